@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/neo4jstore"
+)
+
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var db dbConfig
+	fs := flag.NewFlagSet("athar import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: athar import [flags] FILE
+
+Validates the bundle FILE (JSON or NDJSON, see docs/bundle-format.md; "-" reads standard input) and
+reports every problem without writing anything; then writes it in batches, one transaction each.
+Importing the same file twice changes nothing. With no NEO4J_URI it uses the embedded Neo4j in
+--data-dir, which must not be in use by a running "athar serve".
+
+`)
+		fs.PrintDefaults()
+	}
+	db.register(fs)
+	batch := fs.Int("batch-size", envInt("ATHAR_IMPORT_BATCH", neo4jstore.DefaultBatchSize), "records per transaction (env ATHAR_IMPORT_BATCH)")
+	dryRun := fs.Bool("dry-run", false, "validate only, against the database too, and write nothing")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return errUsage
+	}
+	db.finish()
+	logger, err := db.logger(stderr)
+	if err != nil {
+		return err
+	}
+	b, err := readBundleFile(fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	// The file's own problems are reported before any database is started.
+	if problems, _ := b.Validate(); len(problems) > 0 {
+		return problems
+	}
+	driver, closeDB, err := db.connect(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	store := neo4jstore.New(driver, db.Database)
+	if _, err := store.Migrate(ctx); err != nil {
+		return err
+	}
+	opts := neo4jstore.ImportOptions{BatchSize: *batch, DryRun: *dryRun}
+	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
+		bar := progressbar.NewOptions(len(b.Records), progressbar.OptionSetWriter(stderr),
+			progressbar.OptionSetDescription("importing"), progressbar.OptionShowCount(),
+			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
+		opts.Progress = func(done, total int) { _ = bar.Set(done) }
+	}
+	started := time.Now()
+	summary, err := store.Import(ctx, b, opts)
+	if err != nil {
+		return err
+	}
+	printSummary(stdout, summary, *dryRun, time.Since(started))
+	return nil
+}
+
+func readBundleFile(name string) (*athar.Bundle, error) {
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		f, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		r = f
+	}
+	return athar.ReadBundle(r)
+}
+
+func printSummary(w io.Writer, s neo4jstore.ImportSummary, dryRun bool, took time.Duration) {
+	verb := "imported"
+	if dryRun {
+		verb = "validated (dry run, nothing written)"
+	}
+	fmt.Fprintf(w, "%-10s %8s %8s %10s\n", "label", "created", "updated", "unchanged")
+	for _, l := range athar.Labels {
+		c := s[l]
+		if c == nil || c.Created+c.Updated+c.Unchanged == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "%-10s %8d %8d %10d\n", l, c.Created, c.Updated, c.Unchanged)
+	}
+	t := s.Total()
+	fmt.Fprintf(w, "%-10s %8d %8d %10d\n%s in %s\n", "total", t.Created, t.Updated, t.Unchanged, verb, took.Round(time.Millisecond))
+}
+
+func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var db dbConfig
+	fs := flag.NewFlagSet("athar export", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: athar export [flags]\n\nWrites every entity as a bundle (docs/bundle-format.md), in a stable order.\n\n")
+		fs.PrintDefaults()
+	}
+	db.register(fs)
+	out := fs.String("out", "-", "file to write; - is standard output")
+	ndjson := fs.Bool("ndjson", false, "write NDJSON (one record per line) instead of JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db.finish()
+	logger, err := db.logger(stderr)
+	if err != nil {
+		return err
+	}
+	driver, closeDB, err := db.connect(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	b, err := neo4jstore.New(driver, db.Database).Export(ctx)
+	if err != nil {
+		return err
+	}
+	if *out == "-" {
+		return b.Write(stdout, *ndjson)
+	}
+	// Written beside the target and renamed, so that a failed export never leaves half a file.
+	tmp, err := os.CreateTemp(dirOf(*out), ".athar-export-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name())
+	if err := b.Write(tmp, *ndjson); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), *out)
+}
+
+func dirOf(path string) string {
+	if i := strings.LastIndex(path, "/"); i >= 0 {
+		return path[:i+1]
+	}
+	return "."
+}
+
+func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
+	fs := flag.NewFlagSet("athar healthcheck", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := fs.String("addr", env("ATHAR_ADDR", "127.0.0.1:8080"), "address of the running Athar (env ATHAR_ADDR)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	host, port, err := net.SplitHostPort(*addr)
+	if err != nil {
+		return fmt.Errorf("--addr: %w", err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://"+net.JoinHostPort(host, port)+"/readyz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("not ready: %s", resp.Status)
+	}
+	return nil
+}

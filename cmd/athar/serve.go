@@ -1,0 +1,145 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/athar-project/athar/data/seed"
+	"github.com/athar-project/athar/internal/neo4jstore"
+	"github.com/athar-project/athar/resolvers"
+)
+
+// serveConfig is the configuration of `athar serve`.
+type serveConfig struct {
+	db              dbConfig
+	Addr            string
+	Seed            bool
+	Playground      bool
+	Introspection   bool
+	QueryTimeout    time.Duration
+	ComplexityLimit int
+	DepthLimit      int
+	ShutdownTimeout time.Duration
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	var cfg serveConfig
+	fs := flag.NewFlagSet("athar serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: athar serve [flags]\n\nRuns Athar's GraphQL service. Every flag defaults to the environment variable it names.\n\n")
+		fs.PrintDefaults()
+	}
+	cfg.db.register(fs)
+	fs.StringVar(&cfg.Addr, "addr", env("ATHAR_ADDR", "127.0.0.1:8080"), "listen address (env ATHAR_ADDR)")
+	fs.BoolVar(&cfg.Seed, "seed", envBool("ATHAR_SEED", true), "load the curated seed data when the database is empty (env ATHAR_SEED)")
+	fs.BoolVar(&cfg.Playground, "playground", envBool("ATHAR_PLAYGROUND", true), "serve the GraphQL playground at / (env ATHAR_PLAYGROUND)")
+	fs.BoolVar(&cfg.Introspection, "introspection", envBool("ATHAR_INTROSPECTION", true), "answer GraphQL introspection queries (env ATHAR_INTROSPECTION)")
+	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", envDuration("ATHAR_QUERY_TIMEOUT", 30*time.Second), "a request's time limit, also Neo4j's transaction timeout (env ATHAR_QUERY_TIMEOUT)")
+	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", envInt("ATHAR_COMPLEXITY_LIMIT", 5000), "the highest cost a query may have (env ATHAR_COMPLEXITY_LIMIT)")
+	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	cfg.db.finish()
+	logger, err := cfg.db.logger(stderr)
+	if err != nil {
+		return err
+	}
+	slog.SetDefault(logger)
+
+	driver, closeDB, err := cfg.db.connect(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		if cerr := closeDB(); cerr != nil {
+			logger.Error("closing the database", "err", cerr)
+		}
+	}()
+	store := neo4jstore.New(driver, cfg.db.Database)
+	created, err := store.Migrate(ctx)
+	if err != nil {
+		return err
+	}
+	if len(created) > 0 {
+		logger.Info("schema migrations applied", "created", created)
+	} else {
+		logger.Info("schema up to date")
+	}
+	if cfg.Seed {
+		if err := loadSeed(ctx, store, logger); err != nil {
+			return err
+		}
+	}
+
+	handler := resolvers.NewServer(resolvers.Config{
+		Reader: store, Curator: store, Pinger: store, Logger: logger,
+		Playground: cfg.Playground, Introspection: cfg.Introspection,
+		ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, QueryTimeout: cfg.QueryTimeout,
+	})
+	listener, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      cfg.QueryTimeout + 10*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- srv.Serve(listener) }()
+	url := "http://" + listener.Addr().String()
+	if cfg.Playground {
+		logger.Info("Athar is ready; open the playground", "url", url+"/")
+	} else {
+		logger.Info("Athar is ready", "graphql", url+"/graphql")
+	}
+
+	select {
+	case err := <-serveErr:
+		return err
+	case <-ctx.Done():
+	}
+	logger.Info("shutting down: finishing requests in flight")
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutting down: %w", err)
+	}
+	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	logger.Info("stopped")
+	return nil
+}
+
+// loadSeed imports the curated seed data when the database holds no entity yet.
+func loadSeed(ctx context.Context, store *neo4jstore.Store, logger *slog.Logger) error {
+	empty, err := store.IsEmpty(ctx)
+	if err != nil || !empty {
+		return err
+	}
+	b, err := seed.Bundle()
+	if err != nil {
+		return fmt.Errorf("reading the seed data: %w", err)
+	}
+	started := time.Now()
+	summary, err := store.Import(ctx, b, neo4jstore.ImportOptions{})
+	if err != nil {
+		return fmt.Errorf("loading the seed data: %w", err)
+	}
+	logger.Info("seed data loaded into the empty database", "records", summary.Total().Created, "took", time.Since(started).Round(time.Millisecond))
+	return nil
+}

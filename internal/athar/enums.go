@@ -1,0 +1,89 @@
+package athar
+
+import "slices"
+
+// Enum values are stored in Neo4j and written in bundles exactly as GraphQL spells them.
+
+// FacilityType is what a facility is used for.
+type FacilityType string
+
+// PlaceKind is the administrative or geographic level of a place.
+type PlaceKind string
+
+// ActorKind is what sort of body or person an actor is.
+type ActorKind string
+
+// SourceKind is what sort of document a source is.
+type SourceKind string
+
+// EventKind is what sort of context an event is: a gathering, a truce, a campaign.
+type EventKind string
+
+// AttackType is how an attack was carried out.
+type AttackType string
+
+// Weapon is a weapon an account names.
+type Weapon string
+
+// TimeOfDay is the part of the day an account gives.
+type TimeOfDay string
+
+// ClaimKind is what a claim is about.
+type ClaimKind string
+
+// Stance says whether a claim asserts or denies what it states.
+type Stance string
+
+// LocationPrecision says how exactly a point marks the spot.
+type LocationPrecision string
+
+// The values of each enum, in the order the API lists them.
+var (
+	FacilityTypes = []FacilityType{"SCHOOL", "HOSPITAL", "CLINIC", "MEDICAL_FACILITY", "BLOOD_BANK",
+		"MARKET", "BAKERY", "SHELTER", "MOSQUE", "RESIDENTIAL", "WATER_FACILITY", "OFFICE", "MILITARY_SITE", "OTHER"}
+	PlaceKinds = []PlaceKind{"COUNTRY", "GOVERNORATE", "DISTRICT", "CITY", "TOWN", "VILLAGE",
+		"NEIGHBOURHOOD", "REGION"}
+	ActorKinds = []ActorKind{"STATE_FORCE", "GOVERNMENT", "ARMED_GROUP", "UN_BODY", "NGO", "MEDIA",
+		"MONITOR", "COALITION", "PERSON", "OTHER"}
+	SourceKinds = []SourceKind{"NEWS", "ARTICLE", "PROFILE", "NGO_REPORT", "UN_REPORT", "STATEMENT",
+		"LIVE_BLOG", "VIDEO", "PHOTO", "TESTIMONY", "SOCIAL_MEDIA", "OTHER"}
+	EventKinds = []EventKind{"EXHIBITION", "CHARITY_MARKET", "GATHERING", "TRUCE", "CAMPAIGN", "SIEGE",
+		"ANNOUNCEMENT", "OTHER"}
+	AttackTypes = []AttackType{"AIRSTRIKE", "HELICOPTER_ATTACK", "SHELLING", "BOMBARDMENT",
+		"MISSILE_STRIKE", "MORTAR_FIRE", "CAR_BOMB", "GROUND_ASSAULT", "ARSON", "OTHER"}
+	Weapons = []Weapon{"BARREL_BOMB", "MISSILE", "CRUISE_MISSILE", "HIGH_EXPLOSIVE_BOMB",
+		"PARACHUTE_BOMB", "MORTAR", "ARTILLERY", "ROCKET", "CLUSTER_MUNITION", "CAR_BOMB", "SMALL_ARMS", "OTHER"}
+	TimesOfDay         = []TimeOfDay{"MORNING", "AFTERNOON", "EVENING", "NIGHT"}
+	ClaimKinds         = []ClaimKind{"CASUALTIES", "PERPETRATOR", "DENIAL", "WEAPON", "DATE", "LOCATION", "DAMAGE", "WARNING", "NARRATIVE"}
+	Stances            = []Stance{"ASSERTS", "DENIES"}
+	LocationPrecisions = []LocationPrecision{"EXACT", "APPROXIMATE", "CENTROID"}
+)
+
+// Claim kinds and stances the derivation rules refer to.
+const (
+	ClaimCasualties  ClaimKind = "CASUALTIES"
+	ClaimPerpetrator ClaimKind = "PERPETRATOR"
+	ClaimDenial      ClaimKind = "DENIAL"
+	Asserts          Stance    = "ASSERTS"
+	Denies           Stance    = "DENIES"
+)
+
+// checkEnum records a problem when v is not one of values; an empty v is allowed unless required.
+func checkEnum[T ~string](p *Problems, field string, v T, values []T, required bool) {
+	if v == "" {
+		if required {
+			p.Add(field, "is required")
+		}
+		return
+	}
+	if !slices.Contains(values, v) {
+		p.Add(field, "%q is not one of %v", string(v), values)
+	}
+}
+
+// checkEnums checks every element of a list of enum values.
+func checkEnums[T ~string](p *Problems, field string, vs []T, values []T) {
+	for i, v := range vs {
+		checkEnum(p, indexField(field, i), v, values, true)
+	}
+}

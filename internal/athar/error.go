@@ -1,0 +1,133 @@
+// Package athar is Athar's domain: the entities of the knowledge graph, their validation, the rules
+// that derive summaries from claims, the service interfaces the store implements, and the error codes
+// every layer speaks. It imports neither the GraphQL library nor the Neo4j driver.
+package athar
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Error codes. The GraphQL error presenter maps each to an `extensions.code`.
+const (
+	EINVALID      = "invalid"       // the caller's input is wrong: BAD_USER_INPUT
+	ENOTFOUND     = "not_found"     // the entity asked for does not exist: NOT_FOUND
+	ECONFLICT     = "conflict"      // the entity already exists: CONFLICT
+	EUNAVAILABLE  = "unavailable"   // the database cannot be reached or timed out: SERVICE_UNAVAILABLE
+	ETOOEXPENSIVE = "too_expensive" // the request asks for more than the limits allow: BAD_USER_INPUT
+	EINTERNAL     = "internal"      // anything else; its detail is logged, never shown
+)
+
+// Error is an error a caller can act on: a code, a message safe to show to a client, and, for bad
+// input, the path of the field at fault ("input.date.start", "claims[3].quote").
+type Error struct {
+	Code    string
+	Field   string
+	Message string
+}
+
+// Error implements the error interface.
+func (e *Error) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("%s: %s", e.Field, e.Message)
+	}
+	return e.Message
+}
+
+// Errorf returns an *Error with the given code and a formatted message.
+func Errorf(code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid returns an EINVALID error about one field.
+func Invalid(field, format string, args ...any) *Error {
+	return &Error{Code: EINVALID, Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+// NotFound returns an ENOTFOUND error for an id of the given kind ("facility", "attack", ...).
+func NotFound(kind, id string) *Error {
+	return &Error{Code: ENOTFOUND, Message: fmt.Sprintf("%s %q not found", kind, id)}
+}
+
+// ErrorCode returns the code of err when it is, or wraps, an *Error or Problems, and EINTERNAL
+// otherwise (nil gives "").
+func ErrorCode(err error) string {
+	var e *Error
+	var p Problems
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &p):
+		return EINVALID
+	case errors.As(err, &e):
+		return e.Code
+	}
+	return EINTERNAL
+}
+
+// ErrorMessage returns the client-safe message of err: its own for an *Error or Problems, and
+// "internal error" for anything else, whose text may hold details a client must not see.
+func ErrorMessage(err error) string {
+	var e *Error
+	var p Problems
+	switch {
+	case err == nil:
+		return ""
+	case errors.As(err, &p):
+		return p.Error()
+	case errors.As(err, &e):
+		return e.Error()
+	}
+	return "internal error"
+}
+
+// Problems collects validation problems so that a caller sees every one of them at once.
+type Problems []*Error
+
+// Add records a problem with a field.
+func (p *Problems) Add(field, format string, args ...any) {
+	*p = append(*p, Invalid(field, format, args...))
+}
+
+// Prefixed returns the problems with every field prefixed by prefix ("input", "places[2]").
+func (p Problems) Prefixed(prefix string) Problems {
+	out := make(Problems, len(p))
+	for i, e := range p {
+		c := *e
+		switch {
+		case prefix == "":
+		case c.Field == "":
+			c.Field = prefix
+		case strings.HasPrefix(c.Field, "["):
+			c.Field = prefix + c.Field
+		default:
+			c.Field = prefix + "." + c.Field
+		}
+		out[i] = &c
+	}
+	return out
+}
+
+// Error lists every problem, one per line.
+func (p Problems) Error() string {
+	msgs := make([]string, len(p))
+	for i, e := range p {
+		msgs[i] = e.Error()
+	}
+	return strings.Join(msgs, "\n")
+}
+
+// Err returns nil when there are no problems, the single *Error when there is one, and the Problems
+// otherwise, so that a caller can report each with its own field.
+func (p Problems) Err() error {
+	switch len(p) {
+	case 0:
+		return nil
+	case 1:
+		return p[0]
+	}
+	return p
+}
+
+func asErr[T error](err error, target *T) bool { return errors.As(err, target) }

@@ -1,0 +1,23 @@
+package athar
+
+import (
+	"context"
+	"sync/atomic"
+)
+
+type roundTripKey struct{}
+
+// WithRoundTripCounter returns a context under which the store counts every query it sends to the
+// database, and the counter. A request's count is bounded by the depth of its query, not by how
+// many items it returns; tests and `athar bench` read it to prove that.
+func WithRoundTripCounter(ctx context.Context) (context.Context, *atomic.Int64) {
+	n := new(atomic.Int64)
+	return context.WithValue(ctx, roundTripKey{}, n), n
+}
+
+// CountRoundTrip adds one to the context's counter, if it has one.
+func CountRoundTrip(ctx context.Context) {
+	if n, ok := ctx.Value(roundTripKey{}).(*atomic.Int64); ok {
+		n.Add(1)
+	}
+}

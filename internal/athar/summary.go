@@ -1,0 +1,172 @@
+package athar
+
+import (
+	"slices"
+	"strings"
+	"time"
+)
+
+// FigureSummary is what the live claims of an attack say about one count (killed, children killed,
+// injured): the lowest and the highest figure any of them states, how many claims and sources state
+// a figure, and how many of those sources are independent of each other. The claims themselves stay
+// open to the reader; this is a reading aid, never a replacement for them.
+type FigureSummary struct {
+	Low                *int
+	High               *int
+	Claims             int
+	Sources            int
+	IndependentSources int
+}
+
+// Casualties summarises the casualty figures of an attack's claims.
+type Casualties struct {
+	Killed         FigureSummary
+	ChildrenKilled FigureSummary
+	Injured        FigureSummary
+}
+
+// Attribution gathers, for one actor, the live claims that assert and those that deny its
+// responsibility for an attack.
+type Attribution struct {
+	ActorID   string
+	Asserting []*Claim
+	Denying   []*Claim
+}
+
+// SourceIDs returns the ids of the sources of the attribution's claims, sorted.
+func (a *Attribution) SourceIDs() []string {
+	return claimSourceIDs(slices.Concat(a.Asserting, a.Denying))
+}
+
+// Citations tells, for a source id, the ids of every source it cites directly or through others.
+type Citations map[string][]string
+
+// IsLive reports whether a claim counts in summaries: it has not been retracted.
+func (c *Claim) IsLive() bool { return c.Retracted == nil }
+
+// SummarizeCasualties derives an attack's casualty figures from its claims. Retracted claims do not
+// count. A claim's figures count whatever its kind, so a NARRATIVE claim that gives a number is not
+// lost. A source is independent unless it cites, directly or through others, another source that
+// backs the same figure: a report that only repeats another adds no independent confirmation.
+func SummarizeCasualties(claims []*Claim, cites Citations) Casualties {
+	return Casualties{
+		Killed:         summarize(claims, cites, func(c *Claim) *Range { return c.Killed }),
+		ChildrenKilled: summarize(claims, cites, func(c *Claim) *Range { return c.ChildrenKilled }),
+		Injured:        summarize(claims, cites, func(c *Claim) *Range { return c.Injured }),
+	}
+}
+
+func summarize(claims []*Claim, cites Citations, figure func(*Claim) *Range) FigureSummary {
+	var s FigureSummary
+	var backing []*Claim
+	for _, c := range claims {
+		r := figure(c)
+		if !c.IsLive() || r == nil || c.Stance == Denies {
+			continue
+		}
+		backing = append(backing, c)
+		for _, v := range []*int{r.Min, r.Max} {
+			if v == nil {
+				continue
+			}
+			if s.Low == nil || *v < *s.Low {
+				s.Low = ptr(*v)
+			}
+			if s.High == nil || *v > *s.High {
+				s.High = ptr(*v)
+			}
+		}
+	}
+	s.Claims = len(backing)
+	sources := claimSourceIDs(backing)
+	s.Sources = len(sources)
+	s.IndependentSources = countIndependent(sources, cites)
+	return s
+}
+
+// countIndependent counts the sources that cite none of the others.
+func countIndependent(sources []string, cites Citations) int {
+	n := 0
+	for _, id := range sources {
+		dependent := false
+		for _, cited := range cites[id] {
+			if cited != id && slices.Contains(sources, cited) {
+				dependent = true
+				break
+			}
+		}
+		if !dependent {
+			n++
+		}
+	}
+	return n
+}
+
+// Attributions derives, from an attack's claims, who is said to be responsible and who denies it.
+// A live PERPETRATOR claim that asserts names the actors it holds responsible; a DENIAL claim, or a
+// PERPETRATOR claim that denies, names the actors whose responsibility it rejects. Actors come in
+// the order of their first claim; claims keep the order they were given in.
+func Attributions(claims []*Claim) []*Attribution {
+	var out []*Attribution
+	byActor := map[string]*Attribution{}
+	for _, c := range claims {
+		if !c.IsLive() || (c.Kind != ClaimPerpetrator && c.Kind != ClaimDenial) {
+			continue
+		}
+		denies := c.Kind == ClaimDenial || c.Stance == Denies
+		for _, actor := range c.Names {
+			a := byActor[actor]
+			if a == nil {
+				a = &Attribution{ActorID: actor}
+				byActor[actor] = a
+				out = append(out, a)
+			}
+			if denies {
+				a.Denying = append(a.Denying, c)
+			} else {
+				a.Asserting = append(a.Asserting, c)
+			}
+		}
+	}
+	return out
+}
+
+// ClaimSourceIDs returns the distinct source ids of the given claims, sorted.
+func ClaimSourceIDs(claims []*Claim) []string { return claimSourceIDs(claims) }
+
+func claimSourceIDs(claims []*Claim) []string {
+	var ids []string
+	for _, c := range claims {
+		if !slices.Contains(ids, c.SourceID) {
+			ids = append(ids, c.SourceID)
+		}
+	}
+	slices.Sort(ids)
+	return ids
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// SortAttacks sorts attacks by date, oldest first, then by id, and drops repeats.
+func SortAttacks(as []*Attack) []*Attack {
+	slices.SortFunc(as, func(a, b *Attack) int {
+		if c := a.Date.Start.Compare(b.Date.Start); c != 0 {
+			return c
+		}
+		if c := a.Date.End.Compare(b.Date.End); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return slices.CompactFunc(as, func(a, b *Attack) bool { return a.ID == b.ID })
+}
+
+// Retract marks the claim retracted for the reason given. Errors: EINVALID (no reason).
+func (c *Claim) Retract(reason string) error {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Invalid("reason", "say why the claim is retracted")
+	}
+	c.Retracted = &Retraction{Reason: reason, At: time.Now().UTC()}
+	return nil
+}

@@ -1,0 +1,303 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// DefaultBatchSize is how many records an import writes per transaction.
+const DefaultBatchSize = 2000
+
+// ImportOptions tune an import.
+type ImportOptions struct {
+	BatchSize int
+	// Progress, when set, is called after each batch with the records done and the total.
+	Progress func(done, total int)
+	// DryRun validates and counts what would change, and writes nothing.
+	DryRun bool
+}
+
+// LabelCounts is what an import did to the entities of one label.
+type LabelCounts struct {
+	Created, Updated, Unchanged int
+}
+
+// ImportSummary is what an import did, per label.
+type ImportSummary map[string]*LabelCounts
+
+// Total returns the counts summed over labels.
+func (s ImportSummary) Total() LabelCounts {
+	var t LabelCounts
+	for _, c := range s {
+		t.Created += c.Created
+		t.Updated += c.Updated
+		t.Unchanged += c.Unchanged
+	}
+	return t
+}
+
+// Import validates the whole bundle, references to the database included, and reports every problem
+// (as athar.Problems naming record and field) without writing anything. Then it writes the records
+// in label order, in batches of one transaction each: a record that is already in the database as
+// described is left untouched, so importing the same bundle twice changes nothing. An import that
+// is interrupted leaves whole batches behind, and running it again completes it.
+func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions) (ImportSummary, error) {
+	if opts.BatchSize <= 0 {
+		opts.BatchSize = DefaultBatchSize
+	}
+	problems, unresolved := b.Validate()
+	if len(unresolved) > 0 {
+		missing, err := s.missingInDB(ctx, unresolved)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range missing {
+			problems = append(problems, unknownRef(r))
+		}
+	}
+	if len(problems) > 0 {
+		return nil, problems
+	}
+
+	summary := ImportSummary{}
+	for _, l := range athar.Labels {
+		summary[l] = &LabelCounts{}
+	}
+	byLabel := map[string][]athar.Entity{}
+	for _, r := range b.Records {
+		byLabel[r.Entity.Label()] = append(byLabel[r.Entity.Label()], r.Entity)
+	}
+	total, done := len(b.Records), 0
+	var incomplete []athar.Entity
+	for _, label := range athar.Labels {
+		es := dependencyOrder(byLabel[label])
+		for start := 0; start < len(es); start += opts.BatchSize {
+			batch := es[start:min(start+opts.BatchSize, len(es))]
+			left, err := s.importBatch(ctx, label, batch, summary[label], opts.DryRun)
+			if err != nil {
+				return summary, fmt.Errorf("writing %s records %d to %d: %w", strings.ToLower(label), start+1, start+len(batch), err)
+			}
+			incomplete = append(incomplete, left...)
+			done += len(batch)
+			if opts.Progress != nil {
+				opts.Progress(done, total)
+			}
+		}
+	}
+	if opts.DryRun {
+		return summary, nil
+	}
+	// Links to records of a later batch of the same label (sources citing each other) are made now
+	// that every record exists.
+	for label, es := range groupByLabel(incomplete) {
+		result, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (upsertResult, error) {
+			return upsert(ctx, tx, label, es, s.now())
+		})
+		if err != nil {
+			return summary, err
+		}
+		for id, complete := range result {
+			if !complete {
+				return summary, fmt.Errorf("neo4jstore: %s %q: a link target is missing after the import", label, id)
+			}
+		}
+	}
+	return summary, nil
+}
+
+// importBatch writes one batch in one transaction, skipping unchanged records, and returns the
+// records whose links could not all be made yet.
+func (s *Store) importBatch(ctx context.Context, label string, batch []athar.Entity, counts *LabelCounts, dryRun bool) ([]athar.Entity, error) {
+	type outcome struct {
+		created, updated, unchanged int
+		incomplete                  []athar.Entity
+	}
+	hashes := make([]map[string]any, len(batch))
+	for i, e := range batch {
+		h, err := ContentHash(e)
+		if err != nil {
+			return nil, err
+		}
+		hashes[i] = map[string]any{"id": e.EntityID(), "hash": h}
+	}
+	if dryRun {
+		recs, err := s.read(ctx, classifyQuery(label), map[string]any{"rows": hashes})
+		if err != nil {
+			return nil, err
+		}
+		state := classify(recs)
+		for _, e := range batch {
+			counts.add(state[e.EntityID()])
+		}
+		return nil, nil
+	}
+	o, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (outcome, error) {
+		var o outcome
+		recs, err := collect(ctx, tx, classifyQuery(label), map[string]any{"rows": hashes})
+		if err != nil {
+			return o, err
+		}
+		state := classify(recs)
+		var changed []athar.Entity
+		for _, e := range batch {
+			switch state[e.EntityID()] {
+			case "unchanged":
+				o.unchanged++
+			case "updated":
+				o.updated++
+				changed = append(changed, e)
+			default:
+				o.created++
+				changed = append(changed, e)
+			}
+		}
+		if len(changed) == 0 {
+			return o, nil
+		}
+		result, err := upsert(ctx, tx, label, changed, s.now())
+		if err != nil {
+			return o, err
+		}
+		for _, e := range changed {
+			if !result[e.EntityID()] {
+				o.incomplete = append(o.incomplete, e)
+			}
+		}
+		return o, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	counts.Created += o.created
+	counts.Updated += o.updated
+	counts.Unchanged += o.unchanged
+	return o.incomplete, nil
+}
+
+func classifyQuery(label string) string {
+	return fmt.Sprintf(`
+UNWIND $rows AS row
+OPTIONAL MATCH (n:%s {id: row.id})
+RETURN row.id AS id, n IS NOT NULL AS exists, coalesce(n.contentHash = row.hash, false) AS same`, label)
+}
+
+// classify reads the result of classifyQuery: per id, "created", "updated" or "unchanged".
+func classify(recs []*neo4j.Record) map[string]string {
+	state := make(map[string]string, len(recs))
+	for _, rec := range recs {
+		id, _ := rec.Get("id")
+		exists, _ := rec.Get("exists")
+		same, _ := rec.Get("same")
+		switch {
+		case same.(bool):
+			state[id.(string)] = "unchanged"
+		case exists.(bool):
+			state[id.(string)] = "updated"
+		default:
+			state[id.(string)] = "created"
+		}
+	}
+	return state
+}
+
+func (c *LabelCounts) add(state string) {
+	switch state {
+	case "unchanged":
+		c.Unchanged++
+	case "updated":
+		c.Updated++
+	default:
+		c.Created++
+	}
+}
+
+// missingInDB returns the references that name no entity in the database.
+func (s *Store) missingInDB(ctx context.Context, refs []athar.Ref) ([]athar.Ref, error) {
+	return readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]athar.Ref, error) {
+		return missingRefs(ctx, tx, refs)
+	})
+}
+
+// dependencyOrder puts entities that others of the same label refer to (a parent place, a cited
+// source) before those that refer to them, so that a batch finds its link targets written. Cycles,
+// possible among sources, are left to the import's final pass.
+func dependencyOrder(es []athar.Entity) []athar.Entity {
+	if len(es) == 0 {
+		return es
+	}
+	spec := specOf(es[0].Label())
+	byID := make(map[string]athar.Entity, len(es))
+	for _, e := range es {
+		byID[e.EntityID()] = e
+	}
+	out := make([]athar.Entity, 0, len(es))
+	state := make(map[string]int, len(es)) // 0 new, 1 in progress, 2 done
+	var visit func(e athar.Entity)
+	visit = func(e athar.Entity) {
+		id := e.EntityID()
+		if state[id] != 0 {
+			return
+		}
+		state[id] = 1
+		for _, l := range spec.links {
+			if l.target != spec.label {
+				continue
+			}
+			for _, t := range l.get(e) {
+				if dep, ok := byID[t]; ok {
+					visit(dep)
+				}
+			}
+		}
+		state[id] = 2
+		out = append(out, e)
+	}
+	for _, e := range es {
+		visit(e)
+	}
+	return out
+}
+
+func groupByLabel(es []athar.Entity) map[string][]athar.Entity {
+	out := map[string][]athar.Entity{}
+	for _, e := range es {
+		out[e.Label()] = append(out[e.Label()], e)
+	}
+	return out
+}
+
+// Export reads every entity, label by label in id order, into a bundle.
+func (s *Store) Export(ctx context.Context) (*athar.Bundle, error) {
+	b := &athar.Bundle{}
+	const page = 5000
+	for _, label := range athar.Labels {
+		spec := specOf(label)
+		query := strings.Replace(getQuery(spec), "WHERE m.id IN $ids", "WHERE m.id > $after", 1) +
+			" ORDER BY m.id LIMIT $limit"
+		after := ""
+		for {
+			recs, err := s.read(ctx, query, map[string]any{"after": after, "limit": page})
+			if err != nil {
+				return nil, err
+			}
+			es := decodeEntities(label, recs)
+			for _, e := range es {
+				b.Records = append(b.Records, athar.Record{Entity: e, Where: e.EntityID()})
+			}
+			if len(es) < page {
+				break
+			}
+			after = es[len(es)-1].EntityID()
+		}
+	}
+	slices.SortStableFunc(b.Records, func(x, y athar.Record) int {
+		return slices.Index(athar.Labels, x.Entity.Label()) - slices.Index(athar.Labels, y.Entity.Label())
+	})
+	return b, nil
+}

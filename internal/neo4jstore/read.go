@@ -1,0 +1,153 @@
+package neo4jstore
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// getQuery reads entities of one label by id, with the ids of their owned links.
+func getQuery(spec *labelSpec) string {
+	links := make([]string, 0, len(spec.links))
+	for _, l := range spec.links {
+		if l.target == labelTimeNode {
+			continue // derived from the date
+		}
+		links = append(links, fmt.Sprintf("%s: [(m)-[:%s]->(t:%s) | t.id]", l.rel, l.rel, l.target))
+	}
+	return fmt.Sprintf("MATCH (m:%s) WHERE m.id IN $ids RETURN properties(m) AS props, {%s} AS links",
+		spec.label, strings.Join(links, ", "))
+}
+
+// Get implements athar.Reader.
+func (s *Store) Get(ctx context.Context, label string, ids []string) ([]athar.Entity, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	if _, ok := specs[label]; !ok {
+		return nil, fmt.Errorf("neo4jstore: unknown label %q", label)
+	}
+	recs, err := s.read(ctx, getQuery(specOf(label)), map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return decodeEntities(label, recs), nil
+}
+
+func getTx(ctx context.Context, tx neo4j.ManagedTransaction, label string, ids []string) ([]athar.Entity, error) {
+	recs, err := collect(ctx, tx, getQuery(specOf(label)), map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return decodeEntities(label, recs), nil
+}
+
+func decodeEntities(label string, recs []*neo4j.Record) []athar.Entity {
+	spec := specOf(label)
+	out := make([]athar.Entity, 0, len(recs))
+	for _, rec := range recs {
+		props, _ := rec.Get("props")
+		links, _ := rec.Get("links")
+		p, _ := props.(map[string]any)
+		l, _ := links.(map[string]any)
+		e := spec.decodeNode(p, l)
+		e.Normalize()
+		out = append(out, e)
+	}
+	return out
+}
+
+// Neighbours implements athar.Reader.
+func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string) (map[string][]string, error) {
+	if len(ids) == 0 {
+		return map[string][]string{}, nil
+	}
+	to, ok := specs[rel.To]
+	if _, okFrom := specs[rel.From]; !ok || !okFrom {
+		return nil, fmt.Errorf("neo4jstore: unknown relation %+v", rel)
+	}
+	pattern := fmt.Sprintf("(n:%s {id: id})-[:%s]->(m:%s)", rel.From, rel.Type, rel.To)
+	if rel.Reverse {
+		pattern = fmt.Sprintf("(n:%s {id: id})<-[:%s]-(m:%s)", rel.From, rel.Type, rel.To)
+	}
+	query := fmt.Sprintf("UNWIND $ids AS id MATCH %s WITH id, m ORDER BY %s RETURN id, collect(m.id) AS ids", pattern, to.order)
+	recs, err := s.read(ctx, query, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return idLists(recs), nil
+}
+
+// AttacksOfFacilities implements athar.Reader.
+func (s *Store) AttacksOfFacilities(ctx context.Context, ids []string, r athar.DateRange) (map[string][]string, error) {
+	if len(ids) == 0 {
+		return map[string][]string{}, nil
+	}
+	recs, err := s.read(ctx, `
+UNWIND $ids AS id
+MATCH (:Facility {id: id})<-[:TARGETED]-(m:Attack)
+WHERE ($from IS NULL OR m.endDate >= $from) AND ($to IS NULL OR m.startDate <= $to)
+WITH id, m ORDER BY m.startDate, m.endDate, m.id
+RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To)})
+	if err != nil {
+		return nil, err
+	}
+	return idLists(recs), nil
+}
+
+// Citations implements athar.Reader.
+func (s *Store) Citations(ctx context.Context, ids []string) (athar.Citations, error) {
+	out := athar.Citations{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := s.read(ctx, `
+UNWIND $ids AS id
+MATCH (s:Source {id: id})
+OPTIONAL MATCH (s)-[:CITES*1..10]->(t:Source)
+WITH id, t ORDER BY t.id
+RETURN id, collect(DISTINCT t.id) AS ids`, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	for id, cited := range idLists(recs) {
+		out[id] = cited
+	}
+	return out, nil
+}
+
+func idLists(recs []*neo4j.Record) map[string][]string {
+	out := make(map[string][]string, len(recs))
+	for _, rec := range recs {
+		id, _ := rec.Get("id")
+		list, _ := rec.Get("ids")
+		out[id.(string)] = strs(map[string]any{"ids": list}, "ids")
+	}
+	return out
+}
+
+func dateParam(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return neo4j.DateOf(t)
+}
+
+// IsEmpty reports whether the database holds no entity of Athar's labels.
+func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
+	for _, label := range athar.Labels {
+		recs, err := s.read(ctx, fmt.Sprintf("MATCH (n:%s) RETURN n.id AS id LIMIT 1", label), nil)
+		if err != nil {
+			return false, err
+		}
+		if len(recs) > 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}

@@ -1,0 +1,311 @@
+package neo4jstore
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// Create implements athar.Curator.
+func (s *Store) Create(ctx context.Context, e athar.Entity) (athar.Entity, error) {
+	e.Normalize()
+	problems, refs := e.Validate()
+	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
+		existing, err := getTx(ctx, tx, e.Label(), []string{e.EntityID()})
+		if err != nil {
+			return nil, err
+		}
+		if len(existing) > 0 {
+			return nil, &athar.Error{Code: athar.ECONFLICT, Field: "id", Message: fmt.Sprintf("%q already exists", e.EntityID())}
+		}
+		return s.save(ctx, tx, e, refs)
+	})
+}
+
+// Update implements athar.Curator.
+func (s *Store) Update(ctx context.Context, label, id string, apply func(athar.Entity) error) (athar.Entity, error) {
+	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
+		found, err := getTx(ctx, tx, label, []string{id})
+		if err != nil {
+			return nil, err
+		}
+		if len(found) == 0 {
+			return nil, athar.NotFound(strings.ToLower(label), id)
+		}
+		e := found[0]
+		if err := apply(e); err != nil {
+			return nil, err
+		}
+		if e.EntityID() != id {
+			return nil, athar.Invalid("id", "an entity's id cannot change")
+		}
+		e.Normalize()
+		problems, refs := e.Validate()
+		if err := problems.Err(); err != nil {
+			return nil, err
+		}
+		return s.save(ctx, tx, e, refs)
+	})
+}
+
+// save checks that every reference names an existing entity, writes the entity and reads it back.
+func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.Entity, refs []athar.Ref) (athar.Entity, error) {
+	missing, err := missingRefs(ctx, tx, refs)
+	if err != nil {
+		return nil, err
+	}
+	if len(missing) > 0 {
+		var p athar.Problems
+		for _, r := range missing {
+			p = append(p, unknownRef(r))
+		}
+		return nil, p.Err()
+	}
+	if _, err := upsert(ctx, tx, e.Label(), []athar.Entity{e}, s.now()); err != nil {
+		return nil, err
+	}
+	saved, err := getTx(ctx, tx, e.Label(), []string{e.EntityID()})
+	if err != nil {
+		return nil, err
+	}
+	if len(saved) != 1 {
+		return nil, fmt.Errorf("neo4jstore: %s %q not found after writing it", e.Label(), e.EntityID())
+	}
+	return saved[0], nil
+}
+
+func unknownRef(r athar.Ref) *athar.Error {
+	return athar.Invalid(r.Field, "no %s has the id %q", strings.ToLower(r.Label), r.ID)
+}
+
+// missingRefs returns the references whose target does not exist: one query per label referred to.
+func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.Ref) ([]athar.Ref, error) {
+	byLabel := map[string][]string{}
+	for _, r := range refs {
+		if !slices.Contains(byLabel[r.Label], r.ID) {
+			byLabel[r.Label] = append(byLabel[r.Label], r.ID)
+		}
+	}
+	var missing []athar.Ref
+	for _, label := range athar.Labels {
+		ids := byLabel[label]
+		if len(ids) == 0 {
+			continue
+		}
+		recs, err := collect(ctx, tx, fmt.Sprintf(
+			"UNWIND $ids AS id OPTIONAL MATCH (n:%s {id: id}) WITH id, n WHERE n IS NULL RETURN id", label),
+			map[string]any{"ids": ids})
+		if err != nil {
+			return nil, err
+		}
+		absent := map[string]bool{}
+		for _, rec := range recs {
+			id, _ := rec.Get("id")
+			absent[id.(string)] = true
+		}
+		for _, r := range refs {
+			if r.Label == label && absent[r.ID] {
+				missing = append(missing, r)
+			}
+		}
+	}
+	return missing, nil
+}
+
+// upsertResult says, per id, whether every link the entity asks for was made. An entity whose link
+// target did not exist yet (a place whose parent comes later in an import) is written without its
+// content hash, so that it counts as changed until a later write completes it.
+type upsertResult map[string]bool
+
+// upsert writes entities of one label: properties first, then the time tree their dates need, then
+// their owned links, replacing what they had. Two statements, so that entities of one batch may
+// refer to each other in any order.
+func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es []athar.Entity, now time.Time) (upsertResult, error) {
+	spec := specOf(label)
+	rows := make([]map[string]any, len(es))
+	var dates []map[string]any
+	for i, e := range es {
+		row, err := toRow(spec, e)
+		if err != nil {
+			return nil, err
+		}
+		rows[i] = row
+		dates = append(dates, timeTreeRows(spec, e)...)
+	}
+	params := map[string]any{"rows": rows, "now": now}
+	if _, err := collect(ctx, tx, upsertNodesQuery(spec), params); err != nil {
+		return nil, err
+	}
+	if len(dates) > 0 {
+		if _, err := collect(ctx, tx, timeTreeQuery, map[string]any{"dates": dates}); err != nil {
+			return nil, err
+		}
+	}
+	recs, err := collect(ctx, tx, upsertLinksQuery(spec), params)
+	if err != nil {
+		return nil, err
+	}
+	result := upsertResult{}
+	for _, rec := range recs {
+		id, _ := rec.Get("id")
+		complete, _ := rec.Get("complete")
+		result[id.(string)] = complete.(bool)
+	}
+	if label == athar.LabelPlace || label == athar.LabelActor {
+		if err := checkNoCycle(ctx, tx, label, rows); err != nil {
+			return nil, err
+		}
+	}
+	return result, nil
+}
+
+// checkNoCycle fails when a written place or actor has become, through others, part of itself.
+func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, label string, rows []map[string]any) error {
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		ids[i] = r["id"].(string)
+	}
+	recs, err := collect(ctx, tx, fmt.Sprintf(
+		"UNWIND $ids AS id MATCH (n:%s {id: id}) WHERE EXISTS { (n)-[:PART_OF*1..50]->(n) } RETURN n.id AS id LIMIT 1", label),
+		map[string]any{"ids": ids})
+	if err != nil {
+		return err
+	}
+	if len(recs) > 0 {
+		id, _ := recs[0].Get("id")
+		return athar.Invalid("partOf", "%q would become, through others, part of itself", id)
+	}
+	return nil
+}
+
+// ContentHash returns the hash of an entity's description, by which a write that changes nothing is
+// recognised and skipped.
+func ContentHash(e athar.Entity) (string, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return "", err
+	}
+	sum := sha256.Sum256(append([]byte(e.Label()+"\x00"), b...))
+	return hex.EncodeToString(sum[:]), nil
+}
+
+func toRow(spec *labelSpec, e athar.Entity) (map[string]any, error) {
+	hash, err := ContentHash(e)
+	if err != nil {
+		return nil, err
+	}
+	props := spec.props(e)
+	for k, v := range props {
+		switch x := v.(type) {
+		case string:
+			if x == "" {
+				delete(props, k)
+			}
+		case []string:
+			if len(x) == 0 {
+				delete(props, k)
+			}
+		case nil:
+			delete(props, k)
+		}
+	}
+	links := map[string]any{}
+	expected := 0
+	for i, l := range spec.links {
+		ids := l.get(e)
+		if ids == nil {
+			ids = []string{}
+		}
+		links[fmt.Sprintf("l%d", i)] = ids
+		expected += len(ids)
+	}
+	return map[string]any{"id": e.EntityID(), "hash": hash, "props": props, "links": links, "expected": expected}, nil
+}
+
+// timeTreeRows returns the Year, Month and Day nodes an entity's date hangs from.
+func timeTreeRows(spec *labelSpec, e athar.Entity) []map[string]any {
+	var d *athar.Date
+	switch x := e.(type) {
+	case *athar.Attack:
+		d = &x.Date
+	case *athar.Event:
+		d = x.Date
+	}
+	if d == nil {
+		return nil
+	}
+	ids := d.TimeTreeIDs()
+	if len(ids) == 0 {
+		return nil
+	}
+	row := map[string]any{"year": ids[0], "y": int64(d.Start.Year()), "month": nil, "day": nil}
+	if len(ids) > 1 {
+		row["month"] = ids[1]
+		row["m"] = int64(d.Start.Month())
+	}
+	if len(ids) > 2 {
+		row["day"] = ids[2]
+		row["date"] = neo4j.DateOf(d.Start)
+	}
+	return []map[string]any{row}
+}
+
+// timeTreeQuery merges the time tree (Day)-[:IN]->(Month)-[:IN]->(Year) for a set of dates.
+const timeTreeQuery = `
+UNWIND $dates AS d
+MERGE (y:Year:TimeNode {id: d.year})
+  ON CREATE SET y.year = d.y
+WITH y, d
+CALL (y, d) {
+  WITH * WHERE d.month IS NOT NULL
+  MERGE (m:Month:TimeNode {id: d.month})
+    ON CREATE SET m.year = d.y, m.month = d.m
+  MERGE (m)-[:IN]->(y)
+  WITH m, d WHERE d.day IS NOT NULL
+  MERGE (day:Day:TimeNode {id: d.day})
+    ON CREATE SET day.date = d.date
+  MERGE (day)-[:IN]->(m)
+}`
+
+func upsertNodesQuery(spec *labelSpec) string {
+	return fmt.Sprintf(`
+UNWIND $rows AS row
+MERGE (n:%s {id: row.id})
+WITH n, row, coalesce(n.createdAt, $now) AS createdAt
+SET n = row.props
+SET n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now`, spec.label)
+}
+
+func upsertLinksQuery(spec *labelSpec) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "UNWIND $rows AS row\nMATCH (n:%s {id: row.id})\n", spec.label)
+	rels := make([]string, 0, len(spec.links))
+	for _, l := range spec.links {
+		if !slices.Contains(rels, l.rel) {
+			rels = append(rels, l.rel)
+		}
+	}
+	fmt.Fprintf(&b, "CALL (n) { MATCH (n)-[r:%s]->() DELETE r }\n", strings.Join(rels, "|"))
+	counts := make([]string, len(spec.links))
+	for i, l := range spec.links {
+		fmt.Fprintf(&b, "CALL (n, row) { UNWIND row.links.l%d AS tid MATCH (t:%s {id: tid}) MERGE (n)-[:%s]->(t) RETURN count(t) AS c%d }\n",
+			i, l.target, l.rel, i)
+		counts[i] = fmt.Sprintf("c%d", i)
+	}
+	fmt.Fprintf(&b, "WITH n, row, %s AS linked\n", strings.Join(counts, " + "))
+	b.WriteString("SET n.contentHash = CASE WHEN linked = row.expected THEN row.hash END\n")
+	b.WriteString("RETURN row.id AS id, linked = row.expected AS complete")
+	return b.String()
+}

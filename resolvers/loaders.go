@@ -1,0 +1,178 @@
+package resolvers
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/vikstrous/dataloadgen"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// Loaders batch the reads of one request: every field resolver on a list goes through them, and each
+// batch is one query, so a request costs round trips bounded by its depth, not by its size. They
+// live for one request only; a cache shared across requests would serve stale data.
+type Loaders struct {
+	places     *dataloadgen.Loader[string, *athar.Place]
+	actors     *dataloadgen.Loader[string, *athar.Actor]
+	facilities *dataloadgen.Loader[string, *athar.Facility]
+	sources    *dataloadgen.Loader[string, *athar.Source]
+	events     *dataloadgen.Loader[string, *athar.Event]
+	attacks    *dataloadgen.Loader[string, *athar.Attack]
+	claims     *dataloadgen.Loader[string, *athar.Claim]
+
+	neighbours        map[athar.Relation]*dataloadgen.Loader[string, []string]
+	attacksOfFacility *dataloadgen.Loader[facilityDates, []string]
+	citations         *dataloadgen.Loader[string, []string]
+}
+
+// facilityDates is a key of the facility-attacks loader: a facility and the date range asked for.
+type facilityDates struct {
+	id       string
+	from, to time.Time
+}
+
+// batchWait is how long a loader waits to gather keys before it sends its batch.
+const batchWait = time.Millisecond
+
+// NewLoaders returns fresh loaders over reader.
+func NewLoaders(reader athar.Reader) *Loaders {
+	l := &Loaders{
+		places:     entityLoader[*athar.Place](reader, athar.LabelPlace),
+		actors:     entityLoader[*athar.Actor](reader, athar.LabelActor),
+		facilities: entityLoader[*athar.Facility](reader, athar.LabelFacility),
+		sources:    entityLoader[*athar.Source](reader, athar.LabelSource),
+		events:     entityLoader[*athar.Event](reader, athar.LabelEvent),
+		attacks:    entityLoader[*athar.Attack](reader, athar.LabelAttack),
+		claims:     entityLoader[*athar.Claim](reader, athar.LabelClaim),
+		neighbours: map[athar.Relation]*dataloadgen.Loader[string, []string]{},
+		citations: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
+			c, err := reader.Citations(ctx, ids)
+			return withEmpty(ids, c), err
+		}, dataloadgen.WithWait(batchWait)),
+		attacksOfFacility: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []facilityDates) (map[facilityDates][]string, error) {
+			// One query per distinct date range: in practice one.
+			byRange := map[athar.DateRange][]string{}
+			for _, k := range keys {
+				r := athar.DateRange{From: k.from, To: k.to}
+				byRange[r] = append(byRange[r], k.id)
+			}
+			out := make(map[facilityDates][]string, len(keys))
+			for r, ids := range byRange {
+				found, err := reader.AttacksOfFacilities(ctx, ids, r)
+				if err != nil {
+					return nil, err
+				}
+				for _, id := range ids {
+					out[facilityDates{id, r.From, r.To}] = found[id]
+				}
+			}
+			return out, nil
+		}, dataloadgen.WithWait(batchWait)),
+	}
+	for _, rel := range []athar.Relation{athar.FacilityAttacks, athar.PlaceAttacks, athar.PlaceFacilities,
+		athar.PlaceParts, athar.ActorMembers, athar.ActorClaims, athar.ActorNamedIn, athar.ActorPublished,
+		athar.SourceClaims, athar.SourceCitedBy, athar.AttackClaims, athar.EventAttacksDur,
+		athar.EventAttacksPart, athar.FacilityEvents} {
+		l.neighbours[rel] = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
+			found, err := reader.Neighbours(ctx, rel, ids)
+			return withEmpty(ids, found), err
+		}, dataloadgen.WithWait(batchWait))
+	}
+	return l
+}
+
+// entityLoader loads entities of one label by id; an unknown id loads as nil, not as an error.
+func entityLoader[T athar.Entity](reader athar.Reader, label string) *dataloadgen.Loader[string, T] {
+	return dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]T, []error) {
+		found, err := reader.Get(ctx, label, ids)
+		if err != nil {
+			errs := make([]error, len(ids))
+			for i := range errs {
+				errs[i] = err
+			}
+			return make([]T, len(ids)), errs
+		}
+		byID := make(map[string]T, len(found))
+		for _, e := range found {
+			byID[e.EntityID()] = e.(T)
+		}
+		out := make([]T, len(ids))
+		for i, id := range ids {
+			out[i] = byID[id]
+		}
+		return out, nil
+	}, dataloadgen.WithWait(batchWait))
+}
+
+// withEmpty gives every id asked for an entry, so that an id with no neighbours is not "not found".
+func withEmpty(ids []string, m map[string][]string) map[string][]string {
+	if m == nil {
+		m = map[string][]string{}
+	}
+	for _, id := range ids {
+		if _, ok := m[id]; !ok {
+			m[id] = []string{}
+		}
+	}
+	return m
+}
+
+type loadersKey struct{}
+
+// WithLoaders returns a context carrying fresh loaders.
+func WithLoaders(ctx context.Context, reader athar.Reader) context.Context {
+	return context.WithValue(ctx, loadersKey{}, NewLoaders(reader))
+}
+
+// LoaderMiddleware gives every request its own loaders.
+func LoaderMiddleware(reader athar.Reader, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), reader)))
+	})
+}
+
+// loaders returns the request's loaders.
+func loaders(ctx context.Context) *Loaders {
+	l, ok := ctx.Value(loadersKey{}).(*Loaders)
+	if !ok {
+		panic("resolvers: no loaders in the context; wrap the handler with LoaderMiddleware")
+	}
+	return l
+}
+
+// one loads one entity by id; an empty id gives nil.
+func one[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], id string) (*T, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return l.Load(ctx, id)
+}
+
+// many loads entities by id, in the order of ids, leaving out any that do not exist.
+func many[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids []string) ([]*T, error) {
+	if len(ids) == 0 {
+		return []*T{}, nil
+	}
+	found, err := l.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*T, 0, len(found))
+	for _, e := range found {
+		if e != nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// related loads the neighbours of id through rel, as entities, in the relation's stable order.
+func related[T any](ctx context.Context, rel athar.Relation, l *dataloadgen.Loader[string, *T], id string) ([]*T, error) {
+	ids, err := loaders(ctx).neighbours[rel].Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return many(ctx, l, ids)
+}

@@ -1,0 +1,13 @@
+// Package resolvers is Athar's GraphQL adapter: thin resolvers over the domain services, per-request
+// dataloaders, the error presenter, query limits, and the HTTP handler.
+package resolvers
+
+//go:generate sh -c "cd .. && go tool gqlgen generate --config gqlgen.yml"
+
+import "github.com/athar-project/athar/internal/athar"
+
+// Resolver is the root of the resolvers; it holds the domain services and nothing else.
+type Resolver struct {
+	Reader  athar.Reader
+	Curator athar.Curator
+}
