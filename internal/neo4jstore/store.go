@@ -127,9 +127,15 @@ func translate(err error) error {
 	var de *athar.Error
 	var dp athar.Problems
 	var ne *neo4j.Neo4jError
+	var ce *neo4j.ConnectivityError
+	var limit *neo4j.TransactionExecutionLimit
 	switch {
 	case err == nil:
 		return nil
+	case errors.As(err, &limit) && len(limit.Errors) > 0:
+		// The driver gave up retrying: what matters is why the last attempt failed.
+		last := translate(limit.Errors[len(limit.Errors)-1])
+		return &wrapped{code: athar.ErrorCode(last), msg: athar.ErrorMessage(last), err: err}
 	case errors.As(err, &de), errors.As(err, &dp):
 		return err
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
@@ -144,7 +150,7 @@ func translate(err error) error {
 		case strings.HasPrefix(ne.Code, "Neo.TransientError"):
 			return &wrapped{code: athar.EUNAVAILABLE, msg: "the database is busy; try again", err: err}
 		}
-	case neo4j.IsConnectivityError(err), neo4j.IsUsageError(err) && strings.Contains(err.Error(), "closed"):
+	case errors.As(err, &ce), neo4j.IsUsageError(err) && strings.Contains(err.Error(), "closed"):
 		return &wrapped{code: athar.EUNAVAILABLE, msg: "the database cannot be reached", err: err}
 	}
 	return &wrapped{code: athar.EINTERNAL, msg: "internal error", err: err}

@@ -21,6 +21,10 @@ import (
 
 var driver neo4j.DriverWithContext
 
+// URI, User and Password say how to reach the test binary's Neo4j, for tests of commands that open
+// their own driver.
+var URI, User, Password string
+
 // Database is the database tests use.
 const Database = "neo4j"
 
@@ -46,6 +50,7 @@ func Run(m *testing.M) int {
 		defer inst.Stop(ctx)
 		uri, user, password = inst.URI, inst.User, inst.Password
 	}
+	URI, User, Password = uri, user, password
 	d, err := neo4j.NewDriverWithContext(uri, neo4j.BasicAuth(user, password, ""))
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "neo4jtest:", err)

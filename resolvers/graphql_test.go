@@ -1,0 +1,461 @@
+package resolvers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/athar-project/athar/data/seed"
+	"github.com/athar-project/athar/internal/neo4jstore"
+	"github.com/athar-project/athar/internal/neo4jtest"
+	"github.com/athar-project/athar/resolvers"
+)
+
+func TestMain(m *testing.M) { os.Exit(neo4jtest.Run(m)) }
+
+// gqlResponse is a GraphQL response as a client sees it.
+type gqlResponse struct {
+	Data   json.RawMessage `json:"data"`
+	Errors []gqlError      `json:"errors"`
+}
+
+type gqlError struct {
+	Message    string         `json:"message"`
+	Path       []any          `json:"path"`
+	Extensions map[string]any `json:"extensions"`
+}
+
+// client posts GraphQL requests to an Athar HTTP server over a real connection.
+type client struct {
+	tb  testing.TB
+	url string
+}
+
+// MustServer returns a client of an Athar server over an emptied, migrated database; with seeded
+// set, the curated seed data is loaded.
+func MustServer(tb testing.TB, seeded bool) *client {
+	tb.Helper()
+	neo4jtest.Wipe(tb)
+	store := neo4jstore.New(neo4jtest.Driver(tb), neo4jtest.Database)
+	ctx := context.Background()
+	if _, err := store.Migrate(ctx); err != nil {
+		tb.Fatal(err)
+	}
+	if seeded {
+		b, err := seed.Bundle()
+		if err != nil {
+			tb.Fatal(err)
+		}
+		if _, err := store.Import(ctx, b, neo4jstore.ImportOptions{}); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	return newClient(tb, store)
+}
+
+func newClient(tb testing.TB, store *neo4jstore.Store) *client {
+	return newClientWithTimeout(tb, store, 0)
+}
+
+func newClientWithTimeout(tb testing.TB, store *neo4jstore.Store, timeout time.Duration) *client {
+	srv := httptest.NewServer(resolvers.NewServer(resolvers.Config{
+		Reader: store, Curator: store, Pinger: store, Introspection: true, Playground: true,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), QueryTimeout: timeout,
+	}))
+	tb.Cleanup(srv.Close)
+	return &client{tb: tb, url: srv.URL}
+}
+
+// Do posts a query with variables and returns the response.
+func (c *client) Do(query string, vars map[string]any) gqlResponse {
+	c.tb.Helper()
+	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
+	resp, err := http.Post(c.url+"/graphql", "application/json", bytes.NewReader(body))
+	if err != nil {
+		c.tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var out gqlResponse
+	raw, _ := io.ReadAll(resp.Body)
+	if err := json.Unmarshal(raw, &out); err != nil {
+		c.tb.Fatalf("response is not JSON (%v): %s", err, raw)
+	}
+	return out
+}
+
+// MustData posts a query that must succeed and decodes its data into v.
+func (c *client) MustData(query string, vars map[string]any, v any) {
+	c.tb.Helper()
+	resp := c.Do(query, vars)
+	if len(resp.Errors) > 0 {
+		c.tb.Fatalf("errors: %+v", resp.Errors)
+	}
+	if err := json.Unmarshal(resp.Data, v); err != nil {
+		c.tb.Fatal(err)
+	}
+}
+
+// MustError posts a query that must fail with the given code and, when field is not empty, name the
+// field; it returns the first error.
+func (c *client) MustError(query string, vars map[string]any, code, field string) gqlError {
+	c.tb.Helper()
+	resp := c.Do(query, vars)
+	if len(resp.Errors) == 0 {
+		c.tb.Fatalf("no error; data %s", resp.Data)
+	}
+	e := resp.Errors[0]
+	if got := e.Extensions["code"]; got != code {
+		c.tb.Errorf("code = %v, want %s (error %+v)", got, code, e)
+	}
+	if field != "" && e.Extensions["field"] != field && !strings.Contains(e.Message, field) {
+		c.tb.Errorf("error %q (field %v) does not name %s", e.Message, e.Extensions["field"], field)
+	}
+	return e
+}
+
+const ainJaloutQuery = `query ($id: ID!) {
+  facility(id: $id) {
+    id name aliases type
+    attacks {
+      id title
+      date { start end precision }
+      claims { id kind stance text quote source { title } claimedBy { name } names { name }
+               killed { min max } childrenKilled { min max } injured { min max } }
+      casualties {
+        killed { low high claims sources independentSources }
+        childrenKilled { low high }
+      }
+      attributions { actor { id name } asserting { id } denying { id } sources { id } }
+      sources { id }
+    }
+  }
+}`
+
+type figure struct {
+	Low, High                           *int
+	Claims, Sources, IndependentSources int
+}
+
+type facilityResult struct {
+	Facility *struct {
+		ID, Name, Type string
+		Aliases        []string
+		Attacks        []struct {
+			ID, Title string
+			Date      struct{ Start, End, Precision string }
+			Claims    []struct {
+				ID, Kind, Stance, Text, Quote string
+				Source                        struct{ Title string }
+				ClaimedBy                     *struct{ Name string }
+				Killed                        *struct{ Min, Max *int }
+			}
+			Casualties struct {
+				Killed, ChildrenKilled figure
+			}
+			Attributions []struct {
+				Actor              struct{ ID, Name string }
+				Asserting, Denying []struct{ ID string }
+				Sources            []struct{ ID string }
+			}
+			Sources []struct{ ID string }
+		}
+	}
+}
+
+func TestFacility_AttacksAcrossTheYears(t *testing.T) {
+	c := MustServer(t, true)
+	var got facilityResult
+	c.MustData(ainJaloutQuery, map[string]any{"id": "facility:ain-jalout-school"}, &got)
+	f := got.Facility
+	if f == nil || f.Name == "" || f.Type != "SCHOOL" {
+		t.Fatalf("facility = %+v", f)
+	}
+	var dates []string
+	for _, a := range f.Attacks {
+		dates = append(dates, a.Date.Start)
+	}
+	if len(dates) != 3 || dates[0] != "2013-08-06" || dates[1] != "2014-04-30" || !strings.HasPrefix(dates[2], "2016-04") {
+		t.Fatalf("attack dates = %v, want 2013-08-06, 2014-04-30, 2016-04-27 in order", dates)
+	}
+	a2014 := f.Attacks[1]
+	t.Run("both accounts of the death toll stay apart", func(t *testing.T) {
+		var fromProfile, fromAMC bool
+		for _, cl := range a2014.Claims {
+			if cl.Killed == nil {
+				continue
+			}
+			if cl.Killed.Max != nil && *cl.Killed.Max == 35 {
+				fromProfile = true
+			}
+			if cl.Killed.Min != nil && *cl.Killed.Min == 26 && cl.Killed.Max == nil && cl.ClaimedBy != nil && cl.ClaimedBy.Name != "" {
+				fromAMC = true
+			}
+			if cl.Quote == "" || cl.Source.Title == "" {
+				t.Errorf("claim %s has no quote or source", cl.ID)
+			}
+		}
+		if !fromProfile || !fromAMC {
+			t.Errorf("claims lost an account: 35 killed %v, more than 25 (claimed by the media centre) %v", fromProfile, fromAMC)
+		}
+	})
+	t.Run("casualties span the accounts", func(t *testing.T) {
+		k := a2014.Casualties.Killed
+		if k.High == nil || *k.High != 35 || k.Low == nil || *k.Low > 26 {
+			t.Errorf("killed = low %v high %v, want high 35 and low at most 26", deref(k.Low), deref(k.High))
+		}
+		if k.Sources != 2 || k.IndependentSources != 2 {
+			t.Errorf("killed backed by %d sources, %d independent; want 2 and 2", k.Sources, k.IndependentSources)
+		}
+		if ck := a2014.Casualties.ChildrenKilled; ck.Low == nil || *ck.Low != 33 {
+			t.Errorf("children killed low = %v, want 33", deref(ck.Low))
+		}
+	})
+	t.Run("attributions name the accused with their claims", func(t *testing.T) {
+		if len(a2014.Attributions) == 0 {
+			t.Fatal("no attributions")
+		}
+		for _, at := range a2014.Attributions {
+			if at.Actor.ID == "" || len(at.Asserting)+len(at.Denying) == 0 || len(at.Sources) == 0 {
+				t.Errorf("attribution %+v lacks actor, claims or sources", at)
+			}
+		}
+	})
+	t.Run("2016: Russia's denial is kept beside the accusation", func(t *testing.T) {
+		var denied bool
+		for _, at := range f.Attacks[2].Attributions {
+			denied = denied || len(at.Denying) > 0
+		}
+		if !denied {
+			t.Errorf("no denial among the 2016 attributions: %+v", f.Attacks[2].Attributions)
+		}
+	})
+}
+
+func deref(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+func TestQuery_UnknownIDIsNull(t *testing.T) {
+	c := MustServer(t, false)
+	var got struct {
+		Facility, Attack, Actor, Source, Place *struct{ ID string }
+	}
+	c.MustData(`{ facility(id: "facility:nope") { id } attack(id: "attack:nope") { id } actor(id: "actor:nope") { id }
+	  source(id: "source:nope") { id } place(id: "place:nope") { id } }`, nil, &got)
+	if got.Facility != nil || got.Attack != nil || got.Actor != nil || got.Source != nil || got.Place != nil {
+		t.Errorf("unknown ids gave %+v, want nulls", got)
+	}
+}
+
+func TestMutations_RoundTrip(t *testing.T) {
+	c := MustServer(t, false)
+	var place struct{ CreatePlace struct{ ID string } }
+	c.MustData(`mutation { createPlace(input: {name: "Aleppo", kind: CITY, aliases: ["حلب"]}) { id } }`, nil, &place)
+	if !strings.HasPrefix(place.CreatePlace.ID, "place:aleppo-") {
+		t.Errorf("generated id %q, want place:aleppo-…", place.CreatePlace.ID)
+	}
+	var fac struct {
+		CreateFacility struct {
+			ID    string
+			Place struct{ Name string }
+		}
+	}
+	c.MustData(`mutation ($p: ID!) { createFacility(input: {id: "facility:school", name: "A school", type: SCHOOL, placeId: $p}) { id place { name } } }`,
+		map[string]any{"p": place.CreatePlace.ID}, &fac)
+	if fac.CreateFacility.Place.Name != "Aleppo" {
+		t.Errorf("facility place = %+v", fac.CreateFacility)
+	}
+	c.MustData(`mutation {
+	  s: createSource(input: {id: "source:report", title: "A report", kind: NGO_REPORT, published: {start: "2014-05"}}) { id }
+	  a: createActor(input: {id: "actor:army", name: "An army", kind: STATE_FORCE}) { id }
+	  x: createAttack(input: {id: "attack:one", title: "One", date: {start: "2014-04-30"}, facilityIds: ["facility:school"]}) { id }
+	  y: createAttack(input: {id: "attack:two", title: "Two", date: {start: "2013-08"}}) { id }
+	}`, nil, &struct{}{})
+	c.MustData(`mutation { linkAttack(attackId: "attack:two", relation: TARGETED, targetId: "facility:school") { id } }`, nil, &struct{}{})
+	var claim struct{ AddClaim struct{ ID string } }
+	c.MustData(`mutation { addClaim(input: {id: "claim:one-killed", attackId: "attack:one", sourceId: "source:report", kind: CASUALTIES,
+	  text: "Ten killed", quote: "ten people died", killed: {min: 10, max: 10}}) { id } }`, nil, &claim)
+	c.MustData(`mutation { addClaim(input: {id: "claim:one-blame", attackId: "attack:one", sourceId: "source:report", kind: PERPETRATOR,
+	  text: "The army did it", quote: "the army struck", names: ["actor:army"]}) { id } }`, nil, &struct{}{})
+
+	var got struct {
+		Facility struct {
+			Attacks []struct {
+				ID         string
+				Date       struct{ Start, End, Precision string }
+				Casualties struct{ Killed figure }
+			}
+		}
+	}
+	q := `{ facility(id: "facility:school") { attacks { id date { start end precision } casualties { killed { low high claims sources independentSources } } } } }`
+	c.MustData(q, nil, &got)
+	as := got.Facility.Attacks
+	if len(as) != 2 || as[0].ID != "attack:two" || as[0].Date.Precision != "MONTH" || as[0].Date.Start != "2013-08-01" || as[0].Date.End != "2013-08-31" {
+		t.Fatalf("attacks = %+v, want the month-precise 2013 attack first", as)
+	}
+	if k := as[1].Casualties.Killed; k.Low == nil || *k.Low != 10 || k.Sources != 1 {
+		t.Errorf("casualties = %+v", k)
+	}
+
+	t.Run("a retracted claim leaves the summary but stays readable", func(t *testing.T) {
+		var r struct {
+			RetractClaim struct {
+				Retracted struct{ Reason string }
+			}
+		}
+		c.MustData(`mutation { retractClaim(id: "claim:one-killed", reason: "misread the report") { retracted { reason } } }`, nil, &r)
+		if r.RetractClaim.Retracted.Reason != "misread the report" {
+			t.Errorf("retraction = %+v", r)
+		}
+		c.MustData(q, nil, &got)
+		if k := got.Facility.Attacks[1].Casualties.Killed; k.Low != nil || k.Claims != 0 {
+			t.Errorf("retracted claim still counts: %+v", k)
+		}
+		var claims struct {
+			Attack struct{ Live, All []struct{ ID string } }
+		}
+		c.MustData(`{ attack(id: "attack:one") { live: claims { id } all: claims(includeRetracted: true) { id } } }`, nil, &claims)
+		if len(claims.Attack.Live) != 1 || len(claims.Attack.All) != 2 {
+			t.Errorf("claims live %d, all %d; want 1 and 2", len(claims.Attack.Live), len(claims.Attack.All))
+		}
+	})
+	t.Run("update changes only what it is given; null clears", func(t *testing.T) {
+		var u struct {
+			UpdateFacility struct {
+				Name, Description string
+				Aliases           []string
+				Place             *struct{ ID string }
+			}
+		}
+		c.MustData(`mutation { updateFacility(id: "facility:school", input: {aliases: ["Madrasa"], placeId: null}) { name aliases description place { id } } }`, nil, &u)
+		if u.UpdateFacility.Name != "A school" || len(u.UpdateFacility.Aliases) != 1 || u.UpdateFacility.Place != nil {
+			t.Errorf("updated facility = %+v", u.UpdateFacility)
+		}
+	})
+}
+
+func TestMutations_BadInput(t *testing.T) {
+	c := MustServer(t, false)
+	c.MustData(`mutation { createSource(input: {id: "source:s", title: "S", kind: NEWS}) { id }
+	  createAttack(input: {id: "attack:a", title: "A", date: {start: "2014"}}) { id } }`, nil, &struct{}{})
+	cases := []struct {
+		name, query, code, field string
+	}{
+		{"empty name", `mutation { createPlace(input: {name: "", kind: CITY}) { id } }`, "BAD_USER_INPUT", "input.name"},
+		{"unknown enum", `mutation { createPlace(input: {name: "X", kind: PLANET}) { id } }`, "BAD_USER_INPUT", "PLANET"},
+		{"date that does not exist", `mutation { createAttack(input: {title: "X", date: {start: "2014-02-30"}}) { id } }`, "BAD_USER_INPUT", "input.date.start"},
+		{"end before start", `mutation { createAttack(input: {title: "X", date: {start: "2014-05", end: "2014-04-01"}}) { id } }`, "BAD_USER_INPUT", "input.date.end"},
+		{"range min above max", `mutation { addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: CASUALTIES, text: "t", quote: "q", killed: {min: 9, max: 3}}) { id } }`, "BAD_USER_INPUT", "input.killed"},
+		{"claim without quote", `mutation { addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: " "}) { id } }`, "BAD_USER_INPUT", "input.quote"},
+		{"unknown reference", `mutation { addClaim(input: {attackId: "attack:nope", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: "q"}) { id } }`, "BAD_USER_INPUT", "input.attackId"},
+		{"link to unknown target", `mutation { linkAttack(attackId: "attack:a", relation: TARGETED, targetId: "facility:nope") { id } }`, "BAD_USER_INPUT", "targetId"},
+		{"update of unknown id", `mutation { updatePlace(id: "place:nope", input: {name: "Y"}) { id } }`, "NOT_FOUND", ""},
+		{"id of the wrong kind", `mutation { createPlace(input: {id: "actor:x", name: "X", kind: CITY}) { id } }`, "BAD_USER_INPUT", "input.id"},
+		{"existing id", `mutation { createSource(input: {id: "source:s", title: "Again", kind: NEWS}) { id } }`, "CONFLICT", "input.id"},
+		{"retraction without reason", `mutation { retractClaim(id: "claim:nope", reason: "") { id } }`, "NOT_FOUND", ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			before := neo4jtest.Count(t, "MATCH (n) RETURN count(n) AS n", nil)
+			c.MustError(tc.query, nil, tc.code, tc.field)
+			if after := neo4jtest.Count(t, "MATCH (n) RETURN count(n) AS n", nil); after != before {
+				t.Errorf("%d nodes written by a failed mutation", after-before)
+			}
+		})
+	}
+	t.Run("several problems are each reported", func(t *testing.T) {
+		resp := c.Do(`mutation { createFacility(input: {id: "facility:f", name: "", type: SCHOOL, placeId: "place:nope", location: {latitude: 91, longitude: 0, precision: EXACT}}) { id } }`, nil)
+		fields := map[any]bool{}
+		for _, e := range resp.Errors {
+			fields[e.Extensions["field"]] = true
+		}
+		for _, f := range []string{"input.name", "input.location.latitude"} {
+			if !fields[f] {
+				t.Errorf("no error for %s; got %+v", f, resp.Errors)
+			}
+		}
+	})
+}
+
+func TestErrors_NothingLeaks(t *testing.T) {
+	t.Run("malformed query", func(t *testing.T) {
+		c := MustServer(t, false)
+		e := c.MustError(`{ facility(id: "x") { id `, nil, "GRAPHQL_PARSE_FAILED", "")
+		if e.Message == "" {
+			t.Error("empty message")
+		}
+	})
+	t.Run("too deep", func(t *testing.T) {
+		c := MustServer(t, false)
+		deep := `{ facility(id: "x") ` + strings.Repeat(`{ attacks { facilities `, 7) + `{ id }` + strings.Repeat(` } }`, 7) + ` }`
+		c.MustError(deep, nil, "BAD_USER_INPUT", "")
+	})
+	t.Run("database failing", func(t *testing.T) {
+		// A store over a database that does not exist: every query fails inside the driver.
+		store := neo4jstore.New(neo4jtest.Driver(t), "nosuchdatabase")
+		c := newClient(t, store)
+		e := c.MustError(`{ facility(id: "facility:x") { id } }`, nil, "INTERNAL", "")
+		assertNoLeak(t, e)
+		if e.Extensions["requestId"] == "" || e.Extensions["requestId"] == nil {
+			t.Errorf("no request id in %+v", e)
+		}
+	})
+	t.Run("database unreachable", func(t *testing.T) {
+		driver, err := neo4j.NewDriverWithContext("bolt://127.0.0.1:1", neo4j.NoAuth())
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { driver.Close(context.Background()) })
+		c := newClientWithTimeout(t, neo4jstore.New(driver, "neo4j"), 2*time.Second)
+		e := c.MustError(`mutation { createPlace(input: {name: "X", kind: CITY}) { id } }`, nil, "SERVICE_UNAVAILABLE", "")
+		assertNoLeak(t, e)
+		resp, err := http.Get(c.url + "/readyz")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("/readyz = %d with the database down, want 503", resp.StatusCode)
+		}
+	})
+}
+
+func assertNoLeak(t *testing.T, e gqlError) {
+	t.Helper()
+	raw, _ := json.Marshal(e)
+	for _, leak := range []string{"Neo4j", "Neo.", "neo4j", "Cypher", "MATCH", "bolt", "127.0.0.1", "nosuchdatabase"} {
+		if strings.Contains(string(raw), leak) {
+			t.Errorf("error shows %q to the client: %s", leak, raw)
+		}
+	}
+}
+
+func TestHTTP_Endpoints(t *testing.T) {
+	c := MustServer(t, false)
+	for path, want := range map[string]int{"/healthz": 200, "/readyz": 200, "/": 200, "/graphql?query=%7B__typename%7D": 200, "/nope": 404} {
+		resp, err := http.Get(c.url + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s = %d, want %d", path, resp.StatusCode, want)
+		}
+		if resp.Header.Get("X-Request-Id") == "" {
+			t.Errorf("GET %s has no X-Request-Id", path)
+		}
+	}
+}
