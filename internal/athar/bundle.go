@@ -311,6 +311,9 @@ func jsonErrorPath(err error) string {
 	if asErr(err, &pe) {
 		return pe.Field
 	}
+	if name, ok := strings.CutPrefix(err.Error(), `json: unknown field "`); ok {
+		return strings.TrimSuffix(name, `"`)
+	}
 	return ""
 }
 
@@ -329,8 +332,10 @@ func jsonErrorMessage(err error) string {
 		return ps.Error()
 	}
 	msg := err.Error()
-	msg = strings.TrimPrefix(msg, "json: ")
-	return msg
+	if strings.HasPrefix(msg, "json: unknown field") {
+		return "is not a field of this record type (see docs/bundle-format.md)"
+	}
+	return strings.TrimPrefix(msg, "json: ")
 }
 
 func jsonKind(goKind string) string {

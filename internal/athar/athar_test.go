@@ -1,0 +1,188 @@
+package athar_test
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+func TestParseDate(t *testing.T) {
+	cases := []struct {
+		start, end         string
+		prec               athar.DatePrecision
+		first, last, field string
+	}{
+		{"2014-04-30", "", athar.PrecisionDay, "2014-04-30", "2014-04-30", ""},
+		{"2016-04", "", athar.PrecisionMonth, "2016-04-01", "2016-04-30", ""},
+		{"2016-02", "", athar.PrecisionMonth, "2016-02-01", "2016-02-29", ""},
+		{"2013", "", athar.PrecisionYear, "2013-01-01", "2013-12-31", ""},
+		{"2016-11-14", "2016-11-20", athar.PrecisionRange, "2016-11-14", "2016-11-20", ""},
+		{"2016-09", "2016-11", athar.PrecisionRange, "2016-09-01", "2016-11-30", ""},
+		{"2014-02-30", "", "", "", "", "start"},
+		{"30/04/2014", "", "", "", "", "start"},
+		{"", "", "", "", "", "start"},
+		{"2014-05", "2014-04-30", "", "", "", "end"},
+	}
+	for _, c := range cases {
+		d, err := athar.ParseDate(c.start, c.end, "")
+		if c.field != "" {
+			var e *athar.Error
+			if !errors.As(err, &e) || e.Field != c.field {
+				t.Errorf("ParseDate(%q, %q) = %v, want an error on %s", c.start, c.end, err, c.field)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseDate(%q, %q): %v", c.start, c.end, err)
+			continue
+		}
+		if d.Precision != c.prec || d.Start.Format(time.DateOnly) != c.first || d.End.Format(time.DateOnly) != c.last {
+			t.Errorf("ParseDate(%q, %q) = %s..%s %s, want %s..%s %s", c.start, c.end,
+				d.Start.Format(time.DateOnly), d.End.Format(time.DateOnly), d.Precision, c.first, c.last, c.prec)
+		}
+		if s, e := d.Format(); c.prec != athar.PrecisionRange && (s != c.start || e != c.end) {
+			t.Errorf("Format of %q..%q = %q..%q", c.start, c.end, s, e)
+		}
+	}
+}
+
+func TestDate_TimeTreeIDs(t *testing.T) {
+	for _, c := range []struct {
+		start, end string
+		want       string
+	}{
+		{"2014-04-30", "", "year:2014 month:2014-04 day:2014-04-30"},
+		{"2016-04", "", "year:2016 month:2016-04"},
+		{"2013", "", "year:2013"},
+		{"2016-11-14", "2016-11-20", "year:2016 month:2016-11"},
+		{"2016-09", "2016-11", "year:2016"},
+		{"2015-12", "2016-01", ""},
+	} {
+		d, err := athar.ParseDate(c.start, c.end, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := strings.Join(d.TimeTreeIDs(), " "); got != c.want {
+			t.Errorf("%s..%s hangs from %q, want %q", c.start, c.end, got, c.want)
+		}
+	}
+}
+
+func n(v int) *int { return &v }
+
+func TestSummarizeCasualties(t *testing.T) {
+	claims := []*athar.Claim{
+		{ID: "claim:a", SourceID: "source:profile", Killed: &athar.Range{Max: n(35)}, ChildrenKilled: &athar.Range{Min: n(33), Max: n(33)}},
+		{ID: "claim:b", SourceID: "source:article", Killed: &athar.Range{Min: n(26)}},
+		{ID: "claim:c", SourceID: "source:copy", Killed: &athar.Range{Min: n(25), Max: n(25)}},
+		{ID: "claim:d", SourceID: "source:wrong", Killed: &athar.Range{Min: n(400), Max: n(400)}, Retracted: &athar.Retraction{Reason: "typo"}},
+		{ID: "claim:e", SourceID: "source:denial", Stance: athar.Denies, Killed: &athar.Range{Min: n(0), Max: n(0)}},
+	}
+	// source:copy only repeats the article.
+	cites := athar.Citations{"source:copy": {"source:article"}}
+	got := athar.SummarizeCasualties(claims, cites)
+	k := got.Killed
+	if k.Low == nil || *k.Low != 25 || k.High == nil || *k.High != 35 {
+		t.Errorf("killed low..high = %v..%v, want 25..35 (the retracted 400 and the denial left out)", k.Low, k.High)
+	}
+	if k.Claims != 3 || k.Sources != 3 || k.IndependentSources != 2 {
+		t.Errorf("killed claims %d sources %d independent %d, want 3, 3, 2", k.Claims, k.Sources, k.IndependentSources)
+	}
+	if c := got.ChildrenKilled; c.Low == nil || *c.Low != 33 || c.Sources != 1 {
+		t.Errorf("children killed = %+v", c)
+	}
+	if i := got.Injured; i.Low != nil || i.Claims != 0 {
+		t.Errorf("injured = %+v, want nothing", i)
+	}
+}
+
+func TestAttributions(t *testing.T) {
+	claims := []*athar.Claim{
+		{ID: "claim:1", Kind: athar.ClaimPerpetrator, SourceID: "source:a", Names: []string{"actor:russia"}},
+		{ID: "claim:2", Kind: athar.ClaimDenial, Stance: athar.Denies, SourceID: "source:a", Names: []string{"actor:russia"}},
+		{ID: "claim:3", Kind: athar.ClaimPerpetrator, SourceID: "source:b", Names: []string{"actor:coalition"}},
+		{ID: "claim:4", Kind: athar.ClaimPerpetrator, SourceID: "source:c", Names: []string{"actor:coalition"}, Retracted: &athar.Retraction{Reason: "x"}},
+		{ID: "claim:5", Kind: "CASUALTIES", SourceID: "source:c", Names: []string{"actor:other"}},
+	}
+	got := athar.Attributions(claims)
+	if len(got) != 2 {
+		t.Fatalf("%d attributions, want 2 (Russia, Coalition)", len(got))
+	}
+	if r := got[0]; r.ActorID != "actor:russia" || len(r.Asserting) != 1 || len(r.Denying) != 1 {
+		t.Errorf("Russia: %+v", r)
+	}
+	if c := got[1]; c.ActorID != "actor:coalition" || len(c.Asserting) != 1 || strings.Join(c.SourceIDs(), ",") != "source:b" {
+		t.Errorf("Coalition: %+v", c)
+	}
+}
+
+func TestReadBundle_ReportsEveryProblemWithItsPlace(t *testing.T) {
+	t.Run("json", func(t *testing.T) {
+		_, err := athar.ReadBundle(strings.NewReader(`{"format":"athar-bundle","version":1,
+"places":[{"id":"place:a","name":"A","kind":"CITY","nmae":"typo"}],
+"attacks":[{"id":"attack:a","title":"A","date":{"start":"2014"}},{"id":"attack:b","title":7,"date":{"start":"2014"}}]}`))
+		assertProblems(t, err, "places[0].nmae", "attacks[1].title")
+	})
+	t.Run("ndjson", func(t *testing.T) {
+		_, err := athar.ReadBundle(strings.NewReader(`{"format":"athar-bundle","version":1}
+{"record":"place","id":"place:a","name":"A","kind":"CITY"}
+{"record":"planet","id":"planet:x"}
+
+{"record":"facility","id":"facility:f","name":"F","type":"SCHOOL","colour":"red"}
+`))
+		assertProblems(t, err, "line 3.record", "line 5.colour")
+	})
+	t.Run("header", func(t *testing.T) {
+		_, err := athar.ReadBundle(strings.NewReader(`{"format":"something-else","version":2}`))
+		assertProblems(t, err, "format", "version")
+	})
+	t.Run("validate", func(t *testing.T) {
+		b, err := athar.ReadBundle(strings.NewReader(`{"format":"athar-bundle","version":1,
+"places":[{"id":"place:a","name":"A","kind":"CITY","partOf":"place:b"},{"id":"place:b","name":"B","kind":"CITY","partOf":"place:a"},
+ {"id":"place:a","name":"Again","kind":"CITY"}],
+"claims":[{"id":"claim:x","attackId":"attack:elsewhere","sourceId":"source:s","kind":"PERPETRATOR","text":"t","quote":"q"}]}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		problems, unresolved := b.Validate()
+		assertProblems(t, problems, "places[2].id", "places[0].partOf", "claims[0].names")
+		if len(unresolved) != 2 {
+			t.Errorf("unresolved = %+v, want attack:elsewhere and source:s", unresolved)
+		}
+	})
+}
+
+func assertProblems(t *testing.T, err error, fields ...string) {
+	t.Helper()
+	var ps athar.Problems
+	if !errors.As(err, &ps) {
+		t.Fatalf("err = %v, want problems", err)
+	}
+	for _, f := range fields {
+		found := false
+		for _, p := range ps {
+			found = found || p.Field == f
+		}
+		if !found {
+			t.Errorf("no problem at %s; got:\n%v", f, ps)
+		}
+	}
+}
+
+func TestNewID(t *testing.T) {
+	id := athar.NewID(athar.LabelFacility, "Al Quds Hospital (Aleppo)")
+	if !strings.HasPrefix(id, "facility:al-quds-hospital-aleppo-") {
+		t.Errorf("NewID = %q", id)
+	}
+	var p athar.Problems
+	athar.CheckID(&p, "id", athar.LabelFacility, id)
+	if len(p) != 0 {
+		t.Errorf("NewID made an invalid id %q: %v", id, p)
+	}
+	if id := athar.NewID(athar.LabelPlace, "حلب"); !strings.HasPrefix(id, "place:") || len(id) < 8 {
+		t.Errorf("NewID of an Arabic name = %q", id)
+	}
+}
