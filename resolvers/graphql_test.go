@@ -69,7 +69,7 @@ func newClient(tb testing.TB, store *neo4jstore.Store) *client {
 
 func newClientWithTimeout(tb testing.TB, store *neo4jstore.Store, timeout time.Duration) *client {
 	srv := httptest.NewServer(resolvers.NewServer(resolvers.Config{
-		Reader: store, Curator: store, Pinger: store, Introspection: true, Playground: true,
+		Reader: store, Curator: store, Explorer: store, Pinger: store, Introspection: true, Playground: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), QueryTimeout: timeout,
 	}))
 	tb.Cleanup(srv.Close)

@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -25,6 +26,20 @@ type Loaders struct {
 	neighbours        map[athar.Relation]*dataloadgen.Loader[string, []string]
 	attacksOfFacility *dataloadgen.Loader[facilityDates, []string]
 	citations         *dataloadgen.Loader[string, []string]
+
+	sameDay      *dataloadgen.Loader[string, []string]
+	timeNodes    *dataloadgen.Loader[string, *athar.TimeNode]
+	timeAttacks  *dataloadgen.Loader[string, []string]
+	timeChildren *dataloadgen.Loader[string, []string]
+	nearby       *dataloadgen.Loader[nearbyKey, []*athar.NearbyFacility]
+}
+
+// nearbyKey is a key of the facility-nearby loader.
+type nearbyKey struct {
+	id     string
+	radius float64
+	types  string // the facility types, joined
+	first  int
 }
 
 // facilityDates is a key of the facility-attacks loader: a facility and the date range asked for.
@@ -36,21 +51,47 @@ type facilityDates struct {
 // batchWait is how long a loader waits to gather keys before it sends its batch.
 const batchWait = time.Millisecond
 
-// NewLoaders returns fresh loaders over reader.
-func NewLoaders(reader athar.Reader) *Loaders {
+// idListLoader batches a lookup of id lists by id.
+func idListLoader(fetch func(context.Context, []string) (map[string][]string, error)) *dataloadgen.Loader[string, []string] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
+		found, err := fetch(ctx, ids)
+		return withEmpty(ids, found), err
+	}, dataloadgen.WithWait(batchWait))
+}
+
+// NewLoaders returns fresh loaders over reader and explorer.
+func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 	l := &Loaders{
-		places:     entityLoader[*athar.Place](reader, athar.LabelPlace),
-		actors:     entityLoader[*athar.Actor](reader, athar.LabelActor),
-		facilities: entityLoader[*athar.Facility](reader, athar.LabelFacility),
-		sources:    entityLoader[*athar.Source](reader, athar.LabelSource),
-		events:     entityLoader[*athar.Event](reader, athar.LabelEvent),
-		attacks:    entityLoader[*athar.Attack](reader, athar.LabelAttack),
-		claims:     entityLoader[*athar.Claim](reader, athar.LabelClaim),
-		neighbours: map[athar.Relation]*dataloadgen.Loader[string, []string]{},
-		citations: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
-			c, err := reader.Citations(ctx, ids)
-			return withEmpty(ids, c), err
+		places:       entityLoader[*athar.Place](reader, athar.LabelPlace),
+		actors:       entityLoader[*athar.Actor](reader, athar.LabelActor),
+		facilities:   entityLoader[*athar.Facility](reader, athar.LabelFacility),
+		sources:      entityLoader[*athar.Source](reader, athar.LabelSource),
+		events:       entityLoader[*athar.Event](reader, athar.LabelEvent),
+		attacks:      entityLoader[*athar.Attack](reader, athar.LabelAttack),
+		claims:       entityLoader[*athar.Claim](reader, athar.LabelClaim),
+		neighbours:   map[athar.Relation]*dataloadgen.Loader[string, []string]{},
+		sameDay:      idListLoader(explorer.SameDay),
+		timeAttacks:  idListLoader(explorer.TimeAttacks),
+		timeChildren: idListLoader(explorer.TimeChildren),
+		timeNodes: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*athar.TimeNode, error) {
+			found, err := explorer.TimeNodes(ctx, ids)
+			out := make(map[string]*athar.TimeNode, len(ids))
+			for i := range found {
+				out[found[i].ID] = &found[i]
+			}
+			for _, id := range ids {
+				if _, ok := out[id]; !ok {
+					out[id] = nil
+				}
+			}
+			return out, err
 		}, dataloadgen.WithWait(batchWait)),
+		nearby: dataloadgen.NewLoader(func(ctx context.Context, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
+			return nearbyOfFacilities(ctx, reader, explorer, keys)
+		}, dataloadgen.WithWait(batchWait)),
+		citations: idListLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
+			return reader.Citations(ctx, ids)
+		}),
 		attacksOfFacility: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []facilityDates) (map[facilityDates][]string, error) {
 			// One query per distinct date range: in practice one.
 			byRange := map[athar.DateRange][]string{}
@@ -75,10 +116,9 @@ func NewLoaders(reader athar.Reader) *Loaders {
 		athar.PlaceParts, athar.ActorMembers, athar.ActorClaims, athar.ActorNamedIn, athar.ActorPublished,
 		athar.SourceClaims, athar.SourceCitedBy, athar.AttackClaims, athar.EventAttacksDur,
 		athar.EventAttacksPart, athar.FacilityEvents} {
-		l.neighbours[rel] = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
-			found, err := reader.Neighbours(ctx, rel, ids)
-			return withEmpty(ids, found), err
-		}, dataloadgen.WithWait(batchWait))
+		l.neighbours[rel] = idListLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
+			return reader.Neighbours(ctx, rel, ids)
+		})
 	}
 	return l
 }
@@ -122,14 +162,14 @@ func withEmpty(ids []string, m map[string][]string) map[string][]string {
 type loadersKey struct{}
 
 // WithLoaders returns a context carrying fresh loaders.
-func WithLoaders(ctx context.Context, reader athar.Reader) context.Context {
-	return context.WithValue(ctx, loadersKey{}, NewLoaders(reader))
+func WithLoaders(ctx context.Context, reader athar.Reader, explorer athar.Explorer) context.Context {
+	return context.WithValue(ctx, loadersKey{}, NewLoaders(reader, explorer))
 }
 
 // LoaderMiddleware gives every request its own loaders.
-func LoaderMiddleware(reader athar.Reader, next http.Handler) http.Handler {
+func LoaderMiddleware(reader athar.Reader, explorer athar.Explorer, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), reader)))
+		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), reader, explorer)))
 	})
 }
 
@@ -175,4 +215,49 @@ func related[T any](ctx context.Context, rel athar.Relation, l *dataloadgen.Load
 		return nil, err
 	}
 	return many(ctx, l, ids)
+}
+
+// nearbyOfFacilities answers Facility.nearby for a batch: the facilities' locations in one query,
+// then one search per distinct facility, each an indexed point query. A facility whose location is
+// unknown has no neighbours.
+func nearbyOfFacilities(ctx context.Context, reader athar.Reader, explorer athar.Explorer, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
+	out := make([][]*athar.NearbyFacility, len(keys))
+	errs := make([]error, len(keys))
+	ids := make([]string, len(keys))
+	for i, k := range keys {
+		ids[i] = k.id
+	}
+	found, err := reader.Get(ctx, athar.LabelFacility, ids)
+	if err != nil {
+		for i := range errs {
+			errs[i] = err
+		}
+		return out, errs
+	}
+	locations := map[string]*athar.Location{}
+	for _, e := range found {
+		locations[e.EntityID()] = e.(*athar.Facility).Location
+	}
+	for i, k := range keys {
+		out[i] = []*athar.NearbyFacility{}
+		loc := locations[k.id]
+		if loc == nil {
+			continue
+		}
+		var types []athar.FacilityType
+		if k.types != "" {
+			for _, t := range strings.Split(k.types, ",") {
+				types = append(types, athar.FacilityType(t))
+			}
+		}
+		hits, err := explorer.Nearby(ctx, athar.Near{Latitude: loc.Latitude, Longitude: loc.Longitude, RadiusMeters: k.radius}, types, k.first, k.id)
+		if err != nil {
+			errs[i] = err
+			continue
+		}
+		for j := range hits {
+			out[i] = append(out[i], &hits[j])
+		}
+	}
+	return out, errs
 }

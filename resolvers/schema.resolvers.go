@@ -7,7 +7,9 @@ package resolvers
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"time"
 
 	"github.com/athar-project/athar/graph"
 	"github.com/athar-project/athar/graph/model"
@@ -37,6 +39,10 @@ func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor) ([]*athar
 // Published is the resolver for the published field.
 func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor) ([]*athar.Source, error) {
 	return related(ctx, athar.ActorPublished, loaders(ctx).sources, obj.ID)
+}
+
+func (r *actorConnectionResolver) TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error) {
+	return r.Explorer.Count(ctx, athar.LabelActor, obj.Filter)
 }
 
 // Facilities is the resolver for the facilities field.
@@ -102,6 +108,30 @@ func (r *attackResolver) Sources(ctx context.Context, obj *athar.Attack) ([]*ath
 	return many(ctx, loaders(ctx).sources, athar.ClaimSourceIDs(claims))
 }
 
+func (r *attackResolver) SameDay(ctx context.Context, obj *athar.Attack) ([]*athar.Attack, error) {
+	ids, err := loaders(ctx).sameDay.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return many(ctx, loaders(ctx).attacks, ids)
+}
+
+func (r *attackResolver) Day(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error) {
+	return timeNode(ctx, timeTreeID(obj, "day"))
+}
+
+func (r *attackResolver) Month(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error) {
+	return timeNode(ctx, timeTreeID(obj, "month"))
+}
+
+func (r *attackResolver) Year(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error) {
+	return timeNode(ctx, timeTreeID(obj, "year"))
+}
+
+func (r *attackConnectionResolver) TotalCount(ctx context.Context, obj *model.AttackConnection) (int, error) {
+	return r.Explorer.CountAttacks(ctx, obj.Filter)
+}
+
 // Actor is the resolver for the actor field.
 func (r *attributionResolver) Actor(ctx context.Context, obj *athar.Attribution) (*athar.Actor, error) {
 	return one(ctx, loaders(ctx).actors, obj.ActorID)
@@ -135,6 +165,14 @@ func (r *claimResolver) Names(ctx context.Context, obj *athar.Claim) ([]*athar.A
 // Places is the resolver for the places field.
 func (r *claimResolver) Places(ctx context.Context, obj *athar.Claim) ([]*athar.Place, error) {
 	return many(ctx, loaders(ctx).places, obj.PlaceIDs)
+}
+
+func (r *dayResolver) Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error) {
+	return timeNode(ctx, "month:"+obj.Date.Format("2006-01"))
+}
+
+func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error) {
+	return timeAttacks(ctx, obj.ID)
 }
 
 // Facility is the resolver for the facility field.
@@ -189,6 +227,22 @@ func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dat
 // Events is the resolver for the events field.
 func (r *facilityResolver) Events(ctx context.Context, obj *athar.Facility) ([]*athar.Event, error) {
 	return related(ctx, athar.FacilityEvents, loaders(ctx).events, obj.ID)
+}
+
+func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
+	return facilityNearby(ctx, obj, radiusMeters, types, first)
+}
+
+func (r *facilityConnectionResolver) TotalCount(ctx context.Context, obj *model.FacilityConnection) (int, error) {
+	return r.Explorer.Count(ctx, athar.LabelFacility, obj.Filter)
+}
+
+func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error) {
+	return timeAttacks(ctx, obj.ID)
+}
+
+func (r *monthResolver) Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error) {
+	return timeChildren(ctx, obj.ID)
 }
 
 // CreatePlace is the resolver for the createPlace field.
@@ -279,6 +333,10 @@ func (r *mutationResolver) RetractClaim(ctx context.Context, id string, reason s
 	return update(ctx, r.Curator, id, func(x *athar.Claim) error { return x.Retract(reason) })
 }
 
+func (r *nearbyFacilityResolver) Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error) {
+	return one(ctx, loaders(ctx).facilities, obj.FacilityID)
+}
+
 // PartOf is the resolver for the partOf field.
 func (r *placeResolver) PartOf(ctx context.Context, obj *athar.Place) (*athar.Place, error) {
 	return one(ctx, loaders(ctx).places, obj.PartOf)
@@ -297,6 +355,10 @@ func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place) ([]*at
 // Attacks is the resolver for the attacks field.
 func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place) ([]*athar.Attack, error) {
 	return related(ctx, athar.PlaceAttacks, loaders(ctx).attacks, obj.ID)
+}
+
+func (r *placeConnectionResolver) TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error) {
+	return r.Explorer.Count(ctx, athar.LabelPlace, obj.Filter)
 }
 
 // Facility is the resolver for the facility field.
@@ -334,6 +396,211 @@ func (r *queryResolver) Claim(ctx context.Context, id string) (*athar.Claim, err
 	return one(ctx, loaders(ctx).claims, id)
 }
 
+func (r *queryResolver) Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) (*model.AttackConnection, error) {
+	return attackConnection(ctx, r.Explorer, filter, orderBy, first, after)
+}
+
+func (r *queryResolver) Facilities(ctx context.Context, filter *model.FacilityFilter, first *int, after *string) (*model.FacilityConnection, error) {
+	var f athar.EntityFilter
+	if filter != nil {
+		f = athar.EntityFilter{Kinds: kinds(filter.Types.Value()), PlaceIDs: filter.PlaceIds.Value(), Near: filter.Near.Value(), Text: val(filter.Text)}
+	}
+	p, err := entityPage(ctx, r.Explorer, athar.LabelFacility, f, first, after)
+	if err != nil {
+		return nil, err
+	}
+	nodes := entitiesOf(ctx, p, loaders(ctx).facilities.Prime)
+	c := &model.FacilityConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f}
+	for i, n := range nodes {
+		c.Edges = append(c.Edges, &model.FacilityEdge{Cursor: p.Cursors[i], Node: n})
+	}
+	return c, nil
+}
+
+func (r *queryResolver) Actors(ctx context.Context, filter *model.ActorFilter, first *int, after *string) (*model.ActorConnection, error) {
+	var f athar.EntityFilter
+	if filter != nil {
+		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Text: val(filter.Text)}
+	}
+	p, err := entityPage(ctx, r.Explorer, athar.LabelActor, f, first, after)
+	if err != nil {
+		return nil, err
+	}
+	nodes := entitiesOf(ctx, p, loaders(ctx).actors.Prime)
+	c := &model.ActorConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f}
+	for i, n := range nodes {
+		c.Edges = append(c.Edges, &model.ActorEdge{Cursor: p.Cursors[i], Node: n})
+	}
+	return c, nil
+}
+
+func (r *queryResolver) Sources(ctx context.Context, filter *model.SourceFilter, first *int, after *string) (*model.SourceConnection, error) {
+	var f athar.EntityFilter
+	if filter != nil {
+		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Text: val(filter.Text)}
+	}
+	p, err := entityPage(ctx, r.Explorer, athar.LabelSource, f, first, after)
+	if err != nil {
+		return nil, err
+	}
+	nodes := entitiesOf(ctx, p, loaders(ctx).sources.Prime)
+	c := &model.SourceConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f}
+	for i, n := range nodes {
+		c.Edges = append(c.Edges, &model.SourceEdge{Cursor: p.Cursors[i], Node: n})
+	}
+	return c, nil
+}
+
+func (r *queryResolver) Places(ctx context.Context, filter *model.PlaceFilter, first *int, after *string) (*model.PlaceConnection, error) {
+	var f athar.EntityFilter
+	if filter != nil {
+		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Within: val(filter.Within), Text: val(filter.Text)}
+	}
+	p, err := entityPage(ctx, r.Explorer, athar.LabelPlace, f, first, after)
+	if err != nil {
+		return nil, err
+	}
+	nodes := entitiesOf(ctx, p, loaders(ctx).places.Prime)
+	c := &model.PlaceConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f}
+	for i, n := range nodes {
+		c.Edges = append(c.Edges, &model.PlaceEdge{Cursor: p.Cursors[i], Node: n})
+	}
+	return c, nil
+}
+
+func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, first *int) ([]*athar.SearchHit, error) {
+	return search(ctx, r.Explorer, query, types, first)
+}
+
+func (r *queryResolver) Timeline(ctx context.Context, filter *model.AttackFilter, interval model.TimelineInterval) ([]*athar.TimelineBucket, error) {
+	f, err := attackFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	buckets, err := r.Explorer.Timeline(ctx, f, athar.TimelineInterval(interval))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*athar.TimelineBucket, len(buckets))
+	for i := range buckets {
+		out[i] = &buckets[i]
+	}
+	return out, nil
+}
+
+func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int) ([]*athar.RepeatedTarget, error) {
+	f, err := attackFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	minN, within, n := 2, 0, 50
+	if minAttacks != nil {
+		minN = *minAttacks
+	}
+	if withinDays != nil {
+		within = *withinDays
+	}
+	if first != nil {
+		n = *first
+	}
+	switch {
+	case minN < 1:
+		return nil, athar.Invalid("minAttacks", "must be at least 1")
+	case within < 0:
+		return nil, athar.Invalid("withinDays", "must not be negative")
+	case n < 1 || n > maxRepeatedFirst:
+		return nil, athar.Invalid("first", "must be between 1 and %d", maxRepeatedFirst)
+	}
+	byFacility, err := r.Explorer.AttacksByFacility(ctx, f, minN)
+	if err != nil {
+		return nil, err
+	}
+	targets := athar.RepeatedTargets(byFacility, minN, within)
+	out := make([]*athar.RepeatedTarget, 0, min(n, len(targets)))
+	for i := range targets[:min(n, len(targets))] {
+		out = append(out, &targets[i])
+	}
+	return out, nil
+}
+
+func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
+	near := athar.Near{Latitude: latitude, Longitude: longitude, RadiusMeters: radiusMeters}
+	if err := (&athar.AttackFilter{Near: &near}).Validate(""); err != nil {
+		return nil, err
+	}
+	n := 50
+	if first != nil {
+		n = *first
+	}
+	hits, err := r.Explorer.Nearby(ctx, near, types, n, "")
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*athar.NearbyFacility, len(hits))
+	for i := range hits {
+		out[i] = &hits[i]
+	}
+	return out, nil
+}
+
+func (r *queryResolver) Day(ctx context.Context, date time.Time) (*athar.TimeNode, error) {
+	return timeNode(ctx, "day:"+date.Format("2006-01-02"))
+}
+
+func (r *queryResolver) Month(ctx context.Context, year int, month int) (*athar.TimeNode, error) {
+	if month < 1 || month > 12 {
+		return nil, athar.Invalid("month", "must be between 1 and 12")
+	}
+	return timeNode(ctx, fmt.Sprintf("month:%04d-%02d", year, month))
+}
+
+func (r *queryResolver) Year(ctx context.Context, year int) (*athar.TimeNode, error) {
+	return timeNode(ctx, fmt.Sprintf("year:%04d", year))
+}
+
+func (r *queryResolver) Graph(ctx context.Context, ids []string, depth *int, limit *int) (*athar.Graph, error) {
+	d, l := 1, 500
+	if depth != nil {
+		d = *depth
+	}
+	if limit != nil {
+		l = *limit
+	}
+	switch {
+	case len(ids) == 0 || len(ids) > athar.MaxPageSize:
+		return nil, athar.Invalid("ids", "give between 1 and %d ids", athar.MaxPageSize)
+	case d < 0 || d > maxGraphDepth:
+		return nil, athar.Invalid("depth", "must be between 0 and %d", maxGraphDepth)
+	case l < 1 || l > maxGraphLimit:
+		return nil, athar.Invalid("limit", "must be between 1 and %d", maxGraphLimit)
+	}
+	return r.Explorer.Graph(ctx, ids, d, l)
+}
+
+func (r *queryResolver) AttacksGeoJSON(ctx context.Context, filter *model.AttackFilter) (map[string]any, error) {
+	f, err := attackFilter(filter)
+	if err != nil {
+		return nil, err
+	}
+	features, more, err := r.Explorer.AttackFeatures(ctx, f, maxFeatures)
+	if err != nil {
+		return nil, err
+	}
+	return GeoJSON(features, more), nil
+}
+
+func (r *repeatedTargetResolver) Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error) {
+	return one(ctx, loaders(ctx).facilities, obj.FacilityID)
+}
+
+func (r *repeatedTargetResolver) Attacks(ctx context.Context, obj *athar.RepeatedTarget) ([]*athar.Attack, error) {
+	return many(ctx, loaders(ctx).attacks, obj.AttackIDs)
+}
+
+func (r *searchHitResolver) Type(ctx context.Context, obj *athar.SearchHit) (model.EntityType, error) {
+	return entityType(obj.Entity.Label())
+}
+
 // PublishedBy is the resolver for the publishedBy field.
 func (r *sourceResolver) PublishedBy(ctx context.Context, obj *athar.Source) ([]*athar.Actor, error) {
 	return many(ctx, loaders(ctx).actors, obj.PublishedBy)
@@ -354,45 +621,90 @@ func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source) ([]*atha
 	return related(ctx, athar.SourceClaims, loaders(ctx).claims, obj.ID)
 }
 
-// Actor returns graph.ActorResolver implementation.
+func (r *sourceConnectionResolver) TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error) {
+	return r.Explorer.Count(ctx, athar.LabelSource, obj.Filter)
+}
+
+func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error) {
+	return timeAttacks(ctx, obj.ID)
+}
+
+func (r *yearResolver) Months(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error) {
+	return timeChildren(ctx, obj.ID)
+}
+
 func (r *Resolver) Actor() graph.ActorResolver { return &actorResolver{r} }
 
-// Attack returns graph.AttackResolver implementation.
+func (r *Resolver) ActorConnection() graph.ActorConnectionResolver {
+	return &actorConnectionResolver{r}
+}
+
 func (r *Resolver) Attack() graph.AttackResolver { return &attackResolver{r} }
 
-// Attribution returns graph.AttributionResolver implementation.
+func (r *Resolver) AttackConnection() graph.AttackConnectionResolver {
+	return &attackConnectionResolver{r}
+}
+
 func (r *Resolver) Attribution() graph.AttributionResolver { return &attributionResolver{r} }
 
-// Claim returns graph.ClaimResolver implementation.
 func (r *Resolver) Claim() graph.ClaimResolver { return &claimResolver{r} }
 
-// Event returns graph.EventResolver implementation.
+func (r *Resolver) Day() graph.DayResolver { return &dayResolver{r} }
+
 func (r *Resolver) Event() graph.EventResolver { return &eventResolver{r} }
 
-// Facility returns graph.FacilityResolver implementation.
 func (r *Resolver) Facility() graph.FacilityResolver { return &facilityResolver{r} }
 
-// Mutation returns graph.MutationResolver implementation.
+func (r *Resolver) FacilityConnection() graph.FacilityConnectionResolver {
+	return &facilityConnectionResolver{r}
+}
+
+func (r *Resolver) Month() graph.MonthResolver { return &monthResolver{r} }
+
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
 
-// Place returns graph.PlaceResolver implementation.
+func (r *Resolver) NearbyFacility() graph.NearbyFacilityResolver { return &nearbyFacilityResolver{r} }
+
 func (r *Resolver) Place() graph.PlaceResolver { return &placeResolver{r} }
 
-// Query returns graph.QueryResolver implementation.
+func (r *Resolver) PlaceConnection() graph.PlaceConnectionResolver {
+	return &placeConnectionResolver{r}
+}
+
 func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
-// Source returns graph.SourceResolver implementation.
+func (r *Resolver) RepeatedTarget() graph.RepeatedTargetResolver { return &repeatedTargetResolver{r} }
+
+func (r *Resolver) SearchHit() graph.SearchHitResolver { return &searchHitResolver{r} }
+
 func (r *Resolver) Source() graph.SourceResolver { return &sourceResolver{r} }
 
+func (r *Resolver) SourceConnection() graph.SourceConnectionResolver {
+	return &sourceConnectionResolver{r}
+}
+
+func (r *Resolver) Year() graph.YearResolver { return &yearResolver{r} }
+
 type (
-	actorResolver       struct{ *Resolver }
-	attackResolver      struct{ *Resolver }
-	attributionResolver struct{ *Resolver }
-	claimResolver       struct{ *Resolver }
-	eventResolver       struct{ *Resolver }
-	facilityResolver    struct{ *Resolver }
-	mutationResolver    struct{ *Resolver }
-	placeResolver       struct{ *Resolver }
-	queryResolver       struct{ *Resolver }
-	sourceResolver      struct{ *Resolver }
+	actorResolver              struct{ *Resolver }
+	actorConnectionResolver    struct{ *Resolver }
+	attackResolver             struct{ *Resolver }
+	attackConnectionResolver   struct{ *Resolver }
+	attributionResolver        struct{ *Resolver }
+	claimResolver              struct{ *Resolver }
+	dayResolver                struct{ *Resolver }
+	eventResolver              struct{ *Resolver }
+	facilityResolver           struct{ *Resolver }
+	facilityConnectionResolver struct{ *Resolver }
+	monthResolver              struct{ *Resolver }
+	mutationResolver           struct{ *Resolver }
+	nearbyFacilityResolver     struct{ *Resolver }
+	placeResolver              struct{ *Resolver }
+	placeConnectionResolver    struct{ *Resolver }
+	queryResolver              struct{ *Resolver }
+	repeatedTargetResolver     struct{ *Resolver }
+	searchHitResolver          struct{ *Resolver }
+	sourceResolver             struct{ *Resolver }
+	sourceConnectionResolver   struct{ *Resolver }
+	yearResolver               struct{ *Resolver }
 )

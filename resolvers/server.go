@@ -22,10 +22,11 @@ import (
 
 // Config is what the HTTP handler needs: the domain services and the limits.
 type Config struct {
-	Reader  athar.Reader
-	Curator athar.Curator
-	Pinger  athar.Pinger
-	Logger  *slog.Logger
+	Reader   athar.Reader
+	Curator  athar.Curator
+	Explorer athar.Explorer
+	Pinger   athar.Pinger
+	Logger   *slog.Logger
 
 	Playground      bool          // serve the GraphQL playground at /
 	Introspection   bool          // answer introspection queries
@@ -57,7 +58,7 @@ func (c *Config) defaults() {
 // conventions, the error presenter, the cost limits, and per-request loaders.
 func NewGraphQLHandler(cfg Config) http.Handler {
 	cfg.defaults()
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator}}))
+	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer}}))
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -69,7 +70,7 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	srv.SetErrorPresenter(ErrorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(Recover(cfg.Logger))
-	return LoaderMiddleware(cfg.Reader, srv)
+	return LoaderMiddleware(cfg.Reader, cfg.Explorer, srv)
 }
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the playground at / (when on), /healthz

@@ -82,7 +82,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 
 	handler := resolvers.NewServer(resolvers.Config{
-		Reader: store, Curator: store, Pinger: store, Logger: logger,
+		Reader: store, Curator: store, Explorer: store, Pinger: store, Logger: logger,
 		Playground: cfg.Playground, Introspection: cfg.Introspection,
 		ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, QueryTimeout: cfg.QueryTimeout,
 	})

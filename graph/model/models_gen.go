@@ -13,6 +13,24 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
+type ActorConnection struct {
+	Edges      []*ActorEdge       `json:"edges"`
+	Nodes      []*athar.Actor     `json:"nodes"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+	Filter     athar.EntityFilter `json:"-"`
+}
+
+type ActorEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *athar.Actor `json:"node"`
+}
+
+type ActorFilter struct {
+	Kinds graphql.Omittable[[]athar.ActorKind] `json:"kinds,omitempty"`
+	Text  graphql.Omittable[*string]           `json:"text,omitempty"`
+}
+
 type ActorInput struct {
 	ID          graphql.Omittable[*string]  `json:"id,omitempty"`
 	Name        string                      `json:"name"`
@@ -28,6 +46,43 @@ type ActorPatch struct {
 	Kind        graphql.Omittable[*athar.ActorKind] `json:"kind,omitempty"`
 	PartOf      graphql.Omittable[*string]          `json:"partOf,omitempty"`
 	Description graphql.Omittable[*string]          `json:"description,omitempty"`
+}
+
+type AttackConnection struct {
+	Edges    []*AttackEdge   `json:"edges"`
+	Nodes    []*athar.Attack `json:"nodes"`
+	PageInfo *PageInfo       `json:"pageInfo"`
+	// How many attacks match the filter in all.
+	TotalCount int                `json:"totalCount"`
+	Filter     athar.AttackFilter `json:"-"`
+}
+
+type AttackEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *athar.Attack `json:"node"`
+}
+
+// What attacks to return. Fields combine with AND; within a list field, any value matches.
+type AttackFilter struct {
+	// Attacks whose date range overlaps this one.
+	DateRange     graphql.Omittable[*DateRangeInput]      `json:"dateRange,omitempty"`
+	FacilityIds   graphql.Omittable[[]string]             `json:"facilityIds,omitempty"`
+	FacilityTypes graphql.Omittable[[]athar.FacilityType] `json:"facilityTypes,omitempty"`
+	// Attacks in these places or any place inside them, directly or at a facility located there.
+	PlaceIds graphql.Omittable[[]string] `json:"placeIds,omitempty"`
+	// Attacks that a live claim holds one of these actors (or an actor part of one) responsible for.
+	// Denials do not count: an attack only denied by an actor is not attributed to it.
+	ActorIds    graphql.Omittable[[]string]           `json:"actorIds,omitempty"`
+	AttackTypes graphql.Omittable[[]athar.AttackType] `json:"attackTypes,omitempty"`
+	Weapons     graphql.Omittable[[]athar.Weapon]     `json:"weapons,omitempty"`
+	// Attacks on a facility within radiusMeters of the point.
+	Near graphql.Omittable[*athar.Near] `json:"near,omitempty"`
+	// Attacks for which some live account gives at least this many killed.
+	MinKilled graphql.Omittable[*int] `json:"minKilled,omitempty"`
+	// Attacks that these sources make claims about.
+	SourceIds graphql.Omittable[[]string] `json:"sourceIds,omitempty"`
+	// Full-text match on the attack's title and summary or on its claims' quotes.
+	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
 type AttackInput struct {
@@ -125,6 +180,28 @@ type EventPatch struct {
 	Description graphql.Omittable[*string]          `json:"description,omitempty"`
 }
 
+type FacilityConnection struct {
+	Edges      []*FacilityEdge    `json:"edges"`
+	Nodes      []*athar.Facility  `json:"nodes"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+	Filter     athar.EntityFilter `json:"-"`
+}
+
+type FacilityEdge struct {
+	Cursor string          `json:"cursor"`
+	Node   *athar.Facility `json:"node"`
+}
+
+type FacilityFilter struct {
+	Types graphql.Omittable[[]athar.FacilityType] `json:"types,omitempty"`
+	// Facilities in these places or any place inside them.
+	PlaceIds graphql.Omittable[[]string]    `json:"placeIds,omitempty"`
+	Near     graphql.Omittable[*athar.Near] `json:"near,omitempty"`
+	// Full-text match on name and aliases.
+	Text graphql.Omittable[*string] `json:"text,omitempty"`
+}
+
 type FacilityInput struct {
 	ID          graphql.Omittable[*string]         `json:"id,omitempty"`
 	Name        string                             `json:"name"`
@@ -147,6 +224,31 @@ type FacilityPatch struct {
 }
 
 type Mutation struct {
+}
+
+type PageInfo struct {
+	HasNextPage bool    `json:"hasNextPage"`
+	EndCursor   *string `json:"endCursor,omitempty"`
+}
+
+type PlaceConnection struct {
+	Edges      []*PlaceEdge       `json:"edges"`
+	Nodes      []*athar.Place     `json:"nodes"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+	Filter     athar.EntityFilter `json:"-"`
+}
+
+type PlaceEdge struct {
+	Cursor string       `json:"cursor"`
+	Node   *athar.Place `json:"node"`
+}
+
+type PlaceFilter struct {
+	Kinds graphql.Omittable[[]athar.PlaceKind] `json:"kinds,omitempty"`
+	// Places inside this one, at any depth.
+	Within graphql.Omittable[*string] `json:"within,omitempty"`
+	Text   graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
 type PlaceInput struct {
@@ -173,6 +275,24 @@ type PlacePatch struct {
 type Query struct {
 }
 
+type SourceConnection struct {
+	Edges      []*SourceEdge      `json:"edges"`
+	Nodes      []*athar.Source    `json:"nodes"`
+	PageInfo   *PageInfo          `json:"pageInfo"`
+	TotalCount int                `json:"totalCount"`
+	Filter     athar.EntityFilter `json:"-"`
+}
+
+type SourceEdge struct {
+	Cursor string        `json:"cursor"`
+	Node   *athar.Source `json:"node"`
+}
+
+type SourceFilter struct {
+	Kinds graphql.Omittable[[]athar.SourceKind] `json:"kinds,omitempty"`
+	Text  graphql.Omittable[*string]            `json:"text,omitempty"`
+}
+
 type SourceInput struct {
 	ID          graphql.Omittable[*string]    `json:"id,omitempty"`
 	Title       string                        `json:"title"`
@@ -196,6 +316,66 @@ type SourcePatch struct {
 	PublishedBy graphql.Omittable[[]string]          `json:"publishedBy,omitempty"`
 	Cites       graphql.Omittable[[]string]          `json:"cites,omitempty"`
 	Description graphql.Omittable[*string]           `json:"description,omitempty"`
+}
+
+type AttackOrder string
+
+const (
+	// Oldest first (by start date, then id).
+	AttackOrderDateAsc AttackOrder = "DATE_ASC"
+	// Newest first.
+	AttackOrderDateDesc AttackOrder = "DATE_DESC"
+	// Highest killed figure any live claim gives first; attacks with no figure last.
+	AttackOrderKilledDesc AttackOrder = "KILLED_DESC"
+)
+
+var AllAttackOrder = []AttackOrder{
+	AttackOrderDateAsc,
+	AttackOrderDateDesc,
+	AttackOrderKilledDesc,
+}
+
+func (e AttackOrder) IsValid() bool {
+	switch e {
+	case AttackOrderDateAsc, AttackOrderDateDesc, AttackOrderKilledDesc:
+		return true
+	}
+	return false
+}
+
+func (e AttackOrder) String() string {
+	return string(e)
+}
+
+func (e *AttackOrder) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = AttackOrder(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid AttackOrder", str)
+	}
+	return nil
+}
+
+func (e AttackOrder) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *AttackOrder) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e AttackOrder) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
 }
 
 // How an attack is linked to a facility, a place or an event.
@@ -257,6 +437,128 @@ func (e *AttackRelation) UnmarshalJSON(b []byte) error {
 }
 
 func (e AttackRelation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type EntityType string
+
+const (
+	EntityTypeFacility EntityType = "FACILITY"
+	EntityTypePlace    EntityType = "PLACE"
+	EntityTypeActor    EntityType = "ACTOR"
+	EntityTypeSource   EntityType = "SOURCE"
+	EntityTypeEvent    EntityType = "EVENT"
+	EntityTypeAttack   EntityType = "ATTACK"
+	EntityTypeClaim    EntityType = "CLAIM"
+)
+
+var AllEntityType = []EntityType{
+	EntityTypeFacility,
+	EntityTypePlace,
+	EntityTypeActor,
+	EntityTypeSource,
+	EntityTypeEvent,
+	EntityTypeAttack,
+	EntityTypeClaim,
+}
+
+func (e EntityType) IsValid() bool {
+	switch e {
+	case EntityTypeFacility, EntityTypePlace, EntityTypeActor, EntityTypeSource, EntityTypeEvent, EntityTypeAttack, EntityTypeClaim:
+		return true
+	}
+	return false
+}
+
+func (e EntityType) String() string {
+	return string(e)
+}
+
+func (e *EntityType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = EntityType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid EntityType", str)
+	}
+	return nil
+}
+
+func (e EntityType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *EntityType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e EntityType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+type TimelineInterval string
+
+const (
+	TimelineIntervalYear  TimelineInterval = "YEAR"
+	TimelineIntervalMonth TimelineInterval = "MONTH"
+	TimelineIntervalDay   TimelineInterval = "DAY"
+)
+
+var AllTimelineInterval = []TimelineInterval{
+	TimelineIntervalYear,
+	TimelineIntervalMonth,
+	TimelineIntervalDay,
+}
+
+func (e TimelineInterval) IsValid() bool {
+	switch e {
+	case TimelineIntervalYear, TimelineIntervalMonth, TimelineIntervalDay:
+		return true
+	}
+	return false
+}
+
+func (e TimelineInterval) String() string {
+	return string(e)
+}
+
+func (e *TimelineInterval) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = TimelineInterval(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid TimelineInterval", str)
+	}
+	return nil
+}
+
+func (e TimelineInterval) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *TimelineInterval) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e TimelineInterval) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

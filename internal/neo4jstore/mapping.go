@@ -2,6 +2,7 @@ package neo4jstore
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -20,6 +21,9 @@ type linkSpec struct {
 	target string
 	get    func(athar.Entity) []string
 	set    func(athar.Entity, []string)
+	// derived links mirror a property (a weapon, a date) as a link to a shared node, so that a
+	// filter starts from an index; they are created on demand and not read back.
+	derived bool
 }
 
 // labelSpec maps one entity type to its nodes: properties, owned links, and the stable order of
@@ -58,19 +62,44 @@ func onLink(date func(athar.Entity) *athar.Date) linkSpec {
 			return nil
 		}
 		return ids[len(ids)-1:]
-	}, set: func(athar.Entity, []string) {}}
+	}, set: func(athar.Entity, []string) {}, derived: true}
 }
+
+// Labels of the shared nodes that mirror an attack's weapons and attack types.
+const (
+	labelWeapon     = "Weapon"
+	labelAttackType = "AttackType"
+)
+
+// taxonomyLink links an attack to the shared node of each value of an enum list property.
+func taxonomyLink[T ~string](rel, label string, values func(*athar.Attack) []T) linkSpec {
+	return linkSpec{rel: rel, target: label, derived: true, set: func(athar.Entity, []string) {},
+		get: func(e athar.Entity) []string {
+			vs := values(e.(*athar.Attack))
+			ids := make([]string, len(vs))
+			for i, v := range vs {
+				ids[i] = taxonomyID(label, string(v))
+			}
+			return ids
+		}}
+}
+
+// taxonomyID is the id of the shared node of an enum value: weapon:BARREL_BOMB.
+func taxonomyID(label, value string) string { return strings.ToLower(label) + ":" + value }
+
+// aliasText joins a name's aliases into one string for the full-text index.
+func aliasText(aliases []string) string { return strings.Join(aliases, " | ") }
 
 var specs = map[string]*labelSpec{
 	athar.LabelPlace: {
 		label: athar.LabelPlace, order: "m.name, m.id",
 		links: []linkSpec{
 			{"PART_OF", athar.LabelPlace, func(e athar.Entity) []string { return one(e.(*athar.Place).PartOf) },
-				func(e athar.Entity, ids []string) { e.(*athar.Place).PartOf = first(ids) }},
+				func(e athar.Entity, ids []string) { e.(*athar.Place).PartOf = first(ids) }, false},
 		},
 		props: func(e athar.Entity) map[string]any {
 			x := e.(*athar.Place)
-			p := map[string]any{"name": x.Name, "aliases": x.Aliases, "kind": string(x.Kind), "description": x.Description}
+			p := map[string]any{"name": x.Name, "aliases": x.Aliases, "aliasText": aliasText(x.Aliases), "kind": string(x.Kind), "description": x.Description}
 			putLocation(p, x.Location)
 			return p
 		},
@@ -83,11 +112,11 @@ var specs = map[string]*labelSpec{
 		label: athar.LabelActor, order: "m.name, m.id",
 		links: []linkSpec{
 			{"PART_OF", athar.LabelActor, func(e athar.Entity) []string { return one(e.(*athar.Actor).PartOf) },
-				func(e athar.Entity, ids []string) { e.(*athar.Actor).PartOf = first(ids) }},
+				func(e athar.Entity, ids []string) { e.(*athar.Actor).PartOf = first(ids) }, false},
 		},
 		props: func(e athar.Entity) map[string]any {
 			x := e.(*athar.Actor)
-			return map[string]any{"name": x.Name, "aliases": x.Aliases, "kind": string(x.Kind), "description": x.Description}
+			return map[string]any{"name": x.Name, "aliases": x.Aliases, "aliasText": aliasText(x.Aliases), "kind": string(x.Kind), "description": x.Description}
 		},
 		decode: func(p map[string]any) athar.Entity {
 			return &athar.Actor{ID: str(p, "id"), Name: str(p, "name"), Aliases: strs(p, "aliases"),
@@ -98,13 +127,13 @@ var specs = map[string]*labelSpec{
 		label: athar.LabelFacility, order: "m.name, m.id",
 		links: []linkSpec{
 			{"LOCATED_IN", athar.LabelPlace, func(e athar.Entity) []string { return one(e.(*athar.Facility).PlaceID) },
-				func(e athar.Entity, ids []string) { e.(*athar.Facility).PlaceID = first(ids) }},
+				func(e athar.Entity, ids []string) { e.(*athar.Facility).PlaceID = first(ids) }, false},
 			{"OPERATED_BY", athar.LabelActor, func(e athar.Entity) []string { return e.(*athar.Facility).OperatedBy },
-				func(e athar.Entity, ids []string) { e.(*athar.Facility).OperatedBy = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Facility).OperatedBy = ids }, false},
 		},
 		props: func(e athar.Entity) map[string]any {
 			x := e.(*athar.Facility)
-			p := map[string]any{"name": x.Name, "aliases": x.Aliases, "type": string(x.Type), "description": x.Description}
+			p := map[string]any{"name": x.Name, "aliases": x.Aliases, "aliasText": aliasText(x.Aliases), "type": string(x.Type), "description": x.Description}
 			putLocation(p, x.Location)
 			return p
 		},
@@ -117,9 +146,9 @@ var specs = map[string]*labelSpec{
 		label: athar.LabelSource, order: "m.title, m.id",
 		links: []linkSpec{
 			{"PUBLISHED_BY", athar.LabelActor, func(e athar.Entity) []string { return e.(*athar.Source).PublishedBy },
-				func(e athar.Entity, ids []string) { e.(*athar.Source).PublishedBy = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Source).PublishedBy = ids }, false},
 			{"CITES", athar.LabelSource, func(e athar.Entity) []string { return e.(*athar.Source).Cites },
-				func(e athar.Entity, ids []string) { e.(*athar.Source).Cites = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Source).Cites = ids }, false},
 		},
 		props: func(e athar.Entity) map[string]any {
 			x := e.(*athar.Source)
@@ -138,9 +167,9 @@ var specs = map[string]*labelSpec{
 		label: athar.LabelEvent, order: "m.startDate, m.name, m.id",
 		links: []linkSpec{
 			{"HELD_AT", athar.LabelFacility, func(e athar.Entity) []string { return one(e.(*athar.Event).FacilityID) },
-				func(e athar.Entity, ids []string) { e.(*athar.Event).FacilityID = first(ids) }},
+				func(e athar.Entity, ids []string) { e.(*athar.Event).FacilityID = first(ids) }, false},
 			{"OCCURRED_IN", athar.LabelPlace, func(e athar.Entity) []string { return e.(*athar.Event).PlaceIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Event).PlaceIDs = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Event).PlaceIDs = ids }, false},
 			onLink(func(e athar.Entity) *athar.Date { return e.(*athar.Event).Date }),
 		},
 		props: func(e athar.Entity) map[string]any {
@@ -158,14 +187,16 @@ var specs = map[string]*labelSpec{
 		label: athar.LabelAttack, order: "m.startDate, m.endDate, m.id",
 		links: []linkSpec{
 			{"TARGETED", athar.LabelFacility, func(e athar.Entity) []string { return e.(*athar.Attack).FacilityIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Attack).FacilityIDs = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Attack).FacilityIDs = ids }, false},
 			{"OCCURRED_IN", athar.LabelPlace, func(e athar.Entity) []string { return e.(*athar.Attack).PlaceIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Attack).PlaceIDs = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Attack).PlaceIDs = ids }, false},
 			{"DURING", athar.LabelEvent, func(e athar.Entity) []string { return e.(*athar.Attack).DuringEventIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Attack).DuringEventIDs = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Attack).DuringEventIDs = ids }, false},
 			{"PART_OF", athar.LabelEvent, func(e athar.Entity) []string { return e.(*athar.Attack).PartOfEventIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Attack).PartOfEventIDs = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Attack).PartOfEventIDs = ids }, false},
 			onLink(func(e athar.Entity) *athar.Date { return &e.(*athar.Attack).Date }),
+			taxonomyLink("USED", labelWeapon, func(a *athar.Attack) []athar.Weapon { return a.Weapons }),
+			taxonomyLink("OF_TYPE", labelAttackType, func(a *athar.Attack) []athar.AttackType { return a.AttackTypes }),
 		},
 		props: func(e athar.Entity) map[string]any {
 			x := e.(*athar.Attack)
@@ -188,15 +219,15 @@ var specs = map[string]*labelSpec{
 		label: athar.LabelClaim, order: "m.kind, m.id",
 		links: []linkSpec{
 			{"ABOUT", athar.LabelAttack, func(e athar.Entity) []string { return one(e.(*athar.Claim).AttackID) },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).AttackID = first(ids) }},
+				func(e athar.Entity, ids []string) { e.(*athar.Claim).AttackID = first(ids) }, false},
 			{"REPORTED_IN", athar.LabelSource, func(e athar.Entity) []string { return one(e.(*athar.Claim).SourceID) },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).SourceID = first(ids) }},
+				func(e athar.Entity, ids []string) { e.(*athar.Claim).SourceID = first(ids) }, false},
 			{"CLAIMED_BY", athar.LabelActor, func(e athar.Entity) []string { return one(e.(*athar.Claim).ClaimedBy) },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).ClaimedBy = first(ids) }},
+				func(e athar.Entity, ids []string) { e.(*athar.Claim).ClaimedBy = first(ids) }, false},
 			{"NAMES", athar.LabelActor, func(e athar.Entity) []string { return e.(*athar.Claim).Names },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).Names = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Claim).Names = ids }, false},
 			{"LOCATES", athar.LabelPlace, func(e athar.Entity) []string { return e.(*athar.Claim).PlaceIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).PlaceIDs = ids }},
+				func(e athar.Entity, ids []string) { e.(*athar.Claim).PlaceIDs = ids }, false},
 		},
 		props: func(e athar.Entity) map[string]any {
 			x := e.(*athar.Claim)

@@ -15,8 +15,8 @@ import (
 func getQuery(spec *labelSpec) string {
 	links := make([]string, 0, len(spec.links))
 	for _, l := range spec.links {
-		if l.target == labelTimeNode {
-			continue // derived from the date
+		if l.derived {
+			continue // mirrors a property
 		}
 		links = append(links, fmt.Sprintf("%s: [(m)-[:%s]->(t:%s) | t.id]", l.rel, l.rel, l.target))
 	}

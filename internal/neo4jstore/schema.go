@@ -30,6 +30,24 @@ var migrations = []struct{ name, statement string }{
 	{"place_kind", "CREATE RANGE INDEX place_kind IF NOT EXISTS FOR (n:Place) ON (n.kind)"},
 	{"claim_kind", "CREATE RANGE INDEX claim_kind IF NOT EXISTS FOR (n:Claim) ON (n.kind)"},
 	{"day_date", "CREATE RANGE INDEX day_date IF NOT EXISTS FOR (n:Day) ON (n.date)"},
+	// Every node of the graph carries :Entity with a unique id, so that a lookup by id alone (a
+	// network view's neighbourhood) is an index seek whatever the node's kind.
+	{"entity_id", "CREATE CONSTRAINT entity_id IF NOT EXISTS FOR (n:Entity) REQUIRE n.id IS UNIQUE"},
+	{"weapon_id", "CREATE CONSTRAINT weapon_id IF NOT EXISTS FOR (n:Weapon) REQUIRE n.id IS UNIQUE"},
+	{"attacktype_id", "CREATE CONSTRAINT attacktype_id IF NOT EXISTS FOR (n:AttackType) REQUIRE n.id IS UNIQUE"},
+	{"attack_killed_high", "CREATE RANGE INDEX attack_killed_high IF NOT EXISTS FOR (n:Attack) ON (n.killedHigh)"},
+	{"facility_name", "CREATE RANGE INDEX facility_name IF NOT EXISTS FOR (n:Facility) ON (n.name)"},
+	{"place_name", "CREATE RANGE INDEX place_name IF NOT EXISTS FOR (n:Place) ON (n.name)"},
+	{"actor_name", "CREATE RANGE INDEX actor_name IF NOT EXISTS FOR (n:Actor) ON (n.name)"},
+	{"actor_kind", "CREATE RANGE INDEX actor_kind IF NOT EXISTS FOR (n:Actor) ON (n.kind)"},
+	{"source_title", "CREATE RANGE INDEX source_title IF NOT EXISTS FOR (n:Source) ON (n.title)"},
+	{"source_kind", "CREATE RANGE INDEX source_kind IF NOT EXISTS FOR (n:Source) ON (n.kind)"},
+	{"facility_location", "CREATE POINT INDEX facility_location IF NOT EXISTS FOR (n:Facility) ON (n.location)"},
+	{"place_location", "CREATE POINT INDEX place_location IF NOT EXISTS FOR (n:Place) ON (n.location)"},
+	// One full-text index over every text a user may search: names and their aliases, titles,
+	// summaries, and the words of claims.
+	{"search_text", "CREATE FULLTEXT INDEX search_text IF NOT EXISTS FOR (n:Facility|Place|Actor|Source|Event|Attack|Claim) " +
+		"ON EACH [n.name, n.aliasText, n.title, n.summary, n.description, n.quote, n.text]"},
 }
 
 // Migrate applies the schema migrations, waits until every index is online, and returns the names

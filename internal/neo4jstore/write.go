@@ -145,6 +145,29 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es [
 		dates = append(dates, timeTreeRows(spec, e)...)
 	}
 	params := map[string]any{"rows": rows, "now": now}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.EntityID()
+	}
+	// The attacks whose summaries a write of claims changes: those the claims are about now, and
+	// those they were about before (a claim may move to another attack).
+	var attacks []string
+	switch label {
+	case athar.LabelAttack:
+		attacks = ids
+	case athar.LabelClaim:
+		before, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (:Claim {id: id})-[:ABOUT]->(a:Attack) RETURN DISTINCT a.id AS id", map[string]any{"ids": ids})
+		if err != nil {
+			return nil, err
+		}
+		for _, rec := range before {
+			id, _ := rec.Get("id")
+			attacks = append(attacks, id.(string))
+		}
+		for _, e := range es {
+			attacks = append(attacks, e.(*athar.Claim).AttackID)
+		}
+	}
 	if _, err := collect(ctx, tx, upsertNodesQuery(spec), params); err != nil {
 		return nil, err
 	}
@@ -168,8 +191,27 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es [
 			return nil, err
 		}
 	}
+	if len(attacks) > 0 {
+		if _, err := collect(ctx, tx, refreshAttacksQuery, map[string]any{"ids": attacks}); err != nil {
+			return nil, err
+		}
+	}
 	return result, nil
 }
+
+// refreshAttacksQuery keeps on each attack the lowest and highest killed figure its live claims
+// give (killedLow, killedHigh), so that minKilled, KILLED_DESC and timelines are served by an
+// index. It is the rule of athar.SummarizeCasualties, kept in the graph; a test checks they agree.
+const refreshAttacksQuery = `
+UNWIND $ids AS id
+MATCH (a:Attack {id: id})
+CALL (a) {
+  OPTIONAL MATCH (a)<-[:ABOUT]-(c:Claim)
+  WHERE c.retracted IS NULL AND c.stance <> 'DENIES'
+  UNWIND [c.killedMin, c.killedMax] AS v
+  RETURN min(v) AS low, max(v) AS high
+}
+SET a.killedLow = low, a.killedHigh = high`
 
 // checkNoCycle fails when a written place or actor has become, through others, part of itself.
 func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, label string, rows []map[string]any) error {
@@ -265,16 +307,16 @@ func timeTreeRows(spec *labelSpec, e athar.Entity) []map[string]any {
 // timeTreeQuery merges the time tree (Day)-[:IN]->(Month)-[:IN]->(Year) for a set of dates.
 const timeTreeQuery = `
 UNWIND $dates AS d
-MERGE (y:Year:TimeNode {id: d.year})
+MERGE (y:Year:TimeNode:Entity {id: d.year})
   ON CREATE SET y.year = d.y
 WITH y, d
 CALL (y, d) {
   WITH * WHERE d.month IS NOT NULL
-  MERGE (m:Month:TimeNode {id: d.month})
+  MERGE (m:Month:TimeNode:Entity {id: d.month})
     ON CREATE SET m.year = d.y, m.month = d.m
   MERGE (m)-[:IN]->(y)
   WITH m, d WHERE d.day IS NOT NULL
-  MERGE (day:Day:TimeNode {id: d.day})
+  MERGE (day:Day:TimeNode:Entity {id: d.day})
     ON CREATE SET day.date = d.date
   MERGE (day)-[:IN]->(m)
 }`
@@ -285,7 +327,7 @@ UNWIND $rows AS row
 MERGE (n:%s {id: row.id})
 WITH n, row, coalesce(n.createdAt, $now) AS createdAt
 SET n = row.props
-SET n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now`, spec.label)
+SET n:Entity, n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now`, spec.label)
 }
 
 func upsertLinksQuery(spec *labelSpec) string {
@@ -300,8 +342,12 @@ func upsertLinksQuery(spec *labelSpec) string {
 	fmt.Fprintf(&b, "CALL (n) { MATCH (n)-[r:%s]->() DELETE r }\n", strings.Join(rels, "|"))
 	counts := make([]string, len(spec.links))
 	for i, l := range spec.links {
-		fmt.Fprintf(&b, "CALL (n, row) { UNWIND row.links.l%d AS tid MATCH (t:%s {id: tid}) MERGE (n)-[:%s]->(t) RETURN count(t) AS c%d }\n",
-			i, l.target, l.rel, i)
+		find := "MATCH"
+		if l.derived && l.target != labelTimeNode {
+			find = "MERGE" // a weapon's or attack type's shared node is made when first used
+		}
+		fmt.Fprintf(&b, "CALL (n, row) { UNWIND row.links.l%d AS tid %s (t:%s:Entity {id: tid}) MERGE (n)-[:%s]->(t) RETURN count(t) AS c%d }\n",
+			i, find, l.target, l.rel, i)
 		counts[i] = fmt.Sprintf("c%d", i)
 	}
 	fmt.Fprintf(&b, "WITH n, row, %s AS linked\n", strings.Join(counts, " + "))

@@ -1,0 +1,256 @@
+package athar
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Page sizes of the list queries.
+const (
+	DefaultPageSize = 20
+	MaxPageSize     = 100
+)
+
+// Near is a circle on the map.
+type Near struct {
+	Latitude, Longitude, RadiusMeters float64
+}
+
+// AttackFilter says which attacks a query wants. Fields combine with AND; within a list, any value
+// matches. The zero filter matches every attack.
+type AttackFilter struct {
+	Dates         DateRange
+	FacilityIDs   []string
+	FacilityTypes []FacilityType
+	PlaceIDs      []string // these places or any place inside them
+	ActorIDs      []string // attributed by a live asserting PERPETRATOR claim; denials do not count
+	AttackTypes   []AttackType
+	Weapons       []Weapon
+	Near          *Near
+	MinKilled     *int // some live claim gives at least this many killed
+	SourceIDs     []string
+	Text          string
+}
+
+// Validate checks the filter's values; problems name the fields under prefix ("filter").
+func (f *AttackFilter) Validate(prefix string) error {
+	var p Problems
+	if !f.Dates.From.IsZero() && !f.Dates.To.IsZero() && f.Dates.To.Before(f.Dates.From) {
+		p.Add("dateRange.to", "is before dateRange.from")
+	}
+	checkEnums(&p, "facilityTypes", f.FacilityTypes, FacilityTypes)
+	checkEnums(&p, "attackTypes", f.AttackTypes, AttackTypes)
+	checkEnums(&p, "weapons", f.Weapons, Weapons)
+	checkNear(&p, "near", f.Near)
+	if f.MinKilled != nil && *f.MinKilled < 0 {
+		p.Add("minKilled", "must not be negative")
+	}
+	f.Text = strings.TrimSpace(f.Text)
+	return p.Prefixed(prefix).Err()
+}
+
+func checkNear(p *Problems, field string, n *Near) {
+	if n == nil {
+		return
+	}
+	checkLocation(p, field, &Location{Latitude: n.Latitude, Longitude: n.Longitude, Precision: "EXACT"})
+	if n.RadiusMeters <= 0 || n.RadiusMeters > 1_000_000 {
+		p.Add(field+".radiusMeters", "must be above 0 and at most 1,000,000")
+	}
+}
+
+// AttackOrder is the order of an attack list.
+type AttackOrder string
+
+// Attack orders.
+const (
+	OrderDateAsc    AttackOrder = "DATE_ASC"
+	OrderDateDesc   AttackOrder = "DATE_DESC"
+	OrderKilledDesc AttackOrder = "KILLED_DESC"
+)
+
+// EntityFilter says which facilities, actors, sources or places a list wants.
+type EntityFilter struct {
+	Kinds    []string // facility types, actor kinds, source kinds or place kinds
+	PlaceIDs []string // facilities: in these places or any place inside them
+	Within   string   // places: inside this one, at any depth
+	Near     *Near    // facilities: within the circle
+	Text     string   // full-text match on name, aliases or title
+}
+
+// PageRequest asks for one page of a list: First items after the cursor After.
+type PageRequest struct {
+	First int
+	After string
+}
+
+// Check clamps nothing: it reports a page size out of range. Field names are first and after.
+func (r PageRequest) Check() error {
+	if r.First < 0 || r.First > MaxPageSize {
+		return Invalid("first", "must be between 0 and %d", MaxPageSize)
+	}
+	return nil
+}
+
+// Page is one page of a list: the entities, the cursor after each, and whether more follow.
+type Page struct {
+	Entities    []Entity
+	Cursors     []string
+	HasNextPage bool
+}
+
+// SearchHit is one result of a full-text search.
+type SearchHit struct {
+	Entity Entity
+	Score  float64
+}
+
+// TimelineInterval is the width of a timeline's buckets.
+type TimelineInterval string
+
+// Timeline intervals.
+const (
+	IntervalYear  TimelineInterval = "YEAR"
+	IntervalMonth TimelineInterval = "MONTH"
+	IntervalDay   TimelineInterval = "DAY"
+)
+
+// TimelineBucket counts the attacks that start within [Start, End] and sums their killed figures.
+type TimelineBucket struct {
+	Start, End         time.Time
+	Attacks            int
+	KilledLow          int
+	KilledHigh         int
+	AttacksWithFigures int
+}
+
+// DatedAttack is an attack's id and date, for rules over dates.
+type DatedAttack struct {
+	ID         string
+	Start, End time.Time
+}
+
+// RepeatedTarget is a facility hit more than once, with the attacks on it.
+type RepeatedTarget struct {
+	FacilityID      string
+	AttackIDs       []string
+	AttacksInWindow int
+}
+
+// RepeatedTargets keeps the facilities hit at least minAttacks times and, when withinDays > 0, at
+// least minAttacks times within some window of withinDays days (measured between start dates).
+// attacks are each facility's attacks, oldest first. Most attacks first, then by facility id.
+func RepeatedTargets(attacks map[string][]DatedAttack, minAttacks, withinDays int) []RepeatedTarget {
+	var out []RepeatedTarget
+	for facility, as := range attacks {
+		if len(as) < minAttacks {
+			continue
+		}
+		best := len(as)
+		if withinDays > 0 {
+			best = 0
+			window := time.Duration(withinDays) * 24 * time.Hour
+			for i := range as {
+				j := i
+				for j < len(as) && as[j].Start.Sub(as[i].Start) <= window {
+					j++
+				}
+				best = max(best, j-i)
+			}
+			if best < minAttacks {
+				continue
+			}
+		}
+		ids := make([]string, len(as))
+		for i, a := range as {
+			ids[i] = a.ID
+		}
+		out = append(out, RepeatedTarget{FacilityID: facility, AttackIDs: ids, AttacksInWindow: best})
+	}
+	slices.SortFunc(out, func(a, b RepeatedTarget) int {
+		if len(a.AttackIDs) != len(b.AttackIDs) {
+			return len(b.AttackIDs) - len(a.AttackIDs)
+		}
+		return strings.Compare(a.FacilityID, b.FacilityID)
+	})
+	return out
+}
+
+// NearbyFacility is a facility and its distance from a point.
+type NearbyFacility struct {
+	FacilityID     string
+	DistanceMeters float64
+}
+
+// TimeNode is a node of the time tree: a Year, a Month or a Day.
+type TimeNode struct {
+	ID    string
+	Kind  string // "Year", "Month" or "Day"
+	Year  int
+	Month int
+	Date  time.Time // Days only
+}
+
+// Graph is a subgraph for a network view. Every edge's ends are among the nodes.
+type Graph struct {
+	Nodes     []GraphNode
+	Edges     []GraphEdge
+	Truncated bool
+}
+
+// GraphNode is a node of a Graph.
+type GraphNode struct {
+	ID, Label, Type, Name string
+}
+
+// GraphEdge is an edge of a Graph, with a stable id.
+type GraphEdge struct {
+	ID, Source, Target, Type string
+}
+
+// AttackFeature is what a map or a spreadsheet shows of an attack.
+type AttackFeature struct {
+	ID, Title             string
+	Date                  Date
+	KilledLow, KilledHigh *int
+	Facilities, Places    []string // names
+	FacilityIDs           []string
+	Location              *Location // of its first facility with a known location, else of its first place with one
+}
+
+// Explorer answers the investigative queries over the graph.
+type Explorer interface {
+	// Attacks returns a page of the attacks the filter matches, in order.
+	// Errors: EINVALID (a malformed cursor).
+	Attacks(ctx context.Context, f AttackFilter, order AttackOrder, page PageRequest) (*Page, error)
+	// CountAttacks returns how many attacks the filter matches.
+	CountAttacks(ctx context.Context, f AttackFilter) (int, error)
+	// List returns a page of facilities, actors, sources or places, by name (sources by title).
+	List(ctx context.Context, label string, f EntityFilter, page PageRequest) (*Page, error)
+	// Count returns how many entities of the label the filter matches.
+	Count(ctx context.Context, label string, f EntityFilter) (int, error)
+	// Search runs a full-text query over the given labels (all when empty).
+	Search(ctx context.Context, query string, labels []string, first int) ([]SearchHit, error)
+	// Timeline buckets the attacks the filter matches by their start date.
+	Timeline(ctx context.Context, f AttackFilter, interval TimelineInterval) ([]TimelineBucket, error)
+	// AttacksByFacility returns, for each facility with at least minAttacks of the attacks the
+	// filter matches, those attacks, oldest first.
+	AttacksByFacility(ctx context.Context, f AttackFilter, minAttacks int) (map[string][]DatedAttack, error)
+	// Nearby returns facilities within radius of the point, nearest first, leaving out exclude.
+	Nearby(ctx context.Context, near Near, types []FacilityType, first int, exclude string) ([]NearbyFacility, error)
+	// SameDay returns, for each attack id, the other attacks on the same Day node.
+	SameDay(ctx context.Context, ids []string) (map[string][]string, error)
+	// TimeNodes returns the time-tree nodes with the given ids.
+	TimeNodes(ctx context.Context, ids []string) ([]TimeNode, error)
+	// TimeAttacks returns, for each time-tree node, the attacks on it or on a node below it.
+	TimeAttacks(ctx context.Context, ids []string) (map[string][]string, error)
+	// TimeChildren returns, for each time-tree node, the nodes directly below it, in order.
+	TimeChildren(ctx context.Context, ids []string) (map[string][]string, error)
+	// Graph returns the neighbourhood of the ids, depth hops out, cut at limit nodes.
+	Graph(ctx context.Context, ids []string, depth, limit int) (*Graph, error)
+	// AttackFeatures returns what maps and spreadsheets show of the attacks the filter matches, in
+	// date order, at most limit of them; more reports whether there were more.
+	AttackFeatures(ctx context.Context, f AttackFilter, limit int) (features []AttackFeature, more bool, err error)
+}

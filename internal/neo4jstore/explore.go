@@ -1,0 +1,736 @@
+package neo4jstore
+
+import (
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+var _ athar.Explorer = (*Store)(nil)
+
+// scope is a Cypher fragment that binds a variable to the nodes a filter matches, one row each,
+// with its parameters. It starts from an index on the most selective filter given and checks the
+// others as predicates on the matched nodes. Only fixed Cypher text is assembled; every value the
+// user gives is a parameter.
+type scope struct {
+	cypher string
+	params map[string]any
+}
+
+// attackScope binds a to the attacks f matches.
+func attackScope(f athar.AttackFilter) scope {
+	p := map[string]any{}
+	var start string
+	var where []string
+	// The filters in the order they are preferred as the starting point: the most selective first.
+	type part struct {
+		on        bool
+		start     string // binds a, starting from an index
+		predicate string // checks a
+	}
+	if f.Text != "" {
+		p["text"] = luceneQuery(f.Text)
+	}
+	if len(f.FacilityIDs) > 0 {
+		p["facilityIds"] = f.FacilityIDs
+	}
+	if len(f.SourceIDs) > 0 {
+		p["sourceIds"] = f.SourceIDs
+	}
+	if len(f.ActorIDs) > 0 {
+		p["actorIds"] = f.ActorIDs
+	}
+	if len(f.PlaceIDs) > 0 {
+		p["placeIds"] = f.PlaceIDs
+	}
+	if f.Near != nil {
+		p["nearPoint"] = neo4j.Point2D{X: f.Near.Longitude, Y: f.Near.Latitude, SpatialRefId: 4326}
+		p["nearRadius"] = f.Near.RadiusMeters
+	}
+	if len(f.Weapons) > 0 {
+		p["weapons"] = texts(f.Weapons)
+		p["weaponIds"] = taxonomyIDs(labelWeapon, f.Weapons)
+	}
+	if len(f.AttackTypes) > 0 {
+		p["attackTypes"] = texts(f.AttackTypes)
+		p["attackTypeIds"] = taxonomyIDs(labelAttackType, f.AttackTypes)
+	}
+	if len(f.FacilityTypes) > 0 {
+		p["facilityTypes"] = texts(f.FacilityTypes)
+	}
+	if f.MinKilled != nil {
+		p["minKilled"] = int64(*f.MinKilled)
+	}
+	if !f.Dates.From.IsZero() {
+		p["from"] = neo4j.DateOf(f.Dates.From)
+	}
+	if !f.Dates.To.IsZero() {
+		p["to"] = neo4j.DateOf(f.Dates.To)
+	}
+	const perpetrator = "c.kind = 'PERPETRATOR' AND c.stance = 'ASSERTS' AND c.retracted IS NULL"
+	parts := []part{
+		{f.Text != "",
+			"CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node WHERE node:Attack OR node:Claim\n" +
+				"OPTIONAL MATCH (node:Claim)-[:ABOUT]->(about:Attack)\n" +
+				"WITH coalesce(about, CASE WHEN node:Attack THEN node END) AS a WHERE a IS NOT NULL",
+			""},
+		{len(f.FacilityIDs) > 0,
+			"MATCH (sf:Facility)<-[:TARGETED]-(a:Attack) WHERE sf.id IN $facilityIds",
+			"EXISTS { (a)-[:TARGETED]->(f:Facility) WHERE f.id IN $facilityIds }"},
+		{len(f.SourceIDs) > 0,
+			"MATCH (ss:Source)<-[:REPORTED_IN]-(:Claim)-[:ABOUT]->(a:Attack) WHERE ss.id IN $sourceIds",
+			"EXISTS { (a)<-[:ABOUT]-(:Claim)-[:REPORTED_IN]->(s:Source) WHERE s.id IN $sourceIds }"},
+		{len(f.ActorIDs) > 0,
+			"MATCH (sx:Actor) WHERE sx.id IN $actorIds\nMATCH (sx)<-[:PART_OF*0..5]-(:Actor)<-[:NAMES]-(c:Claim)-[:ABOUT]->(a:Attack) WHERE " + perpetrator,
+			"EXISTS { (a)<-[:ABOUT]-(c:Claim)-[:NAMES]->(:Actor)-[:PART_OF*0..5]->(x:Actor) WHERE x.id IN $actorIds AND " + perpetrator + " }"},
+		{len(f.PlaceIDs) > 0,
+			"MATCH (sp:Place) WHERE sp.id IN $placeIds\nMATCH (sp)<-[:PART_OF*0..10]-(pl:Place)\n" +
+				"CALL (pl) { MATCH (pl)<-[:OCCURRED_IN]-(a:Attack) RETURN a UNION MATCH (pl)<-[:LOCATED_IN]-(:Facility)<-[:TARGETED]-(a:Attack) RETURN a }",
+			"(EXISTS { (a)-[:OCCURRED_IN]->(:Place)-[:PART_OF*0..10]->(pl:Place) WHERE pl.id IN $placeIds } OR " +
+				"EXISTS { (a)-[:TARGETED]->(:Facility)-[:LOCATED_IN]->(:Place)-[:PART_OF*0..10]->(pl:Place) WHERE pl.id IN $placeIds })"},
+		{f.Near != nil,
+			"MATCH (nf:Facility) WHERE point.distance(nf.location, $nearPoint) <= $nearRadius\nMATCH (nf)<-[:TARGETED]-(a:Attack)",
+			"EXISTS { (a)-[:TARGETED]->(f:Facility) WHERE point.distance(f.location, $nearPoint) <= $nearRadius }"},
+		{len(f.Weapons) > 0,
+			"MATCH (sw:Weapon)<-[:USED]-(a:Attack) WHERE sw.id IN $weaponIds",
+			"any(w IN a.weapons WHERE w IN $weapons)"},
+		{len(f.AttackTypes) > 0,
+			"MATCH (st:AttackType)<-[:OF_TYPE]-(a:Attack) WHERE st.id IN $attackTypeIds",
+			"any(t IN a.attackTypes WHERE t IN $attackTypes)"},
+		{len(f.FacilityTypes) > 0,
+			"MATCH (ft:Facility)<-[:TARGETED]-(a:Attack) WHERE ft.type IN $facilityTypes",
+			"EXISTS { (a)-[:TARGETED]->(f:Facility) WHERE f.type IN $facilityTypes }"},
+		{f.MinKilled != nil,
+			"MATCH (a:Attack) WHERE a.killedHigh >= $minKilled",
+			"a.killedHigh >= $minKilled"},
+		{!f.Dates.To.IsZero(),
+			"MATCH (a:Attack) WHERE a.startDate <= $to",
+			"a.startDate <= $to"},
+		{!f.Dates.From.IsZero(),
+			"MATCH (a:Attack) WHERE a.endDate >= $from",
+			"a.endDate >= $from"},
+	}
+	for _, pt := range parts {
+		if !pt.on {
+			continue
+		}
+		if start == "" {
+			start = pt.start
+			continue
+		}
+		where = append(where, pt.predicate)
+	}
+	if start == "" {
+		start = "MATCH (a:Attack)"
+	}
+	c := start + "\nWITH DISTINCT a"
+	if len(where) > 0 {
+		c += " WHERE " + strings.Join(where, "\n  AND ")
+	}
+	return scope{cypher: c + "\n", params: p}
+}
+
+func taxonomyIDs[T ~string](label string, vs []T) []string {
+	ids := make([]string, len(vs))
+	for i, v := range vs {
+		ids[i] = taxonomyID(label, string(v))
+	}
+	return ids
+}
+
+// luceneQuery turns what a user typed into a full-text query that forgives spelling variants: each
+// word must match, exactly (ranked higher) or within the edit distance Lucene allows (~).
+func luceneQuery(text string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if len(terms) == 12 {
+			break
+		}
+		if len([]rune(w)) < 3 {
+			terms = append(terms, fmt.Sprintf("%s*", w))
+			continue
+		}
+		terms = append(terms, fmt.Sprintf("(%s^2 OR %s~)", w, w))
+	}
+	if len(terms) == 0 {
+		return `""`
+	}
+	return strings.Join(terms, " AND ")
+}
+
+// cursor is the position after an item of a list: its sort key and id.
+type cursor struct {
+	Key any    `json:"k"`
+	ID  string `json:"id"`
+}
+
+func encodeCursor(key any, id string) string {
+	b, _ := json.Marshal(cursor{Key: key, ID: id})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeCursor(s string) (*cursor, error) {
+	if s == "" {
+		return nil, nil
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	var c cursor
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	if err != nil || c.ID == "" {
+		return nil, athar.Invalid("after", "is not a cursor this list gave")
+	}
+	return &c, nil
+}
+
+// pageSize returns how many items a page request wants.
+func pageSize(r athar.PageRequest) int {
+	if r.First <= 0 {
+		return athar.DefaultPageSize
+	}
+	return min(r.First, athar.MaxPageSize)
+}
+
+// Attacks implements athar.Explorer.
+func (s *Store) Attacks(ctx context.Context, f athar.AttackFilter, order athar.AttackOrder, page athar.PageRequest) (*athar.Page, error) {
+	sc := attackScope(f)
+	after, err := decodeCursor(page.After)
+	if err != nil {
+		return nil, err
+	}
+	var key, cond, sort string
+	switch order {
+	case athar.OrderDateDesc:
+		key, sort = "a.startDate", "a.startDate DESC, a.id DESC"
+		cond = "a.startDate < date($afterKey) OR (a.startDate = date($afterKey) AND a.id < $afterId)"
+	case athar.OrderKilledDesc:
+		key, sort = "coalesce(a.killedHigh, -1)", "coalesce(a.killedHigh, -1) DESC, a.id"
+		cond = "coalesce(a.killedHigh, -1) < $afterKey OR (coalesce(a.killedHigh, -1) = $afterKey AND a.id > $afterId)"
+	default:
+		key, sort = "a.startDate", "a.startDate, a.id"
+		cond = "a.startDate > date($afterKey) OR (a.startDate = date($afterKey) AND a.id > $afterId)"
+	}
+	q := sc.cypher
+	if after != nil {
+		sc.params["afterKey"], sc.params["afterId"] = after.Key, after.ID
+		if k, ok := after.Key.(float64); ok {
+			sc.params["afterKey"] = int64(k)
+		}
+		q += "WITH a WHERE " + cond + "\n"
+	}
+	n := pageSize(page)
+	sc.params["limit"] = n + 1
+	q += fmt.Sprintf("WITH a ORDER BY %s LIMIT $limit\n", sort)
+	q += returnEntity(specOf(athar.LabelAttack), "a") + ", " + key + " AS key"
+	return s.page(ctx, athar.LabelAttack, q, sc.params, n)
+}
+
+// returnEntity is the RETURN clause of an entity as getQuery returns it, for variable v.
+func returnEntity(spec *labelSpec, v string) string {
+	q := getQuery(spec)
+	ret := q[strings.Index(q, "RETURN"):]
+	return strings.ReplaceAll(strings.ReplaceAll(ret, "(m)", "("+v+")"), "properties(m)", "properties("+v+")")
+}
+
+// page runs a list query that returns up to n+1 entities with their sort keys.
+func (s *Store) page(ctx context.Context, label, q string, params map[string]any, n int) (*athar.Page, error) {
+	recs, err := s.read(ctx, q, params)
+	if err != nil {
+		return nil, err
+	}
+	out := &athar.Page{HasNextPage: len(recs) > n}
+	if out.HasNextPage {
+		recs = recs[:n]
+	}
+	out.Entities = decodeEntities(label, recs)
+	for i, rec := range recs {
+		key, _ := rec.Get("key")
+		if d, ok := key.(dbtype.Date); ok {
+			key = d.Time().Format(time.DateOnly)
+		}
+		out.Cursors = append(out.Cursors, encodeCursor(key, out.Entities[i].EntityID()))
+	}
+	return out, nil
+}
+
+// CountAttacks implements athar.Explorer.
+func (s *Store) CountAttacks(ctx context.Context, f athar.AttackFilter) (int, error) {
+	sc := attackScope(f)
+	return s.count(ctx, sc.cypher+"RETURN count(a) AS n", sc.params)
+}
+
+func (s *Store) count(ctx context.Context, q string, params map[string]any) (int, error) {
+	recs, err := s.read(ctx, q, params)
+	if err != nil {
+		return 0, err
+	}
+	if len(recs) == 0 {
+		return 0, nil
+	}
+	n, _ := recs[0].Get("n")
+	v, _ := n.(int64)
+	return int(v), nil
+}
+
+// listKey is the property an entity list is sorted by.
+func listKey(label string) string {
+	if label == athar.LabelSource {
+		return "title"
+	}
+	return "name"
+}
+
+// entityScope binds m to the entities of label that f matches.
+func entityScope(label string, f athar.EntityFilter) (scope, error) {
+	p := map[string]any{}
+	kindProp := "kind"
+	if label == athar.LabelFacility {
+		kindProp = "type"
+	}
+	var start string
+	var where []string
+	add := func(on bool, st, pred string) {
+		if !on {
+			return
+		}
+		if start == "" {
+			start = st
+		} else {
+			where = append(where, pred)
+		}
+	}
+	switch label {
+	case athar.LabelFacility, athar.LabelActor, athar.LabelSource, athar.LabelPlace:
+	default:
+		return scope{}, fmt.Errorf("neo4jstore: no list of %s", label)
+	}
+	if f.Text != "" {
+		p["text"] = luceneQuery(f.Text)
+		p["label"] = label
+	}
+	add(f.Text != "", fmt.Sprintf("CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node AS m WHERE m:%s", label), "")
+	if label == athar.LabelFacility && len(f.PlaceIDs) > 0 {
+		p["placeIds"] = f.PlaceIDs
+		add(true, "MATCH (sp:Place) WHERE sp.id IN $placeIds\nMATCH (sp)<-[:PART_OF*0..10]-(:Place)<-[:LOCATED_IN]-(m:Facility)",
+			"EXISTS { (m)-[:LOCATED_IN]->(:Place)-[:PART_OF*0..10]->(pl:Place) WHERE pl.id IN $placeIds }")
+	}
+	if label == athar.LabelPlace && f.Within != "" {
+		p["within"] = f.Within
+		add(true, "MATCH (:Place {id: $within})<-[:PART_OF*1..10]-(m:Place)",
+			"EXISTS { (m)-[:PART_OF*1..10]->(:Place {id: $within}) }")
+	}
+	if label == athar.LabelFacility && f.Near != nil {
+		p["nearPoint"] = neo4j.Point2D{X: f.Near.Longitude, Y: f.Near.Latitude, SpatialRefId: 4326}
+		p["nearRadius"] = f.Near.RadiusMeters
+		add(true, "MATCH (m:Facility) WHERE point.distance(m.location, $nearPoint) <= $nearRadius",
+			"point.distance(m.location, $nearPoint) <= $nearRadius")
+	}
+	if len(f.Kinds) > 0 {
+		p["kinds"] = f.Kinds
+		add(true, fmt.Sprintf("MATCH (m:%s) WHERE m.%s IN $kinds", label, kindProp), fmt.Sprintf("m.%s IN $kinds", kindProp))
+	}
+	if start == "" {
+		start = fmt.Sprintf("MATCH (m:%s) WHERE m.%s IS NOT NULL", label, listKey(label))
+	}
+	c := start + "\nWITH DISTINCT m"
+	if len(where) > 0 {
+		c += " WHERE " + strings.Join(where, " AND ")
+	}
+	return scope{cypher: c + "\n", params: p}, nil
+}
+
+// List implements athar.Explorer.
+func (s *Store) List(ctx context.Context, label string, f athar.EntityFilter, page athar.PageRequest) (*athar.Page, error) {
+	sc, err := entityScope(label, f)
+	if err != nil {
+		return nil, err
+	}
+	after, err := decodeCursor(page.After)
+	if err != nil {
+		return nil, err
+	}
+	key := "m." + listKey(label)
+	q := sc.cypher
+	if after != nil {
+		sc.params["afterKey"], sc.params["afterId"] = fmt.Sprint(after.Key), after.ID
+		q += fmt.Sprintf("WITH m WHERE %s > $afterKey OR (%s = $afterKey AND m.id > $afterId)\n", key, key)
+	}
+	n := pageSize(page)
+	sc.params["limit"] = n + 1
+	q += fmt.Sprintf("WITH m ORDER BY %s, m.id LIMIT $limit\n", key)
+	q += returnEntity(specOf(label), "m") + ", " + key + " AS key"
+	return s.page(ctx, label, q, sc.params, n)
+}
+
+// Count implements athar.Explorer.
+func (s *Store) Count(ctx context.Context, label string, f athar.EntityFilter) (int, error) {
+	sc, err := entityScope(label, f)
+	if err != nil {
+		return 0, err
+	}
+	return s.count(ctx, sc.cypher+"RETURN count(m) AS n", sc.params)
+}
+
+// Search implements athar.Explorer.
+func (s *Store) Search(ctx context.Context, query string, labels []string, first int) ([]athar.SearchHit, error) {
+	if len(labels) == 0 {
+		labels = athar.Labels
+	}
+	if first <= 0 || first > athar.MaxPageSize {
+		first = athar.DefaultPageSize
+	}
+	recs, err := s.read(ctx, `
+CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node, score
+WITH node, score, [l IN labels(node) WHERE l IN $labels][0] AS label
+WHERE label IS NOT NULL
+RETURN label, score, properties(node) AS props, node.id AS id
+ORDER BY score DESC, id
+LIMIT $first`, map[string]any{"text": luceneQuery(query), "labels": labels, "first": first})
+	if err != nil {
+		return nil, err
+	}
+	// The hits are read whole through Get, label by label, so that they carry their links too.
+	byLabel := map[string][]string{}
+	for _, rec := range recs {
+		label, _ := rec.Get("label")
+		id, _ := rec.Get("id")
+		byLabel[label.(string)] = append(byLabel[label.(string)], id.(string))
+	}
+	entities := map[string]athar.Entity{}
+	for label, ids := range byLabel {
+		es, err := s.Get(ctx, label, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, e := range es {
+			entities[e.EntityID()] = e
+		}
+	}
+	hits := make([]athar.SearchHit, 0, len(recs))
+	for _, rec := range recs {
+		id, _ := rec.Get("id")
+		score, _ := rec.Get("score")
+		if e, ok := entities[id.(string)]; ok {
+			hits = append(hits, athar.SearchHit{Entity: e, Score: score.(float64)})
+		}
+	}
+	return hits, nil
+}
+
+// Timeline implements athar.Explorer.
+func (s *Store) Timeline(ctx context.Context, f athar.AttackFilter, interval athar.TimelineInterval) ([]athar.TimelineBucket, error) {
+	unit := map[athar.TimelineInterval]string{athar.IntervalYear: "year", athar.IntervalMonth: "month", athar.IntervalDay: "day"}[interval]
+	if unit == "" {
+		return nil, athar.Invalid("interval", "%q is not YEAR, MONTH or DAY", interval)
+	}
+	sc := attackScope(f)
+	sc.params["unit"] = unit
+	recs, err := s.read(ctx, sc.cypher+`
+WITH date.truncate($unit, a.startDate) AS bucket, a
+RETURN bucket, count(a) AS attacks, sum(coalesce(a.killedLow, 0)) AS low, sum(coalesce(a.killedHigh, 0)) AS high,
+  count(a.killedHigh) AS withFigures
+ORDER BY bucket`, sc.params)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]athar.TimelineBucket, 0, len(recs))
+	for _, rec := range recs {
+		m := rec.AsMap()
+		start := m["bucket"].(dbtype.Date).Time().UTC()
+		var end time.Time
+		switch interval {
+		case athar.IntervalYear:
+			end = start.AddDate(1, 0, -1)
+		case athar.IntervalMonth:
+			end = start.AddDate(0, 1, -1)
+		default:
+			end = start
+		}
+		out = append(out, athar.TimelineBucket{Start: start, End: end, Attacks: int(m["attacks"].(int64)),
+			KilledLow: int(m["low"].(int64)), KilledHigh: int(m["high"].(int64)), AttacksWithFigures: int(m["withFigures"].(int64))})
+	}
+	return out, nil
+}
+
+// AttacksByFacility implements athar.Explorer.
+func (s *Store) AttacksByFacility(ctx context.Context, f athar.AttackFilter, minAttacks int) (map[string][]athar.DatedAttack, error) {
+	sc := attackScope(f)
+	sc.params["min"] = int64(max(minAttacks, 1))
+	recs, err := s.read(ctx, sc.cypher+`
+MATCH (a)-[:TARGETED]->(fac:Facility)
+WITH fac, a ORDER BY a.startDate, a.id
+WITH fac, collect({id: a.id, start: a.startDate, end: a.endDate}) AS attacks
+WHERE size(attacks) >= $min
+RETURN fac.id AS id, attacks`, sc.params)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string][]athar.DatedAttack, len(recs))
+	for _, rec := range recs {
+		id, _ := rec.Get("id")
+		list, _ := rec.Get("attacks")
+		for _, item := range list.([]any) {
+			m := item.(map[string]any)
+			out[id.(string)] = append(out[id.(string)], athar.DatedAttack{ID: m["id"].(string),
+				Start: m["start"].(dbtype.Date).Time().UTC(), End: m["end"].(dbtype.Date).Time().UTC()})
+		}
+	}
+	return out, nil
+}
+
+// Nearby implements athar.Explorer.
+func (s *Store) Nearby(ctx context.Context, near athar.Near, types []athar.FacilityType, first int, exclude string) ([]athar.NearbyFacility, error) {
+	params := map[string]any{"point": neo4j.Point2D{X: near.Longitude, Y: near.Latitude, SpatialRefId: 4326},
+		"radius": near.RadiusMeters, "exclude": exclude, "first": int64(clampFirst(first)), "types": nil}
+	if len(types) > 0 {
+		params["types"] = texts(types)
+	}
+	recs, err := s.read(ctx, `
+MATCH (f:Facility) WHERE point.distance(f.location, $point) <= $radius
+  AND f.id <> $exclude AND ($types IS NULL OR f.type IN $types)
+WITH f, point.distance(f.location, $point) AS d
+ORDER BY d, f.id LIMIT $first
+RETURN f.id AS id, d`, params)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]athar.NearbyFacility, 0, len(recs))
+	for _, rec := range recs {
+		id, _ := rec.Get("id")
+		d, _ := rec.Get("d")
+		out = append(out, athar.NearbyFacility{FacilityID: id.(string), DistanceMeters: d.(float64)})
+	}
+	return out, nil
+}
+
+func clampFirst(first int) int {
+	if first <= 0 {
+		return athar.DefaultPageSize
+	}
+	return min(first, athar.MaxPageSize)
+}
+
+// SameDay implements athar.Explorer.
+func (s *Store) SameDay(ctx context.Context, ids []string) (map[string][]string, error) {
+	if len(ids) == 0 {
+		return map[string][]string{}, nil
+	}
+	recs, err := s.read(ctx, `
+UNWIND $ids AS id
+MATCH (a:Attack {id: id})-[:ON]->(:Day)<-[:ON]-(m:Attack)
+WHERE m <> a
+WITH id, m ORDER BY m.startDate, m.id
+RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return idLists(recs), nil
+}
+
+// TimeNodes implements athar.Explorer.
+func (s *Store) TimeNodes(ctx context.Context, ids []string) ([]athar.TimeNode, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	recs, err := s.read(ctx, `
+MATCH (t:TimeNode) WHERE t.id IN $ids
+RETURN t.id AS id, [l IN labels(t) WHERE l IN ['Year', 'Month', 'Day']][0] AS kind, t.year AS year, t.month AS month, t.date AS date`,
+		map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make([]athar.TimeNode, 0, len(recs))
+	for _, rec := range recs {
+		m := rec.AsMap()
+		n := athar.TimeNode{ID: m["id"].(string), Kind: m["kind"].(string)}
+		if y, ok := m["year"].(int64); ok {
+			n.Year = int(y)
+		}
+		if mo, ok := m["month"].(int64); ok {
+			n.Month = int(mo)
+		}
+		if d, ok := m["date"].(dbtype.Date); ok {
+			n.Date = d.Time().UTC()
+			n.Year, n.Month = n.Date.Year(), int(n.Date.Month())
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// TimeAttacks implements athar.Explorer.
+func (s *Store) TimeAttacks(ctx context.Context, ids []string) (map[string][]string, error) {
+	if len(ids) == 0 {
+		return map[string][]string{}, nil
+	}
+	recs, err := s.read(ctx, `
+UNWIND $ids AS id
+MATCH (:TimeNode {id: id})<-[:IN*0..2]-(:TimeNode)<-[:ON]-(m:Attack)
+WITH id, m ORDER BY m.startDate, m.id
+RETURN id, collect(DISTINCT m.id) AS ids`, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return idLists(recs), nil
+}
+
+// TimeChildren implements athar.Explorer.
+func (s *Store) TimeChildren(ctx context.Context, ids []string) (map[string][]string, error) {
+	if len(ids) == 0 {
+		return map[string][]string{}, nil
+	}
+	recs, err := s.read(ctx, `
+UNWIND $ids AS id
+MATCH (:TimeNode {id: id})<-[:IN]-(m:TimeNode)
+WITH id, m ORDER BY m.id
+RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return idLists(recs), nil
+}
+
+// graphNodeFields reads what a network view shows of a node m.
+const graphNodeFields = `m.id AS id, [l IN labels(m) WHERE NOT l IN ['Entity', 'TimeNode']][0] AS label,
+  coalesce(m.type, m.kind) AS type,
+  coalesce(m.name, m.title, CASE WHEN m.kind IS NOT NULL AND m.text IS NOT NULL THEN m.kind + ': ' + m.text END, m.id) AS name`
+
+// Graph implements athar.Explorer: a breadth-first walk, one query per hop.
+func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*athar.Graph, error) {
+	g := &athar.Graph{}
+	if len(ids) == 0 {
+		return g, nil
+	}
+	recs, err := s.read(ctx, "MATCH (m:Entity) WHERE m.id IN $ids RETURN "+graphNodeFields+" ORDER BY id", map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	seen := map[string]bool{}
+	addNode := func(m map[string]any) bool {
+		id := m["id"].(string)
+		if seen[id] {
+			return true
+		}
+		if len(g.Nodes) >= limit {
+			g.Truncated = true
+			return false
+		}
+		seen[id] = true
+		n := athar.GraphNode{ID: id}
+		n.Label, _ = m["label"].(string)
+		n.Type, _ = m["type"].(string)
+		n.Name, _ = m["name"].(string)
+		g.Nodes = append(g.Nodes, n)
+		return true
+	}
+	var frontier []string
+	for _, rec := range recs {
+		if addNode(rec.AsMap()) {
+			frontier = append(frontier, rec.AsMap()["id"].(string))
+		}
+	}
+	edges := map[string]bool{}
+	for hop := 0; hop < depth && len(frontier) > 0 && !g.Truncated; hop++ {
+		recs, err := s.read(ctx, `
+UNWIND $ids AS from
+MATCH (n:Entity {id: from})-[r]-(m:Entity)
+WITH from, r, m, startNode(r) = n AS out ORDER BY m.id, type(r)
+LIMIT $cap
+RETURN from, type(r) AS rel, out, `+graphNodeFields,
+			map[string]any{"ids": frontier, "cap": int64(limit * 20)})
+		if err != nil {
+			return nil, err
+		}
+		var next []string
+		for _, rec := range recs {
+			m := rec.AsMap()
+			id := m["id"].(string)
+			isNew := !seen[id]
+			if !addNode(m) {
+				continue
+			}
+			if isNew {
+				next = append(next, id)
+			}
+			src, dst := m["from"].(string), id
+			if !m["out"].(bool) {
+				src, dst = dst, src
+			}
+			e := athar.GraphEdge{ID: src + "|" + m["rel"].(string) + "|" + dst, Source: src, Target: dst, Type: m["rel"].(string)}
+			if !edges[e.ID] {
+				edges[e.ID] = true
+				g.Edges = append(g.Edges, e)
+			}
+		}
+		frontier = next
+	}
+	slices.SortFunc(g.Edges, func(a, b athar.GraphEdge) int { return strings.Compare(a.ID, b.ID) })
+	return g, nil
+}
+
+// AttackFeatures implements athar.Explorer.
+func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, limit int) ([]athar.AttackFeature, bool, error) {
+	sc := attackScope(f)
+	sc.params["limit"] = int64(limit + 1)
+	recs, err := s.read(ctx, sc.cypher+`
+WITH a ORDER BY a.startDate, a.id LIMIT $limit
+CALL (a) {
+  OPTIONAL MATCH (a)-[:TARGETED]->(f:Facility)
+  WITH f ORDER BY f.id
+  RETURN collect(f.name) AS facilities, collect(f.id) AS facilityIds,
+    [x IN collect(CASE WHEN f.location IS NOT NULL THEN {p: f.location, precision: f.locationPrecision} END) WHERE x IS NOT NULL] AS fl
+}
+CALL (a) {
+  OPTIONAL MATCH (a)-[:OCCURRED_IN]->(p:Place)
+  WITH p ORDER BY p.id
+  RETURN collect(p.name) AS places,
+    [x IN collect(CASE WHEN p.location IS NOT NULL THEN {p: p.location, precision: 'CENTROID'} END) WHERE x IS NOT NULL] AS pl
+}
+RETURN properties(a) AS props, facilities, facilityIds, places, head(fl + pl) AS loc`, sc.params)
+	if err != nil {
+		return nil, false, err
+	}
+	more := len(recs) > limit
+	if more {
+		recs = recs[:limit]
+	}
+	out := make([]athar.AttackFeature, 0, len(recs))
+	for _, rec := range recs {
+		m := rec.AsMap()
+		props := m["props"].(map[string]any)
+		ft := athar.AttackFeature{ID: str(props, "id"), Title: str(props, "title"),
+			Facilities: strs(m, "facilities"), FacilityIDs: strs(m, "facilityIds"), Places: strs(m, "places")}
+		if d := date(props, ""); d != nil {
+			ft.Date = *d
+		}
+		if v, ok := props["killedLow"].(int64); ok {
+			n := int(v)
+			ft.KilledLow = &n
+		}
+		if v, ok := props["killedHigh"].(int64); ok {
+			n := int(v)
+			ft.KilledHigh = &n
+		}
+		if loc, ok := m["loc"].(map[string]any); ok {
+			if pt, ok := loc["p"].(dbtype.Point2D); ok {
+				prec, _ := loc["precision"].(string)
+				ft.Location = &athar.Location{Latitude: pt.Y, Longitude: pt.X, Precision: athar.LocationPrecision(prec)}
+			}
+		}
+		out = append(out, ft)
+	}
+	return out, more, nil
+}

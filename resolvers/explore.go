@@ -1,0 +1,256 @@
+package resolvers
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/athar-project/athar/graph/model"
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// This file holds the adapters of the investigative queries: filters from GraphQL inputs, pages
+// into connections, and the loaders' use for the fields of lists.
+
+// attackFilter turns the GraphQL filter into the domain's and validates it; problems name
+// "filter.…" fields.
+func attackFilter(in *model.AttackFilter) (athar.AttackFilter, error) {
+	var f athar.AttackFilter
+	if in == nil {
+		return f, nil
+	}
+	if r := in.DateRange.Value(); r != nil {
+		f.Dates = athar.DateRange{From: val(r.From), To: val(r.To)}
+	}
+	f.FacilityIDs = in.FacilityIds.Value()
+	f.FacilityTypes = in.FacilityTypes.Value()
+	f.PlaceIDs = in.PlaceIds.Value()
+	f.ActorIDs = in.ActorIds.Value()
+	f.AttackTypes = in.AttackTypes.Value()
+	f.Weapons = in.Weapons.Value()
+	f.Near = in.Near.Value()
+	f.MinKilled = in.MinKilled.Value()
+	f.SourceIDs = in.SourceIds.Value()
+	f.Text = val(in.Text)
+	return f, f.Validate("filter")
+}
+
+func pageRequest(first *int, after *string) (athar.PageRequest, error) {
+	r := athar.PageRequest{First: athar.DefaultPageSize}
+	if first != nil {
+		r.First = *first
+	}
+	if after != nil {
+		r.After = *after
+	}
+	return r, r.Check()
+}
+
+func pageInfo(p *athar.Page) *model.PageInfo {
+	info := &model.PageInfo{HasNextPage: p.HasNextPage}
+	if n := len(p.Cursors); n > 0 {
+		info.EndCursor = &p.Cursors[n-1]
+	}
+	return info
+}
+
+// entitiesOf returns a page's entities as T, priming the request's loader with them so that a field
+// asking for one of them again costs no round trip.
+func entitiesOf[T athar.Entity](ctx context.Context, p *athar.Page, prime func(string, T) bool) []T {
+	out := make([]T, len(p.Entities))
+	for i, e := range p.Entities {
+		out[i] = e.(T)
+		prime(e.EntityID(), out[i])
+	}
+	return out
+}
+
+func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) (*model.AttackConnection, error) {
+	f, err := attackFilter(in)
+	if err != nil {
+		return nil, err
+	}
+	req, err := pageRequest(first, after)
+	if err != nil {
+		return nil, err
+	}
+	order := athar.OrderDateAsc
+	if orderBy != nil {
+		order = athar.AttackOrder(*orderBy)
+	}
+	p, err := x.Attacks(ctx, f, order, req)
+	if err != nil {
+		return nil, err
+	}
+	nodes := entitiesOf(ctx, p, loaders(ctx).attacks.Prime)
+	conn := &model.AttackConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f, Edges: make([]*model.AttackEdge, len(nodes))}
+	for i, n := range nodes {
+		conn.Edges[i] = &model.AttackEdge{Cursor: p.Cursors[i], Node: n}
+	}
+	return conn, nil
+}
+
+// entityPage runs a list query of facilities, actors, sources or places.
+func entityPage(ctx context.Context, x athar.Explorer, label string, f athar.EntityFilter, first *int, after *string) (*athar.Page, error) {
+	req, err := pageRequest(first, after)
+	if err != nil {
+		return nil, err
+	}
+	f.Text = strings.TrimSpace(f.Text)
+	var p athar.Problems
+	if f.Near != nil {
+		if err := (&athar.AttackFilter{Near: f.Near}).Validate("filter"); err != nil {
+			return nil, err
+		}
+	}
+	if err := p.Err(); err != nil {
+		return nil, err
+	}
+	return x.List(ctx, label, f, req)
+}
+
+func kinds[T ~string](vs []T) []string {
+	out := make([]string, len(vs))
+	for i, v := range vs {
+		out[i] = string(v)
+	}
+	return out
+}
+
+var entityTypeLabels = map[model.EntityType]string{
+	model.EntityTypeFacility: athar.LabelFacility, model.EntityTypePlace: athar.LabelPlace,
+	model.EntityTypeActor: athar.LabelActor, model.EntityTypeSource: athar.LabelSource,
+	model.EntityTypeEvent: athar.LabelEvent, model.EntityTypeAttack: athar.LabelAttack,
+	model.EntityTypeClaim: athar.LabelClaim,
+}
+
+func entityType(label string) (model.EntityType, error) {
+	for t, l := range entityTypeLabels {
+		if l == label {
+			return t, nil
+		}
+	}
+	return "", fmt.Errorf("resolvers: no entity type for label %q", label)
+}
+
+// Limits of the queries that return whole lists.
+const (
+	maxGraphDepth    = 3
+	maxGraphLimit    = 2000
+	maxFeatures      = 10000
+	maxRepeatedFirst = athar.MaxPageSize
+)
+
+// timeNode loads one node of the time tree by id.
+func timeNode(ctx context.Context, id string) (*athar.TimeNode, error) {
+	if id == "" {
+		return nil, nil
+	}
+	return loaders(ctx).timeNodes.Load(ctx, id)
+}
+
+// timeTreeID returns the id of the time-tree node of the given kind an attack hangs from, or "".
+func timeTreeID(a *athar.Attack, prefix string) string {
+	for _, id := range a.Date.TimeTreeIDs() {
+		if strings.HasPrefix(id, prefix+":") {
+			return id
+		}
+	}
+	return ""
+}
+
+// GeoJSON builds a FeatureCollection of attacks. Attacks with no known point are counted in the
+// foreign member "omitted", not drawn; "truncated" says the list was cut at its limit.
+func GeoJSON(features []athar.AttackFeature, truncated bool) map[string]any {
+	out := make([]any, 0, len(features))
+	omitted := 0
+	for _, f := range features {
+		if f.Location == nil {
+			omitted++
+			continue
+		}
+		start, end := f.Date.Format()
+		props := map[string]any{
+			"id": f.ID, "title": f.Title, "dateStart": f.Date.Start.Format("2006-01-02"),
+			"dateEnd": f.Date.End.Format("2006-01-02"), "datePrecision": string(f.Date.Precision), "date": start,
+			"facilities": f.Facilities, "places": f.Places, "killedLow": f.KilledLow, "killedHigh": f.KilledHigh,
+			"locationPrecision": string(f.Location.Precision),
+		}
+		if end != "" {
+			props["date"] = start + "/" + end
+		}
+		out = append(out, map[string]any{
+			"type": "Feature", "id": f.ID,
+			"geometry":   map[string]any{"type": "Point", "coordinates": []float64{f.Location.Longitude, f.Location.Latitude}},
+			"properties": props,
+		})
+	}
+	return map[string]any{"type": "FeatureCollection", "features": out, "omitted": omitted, "truncated": truncated}
+}
+
+// timeAttacks loads the attacks on a node of the time tree or below it.
+func timeAttacks(ctx context.Context, id string) ([]*athar.Attack, error) {
+	ids, err := loaders(ctx).timeAttacks.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return many(ctx, loaders(ctx).attacks, ids)
+}
+
+// timeChildren loads the nodes of the time tree directly below one.
+func timeChildren(ctx context.Context, id string) ([]*athar.TimeNode, error) {
+	ids, err := loaders(ctx).timeChildren.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	found, err := loaders(ctx).timeNodes.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*athar.TimeNode, 0, len(found))
+	for _, n := range found {
+		if n != nil {
+			out = append(out, n)
+		}
+	}
+	return out, nil
+}
+
+// search runs a full-text search over the given entity types (all when none).
+func search(ctx context.Context, x athar.Explorer, query string, types []model.EntityType, first *int) ([]*athar.SearchHit, error) {
+	if strings.TrimSpace(query) == "" {
+		return nil, athar.Invalid("query", "must not be empty")
+	}
+	labels := make([]string, len(types))
+	for i, t := range types {
+		labels[i] = entityTypeLabels[t]
+	}
+	n := athar.DefaultPageSize
+	if first != nil {
+		if *first < 1 || *first > athar.MaxPageSize {
+			return nil, athar.Invalid("first", "must be between 1 and %d", athar.MaxPageSize)
+		}
+		n = *first
+	}
+	hits, err := x.Search(ctx, query, labels, n)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*athar.SearchHit, len(hits))
+	for i := range hits {
+		out[i] = &hits[i]
+	}
+	return out, nil
+}
+
+// facilityNearby loads the facilities near one, through the request's loader.
+func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
+	if radiusMeters <= 0 || radiusMeters > 1_000_000 {
+		return nil, athar.Invalid("radiusMeters", "must be above 0 and at most 1,000,000")
+	}
+	key := nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), first: athar.DefaultPageSize}
+	if first != nil {
+		key.first = *first
+	}
+	return loaders(ctx).nearby.Load(ctx, key)
+}
