@@ -25,8 +25,9 @@ func TestMain(m *testing.M) { os.Exit(neo4jtest.Run(m)) }
 
 // gqlResponse is a GraphQL response as a client sees it.
 type gqlResponse struct {
-	Data   json.RawMessage `json:"data"`
-	Errors []gqlError      `json:"errors"`
+	Data       json.RawMessage `json:"data"`
+	Errors     []gqlError      `json:"errors"`
+	Extensions map[string]any  `json:"extensions"`
 }
 
 type gqlError struct {
@@ -68,10 +69,22 @@ func newClient(tb testing.TB, store *neo4jstore.Store) *client {
 }
 
 func newClientWithTimeout(tb testing.TB, store *neo4jstore.Store, timeout time.Duration) *client {
-	srv := httptest.NewServer(resolvers.NewServer(resolvers.Config{
+	return serve(tb, resolvers.Config{
 		Reader: store, Curator: store, Explorer: store, Pinger: store, Introspection: true, Playground: true,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), QueryTimeout: timeout,
-	}))
+	})
+}
+
+// newClientRoundTrips returns a client of a server that reports each request's round trips.
+func newClientRoundTrips(tb testing.TB, store *neo4jstore.Store) *client {
+	return serve(tb, resolvers.Config{
+		Reader: store, Curator: store, Explorer: store, Pinger: store,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), ReportRoundTrips: true,
+	})
+}
+
+func serve(tb testing.TB, cfg resolvers.Config) *client {
+	srv := httptest.NewServer(resolvers.NewServer(cfg))
 	tb.Cleanup(srv.Close)
 	return &client{tb: tb, url: srv.URL}
 }

@@ -2,11 +2,15 @@ package resolvers
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/gqlerror"
+
+	"github.com/athar-project/athar/internal/athar"
 )
 
 // depthLimit rejects operations nested deeper than its limit before they run.
@@ -65,4 +69,61 @@ func selectionDepth(set ast.SelectionSet, depth, stop int) int {
 		deepest = max(deepest, d)
 	}
 	return deepest
+}
+
+// listFactor is what a list field without a page size is assumed to hold when a query's cost is
+// counted: the number of claims of an attack, the attacks of a facility.
+const listFactor = 10
+
+// costedSchema counts a query's cost before it runs: every field costs 1, plus its selections
+// times how many items it may return — first for a paged field, listFactor for another list.
+// Connections' own edges and nodes, and a graph's nodes and edges, are not counted twice.
+type costedSchema struct {
+	graphql.ExecutableSchema
+}
+
+// Complexity implements graphql.ExecutableSchema.
+func (s costedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
+	t := s.Schema().Types[typeName]
+	if t == nil {
+		return 0, false
+	}
+	def := t.Fields.ForName(field)
+	if def == nil {
+		return 0, false
+	}
+	items := 1
+	switch first, hasFirst := args["first"]; {
+	case hasFirst:
+		items = athar.DefaultPageSize
+		if n, ok := intArg(first); ok && n > 0 {
+			items = n
+		}
+	case def.Type.Elem != nil && !strings.HasSuffix(typeName, "Connection") && typeName != "Graph":
+		items = listFactor
+	}
+	if limit, ok := intArg(args["limit"]); ok && limit > 0 {
+		items = limit // graph(limit): nodes are cheap but many
+	}
+	return 1 + items*child, true
+}
+
+// intArg reads an integer argument, which may come as a pointer, as any integer type, or as JSON.
+func intArg(v any) (int, bool) {
+	switch n := v.(type) {
+	case int:
+		return n, true
+	case *int:
+		if n != nil {
+			return *n, true
+		}
+	case int64:
+		return int(n), true
+	case float64:
+		return int(n), true
+	case json.Number:
+		i, err := n.Int64()
+		return int(i), err == nil
+	}
+	return 0, false
 }

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"time"
 
+	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
 	"github.com/99designs/gqlgen/graphql/handler/extension"
 	"github.com/99designs/gqlgen/graphql/handler/lru"
@@ -34,6 +35,9 @@ type Config struct {
 	DepthLimit      int           // reject queries nested deeper than this
 	QueryTimeout    time.Duration // a request's deadline, which reaches Neo4j as the transaction timeout
 	MaxBodyBytes    int64         // the largest request body accepted
+	// ReportRoundTrips adds extensions.dbRoundTrips to every response: how many queries the
+	// request sent to Neo4j. For tests and benchmarks.
+	ReportRoundTrips bool
 }
 
 func (c *Config) defaults() {
@@ -41,7 +45,7 @@ func (c *Config) defaults() {
 		c.Logger = slog.Default()
 	}
 	if c.ComplexityLimit == 0 {
-		c.ComplexityLimit = 5000
+		c.ComplexityLimit = 20000
 	}
 	if c.DepthLimit == 0 {
 		c.DepthLimit = 12
@@ -58,7 +62,8 @@ func (c *Config) defaults() {
 // conventions, the error presenter, the cost limits, and per-request loaders.
 func NewGraphQLHandler(cfg Config) http.Handler {
 	cfg.defaults()
-	srv := handler.New(graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer}}))
+	srv := handler.New(costedSchema{graph.NewExecutableSchema(graph.Config{
+		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer}})})
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
@@ -68,6 +73,18 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	}
 	srv.Use(DepthLimit(cfg.DepthLimit))
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	if cfg.ReportRoundTrips {
+		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+			resp := next(ctx)
+			if resp != nil {
+				if resp.Extensions == nil {
+					resp.Extensions = map[string]any{}
+				}
+				resp.Extensions["dbRoundTrips"] = athar.RoundTrips(ctx)
+			}
+			return resp
+		})
+	}
 	srv.SetErrorPresenter(ErrorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(Recover(cfg.Logger))
 	return LoaderMiddleware(cfg.Reader, cfg.Explorer, srv)
@@ -80,6 +97,10 @@ func NewServer(cfg Config) http.Handler {
 	mux := http.NewServeMux()
 	gql := NewGraphQLHandler(cfg)
 	mux.Handle("/graphql", http.MaxBytesHandler(withTimeout(cfg.QueryTimeout, gql), cfg.MaxBodyBytes))
+	if cfg.Explorer != nil {
+		mux.Handle("GET /export/attacks.geojson", withTimeout(cfg.QueryTimeout, exportHandler(cfg.Explorer, cfg.Logger, "geojson")))
+		mux.Handle("GET /export/attacks.csv", withTimeout(cfg.QueryTimeout, exportHandler(cfg.Explorer, cfg.Logger, "csv")))
+	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		_, _ = w.Write([]byte("ok\n"))

@@ -21,3 +21,11 @@ func CountRoundTrip(ctx context.Context) {
 		n.Add(1)
 	}
 }
+
+// RoundTrips returns how many queries have been counted under ctx so far.
+func RoundTrips(ctx context.Context) int64 {
+	if n, ok := ctx.Value(roundTripKey{}).(*atomic.Int64); ok {
+		return n.Load()
+	}
+	return 0
+}

@@ -206,10 +206,19 @@ func pageSize(r athar.PageRequest) int {
 
 // Attacks implements athar.Explorer.
 func (s *Store) Attacks(ctx context.Context, f athar.AttackFilter, order athar.AttackOrder, page athar.PageRequest) (*athar.Page, error) {
+	q, params, n, err := attacksQuery(f, order, page)
+	if err != nil {
+		return nil, err
+	}
+	return s.page(ctx, athar.LabelAttack, q, params, n)
+}
+
+// attacksQuery builds the query of one page of attacks: up to n+1 rows with their sort keys.
+func attacksQuery(f athar.AttackFilter, order athar.AttackOrder, page athar.PageRequest) (q string, params map[string]any, n int, err error) {
 	sc := attackScope(f)
 	after, err := decodeCursor(page.After)
 	if err != nil {
-		return nil, err
+		return "", nil, 0, err
 	}
 	var key, cond, sort string
 	switch order {
@@ -223,7 +232,7 @@ func (s *Store) Attacks(ctx context.Context, f athar.AttackFilter, order athar.A
 		key, sort = "a.startDate", "a.startDate, a.id"
 		cond = "a.startDate > date($afterKey) OR (a.startDate = date($afterKey) AND a.id > $afterId)"
 	}
-	q := sc.cypher
+	q = sc.cypher
 	if after != nil {
 		sc.params["afterKey"], sc.params["afterId"] = after.Key, after.ID
 		if k, ok := after.Key.(float64); ok {
@@ -231,11 +240,11 @@ func (s *Store) Attacks(ctx context.Context, f athar.AttackFilter, order athar.A
 		}
 		q += "WITH a WHERE " + cond + "\n"
 	}
-	n := pageSize(page)
+	n = pageSize(page)
 	sc.params["limit"] = n + 1
 	q += fmt.Sprintf("WITH a ORDER BY %s LIMIT $limit\n", sort)
 	q += returnEntity(specOf(athar.LabelAttack), "a") + ", " + key + " AS key"
-	return s.page(ctx, athar.LabelAttack, q, sc.params, n)
+	return q, sc.params, n, nil
 }
 
 // returnEntity is the RETURN clause of an entity as getQuery returns it, for variable v.

@@ -1,0 +1,409 @@
+package resolvers_test
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/athar-project/athar/internal/neo4jstore"
+	"github.com/athar-project/athar/internal/neo4jtest"
+)
+
+type attackPage struct {
+	Attacks struct {
+		TotalCount int
+		PageInfo   struct {
+			HasNextPage bool
+			EndCursor   *string
+		}
+		Nodes []struct {
+			ID   string
+			Date struct{ Start string }
+		}
+	}
+}
+
+func (p attackPage) ids() []string {
+	var out []string
+	for _, n := range p.Attacks.Nodes {
+		out = append(out, n.ID)
+	}
+	return out
+}
+
+func TestAttacks_PagesAndOrders(t *testing.T) {
+	c := MustServer(t, true)
+	var all attackPage
+	c.MustData(`{ attacks(first: 100) { totalCount nodes { id date { start } } } }`, nil, &all)
+	if all.Attacks.TotalCount != 15 || len(all.Attacks.Nodes) != 15 {
+		t.Fatalf("totalCount %d, nodes %d; want 15", all.Attacks.TotalCount, len(all.Attacks.Nodes))
+	}
+	if first := all.Attacks.Nodes[0].ID; first != "attack:ain-jalout-school-2013-08-06" {
+		t.Errorf("oldest first: got %s", first)
+	}
+	t.Run("pages follow each other without gaps or repeats", func(t *testing.T) {
+		var got []string
+		var after *string
+		for pages := 0; pages < 10; pages++ {
+			var p attackPage
+			c.MustData(`query ($after: String) { attacks(first: 4, after: $after) { totalCount pageInfo { hasNextPage endCursor } nodes { id } } }`,
+				map[string]any{"after": after}, &p)
+			got = append(got, p.ids()...)
+			if !p.Attacks.PageInfo.HasNextPage {
+				break
+			}
+			after = p.Attacks.PageInfo.EndCursor
+		}
+		if !slices.Equal(got, all.ids()) {
+			t.Errorf("paged: %v\nwhole: %v", got, all.ids())
+		}
+	})
+	t.Run("newest first and deadliest first", func(t *testing.T) {
+		var desc attackPage
+		c.MustData(`{ attacks(first: 100, orderBy: DATE_DESC) { nodes { id } } }`, nil, &desc)
+		rev := slices.Clone(all.ids())
+		slices.Reverse(rev)
+		if desc.ids()[len(rev)-1] != rev[len(rev)-1] || len(desc.ids()) != len(rev) {
+			t.Errorf("DATE_DESC ends with %s, want %s", desc.ids()[len(rev)-1], rev[len(rev)-1])
+		}
+		var killed struct {
+			Attacks struct {
+				Nodes []struct {
+					ID         string
+					Casualties struct{ Killed struct{ High *int } }
+				}
+			}
+		}
+		c.MustData(`{ attacks(first: 3, orderBy: KILLED_DESC) { nodes { id casualties { killed { high } } } } }`, nil, &killed)
+		ns := killed.Attacks.Nodes
+		for i := 1; i < len(ns); i++ {
+			if ns[i].Casualties.Killed.High == nil || *ns[i].Casualties.Killed.High > *ns[i-1].Casualties.Killed.High {
+				t.Errorf("KILLED_DESC out of order at %d: %+v", i, ns)
+			}
+		}
+	})
+	t.Run("a bad cursor or page size names the argument", func(t *testing.T) {
+		c.MustError(`{ attacks(after: "garbage") { totalCount } }`, nil, "BAD_USER_INPUT", "after")
+		c.MustError(`{ attacks(first: 1000) { totalCount } }`, nil, "BAD_USER_INPUT", "first")
+	})
+}
+
+func TestAttacks_Filters(t *testing.T) {
+	c := MustServer(t, true)
+	cases := []struct {
+		name   string
+		filter string
+		want   []string // must be among the results
+		not    []string // must not be
+		count  int      // when > 0, the exact total
+	}{
+		{"facility", `{facilityIds: ["facility:ain-jalout-school"]}`, []string{"attack:ain-jalout-school-2013-08-06", "attack:ain-jalout-school-2014-04-30", "attack:ain-jalout-school-al-quds-hospital-2016-04-27"}, nil, 3},
+		{"date range overlaps", `{dateRange: {from: "2014-01-01", to: "2014-12-31"}}`, []string{"attack:ain-jalout-school-2014-04-30"}, nil, 1},
+		{"facility type", `{facilityTypes: [BLOOD_BANK]}`, []string{"attack:eastern-aleppo-central-blood-bank-2016-11"}, nil, 1},
+		{"place includes the places inside it", `{placeIds: ["place:aleppo"]}`, []string{"attack:ain-jalout-school-2013-08-06", "attack:al-shaar-barrel-bombs-2016-11-16"}, []string{"attack:khan-al-shih-unrwa-school-2016"}, 0},
+		{"actor includes its forces", `{actorIds: ["actor:syrian-government"]}`, []string{"attack:ain-jalout-school-2013-08-06", "attack:ain-jalout-school-2014-04-30"}, nil, 0},
+		{"a denial is not an attribution", `{actorIds: ["actor:russia"], facilityIds: ["facility:ain-jalout-school"]}`, nil, []string{"attack:ain-jalout-school-al-quds-hospital-2016-04-27"}, 0},
+		{"weapon", `{weapons: [BARREL_BOMB]}`, []string{"attack:ain-jalout-school-2014-04-30", "attack:al-shaar-barrel-bombs-2016-11-16"}, []string{"attack:ain-jalout-school-2013-08-06"}, 0},
+		{"minimum killed", `{minKilled: 30, facilityIds: ["facility:ain-jalout-school"]}`, []string{"attack:ain-jalout-school-2014-04-30"}, []string{"attack:ain-jalout-school-2013-08-06"}, 0},
+		{"source", `{sourceIds: ["source:ain-jalout-2014-article"]}`, []string{"attack:ain-jalout-school-2014-04-30"}, nil, 1},
+		{"text in a quote, misspelt", `{text: "Imprnt of Hope"}`, []string{"attack:ain-jalout-school-2014-04-30"}, nil, 0},
+		{"filters combine with AND", `{weapons: [BARREL_BOMB], dateRange: {to: "2015-01-01"}}`, []string{"attack:ain-jalout-school-2014-04-30"}, nil, 1},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var p attackPage
+			c.MustData(fmt.Sprintf(`{ attacks(first: 100, filter: %s) { totalCount nodes { id } } }`, tc.filter), nil, &p)
+			ids := p.ids()
+			for _, w := range tc.want {
+				if !slices.Contains(ids, w) {
+					t.Errorf("%s missing from %v", w, ids)
+				}
+			}
+			for _, n := range tc.not {
+				if slices.Contains(ids, n) {
+					t.Errorf("%s should not match; got %v", n, ids)
+				}
+			}
+			if tc.count > 0 && p.Attacks.TotalCount != tc.count {
+				t.Errorf("totalCount %d, want %d (%v)", p.Attacks.TotalCount, tc.count, ids)
+			}
+			if p.Attacks.TotalCount != len(ids) {
+				t.Errorf("totalCount %d but %d nodes", p.Attacks.TotalCount, len(ids))
+			}
+		})
+	}
+	c.MustError(`{ attacks(filter: {dateRange: {from: "2015-01-01", to: "2014-01-01"}}) { totalCount } }`, nil, "BAD_USER_INPUT", "filter.dateRange.to")
+	c.MustError(`{ attacks(filter: {near: {latitude: 95, longitude: 0, radiusMeters: 10}}) { totalCount } }`, nil, "BAD_USER_INPUT", "filter.near.latitude")
+}
+
+func TestSearch_ToleratesSpellings(t *testing.T) {
+	c := MustServer(t, true)
+	for _, q := range []string{"Ain Jalout", "Jaloot", "Ain Jalut", "عين جالوت"} {
+		var got struct {
+			Search []struct {
+				Score  float64
+				Type   string
+				Entity struct {
+					ID string `json:"id"`
+				}
+			}
+		}
+		c.MustData(`query ($q: String!) { search(query: $q, types: [FACILITY]) { score type entity { ... on Facility { id } } } }`, map[string]any{"q": q}, &got)
+		if len(got.Search) == 0 || got.Search[0].Entity.ID != "facility:ain-jalout-school" || got.Search[0].Type != "FACILITY" || got.Search[0].Score <= 0 {
+			t.Errorf("search %q: %+v, want Ain Jalout school first", q, got.Search)
+		}
+	}
+	var quotes struct {
+		Search []struct {
+			Type   string
+			Entity struct{ Quote string }
+		}
+	}
+	c.MustData(`{ search(query: "blood on corridor walls", types: [CLAIM]) { type entity { ... on Claim { quote } } } }`, nil, &quotes)
+	if len(quotes.Search) == 0 || !strings.Contains(quotes.Search[0].Entity.Quote, "corridor walls") {
+		t.Errorf("quote search: %+v", quotes.Search)
+	}
+	c.MustError(`{ search(query: "  ") { score } }`, nil, "BAD_USER_INPUT", "query")
+}
+
+func TestTimeline_AndTimeTree(t *testing.T) {
+	c := MustServer(t, true)
+	var tl struct {
+		Timeline []struct {
+			Start, End                     string
+			Attacks, KilledLow, KilledHigh int
+		}
+	}
+	c.MustData(`{ timeline(interval: YEAR, filter: {facilityIds: ["facility:ain-jalout-school"]}) { start end attacks killedLow killedHigh } }`, nil, &tl)
+	if len(tl.Timeline) != 3 || tl.Timeline[0].Start != "2013-01-01" || tl.Timeline[1].End != "2014-12-31" || tl.Timeline[1].Attacks != 1 || tl.Timeline[1].KilledHigh != 35 {
+		t.Errorf("timeline = %+v", tl.Timeline)
+	}
+	var tree struct {
+		Day struct {
+			Date    string
+			Month   struct{ Month int }
+			Attacks []struct {
+				ID      string
+				SameDay []struct{ ID string }
+			}
+		}
+		Year struct {
+			Attacks []struct{ ID string }
+			Months  []struct{ Month int }
+		}
+	}
+	c.MustData(`{ day(date: "2016-11-16") { date month { month } attacks { id sameDay { id } } }
+	  year(year: 2016) { attacks { id } months { month } } }`, nil, &tree)
+	if tree.Day.Month.Month != 11 || len(tree.Day.Attacks) < 2 {
+		t.Fatalf("16 November 2016: %+v", tree.Day)
+	}
+	for _, a := range tree.Day.Attacks {
+		if len(a.SameDay) != len(tree.Day.Attacks)-1 {
+			t.Errorf("%s has %d same-day attacks, want %d", a.ID, len(a.SameDay), len(tree.Day.Attacks)-1)
+		}
+	}
+	if len(tree.Year.Attacks) < 10 || len(tree.Year.Months) == 0 {
+		t.Errorf("2016: %d attacks in %d months", len(tree.Year.Attacks), len(tree.Year.Months))
+	}
+}
+
+func TestRepeatedlyTargeted(t *testing.T) {
+	c := MustServer(t, true)
+	var got struct {
+		Twice, Window, Tight []struct {
+			Facility        struct{ ID string }
+			Attacks         []struct{ ID string }
+			AttacksInWindow int
+		}
+	}
+	c.MustData(`{ twice: repeatedlyTargeted { facility { id } attacks { id } attacksInWindow }
+	  window: repeatedlyTargeted(withinDays: 365) { facility { id } attacksInWindow }
+	  tight: repeatedlyTargeted(minAttacks: 3, withinDays: 365) { facility { id } } }`, nil, &got)
+	if len(got.Twice) != 1 || got.Twice[0].Facility.ID != "facility:ain-jalout-school" || len(got.Twice[0].Attacks) != 3 {
+		t.Errorf("hit at least twice: %+v", got.Twice)
+	}
+	if len(got.Window) != 1 || got.Window[0].AttacksInWindow != 2 {
+		t.Errorf("twice within a year: %+v (2013-08-06 and 2014-04-30 are 267 days apart)", got.Window)
+	}
+	if len(got.Tight) != 0 {
+		t.Errorf("three times within a year: %+v, want none", got.Tight)
+	}
+}
+
+// MustGeoFixture adds two facilities 80 m apart and an attack on one, with coordinates (the seed has
+// none: its texts give none).
+func MustGeoFixture(t *testing.T, c *client) {
+	t.Helper()
+	c.MustData(`mutation {
+	  a: createFacility(input: {id: "facility:geo-school", name: "Geo school", type: SCHOOL, location: {latitude: 36.2000, longitude: 37.1500, precision: EXACT}}) { id }
+	  b: createFacility(input: {id: "facility:geo-barracks", name: "Geo barracks", type: MILITARY_SITE, location: {latitude: 36.2007, longitude: 37.1502, precision: APPROXIMATE}}) { id }
+	  c: createFacility(input: {id: "facility:geo-far", name: "Far clinic", type: CLINIC, location: {latitude: 36.3, longitude: 37.3, precision: EXACT}}) { id }
+	  d: createAttack(input: {id: "attack:geo", title: "Geo attack", date: {start: "2015-03-02"}, facilityIds: ["facility:geo-school"]}) { id }
+	}`, nil, &struct{}{})
+}
+
+func TestNearby_AndMaps(t *testing.T) {
+	c := MustServer(t, true)
+	MustGeoFixture(t, c)
+	var got struct {
+		Facility struct {
+			Nearby []struct {
+				Facility       struct{ ID string }
+				DistanceMeters float64
+			}
+		}
+		Nearby []struct{ Facility struct{ ID string } }
+	}
+	c.MustData(`{ facility(id: "facility:geo-school") { nearby(radiusMeters: 100, types: [MILITARY_SITE]) { facility { id } distanceMeters } }
+	  nearby(latitude: 36.2, longitude: 37.15, radiusMeters: 1000) { facility { id } } }`, nil, &got)
+	if n := got.Facility.Nearby; len(n) != 1 || n[0].Facility.ID != "facility:geo-barracks" || n[0].DistanceMeters < 60 || n[0].DistanceMeters > 100 {
+		t.Errorf("military site within 100 m: %+v", n)
+	}
+	if len(got.Nearby) != 2 || got.Nearby[0].Facility.ID != "facility:geo-school" {
+		t.Errorf("nearby the point: %+v", got.Nearby)
+	}
+	var near attackPage
+	c.MustData(`{ attacks(filter: {near: {latitude: 36.2, longitude: 37.15, radiusMeters: 50}}) { totalCount nodes { id } } }`, nil, &near)
+	if ids := near.ids(); len(ids) != 1 || ids[0] != "attack:geo" {
+		t.Errorf("attacks near the point: %v", ids)
+	}
+
+	var geo struct {
+		AttacksGeoJSON struct {
+			Type     string
+			Omitted  int
+			Features []struct {
+				ID       string
+				Geometry struct {
+					Type        string
+					Coordinates []float64
+				}
+			}
+		}
+	}
+	c.MustData(`{ attacksGeoJSON }`, nil, &geo)
+	g := geo.AttacksGeoJSON
+	if g.Type != "FeatureCollection" || len(g.Features) != 1 || g.Features[0].Geometry.Coordinates[0] != 37.15 || g.Omitted != 15 {
+		t.Errorf("GeoJSON: %+v (want the one attack with a point drawn, the 15 seed attacks counted as omitted)", g)
+	}
+
+	t.Run("plain HTTP exports", func(t *testing.T) {
+		resp, err := http.Get(c.url + "/export/attacks.csv?facilityId=facility:ain-jalout-school,facility:geo-school")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		rows, err := csv.NewReader(resp.Body).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 5 || rows[0][0] != "id" || rows[1][0] != "attack:ain-jalout-school-2013-08-06" {
+			t.Errorf("CSV rows: %v", rows)
+		}
+		resp2, err := http.Get(c.url + "/export/attacks.geojson?near=36.2,37.15,50")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp2.Body.Close()
+		var fc struct{ Features []any }
+		if err := json.NewDecoder(resp2.Body).Decode(&fc); err != nil || len(fc.Features) != 1 || resp2.Header.Get("Content-Type") != "application/geo+json" {
+			t.Errorf("GeoJSON export: %v %v %s", err, fc, resp2.Header.Get("Content-Type"))
+		}
+		bad, err := http.Get(c.url + "/export/attacks.csv?from=2014-13-01")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer bad.Body.Close()
+		var problem struct{ Error, Parameter string }
+		_ = json.NewDecoder(bad.Body).Decode(&problem)
+		if bad.StatusCode != 400 || problem.Parameter != "from" {
+			t.Errorf("bad parameter: %d %+v", bad.StatusCode, problem)
+		}
+	})
+}
+
+func TestGraph_ForNetworkViews(t *testing.T) {
+	c := MustServer(t, true)
+	type graph struct {
+		Nodes     []struct{ ID, Label, Name string }
+		Edges     []struct{ ID, Source, Target, Type string }
+		Truncated bool
+	}
+	var got struct{ Whole, Cut graph }
+	c.MustData(`{ whole: graph(ids: ["facility:ain-jalout-school"], depth: 2) { nodes { id label name } edges { id source target type } truncated }
+	  cut: graph(ids: ["facility:ain-jalout-school"], depth: 2, limit: 4) { nodes { id label name } edges { id source target type } truncated } }`, nil, &got)
+	for name, g := range map[string]graph{"whole": got.Whole, "cut": got.Cut} {
+		ids := map[string]bool{}
+		for _, n := range g.Nodes {
+			ids[n.ID] = true
+			if n.Label == "" || n.Name == "" {
+				t.Errorf("%s: node without label or name: %+v", name, n)
+			}
+		}
+		for _, e := range g.Edges {
+			if !ids[e.Source] || !ids[e.Target] {
+				t.Errorf("%s: edge %s has an end outside nodes", name, e.ID)
+			}
+		}
+	}
+	if got.Whole.Truncated || len(got.Whole.Nodes) < 10 {
+		t.Errorf("whole: %d nodes, truncated %v", len(got.Whole.Nodes), got.Whole.Truncated)
+	}
+	if !got.Cut.Truncated || len(got.Cut.Nodes) != 4 {
+		t.Errorf("cut: %d nodes, truncated %v; want 4 and true", len(got.Cut.Nodes), got.Cut.Truncated)
+	}
+}
+
+func TestQueryCost_IsLimited(t *testing.T) {
+	c := MustServer(t, false)
+	e := c.MustError(`{ attacks(first: 100) { nodes { claims { names { namedIn { attack { claims { id } } } } } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED", "")
+	if !strings.Contains(e.Message, "complexity") {
+		t.Errorf("message %q does not say why", e.Message)
+	}
+}
+
+// The round trips a request costs are bounded by its depth, not by how many items it returns.
+func TestRoundTrips_DoNotGrowWithItems(t *testing.T) {
+	MustServer(t, true)
+	c := newClientRoundTrips(t, neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database))
+	query := `query ($n: Int) { attacks(first: $n) { totalCount nodes { id title date { start }
+	  facilities { name place { name partOf { name } } attacks { id } }
+	  claims { quote source { title publishedBy { name } } claimedBy { name } names { name } }
+	  casualties { killed { low high independentSources } } attributions { actor { name } sources { title } } } } }`
+	trips := func(n int) (int, int) {
+		resp := c.Do(query, map[string]any{"n": n})
+		if len(resp.Errors) > 0 {
+			t.Fatalf("errors: %+v", resp.Errors)
+		}
+		var data attackPage
+		_ = json.Unmarshal(resp.Data, &data)
+		rt, _ := resp.Extensions["dbRoundTrips"].(float64)
+		return int(rt), len(data.Attacks.Nodes)
+	}
+	// Loads of one loader at different depths of the tree may or may not share a batch, depending
+	// on timing; the fewest of a few runs shows the structure.
+	fewest := func(n int) (int, int) {
+		best, items := 0, 0
+		for range 3 {
+			rt, got := trips(n)
+			if best == 0 || rt < best {
+				best = rt
+			}
+			items = got
+		}
+		return best, items
+	}
+	few, nFew := fewest(2)
+	many, nMany := fewest(15)
+	if nMany-nFew < 10 {
+		t.Fatalf("%d items then %d: the test needs more items in the second", nFew, nMany)
+	}
+	if few == 0 || many > few+2 {
+		t.Errorf("%d round trips for %d attacks, %d for %d: they grow with the items", few, nFew, many, nMany)
+	}
+	t.Logf("round trips: %d for %d attacks, %d for %d", few, nFew, many, nMany)
+}
