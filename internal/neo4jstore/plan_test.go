@@ -59,19 +59,19 @@ func TestPlans_FiltersUseIndexes(t *testing.T) {
 	n := 5
 	day := func(v string) time.Time { d, _ := time.Parse(time.DateOnly, v); return d }
 	attackFilters := map[string]athar.AttackFilter{
-		"dateRange.from":  {Dates: athar.DateRange{From: day("2014-01-01")}},
-		"dateRange.to":    {Dates: athar.DateRange{To: day("2014-01-01")}},
-		"facilityIds":     {FacilityIDs: []string{"facility:ain-jalout-school"}},
-		"facilityTypes":   {FacilityTypes: []athar.FacilityType{"SCHOOL"}},
-		"placeIds":        {PlaceIDs: []string{"place:aleppo"}},
-		"actorIds":        {ActorIDs: []string{"actor:syrian-government"}},
-		"attackTypes":     {AttackTypes: []athar.AttackType{"AIRSTRIKE"}},
-		"weapons":         {Weapons: []athar.Weapon{"BARREL_BOMB"}},
-		"near":            {Near: &athar.Near{Latitude: 36.2, Longitude: 37.15, RadiusMeters: 500}},
-		"minKilled":       {MinKilled: &n},
-		"sourceIds":       {SourceIDs: []string{"source:ain-jalout-2014-article"}},
-		"text":            {Text: "Jalout"},
-		"all combined":    {Weapons: []athar.Weapon{"BARREL_BOMB"}, Dates: athar.DateRange{From: day("2014-01-01")}, MinKilled: &n, PlaceIDs: []string{"place:aleppo"}},
+		"dateRange.from": {Dates: athar.DateRange{From: day("2014-01-01")}},
+		"dateRange.to":   {Dates: athar.DateRange{To: day("2014-01-01")}},
+		"facilityIds":    {FacilityIDs: []string{"facility:ain-jalout-school"}},
+		"facilityTypes":  {FacilityTypes: []athar.FacilityType{"SCHOOL"}},
+		"placeIds":       {PlaceIDs: []string{"place:aleppo"}},
+		"actorIds":       {ActorIDs: []string{"actor:syrian-government"}},
+		"attackTypes":    {AttackTypes: []athar.AttackType{"AIRSTRIKE"}},
+		"weapons":        {Weapons: []athar.Weapon{"BARREL_BOMB"}},
+		"near":           {Near: &athar.Near{Latitude: 36.2, Longitude: 37.15, RadiusMeters: 500}},
+		"minKilled":      {MinKilled: &n},
+		"sourceIds":      {SourceIDs: []string{"source:ain-jalout-2014-article"}},
+		"text":           {Text: "Jalout"},
+		"all combined":   {Weapons: []athar.Weapon{"BARREL_BOMB"}, Dates: athar.DateRange{From: day("2014-01-01")}, MinKilled: &n, PlaceIDs: []string{"place:aleppo"}},
 	}
 	for name, f := range attackFilters {
 		t.Run("attacks "+name, func(t *testing.T) {
