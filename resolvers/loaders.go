@@ -23,8 +23,8 @@ type Loaders struct {
 	attacks    *dataloadgen.Loader[string, *athar.Attack]
 	claims     *dataloadgen.Loader[string, *athar.Claim]
 
-	neighbours        map[athar.Relation]*dataloadgen.Loader[string, []string]
-	attacksOfFacility *dataloadgen.Loader[facilityDates, []string]
+	neighbours        map[athar.Relation]*dataloadgen.Loader[string, []athar.Entity]
+	attacksOfFacility *dataloadgen.Loader[facilityDates, []athar.Entity]
 	citations         *dataloadgen.Loader[string, []string]
 
 	sameDay      *dataloadgen.Loader[string, []string]
@@ -69,7 +69,7 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 		events:       entityLoader[*athar.Event](reader, athar.LabelEvent),
 		attacks:      entityLoader[*athar.Attack](reader, athar.LabelAttack),
 		claims:       entityLoader[*athar.Claim](reader, athar.LabelClaim),
-		neighbours:   map[athar.Relation]*dataloadgen.Loader[string, []string]{},
+		neighbours:   map[athar.Relation]*dataloadgen.Loader[string, []athar.Entity]{},
 		sameDay:      idListLoader(explorer.SameDay),
 		timeAttacks:  idListLoader(explorer.TimeAttacks),
 		timeChildren: idListLoader(explorer.TimeChildren),
@@ -92,21 +92,21 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 		citations: idListLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
 			return reader.Citations(ctx, ids)
 		}),
-		attacksOfFacility: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []facilityDates) (map[facilityDates][]string, error) {
+		attacksOfFacility: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []facilityDates) (map[facilityDates][]athar.Entity, error) {
 			// One query per distinct date range: in practice one.
 			byRange := map[athar.DateRange][]string{}
 			for _, k := range keys {
 				r := athar.DateRange{From: k.from, To: k.to}
 				byRange[r] = append(byRange[r], k.id)
 			}
-			out := make(map[facilityDates][]string, len(keys))
+			out := make(map[facilityDates][]athar.Entity, len(keys))
 			for r, ids := range byRange {
 				found, err := reader.AttacksOfFacilities(ctx, ids, r)
 				if err != nil {
 					return nil, err
 				}
 				for _, id := range ids {
-					out[facilityDates{id, r.From, r.To}] = found[id]
+					out[facilityDates{id, r.From, r.To}] = append([]athar.Entity{}, found[id]...)
 				}
 			}
 			return out, nil
@@ -116,9 +116,18 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 		athar.PlaceParts, athar.ActorMembers, athar.ActorClaims, athar.ActorNamedIn, athar.ActorPublished,
 		athar.SourceClaims, athar.SourceCitedBy, athar.AttackClaims, athar.EventAttacksDur,
 		athar.EventAttacksPart, athar.FacilityEvents} {
-		l.neighbours[rel] = idListLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
-			return reader.Neighbours(ctx, rel, ids)
-		})
+		l.neighbours[rel] = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]athar.Entity, error) {
+			found, err := reader.Neighbours(ctx, rel, ids)
+			if found == nil {
+				found = map[string][]athar.Entity{}
+			}
+			for _, id := range ids {
+				if _, ok := found[id]; !ok {
+					found[id] = []athar.Entity{}
+				}
+			}
+			return found, err
+		}, dataloadgen.WithWait(batchWait))
 	}
 	return l
 }
@@ -208,13 +217,29 @@ func many[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids []s
 	return out, nil
 }
 
-// related loads the neighbours of id through rel, as entities, in the relation's stable order.
+// related loads the neighbours of id through rel, in the relation's stable order, in one query
+// per batch that reads them whole; they are primed into the entity loader l.
 func related[T any](ctx context.Context, rel athar.Relation, l *dataloadgen.Loader[string, *T], id string) ([]*T, error) {
-	ids, err := loaders(ctx).neighbours[rel].Load(ctx, id)
+	es, err := loaders(ctx).neighbours[rel].Load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	return many(ctx, l, ids)
+	return primed(l, es), nil
+}
+
+// primed returns entities as *T and primes the loader with them, so that asking for one of them
+// by id again costs no round trip.
+func primed[T any](l *dataloadgen.Loader[string, *T], es []athar.Entity) []*T {
+	out := make([]*T, 0, len(es))
+	for _, e := range es {
+		x, ok := e.(any).(*T)
+		if !ok {
+			continue
+		}
+		l.Prime(e.EntityID(), x)
+		out = append(out, x)
+	}
+	return out
 }
 
 // nearbyOfFacilities answers Facility.nearby for a batch: the facilities' locations in one query,

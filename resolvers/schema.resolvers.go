@@ -217,11 +217,11 @@ func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dat
 			return nil, athar.Invalid("dateRange.to", "is before dateRange.from")
 		}
 	}
-	ids, err := loaders(ctx).attacksOfFacility.Load(ctx, key)
+	es, err := loaders(ctx).attacksOfFacility.Load(ctx, key)
 	if err != nil {
 		return nil, err
 	}
-	return many(ctx, loaders(ctx).attacks, ids)
+	return primed(loaders(ctx).attacks, es), nil
 }
 
 // Events is the resolver for the events field.

@@ -144,3 +144,6 @@ func parse(fs *flag.FlagSet, args []string) error {
 
 // errHelp is returned when --help was asked for: not a failure.
 var errHelp = errors.New("help")
+
+// discardLogger logs nothing: for servers whose requests are measured, not watched.
+func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

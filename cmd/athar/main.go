@@ -21,6 +21,7 @@ Usage:
   athar serve        run the GraphQL service (and an embedded Neo4j when no NEO4J_URI is set)
   athar import FILE  validate a bundle (JSON or NDJSON), then write it; "-" reads standard input
   athar export       write every entity as a bundle to standard output (or --out FILE)
+  athar bench        load a synthetic graph and measure the query mix against hand-written Cypher
   athar healthcheck  exit 0 when the Athar at ATHAR_ADDR is ready, 1 otherwise
 
 Run "athar COMMAND --help" for a command's flags and environment variables.
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = importCmd(ctx, args[1:], stdout, stderr)
 	case "export":
 		err = exportCmd(ctx, args[1:], stdout, stderr)
+	case "bench":
+		err = benchCmd(ctx, args[1:], stdout, stderr)
 	case "healthcheck":
 		err = healthcheck(ctx, args[1:], stderr)
 	case "help", "-h", "--help":

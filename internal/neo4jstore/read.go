@@ -13,15 +13,41 @@ import (
 
 // getQuery reads entities of one label by id, with the ids of their owned links.
 func getQuery(spec *labelSpec) string {
+	return fmt.Sprintf("MATCH (m:%s) WHERE m.id IN $ids RETURN properties(m) AS props, %s AS links", spec.label, linkMap(spec, "m"))
+}
+
+// linkMap is a Cypher map of the ids of the owned links of the node v, by relationship type.
+func linkMap(spec *labelSpec, v string) string {
 	links := make([]string, 0, len(spec.links))
 	for _, l := range spec.links {
 		if l.derived {
 			continue // mirrors a property
 		}
-		links = append(links, fmt.Sprintf("%s: [(m)-[:%s]->(t:%s) | t.id]", l.rel, l.rel, l.target))
+		links = append(links, fmt.Sprintf("%s: [(%s)-[:%s]->(t:%s) | t.id]", l.rel, v, l.rel, l.target))
 	}
-	return fmt.Sprintf("MATCH (m:%s) WHERE m.id IN $ids RETURN properties(m) AS props, {%s} AS links",
-		spec.label, strings.Join(links, ", "))
+	return "{" + strings.Join(links, ", ") + "}"
+}
+
+// entityLists reads records of (id, items), where items are maps {props, links} of one label.
+func entityLists(label string, recs []*neo4j.Record) map[string][]athar.Entity {
+	spec := specOf(label)
+	out := make(map[string][]athar.Entity, len(recs))
+	for _, rec := range recs {
+		id, _ := rec.Get("id")
+		items, _ := rec.Get("items")
+		list, _ := items.([]any)
+		es := make([]athar.Entity, 0, len(list))
+		for _, item := range list {
+			m, _ := item.(map[string]any)
+			props, _ := m["props"].(map[string]any)
+			links, _ := m["links"].(map[string]any)
+			e := spec.decodeNode(props, links)
+			e.Normalize()
+			es = append(es, e)
+		}
+		out[id.(string)] = es
+	}
+	return out
 }
 
 // Get implements athar.Reader.
@@ -63,9 +89,9 @@ func decodeEntities(label string, recs []*neo4j.Record) []athar.Entity {
 }
 
 // Neighbours implements athar.Reader.
-func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string) (map[string][]string, error) {
+func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string) (map[string][]athar.Entity, error) {
 	if len(ids) == 0 {
-		return map[string][]string{}, nil
+		return map[string][]athar.Entity{}, nil
 	}
 	to, ok := specs[rel.To]
 	if _, okFrom := specs[rel.From]; !ok || !okFrom {
@@ -75,29 +101,31 @@ func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string
 	if rel.Reverse {
 		pattern = fmt.Sprintf("(n:%s {id: id})<-[:%s]-(m:%s)", rel.From, rel.Type, rel.To)
 	}
-	query := fmt.Sprintf("UNWIND $ids AS id MATCH %s WITH id, m ORDER BY %s RETURN id, collect(m.id) AS ids", pattern, to.order)
+	query := fmt.Sprintf("UNWIND $ids AS id MATCH %s WITH id, m ORDER BY %s RETURN id, collect({props: properties(m), links: %s}) AS items",
+		pattern, to.order, linkMap(to, "m"))
 	recs, err := s.read(ctx, query, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
-	return idLists(recs), nil
+	return entityLists(rel.To, recs), nil
 }
 
 // AttacksOfFacilities implements athar.Reader.
-func (s *Store) AttacksOfFacilities(ctx context.Context, ids []string, r athar.DateRange) (map[string][]string, error) {
+func (s *Store) AttacksOfFacilities(ctx context.Context, ids []string, r athar.DateRange) (map[string][]athar.Entity, error) {
 	if len(ids) == 0 {
-		return map[string][]string{}, nil
+		return map[string][]athar.Entity{}, nil
 	}
 	recs, err := s.read(ctx, `
 UNWIND $ids AS id
 MATCH (:Facility {id: id})<-[:TARGETED]-(m:Attack)
 WHERE ($from IS NULL OR m.endDate >= $from) AND ($to IS NULL OR m.startDate <= $to)
 WITH id, m ORDER BY m.startDate, m.endDate, m.id
-RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To)})
+RETURN id, collect({props: properties(m), links: `+linkMap(specOf(athar.LabelAttack), "m")+`}) AS items`,
+		map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To)})
 	if err != nil {
 		return nil, err
 	}
-	return idLists(recs), nil
+	return entityLists(athar.LabelAttack, recs), nil
 }
 
 // Citations implements athar.Reader.

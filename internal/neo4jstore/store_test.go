@@ -382,7 +382,7 @@ func TestNeighbours_Order(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := got["facility:ain-jalout-school"]
+	ids := entityIDs(got["facility:ain-jalout-school"])
 	want := []string{"attack:ain-jalout-school-2013-08-06", "attack:ain-jalout-school-2014-04-30"}
 	if len(ids) < 3 || ids[0] != want[0] || ids[1] != want[1] {
 		t.Errorf("attacks of Ain Jalout = %v, want %v then 2016", ids, want)
@@ -393,7 +393,15 @@ func TestNeighbours_Order(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ids := got["facility:ain-jalout-school"]; len(ids) != 1 || ids[0] != want[1] {
+	if ids := entityIDs(got["facility:ain-jalout-school"]); len(ids) != 1 || ids[0] != want[1] {
 		t.Errorf("attacks in 2014 = %v, want only %s", ids, want[1])
 	}
+}
+
+func entityIDs(es []athar.Entity) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.EntityID()
+	}
+	return out
 }

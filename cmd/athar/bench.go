@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"runtime"
+	"time"
+
+	"github.com/athar-project/athar/internal/bench"
+	"github.com/athar-project/athar/internal/neo4jstore"
+	"github.com/athar-project/athar/resolvers"
+)
+
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var db dbConfig
+	fs := flag.NewFlagSet("athar bench", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), `Usage: athar bench [flags]
+
+Generates a synthetic graph (by default 100,000 attacks on 20,000 facilities in 2,000 places,
+5,000 actors, 50,000 sources, 400,000 claims), loads it through the import path, then drives a
+fixed mix of queries over HTTP with concurrent clients and prints, per query, latency percentiles,
+throughput and Neo4j round trips per request, beside the same answers fetched by hand-written
+Cypher through the driver (the floor). With no NEO4J_URI it runs a fresh embedded Neo4j in a
+temporary directory; an existing database must be empty.
+
+`)
+		fs.PrintDefaults()
+	}
+	db.register(fs)
+	scale := fs.Float64("scale", 1, "multiply the default graph size by this")
+	clients := fs.Int("clients", 8, "concurrent clients")
+	requests := fs.Int("requests", 200, "measured requests per query")
+	warmup := fs.Int("warmup", 30, "warm-up requests per query")
+	batch := fs.Int("batch-size", neo4jstore.DefaultBatchSize, "records per import transaction")
+	out := fs.String("out", "", "also write the report (Markdown) to this file")
+	seed := fs.Uint64("seed", 1, "random seed of the synthetic graph and of the query variables")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db.finish()
+	logger, err := db.logger(stderr)
+	if err != nil {
+		return err
+	}
+	if db.URI == "" {
+		tmp, err := os.MkdirTemp("", "athar-bench-*")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		db.DataDir = tmp
+		if !flagSet(fs, "neo4j-heap") {
+			db.Heap = "3g"
+		}
+		if !flagSet(fs, "neo4j-pagecache") {
+			db.PageCache = "2g"
+		}
+	}
+	driver, closeDB, err := db.connect(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer closeDB()
+	store := neo4jstore.New(driver, db.Database)
+	if empty, err := store.IsEmpty(ctx); err != nil {
+		return err
+	} else if !empty {
+		return errors.New("the database is not empty: athar bench loads a synthetic graph and needs an empty database")
+	}
+	if _, err := store.Migrate(ctx); err != nil {
+		return err
+	}
+
+	size := bench.DefaultSize.Scaled(*scale)
+	fmt.Fprintf(stderr, "generating %d records...\n", size.Records())
+	b := bench.Generate(size, *seed)
+	fmt.Fprintf(stderr, "importing...\n")
+	started := time.Now()
+	if _, err := store.Import(ctx, b, neo4jstore.ImportOptions{BatchSize: *batch, Progress: func(done, total int) {
+		if done%50_000 < *batch || done == total {
+			fmt.Fprintf(stderr, "  %d/%d records, %s\n", done, total, time.Since(started).Round(time.Second))
+		}
+	}}); err != nil {
+		return err
+	}
+	importTook := time.Since(started)
+	b = nil
+	runtime.GC()
+
+	listener, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: resolvers.NewServer(resolvers.Config{Reader: store, Curator: store, Explorer: store,
+		Pinger: store, Logger: discardLogger(), ReportRoundTrips: true, QueryTimeout: time.Minute}), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(listener) }()
+	defer srv.Shutdown(context.Background())
+
+	results, err := bench.Run(ctx, bench.Options{URL: "http://" + listener.Addr().String() + "/graphql", Driver: driver,
+		Database: db.Database, Size: size, Clients: *clients, Requests: *requests, Warmup: *warmup, Seed: *seed},
+		func(s string) { fmt.Fprintln(stderr, s) })
+	if err != nil {
+		return err
+	}
+	report := fmt.Sprintf("Graph: %d attacks, %d facilities, %d places, %d actors, %d sources, %d claims (%d records).\n"+
+		"Import: %s (%.0f records/s, batches of %d).\n"+
+		"Load: %d clients, %d requests per query after %d warm-up, on %d CPUs (%s/%s, %s).\n\n%s",
+		size.Attacks, size.Facilities, size.Places, size.Actors, size.Sources, size.Claims, size.Records(),
+		importTook.Round(time.Second), float64(size.Records())/importTook.Seconds(), *batch,
+		*clients, *requests, *warmup, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), bench.Table(results))
+	fmt.Fprint(stdout, report)
+	if *out != "" {
+		return os.WriteFile(*out, []byte(report), 0o644)
+	}
+	return nil
+}
+
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
+}
