@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"github.com/athar-project/athar/internal/bench"
@@ -42,6 +43,7 @@ temporary directory; an existing database must be empty.
 	batch := fs.Int("batch-size", neo4jstore.DefaultBatchSize, "records per import transaction")
 	out := fs.String("out", "", "also write the report (Markdown) to this file")
 	seed := fs.Uint64("seed", 1, "random seed of the synthetic graph and of the query variables")
+	only := fs.String("only", "", "run only the queries whose name contains this")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -105,7 +107,8 @@ temporary directory; an existing database must be empty.
 	defer srv.Shutdown(context.Background())
 
 	results, err := bench.Run(ctx, bench.Options{URL: "http://" + listener.Addr().String() + "/graphql", Driver: driver,
-		Database: db.Database, Size: size, Clients: *clients, Requests: *requests, Warmup: *warmup, Seed: *seed},
+		Database: db.Database, Size: size, Clients: *clients, Requests: *requests, Warmup: *warmup, Seed: *seed,
+		Only: func(name string) bool { return strings.Contains(name, *only) }},
 		func(s string) { fmt.Fprintln(stderr, s) })
 	if err != nil {
 		return err

@@ -26,6 +26,7 @@ type Options struct {
 	Requests int // requests per query, after the warm-up
 	Warmup   int // requests per query before measuring
 	Seed     uint64
+	Only     func(name string) bool // when set, runs only the queries it accepts
 }
 
 // Stats are the latencies of one query at one level.
@@ -50,6 +51,9 @@ func Run(ctx context.Context, o Options, progress func(string)) ([]Result, error
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: o.Clients, MaxConnsPerHost: o.Clients}, Timeout: time.Minute}
 	var out []Result
 	for i, q := range Mix {
+		if o.Only != nil && !o.Only(q.Name) {
+			continue
+		}
 		if progress != nil {
 			progress(fmt.Sprintf("[%d/%d] %s", i+1, len(Mix), q.Name))
 		}

@@ -47,7 +47,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
 	athar.CountRoundTrip(ctx)
 	res, err := neo4j.ExecuteQuery(ctx, s.driver, query, params, neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithReadersRouting(),
+		neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithReadersRouting(), neo4j.ExecuteQueryWithoutBookmarkManager(),
 		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)))
 	if err != nil {
 		return nil, translate(err)
