@@ -191,7 +191,7 @@ func TestDates_TimeTree(t *testing.T) {
 		return d
 	}
 	attacks := []*athar.Attack{
-		{ID: "attack:day", Title: "Day", Date: mustDate("2014-04-30", "")},
+		{ID: "attack:day", Title: "Day", Date: mustDate("2014-04-30", ""), Weapons: []athar.Weapon{"MORTAR"}, AttackTypes: []athar.AttackType{"SHELLING"}},
 		{ID: "attack:month", Title: "Month", Date: mustDate("2016-04", "")},
 		{ID: "attack:range", Title: "Range", Date: mustDate("2016-11-14", "2016-11-20")},
 	}
@@ -207,6 +207,9 @@ func TestDates_TimeTree(t *testing.T) {
 	}
 	if n := neo4jtest.Count(t, "MATCH (:Day {id: 'day:2014-04-30'})-[:IN]->(:Month {id: 'month:2014-04'})-[:IN]->(:Year {id: 'year:2014'}) RETURN count(*) AS n", nil); n != 1 {
 		t.Errorf("time tree for 2014-04-30 missing")
+	}
+	if n := neo4jtest.Count(t, "MATCH (n) WHERE n.createdAt IS NULL OR n.updatedAt IS NULL RETURN count(n) AS n", nil); n != 0 {
+		t.Errorf("%d nodes without createdAt or updatedAt", n)
 	}
 	got, err := s.Get(ctx, athar.LabelAttack, []string{"attack:month"})
 	if err != nil || len(got) != 1 {

@@ -172,7 +172,7 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es [
 		return nil, err
 	}
 	if len(dates) > 0 {
-		if _, err := collect(ctx, tx, timeTreeQuery, map[string]any{"dates": dates}); err != nil {
+		if _, err := collect(ctx, tx, timeTreeQuery, map[string]any{"dates": dates, "now": now}); err != nil {
 			return nil, err
 		}
 	}
@@ -308,16 +308,16 @@ func timeTreeRows(spec *labelSpec, e athar.Entity) []map[string]any {
 const timeTreeQuery = `
 UNWIND $dates AS d
 MERGE (y:Year:TimeNode:Entity {id: d.year})
-  ON CREATE SET y.year = d.y
+  ON CREATE SET y.year = d.y, y.name = split(d.year, ':')[1], y.createdAt = $now, y.updatedAt = $now
 WITH y, d
 CALL (y, d) {
   WITH * WHERE d.month IS NOT NULL
   MERGE (m:Month:TimeNode:Entity {id: d.month})
-    ON CREATE SET m.year = d.y, m.month = d.m
+    ON CREATE SET m.year = d.y, m.month = d.m, m.name = split(d.month, ':')[1], m.createdAt = $now, m.updatedAt = $now
   MERGE (m)-[:IN]->(y)
   WITH m, d WHERE d.day IS NOT NULL
   MERGE (day:Day:TimeNode:Entity {id: d.day})
-    ON CREATE SET day.date = d.date
+    ON CREATE SET day.date = d.date, day.name = split(d.day, ':')[1], day.createdAt = $now, day.updatedAt = $now
   MERGE (day)-[:IN]->(m)
 }`
 
@@ -342,12 +342,13 @@ func upsertLinksQuery(spec *labelSpec) string {
 	fmt.Fprintf(&b, "CALL (n) { MATCH (n)-[r:%s]->() DELETE r }\n", strings.Join(rels, "|"))
 	counts := make([]string, len(spec.links))
 	for i, l := range spec.links {
-		find := "MATCH"
+		find := fmt.Sprintf("MATCH (t:%s:Entity {id: tid})", l.target)
 		if l.derived && l.target != labelTimeNode {
-			find = "MERGE" // a weapon's or attack type's shared node is made when first used
+			// A weapon's or attack type's shared node is made when first used.
+			find = fmt.Sprintf("MERGE (t:%s:Entity {id: tid}) ON CREATE SET t.name = split(tid, ':')[1], t.createdAt = $now, t.updatedAt = $now", l.target)
 		}
-		fmt.Fprintf(&b, "CALL (n, row) { UNWIND row.links.l%d AS tid %s (t:%s:Entity {id: tid}) MERGE (n)-[:%s]->(t) RETURN count(t) AS c%d }\n",
-			i, find, l.target, l.rel, i)
+		fmt.Fprintf(&b, "CALL (n, row) { UNWIND row.links.l%d AS tid %s MERGE (n)-[:%s]->(t) RETURN count(t) AS c%d }\n",
+			i, find, l.rel, i)
 		counts[i] = fmt.Sprintf("c%d", i)
 	}
 	fmt.Fprintf(&b, "WITH n, row, %s AS linked\n", strings.Join(counts, " + "))
