@@ -96,14 +96,7 @@ func entityPage(ctx context.Context, x athar.Explorer, label string, f athar.Ent
 	if err != nil {
 		return nil, err
 	}
-	f.Text = strings.TrimSpace(f.Text)
-	var p athar.Problems
-	if f.Near != nil {
-		if err := (&athar.AttackFilter{Near: f.Near}).Validate("filter"); err != nil {
-			return nil, err
-		}
-	}
-	if err := p.Err(); err != nil {
+	if err := f.Validate("filter"); err != nil {
 		return nil, err
 	}
 	return x.List(ctx, label, f, req)
@@ -245,8 +238,8 @@ func search(ctx context.Context, x athar.Explorer, query string, types []model.E
 
 // facilityNearby loads the facilities near one, through the request's loader.
 func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
-	if radiusMeters <= 0 || radiusMeters > 1_000_000 {
-		return nil, athar.Invalid("radiusMeters", "must be above 0 and at most 1,000,000")
+	if err := (athar.Near{RadiusMeters: radiusMeters}).Check(""); err != nil {
+		return nil, err
 	}
 	key := nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), first: athar.DefaultPageSize}
 	if first != nil {

@@ -525,7 +525,7 @@ func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int,
 
 func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
 	near := athar.Near{Latitude: latitude, Longitude: longitude, RadiusMeters: radiusMeters}
-	if err := (&athar.AttackFilter{Near: &near}).Validate(""); err != nil {
+	if err := near.Check(""); err != nil {
 		return nil, err
 	}
 	n := 50

@@ -8,7 +8,7 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
+	"path/filepath"
 	"time"
 
 	"github.com/schollz/progressbar/v3"
@@ -143,7 +143,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return b.Write(stdout, *ndjson)
 	}
 	// Written beside the target and renamed, so that a failed export never leaves half a file.
-	tmp, err := os.CreateTemp(dirOf(*out), ".athar-export-*")
+	tmp, err := os.CreateTemp(filepath.Dir(*out), ".athar-export-*")
 	if err != nil {
 		return err
 	}
@@ -156,13 +156,6 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	return os.Rename(tmp.Name(), *out)
-}
-
-func dirOf(path string) string {
-	if i := strings.LastIndex(path, "/"); i >= 0 {
-		return path[:i+1]
-	}
-	return "."
 }
 
 func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {

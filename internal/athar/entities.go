@@ -481,12 +481,12 @@ func checkLocation(p *Problems, field string, l *Location) {
 		return
 	}
 	if l.Latitude < -90 || l.Latitude > 90 {
-		p.Add(field+".latitude", "%v is outside -90..90", l.Latitude)
+		p.Add(joinField(field, "latitude"), "%v is outside -90..90", l.Latitude)
 	}
 	if l.Longitude < -180 || l.Longitude > 180 {
-		p.Add(field+".longitude", "%v is outside -180..180", l.Longitude)
+		p.Add(joinField(field, "longitude"), "%v is outside -180..180", l.Longitude)
 	}
-	checkEnum(p, field+".precision", l.Precision, LocationPrecisions, true)
+	checkEnum(p, joinField(field, "precision"), l.Precision, LocationPrecisions, true)
 }
 
 func checkRange(p *Problems, field string, r *Range) {

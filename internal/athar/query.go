@@ -51,13 +51,20 @@ func (f *AttackFilter) Validate(prefix string) error {
 	return p.Prefixed(prefix).Err()
 }
 
+// Check reports a circle off the globe or of a radius out of range; problems name field.
+func (n Near) Check(field string) error {
+	var p Problems
+	checkNear(&p, field, &n)
+	return p.Err()
+}
+
 func checkNear(p *Problems, field string, n *Near) {
 	if n == nil {
 		return
 	}
 	checkLocation(p, field, &Location{Latitude: n.Latitude, Longitude: n.Longitude, Precision: "EXACT"})
 	if n.RadiusMeters <= 0 || n.RadiusMeters > 1_000_000 {
-		p.Add(field+".radiusMeters", "must be above 0 and at most 1,000,000")
+		p.Add(joinField(field, "radiusMeters"), "must be above 0 and at most 1,000,000")
 	}
 }
 
@@ -78,6 +85,14 @@ type EntityFilter struct {
 	Within   string   // places: inside this one, at any depth
 	Near     *Near    // facilities: within the circle
 	Text     string   // full-text match on name, aliases or title
+}
+
+// Validate checks the filter's values; problems name the fields under prefix ("filter").
+func (f *EntityFilter) Validate(prefix string) error {
+	var p Problems
+	checkNear(&p, "near", f.Near)
+	f.Text = strings.TrimSpace(f.Text)
+	return p.Prefixed(prefix).Err()
 }
 
 // PageRequest asks for one page of a list: First items after the cursor After.

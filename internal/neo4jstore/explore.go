@@ -328,7 +328,6 @@ func entityScope(label string, f athar.EntityFilter) (scope, error) {
 	}
 	if f.Text != "" {
 		p["text"] = luceneQuery(f.Text)
-		p["label"] = label
 	}
 	add(f.Text != "", fmt.Sprintf("CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node AS m WHERE m:%s", label), "")
 	if label == athar.LabelFacility && len(f.PlaceIDs) > 0 {
