@@ -2972,7 +2972,9 @@ extend type Query {
 
   """
   The neighbourhood of the given nodes, depth hops out, ready for a network view: every edge's ends
-  are in nodes. When it holds more than limit nodes it is cut, and truncated says so.
+  are in nodes. When it holds more than limit nodes it is cut, and truncated says so. Shared nodes
+  (a weapon, an attack type, a month, a year) are shown but not walked through: each links to
+  thousands of attacks. Days are walked through, so attacks on the same day cluster.
   """
   graph(ids: [ID!]!, depth: Int = 1, limit: Int = 500): Graph!
 

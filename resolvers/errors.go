@@ -76,8 +76,14 @@ func present(ctx context.Context, base *gqlerror.Error, err error) *gqlerror.Err
 	out.Err = nil
 	out.Extensions = withCode(nil, code)
 	var de *athar.Error
-	if errors.As(err, &de) && de.Field != "" {
+	switch {
+	case errors.As(err, &de) && de.Field != "":
 		out.Extensions["field"] = de.Field
+	case code == CodeBadUserInput && len(out.Path) > 0:
+		// A scalar the client sent that did not parse: its argument is the end of the path.
+		if name, ok := out.Path[len(out.Path)-1].(ast.PathName); ok {
+			out.Extensions["field"] = string(name)
+		}
 	}
 	if code == CodeInternal || code == CodeUnavailable {
 		out.Extensions["requestId"] = RequestID(ctx)

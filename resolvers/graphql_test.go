@@ -389,6 +389,10 @@ func TestMutations_BadInput(t *testing.T) {
 			}
 		})
 	}
+	t.Run("unknown enum or impossible date in variables", func(t *testing.T) {
+		c.MustError(`mutation ($k: PlaceKind!) { createPlace(input: {name: "X", kind: $k}) { id } }`, map[string]any{"k": "PLANET"}, "BAD_USER_INPUT", "PLANET")
+		c.MustError(`query ($d: Date!) { day(date: $d) { id } }`, map[string]any{"d": "2014-02-30"}, "BAD_USER_INPUT", "2014-02-30")
+	})
 	t.Run("several problems are each reported", func(t *testing.T) {
 		resp := c.Do(`mutation { createFacility(input: {id: "facility:f", name: "", type: SCHOOL, placeId: "place:nope", location: {latitude: 91, longitude: 0, precision: EXACT}}) { id } }`, nil)
 		fields := map[any]bool{}

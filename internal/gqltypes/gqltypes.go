@@ -2,12 +2,13 @@
 package gqltypes
 
 import (
-	"fmt"
 	"io"
 	"strconv"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
+
+	"github.com/athar-project/athar/internal/athar"
 )
 
 // Date is the GraphQL Date scalar: a calendar day written YYYY-MM-DD, held as UTC midnight.
@@ -20,15 +21,15 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 	})
 }
 
-// UnmarshalDate reads "YYYY-MM-DD" and rejects days that do not exist.
+// UnmarshalDate reads "YYYY-MM-DD" and rejects days that do not exist, as the client's bad input.
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, fmt.Errorf("a Date is a string YYYY-MM-DD, not %T", v)
+		return time.Time{}, athar.Errorf(athar.EINVALID, "a Date is a string YYYY-MM-DD, not %T", v)
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, fmt.Errorf("%q is not a date that exists (want YYYY-MM-DD)", s)
+		return time.Time{}, athar.Errorf(athar.EINVALID, "%q is not a date that exists (want YYYY-MM-DD)", s)
 	}
 	return t, nil
 }

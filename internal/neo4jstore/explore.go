@@ -616,6 +616,10 @@ const graphNodeFields = `m.id AS id, [l IN labels(m) WHERE NOT l IN ['Entity', '
   coalesce(m.type, m.kind) AS type,
   coalesce(m.name, m.title, CASE WHEN m.kind IS NOT NULL AND m.text IS NOT NULL THEN m.kind + ': ' + m.text END, m.id) AS name`
 
+// hubLabels are the shared nodes a walk shows but does not go through: a weapon, an attack type,
+// a month or a year links to thousands of attacks, and a neighbourhood through them is noise.
+var hubLabels = map[string]bool{labelWeapon: true, labelAttackType: true, "Month": true, "Year": true}
+
 // Graph implements athar.Explorer: a breadth-first walk, one query per hop.
 func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*athar.Graph, error) {
 	g := &athar.Graph{}
@@ -670,7 +674,7 @@ RETURN from, type(r) AS rel, out, `+graphNodeFields,
 			if !addNode(m) {
 				continue
 			}
-			if isNew {
+			if isNew && !hubLabels[m["label"].(string)] {
 				next = append(next, id)
 			}
 			src, dst := m["from"].(string), id
