@@ -158,7 +158,7 @@ RETURN f.id, f.name, f.type, d ORDER BY d, f.id LIMIT 20`,
 			return map[string]any{"id": fmt.Sprintf("attack:atk-%d", r.IntN(s.Attacks))}
 		},
 		Floor: `MATCH (n:Entity {id: $id})-[r1]-(m:Entity)
-OPTIONAL MATCH (m)-[r2]-(k:Entity)
+OPTIONAL MATCH (m)-[r2]-(k:Entity) WHERE NOT (m:Weapon OR m:AttackType OR m:Month OR m:Year)
 WITH n, m, r1, r2, k LIMIT 4000
 RETURN n.id, type(r1), m.id, type(r2), k.id`,
 		FloorParams: same,
