@@ -55,7 +55,6 @@ type Instance struct {
 const (
 	readyPrefix  = "ATHAR_NEO4J_READY "
 	failedPrefix = "ATHAR_NEO4J_FAILED "
-	mainClass    = "org.athar.embedded.Launcher"
 	jarName      = "athar-neo4j-embedded.jar"
 )
 
@@ -110,9 +109,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		return nil, err
 	}
 	target := filepath.Join(opts.ProjectDir, "target")
+	// -jar, not -cp: the jar's manifest holds the class path and the --add-opens flags Neo4j needs
+	// for its fast paths and to preallocate its transaction logs.
 	cmd := exec.Command(java, "-Xmx"+opts.Heap, "-XX:+UseSerialGC", "-XX:+ExitOnOutOfMemoryError",
-		"-cp", filepath.Join(target, jarName)+string(os.PathListSeparator)+filepath.Join(target, "lib", "*"),
-		mainClass, "--data-dir", dataDir, "--port", fmt.Sprint(opts.Port), "--pagecache", opts.PageCache)
+		"-jar", filepath.Join(target, jarName),
+		"--data-dir", dataDir, "--port", fmt.Sprint(opts.Port), "--pagecache", opts.PageCache)
 	// The password goes through the environment, never the command line, which other users can read.
 	cmd.Env = append(os.Environ(), "ATHAR_NEO4J_PASSWORD="+password)
 	// Its own process group: a Ctrl-C in the terminal reaches Athar, which stops Neo4j in order

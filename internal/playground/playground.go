@@ -57,8 +57,9 @@ const DefaultTitle = "Athar GraphQL playground"
 // the user's own tabs in the browser's local storage).
 const defaultQuery = `# Welcome to the Athar GraphQL playground.
 #
-# Run the query with Ctrl-Enter (Cmd-Enter on a Mac) or the ▶ button.
-# The "Docs" button on the left browses the schema; Ctrl-Space completes.
+# Run a query: Ctrl-Enter or the ▶ button.
+# Autocomplete: Ctrl-Space.
+# Schema docs: the book icon on the left.
 
 {
   facility(id: "facility:ain-jalout-school") {

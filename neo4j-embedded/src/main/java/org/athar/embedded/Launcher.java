@@ -160,7 +160,7 @@ public final class Launcher {
                 .setConfig(GraphDatabaseSettings.default_listen_address, new SocketAddress(HOST))
                 .setConfig(GraphDatabaseSettings.default_advertised_address, new SocketAddress(HOST))
                 .setConfig(GraphDatabaseSettings.logs_directory, logsDir)
-                // Bolt only; no HTTP(S) (the embedded artifact has no web server, disable anyway).
+                // Bolt only. The embedded builder starts no web server; HTTP(S) off to be explicit.
                 .setConfig(BoltConnector.enabled, true)
                 .setConfig(BoltConnector.listen_address, new SocketAddress(HOST, options.port))
                 .setConfig(BoltConnector.encryption_level, BoltConnector.EncryptionLevel.DISABLED)
