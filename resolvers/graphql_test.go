@@ -420,6 +420,17 @@ func TestErrors_NothingLeaks(t *testing.T) {
 		deep := `{ facility(id: "x") ` + strings.Repeat(`{ attacks { facilities `, 7) + `{ id }` + strings.Repeat(` } }`, 7) + ` }`
 		c.MustError(deep, nil, "BAD_USER_INPUT", "")
 	})
+	t.Run("introspection is not limited: the playground loads the schema", func(t *testing.T) {
+		c := MustServer(t, false)
+		var got struct {
+			Schema struct{ Types []struct{ Name string } } `json:"__schema"`
+		}
+		q := `{ __schema { types { name fields { name type ` + strings.Repeat(`{ name ofType `, 9) + `{ name }` + strings.Repeat(` }`, 9) + ` } } } }`
+		c.MustData(q, nil, &got)
+		if len(got.Schema.Types) < 20 {
+			t.Errorf("introspection returned %d types", len(got.Schema.Types))
+		}
+	})
 	t.Run("database failing", func(t *testing.T) {
 		// A store over a database that does not exist: every query fails inside the driver.
 		store := neo4jstore.New(neo4jtest.Driver(t), "nosuchdatabase")

@@ -17,7 +17,8 @@ import (
 type depthLimit struct{ limit int }
 
 // DepthLimit returns an extension that rejects an operation whose selections nest deeper than limit
-// (fragments count at the depth they are spread), with a BAD_USER_INPUT error.
+// (fragments count at the depth they are spread), with a BAD_USER_INPUT error. Introspection is
+// not counted.
 func DepthLimit(limit int) graphql.HandlerExtension { return depthLimit{limit} }
 
 // ExtensionName implements graphql.HandlerExtension.
@@ -54,6 +55,11 @@ func selectionDepth(set ast.SelectionSet, depth, stop int) int {
 		var d int
 		switch s := sel.(type) {
 		case *ast.Field:
+			if strings.HasPrefix(s.Name, "__") {
+				// Introspection (__schema, __type) nests deep by its nature, costs no database
+				// work, and is how the playground learns the schema.
+				continue
+			}
 			if len(s.SelectionSet) == 0 {
 				d = depth + 1
 			} else {
@@ -85,7 +91,7 @@ type costedSchema struct {
 // Complexity implements graphql.ExecutableSchema.
 func (s costedSchema) Complexity(ctx context.Context, typeName, field string, child int, args map[string]any) (int, bool) {
 	t := s.Schema().Types[typeName]
-	if t == nil {
+	if t == nil || strings.HasPrefix(typeName, "__") || strings.HasPrefix(field, "__") {
 		return 0, false
 	}
 	def := t.Fields.ForName(field)
