@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/vikstrous/dataloadgen"
+
 	"github.com/athar-project/athar/graph/model"
 	"github.com/athar-project/athar/internal/athar"
 )
@@ -54,15 +56,27 @@ func pageInfo(p *athar.Page) *model.PageInfo {
 	return info
 }
 
-// entitiesOf returns a page's entities as T, priming the request's loader with them so that a field
-// asking for one of them again costs no round trip.
-func entitiesOf[T athar.Entity](ctx context.Context, p *athar.Page, prime func(string, T) bool) []T {
-	out := make([]T, len(p.Entities))
-	for i, e := range p.Entities {
-		out[i] = e.(T)
-		prime(e.EntityID(), out[i])
+// connectionOf returns a page's entities as nodes and edges, priming the request's loader with them
+// so that a field asking for one of them again costs no round trip.
+func connectionOf[T any, E any](p *athar.Page, l *dataloadgen.Loader[string, *T], edge func(string, *T) *E) ([]*T, []*E, *model.PageInfo) {
+	nodes := primed(l, p.Entities)
+	edges := make([]*E, len(nodes))
+	for i, n := range nodes {
+		edges[i] = edge(p.Cursors[i], n)
 	}
-	return out
+	return nodes, edges, pageInfo(p)
+}
+
+// listPage runs a list of facilities, actors, sources or places and returns it as a connection's
+// nodes, edges and page info.
+func listPage[T any, E any](ctx context.Context, x athar.Explorer, label string, f athar.EntityFilter, first *int, after *string,
+	l *dataloadgen.Loader[string, *T], edge func(string, *T) *E) ([]*T, []*E, *model.PageInfo, error) {
+	p, err := entityPage(ctx, x, label, f, first, after)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	nodes, edges, info := connectionOf(p, l, edge)
+	return nodes, edges, info, nil
 }
 
 func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) (*model.AttackConnection, error) {
@@ -82,12 +96,11 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	if err != nil {
 		return nil, err
 	}
-	nodes := entitiesOf(ctx, p, loaders(ctx).attacks.Prime)
-	conn := &model.AttackConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f, Edges: make([]*model.AttackEdge, len(nodes))}
-	for i, n := range nodes {
-		conn.Edges[i] = &model.AttackEdge{Cursor: p.Cursors[i], Node: n}
-	}
-	return conn, nil
+	nodes, edges, info := connectionOf(p, loaders(ctx).attacks,
+		func(cursor string, n *athar.Attack) *model.AttackEdge {
+			return &model.AttackEdge{Cursor: cursor, Node: n}
+		})
+	return &model.AttackConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
 // entityPage runs a list query of facilities, actors, sources or places.

@@ -405,16 +405,14 @@ func (r *queryResolver) Facilities(ctx context.Context, filter *model.FacilityFi
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Types.Value()), PlaceIDs: filter.PlaceIds.Value(), Near: filter.Near.Value(), Text: val(filter.Text)}
 	}
-	p, err := entityPage(ctx, r.Explorer, athar.LabelFacility, f, first, after)
+	nodes, edges, info, err := listPage(ctx, r.Explorer, athar.LabelFacility, f, first, after, loaders(ctx).facilities,
+		func(cursor string, n *athar.Facility) *model.FacilityEdge {
+			return &model.FacilityEdge{Cursor: cursor, Node: n}
+		})
 	if err != nil {
 		return nil, err
 	}
-	nodes := entitiesOf(ctx, p, loaders(ctx).facilities.Prime)
-	c := &model.FacilityConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &model.FacilityEdge{Cursor: p.Cursors[i], Node: n})
-	}
-	return c, nil
+	return &model.FacilityConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
 func (r *queryResolver) Actors(ctx context.Context, filter *model.ActorFilter, first *int, after *string) (*model.ActorConnection, error) {
@@ -422,16 +420,12 @@ func (r *queryResolver) Actors(ctx context.Context, filter *model.ActorFilter, f
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Text: val(filter.Text)}
 	}
-	p, err := entityPage(ctx, r.Explorer, athar.LabelActor, f, first, after)
+	nodes, edges, info, err := listPage(ctx, r.Explorer, athar.LabelActor, f, first, after, loaders(ctx).actors,
+		func(cursor string, n *athar.Actor) *model.ActorEdge { return &model.ActorEdge{Cursor: cursor, Node: n} })
 	if err != nil {
 		return nil, err
 	}
-	nodes := entitiesOf(ctx, p, loaders(ctx).actors.Prime)
-	c := &model.ActorConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &model.ActorEdge{Cursor: p.Cursors[i], Node: n})
-	}
-	return c, nil
+	return &model.ActorConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
 func (r *queryResolver) Sources(ctx context.Context, filter *model.SourceFilter, first *int, after *string) (*model.SourceConnection, error) {
@@ -439,16 +433,14 @@ func (r *queryResolver) Sources(ctx context.Context, filter *model.SourceFilter,
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Text: val(filter.Text)}
 	}
-	p, err := entityPage(ctx, r.Explorer, athar.LabelSource, f, first, after)
+	nodes, edges, info, err := listPage(ctx, r.Explorer, athar.LabelSource, f, first, after, loaders(ctx).sources,
+		func(cursor string, n *athar.Source) *model.SourceEdge {
+			return &model.SourceEdge{Cursor: cursor, Node: n}
+		})
 	if err != nil {
 		return nil, err
 	}
-	nodes := entitiesOf(ctx, p, loaders(ctx).sources.Prime)
-	c := &model.SourceConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &model.SourceEdge{Cursor: p.Cursors[i], Node: n})
-	}
-	return c, nil
+	return &model.SourceConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
 func (r *queryResolver) Places(ctx context.Context, filter *model.PlaceFilter, first *int, after *string) (*model.PlaceConnection, error) {
@@ -456,16 +448,12 @@ func (r *queryResolver) Places(ctx context.Context, filter *model.PlaceFilter, f
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Within: val(filter.Within), Text: val(filter.Text)}
 	}
-	p, err := entityPage(ctx, r.Explorer, athar.LabelPlace, f, first, after)
+	nodes, edges, info, err := listPage(ctx, r.Explorer, athar.LabelPlace, f, first, after, loaders(ctx).places,
+		func(cursor string, n *athar.Place) *model.PlaceEdge { return &model.PlaceEdge{Cursor: cursor, Node: n} })
 	if err != nil {
 		return nil, err
 	}
-	nodes := entitiesOf(ctx, p, loaders(ctx).places.Prime)
-	c := &model.PlaceConnection{Nodes: nodes, PageInfo: pageInfo(p), Filter: f}
-	for i, n := range nodes {
-		c.Edges = append(c.Edges, &model.PlaceEdge{Cursor: p.Cursors[i], Node: n})
-	}
-	return c, nil
+	return &model.PlaceConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
 func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, first *int) ([]*athar.SearchHit, error) {
