@@ -25,12 +25,11 @@ const (
 )
 
 var codes = map[string]string{
-	athar.EINVALID:      CodeBadUserInput,
-	athar.ETOOEXPENSIVE: CodeBadUserInput,
-	athar.ENOTFOUND:     CodeNotFound,
-	athar.ECONFLICT:     CodeConflict,
-	athar.EUNAVAILABLE:  CodeUnavailable,
-	athar.EINTERNAL:     CodeInternal,
+	athar.EINVALID:     CodeBadUserInput,
+	athar.ENOTFOUND:    CodeNotFound,
+	athar.ECONFLICT:    CodeConflict,
+	athar.EUNAVAILABLE: CodeUnavailable,
+	athar.EINTERNAL:    CodeInternal,
 }
 
 // ErrorPresenter is the one place where errors become what a client sees. Errors from resolvers

@@ -11,12 +11,11 @@ import (
 
 // Error codes. The GraphQL error presenter maps each to an `extensions.code`.
 const (
-	EINVALID      = "invalid"       // the caller's input is wrong: BAD_USER_INPUT
-	ENOTFOUND     = "not_found"     // the entity asked for does not exist: NOT_FOUND
-	ECONFLICT     = "conflict"      // the entity already exists: CONFLICT
-	EUNAVAILABLE  = "unavailable"   // the database cannot be reached or timed out: SERVICE_UNAVAILABLE
-	ETOOEXPENSIVE = "too_expensive" // the request asks for more than the limits allow: BAD_USER_INPUT
-	EINTERNAL     = "internal"      // anything else; its detail is logged, never shown
+	EINVALID     = "invalid"     // the caller's input is wrong: BAD_USER_INPUT
+	ENOTFOUND    = "not_found"   // the entity asked for does not exist: NOT_FOUND
+	ECONFLICT    = "conflict"    // the entity already exists: CONFLICT
+	EUNAVAILABLE = "unavailable" // the database cannot be reached or timed out: SERVICE_UNAVAILABLE
+	EINTERNAL    = "internal"    // anything else; its detail is logged, never shown
 )
 
 // Error is an error a caller can act on: a code, a message safe to show to a client, and, for bad

@@ -167,7 +167,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 				inst.URI = strings.TrimSpace(strings.TrimPrefix(line, readyPrefix))
 			case strings.HasPrefix(line, failedPrefix):
 				_ = inst.Stop(context.Background())
-				return nil, fmt.Errorf("the embedded Neo4j failed to start: %s (logs in %s)", strings.TrimPrefix(line, failedPrefix), logHint)
+				reason := strings.TrimPrefix(line, failedPrefix)
+				if strings.Contains(reason, "FileLock") || strings.Contains(reason, "lock") {
+					reason += "; is another Athar (athar serve, import or export) using " + dataDir + "? Stop it, or point both at one Neo4j with NEO4J_URI"
+				}
+				return nil, fmt.Errorf("the embedded Neo4j failed to start: %s (logs in %s)", reason, logHint)
 			}
 		case <-timeout.C:
 			_ = inst.Stop(context.Background())
