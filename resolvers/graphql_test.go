@@ -38,8 +38,9 @@ type gqlError struct {
 
 // client posts GraphQL requests to an Athar HTTP server over a real connection.
 type client struct {
-	tb  testing.TB
-	url string
+	tb     testing.TB
+	url    string
+	header http.Header
 }
 
 // MustServer returns a client of an Athar server over an emptied, migrated database; with seeded
@@ -93,7 +94,15 @@ func serve(tb testing.TB, cfg resolvers.Config) *client {
 func (c *client) Do(query string, vars map[string]any) gqlResponse {
 	c.tb.Helper()
 	body, _ := json.Marshal(map[string]any{"query": query, "variables": vars})
-	resp, err := http.Post(c.url+"/graphql", "application/json", bytes.NewReader(body))
+	req, err := http.NewRequest(http.MethodPost, c.url+"/graphql", bytes.NewReader(body))
+	if err != nil {
+		c.tb.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		c.tb.Fatal(err)
 	}
@@ -485,5 +494,31 @@ func TestHTTP_Endpoints(t *testing.T) {
 		if resp.Header.Get("X-Request-Id") == "" {
 			t.Errorf("GET %s has no X-Request-Id", path)
 		}
+	}
+}
+
+func TestWriteToken_GuardsMutations(t *testing.T) {
+	MustServer(t, true)
+	store := neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database)
+	c := serve(t, resolvers.Config{Reader: store, Curator: store, Explorer: store, Pinger: store,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), WriteToken: "s3cret-token"})
+	create := `mutation { createPlace(input: {id: "place:guarded", name: "Guarded", kind: CITY}) { id } }`
+
+	var read struct{ Facility struct{ Name string } }
+	c.MustData(`{ facility(id: "facility:ain-jalout-school") { name } }`, nil, &read)
+	if read.Facility.Name == "" {
+		t.Error("reading needs no token, but the read failed")
+	}
+	c.MustError(create, nil, "UNAUTHENTICATED", "")
+	c.header = http.Header{"Authorization": {"Bearer wrong"}}
+	c.MustError(create, nil, "FORBIDDEN", "")
+	if n := neo4jtest.Count(t, "MATCH (p:Place {id: 'place:guarded'}) RETURN count(p) AS n", nil); n != 0 {
+		t.Fatal("a refused mutation wrote")
+	}
+	c.header = http.Header{"Authorization": {"Bearer s3cret-token"}}
+	var ok struct{ CreatePlace struct{ ID string } }
+	c.MustData(create, nil, &ok)
+	if ok.CreatePlace.ID != "place:guarded" {
+		t.Errorf("with the token: %+v", ok)
 	}
 }

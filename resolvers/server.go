@@ -38,6 +38,8 @@ type Config struct {
 	// ReportRoundTrips adds extensions.dbRoundTrips to every response: how many queries the
 	// request sent to Neo4j. For tests and benchmarks.
 	ReportRoundTrips bool
+	// WriteToken, when set, is needed (Authorization: Bearer <token>) for every mutation.
+	WriteToken string
 }
 
 func (c *Config) defaults() {
@@ -71,6 +73,9 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
+	if cfg.WriteToken != "" {
+		srv.AroundOperations(requireTokenForMutations)
+	}
 	srv.Use(DepthLimit(cfg.DepthLimit))
 	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
 	if cfg.ReportRoundTrips {
@@ -87,7 +92,11 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	}
 	srv.SetErrorPresenter(ErrorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(Recover(cfg.Logger))
-	return LoaderMiddleware(cfg.Reader, cfg.Explorer, srv)
+	var h http.Handler = LoaderMiddleware(cfg.Reader, cfg.Explorer, srv)
+	if cfg.WriteToken != "" {
+		h = withCredential(cfg.WriteToken, h)
+	}
+	return h
 }
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the playground at / (when on), /healthz

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"time"
 
 	"github.com/athar-project/athar/data/seed"
@@ -27,6 +28,7 @@ type serveConfig struct {
 	ComplexityLimit int
 	DepthLimit      int
 	ShutdownTimeout time.Duration
+	WriteToken      string
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -34,7 +36,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("athar serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: athar serve [flags]\n\nRuns Athar's GraphQL service. Every flag defaults to the environment variable it names.\n\n")
+		fmt.Fprint(fs.Output(), "Usage: athar serve [flags]\n\nRuns Athar's GraphQL service. Every flag defaults to the environment variable it names.\n"+
+			"ATHAR_WRITE_TOKEN (environment only), when set, is needed as \"Authorization: Bearer <token>\" for every mutation.\n\n")
 		fs.PrintDefaults()
 	}
 	cfg.db.register(fs)
@@ -50,11 +53,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	cfg.db.finish()
+	cfg.WriteToken = os.Getenv("ATHAR_WRITE_TOKEN")
 	logger, err := cfg.db.logger(stderr)
 	if err != nil {
 		return err
 	}
 	slog.SetDefault(logger)
+	if cfg.WriteToken == "" && !isLoopback(cfg.Addr) {
+		logger.Warn("ATHAR_WRITE_TOKEN is not set: anyone who can reach this address can change the graph", "addr", cfg.Addr)
+	}
 
 	driver, closeDB, err := cfg.db.connect(ctx, logger)
 	if err != nil {
@@ -85,6 +92,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Reader: store, Curator: store, Explorer: store, Pinger: store, Logger: logger,
 		Playground: cfg.Playground, Introspection: cfg.Introspection,
 		ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, QueryTimeout: cfg.QueryTimeout,
+		WriteToken: cfg.WriteToken,
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -123,6 +131,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// isLoopback reports whether a listen address only accepts connections from this machine.
+func isLoopback(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 // loadSeed imports the curated seed data when the database holds no entity yet.
