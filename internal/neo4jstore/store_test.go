@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
 	"github.com/athar-project/athar/data/seed"
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/neo4jstore"
@@ -407,4 +409,68 @@ func entityIDs(es []athar.Entity) []string {
 		out[i] = e.EntityID()
 	}
 	return out
+}
+
+// The killed figures kept on each attack for indexes follow the domain's rule, also after a claim
+// is retracted or moves to another attack.
+func TestDerivedKilledFigures_FollowTheDomain(t *testing.T) {
+	s := MustStore(t)
+	MustSeed(t, s)
+	ctx := context.Background()
+	check := func(when string) {
+		t.Helper()
+		res, err := neo4j.ExecuteQuery(ctx, neo4jtest.Driver(t), "MATCH (a:Attack) RETURN a.id AS id, a.killedLow AS low, a.killedHigh AS high",
+			nil, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(neo4jtest.Database))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, rec := range res.Records {
+			id, _ := rec.Get("id")
+			low, _ := rec.Get("low")
+			high, _ := rec.Get("high")
+			claims, err := s.Neighbours(ctx, athar.AttackClaims, []string{id.(string)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var cs []*athar.Claim
+			for _, e := range claims[id.(string)] {
+				cs = append(cs, e.(*athar.Claim))
+			}
+			k := athar.SummarizeCasualties(cs, nil).Killed
+			if !sameInt(k.Low, low) || !sameInt(k.High, high) {
+				t.Errorf("%s: %s stores %v..%v, the domain says %v..%v", when, id, low, high, deref(k.Low), deref(k.High))
+			}
+		}
+	}
+	check("after the import")
+	if _, err := s.Update(ctx, athar.LabelClaim, "claim:ain-jalout-2014-killed-profile", func(e athar.Entity) error {
+		return e.(*athar.Claim).Retract("test")
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Update(ctx, athar.LabelClaim, "claim:ain-jalout-2014-killed-amc", func(e athar.Entity) error {
+		e.(*athar.Claim).AttackID = "attack:ain-jalout-school-2013-08-06"
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	check("after a retraction and a move")
+	if n := neo4jtest.Count(t, "MATCH (a:Attack {id: 'attack:ain-jalout-school-2013-08-06'}) WHERE a.killedLow = 26 RETURN count(a) AS n", nil); n != 1 {
+		t.Error("the attack a claim moved to did not take its figure")
+	}
+}
+
+func sameInt(p *int, v any) bool {
+	n, ok := v.(int64)
+	if p == nil {
+		return !ok
+	}
+	return ok && int(n) == *p
+}
+
+func deref(p *int) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
