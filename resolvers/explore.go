@@ -254,9 +254,12 @@ func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float
 	if err := (athar.Near{RadiusMeters: radiusMeters}).Check(""); err != nil {
 		return nil, err
 	}
-	key := nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), first: athar.DefaultPageSize}
+	key := nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), first: 50}
 	if first != nil {
 		key.first = *first
+	}
+	if err := athar.CheckFirst("first", key.first); err != nil {
+		return nil, err
 	}
 	return loaders(ctx).nearby.Load(ctx, key)
 }

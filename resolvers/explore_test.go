@@ -364,6 +364,30 @@ func TestQueryCost_IsLimited(t *testing.T) {
 	if !strings.Contains(e.Message, "complexity") {
 		t.Errorf("message %q does not say why", e.Message)
 	}
+	t.Run("a huge first cannot overflow the count", func(t *testing.T) {
+		huge := "4611686018427387904"
+		q := `{ nearby(latitude: 0, longitude: 0, radiusMeters: 10, first: ` + huge + `) { facility { nearby(radiusMeters: 10, first: ` + huge +
+			`) { facility { nearby(radiusMeters: 10, first: ` + huge + `) { distanceMeters } } } } } }`
+		c.MustError(q, nil, "COMPLEXITY_LIMIT_EXCEEDED", "")
+	})
+	t.Run("first is bounded on every list that takes it", func(t *testing.T) {
+		c.MustError(`{ nearby(latitude: 0, longitude: 0, radiusMeters: 10, first: 500) { distanceMeters } }`, nil, "BAD_USER_INPUT", "first")
+		var empty struct {
+			Attacks struct {
+				Nodes []struct{ ID string }
+			}
+		}
+		c.MustData(`{ attacks(first: 0) { nodes { id } } }`, nil, &empty)
+		if len(empty.Attacks.Nodes) != 0 {
+			t.Errorf("first: 0 gave %d attacks", len(empty.Attacks.Nodes))
+		}
+	})
+	t.Run("a cursor of another order is refused as bad input", func(t *testing.T) {
+		var p attackPage
+		MustGeoFixture(t, c)
+		c.MustData(`{ attacks(first: 1, orderBy: KILLED_DESC) { pageInfo { endCursor } nodes { id } } }`, nil, &p)
+		c.MustError(`query ($a: String) { attacks(after: $a) { totalCount } }`, map[string]any{"a": p.Attacks.PageInfo.EndCursor}, "BAD_USER_INPUT", "after")
+	})
 }
 
 // The round trips a request costs are bounded by its depth, not by how many items it returns.
@@ -371,7 +395,7 @@ func TestRoundTrips_DoNotGrowWithItems(t *testing.T) {
 	MustServer(t, true)
 	c := newClientRoundTrips(t, neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database))
 	query := `query ($n: Int) { attacks(first: $n) { totalCount nodes { id title date { start }
-	  facilities { name place { name partOf { name } } attacks { id } }
+	  facilities { name place { name partOf { name } } attacks { id } nearby(radiusMeters: 500) { distanceMeters } }
 	  claims { quote source { title publishedBy { name } } claimedBy { name } names { name } }
 	  casualties { killed { low high independentSources } } attributions { actor { name } sources { title } } } } }`
 	trips := func(n int) (int, int) {

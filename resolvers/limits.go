@@ -102,16 +102,32 @@ func (s costedSchema) Complexity(ctx context.Context, typeName, field string, ch
 	switch first, hasFirst := args["first"]; {
 	case hasFirst:
 		items = athar.DefaultPageSize
-		if n, ok := intArg(first); ok && n > 0 {
-			items = n
+		if n, ok := intArg(first); ok && n >= 0 {
+			// Counted as asked, up to what any list would give, so that an absurd first is
+			// refused by the limit rather than overflowing it; the field rejects it too.
+			items = min(n, maxCountedItems)
 		}
 	case def.Type.Elem != nil && !strings.HasSuffix(typeName, "Connection") && typeName != "Graph":
 		items = listFactor
 	}
 	if limit, ok := intArg(args["limit"]); ok && limit > 0 {
-		items = limit // graph(limit): nodes are cheap but many
+		items = min(limit, maxCountedItems) // graph(limit): nodes are cheap but many
 	}
-	return 1 + items*child, true
+	return saturatingCost(items, child), true
+}
+
+// maxCountedItems bounds the items a field is counted for: more than any list gives.
+const maxCountedItems = 10_000
+
+// costCeiling is where costs stop growing: far above any limit, far below overflow.
+const costCeiling = 1 << 40
+
+// saturatingCost returns 1 + items*child, or costCeiling when that would exceed it.
+func saturatingCost(items, child int) int {
+	if child >= costCeiling || (child > 0 && items > costCeiling/child) {
+		return costCeiling
+	}
+	return min(1+items*child, costCeiling)
 }
 
 // intArg reads an integer argument, which may come as a pointer, as any integer type, or as JSON.

@@ -87,7 +87,7 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 			return out, err
 		}, dataloadgen.WithWait(batchWait)),
 		nearby: dataloadgen.NewLoader(func(ctx context.Context, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
-			return nearbyOfFacilities(ctx, reader, explorer, keys)
+			return nearbyOfFacilities(ctx, explorer, keys)
 		}, dataloadgen.WithWait(batchWait)),
 		citations: idListLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
 			return reader.Citations(ctx, ids)
@@ -242,46 +242,28 @@ func primed[T any](l *dataloadgen.Loader[string, *T], es []athar.Entity) []*T {
 	return out
 }
 
-// nearbyOfFacilities answers Facility.nearby for a batch: the facilities' locations in one query,
-// then one search per distinct facility, each an indexed point query. A facility whose location is
-// unknown has no neighbours.
-func nearbyOfFacilities(ctx context.Context, reader athar.Reader, explorer athar.Explorer, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
-	out := make([][]*athar.NearbyFacility, len(keys))
-	errs := make([]error, len(keys))
-	ids := make([]string, len(keys))
+// nearbyOfFacilities answers Facility.nearby for a batch in one query.
+func nearbyOfFacilities(ctx context.Context, explorer athar.Explorer, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
+	reqs := make([]athar.NearbyRequest, len(keys))
 	for i, k := range keys {
-		ids[i] = k.id
-	}
-	found, err := reader.Get(ctx, athar.LabelFacility, ids)
-	if err != nil {
-		for i := range errs {
-			errs[i] = err
-		}
-		return out, errs
-	}
-	locations := map[string]*athar.Location{}
-	for _, e := range found {
-		locations[e.EntityID()] = e.(*athar.Facility).Location
-	}
-	for i, k := range keys {
-		out[i] = []*athar.NearbyFacility{}
-		loc := locations[k.id]
-		if loc == nil {
-			continue
-		}
-		var types []athar.FacilityType
+		reqs[i] = athar.NearbyRequest{FacilityID: k.id, RadiusMeters: k.radius, First: k.first}
 		if k.types != "" {
 			for _, t := range strings.Split(k.types, ",") {
-				types = append(types, athar.FacilityType(t))
+				reqs[i].Types = append(reqs[i].Types, athar.FacilityType(t))
 			}
 		}
-		hits, err := explorer.Nearby(ctx, athar.Near{Latitude: loc.Latitude, Longitude: loc.Longitude, RadiusMeters: k.radius}, types, k.first, k.id)
+	}
+	found, err := explorer.NearbyOf(ctx, reqs)
+	out := make([][]*athar.NearbyFacility, len(keys))
+	errs := make([]error, len(keys))
+	for i := range keys {
 		if err != nil {
 			errs[i] = err
 			continue
 		}
-		for j := range hits {
-			out[i] = append(out[i], &hits[j])
+		out[i] = make([]*athar.NearbyFacility, len(found[i]))
+		for j := range found[i] {
+			out[i][j] = &found[i][j]
 		}
 	}
 	return out, errs

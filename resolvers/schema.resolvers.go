@@ -520,7 +520,10 @@ func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude 
 	if first != nil {
 		n = *first
 	}
-	hits, err := r.Explorer.Nearby(ctx, near, types, n, "")
+	if err := athar.CheckFirst("first", n); err != nil {
+		return nil, err
+	}
+	hits, err := r.Explorer.Nearby(ctx, near, types, n)
 	if err != nil {
 		return nil, err
 	}

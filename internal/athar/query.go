@@ -193,6 +193,22 @@ func RepeatedTargets(attacks map[string][]DatedAttack, minAttacks, withinDays in
 	return out
 }
 
+// NearbyRequest asks for the facilities near one facility.
+type NearbyRequest struct {
+	FacilityID   string
+	RadiusMeters float64
+	Types        []FacilityType
+	First        int
+}
+
+// CheckFirst reports a page size out of 1..MaxPageSize under field.
+func CheckFirst(field string, first int) error {
+	if first < 1 || first > MaxPageSize {
+		return Invalid(field, "must be between 1 and %d", MaxPageSize)
+	}
+	return nil
+}
+
 // NearbyFacility is a facility and its distance from a point.
 type NearbyFacility struct {
 	FacilityID     string
@@ -253,8 +269,11 @@ type Explorer interface {
 	// AttacksByFacility returns, for each facility with at least minAttacks of the attacks the
 	// filter matches, those attacks, oldest first.
 	AttacksByFacility(ctx context.Context, f AttackFilter, minAttacks int) (map[string][]DatedAttack, error)
-	// Nearby returns facilities within radius of the point, nearest first, leaving out exclude.
-	Nearby(ctx context.Context, near Near, types []FacilityType, first int, exclude string) ([]NearbyFacility, error)
+	// Nearby returns facilities within radius of the point, nearest first.
+	Nearby(ctx context.Context, near Near, types []FacilityType, first int) ([]NearbyFacility, error)
+	// NearbyOf answers several requests for the facilities near a facility, in one query; a
+	// facility whose location is unknown has none.
+	NearbyOf(ctx context.Context, reqs []NearbyRequest) ([][]NearbyFacility, error)
 	// SameDay returns, for each attack id, the other attacks on the same Day node.
 	SameDay(ctx context.Context, ids []string) (map[string][]string, error)
 	// TimeNodes returns the time-tree nodes with the given ids.

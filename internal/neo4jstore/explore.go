@@ -28,7 +28,7 @@ type scope struct {
 }
 
 // attackScope binds a to the attacks f matches.
-func attackScope(f athar.AttackFilter) scope {
+func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 	p := map[string]any{}
 	var start string
 	var where []string
@@ -130,10 +130,17 @@ func attackScope(f athar.AttackFilter) scope {
 		}
 		where = append(where, pt.predicate)
 	}
+	distinct := "DISTINCT "
 	if start == "" {
-		start = "MATCH (a:Attack)"
+		// No filter: start from the index the order reads, so that a page is read in index order
+		// instead of sorting every attack.
+		distinct = ""
+		start = "MATCH (a:Attack) WHERE a.startDate IS NOT NULL"
+		if order == athar.OrderKilledDesc {
+			start = "MATCH (a:Attack) WHERE a.killedSort IS NOT NULL"
+		}
 	}
-	c := start + "\nWITH DISTINCT a"
+	c := start + "\nWITH " + distinct + "a"
 	if len(where) > 0 {
 		c += " WHERE " + strings.Join(where, "\n  AND ")
 	}
@@ -170,38 +177,69 @@ func luceneQuery(text string) string {
 	return strings.Join(terms, " AND ")
 }
 
-// cursor is the position after an item of a list: its sort key and id.
+// cursor is the position after an item of a list: which list and order it belongs to, the item's
+// sort key and its id.
 type cursor struct {
-	Key any    `json:"k"`
-	ID  string `json:"id"`
+	List string `json:"l"`
+	Key  any    `json:"k"`
+	ID   string `json:"id"`
 }
 
-func encodeCursor(key any, id string) string {
-	b, _ := json.Marshal(cursor{Key: key, ID: id})
+// keyKind says what sort key a list's cursors hold.
+type keyKind int
+
+const (
+	keyDate keyKind = iota
+	keyInt
+	keyText
+)
+
+func encodeCursor(list string, key any, id string) string {
+	b, _ := json.Marshal(cursor{List: list, Key: key, ID: id})
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeCursor(s string) (*cursor, error) {
+// decodeCursor reads a cursor of the given list and returns its key as a query parameter. A cursor
+// of another list or order, or one that was tampered with, is the client's bad input.
+func decodeCursor(s, list string, kind keyKind) (key any, id string, err error) {
 	if s == "" {
-		return nil, nil
+		return nil, "", nil
 	}
+	bad := athar.Invalid("after", "is not a cursor of this list and order")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var c cursor
 	if err == nil {
 		err = json.Unmarshal(b, &c)
 	}
-	if err != nil || c.ID == "" {
-		return nil, athar.Invalid("after", "is not a cursor this list gave")
+	if err != nil || c.ID == "" || c.List != list {
+		return nil, "", bad
 	}
-	return &c, nil
+	switch kind {
+	case keyDate:
+		v, ok := c.Key.(string)
+		t, perr := time.Parse(time.DateOnly, v)
+		if !ok || perr != nil {
+			return nil, "", bad
+		}
+		return neo4j.DateOf(t), c.ID, nil
+	case keyInt:
+		v, ok := c.Key.(float64)
+		if !ok || v != float64(int64(v)) {
+			return nil, "", bad
+		}
+		return int64(v), c.ID, nil
+	}
+	v, ok := c.Key.(string)
+	if !ok {
+		return nil, "", bad
+	}
+	return v, c.ID, nil
 }
 
-// pageSize returns how many items a page request wants.
+// pageSize returns how many items a page request wants: 0 is an empty page (which still says
+// whether items follow).
 func pageSize(r athar.PageRequest) int {
-	if r.First <= 0 {
-		return athar.DefaultPageSize
-	}
-	return min(r.First, athar.MaxPageSize)
+	return max(0, min(r.First, athar.MaxPageSize))
 }
 
 // Attacks implements athar.Explorer.
@@ -215,35 +253,37 @@ func (s *Store) Attacks(ctx context.Context, f athar.AttackFilter, order athar.A
 
 // attacksQuery builds the query of one page of attacks: up to n+1 rows with their sort keys.
 func attacksQuery(f athar.AttackFilter, order athar.AttackOrder, page athar.PageRequest) (q string, params map[string]any, n int, err error) {
-	sc := attackScope(f)
-	after, err := decodeCursor(page.After)
-	if err != nil {
-		return "", nil, 0, err
-	}
+	sc := attackScope(f, order)
 	var key, cond, sort string
+	kind := keyDate
 	switch order {
 	case athar.OrderDateDesc:
 		key, sort = "a.startDate", "a.startDate DESC, a.id DESC"
-		cond = "a.startDate < date($afterKey) OR (a.startDate = date($afterKey) AND a.id < $afterId)"
+		cond = "a.startDate < $afterKey OR (a.startDate = $afterKey AND a.id < $afterId)"
 	case athar.OrderKilledDesc:
-		key, sort = "coalesce(a.killedHigh, -1)", "coalesce(a.killedHigh, -1) DESC, a.id"
-		cond = "coalesce(a.killedHigh, -1) < $afterKey OR (coalesce(a.killedHigh, -1) = $afterKey AND a.id > $afterId)"
+		kind = keyInt
+		key, sort = "a.killedSort", "a.killedSort DESC, a.id"
+		cond = "a.killedSort < $afterKey OR (a.killedSort = $afterKey AND a.id > $afterId)"
 	default:
+		order = athar.OrderDateAsc
 		key, sort = "a.startDate", "a.startDate, a.id"
-		cond = "a.startDate > date($afterKey) OR (a.startDate = date($afterKey) AND a.id > $afterId)"
+		cond = "a.startDate > $afterKey OR (a.startDate = $afterKey AND a.id > $afterId)"
+	}
+	list := "Attack/" + string(order)
+	afterKey, afterID, err := decodeCursor(page.After, list, kind)
+	if err != nil {
+		return "", nil, 0, err
 	}
 	q = sc.cypher
-	if after != nil {
-		sc.params["afterKey"], sc.params["afterId"] = after.Key, after.ID
-		if k, ok := after.Key.(float64); ok {
-			sc.params["afterKey"] = int64(k)
-		}
+	if afterKey != nil {
+		sc.params["afterKey"], sc.params["afterId"] = afterKey, afterID
 		q += "WITH a WHERE " + cond + "\n"
 	}
 	n = pageSize(page)
 	sc.params["limit"] = n + 1
+	sc.params["list"] = list
 	q += fmt.Sprintf("WITH a ORDER BY %s LIMIT $limit\n", sort)
-	q += returnEntity(specOf(athar.LabelAttack), "a") + ", " + key + " AS key"
+	q += returnEntity(specOf(athar.LabelAttack), "a") + ", " + key + " AS key, $list AS list"
 	return q, sc.params, n, nil
 }
 
@@ -267,17 +307,18 @@ func (s *Store) page(ctx context.Context, label, q string, params map[string]any
 	out.Entities = decodeEntities(label, recs)
 	for i, rec := range recs {
 		key, _ := rec.Get("key")
+		list, _ := rec.Get("list")
 		if d, ok := key.(dbtype.Date); ok {
 			key = d.Time().Format(time.DateOnly)
 		}
-		out.Cursors = append(out.Cursors, encodeCursor(key, out.Entities[i].EntityID()))
+		out.Cursors = append(out.Cursors, encodeCursor(list.(string), key, out.Entities[i].EntityID()))
 	}
 	return out, nil
 }
 
 // CountAttacks implements athar.Explorer.
 func (s *Store) CountAttacks(ctx context.Context, f athar.AttackFilter) (int, error) {
-	sc := attackScope(f)
+	sc := attackScope(f, athar.OrderDateAsc)
 	return s.count(ctx, sc.cypher+"RETURN count(a) AS n", sc.params)
 }
 
@@ -366,20 +407,21 @@ func (s *Store) List(ctx context.Context, label string, f athar.EntityFilter, pa
 	if err != nil {
 		return nil, err
 	}
-	after, err := decodeCursor(page.After)
+	afterKey, afterID, err := decodeCursor(page.After, label, keyText)
 	if err != nil {
 		return nil, err
 	}
 	key := "m." + listKey(label)
 	q := sc.cypher
-	if after != nil {
-		sc.params["afterKey"], sc.params["afterId"] = fmt.Sprint(after.Key), after.ID
+	if afterKey != nil {
+		sc.params["afterKey"], sc.params["afterId"] = afterKey, afterID
 		q += fmt.Sprintf("WITH m WHERE %s > $afterKey OR (%s = $afterKey AND m.id > $afterId)\n", key, key)
 	}
 	n := pageSize(page)
 	sc.params["limit"] = n + 1
+	sc.params["list"] = label
 	q += fmt.Sprintf("WITH m ORDER BY %s, m.id LIMIT $limit\n", key)
-	q += returnEntity(specOf(label), "m") + ", " + key + " AS key"
+	q += returnEntity(specOf(label), "m") + ", " + key + " AS key, $list AS list"
 	return s.page(ctx, label, q, sc.params, n)
 }
 
@@ -444,7 +486,7 @@ func (s *Store) Timeline(ctx context.Context, f athar.AttackFilter, interval ath
 	if unit == "" {
 		return nil, athar.Invalid("interval", "%q is not YEAR, MONTH or DAY", interval)
 	}
-	sc := attackScope(f)
+	sc := attackScope(f, athar.OrderDateAsc)
 	sc.params["unit"] = unit
 	recs, err := s.read(ctx, sc.cypher+`
 WITH date.truncate($unit, a.startDate) AS bucket, a
@@ -475,7 +517,7 @@ ORDER BY bucket`, sc.params)
 
 // AttacksByFacility implements athar.Explorer.
 func (s *Store) AttacksByFacility(ctx context.Context, f athar.AttackFilter, minAttacks int) (map[string][]athar.DatedAttack, error) {
-	sc := attackScope(f)
+	sc := attackScope(f, athar.OrderDateAsc)
 	sc.params["min"] = int64(max(minAttacks, 1))
 	recs, err := s.read(ctx, sc.cypher+`
 MATCH (a)-[:TARGETED]->(fac:Facility)
@@ -500,15 +542,15 @@ RETURN fac.id AS id, attacks`, sc.params)
 }
 
 // Nearby implements athar.Explorer.
-func (s *Store) Nearby(ctx context.Context, near athar.Near, types []athar.FacilityType, first int, exclude string) ([]athar.NearbyFacility, error) {
+func (s *Store) Nearby(ctx context.Context, near athar.Near, types []athar.FacilityType, first int) ([]athar.NearbyFacility, error) {
 	params := map[string]any{"point": neo4j.Point2D{X: near.Longitude, Y: near.Latitude, SpatialRefId: 4326},
-		"radius": near.RadiusMeters, "exclude": exclude, "first": int64(clampFirst(first)), "types": nil}
+		"radius": near.RadiusMeters, "first": int64(clampFirst(first)), "types": nil}
 	if len(types) > 0 {
 		params["types"] = texts(types)
 	}
 	recs, err := s.read(ctx, `
 MATCH (f:Facility) WHERE point.distance(f.location, $point) <= $radius
-  AND f.id <> $exclude AND ($types IS NULL OR f.type IN $types)
+  AND ($types IS NULL OR f.type IN $types)
 WITH f, point.distance(f.location, $point) AS d
 ORDER BY d, f.id LIMIT $first
 RETURN f.id AS id, d`, params)
@@ -520,6 +562,41 @@ RETURN f.id AS id, d`, params)
 		id, _ := rec.Get("id")
 		d, _ := rec.Get("d")
 		out = append(out, athar.NearbyFacility{FacilityID: id.(string), DistanceMeters: d.(float64)})
+	}
+	return out, nil
+}
+
+// NearbyOf implements athar.Explorer.
+func (s *Store) NearbyOf(ctx context.Context, reqs []athar.NearbyRequest) ([][]athar.NearbyFacility, error) {
+	rows := make([]map[string]any, len(reqs))
+	for i, r := range reqs {
+		var types any
+		if len(r.Types) > 0 {
+			types = texts(r.Types)
+		}
+		rows[i] = map[string]any{"i": int64(i), "id": r.FacilityID, "radius": r.RadiusMeters, "types": types, "first": int64(clampFirst(r.First))}
+	}
+	recs, err := s.read(ctx, `
+UNWIND $rows AS row
+MATCH (o:Facility {id: row.id}) WHERE o.location IS NOT NULL
+CALL (o, row) {
+  MATCH (f:Facility) WHERE point.distance(f.location, o.location) <= row.radius AND f <> o
+    AND (row.types IS NULL OR f.type IN row.types)
+  WITH f, point.distance(f.location, o.location) AS d ORDER BY d, f.id
+  RETURN collect({id: f.id, d: d}) AS found
+}
+RETURN row.i AS i, found[0..row.first] AS hits`, map[string]any{"rows": rows})
+	if err != nil {
+		return nil, err
+	}
+	out := make([][]athar.NearbyFacility, len(reqs))
+	for _, rec := range recs {
+		i, _ := rec.Get("i")
+		hits, _ := rec.Get("hits")
+		for _, h := range hits.([]any) {
+			m := h.(map[string]any)
+			out[i.(int64)] = append(out[i.(int64)], athar.NearbyFacility{FacilityID: m["id"].(string), DistanceMeters: m["d"].(float64)})
+		}
 	}
 	return out, nil
 }
@@ -695,7 +772,7 @@ RETURN from, type(r) AS rel, out, `+graphNodeFields,
 
 // AttackFeatures implements athar.Explorer.
 func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, limit int) ([]athar.AttackFeature, bool, error) {
-	sc := attackScope(f)
+	sc := attackScope(f, athar.OrderDateAsc)
 	sc.params["limit"] = int64(limit + 1)
 	recs, err := s.read(ctx, sc.cypher+`
 WITH a ORDER BY a.startDate, a.id LIMIT $limit

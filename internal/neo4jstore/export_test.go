@@ -3,8 +3,8 @@ package neo4jstore
 import "github.com/athar-project/athar/internal/athar"
 
 // AttacksQuery exposes the attack list query to the tests that EXPLAIN it.
-func AttacksQuery(f athar.AttackFilter) (string, map[string]any) {
-	q, params, _, _ := attacksQuery(f, athar.OrderDateAsc, athar.PageRequest{})
+func AttacksQuery(f athar.AttackFilter, order athar.AttackOrder) (string, map[string]any) {
+	q, params, _, _ := attacksQuery(f, order, athar.PageRequest{First: athar.DefaultPageSize})
 	return q, params
 }
 

@@ -2,6 +2,7 @@ package neo4jstore_test
 
 import (
 	"context"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -13,39 +14,44 @@ import (
 	"github.com/athar-project/athar/internal/neo4jtest"
 )
 
-// operators returns the names of a plan's operators, depth first.
-func operators(p neo4j.Plan) []string {
-	out := []string{p.Operator()}
-	for _, c := range p.Children() {
-		out = append(out, operators(c)...)
-	}
-	return out
-}
-
-// mustPlan EXPLAINs a query and returns its operators.
-func mustPlan(t *testing.T, query string, params map[string]any) []string {
+// mustPlan EXPLAINs a query and returns the names of its operators, one per line.
+func mustPlan(t *testing.T, query string, params map[string]any) string {
 	t.Helper()
 	res, err := neo4j.ExecuteQuery(context.Background(), neo4jtest.Driver(t), "EXPLAIN "+query, params,
 		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(neo4jtest.Database))
 	if err != nil {
 		t.Fatalf("EXPLAIN: %v\n%s", err, query)
 	}
-	return operators(res.Summary.Plan())
-}
-
-func scans(ops []string) bool {
-	for _, op := range ops {
-		if strings.Contains(op, "NodeByLabelScan") || strings.Contains(op, "AllNodesScan") {
-			return true
+	// The driver's Plan.Children() returns every child as a copy of the last one (it takes the
+	// address of its loop variable, under the Go 1.18 semantics of its module), so the tree is read
+	// from the plan the driver decoded, by reflection.
+	var ops []string
+	var walk func(v reflect.Value)
+	walk = func(v reflect.Value) {
+		for v.Kind() == reflect.Pointer || v.Kind() == reflect.Interface {
+			v = v.Elem()
+		}
+		ops = append(ops, v.FieldByName("Operator").String())
+		children := v.FieldByName("Children")
+		for i := 0; i < children.Len(); i++ {
+			walk(children.Index(i))
 		}
 	}
-	return false
+	walk(reflect.ValueOf(res.Summary.Plan()).Elem().FieldByName("plan"))
+	if len(ops) < 2 {
+		t.Fatalf("EXPLAIN gave no plan: %v", ops)
+	}
+	return strings.Join(ops, "\n")
 }
 
-func assertIndexed(t *testing.T, ops []string, query string) {
+func scans(plan string) bool {
+	return strings.Contains(plan, "NodeByLabelScan") || strings.Contains(plan, "AllNodesScan")
+}
+
+func assertIndexed(t *testing.T, plan, query string) {
 	t.Helper()
-	if scans(ops) {
-		t.Errorf("the plan scans a label where an index should serve: %v\n%s", ops, query)
+	if scans(plan) {
+		t.Errorf("the plan scans a label where an index should serve:\n%s\n%s", plan, query)
 	}
 }
 
@@ -75,7 +81,19 @@ func TestPlans_FiltersUseIndexes(t *testing.T) {
 	}
 	for name, f := range attackFilters {
 		t.Run("attacks "+name, func(t *testing.T) {
-			q, params := neo4jstore.AttacksQuery(f)
+			q, params := neo4jstore.AttacksQuery(f, athar.OrderDateAsc)
+			assertIndexed(t, mustPlan(t, q, params), q)
+		})
+	}
+	for _, order := range []athar.AttackOrder{athar.OrderDateAsc, athar.OrderDateDesc, athar.OrderKilledDesc} {
+		t.Run("every attack, "+string(order), func(t *testing.T) {
+			q, params := neo4jstore.AttacksQuery(athar.AttackFilter{}, order)
+			assertIndexed(t, mustPlan(t, q, params), q)
+		})
+	}
+	for label := range map[string]bool{athar.LabelFacility: true, athar.LabelActor: true, athar.LabelSource: true, athar.LabelPlace: true} {
+		t.Run("every "+label, func(t *testing.T) {
+			q, params := neo4jstore.EntityListQuery(label, athar.EntityFilter{})
 			assertIndexed(t, mustPlan(t, q, params), q)
 		})
 	}

@@ -36,6 +36,7 @@ var migrations = []struct{ name, statement string }{
 	{"weapon_id", "CREATE CONSTRAINT weapon_id IF NOT EXISTS FOR (n:Weapon) REQUIRE n.id IS UNIQUE"},
 	{"attacktype_id", "CREATE CONSTRAINT attacktype_id IF NOT EXISTS FOR (n:AttackType) REQUIRE n.id IS UNIQUE"},
 	{"attack_killed_high", "CREATE RANGE INDEX attack_killed_high IF NOT EXISTS FOR (n:Attack) ON (n.killedHigh)"},
+	{"attack_killed_sort", "CREATE RANGE INDEX attack_killed_sort IF NOT EXISTS FOR (n:Attack) ON (n.killedSort)"},
 	{"facility_name", "CREATE RANGE INDEX facility_name IF NOT EXISTS FOR (n:Facility) ON (n.name)"},
 	{"place_name", "CREATE RANGE INDEX place_name IF NOT EXISTS FOR (n:Place) ON (n.name)"},
 	{"actor_name", "CREATE RANGE INDEX actor_name IF NOT EXISTS FOR (n:Actor) ON (n.name)"},

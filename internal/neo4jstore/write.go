@@ -200,8 +200,9 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es [
 }
 
 // refreshAttacksQuery keeps on each attack the lowest and highest killed figure its live claims
-// give (killedLow, killedHigh), so that minKilled, KILLED_DESC and timelines are served by an
-// index. It is the rule of athar.SummarizeCasualties, kept in the graph; a test checks they agree.
+// give (killedLow, killedHigh, and killedSort, which is -1 where there is none so that KILLED_DESC
+// reads every attack in index order), so that minKilled, KILLED_DESC and timelines are served by
+// an index. It is the rule of athar.SummarizeCasualties, kept in the graph; a test checks they agree.
 const refreshAttacksQuery = `
 UNWIND $ids AS id
 MATCH (a:Attack {id: id})
@@ -211,7 +212,7 @@ CALL (a) {
   UNWIND [c.killedMin, c.killedMax] AS v
   RETURN min(v) AS low, max(v) AS high
 }
-SET a.killedLow = low, a.killedHigh = high`
+SET a.killedLow = low, a.killedHigh = high, a.killedSort = coalesce(high, -1)`
 
 // checkNoCycle fails when a written place or actor has become, through others, part of itself.
 func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, label string, rows []map[string]any) error {
