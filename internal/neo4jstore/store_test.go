@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -473,4 +474,80 @@ func deref(p *int) any {
 		return nil
 	}
 	return *p
+}
+
+func TestImport_KeepsRetractions(t *testing.T) {
+	s := MustStore(t)
+	MustSeed(t, s)
+	ctx := context.Background()
+	const id = "claim:ain-jalout-2014-killed-profile"
+	if _, err := s.Update(ctx, athar.LabelClaim, id, func(e athar.Entity) error { return e.(*athar.Claim).Retract("misread") }); err != nil {
+		t.Fatal(err)
+	}
+	MustSeed(t, s)
+	got, err := s.Get(ctx, athar.LabelClaim, []string{id})
+	if err != nil || len(got) != 1 {
+		t.Fatal(err)
+	}
+	if r := got[0].(*athar.Claim).Retracted; r == nil || r.Reason != "misread" || r.At.IsZero() {
+		t.Errorf("re-importing the seed withdrew the retraction: %+v", r)
+	}
+}
+
+func TestCreate_ConcurrentSameIDConflicts(t *testing.T) {
+	s := MustStore(t)
+	ctx := context.Background()
+	errs := make(chan error, 4)
+	for i := range 4 {
+		go func() {
+			_, err := s.Create(ctx, &athar.Place{ID: "place:race", Name: fmt.Sprintf("Racer %d", i), Kind: "CITY"})
+			errs <- err
+		}()
+	}
+	ok := 0
+	for range 4 {
+		err := <-errs
+		switch {
+		case err == nil:
+			ok++
+		case code(err) != athar.ECONFLICT:
+			t.Errorf("err = %v, want a conflict", err)
+		}
+	}
+	if ok != 1 {
+		t.Errorf("%d creates of one id succeeded, want 1", ok)
+	}
+}
+
+func TestUpdate_ConcurrentPatchesBothApply(t *testing.T) {
+	s := MustStore(t)
+	ctx := context.Background()
+	if _, err := s.Create(ctx, &athar.Attack{ID: "attack:x", Title: "X", Date: athar.Date{}}); err == nil {
+		t.Fatal("an attack without a date was accepted")
+	}
+	d, _ := athar.ParseDate("2014", "", "")
+	if _, err := s.Create(ctx, &athar.Attack{ID: "attack:x", Title: "X", Date: d}); err != nil {
+		t.Fatal(err)
+	}
+	weapons := []athar.Weapon{"MORTAR", "MISSILE", "ROCKET", "ARTILLERY", "BARREL_BOMB", "CAR_BOMB"}
+	errs := make(chan error, len(weapons))
+	for _, w := range weapons {
+		go func() {
+			_, err := s.Update(ctx, athar.LabelAttack, "attack:x", func(e athar.Entity) error {
+				a := e.(*athar.Attack)
+				a.Weapons = append(a.Weapons, w)
+				return nil
+			})
+			errs <- err
+		}()
+	}
+	for range weapons {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, _ := s.Get(ctx, athar.LabelAttack, []string{"attack:x"})
+	if n := len(got[0].(*athar.Attack).Weapons); n != len(weapons) {
+		t.Errorf("%d weapons after %d concurrent additions: updates were lost", n, len(weapons))
+	}
 }

@@ -28,7 +28,15 @@ func (s *Store) Create(ctx context.Context, e athar.Entity) (athar.Entity, error
 			return nil, err
 		}
 		if len(existing) > 0 {
-			return nil, &athar.Error{Code: athar.ECONFLICT, Field: "id", Message: fmt.Sprintf("%q already exists", e.EntityID())}
+			return nil, conflict(e.EntityID())
+		}
+		// CREATE, not the MERGE of the upsert: of two concurrent creates of one id, the second
+		// fails on the unique constraint instead of overwriting the first.
+		if _, err := collect(ctx, tx, fmt.Sprintf("CREATE (:%s:Entity {id: $id})", e.Label()), map[string]any{"id": e.EntityID()}); err != nil {
+			if athar.ErrorCode(translate(err)) == athar.ECONFLICT {
+				return nil, conflict(e.EntityID())
+			}
+			return nil, err
 		}
 		return s.save(ctx, tx, e, refs)
 	})
@@ -37,6 +45,11 @@ func (s *Store) Create(ctx context.Context, e athar.Entity) (athar.Entity, error
 // Update implements athar.Curator.
 func (s *Store) Update(ctx context.Context, label, id string, apply func(athar.Entity) error) (athar.Entity, error) {
 	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
+		// Lock the node before reading it, so that two concurrent updates apply one after the
+		// other instead of the second overwriting the first with what it read before.
+		if _, err := collect(ctx, tx, fmt.Sprintf("MATCH (n:%s {id: $id}) SET n.updatedAt = n.updatedAt", label), map[string]any{"id": id}); err != nil {
+			return nil, err
+		}
 		found, err := getTx(ctx, tx, label, []string{id})
 		if err != nil {
 			return nil, err
@@ -84,6 +97,10 @@ func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.E
 		return nil, fmt.Errorf("neo4jstore: %s %q not found after writing it", e.Label(), e.EntityID())
 	}
 	return saved[0], nil
+}
+
+func conflict(id string) *athar.Error {
+	return &athar.Error{Code: athar.ECONFLICT, Field: "id", Message: fmt.Sprintf("%q already exists", id)}
 }
 
 func unknownRef(r athar.Ref) *athar.Error {
@@ -323,12 +340,18 @@ CALL (y, d) {
 }`
 
 func upsertNodesQuery(spec *labelSpec) string {
-	return fmt.Sprintf(`
+	q := fmt.Sprintf(`
 UNWIND $rows AS row
 MERGE (n:%s {id: row.id})
-WITH n, row, coalesce(n.createdAt, $now) AS createdAt
+WITH n, row, coalesce(n.createdAt, $now) AS createdAt, n {.retracted, .retractedReason, .retractedAt} AS kept
 SET n = row.props
 SET n:Entity, n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now`, spec.label)
+	if spec.label == athar.LabelClaim {
+		// A retraction is a curator's decision: writing a claim whose description does not
+		// retract it (an import of an older file) keeps the retraction it has.
+		q += "\nSET n += CASE WHEN row.props.retracted IS NULL AND kept.retracted THEN kept ELSE {} END"
+	}
+	return q
 }
 
 func upsertLinksQuery(spec *labelSpec) string {
