@@ -522,3 +522,24 @@ func TestWriteToken_GuardsMutations(t *testing.T) {
 		t.Errorf("with the token: %+v", ok)
 	}
 }
+
+func TestHostCheck_StopsDNSRebinding(t *testing.T) {
+	MustServer(t, false)
+	store := neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database)
+	c := serve(t, resolvers.Config{Reader: store, Curator: store, Explorer: store, Pinger: store,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), LoopbackOnly: true, AllowedHosts: []string{"athar.example.org"}})
+	for host, want := range map[string]int{"": 200, "localhost:8080": 200, "athar.example.org": 200, "attacker.example": 421} {
+		req, _ := http.NewRequest(http.MethodGet, c.url+"/healthz", nil)
+		if host != "" {
+			req.Host = host
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %q: %d, want %d", host, resp.StatusCode, want)
+		}
+	}
+}

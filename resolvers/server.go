@@ -5,8 +5,10 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"net"
 	"net/http"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -40,6 +42,12 @@ type Config struct {
 	ReportRoundTrips bool
 	// WriteToken, when set, is needed (Authorization: Bearer <token>) for every mutation.
 	WriteToken string
+	// AllowedHosts are the host names requests may be addressed to. Empty allows any, except
+	// that LoopbackOnly restricts them to localhost, 127.0.0.1 and [::1].
+	AllowedHosts []string
+	// LoopbackOnly says Athar listens on a loopback address: requests must then name a loopback
+	// host (or one of AllowedHosts), which stops a web page from reaching it by DNS rebinding.
+	LoopbackOnly bool
 }
 
 func (c *Config) defaults() {
@@ -131,7 +139,37 @@ func NewServer(cfg Config) http.Handler {
 		mux.Handle("GET /{$}", pg)
 		mux.Handle("GET "+playground.AssetsPath, pg)
 	}
-	return withRequestLog(cfg.Logger, mux)
+	return withRequestLog(cfg.Logger, checkHost(cfg.AllowedHosts, cfg.LoopbackOnly, mux))
+}
+
+// checkHost answers 421 to a request addressed to a host Athar does not serve. A web page an
+// investigator visits can point its own domain name at 127.0.0.1 (DNS rebinding) and so read a
+// local Athar from the browser; the Host header it must send gives it away.
+func checkHost(allowed []string, loopbackOnly bool, next http.Handler) http.Handler {
+	if len(allowed) == 0 && !loopbackOnly {
+		return next
+	}
+	ok := map[string]bool{}
+	for _, h := range allowed {
+		ok[strings.ToLower(strings.TrimSpace(h))] = true
+	}
+	if loopbackOnly {
+		for _, h := range []string{"localhost", "127.0.0.1", "::1"} {
+			ok[h] = true
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.Trim(strings.ToLower(host), "[]")
+		if !ok[host] {
+			http.Error(w, "this Athar does not serve that host name (see ATHAR_ALLOWED_HOSTS)", http.StatusMisdirectedRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // withTimeout gives each request a deadline; the store hands what is left of it to Neo4j.

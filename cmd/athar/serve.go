@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strings"
 	"time"
 
 	"github.com/athar-project/athar/data/seed"
@@ -29,6 +30,7 @@ type serveConfig struct {
 	DepthLimit      int
 	ShutdownTimeout time.Duration
 	WriteToken      string
+	AllowedHosts    string
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -48,6 +50,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", envDuration("ATHAR_QUERY_TIMEOUT", 30*time.Second), "a request's time limit, also Neo4j's transaction timeout (env ATHAR_QUERY_TIMEOUT)")
 	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", envInt("ATHAR_COMPLEXITY_LIMIT", 20000), "the highest cost a query may have (env ATHAR_COMPLEXITY_LIMIT)")
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
+	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated; on a loopback address, localhost and 127.0.0.1 always are (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
 	if err := parse(fs, args); err != nil {
 		return err
@@ -92,7 +95,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Reader: store, Curator: store, Explorer: store, Pinger: store, Logger: logger,
 		Playground: cfg.Playground, Introspection: cfg.Introspection,
 		ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, QueryTimeout: cfg.QueryTimeout,
-		WriteToken: cfg.WriteToken,
+		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -131,6 +134,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// splitList splits a comma-separated list, dropping empty entries.
+func splitList(s string) []string {
+	var out []string
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
+		}
+	}
+	return out
 }
 
 // isLoopback reports whether a listen address only accepts connections from this machine.
