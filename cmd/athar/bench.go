@@ -18,7 +18,7 @@ import (
 	"github.com/athar-project/athar/resolvers"
 )
 
-func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var db dbConfig
 	fs := flag.NewFlagSet("athar bench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -70,7 +70,7 @@ temporary directory; an existing database must be empty.
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer func() { err = errors.Join(err, closeDB()) }()
 	store := neo4jstore.New(driver, db.Database)
 	if empty, err := store.IsEmpty(ctx); err != nil {
 		return err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -18,7 +19,7 @@ import (
 	"github.com/athar-project/athar/internal/neo4jstore"
 )
 
-func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var db dbConfig
 	fs := flag.NewFlagSet("athar import", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -60,10 +61,12 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer func() { err = errors.Join(err, closeDB()) }()
 	store := neo4jstore.New(driver, db.Database)
-	if _, err := store.Migrate(ctx); err != nil {
-		return err
+	if !*dryRun {
+		if _, err := store.Migrate(ctx); err != nil {
+			return err
+		}
 	}
 	opts := neo4jstore.ImportOptions{BatchSize: *batch, DryRun: *dryRun}
 	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
@@ -111,7 +114,7 @@ func printSummary(w io.Writer, s neo4jstore.ImportSummary, dryRun bool, took tim
 	fmt.Fprintf(w, "%-10s %8d %8d %10d\n%s in %s\n", "total", t.Created, t.Updated, t.Unchanged, verb, took.Round(time.Millisecond))
 }
 
-func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	var db dbConfig
 	fs := flag.NewFlagSet("athar export", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -134,7 +137,7 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
-	defer closeDB()
+	defer func() { err = errors.Join(err, closeDB()) }()
 	b, err := neo4jstore.New(driver, db.Database).Export(ctx)
 	if err != nil {
 		return err

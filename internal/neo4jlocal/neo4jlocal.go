@@ -6,6 +6,7 @@ package neo4jlocal
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -127,7 +128,10 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd.Stderr = nil // the launcher logs to files in the data directory
+	// The launcher logs to files in the data directory; what reaches stderr is the JVM's own
+	// complaint when it cannot run at all (a Java too old), kept for the error message.
+	stderr := &tailWriter{max: 4096}
+	cmd.Stderr = stderr
 	started := time.Now()
 	opts.Logger.Info("starting the embedded Neo4j", "data_dir", dataDir)
 	if err := cmd.Start(); err != nil {
@@ -162,7 +166,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 			switch {
 			case !ok:
 				<-inst.exited
-				return nil, fmt.Errorf("the embedded Neo4j exited before it was ready (%v); see the logs in %s", inst.err, logHint)
+				return nil, fmt.Errorf("the embedded Neo4j exited before it was ready (%v); see the logs in %s%s", inst.err, logHint, stderr.String())
 			case strings.HasPrefix(line, readyPrefix):
 				inst.URI = strings.TrimSpace(strings.TrimPrefix(line, readyPrefix))
 			case strings.HasPrefix(line, failedPrefix):
@@ -353,4 +357,31 @@ func tail(b []byte, n int) string {
 		lines = lines[len(lines)-n:]
 	}
 	return strings.Join(lines, "\n")
+}
+
+// tailWriter keeps the last max bytes written to it.
+type tailWriter struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func (t *tailWriter) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if len(t.buf) > t.max {
+		t.buf = t.buf[len(t.buf)-t.max:]
+	}
+	return len(p), nil
+}
+
+// String returns what was kept, on a line of its own, or "".
+func (t *tailWriter) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if len(bytes.TrimSpace(t.buf)) == 0 {
+		return ""
+	}
+	return "\n" + string(bytes.TrimSpace(t.buf))
 }

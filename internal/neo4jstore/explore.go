@@ -743,6 +743,9 @@ RETURN from, type(r) AS rel, out, `+graphNodeFields,
 		if err != nil {
 			return nil, err
 		}
+		if len(recs) >= limit*20 {
+			g.Truncated = true // the hop had more links than were read
+		}
 		var next []string
 		for _, rec := range recs {
 			m := rec.AsMap()

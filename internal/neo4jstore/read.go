@@ -137,9 +137,13 @@ func (s *Store) Citations(ctx context.Context, ids []string) (athar.Citations, e
 	recs, err := s.read(ctx, `
 UNWIND $ids AS id
 MATCH (s:Source {id: id})
-OPTIONAL MATCH (s)-[:CITES*1..10]->(t:Source)
-WITH id, t ORDER BY t.id
-RETURN id, collect(DISTINCT t.id) AS ids`, map[string]any{"ids": ids})
+CALL (s) {
+  // DISTINCT ends let Neo4j walk the citations breadth-first, each source once, instead of
+  // enumerating every path (which sources citing each other would make explode).
+  OPTIONAL MATCH (s)-[:CITES*1..10]->(t:Source)
+  RETURN DISTINCT t.id AS cited ORDER BY cited
+}
+RETURN id, collect(cited) AS ids`, map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
