@@ -66,10 +66,10 @@ type ComplexityRoot struct {
 		Kind        func(childComplexity int) int
 		Members     func(childComplexity int) int
 		Name        func(childComplexity int) int
-		NamedIn     func(childComplexity int) int
+		NamedIn     func(childComplexity int, first *int) int
 		PartOf      func(childComplexity int) int
-		Published   func(childComplexity int) int
-		Statements  func(childComplexity int) int
+		Published   func(childComplexity int, first *int) int
+		Statements  func(childComplexity int, first *int) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -89,7 +89,7 @@ type ComplexityRoot struct {
 		AttackTypes  func(childComplexity int) int
 		Attributions func(childComplexity int) int
 		Casualties   func(childComplexity int) int
-		Claims       func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool) int
+		Claims       func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int) int
 		CreatedAt    func(childComplexity int) int
 		Damage       func(childComplexity int) int
 		Date         func(childComplexity int) int
@@ -100,7 +100,7 @@ type ComplexityRoot struct {
 		Month        func(childComplexity int) int
 		PartOf       func(childComplexity int) int
 		Places       func(childComplexity int) int
-		SameDay      func(childComplexity int) int
+		SameDay      func(childComplexity int, first *int) int
 		Sources      func(childComplexity int) int
 		Summary      func(childComplexity int) int
 		TimeOfDay    func(childComplexity int) int
@@ -169,14 +169,14 @@ type ComplexityRoot struct {
 	}
 
 	Day struct {
-		Attacks func(childComplexity int) int
+		Attacks func(childComplexity int, first *int) int
 		Date    func(childComplexity int) int
 		ID      func(childComplexity int) int
 		Month   func(childComplexity int) int
 	}
 
 	Event struct {
-		Attacks     func(childComplexity int) int
+		Attacks     func(childComplexity int, first *int) int
 		CreatedAt   func(childComplexity int) int
 		Date        func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -190,7 +190,7 @@ type ComplexityRoot struct {
 
 	Facility struct {
 		Aliases     func(childComplexity int) int
-		Attacks     func(childComplexity int, dateRange *model.DateRangeInput) int
+		Attacks     func(childComplexity int, dateRange *model.DateRangeInput, first *int) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
 		Events      func(childComplexity int) int
@@ -251,7 +251,7 @@ type ComplexityRoot struct {
 	}
 
 	Month struct {
-		Attacks func(childComplexity int) int
+		Attacks func(childComplexity int, first *int) int
 		Days    func(childComplexity int) int
 		ID      func(childComplexity int) int
 		Month   func(childComplexity int) int
@@ -290,10 +290,10 @@ type ComplexityRoot struct {
 
 	Place struct {
 		Aliases     func(childComplexity int) int
-		Attacks     func(childComplexity int) int
+		Attacks     func(childComplexity int, first *int) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
-		Facilities  func(childComplexity int) int
+		Facilities  func(childComplexity int, first *int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Location    func(childComplexity int) int
@@ -358,9 +358,9 @@ type ComplexityRoot struct {
 
 	Source struct {
 		Author      func(childComplexity int) int
-		CitedBy     func(childComplexity int) int
+		CitedBy     func(childComplexity int, first *int) int
 		Cites       func(childComplexity int) int
-		Claims      func(childComplexity int) int
+		Claims      func(childComplexity int, first *int) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -395,7 +395,7 @@ type ComplexityRoot struct {
 	}
 
 	Year struct {
-		Attacks func(childComplexity int) int
+		Attacks func(childComplexity int, first *int) int
 		ID      func(childComplexity int) int
 		Months  func(childComplexity int) int
 		Year    func(childComplexity int) int
@@ -409,9 +409,9 @@ type ComplexityRoot struct {
 type ActorResolver interface {
 	PartOf(ctx context.Context, obj *athar.Actor) (*athar.Actor, error)
 	Members(ctx context.Context, obj *athar.Actor) ([]*athar.Actor, error)
-	Statements(ctx context.Context, obj *athar.Actor) ([]*athar.Claim, error)
-	NamedIn(ctx context.Context, obj *athar.Actor) ([]*athar.Claim, error)
-	Published(ctx context.Context, obj *athar.Actor) ([]*athar.Source, error)
+	Statements(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Claim, error)
+	NamedIn(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Claim, error)
+	Published(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Source, error)
 }
 type ActorConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error)
@@ -421,12 +421,12 @@ type AttackResolver interface {
 	Places(ctx context.Context, obj *athar.Attack) ([]*athar.Place, error)
 	During(ctx context.Context, obj *athar.Attack) ([]*athar.Event, error)
 	PartOf(ctx context.Context, obj *athar.Attack) ([]*athar.Event, error)
-	Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool) ([]*athar.Claim, error)
+	Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int) ([]*athar.Claim, error)
 	Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error)
 	Attributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error)
 	Sources(ctx context.Context, obj *athar.Attack) ([]*athar.Source, error)
 
-	SameDay(ctx context.Context, obj *athar.Attack) ([]*athar.Attack, error)
+	SameDay(ctx context.Context, obj *athar.Attack, first *int) ([]*athar.Attack, error)
 	Day(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
 	Month(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
 	Year(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
@@ -449,17 +449,17 @@ type ClaimResolver interface {
 }
 type DayResolver interface {
 	Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error)
-	Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error)
 }
 type EventResolver interface {
 	Facility(ctx context.Context, obj *athar.Event) (*athar.Facility, error)
 	Places(ctx context.Context, obj *athar.Event) ([]*athar.Place, error)
-	Attacks(ctx context.Context, obj *athar.Event) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.Event, first *int) ([]*athar.Attack, error)
 }
 type FacilityResolver interface {
 	Place(ctx context.Context, obj *athar.Facility) (*athar.Place, error)
 	OperatedBy(ctx context.Context, obj *athar.Facility) ([]*athar.Actor, error)
-	Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int) ([]*athar.Attack, error)
 	Events(ctx context.Context, obj *athar.Facility) ([]*athar.Event, error)
 
 	Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error)
@@ -468,7 +468,7 @@ type FacilityConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.FacilityConnection) (int, error)
 }
 type MonthResolver interface {
-	Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error)
 	Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 type MutationResolver interface {
@@ -496,8 +496,8 @@ type NearbyFacilityResolver interface {
 type PlaceResolver interface {
 	PartOf(ctx context.Context, obj *athar.Place) (*athar.Place, error)
 	Parts(ctx context.Context, obj *athar.Place) ([]*athar.Place, error)
-	Facilities(ctx context.Context, obj *athar.Place) ([]*athar.Facility, error)
-	Attacks(ctx context.Context, obj *athar.Place) ([]*athar.Attack, error)
+	Facilities(ctx context.Context, obj *athar.Place, first *int) ([]*athar.Facility, error)
+	Attacks(ctx context.Context, obj *athar.Place, first *int) ([]*athar.Attack, error)
 }
 type PlaceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error)
@@ -535,14 +535,14 @@ type SearchHitResolver interface {
 type SourceResolver interface {
 	PublishedBy(ctx context.Context, obj *athar.Source) ([]*athar.Actor, error)
 	Cites(ctx context.Context, obj *athar.Source) ([]*athar.Source, error)
-	CitedBy(ctx context.Context, obj *athar.Source) ([]*athar.Source, error)
-	Claims(ctx context.Context, obj *athar.Source) ([]*athar.Claim, error)
+	CitedBy(ctx context.Context, obj *athar.Source, first *int) ([]*athar.Source, error)
+	Claims(ctx context.Context, obj *athar.Source, first *int) ([]*athar.Claim, error)
 }
 type SourceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error)
 }
 type YearResolver interface {
-	Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error)
 	Months(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 
@@ -611,7 +611,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Actor.NamedIn(childComplexity), true
+		args, err := ec.field_Actor_namedIn_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Actor.NamedIn(childComplexity, args["first"].(*int)), true
 	case "Actor.partOf":
 		if e.ComplexityRoot.Actor.PartOf == nil {
 			break
@@ -623,13 +628,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Actor.Published(childComplexity), true
+		args, err := ec.field_Actor_published_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Actor.Published(childComplexity, args["first"].(*int)), true
 	case "Actor.statements":
 		if e.ComplexityRoot.Actor.Statements == nil {
 			break
 		}
 
-		return e.ComplexityRoot.Actor.Statements(childComplexity), true
+		args, err := ec.field_Actor_statements_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Actor.Statements(childComplexity, args["first"].(*int)), true
 	case "Actor.updatedAt":
 		if e.ComplexityRoot.Actor.UpdatedAt == nil {
 			break
@@ -703,7 +718,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Attack.Claims(childComplexity, args["kinds"].([]athar.ClaimKind), args["includeRetracted"].(*bool)), true
+		return e.ComplexityRoot.Attack.Claims(childComplexity, args["kinds"].([]athar.ClaimKind), args["includeRetracted"].(*bool), args["first"].(*int)), true
 	case "Attack.createdAt":
 		if e.ComplexityRoot.Attack.CreatedAt == nil {
 			break
@@ -769,7 +784,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Attack.SameDay(childComplexity), true
+		args, err := ec.field_Attack_sameDay_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Attack.SameDay(childComplexity, args["first"].(*int)), true
 	case "Attack.sources":
 		if e.ComplexityRoot.Attack.Sources == nil {
 			break
@@ -1047,7 +1067,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Day.Attacks(childComplexity), true
+		args, err := ec.field_Day_attacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Day.Attacks(childComplexity, args["first"].(*int)), true
 	case "Day.date":
 		if e.ComplexityRoot.Day.Date == nil {
 			break
@@ -1072,7 +1097,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Event.Attacks(childComplexity), true
+		args, err := ec.field_Event_attacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Event.Attacks(childComplexity, args["first"].(*int)), true
 	case "Event.createdAt":
 		if e.ComplexityRoot.Event.CreatedAt == nil {
 			break
@@ -1144,7 +1174,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Facility.Attacks(childComplexity, args["dateRange"].(*model.DateRangeInput)), true
+		return e.ComplexityRoot.Facility.Attacks(childComplexity, args["dateRange"].(*model.DateRangeInput), args["first"].(*int)), true
 	case "Facility.createdAt":
 		if e.ComplexityRoot.Facility.CreatedAt == nil {
 			break
@@ -1379,7 +1409,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Month.Attacks(childComplexity), true
+		args, err := ec.field_Month_attacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Month.Attacks(childComplexity, args["first"].(*int)), true
 	case "Month.days":
 		if e.ComplexityRoot.Month.Days == nil {
 			break
@@ -1630,7 +1665,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Place.Attacks(childComplexity), true
+		args, err := ec.field_Place_attacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Place.Attacks(childComplexity, args["first"].(*int)), true
 	case "Place.createdAt":
 		if e.ComplexityRoot.Place.CreatedAt == nil {
 			break
@@ -1648,7 +1688,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Place.Facilities(childComplexity), true
+		args, err := ec.field_Place_facilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Place.Facilities(childComplexity, args["first"].(*int)), true
 	case "Place.id":
 		if e.ComplexityRoot.Place.ID == nil {
 			break
@@ -2025,7 +2070,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Source.CitedBy(childComplexity), true
+		args, err := ec.field_Source_citedBy_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Source.CitedBy(childComplexity, args["first"].(*int)), true
 	case "Source.cites":
 		if e.ComplexityRoot.Source.Cites == nil {
 			break
@@ -2037,7 +2087,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Source.Claims(childComplexity), true
+		args, err := ec.field_Source_claims_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Source.Claims(childComplexity, args["first"].(*int)), true
 	case "Source.createdAt":
 		if e.ComplexityRoot.Source.CreatedAt == nil {
 			break
@@ -2179,7 +2234,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Year.Attacks(childComplexity), true
+		args, err := ec.field_Year_attacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Year.Attacks(childComplexity, args["first"].(*int)), true
 	case "Year.id":
 		if e.ComplexityRoot.Year.ID == nil {
 			break
@@ -2461,10 +2521,10 @@ type Place {
   partOf: Place
   "The places directly inside this one."
   parts: [Place!]!
-  "Facilities located directly in this place."
-  facilities: [Facility!]!
-  "Attacks recorded as happening in this place, oldest first."
-  attacks: [Attack!]!
+  "Facilities located directly in this place, by name: the first first of them (at most 1000)."
+  facilities(first: Int = 100): [Facility!]!
+  "Attacks recorded as happening in this place, oldest first (at most first, up to 1000)."
+  attacks(first: Int = 100): [Attack!]!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -2492,12 +2552,12 @@ type Actor {
   "The actor this one belongs to: a spokeswoman to UNICEF, an army to a state."
   partOf: Actor
   members: [Actor!]!
-  "Claims this actor made (as reported in some source)."
-  statements: [Claim!]!
-  "Claims that name this actor as responsible, or deny that it was."
-  namedIn: [Claim!]!
-  "Sources this actor published."
-  published: [Source!]!
+  "Claims this actor made (as reported in some source); at most first, up to 1000."
+  statements(first: Int = 100): [Claim!]!
+  "Claims that name this actor as responsible, or deny that it was; at most first, up to 1000."
+  namedIn(first: Int = 100): [Claim!]!
+  "Sources this actor published; at most first, up to 1000."
+  published(first: Int = 100): [Source!]!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -2530,8 +2590,11 @@ type Facility {
   description: String
   place: Place
   operatedBy: [Actor!]!
-  "The attacks on this facility, oldest first; with dateRange, those whose date overlaps it."
-  attacks(dateRange: DateRangeInput): [Attack!]!
+  """
+  The attacks on this facility, oldest first; with dateRange, those whose date overlaps it. At most
+  first of them (up to 1000).
+  """
+  attacks(dateRange: DateRangeInput, first: Int = 100): [Attack!]!
   "Events held here: exhibitions, markets, gatherings."
   events: [Event!]!
   createdAt: Time!
@@ -2567,10 +2630,10 @@ type Source {
   publishedBy: [Actor!]!
   "Sources this one quotes or relies on."
   cites: [Source!]!
-  "Sources that quote or rely on this one."
-  citedBy: [Source!]!
-  "The claims read in this source."
-  claims: [Claim!]!
+  "Sources that quote or rely on this one; at most first, up to 1000."
+  citedBy(first: Int = 100): [Source!]!
+  "The claims read in this source; at most first, up to 1000."
+  claims(first: Int = 100): [Claim!]!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -2596,8 +2659,8 @@ type Event {
   "Where it was held."
   facility: Facility
   places: [Place!]!
-  "Attacks that hit this event (a gathering) or belong to it (a campaign), oldest first."
-  attacks: [Attack!]!
+  "Attacks that hit this event (a gathering) or belong to it (a campaign), oldest first; at most first, up to 1000."
+  attacks(first: Int = 100): [Attack!]!
   createdAt: Time!
   updatedAt: Time!
 }
@@ -2671,8 +2734,8 @@ type Attack {
   during: [Event!]!
   "Campaigns the attack belongs to."
   partOf: [Event!]!
-  "Every account of the attack; retracted ones only when asked for."
-  claims(kinds: [ClaimKind!], includeRetracted: Boolean = false): [Claim!]!
+  "Every account of the attack (at most first, up to 1000); retracted ones only when asked for."
+  claims(kinds: [ClaimKind!], includeRetracted: Boolean = false, first: Int = 100): [Claim!]!
   "The range of casualty figures the live claims give, and how many sources back them."
   casualties: Casualties!
   "Per actor, the claims that hold it responsible and those that deny it."
@@ -3179,8 +3242,8 @@ extend type Facility {
 }
 
 extend type Attack {
-  "Other attacks on the same day; empty unless the date is known to the day."
-  sameDay: [Attack!]!
+  "Other attacks on the same day; empty unless the date is known to the day. At most first, up to 1000."
+  sameDay(first: Int = 100): [Attack!]!
   "The day of the time tree the attack is on, when its date is known to the day."
   day: Day
   "The month, when its date is known to the month (or closer)."
@@ -3193,16 +3256,16 @@ type Day {
   id: ID!
   date: Date!
   month: Month!
-  "Attacks on this day, oldest first."
-  attacks: [Attack!]!
+  "Attacks on this day, oldest first; at most first, up to 1000."
+  attacks(first: Int = 100): [Attack!]!
 }
 
 type Month {
   id: ID!
   year: Int!
   month: Int!
-  "Attacks in this month: on its days or known only to the month."
-  attacks: [Attack!]!
+  "Attacks in this month, on its days or known only to the month, oldest first; at most first, up to 1000."
+  attacks(first: Int = 100): [Attack!]!
   "Days of this month on which something is recorded."
   days: [Day!]!
 }
@@ -3210,8 +3273,8 @@ type Month {
 type Year {
   id: ID!
   year: Int!
-  "Attacks in this year, at any precision within it."
-  attacks: [Attack!]!
+  "Attacks in this year, at any precision within it, oldest first; at most first, up to 1000."
+  attacks(first: Int = 100): [Attack!]!
   months: [Month!]!
 }
 
@@ -3963,6 +4026,48 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Actor_namedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Actor_published_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Actor_statements_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Attack_claims_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -3982,6 +4087,56 @@ func (ec *executionContext) field_Attack_claims_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["includeRetracted"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Attack_sameDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Day_attacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Event_attacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -3996,6 +4151,14 @@ func (ec *executionContext) field_Facility_attacks_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["dateRange"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
 	return args, nil
 }
 
@@ -4026,6 +4189,20 @@ func (ec *executionContext) field_Facility_nearby_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["first"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Month_attacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -4360,6 +4537,34 @@ func (ec *executionContext) field_Mutation_updateSource_args(ctx context.Context
 		return nil, err
 	}
 	args["input"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Place_attacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Place_facilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
 	return args, nil
 }
 
@@ -4863,6 +5068,48 @@ func (ec *executionContext) field_Query_year_args(ctx context.Context, rawArgs m
 	return args, nil
 }
 
+func (ec *executionContext) field_Source_citedBy_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Source_claims_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Year_attacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field___Directive_args_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -5111,7 +5358,8 @@ func (ec *executionContext) _Actor_statements(ctx context.Context, field graphql
 			return ec.fieldContext_Actor_statements(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Actor().Statements(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Actor().Statements(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
@@ -5121,7 +5369,7 @@ func (ec *executionContext) _Actor_statements(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Actor_statements(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Actor_statements(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Actor",
 		Field:      field,
@@ -5130,6 +5378,17 @@ func (ec *executionContext) fieldContext_Actor_statements(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Claim(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Actor_statements_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5143,7 +5402,8 @@ func (ec *executionContext) _Actor_namedIn(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Actor_namedIn(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Actor().NamedIn(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Actor().NamedIn(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
@@ -5153,7 +5413,7 @@ func (ec *executionContext) _Actor_namedIn(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Actor_namedIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Actor_namedIn(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Actor",
 		Field:      field,
@@ -5162,6 +5422,17 @@ func (ec *executionContext) fieldContext_Actor_namedIn(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Claim(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Actor_namedIn_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5175,7 +5446,8 @@ func (ec *executionContext) _Actor_published(ctx context.Context, field graphql.
 			return ec.fieldContext_Actor_published(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Actor().Published(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Actor().Published(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
@@ -5185,7 +5457,7 @@ func (ec *executionContext) _Actor_published(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Actor_published(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Actor_published(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Actor",
 		Field:      field,
@@ -5194,6 +5466,17 @@ func (ec *executionContext) fieldContext_Actor_published(_ context.Context, fiel
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Actor_published_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5749,7 +6032,7 @@ func (ec *executionContext) _Attack_claims(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Attack().Claims(ctx, obj, fc.Args["kinds"].([]athar.ClaimKind), fc.Args["includeRetracted"].(*bool))
+			return ec.Resolvers.Attack().Claims(ctx, obj, fc.Args["kinds"].([]athar.ClaimKind), fc.Args["includeRetracted"].(*bool), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
@@ -5934,7 +6217,8 @@ func (ec *executionContext) _Attack_sameDay(ctx context.Context, field graphql.C
 			return ec.fieldContext_Attack_sameDay(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Attack().SameDay(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Attack().SameDay(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
@@ -5944,7 +6228,7 @@ func (ec *executionContext) _Attack_sameDay(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Attack_sameDay(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Attack_sameDay(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Attack",
 		Field:      field,
@@ -5953,6 +6237,17 @@ func (ec *executionContext) fieldContext_Attack_sameDay(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attack(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Attack_sameDay_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7171,7 +7466,8 @@ func (ec *executionContext) _Day_attacks(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Day_attacks(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Day().Attacks(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Day().Attacks(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
@@ -7181,7 +7477,7 @@ func (ec *executionContext) _Day_attacks(ctx context.Context, field graphql.Coll
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Day_attacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Day_attacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Day",
 		Field:      field,
@@ -7190,6 +7486,17 @@ func (ec *executionContext) fieldContext_Day_attacks(_ context.Context, field gr
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attack(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Day_attacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7391,7 +7698,8 @@ func (ec *executionContext) _Event_attacks(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Event_attacks(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Event().Attacks(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Event().Attacks(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
@@ -7401,7 +7709,7 @@ func (ec *executionContext) _Event_attacks(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Event_attacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Event_attacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Event",
 		Field:      field,
@@ -7410,6 +7718,17 @@ func (ec *executionContext) fieldContext_Event_attacks(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attack(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Event_attacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -7681,7 +8000,7 @@ func (ec *executionContext) _Facility_attacks(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Facility().Attacks(ctx, obj, fc.Args["dateRange"].(*model.DateRangeInput))
+			return ec.Resolvers.Facility().Attacks(ctx, obj, fc.Args["dateRange"].(*model.DateRangeInput), fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
@@ -8544,7 +8863,8 @@ func (ec *executionContext) _Month_attacks(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Month_attacks(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Month().Attacks(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Month().Attacks(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
@@ -8554,7 +8874,7 @@ func (ec *executionContext) _Month_attacks(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Month_attacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Month_attacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Month",
 		Field:      field,
@@ -8563,6 +8883,17 @@ func (ec *executionContext) fieldContext_Month_attacks(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attack(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Month_attacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9668,7 +9999,8 @@ func (ec *executionContext) _Place_facilities(ctx context.Context, field graphql
 			return ec.fieldContext_Place_facilities(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Place().Facilities(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Place().Facilities(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Facility) graphql.Marshaler {
@@ -9678,7 +10010,7 @@ func (ec *executionContext) _Place_facilities(ctx context.Context, field graphql
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Place_facilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Place_facilities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Place",
 		Field:      field,
@@ -9687,6 +10019,17 @@ func (ec *executionContext) fieldContext_Place_facilities(_ context.Context, fie
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Facility(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Place_facilities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9700,7 +10043,8 @@ func (ec *executionContext) _Place_attacks(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Place_attacks(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Place().Attacks(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Place().Attacks(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
@@ -9710,7 +10054,7 @@ func (ec *executionContext) _Place_attacks(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Place_attacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Place_attacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Place",
 		Field:      field,
@@ -9719,6 +10063,17 @@ func (ec *executionContext) fieldContext_Place_attacks(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attack(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Place_attacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11411,7 +11766,8 @@ func (ec *executionContext) _Source_citedBy(ctx context.Context, field graphql.C
 			return ec.fieldContext_Source_citedBy(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().CitedBy(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Source().CitedBy(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
@@ -11421,7 +11777,7 @@ func (ec *executionContext) _Source_citedBy(ctx context.Context, field graphql.C
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Source_citedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Source_citedBy(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
@@ -11430,6 +11786,17 @@ func (ec *executionContext) fieldContext_Source_citedBy(_ context.Context, field
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Source(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Source_citedBy_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11443,7 +11810,8 @@ func (ec *executionContext) _Source_claims(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Source_claims(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Source().Claims(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Source().Claims(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
@@ -11453,7 +11821,7 @@ func (ec *executionContext) _Source_claims(ctx context.Context, field graphql.Co
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Source_claims(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Source_claims(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Source",
 		Field:      field,
@@ -11462,6 +11830,17 @@ func (ec *executionContext) fieldContext_Source_claims(_ context.Context, field 
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Claim(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Source_claims_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11879,7 +12258,8 @@ func (ec *executionContext) _Year_attacks(ctx context.Context, field graphql.Col
 			return ec.fieldContext_Year_attacks(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Year().Attacks(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Year().Attacks(ctx, obj, fc.Args["first"].(*int))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
@@ -11889,7 +12269,7 @@ func (ec *executionContext) _Year_attacks(ctx context.Context, field graphql.Col
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Year_attacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Year_attacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Year",
 		Field:      field,
@@ -11898,6 +12278,17 @@ func (ec *executionContext) fieldContext_Year_attacks(_ context.Context, field g
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Attack(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Year_attacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }

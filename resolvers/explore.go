@@ -194,9 +194,13 @@ func GeoJSON(features []athar.AttackFeature, truncated bool) map[string]any {
 	return map[string]any{"type": "FeatureCollection", "features": out, "omitted": omitted, "truncated": truncated}
 }
 
-// timeAttacks loads the attacks on a node of the time tree or below it.
-func timeAttacks(ctx context.Context, id string) ([]*athar.Attack, error) {
-	ids, err := loaders(ctx).timeAttacks.Load(ctx, id)
+// timeAttacks loads the first attacks on a node of the time tree or below it.
+func timeAttacks(ctx context.Context, id string, first *int) ([]*athar.Attack, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := loaders(ctx).timeAttacks.Load(ctx, limited{id, n})
 	if err != nil {
 		return nil, err
 	}
@@ -262,4 +266,24 @@ func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float
 		return nil, err
 	}
 	return loaders(ctx).nearby.Load(ctx, key)
+}
+
+// facilityAttacks loads the first attacks on a facility whose date overlaps the range.
+func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int) ([]*athar.Attack, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	key := facilityDates{id: obj.ID, limit: n}
+	if dateRange != nil {
+		key.from, key.to = val(dateRange.From), val(dateRange.To)
+		if !key.from.IsZero() && !key.to.IsZero() && key.to.Before(key.from) {
+			return nil, athar.Invalid("dateRange.to", "is before dateRange.from")
+		}
+	}
+	es, err := loaders(ctx).attacksOfFacility.Load(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	return primed(loaders(ctx).attacks, es), nil
 }

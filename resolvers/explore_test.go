@@ -198,6 +198,13 @@ func TestTimeline_AndTimeTree(t *testing.T) {
 	}
 	c.MustData(`{ day(date: "2016-11-16") { date month { month } attacks { id sameDay { id } } }
 	  year(year: 2016) { attacks { id } months { month } } }`, nil, &tree)
+	var two struct {
+		Year struct{ Attacks []struct{ ID string } }
+	}
+	c.MustData(`{ year(year: 2016) { attacks(first: 2) { id } } }`, nil, &two)
+	if len(two.Year.Attacks) != 2 || two.Year.Attacks[0].ID != tree.Year.Attacks[0].ID {
+		t.Errorf("the first two attacks of 2016: %+v", two.Year.Attacks)
+	}
 	if tree.Day.Month.Month != 11 || len(tree.Day.Attacks) < 2 {
 		t.Fatalf("16 November 2016: %+v", tree.Day)
 	}
@@ -385,6 +392,7 @@ func TestQueryCost_IsLimited(t *testing.T) {
 	t.Run("a cursor of another order is refused as bad input", func(t *testing.T) {
 		var p attackPage
 		MustGeoFixture(t, c)
+		c.MustError(`{ facility(id: "facility:geo-school") { attacks(first: 5000) { id } } }`, nil, "BAD_USER_INPUT", "first")
 		c.MustData(`{ attacks(first: 1, orderBy: KILLED_DESC) { pageInfo { endCursor } nodes { id } } }`, nil, &p)
 		c.MustError(`query ($a: String) { attacks(after: $a) { totalCount } }`, map[string]any{"a": p.Attacks.PageInfo.EndCursor}, "BAD_USER_INPUT", "after")
 	})

@@ -82,7 +82,8 @@ func selectionDepth(set ast.SelectionSet, depth, stop int) int {
 const listFactor = 10
 
 // costedSchema counts a query's cost before it runs: every field costs 1, plus its selections
-// times how many items it may return — first for a paged field, listFactor for another list.
+// times how many items it may return: first for a paged field or a list given a first, listFactor
+// for another list.
 // Connections' own edges and nodes, and a graph's nodes and edges, are not counted twice.
 type costedSchema struct {
 	graphql.ExecutableSchema
@@ -106,6 +107,11 @@ func (s costedSchema) Complexity(ctx context.Context, typeName, field string, ch
 			// Counted as asked, up to what any list would give, so that an absurd first is
 			// refused by the limit rather than overflowing it; the field rejects it too.
 			items = min(n, maxCountedItems)
+		}
+		if def.Type.Elem != nil && items == athar.DefaultListSize {
+			// A plain list left at its default first (a cap, not a page) is counted as a
+			// typical list: the claims of an attack, the attacks of a facility.
+			items = listFactor
 		}
 	case def.Type.Elem != nil && !strings.HasSuffix(typeName, "Connection") && typeName != "Graph":
 		items = listFactor

@@ -23,15 +23,21 @@ type Loaders struct {
 	attacks    *dataloadgen.Loader[string, *athar.Attack]
 	claims     *dataloadgen.Loader[string, *athar.Claim]
 
-	neighbours        map[athar.Relation]*dataloadgen.Loader[string, []athar.Entity]
+	neighbours        map[athar.Relation]*dataloadgen.Loader[limited, []athar.Entity]
 	attacksOfFacility *dataloadgen.Loader[facilityDates, []athar.Entity]
 	citations         *dataloadgen.Loader[string, []string]
 
-	sameDay      *dataloadgen.Loader[string, []string]
+	sameDay      *dataloadgen.Loader[limited, []string]
 	timeNodes    *dataloadgen.Loader[string, *athar.TimeNode]
-	timeAttacks  *dataloadgen.Loader[string, []string]
+	timeAttacks  *dataloadgen.Loader[limited, []string]
 	timeChildren *dataloadgen.Loader[string, []string]
 	nearby       *dataloadgen.Loader[nearbyKey, []*athar.NearbyFacility]
+}
+
+// limited is a key of a loader of lists: the id whose list is asked for and how many items (0: all).
+type limited struct {
+	id    string
+	limit int
 }
 
 // nearbyKey is a key of the facility-nearby loader.
@@ -42,10 +48,12 @@ type nearbyKey struct {
 	first  int
 }
 
-// facilityDates is a key of the facility-attacks loader: a facility and the date range asked for.
+// facilityDates is a key of the facility-attacks loader: a facility, the date range asked for and
+// how many attacks.
 type facilityDates struct {
 	id       string
 	from, to time.Time
+	limit    int
 }
 
 // batchWait is how long a loader waits to gather keys before it sends its batch.
@@ -59,6 +67,28 @@ func idListLoader(fetch func(context.Context, []string) (map[string][]string, er
 	}, dataloadgen.WithWait(batchWait))
 }
 
+// limitedLoader batches a lookup of lists by id and size: one query per distinct size asked for
+// in the batch, in practice one.
+func limitedLoader[V any](fetch func(context.Context, []string, int) (map[string][]V, error)) *dataloadgen.Loader[limited, []V] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, keys []limited) (map[limited][]V, error) {
+		byLimit := map[int][]string{}
+		for _, k := range keys {
+			byLimit[k.limit] = append(byLimit[k.limit], k.id)
+		}
+		out := make(map[limited][]V, len(keys))
+		for limit, ids := range byLimit {
+			found, err := fetch(ctx, ids, limit)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				out[limited{id, limit}] = append([]V{}, found[id]...)
+			}
+		}
+		return out, nil
+	}, dataloadgen.WithWait(batchWait))
+}
+
 // NewLoaders returns fresh loaders over reader and explorer.
 func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 	l := &Loaders{
@@ -69,9 +99,9 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 		events:       entityLoader[*athar.Event](reader, athar.LabelEvent),
 		attacks:      entityLoader[*athar.Attack](reader, athar.LabelAttack),
 		claims:       entityLoader[*athar.Claim](reader, athar.LabelClaim),
-		neighbours:   map[athar.Relation]*dataloadgen.Loader[string, []athar.Entity]{},
-		sameDay:      idListLoader(explorer.SameDay),
-		timeAttacks:  idListLoader(explorer.TimeAttacks),
+		neighbours:   map[athar.Relation]*dataloadgen.Loader[limited, []athar.Entity]{},
+		sameDay:      limitedLoader(explorer.SameDay),
+		timeAttacks:  limitedLoader(explorer.TimeAttacks),
 		timeChildren: idListLoader(explorer.TimeChildren),
 		timeNodes: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*athar.TimeNode, error) {
 			found, err := explorer.TimeNodes(ctx, ids)
@@ -93,20 +123,24 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 			return reader.Citations(ctx, ids)
 		}),
 		attacksOfFacility: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []facilityDates) (map[facilityDates][]athar.Entity, error) {
-			// One query per distinct date range: in practice one.
-			byRange := map[athar.DateRange][]string{}
+			// One query per distinct date range and size: in practice one.
+			type query struct {
+				r     athar.DateRange
+				limit int
+			}
+			byQuery := map[query][]string{}
 			for _, k := range keys {
-				r := athar.DateRange{From: k.from, To: k.to}
-				byRange[r] = append(byRange[r], k.id)
+				q := query{athar.DateRange{From: k.from, To: k.to}, k.limit}
+				byQuery[q] = append(byQuery[q], k.id)
 			}
 			out := make(map[facilityDates][]athar.Entity, len(keys))
-			for r, ids := range byRange {
-				found, err := reader.AttacksOfFacilities(ctx, ids, r)
+			for q, ids := range byQuery {
+				found, err := reader.AttacksOfFacilities(ctx, ids, q.r, q.limit)
 				if err != nil {
 					return nil, err
 				}
 				for _, id := range ids {
-					out[facilityDates{id, r.From, r.To}] = append([]athar.Entity{}, found[id]...)
+					out[facilityDates{id, q.r.From, q.r.To, q.limit}] = append([]athar.Entity{}, found[id]...)
 				}
 			}
 			return out, nil
@@ -116,18 +150,9 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
 		athar.PlaceParts, athar.ActorMembers, athar.ActorClaims, athar.ActorNamedIn, athar.ActorPublished,
 		athar.SourceClaims, athar.SourceCitedBy, athar.AttackClaims, athar.EventAttacksDur,
 		athar.EventAttacksPart, athar.FacilityEvents} {
-		l.neighbours[rel] = dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]athar.Entity, error) {
-			found, err := reader.Neighbours(ctx, rel, ids)
-			if found == nil {
-				found = map[string][]athar.Entity{}
-			}
-			for _, id := range ids {
-				if _, ok := found[id]; !ok {
-					found[id] = []athar.Entity{}
-				}
-			}
-			return found, err
-		}, dataloadgen.WithWait(batchWait))
+		l.neighbours[rel] = limitedLoader(func(ctx context.Context, ids []string, limit int) (map[string][]athar.Entity, error) {
+			return reader.Neighbours(ctx, rel, ids, limit)
+		})
 	}
 	return l
 }
@@ -217,10 +242,11 @@ func many[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids []s
 	return out, nil
 }
 
-// related loads the neighbours of id through rel, in the relation's stable order, in one query
-// per batch that reads them whole; they are primed into the entity loader l.
-func related[T any](ctx context.Context, rel athar.Relation, l *dataloadgen.Loader[string, *T], id string) ([]*T, error) {
-	es, err := loaders(ctx).neighbours[rel].Load(ctx, id)
+// related loads the first limit neighbours of id through rel (all with 0), in the relation's
+// stable order, in one query per batch that reads them whole; they are primed into the entity
+// loader l.
+func related[T any](ctx context.Context, rel athar.Relation, l *dataloadgen.Loader[string, *T], id string, limit int) ([]*T, error) {
+	es, err := loaders(ctx).neighbours[rel].Load(ctx, limited{id, limit})
 	if err != nil {
 		return nil, err
 	}

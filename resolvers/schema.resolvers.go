@@ -23,22 +23,34 @@ func (r *actorResolver) PartOf(ctx context.Context, obj *athar.Actor) (*athar.Ac
 
 // Members is the resolver for the members field.
 func (r *actorResolver) Members(ctx context.Context, obj *athar.Actor) ([]*athar.Actor, error) {
-	return related(ctx, athar.ActorMembers, loaders(ctx).actors, obj.ID)
+	return related(ctx, athar.ActorMembers, loaders(ctx).actors, obj.ID, 0)
 }
 
 // Statements is the resolver for the statements field.
-func (r *actorResolver) Statements(ctx context.Context, obj *athar.Actor) ([]*athar.Claim, error) {
-	return related(ctx, athar.ActorClaims, loaders(ctx).claims, obj.ID)
+func (r *actorResolver) Statements(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Claim, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return related(ctx, athar.ActorClaims, loaders(ctx).claims, obj.ID, n)
 }
 
 // NamedIn is the resolver for the namedIn field.
-func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor) ([]*athar.Claim, error) {
-	return related(ctx, athar.ActorNamedIn, loaders(ctx).claims, obj.ID)
+func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Claim, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return related(ctx, athar.ActorNamedIn, loaders(ctx).claims, obj.ID, n)
 }
 
 // Published is the resolver for the published field.
-func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor) ([]*athar.Source, error) {
-	return related(ctx, athar.ActorPublished, loaders(ctx).sources, obj.ID)
+func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Source, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return related(ctx, athar.ActorPublished, loaders(ctx).sources, obj.ID, n)
 }
 
 func (r *actorConnectionResolver) TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error) {
@@ -66,19 +78,24 @@ func (r *attackResolver) PartOf(ctx context.Context, obj *athar.Attack) ([]*atha
 }
 
 // Claims is the resolver for the claims field.
-func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool) ([]*athar.Claim, error) {
-	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID)
+func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int) ([]*athar.Claim, error) {
+	n, err := athar.ListLimit(first)
 	if err != nil {
 		return nil, err
 	}
-	return slices.DeleteFunc(claims, func(c *athar.Claim) bool {
+	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID, 0)
+	if err != nil {
+		return nil, err
+	}
+	claims = slices.DeleteFunc(claims, func(c *athar.Claim) bool {
 		return (len(kinds) > 0 && !slices.Contains(kinds, c.Kind)) || (!c.IsLive() && (includeRetracted == nil || !*includeRetracted))
-	}), nil
+	})
+	return claims[:min(n, len(claims))], nil
 }
 
 // Casualties is the resolver for the casualties field.
 func (r *attackResolver) Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error) {
-	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID)
+	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +109,7 @@ func (r *attackResolver) Casualties(ctx context.Context, obj *athar.Attack) (*at
 
 // Attributions is the resolver for the attributions field.
 func (r *attackResolver) Attributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error) {
-	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID)
+	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -101,15 +118,19 @@ func (r *attackResolver) Attributions(ctx context.Context, obj *athar.Attack) ([
 
 // Sources is the resolver for the sources field.
 func (r *attackResolver) Sources(ctx context.Context, obj *athar.Attack) ([]*athar.Source, error) {
-	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID)
+	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID, 0)
 	if err != nil {
 		return nil, err
 	}
 	return many(ctx, loaders(ctx).sources, athar.ClaimSourceIDs(claims))
 }
 
-func (r *attackResolver) SameDay(ctx context.Context, obj *athar.Attack) ([]*athar.Attack, error) {
-	ids, err := loaders(ctx).sameDay.Load(ctx, obj.ID)
+func (r *attackResolver) SameDay(ctx context.Context, obj *athar.Attack, first *int) ([]*athar.Attack, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	ids, err := loaders(ctx).sameDay.Load(ctx, limited{obj.ID, n})
 	if err != nil {
 		return nil, err
 	}
@@ -171,8 +192,8 @@ func (r *dayResolver) Month(ctx context.Context, obj *athar.TimeNode) (*athar.Ti
 	return timeNode(ctx, "month:"+obj.Date.Format("2006-01"))
 }
 
-func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error) {
-	return timeAttacks(ctx, obj.ID)
+func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {
+	return timeAttacks(ctx, obj.ID, first)
 }
 
 // Facility is the resolver for the facility field.
@@ -186,16 +207,21 @@ func (r *eventResolver) Places(ctx context.Context, obj *athar.Event) ([]*athar.
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *eventResolver) Attacks(ctx context.Context, obj *athar.Event) ([]*athar.Attack, error) {
-	during, err := related(ctx, athar.EventAttacksDur, loaders(ctx).attacks, obj.ID)
+func (r *eventResolver) Attacks(ctx context.Context, obj *athar.Event, first *int) ([]*athar.Attack, error) {
+	n, err := athar.ListLimit(first)
 	if err != nil {
 		return nil, err
 	}
-	partOf, err := related(ctx, athar.EventAttacksPart, loaders(ctx).attacks, obj.ID)
+	during, err := related(ctx, athar.EventAttacksDur, loaders(ctx).attacks, obj.ID, n)
 	if err != nil {
 		return nil, err
 	}
-	return athar.SortAttacks(slices.Concat(during, partOf)), nil
+	partOf, err := related(ctx, athar.EventAttacksPart, loaders(ctx).attacks, obj.ID, n)
+	if err != nil {
+		return nil, err
+	}
+	attacks := athar.SortAttacks(slices.Concat(during, partOf))
+	return attacks[:min(n, len(attacks))], nil
 }
 
 // Place is the resolver for the place field.
@@ -209,24 +235,13 @@ func (r *facilityResolver) OperatedBy(ctx context.Context, obj *athar.Facility) 
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput) ([]*athar.Attack, error) {
-	key := facilityDates{id: obj.ID}
-	if dateRange != nil {
-		key.from, key.to = val(dateRange.From), val(dateRange.To)
-		if !key.from.IsZero() && !key.to.IsZero() && key.to.Before(key.from) {
-			return nil, athar.Invalid("dateRange.to", "is before dateRange.from")
-		}
-	}
-	es, err := loaders(ctx).attacksOfFacility.Load(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	return primed(loaders(ctx).attacks, es), nil
+func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int) ([]*athar.Attack, error) {
+	return facilityAttacks(ctx, obj, dateRange, first)
 }
 
 // Events is the resolver for the events field.
 func (r *facilityResolver) Events(ctx context.Context, obj *athar.Facility) ([]*athar.Event, error) {
-	return related(ctx, athar.FacilityEvents, loaders(ctx).events, obj.ID)
+	return related(ctx, athar.FacilityEvents, loaders(ctx).events, obj.ID, 0)
 }
 
 func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
@@ -237,8 +252,8 @@ func (r *facilityConnectionResolver) TotalCount(ctx context.Context, obj *model.
 	return r.Explorer.Count(ctx, athar.LabelFacility, obj.Filter)
 }
 
-func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error) {
-	return timeAttacks(ctx, obj.ID)
+func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {
+	return timeAttacks(ctx, obj.ID, first)
 }
 
 func (r *monthResolver) Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error) {
@@ -344,17 +359,25 @@ func (r *placeResolver) PartOf(ctx context.Context, obj *athar.Place) (*athar.Pl
 
 // Parts is the resolver for the parts field.
 func (r *placeResolver) Parts(ctx context.Context, obj *athar.Place) ([]*athar.Place, error) {
-	return related(ctx, athar.PlaceParts, loaders(ctx).places, obj.ID)
+	return related(ctx, athar.PlaceParts, loaders(ctx).places, obj.ID, 0)
 }
 
 // Facilities is the resolver for the facilities field.
-func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place) ([]*athar.Facility, error) {
-	return related(ctx, athar.PlaceFacilities, loaders(ctx).facilities, obj.ID)
+func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place, first *int) ([]*athar.Facility, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return related(ctx, athar.PlaceFacilities, loaders(ctx).facilities, obj.ID, n)
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place) ([]*athar.Attack, error) {
-	return related(ctx, athar.PlaceAttacks, loaders(ctx).attacks, obj.ID)
+func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place, first *int) ([]*athar.Attack, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return related(ctx, athar.PlaceAttacks, loaders(ctx).attacks, obj.ID, n)
 }
 
 func (r *placeConnectionResolver) TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error) {
@@ -603,21 +626,29 @@ func (r *sourceResolver) Cites(ctx context.Context, obj *athar.Source) ([]*athar
 }
 
 // CitedBy is the resolver for the citedBy field.
-func (r *sourceResolver) CitedBy(ctx context.Context, obj *athar.Source) ([]*athar.Source, error) {
-	return related(ctx, athar.SourceCitedBy, loaders(ctx).sources, obj.ID)
+func (r *sourceResolver) CitedBy(ctx context.Context, obj *athar.Source, first *int) ([]*athar.Source, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return related(ctx, athar.SourceCitedBy, loaders(ctx).sources, obj.ID, n)
 }
 
 // Claims is the resolver for the claims field.
-func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source) ([]*athar.Claim, error) {
-	return related(ctx, athar.SourceClaims, loaders(ctx).claims, obj.ID)
+func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source, first *int) ([]*athar.Claim, error) {
+	n, err := athar.ListLimit(first)
+	if err != nil {
+		return nil, err
+	}
+	return related(ctx, athar.SourceClaims, loaders(ctx).claims, obj.ID, n)
 }
 
 func (r *sourceConnectionResolver) TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error) {
 	return r.Explorer.Count(ctx, athar.LabelSource, obj.Filter)
 }
 
-func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode) ([]*athar.Attack, error) {
-	return timeAttacks(ctx, obj.ID)
+func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {
+	return timeAttacks(ctx, obj.ID, first)
 }
 
 func (r *yearResolver) Months(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error) {

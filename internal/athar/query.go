@@ -7,11 +7,26 @@ import (
 	"time"
 )
 
-// Page sizes of the list queries.
+// Page sizes of the list queries: pages of a connection, and the lists a field returns whole up to
+// its first (the claims of an attack, the attacks of a facility).
 const (
 	DefaultPageSize = 20
 	MaxPageSize     = 100
+	DefaultListSize = 100
+	MaxListSize     = 1000
 )
+
+// ListLimit returns the number of items a list field asked for with first (nil: the default),
+// or an error naming "first" when it is out of 1..MaxListSize.
+func ListLimit(first *int) (int, error) {
+	if first == nil {
+		return DefaultListSize, nil
+	}
+	if *first < 1 || *first > MaxListSize {
+		return 0, Invalid("first", "must be between 1 and %d", MaxListSize)
+	}
+	return *first, nil
+}
 
 // Near is a circle on the map.
 type Near struct {
@@ -274,12 +289,13 @@ type Explorer interface {
 	// NearbyOf answers several requests for the facilities near a facility, in one query; a
 	// facility whose location is unknown has none.
 	NearbyOf(ctx context.Context, reqs []NearbyRequest) ([][]NearbyFacility, error)
-	// SameDay returns, for each attack id, the other attacks on the same Day node.
-	SameDay(ctx context.Context, ids []string) (map[string][]string, error)
+	// SameDay returns, for each attack id, the first limit other attacks on the same Day node.
+	SameDay(ctx context.Context, ids []string, limit int) (map[string][]string, error)
 	// TimeNodes returns the time-tree nodes with the given ids.
 	TimeNodes(ctx context.Context, ids []string) ([]TimeNode, error)
-	// TimeAttacks returns, for each time-tree node, the attacks on it or on a node below it.
-	TimeAttacks(ctx context.Context, ids []string) (map[string][]string, error)
+	// TimeAttacks returns, for each time-tree node, the first limit attacks on it or on a node
+	// below it, oldest first.
+	TimeAttacks(ctx context.Context, ids []string, limit int) (map[string][]string, error)
 	// TimeChildren returns, for each time-tree node, the nodes directly below it, in order.
 	TimeChildren(ctx context.Context, ids []string) (map[string][]string, error)
 	// Graph returns the neighbourhood of the ids, depth hops out, cut at limit nodes.

@@ -43,12 +43,13 @@ type DateRange struct {
 type Reader interface {
 	// Get returns the entities of one label with the given ids, in no particular order.
 	Get(ctx context.Context, label string, ids []string) ([]Entity, error)
-	// Neighbours returns, for each id, its neighbours through rel in the stable order of their
-	// label: attacks by date then id, claims by kind then id, others by name then id.
-	Neighbours(ctx context.Context, rel Relation, ids []string) (map[string][]Entity, error)
-	// AttacksOfFacilities returns, for each facility id, its attacks whose date overlaps r, ordered
-	// by date (oldest first) then id.
-	AttacksOfFacilities(ctx context.Context, ids []string, r DateRange) (map[string][]Entity, error)
+	// Neighbours returns, for each id, its first limit neighbours through rel (all with limit 0)
+	// in the stable order of their label: attacks by date then id, claims by kind then id, others
+	// by name then id.
+	Neighbours(ctx context.Context, rel Relation, ids []string, limit int) (map[string][]Entity, error)
+	// AttacksOfFacilities returns, for each facility id, its first limit attacks (all with limit
+	// 0) whose date overlaps r, ordered by date (oldest first) then id.
+	AttacksOfFacilities(ctx context.Context, ids []string, r DateRange, limit int) (map[string][]Entity, error)
 	// Citations returns, for each source id, every source it cites directly or through others.
 	Citations(ctx context.Context, ids []string) (Citations, error)
 }

@@ -609,16 +609,19 @@ func clampFirst(first int) int {
 }
 
 // SameDay implements athar.Explorer.
-func (s *Store) SameDay(ctx context.Context, ids []string) (map[string][]string, error) {
+func (s *Store) SameDay(ctx context.Context, ids []string, limit int) (map[string][]string, error) {
 	if len(ids) == 0 {
 		return map[string][]string{}, nil
 	}
 	recs, err := s.read(ctx, `
 UNWIND $ids AS id
-MATCH (a:Attack {id: id})-[:ON]->(:Day)<-[:ON]-(m:Attack)
-WHERE m <> a
-WITH id, m ORDER BY m.startDate, m.id
-RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids})
+CALL (id) {
+  MATCH (a:Attack {id: id})-[:ON]->(:Day)<-[:ON]-(m:Attack)
+  WHERE m <> a
+  WITH m ORDER BY m.startDate, m.id LIMIT $limit
+  RETURN m
+}
+RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids, "limit": limitParam(limit)})
 	if err != nil {
 		return nil, err
 	}
@@ -657,15 +660,18 @@ RETURN t.id AS id, [l IN labels(t) WHERE l IN ['Year', 'Month', 'Day']][0] AS ki
 }
 
 // TimeAttacks implements athar.Explorer.
-func (s *Store) TimeAttacks(ctx context.Context, ids []string) (map[string][]string, error) {
+func (s *Store) TimeAttacks(ctx context.Context, ids []string, limit int) (map[string][]string, error) {
 	if len(ids) == 0 {
 		return map[string][]string{}, nil
 	}
 	recs, err := s.read(ctx, `
 UNWIND $ids AS id
-MATCH (:TimeNode {id: id})<-[:IN*0..2]-(:TimeNode)<-[:ON]-(m:Attack)
-WITH id, m ORDER BY m.startDate, m.id
-RETURN id, collect(DISTINCT m.id) AS ids`, map[string]any{"ids": ids})
+CALL (id) {
+  MATCH (:TimeNode {id: id})<-[:IN*0..2]-(:TimeNode)<-[:ON]-(m:Attack)
+  WITH DISTINCT m ORDER BY m.startDate, m.id LIMIT $limit
+  RETURN m
+}
+RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids, "limit": limitParam(limit)})
 	if err != nil {
 		return nil, err
 	}

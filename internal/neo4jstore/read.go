@@ -89,7 +89,7 @@ func decodeEntities(label string, recs []*neo4j.Record) []athar.Entity {
 }
 
 // Neighbours implements athar.Reader.
-func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string) (map[string][]athar.Entity, error) {
+func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string, limit int) (map[string][]athar.Entity, error) {
 	if len(ids) == 0 {
 		return map[string][]athar.Entity{}, nil
 	}
@@ -101,9 +101,9 @@ func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string
 	if rel.Reverse {
 		pattern = fmt.Sprintf("(n:%s {id: id})<-[:%s]-(m:%s)", rel.From, rel.Type, rel.To)
 	}
-	query := fmt.Sprintf("UNWIND $ids AS id MATCH %s WITH id, m ORDER BY %s RETURN id, collect({props: properties(m), links: %s}) AS items",
-		pattern, to.order, linkMap(to, "m"))
-	recs, err := s.read(ctx, query, map[string]any{"ids": ids})
+	query := fmt.Sprintf("UNWIND $ids AS id CALL (id) { MATCH %s WITH m ORDER BY %s LIMIT $limit RETURN m } "+
+		"RETURN id, collect({props: properties(m), links: %s}) AS items", pattern, to.order, linkMap(to, "m"))
+	recs, err := s.read(ctx, query, map[string]any{"ids": ids, "limit": limitParam(limit)})
 	if err != nil {
 		return nil, err
 	}
@@ -111,17 +111,20 @@ func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string
 }
 
 // AttacksOfFacilities implements athar.Reader.
-func (s *Store) AttacksOfFacilities(ctx context.Context, ids []string, r athar.DateRange) (map[string][]athar.Entity, error) {
+func (s *Store) AttacksOfFacilities(ctx context.Context, ids []string, r athar.DateRange, limit int) (map[string][]athar.Entity, error) {
 	if len(ids) == 0 {
 		return map[string][]athar.Entity{}, nil
 	}
 	recs, err := s.read(ctx, `
 UNWIND $ids AS id
-MATCH (:Facility {id: id})<-[:TARGETED]-(m:Attack)
-WHERE ($from IS NULL OR m.endDate >= $from) AND ($to IS NULL OR m.startDate <= $to)
-WITH id, m ORDER BY m.startDate, m.endDate, m.id
+CALL (id) {
+  MATCH (:Facility {id: id})<-[:TARGETED]-(m:Attack)
+  WHERE ($from IS NULL OR m.endDate >= $from) AND ($to IS NULL OR m.startDate <= $to)
+  WITH m ORDER BY m.startDate, m.endDate, m.id LIMIT $limit
+  RETURN m
+}
 RETURN id, collect({props: properties(m), links: `+linkMap(specOf(athar.LabelAttack), "m")+`}) AS items`,
-		map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To)})
+		map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To), "limit": limitParam(limit)})
 	if err != nil {
 		return nil, err
 	}
@@ -161,6 +164,14 @@ func idLists(recs []*neo4j.Record) map[string][]string {
 		out[id.(string)] = strs(map[string]any{"ids": list}, "ids")
 	}
 	return out
+}
+
+// limitParam is a LIMIT for a list: limit, or every item with 0.
+func limitParam(limit int) int64 {
+	if limit <= 0 {
+		return 1 << 62
+	}
+	return int64(limit)
 }
 
 func dateParam(t time.Time) any {

@@ -222,7 +222,7 @@ func TestDates_TimeTree(t *testing.T) {
 	if d.Precision != athar.PrecisionMonth || d.Start.Format(time.DateOnly) != "2016-04-01" || d.End.Format(time.DateOnly) != "2016-04-30" {
 		t.Errorf("month date read back as %+v", d)
 	}
-	ids, err := s.AttacksOfFacilities(ctx, nil, athar.DateRange{})
+	ids, err := s.AttacksOfFacilities(ctx, nil, athar.DateRange{}, 0)
 	if err != nil || len(ids) != 0 {
 		t.Errorf("no facilities: %v %v", ids, err)
 	}
@@ -384,7 +384,7 @@ func TestNeighbours_Order(t *testing.T) {
 	s := MustStore(t)
 	MustSeed(t, s)
 	ctx := context.Background()
-	got, err := s.AttacksOfFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{})
+	got, err := s.AttacksOfFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ func TestNeighbours_Order(t *testing.T) {
 	}
 	from, _ := time.Parse(time.DateOnly, "2014-01-01")
 	to, _ := time.Parse(time.DateOnly, "2014-12-31")
-	got, err = s.AttacksOfFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{From: from, To: to})
+	got, err = s.AttacksOfFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{From: from, To: to}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -429,7 +429,7 @@ func TestDerivedKilledFigures_FollowTheDomain(t *testing.T) {
 			id, _ := rec.Get("id")
 			low, _ := rec.Get("low")
 			high, _ := rec.Get("high")
-			claims, err := s.Neighbours(ctx, athar.AttackClaims, []string{id.(string)})
+			claims, err := s.Neighbours(ctx, athar.AttackClaims, []string{id.(string)}, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
