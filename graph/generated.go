@@ -3208,8 +3208,11 @@ enum TimelineInterval {
 }
 
 """
-One bucket of a timeline. An attack counts in the bucket of its start date; killedLow and killedHigh
-sum, over the bucket's attacks, the lowest and highest killed figure their live claims give.
+One bucket of a timeline: the attacks whose date falls within [start, end]. An attack whose date
+spans more than one interval (known only to the month, on a timeline by day) counts in a bucket of
+its own that spans its date, so buckets may overlap and differ in width; none is put on the first day
+of its month. killedLow and killedHigh sum, over the bucket's attacks, the lowest and highest killed
+figure their live claims give; an account that covers several attacks counts in each.
 """
 type TimelineBucket {
   "The first day of the bucket."

@@ -439,3 +439,25 @@ func TestRoundTrips_DoNotGrowWithItems(t *testing.T) {
 	}
 	t.Logf("round trips: %d for %d attacks, %d for %d", few, nFew, many, nMany)
 }
+
+func TestTimeline_NeverPutsAMonthOnItsFirstDay(t *testing.T) {
+	c := MustServer(t, true)
+	var got struct {
+		Timeline []struct {
+			Start, End string
+			Attacks    int
+		}
+	}
+	c.MustData(`{ timeline(interval: DAY, filter: {dateRange: {from: "2016-11-01", to: "2016-11-30"}}) { start end attacks } }`, nil, &got)
+	var wholeMonth, day16 bool
+	for _, b := range got.Timeline {
+		if b.Start == "2016-11-01" && b.End == "2016-11-01" {
+			t.Errorf("a bucket on 1 November 2016: %+v (the Azaz car bomb is known only to the month)", b)
+		}
+		wholeMonth = wholeMonth || (b.Start == "2016-11-01" && b.End == "2016-11-30")
+		day16 = day16 || (b.Start == "2016-11-16" && b.End == "2016-11-16" && b.Attacks >= 4)
+	}
+	if !wholeMonth || !day16 {
+		t.Errorf("timeline by day of November 2016: %+v", got.Timeline)
+	}
+}

@@ -147,7 +147,8 @@ const (
 	IntervalDay   TimelineInterval = "DAY"
 )
 
-// TimelineBucket counts the attacks that start within [Start, End] and sums their killed figures.
+// TimelineBucket counts the attacks whose dates fall within [Start, End] and sums their killed
+// figures. An attack whose date spans more than one interval gets a bucket of its own.
 type TimelineBucket struct {
 	Start, End         time.Time
 	Attacks            int

@@ -488,11 +488,16 @@ func (s *Store) Timeline(ctx context.Context, f athar.AttackFilter, interval ath
 	}
 	sc := attackScope(f, athar.OrderDateAsc)
 	sc.params["unit"] = unit
+	// An attack whose date fits one interval counts in that interval's bucket. One whose date
+	// spans more (known only to the month, on a timeline by day) counts in a bucket of its own that
+	// spans its date: it is never put on the first day of its month.
 	recs, err := s.read(ctx, sc.cypher+`
-WITH date.truncate($unit, a.startDate) AS bucket, a
-RETURN bucket, count(a) AS attacks, sum(coalesce(a.killedLow, 0)) AS low, sum(coalesce(a.killedHigh, 0)) AS high,
+WITH a, date.truncate($unit, a.startDate) AS first, date.truncate($unit, a.endDate) AS last
+WITH a, CASE WHEN first = last THEN first ELSE a.startDate END AS bucket,
+  CASE WHEN first = last THEN null ELSE a.endDate END AS wide
+RETURN bucket, wide, count(a) AS attacks, sum(coalesce(a.killedLow, 0)) AS low, sum(coalesce(a.killedHigh, 0)) AS high,
   count(a.killedHigh) AS withFigures
-ORDER BY bucket`, sc.params)
+ORDER BY bucket, wide`, sc.params)
 	if err != nil {
 		return nil, err
 	}
@@ -501,10 +506,12 @@ ORDER BY bucket`, sc.params)
 		m := rec.AsMap()
 		start := m["bucket"].(dbtype.Date).Time().UTC()
 		var end time.Time
-		switch interval {
-		case athar.IntervalYear:
+		switch wide, ok := m["wide"].(dbtype.Date); {
+		case ok:
+			end = wide.Time().UTC()
+		case interval == athar.IntervalYear:
 			end = start.AddDate(1, 0, -1)
-		case athar.IntervalMonth:
+		case interval == athar.IntervalMonth:
 			end = start.AddDate(0, 1, -1)
 		default:
 			end = start
