@@ -21,6 +21,16 @@ func val[T any](o graphql.Omittable[*T]) T {
 	return zero
 }
 
+// value reads an optional argument, whose schema default gqlgen has already applied, or gives the
+// zero value.
+func value[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}
+
 // set copies an optional field into dst when the input gives it; null clears dst.
 func set[T any](o graphql.Omittable[*T], dst *T) {
 	if o.IsSet() {

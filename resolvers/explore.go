@@ -139,13 +139,9 @@ func entityType(label string) (model.EntityType, error) {
 	return "", fmt.Errorf("resolvers: no entity type for label %q", label)
 }
 
-// Limits of the queries that return whole lists.
-const (
-	maxGraphDepth    = 3
-	maxGraphLimit    = 2000
-	maxFeatures      = 10000
-	maxRepeatedFirst = athar.MaxPageSize
-)
+// maxFeatures is the most attacks a map or spreadsheet export holds; beyond it the export says it
+// was cut.
+const maxFeatures = 10000
 
 // timeNode loads one node of the time tree by id.
 func timeNode(ctx context.Context, id string) (*athar.TimeNode, error) {

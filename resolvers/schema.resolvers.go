@@ -87,10 +87,7 @@ func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []
 	if err != nil {
 		return nil, err
 	}
-	claims = slices.DeleteFunc(claims, func(c *athar.Claim) bool {
-		return (len(kinds) > 0 && !slices.Contains(kinds, c.Kind)) || (!c.IsLive() && (includeRetracted == nil || !*includeRetracted))
-	})
-	return claims[:min(n, len(claims))], nil
+	return athar.SelectClaims(claims, kinds, includeRetracted != nil && *includeRetracted, n), nil
 }
 
 // Casualties is the resolver for the casualties field.
@@ -504,31 +501,17 @@ func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int,
 	if err != nil {
 		return nil, err
 	}
-	minN, within, n := 2, 0, 50
-	if minAttacks != nil {
-		minN = *minAttacks
+	req := athar.RepeatedRequest{MinAttacks: value(minAttacks), WithinDays: value(withinDays), First: value(first)}
+	if err := req.Check(); err != nil {
+		return nil, err
 	}
-	if withinDays != nil {
-		within = *withinDays
-	}
-	if first != nil {
-		n = *first
-	}
-	switch {
-	case minN < 1:
-		return nil, athar.Invalid("minAttacks", "must be at least 1")
-	case within < 0:
-		return nil, athar.Invalid("withinDays", "must not be negative")
-	case n < 1 || n > maxRepeatedFirst:
-		return nil, athar.Invalid("first", "must be between 1 and %d", maxRepeatedFirst)
-	}
-	byFacility, err := r.Explorer.AttacksByFacility(ctx, f, minN)
+	byFacility, err := r.Explorer.AttacksByFacility(ctx, f, req.MinAttacks)
 	if err != nil {
 		return nil, err
 	}
-	targets := athar.RepeatedTargets(byFacility, minN, within)
-	out := make([]*athar.RepeatedTarget, 0, min(n, len(targets)))
-	for i := range targets[:min(n, len(targets))] {
+	targets := athar.RepeatedTargets(byFacility, req.MinAttacks, req.WithinDays)
+	out := make([]*athar.RepeatedTarget, 0, min(req.First, len(targets)))
+	for i := range targets[:min(req.First, len(targets))] {
 		out = append(out, &targets[i])
 	}
 	return out, nil
@@ -573,22 +556,11 @@ func (r *queryResolver) Year(ctx context.Context, year int) (*athar.TimeNode, er
 }
 
 func (r *queryResolver) Graph(ctx context.Context, ids []string, depth *int, limit *int) (*athar.Graph, error) {
-	d, l := 1, 500
-	if depth != nil {
-		d = *depth
+	req := athar.GraphRequest{IDs: ids, Depth: value(depth), Limit: value(limit)}
+	if err := req.Check(); err != nil {
+		return nil, err
 	}
-	if limit != nil {
-		l = *limit
-	}
-	switch {
-	case len(ids) == 0 || len(ids) > athar.MaxPageSize:
-		return nil, athar.Invalid("ids", "give between 1 and %d ids", athar.MaxPageSize)
-	case d < 0 || d > maxGraphDepth:
-		return nil, athar.Invalid("depth", "must be between 0 and %d", maxGraphDepth)
-	case l < 1 || l > maxGraphLimit:
-		return nil, athar.Invalid("limit", "must be between 1 and %d", maxGraphLimit)
-	}
-	return r.Explorer.Graph(ctx, ids, d, l)
+	return r.Explorer.Graph(ctx, req.IDs, req.Depth, req.Limit)
 }
 
 func (r *queryResolver) AttacksGeoJSON(ctx context.Context, filter *model.AttackFilter) (map[string]any, error) {

@@ -305,3 +305,57 @@ type Explorer interface {
 	// date order, at most limit of them; more reports whether there were more.
 	AttackFeatures(ctx context.Context, f AttackFilter, limit int) (features []AttackFeature, more bool, err error)
 }
+
+// Limits of the network view.
+const (
+	MaxGraphDepth = 3
+	MaxGraphLimit = 2000
+)
+
+// GraphRequest asks for the neighbourhood of some nodes.
+type GraphRequest struct {
+	IDs          []string
+	Depth, Limit int
+}
+
+// Check reports a request out of bounds; problems name ids, depth and limit.
+func (r GraphRequest) Check() error {
+	switch {
+	case len(r.IDs) == 0 || len(r.IDs) > MaxPageSize:
+		return Invalid("ids", "give between 1 and %d ids", MaxPageSize)
+	case r.Depth < 0 || r.Depth > MaxGraphDepth:
+		return Invalid("depth", "must be between 0 and %d", MaxGraphDepth)
+	case r.Limit < 1 || r.Limit > MaxGraphLimit:
+		return Invalid("limit", "must be between 1 and %d", MaxGraphLimit)
+	}
+	return nil
+}
+
+// RepeatedRequest asks for the facilities hit at least MinAttacks times (within WithinDays of each
+// other when it is above 0), the first First of them.
+type RepeatedRequest struct {
+	MinAttacks, WithinDays, First int
+}
+
+// Check reports a request out of bounds; problems name minAttacks, withinDays and first.
+func (r RepeatedRequest) Check() error {
+	switch {
+	case r.MinAttacks < 1:
+		return Invalid("minAttacks", "must be at least 1")
+	case r.WithinDays < 0:
+		return Invalid("withinDays", "must not be negative")
+	}
+	return CheckFirst("first", r.First)
+}
+
+// SelectClaims returns the claims of the given kinds (all when none), leaving out retracted ones
+// unless asked for, at most first of them.
+func SelectClaims(claims []*Claim, kinds []ClaimKind, includeRetracted bool, first int) []*Claim {
+	out := make([]*Claim, 0, len(claims))
+	for _, c := range claims {
+		if (len(kinds) == 0 || slices.Contains(kinds, c.Kind)) && (c.IsLive() || includeRetracted) {
+			out = append(out, c)
+		}
+	}
+	return out[:min(first, len(out))]
+}
