@@ -267,42 +267,48 @@ type AttackFeature struct {
 	Location              *Location // of its first facility with a known location, else of its first place with one
 }
 
-// Explorer answers the investigative queries over the graph.
+// Explorer answers the investigative queries over the graph. Any method may also fail with
+// EINTERNAL, whose detail is for the log only.
 type Explorer interface {
 	// Attacks returns a page of the attacks the filter matches, in order.
-	// Errors: EINVALID (a malformed cursor).
+	// Errors: EINVALID (a cursor of another list or order), EUNAVAILABLE.
 	Attacks(ctx context.Context, f AttackFilter, order AttackOrder, page PageRequest) (*Page, error)
-	// CountAttacks returns how many attacks the filter matches.
+	// CountAttacks returns how many attacks the filter matches. Errors: EUNAVAILABLE.
 	CountAttacks(ctx context.Context, f AttackFilter) (int, error)
 	// List returns a page of facilities, actors, sources or places, by name (sources by title).
+	// Errors: EINVALID (a cursor of another list), EUNAVAILABLE.
 	List(ctx context.Context, label string, f EntityFilter, page PageRequest) (*Page, error)
-	// Count returns how many entities of the label the filter matches.
+	// Count returns how many entities of the label the filter matches. Errors: EUNAVAILABLE.
 	Count(ctx context.Context, label string, f EntityFilter) (int, error)
-	// Search runs a full-text query over the given labels (all when empty).
+	// Search runs a full-text query over the given labels (all when empty). Errors: EUNAVAILABLE.
 	Search(ctx context.Context, query string, labels []string, first int) ([]SearchHit, error)
-	// Timeline buckets the attacks the filter matches by their start date.
+	// Timeline buckets the attacks the filter matches by date. Errors: EINVALID (an unknown
+	// interval), EUNAVAILABLE.
 	Timeline(ctx context.Context, f AttackFilter, interval TimelineInterval) ([]TimelineBucket, error)
 	// AttacksByFacility returns, for each facility with at least minAttacks of the attacks the
-	// filter matches, those attacks, oldest first.
+	// filter matches, those attacks, oldest first. Errors: EUNAVAILABLE.
 	AttacksByFacility(ctx context.Context, f AttackFilter, minAttacks int) (map[string][]DatedAttack, error)
-	// Nearby returns facilities within radius of the point, nearest first.
+	// Nearby returns facilities within radius of the point, nearest first. Errors: EUNAVAILABLE.
 	Nearby(ctx context.Context, near Near, types []FacilityType, first int) ([]NearbyFacility, error)
 	// NearbyOf answers several requests for the facilities near a facility, in one query; a
-	// facility whose location is unknown has none.
+	// facility whose location is unknown has none. Errors: EUNAVAILABLE.
 	NearbyOf(ctx context.Context, reqs []NearbyRequest) ([][]NearbyFacility, error)
 	// SameDay returns, for each attack id, the first limit other attacks on the same Day node.
+	// Errors: EUNAVAILABLE.
 	SameDay(ctx context.Context, ids []string, limit int) (map[string][]string, error)
-	// TimeNodes returns the time-tree nodes with the given ids.
+	// TimeNodes returns the time-tree nodes with the given ids. Errors: EUNAVAILABLE.
 	TimeNodes(ctx context.Context, ids []string) ([]TimeNode, error)
 	// TimeAttacks returns, for each time-tree node, the first limit attacks on it or on a node
-	// below it, oldest first.
+	// below it, oldest first. Errors: EUNAVAILABLE.
 	TimeAttacks(ctx context.Context, ids []string, limit int) (map[string][]string, error)
 	// TimeChildren returns, for each time-tree node, the nodes directly below it, in order.
+	// Errors: EUNAVAILABLE.
 	TimeChildren(ctx context.Context, ids []string) (map[string][]string, error)
 	// Graph returns the neighbourhood of the ids, depth hops out, cut at limit nodes.
+	// Errors: EUNAVAILABLE.
 	Graph(ctx context.Context, ids []string, depth, limit int) (*Graph, error)
 	// AttackFeatures returns what maps and spreadsheets show of the attacks the filter matches, in
-	// date order, at most limit of them; more reports whether there were more.
+	// date order, at most limit of them; more reports whether there were more. Errors: EUNAVAILABLE.
 	AttackFeatures(ctx context.Context, f AttackFilter, limit int) (features []AttackFeature, more bool, err error)
 }
 

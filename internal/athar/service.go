@@ -39,7 +39,8 @@ type DateRange struct {
 	To   time.Time
 }
 
-// Reader reads the graph. Missing ids are left out of results, never an error.
+// Reader reads the graph. Missing ids are left out of results, never an error. Every method fails
+// with EUNAVAILABLE when the database cannot answer in time, and EINTERNAL otherwise.
 type Reader interface {
 	// Get returns the entities of one label with the given ids, in no particular order.
 	Get(ctx context.Context, label string, ids []string) ([]Entity, error)
