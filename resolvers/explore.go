@@ -273,8 +273,8 @@ func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.
 	key := facilityDates{id: obj.ID, limit: n}
 	if dateRange != nil {
 		key.from, key.to = val(dateRange.From), val(dateRange.To)
-		if !key.from.IsZero() && !key.to.IsZero() && key.to.Before(key.from) {
-			return nil, athar.Invalid("dateRange.to", "is before dateRange.from")
+		if err := (athar.DateRange{From: key.from, To: key.to}).Check("dateRange"); err != nil {
+			return nil, err
 		}
 	}
 	es, err := loaders(ctx).attacksOfFacility.Load(ctx, key)

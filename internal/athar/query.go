@@ -52,8 +52,8 @@ type AttackFilter struct {
 // Validate checks the filter's values; problems name the fields under prefix ("filter").
 func (f *AttackFilter) Validate(prefix string) error {
 	var p Problems
-	if !f.Dates.From.IsZero() && !f.Dates.To.IsZero() && f.Dates.To.Before(f.Dates.From) {
-		p.Add("dateRange.to", "is before dateRange.from")
+	if err := f.Dates.Check("dateRange"); err != nil {
+		p = append(p, err.(*Error))
 	}
 	checkEnums(&p, "facilityTypes", f.FacilityTypes, FacilityTypes)
 	checkEnums(&p, "attackTypes", f.AttackTypes, AttackTypes)

@@ -39,6 +39,14 @@ type DateRange struct {
 	To   time.Time
 }
 
+// Check reports a range whose end is before its start, under field ("dateRange").
+func (r DateRange) Check(field string) error {
+	if !r.From.IsZero() && !r.To.IsZero() && r.To.Before(r.From) {
+		return Invalid(joinField(field, "to"), "is before %s", joinField(field, "from"))
+	}
+	return nil
+}
+
 // Reader reads the graph. Missing ids are left out of results, never an error. Every method fails
 // with EUNAVAILABLE when the database cannot answer in time, and EINTERNAL otherwise.
 type Reader interface {
