@@ -233,20 +233,25 @@ func search(ctx context.Context, x athar.Explorer, query string, types []model.E
 	}
 	n := athar.DefaultPageSize
 	if first != nil {
-		if *first < 1 || *first > athar.MaxPageSize {
-			return nil, athar.Invalid("first", "must be between 1 and %d", athar.MaxPageSize)
-		}
 		n = *first
+	}
+	if err := athar.CheckFirst("first", n); err != nil {
+		return nil, err
 	}
 	hits, err := x.Search(ctx, query, labels, n)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*athar.SearchHit, len(hits))
-	for i := range hits {
-		out[i] = &hits[i]
+	return pointers(hits), nil
+}
+
+// pointers returns pointers to the elements of xs, as gqlgen's list fields take them.
+func pointers[T any](xs []T) []*T {
+	out := make([]*T, len(xs))
+	for i := range xs {
+		out[i] = &xs[i]
 	}
-	return out, nil
+	return out
 }
 
 // facilityNearby loads the facilities near one, through the request's loader.

@@ -287,10 +287,7 @@ func nearbyOfFacilities(ctx context.Context, explorer athar.Explorer, keys []nea
 			errs[i] = err
 			continue
 		}
-		out[i] = make([]*athar.NearbyFacility, len(found[i]))
-		for j := range found[i] {
-			out[i][j] = &found[i][j]
-		}
+		out[i] = pointers(found[i])
 	}
 	return out, errs
 }

@@ -489,11 +489,7 @@ func (r *queryResolver) Timeline(ctx context.Context, filter *model.AttackFilter
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*athar.TimelineBucket, len(buckets))
-	for i := range buckets {
-		out[i] = &buckets[i]
-	}
-	return out, nil
+	return pointers(buckets), nil
 }
 
 func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int) ([]*athar.RepeatedTarget, error) {
@@ -510,11 +506,7 @@ func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int,
 		return nil, err
 	}
 	targets := athar.RepeatedTargets(byFacility, req.MinAttacks, req.WithinDays)
-	out := make([]*athar.RepeatedTarget, 0, min(req.First, len(targets)))
-	for i := range targets[:min(req.First, len(targets))] {
-		out = append(out, &targets[i])
-	}
-	return out, nil
+	return pointers(targets[:min(req.First, len(targets))]), nil
 }
 
 func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
@@ -533,11 +525,7 @@ func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude 
 	if err != nil {
 		return nil, err
 	}
-	out := make([]*athar.NearbyFacility, len(hits))
-	for i := range hits {
-		out[i] = &hits[i]
-	}
-	return out, nil
+	return pointers(hits), nil
 }
 
 func (r *queryResolver) Day(ctx context.Context, date time.Time) (*athar.TimeNode, error) {
