@@ -259,23 +259,23 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddClaim       func(childComplexity int, input model.ClaimInput) int
-		CreateActor    func(childComplexity int, input model.ActorInput) int
-		CreateAttack   func(childComplexity int, input model.AttackInput) int
-		CreateEvent    func(childComplexity int, input model.EventInput) int
-		CreateFacility func(childComplexity int, input model.FacilityInput) int
-		CreatePlace    func(childComplexity int, input model.PlaceInput) int
-		CreateSource   func(childComplexity int, input model.SourceInput) int
-		LinkAttack     func(childComplexity int, attackID string, relation model.AttackRelation, targetID string) int
+		AddClaim       func(childComplexity int, input map[string]any) int
+		CreateActor    func(childComplexity int, input map[string]any) int
+		CreateAttack   func(childComplexity int, input map[string]any) int
+		CreateEvent    func(childComplexity int, input map[string]any) int
+		CreateFacility func(childComplexity int, input map[string]any) int
+		CreatePlace    func(childComplexity int, input map[string]any) int
+		CreateSource   func(childComplexity int, input map[string]any) int
+		LinkAttack     func(childComplexity int, attackID string, relation athar.AttackLink, targetID string) int
 		RetractClaim   func(childComplexity int, id string, reason string) int
-		UnlinkAttack   func(childComplexity int, attackID string, relation model.AttackRelation, targetID string) int
-		UpdateActor    func(childComplexity int, id string, input model.ActorPatch) int
-		UpdateAttack   func(childComplexity int, id string, input model.AttackPatch) int
-		UpdateClaim    func(childComplexity int, id string, input model.ClaimPatch) int
-		UpdateEvent    func(childComplexity int, id string, input model.EventPatch) int
-		UpdateFacility func(childComplexity int, id string, input model.FacilityPatch) int
-		UpdatePlace    func(childComplexity int, id string, input model.PlacePatch) int
-		UpdateSource   func(childComplexity int, id string, input model.SourcePatch) int
+		UnlinkAttack   func(childComplexity int, attackID string, relation athar.AttackLink, targetID string) int
+		UpdateActor    func(childComplexity int, id string, input map[string]any) int
+		UpdateAttack   func(childComplexity int, id string, input map[string]any) int
+		UpdateClaim    func(childComplexity int, id string, input map[string]any) int
+		UpdateEvent    func(childComplexity int, id string, input map[string]any) int
+		UpdateFacility func(childComplexity int, id string, input map[string]any) int
+		UpdatePlace    func(childComplexity int, id string, input map[string]any) int
+		UpdateSource   func(childComplexity int, id string, input map[string]any) int
 	}
 
 	NearbyFacility struct {
@@ -472,22 +472,22 @@ type MonthResolver interface {
 	Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 type MutationResolver interface {
-	CreatePlace(ctx context.Context, input model.PlaceInput) (*athar.Place, error)
-	UpdatePlace(ctx context.Context, id string, input model.PlacePatch) (*athar.Place, error)
-	CreateActor(ctx context.Context, input model.ActorInput) (*athar.Actor, error)
-	UpdateActor(ctx context.Context, id string, input model.ActorPatch) (*athar.Actor, error)
-	CreateFacility(ctx context.Context, input model.FacilityInput) (*athar.Facility, error)
-	UpdateFacility(ctx context.Context, id string, input model.FacilityPatch) (*athar.Facility, error)
-	CreateSource(ctx context.Context, input model.SourceInput) (*athar.Source, error)
-	UpdateSource(ctx context.Context, id string, input model.SourcePatch) (*athar.Source, error)
-	CreateEvent(ctx context.Context, input model.EventInput) (*athar.Event, error)
-	UpdateEvent(ctx context.Context, id string, input model.EventPatch) (*athar.Event, error)
-	CreateAttack(ctx context.Context, input model.AttackInput) (*athar.Attack, error)
-	UpdateAttack(ctx context.Context, id string, input model.AttackPatch) (*athar.Attack, error)
-	LinkAttack(ctx context.Context, attackID string, relation model.AttackRelation, targetID string) (*athar.Attack, error)
-	UnlinkAttack(ctx context.Context, attackID string, relation model.AttackRelation, targetID string) (*athar.Attack, error)
-	AddClaim(ctx context.Context, input model.ClaimInput) (*athar.Claim, error)
-	UpdateClaim(ctx context.Context, id string, input model.ClaimPatch) (*athar.Claim, error)
+	CreatePlace(ctx context.Context, input map[string]any) (*athar.Place, error)
+	UpdatePlace(ctx context.Context, id string, input map[string]any) (*athar.Place, error)
+	CreateActor(ctx context.Context, input map[string]any) (*athar.Actor, error)
+	UpdateActor(ctx context.Context, id string, input map[string]any) (*athar.Actor, error)
+	CreateFacility(ctx context.Context, input map[string]any) (*athar.Facility, error)
+	UpdateFacility(ctx context.Context, id string, input map[string]any) (*athar.Facility, error)
+	CreateSource(ctx context.Context, input map[string]any) (*athar.Source, error)
+	UpdateSource(ctx context.Context, id string, input map[string]any) (*athar.Source, error)
+	CreateEvent(ctx context.Context, input map[string]any) (*athar.Event, error)
+	UpdateEvent(ctx context.Context, id string, input map[string]any) (*athar.Event, error)
+	CreateAttack(ctx context.Context, input map[string]any) (*athar.Attack, error)
+	UpdateAttack(ctx context.Context, id string, input map[string]any) (*athar.Attack, error)
+	LinkAttack(ctx context.Context, attackID string, relation athar.AttackLink, targetID string) (*athar.Attack, error)
+	UnlinkAttack(ctx context.Context, attackID string, relation athar.AttackLink, targetID string) (*athar.Attack, error)
+	AddClaim(ctx context.Context, input map[string]any) (*athar.Claim, error)
+	UpdateClaim(ctx context.Context, id string, input map[string]any) (*athar.Claim, error)
 	RetractClaim(ctx context.Context, id string, reason string) (*athar.Claim, error)
 }
 type NearbyFacilityResolver interface {
@@ -1450,7 +1450,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.AddClaim(childComplexity, args["input"].(model.ClaimInput)), true
+		return e.ComplexityRoot.Mutation.AddClaim(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.createActor":
 		if e.ComplexityRoot.Mutation.CreateActor == nil {
 			break
@@ -1461,7 +1461,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateActor(childComplexity, args["input"].(model.ActorInput)), true
+		return e.ComplexityRoot.Mutation.CreateActor(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.createAttack":
 		if e.ComplexityRoot.Mutation.CreateAttack == nil {
 			break
@@ -1472,7 +1472,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateAttack(childComplexity, args["input"].(model.AttackInput)), true
+		return e.ComplexityRoot.Mutation.CreateAttack(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.createEvent":
 		if e.ComplexityRoot.Mutation.CreateEvent == nil {
 			break
@@ -1483,7 +1483,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateEvent(childComplexity, args["input"].(model.EventInput)), true
+		return e.ComplexityRoot.Mutation.CreateEvent(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.createFacility":
 		if e.ComplexityRoot.Mutation.CreateFacility == nil {
 			break
@@ -1494,7 +1494,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateFacility(childComplexity, args["input"].(model.FacilityInput)), true
+		return e.ComplexityRoot.Mutation.CreateFacility(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.createPlace":
 		if e.ComplexityRoot.Mutation.CreatePlace == nil {
 			break
@@ -1505,7 +1505,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreatePlace(childComplexity, args["input"].(model.PlaceInput)), true
+		return e.ComplexityRoot.Mutation.CreatePlace(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.createSource":
 		if e.ComplexityRoot.Mutation.CreateSource == nil {
 			break
@@ -1516,7 +1516,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.CreateSource(childComplexity, args["input"].(model.SourceInput)), true
+		return e.ComplexityRoot.Mutation.CreateSource(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.linkAttack":
 		if e.ComplexityRoot.Mutation.LinkAttack == nil {
 			break
@@ -1527,7 +1527,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.LinkAttack(childComplexity, args["attackId"].(string), args["relation"].(model.AttackRelation), args["targetId"].(string)), true
+		return e.ComplexityRoot.Mutation.LinkAttack(childComplexity, args["attackId"].(string), args["relation"].(athar.AttackLink), args["targetId"].(string)), true
 	case "Mutation.retractClaim":
 		if e.ComplexityRoot.Mutation.RetractClaim == nil {
 			break
@@ -1549,7 +1549,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UnlinkAttack(childComplexity, args["attackId"].(string), args["relation"].(model.AttackRelation), args["targetId"].(string)), true
+		return e.ComplexityRoot.Mutation.UnlinkAttack(childComplexity, args["attackId"].(string), args["relation"].(athar.AttackLink), args["targetId"].(string)), true
 	case "Mutation.updateActor":
 		if e.ComplexityRoot.Mutation.UpdateActor == nil {
 			break
@@ -1560,7 +1560,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateActor(childComplexity, args["id"].(string), args["input"].(model.ActorPatch)), true
+		return e.ComplexityRoot.Mutation.UpdateActor(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
 	case "Mutation.updateAttack":
 		if e.ComplexityRoot.Mutation.UpdateAttack == nil {
 			break
@@ -1571,7 +1571,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAttack(childComplexity, args["id"].(string), args["input"].(model.AttackPatch)), true
+		return e.ComplexityRoot.Mutation.UpdateAttack(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
 	case "Mutation.updateClaim":
 		if e.ComplexityRoot.Mutation.UpdateClaim == nil {
 			break
@@ -1582,7 +1582,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateClaim(childComplexity, args["id"].(string), args["input"].(model.ClaimPatch)), true
+		return e.ComplexityRoot.Mutation.UpdateClaim(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
 	case "Mutation.updateEvent":
 		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
 			break
@@ -1593,7 +1593,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["id"].(string), args["input"].(model.EventPatch)), true
+		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
 	case "Mutation.updateFacility":
 		if e.ComplexityRoot.Mutation.UpdateFacility == nil {
 			break
@@ -1604,7 +1604,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateFacility(childComplexity, args["id"].(string), args["input"].(model.FacilityPatch)), true
+		return e.ComplexityRoot.Mutation.UpdateFacility(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
 	case "Mutation.updatePlace":
 		if e.ComplexityRoot.Mutation.UpdatePlace == nil {
 			break
@@ -1615,7 +1615,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePlace(childComplexity, args["id"].(string), args["input"].(model.PlacePatch)), true
+		return e.ComplexityRoot.Mutation.UpdatePlace(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
 	case "Mutation.updateSource":
 		if e.ComplexityRoot.Mutation.UpdateSource == nil {
 			break
@@ -1626,7 +1626,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateSource(childComplexity, args["id"].(string), args["input"].(model.SourcePatch)), true
+		return e.ComplexityRoot.Mutation.UpdateSource(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
 
 	case "NearbyFacility.distanceMeters":
 		if e.ComplexityRoot.NearbyFacility.DistanceMeters == nil {
@@ -4213,8 +4213,8 @@ func (ec *executionContext) field_Mutation_addClaim_args(ctx context.Context, ra
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ClaimInput, error) {
-			return ec.unmarshalNClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimInput(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNClaimInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4227,8 +4227,8 @@ func (ec *executionContext) field_Mutation_createActor_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ActorInput, error) {
-			return ec.unmarshalNActorInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorInput(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNActorInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4241,8 +4241,8 @@ func (ec *executionContext) field_Mutation_createAttack_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AttackInput, error) {
-			return ec.unmarshalNAttackInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackInput(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNAttackInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4255,8 +4255,8 @@ func (ec *executionContext) field_Mutation_createEvent_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.EventInput, error) {
-			return ec.unmarshalNEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventInput(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNEventInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4269,8 +4269,8 @@ func (ec *executionContext) field_Mutation_createFacility_args(ctx context.Conte
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.FacilityInput, error) {
-			return ec.unmarshalNFacilityInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityInput(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNFacilityInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4283,8 +4283,8 @@ func (ec *executionContext) field_Mutation_createPlace_args(ctx context.Context,
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.PlaceInput, error) {
-			return ec.unmarshalNPlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceInput(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNPlaceInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4297,8 +4297,8 @@ func (ec *executionContext) field_Mutation_createSource_args(ctx context.Context
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.SourceInput, error) {
-			return ec.unmarshalNSourceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceInput(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNSourceInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4319,8 +4319,8 @@ func (ec *executionContext) field_Mutation_linkAttack_args(ctx context.Context, 
 	}
 	args["attackId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "relation",
-		func(ctx context.Context, v any) (model.AttackRelation, error) {
-			return ec.unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackRelation(ctx, v)
+		func(ctx context.Context, v any) (athar.AttackLink, error) {
+			return ec.unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4371,8 +4371,8 @@ func (ec *executionContext) field_Mutation_unlinkAttack_args(ctx context.Context
 	}
 	args["attackId"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "relation",
-		func(ctx context.Context, v any) (model.AttackRelation, error) {
-			return ec.unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackRelation(ctx, v)
+		func(ctx context.Context, v any) (athar.AttackLink, error) {
+			return ec.unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4401,8 +4401,8 @@ func (ec *executionContext) field_Mutation_updateActor_args(ctx context.Context,
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ActorPatch, error) {
-			return ec.unmarshalNActorPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorPatch(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNActorPatch2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4423,8 +4423,8 @@ func (ec *executionContext) field_Mutation_updateAttack_args(ctx context.Context
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.AttackPatch, error) {
-			return ec.unmarshalNAttackPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackPatch(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNAttackPatch2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4445,8 +4445,8 @@ func (ec *executionContext) field_Mutation_updateClaim_args(ctx context.Context,
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.ClaimPatch, error) {
-			return ec.unmarshalNClaimPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimPatch(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNClaimPatch2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4467,8 +4467,8 @@ func (ec *executionContext) field_Mutation_updateEvent_args(ctx context.Context,
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.EventPatch, error) {
-			return ec.unmarshalNEventPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventPatch(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNEventPatch2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4489,8 +4489,8 @@ func (ec *executionContext) field_Mutation_updateFacility_args(ctx context.Conte
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.FacilityPatch, error) {
-			return ec.unmarshalNFacilityPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityPatch(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNFacilityPatch2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4511,8 +4511,8 @@ func (ec *executionContext) field_Mutation_updatePlace_args(ctx context.Context,
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.PlacePatch, error) {
-			return ec.unmarshalNPlacePatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlacePatch(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNPlacePatch2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -4533,8 +4533,8 @@ func (ec *executionContext) field_Mutation_updateSource_args(ctx context.Context
 	}
 	args["id"] = arg0
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
-		func(ctx context.Context, v any) (model.SourcePatch, error) {
-			return ec.unmarshalNSourcePatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourcePatch(ctx, v)
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNSourcePatch2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -8943,7 +8943,7 @@ func (ec *executionContext) _Mutation_createPlace(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreatePlace(ctx, fc.Args["input"].(model.PlaceInput))
+			return ec.Resolvers.Mutation().CreatePlace(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Place) graphql.Marshaler {
@@ -8987,7 +8987,7 @@ func (ec *executionContext) _Mutation_updatePlace(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePlace(ctx, fc.Args["id"].(string), fc.Args["input"].(model.PlacePatch))
+			return ec.Resolvers.Mutation().UpdatePlace(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Place) graphql.Marshaler {
@@ -9031,7 +9031,7 @@ func (ec *executionContext) _Mutation_createActor(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateActor(ctx, fc.Args["input"].(model.ActorInput))
+			return ec.Resolvers.Mutation().CreateActor(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
@@ -9075,7 +9075,7 @@ func (ec *executionContext) _Mutation_updateActor(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateActor(ctx, fc.Args["id"].(string), fc.Args["input"].(model.ActorPatch))
+			return ec.Resolvers.Mutation().UpdateActor(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
@@ -9119,7 +9119,7 @@ func (ec *executionContext) _Mutation_createFacility(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateFacility(ctx, fc.Args["input"].(model.FacilityInput))
+			return ec.Resolvers.Mutation().CreateFacility(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
@@ -9163,7 +9163,7 @@ func (ec *executionContext) _Mutation_updateFacility(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateFacility(ctx, fc.Args["id"].(string), fc.Args["input"].(model.FacilityPatch))
+			return ec.Resolvers.Mutation().UpdateFacility(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
@@ -9207,7 +9207,7 @@ func (ec *executionContext) _Mutation_createSource(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateSource(ctx, fc.Args["input"].(model.SourceInput))
+			return ec.Resolvers.Mutation().CreateSource(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
@@ -9251,7 +9251,7 @@ func (ec *executionContext) _Mutation_updateSource(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateSource(ctx, fc.Args["id"].(string), fc.Args["input"].(model.SourcePatch))
+			return ec.Resolvers.Mutation().UpdateSource(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
@@ -9295,7 +9295,7 @@ func (ec *executionContext) _Mutation_createEvent(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateEvent(ctx, fc.Args["input"].(model.EventInput))
+			return ec.Resolvers.Mutation().CreateEvent(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Event) graphql.Marshaler {
@@ -9339,7 +9339,7 @@ func (ec *executionContext) _Mutation_updateEvent(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateEvent(ctx, fc.Args["id"].(string), fc.Args["input"].(model.EventPatch))
+			return ec.Resolvers.Mutation().UpdateEvent(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Event) graphql.Marshaler {
@@ -9383,7 +9383,7 @@ func (ec *executionContext) _Mutation_createAttack(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().CreateAttack(ctx, fc.Args["input"].(model.AttackInput))
+			return ec.Resolvers.Mutation().CreateAttack(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
@@ -9427,7 +9427,7 @@ func (ec *executionContext) _Mutation_updateAttack(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAttack(ctx, fc.Args["id"].(string), fc.Args["input"].(model.AttackPatch))
+			return ec.Resolvers.Mutation().UpdateAttack(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
@@ -9471,7 +9471,7 @@ func (ec *executionContext) _Mutation_linkAttack(ctx context.Context, field grap
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().LinkAttack(ctx, fc.Args["attackId"].(string), fc.Args["relation"].(model.AttackRelation), fc.Args["targetId"].(string))
+			return ec.Resolvers.Mutation().LinkAttack(ctx, fc.Args["attackId"].(string), fc.Args["relation"].(athar.AttackLink), fc.Args["targetId"].(string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
@@ -9515,7 +9515,7 @@ func (ec *executionContext) _Mutation_unlinkAttack(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnlinkAttack(ctx, fc.Args["attackId"].(string), fc.Args["relation"].(model.AttackRelation), fc.Args["targetId"].(string))
+			return ec.Resolvers.Mutation().UnlinkAttack(ctx, fc.Args["attackId"].(string), fc.Args["relation"].(athar.AttackLink), fc.Args["targetId"].(string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
@@ -9559,7 +9559,7 @@ func (ec *executionContext) _Mutation_addClaim(ctx context.Context, field graphq
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().AddClaim(ctx, fc.Args["input"].(model.ClaimInput))
+			return ec.Resolvers.Mutation().AddClaim(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
@@ -9603,7 +9603,7 @@ func (ec *executionContext) _Mutation_updateClaim(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateClaim(ctx, fc.Args["id"].(string), fc.Args["input"].(model.ClaimPatch))
+			return ec.Resolvers.Mutation().UpdateClaim(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
@@ -13424,8 +13424,8 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputActorInput(ctx context.Context, obj any) (model.ActorInput, error) {
-	var it model.ActorInput
+func (ec *executionContext) unmarshalInputActorInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -13436,6 +13436,7 @@ func (ec *executionContext) unmarshalInputActorInput(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"id", "name", "aliases", "kind", "partOf", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13448,49 +13449,49 @@ func (ec *executionContext) unmarshalInputActorInput(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it.ID = graphql.OmittableOf(data)
+			it["id"] = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
+			it["name"] = data
 		case "aliases":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Aliases = graphql.OmittableOf(data)
+			it["aliases"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalNActorKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = data
+			it["kind"] = data
 		case "partOf":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartOf = graphql.OmittableOf(data)
+			it["partOf"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputActorPatch(ctx context.Context, obj any) (model.ActorPatch, error) {
-	var it model.ActorPatch
+func (ec *executionContext) unmarshalInputActorPatch(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -13501,6 +13502,7 @@ func (ec *executionContext) unmarshalInputActorPatch(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"name", "aliases", "kind", "partOf", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13513,35 +13515,35 @@ func (ec *executionContext) unmarshalInputActorPatch(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it.Name = graphql.OmittableOf(data)
+			it["name"] = data
 		case "aliases":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Aliases = graphql.OmittableOf(data)
+			it["aliases"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOActorKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = graphql.OmittableOf(data)
+			it["kind"] = data
 		case "partOf":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartOf = graphql.OmittableOf(data)
+			it["partOf"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
@@ -13647,8 +13649,8 @@ func (ec *executionContext) unmarshalInputAttackFilter(ctx context.Context, obj 
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputAttackInput(ctx context.Context, obj any) (model.AttackInput, error) {
-	var it model.AttackInput
+func (ec *executionContext) unmarshalInputAttackInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -13659,6 +13661,7 @@ func (ec *executionContext) unmarshalInputAttackInput(ctx context.Context, obj a
 	}
 
 	fieldsInOrder := [...]string{"id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13671,91 +13674,91 @@ func (ec *executionContext) unmarshalInputAttackInput(ctx context.Context, obj a
 			if err != nil {
 				return it, err
 			}
-			it.ID = graphql.OmittableOf(data)
+			it["id"] = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Title = data
+			it["title"] = data
 		case "summary":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Summary = graphql.OmittableOf(data)
+			it["summary"] = data
 		case "date":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalNDateInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateInput(ctx, v)
+			data, err := ec.unmarshalNDateInput2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Date = data
+			it["date"] = data
 		case "timeOfDay":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
 			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TimeOfDay = graphql.OmittableOf(data)
+			it["timeOfDay"] = data
 		case "attackTypes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
 			data, err := ec.unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AttackTypes = graphql.OmittableOf(data)
+			it["attackTypes"] = data
 		case "weapons":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
 			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Weapons = graphql.OmittableOf(data)
+			it["weapons"] = data
 		case "damage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("damage"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Damage = graphql.OmittableOf(data)
+			it["damage"] = data
 		case "facilityIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FacilityIds = graphql.OmittableOf(data)
+			it["facilityIds"] = data
 		case "placeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PlaceIds = graphql.OmittableOf(data)
+			it["placeIds"] = data
 		case "duringEventIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duringEventIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DuringEventIds = graphql.OmittableOf(data)
+			it["duringEventIds"] = data
 		case "partOfEventIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOfEventIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartOfEventIds = graphql.OmittableOf(data)
+			it["partOfEventIds"] = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputAttackPatch(ctx context.Context, obj any) (model.AttackPatch, error) {
-	var it model.AttackPatch
+func (ec *executionContext) unmarshalInputAttackPatch(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -13766,6 +13769,7 @@ func (ec *executionContext) unmarshalInputAttackPatch(ctx context.Context, obj a
 	}
 
 	fieldsInOrder := [...]string{"title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13778,84 +13782,84 @@ func (ec *executionContext) unmarshalInputAttackPatch(ctx context.Context, obj a
 			if err != nil {
 				return it, err
 			}
-			it.Title = graphql.OmittableOf(data)
+			it["title"] = data
 		case "summary":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Summary = graphql.OmittableOf(data)
+			it["summary"] = data
 		case "date":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalODateInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateInput(ctx, v)
+			data, err := ec.unmarshalODateInput2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Date = graphql.OmittableOf(data)
+			it["date"] = data
 		case "timeOfDay":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
 			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TimeOfDay = graphql.OmittableOf(data)
+			it["timeOfDay"] = data
 		case "attackTypes":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
 			data, err := ec.unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AttackTypes = graphql.OmittableOf(data)
+			it["attackTypes"] = data
 		case "weapons":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
 			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Weapons = graphql.OmittableOf(data)
+			it["weapons"] = data
 		case "damage":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("damage"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Damage = graphql.OmittableOf(data)
+			it["damage"] = data
 		case "facilityIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FacilityIds = graphql.OmittableOf(data)
+			it["facilityIds"] = data
 		case "placeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PlaceIds = graphql.OmittableOf(data)
+			it["placeIds"] = data
 		case "duringEventIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duringEventIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.DuringEventIds = graphql.OmittableOf(data)
+			it["duringEventIds"] = data
 		case "partOfEventIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOfEventIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartOfEventIds = graphql.OmittableOf(data)
+			it["partOfEventIds"] = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputClaimInput(ctx context.Context, obj any) (model.ClaimInput, error) {
-	var it model.ClaimInput
+func (ec *executionContext) unmarshalInputClaimInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -13870,6 +13874,7 @@ func (ec *executionContext) unmarshalInputClaimInput(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -13882,112 +13887,112 @@ func (ec *executionContext) unmarshalInputClaimInput(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it.ID = graphql.OmittableOf(data)
+			it["id"] = data
 		case "attackId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.AttackID = data
+			it["attackId"] = data
 		case "sourceId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceId"))
 			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.SourceID = data
+			it["sourceId"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalNClaimKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = data
+			it["kind"] = data
 		case "stance":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stance"))
 			data, err := ec.unmarshalOStance2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐStance(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Stance = graphql.OmittableOf(data)
+			it["stance"] = data
 		case "text":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Text = data
+			it["text"] = data
 		case "quote":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quote"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Quote = data
+			it["quote"] = data
 		case "claimedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimedBy"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ClaimedBy = graphql.OmittableOf(data)
+			it["claimedBy"] = data
 		case "names":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Names = graphql.OmittableOf(data)
+			it["names"] = data
 		case "killed":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("killed"))
 			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Killed = graphql.OmittableOf(data)
+			it["killed"] = data
 		case "childrenKilled":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childrenKilled"))
 			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ChildrenKilled = graphql.OmittableOf(data)
+			it["childrenKilled"] = data
 		case "injured":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("injured"))
 			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Injured = graphql.OmittableOf(data)
+			it["injured"] = data
 		case "weapons":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
 			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Weapons = graphql.OmittableOf(data)
+			it["weapons"] = data
 		case "timeOfDay":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
 			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TimeOfDay = graphql.OmittableOf(data)
+			it["timeOfDay"] = data
 		case "placeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PlaceIds = graphql.OmittableOf(data)
+			it["placeIds"] = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputClaimPatch(ctx context.Context, obj any) (model.ClaimPatch, error) {
-	var it model.ClaimPatch
+func (ec *executionContext) unmarshalInputClaimPatch(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -13998,6 +14003,7 @@ func (ec *executionContext) unmarshalInputClaimPatch(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14010,84 +14016,84 @@ func (ec *executionContext) unmarshalInputClaimPatch(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it.Kind = graphql.OmittableOf(data)
+			it["kind"] = data
 		case "stance":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stance"))
 			data, err := ec.unmarshalOStance2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐStance(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Stance = graphql.OmittableOf(data)
+			it["stance"] = data
 		case "text":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Text = graphql.OmittableOf(data)
+			it["text"] = data
 		case "quote":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quote"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Quote = graphql.OmittableOf(data)
+			it["quote"] = data
 		case "claimedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimedBy"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ClaimedBy = graphql.OmittableOf(data)
+			it["claimedBy"] = data
 		case "names":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Names = graphql.OmittableOf(data)
+			it["names"] = data
 		case "killed":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("killed"))
 			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Killed = graphql.OmittableOf(data)
+			it["killed"] = data
 		case "childrenKilled":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childrenKilled"))
 			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.ChildrenKilled = graphql.OmittableOf(data)
+			it["childrenKilled"] = data
 		case "injured":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("injured"))
 			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Injured = graphql.OmittableOf(data)
+			it["injured"] = data
 		case "weapons":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
 			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Weapons = graphql.OmittableOf(data)
+			it["weapons"] = data
 		case "timeOfDay":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
 			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.TimeOfDay = graphql.OmittableOf(data)
+			it["timeOfDay"] = data
 		case "placeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PlaceIds = graphql.OmittableOf(data)
+			it["placeIds"] = data
 		}
 	}
 	return it, nil
@@ -14130,8 +14136,8 @@ func (ec *executionContext) unmarshalInputCountRangeInput(ctx context.Context, o
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputDateInput(ctx context.Context, obj any) (model.DateInput, error) {
-	var it model.DateInput
+func (ec *executionContext) unmarshalInputDateInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14142,6 +14148,7 @@ func (ec *executionContext) unmarshalInputDateInput(ctx context.Context, obj any
 	}
 
 	fieldsInOrder := [...]string{"start", "end", "note"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14154,21 +14161,21 @@ func (ec *executionContext) unmarshalInputDateInput(ctx context.Context, obj any
 			if err != nil {
 				return it, err
 			}
-			it.Start = data
+			it["start"] = data
 		case "end":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("end"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.End = graphql.OmittableOf(data)
+			it["end"] = data
 		case "note":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Note = graphql.OmittableOf(data)
+			it["note"] = data
 		}
 	}
 	return it, nil
@@ -14211,8 +14218,8 @@ func (ec *executionContext) unmarshalInputDateRangeInput(ctx context.Context, ob
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj any) (model.EventInput, error) {
-	var it model.EventInput
+func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14223,6 +14230,7 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"id", "name", "kind", "date", "facilityId", "placeIds", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14235,56 +14243,56 @@ func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it.ID = graphql.OmittableOf(data)
+			it["id"] = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
+			it["name"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalNEventKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = data
+			it["kind"] = data
 		case "date":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalODateInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateInput(ctx, v)
+			data, err := ec.unmarshalODateInput2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Date = graphql.OmittableOf(data)
+			it["date"] = data
 		case "facilityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FacilityID = graphql.OmittableOf(data)
+			it["facilityId"] = data
 		case "placeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PlaceIds = graphql.OmittableOf(data)
+			it["placeIds"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj any) (model.EventPatch, error) {
-	var it model.EventPatch
+func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14295,6 +14303,7 @@ func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"name", "kind", "date", "facilityId", "placeIds", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14307,42 +14316,42 @@ func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it.Name = graphql.OmittableOf(data)
+			it["name"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOEventKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = graphql.OmittableOf(data)
+			it["kind"] = data
 		case "date":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalODateInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateInput(ctx, v)
+			data, err := ec.unmarshalODateInput2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Date = graphql.OmittableOf(data)
+			it["date"] = data
 		case "facilityId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.FacilityID = graphql.OmittableOf(data)
+			it["facilityId"] = data
 		case "placeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PlaceIds = graphql.OmittableOf(data)
+			it["placeIds"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
@@ -14399,8 +14408,8 @@ func (ec *executionContext) unmarshalInputFacilityFilter(ctx context.Context, ob
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputFacilityInput(ctx context.Context, obj any) (model.FacilityInput, error) {
-	var it model.FacilityInput
+func (ec *executionContext) unmarshalInputFacilityInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14411,6 +14420,7 @@ func (ec *executionContext) unmarshalInputFacilityInput(ctx context.Context, obj
 	}
 
 	fieldsInOrder := [...]string{"id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14423,63 +14433,63 @@ func (ec *executionContext) unmarshalInputFacilityInput(ctx context.Context, obj
 			if err != nil {
 				return it, err
 			}
-			it.ID = graphql.OmittableOf(data)
+			it["id"] = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
+			it["name"] = data
 		case "aliases":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Aliases = graphql.OmittableOf(data)
+			it["aliases"] = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalNFacilityType2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityType(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Type = data
+			it["type"] = data
 		case "placeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PlaceID = graphql.OmittableOf(data)
+			it["placeId"] = data
 		case "location":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
 			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Location = graphql.OmittableOf(data)
+			it["location"] = data
 		case "operatedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatedBy"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OperatedBy = graphql.OmittableOf(data)
+			it["operatedBy"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputFacilityPatch(ctx context.Context, obj any) (model.FacilityPatch, error) {
-	var it model.FacilityPatch
+func (ec *executionContext) unmarshalInputFacilityPatch(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14490,6 +14500,7 @@ func (ec *executionContext) unmarshalInputFacilityPatch(ctx context.Context, obj
 	}
 
 	fieldsInOrder := [...]string{"name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14502,49 +14513,49 @@ func (ec *executionContext) unmarshalInputFacilityPatch(ctx context.Context, obj
 			if err != nil {
 				return it, err
 			}
-			it.Name = graphql.OmittableOf(data)
+			it["name"] = data
 		case "aliases":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Aliases = graphql.OmittableOf(data)
+			it["aliases"] = data
 		case "type":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
 			data, err := ec.unmarshalOFacilityType2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityType(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Type = graphql.OmittableOf(data)
+			it["type"] = data
 		case "placeId":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeId"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PlaceID = graphql.OmittableOf(data)
+			it["placeId"] = data
 		case "location":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
 			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Location = graphql.OmittableOf(data)
+			it["location"] = data
 		case "operatedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatedBy"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.OperatedBy = graphql.OmittableOf(data)
+			it["operatedBy"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
@@ -14682,8 +14693,8 @@ func (ec *executionContext) unmarshalInputPlaceFilter(ctx context.Context, obj a
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj any) (model.PlaceInput, error) {
-	var it model.PlaceInput
+func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14694,6 +14705,7 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"id", "name", "aliases", "kind", "partOf", "location", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14706,56 +14718,56 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it.ID = graphql.OmittableOf(data)
+			it["id"] = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Name = data
+			it["name"] = data
 		case "aliases":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Aliases = graphql.OmittableOf(data)
+			it["aliases"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalNPlaceKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = data
+			it["kind"] = data
 		case "partOf":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartOf = graphql.OmittableOf(data)
+			it["partOf"] = data
 		case "location":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
 			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Location = graphql.OmittableOf(data)
+			it["location"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputPlacePatch(ctx context.Context, obj any) (model.PlacePatch, error) {
-	var it model.PlacePatch
+func (ec *executionContext) unmarshalInputPlacePatch(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14766,6 +14778,7 @@ func (ec *executionContext) unmarshalInputPlacePatch(ctx context.Context, obj an
 	}
 
 	fieldsInOrder := [...]string{"name", "aliases", "kind", "partOf", "location", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14778,42 +14791,42 @@ func (ec *executionContext) unmarshalInputPlacePatch(ctx context.Context, obj an
 			if err != nil {
 				return it, err
 			}
-			it.Name = graphql.OmittableOf(data)
+			it["name"] = data
 		case "aliases":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
 			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Aliases = graphql.OmittableOf(data)
+			it["aliases"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOPlaceKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = graphql.OmittableOf(data)
+			it["kind"] = data
 		case "partOf":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PartOf = graphql.OmittableOf(data)
+			it["partOf"] = data
 		case "location":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
 			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Location = graphql.OmittableOf(data)
+			it["location"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
@@ -14856,8 +14869,8 @@ func (ec *executionContext) unmarshalInputSourceFilter(ctx context.Context, obj 
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj any) (model.SourceInput, error) {
-	var it model.SourceInput
+func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14868,6 +14881,7 @@ func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj a
 	}
 
 	fieldsInOrder := [...]string{"id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14880,77 +14894,77 @@ func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj a
 			if err != nil {
 				return it, err
 			}
-			it.ID = graphql.OmittableOf(data)
+			it["id"] = data
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalNString2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Title = data
+			it["title"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalNSourceKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = data
+			it["kind"] = data
 		case "url":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.URL = graphql.OmittableOf(data)
+			it["url"] = data
 		case "published":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
-			data, err := ec.unmarshalODateInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateInput(ctx, v)
+			data, err := ec.unmarshalODateInput2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Published = graphql.OmittableOf(data)
+			it["published"] = data
 		case "language":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Language = graphql.OmittableOf(data)
+			it["language"] = data
 		case "author":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Author = graphql.OmittableOf(data)
+			it["author"] = data
 		case "publishedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedBy"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PublishedBy = graphql.OmittableOf(data)
+			it["publishedBy"] = data
 		case "cites":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cites"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Cites = graphql.OmittableOf(data)
+			it["cites"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj any) (model.SourcePatch, error) {
-	var it model.SourcePatch
+func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
 	if obj == nil {
 		return it, nil
 	}
@@ -14961,6 +14975,7 @@ func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj a
 	}
 
 	fieldsInOrder := [...]string{"title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
+	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -14973,63 +14988,63 @@ func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj a
 			if err != nil {
 				return it, err
 			}
-			it.Title = graphql.OmittableOf(data)
+			it["title"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
 			data, err := ec.unmarshalOSourceKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Kind = graphql.OmittableOf(data)
+			it["kind"] = data
 		case "url":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.URL = graphql.OmittableOf(data)
+			it["url"] = data
 		case "published":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
-			data, err := ec.unmarshalODateInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateInput(ctx, v)
+			data, err := ec.unmarshalODateInput2map(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Published = graphql.OmittableOf(data)
+			it["published"] = data
 		case "language":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Language = graphql.OmittableOf(data)
+			it["language"] = data
 		case "author":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Author = graphql.OmittableOf(data)
+			it["author"] = data
 		case "publishedBy":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedBy"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.PublishedBy = graphql.OmittableOf(data)
+			it["publishedBy"] = data
 		case "cites":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cites"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Cites = graphql.OmittableOf(data)
+			it["cites"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Description = graphql.OmittableOf(data)
+			it["description"] = data
 		}
 	}
 	return it, nil
@@ -20162,7 +20177,7 @@ func (ec *executionContext) marshalNActorEdge2ᚖgithubᚗcomᚋatharᚑproject�
 	return ec._ActorEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNActorInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorInput(ctx context.Context, v any) (model.ActorInput, error) {
+func (ec *executionContext) unmarshalNActorInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputActorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20184,7 +20199,7 @@ func (ec *executionContext) marshalNActorKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
-func (ec *executionContext) unmarshalNActorPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorPatch(ctx context.Context, v any) (model.ActorPatch, error) {
+func (ec *executionContext) unmarshalNActorPatch2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputActorPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20251,24 +20266,31 @@ func (ec *executionContext) marshalNAttackEdge2ᚖgithubᚗcomᚋatharᚑproject
 	return ec._AttackEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNAttackInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackInput(ctx context.Context, v any) (model.AttackInput, error) {
+func (ec *executionContext) unmarshalNAttackInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputAttackInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAttackPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackPatch(ctx context.Context, v any) (model.AttackPatch, error) {
+func (ec *executionContext) unmarshalNAttackPatch2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputAttackPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackRelation(ctx context.Context, v any) (model.AttackRelation, error) {
-	var res model.AttackRelation
-	err := res.UnmarshalGQL(v)
+func (ec *executionContext) unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx context.Context, v any) (athar.AttackLink, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := athar.AttackLink(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackRelation(ctx context.Context, sel ast.SelectionSet, v model.AttackRelation) graphql.Marshaler {
-	return v
+func (ec *executionContext) marshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx context.Context, sel ast.SelectionSet, v athar.AttackLink) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNAttackType2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackType(ctx context.Context, v any) (athar.AttackType, error) {
@@ -20396,7 +20418,7 @@ func (ec *executionContext) marshalNClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋat
 	return ec._Claim(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimInput(ctx context.Context, v any) (model.ClaimInput, error) {
+func (ec *executionContext) unmarshalNClaimInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputClaimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20418,7 +20440,7 @@ func (ec *executionContext) marshalNClaimKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
-func (ec *executionContext) unmarshalNClaimPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimPatch(ctx context.Context, v any) (model.ClaimPatch, error) {
+func (ec *executionContext) unmarshalNClaimPatch2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputClaimPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20439,9 +20461,9 @@ func (ec *executionContext) marshalNDate2timeᚐTime(ctx context.Context, sel as
 	return res
 }
 
-func (ec *executionContext) unmarshalNDateInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateInput(ctx context.Context, v any) (*model.DateInput, error) {
+func (ec *executionContext) unmarshalNDateInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputDateInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNDatePrecision2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatePrecision(ctx context.Context, v any) (athar.DatePrecision, error) {
@@ -20527,7 +20549,7 @@ func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋat
 	return ec._Event(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventInput(ctx context.Context, v any) (model.EventInput, error) {
+func (ec *executionContext) unmarshalNEventInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20549,7 +20571,7 @@ func (ec *executionContext) marshalNEventKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
-func (ec *executionContext) unmarshalNEventPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventPatch(ctx context.Context, v any) (model.EventPatch, error) {
+func (ec *executionContext) unmarshalNEventPatch2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputEventPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20616,12 +20638,12 @@ func (ec *executionContext) marshalNFacilityEdge2ᚖgithubᚗcomᚋatharᚑproje
 	return ec._FacilityEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNFacilityInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityInput(ctx context.Context, v any) (model.FacilityInput, error) {
+func (ec *executionContext) unmarshalNFacilityInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputFacilityInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) unmarshalNFacilityPatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityPatch(ctx context.Context, v any) (model.FacilityPatch, error) {
+func (ec *executionContext) unmarshalNFacilityPatch2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputFacilityPatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20937,7 +20959,7 @@ func (ec *executionContext) marshalNPlaceEdge2ᚖgithubᚗcomᚋatharᚑproject�
 	return ec._PlaceEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNPlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceInput(ctx context.Context, v any) (model.PlaceInput, error) {
+func (ec *executionContext) unmarshalNPlaceInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputPlaceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -20959,7 +20981,7 @@ func (ec *executionContext) marshalNPlaceKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
-func (ec *executionContext) unmarshalNPlacePatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlacePatch(ctx context.Context, v any) (model.PlacePatch, error) {
+func (ec *executionContext) unmarshalNPlacePatch2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputPlacePatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21088,7 +21110,7 @@ func (ec *executionContext) marshalNSourceEdge2ᚖgithubᚗcomᚋatharᚑproject
 	return ec._SourceEdge(ctx, sel, v)
 }
 
-func (ec *executionContext) unmarshalNSourceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceInput(ctx context.Context, v any) (model.SourceInput, error) {
+func (ec *executionContext) unmarshalNSourceInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputSourceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21110,7 +21132,7 @@ func (ec *executionContext) marshalNSourceKind2githubᚗcomᚋatharᚑprojectᚋ
 	return res
 }
 
-func (ec *executionContext) unmarshalNSourcePatch2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourcePatch(ctx context.Context, v any) (model.SourcePatch, error) {
+func (ec *executionContext) unmarshalNSourcePatch2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputSourcePatch(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
@@ -21678,12 +21700,12 @@ func (ec *executionContext) marshalODate2ᚖtimeᚐTime(ctx context.Context, sel
 	return res
 }
 
-func (ec *executionContext) unmarshalODateInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateInput(ctx context.Context, v any) (*model.DateInput, error) {
+func (ec *executionContext) unmarshalODateInput2map(ctx context.Context, v any) (map[string]any, error) {
 	if v == nil {
 		return nil, nil
 	}
 	res, err := ec.unmarshalInputDateInput(ctx, v)
-	return &res, graphql.ErrorOnPath(ctx, err)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalODateRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateRangeInput(ctx context.Context, v any) (*model.DateRangeInput, error) {

@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 	"strings"
 
 	"github.com/vikstrous/dataloadgen"
@@ -48,7 +47,7 @@ func pageRequest(first *int, after *string) (athar.PageRequest, error) {
 	return r, r.Check()
 }
 
-func pageInfo(p *athar.Page) *model.PageInfo {
+func pageInfo[T any](p *athar.Page[T]) *model.PageInfo {
 	info := &model.PageInfo{HasNextPage: p.HasNextPage}
 	if n := len(p.Cursors); n > 0 {
 		info.EndCursor = &p.Cursors[n-1]
@@ -58,8 +57,8 @@ func pageInfo(p *athar.Page) *model.PageInfo {
 
 // connectionOf returns a page's entities as nodes and edges, priming the request's loader with them
 // so that a field asking for one of them again costs no round trip.
-func connectionOf[T any, E any](p *athar.Page, l *dataloadgen.Loader[string, *T], edge func(string, *T) *E) ([]*T, []*E, *model.PageInfo) {
-	nodes := primed(l, p.Entities)
+func connectionOf[T athar.Entity, E any](p *athar.Page[T], l *dataloadgen.Loader[string, T], edge func(string, T) *E) ([]T, []*E, *model.PageInfo) {
+	nodes := primed(l, p.Items)
 	edges := make([]*E, len(nodes))
 	for i, n := range nodes {
 		edges[i] = edge(p.Cursors[i], n)
@@ -67,11 +66,18 @@ func connectionOf[T any, E any](p *athar.Page, l *dataloadgen.Loader[string, *T]
 	return nodes, edges, pageInfo(p)
 }
 
-// listPage runs a list of facilities, actors, sources or places and returns it as a connection's
-// nodes, edges and page info.
-func listPage[T any, E any](ctx context.Context, x athar.Explorer, label string, f athar.EntityFilter, first *int, after *string,
-	l *dataloadgen.Loader[string, *T], edge func(string, *T) *E) ([]*T, []*E, *model.PageInfo, error) {
-	p, err := entityPage(ctx, x, label, f, first, after)
+// findPage runs a list of facilities, actors, sources or places through find and returns it as a
+// connection's nodes, edges and page info.
+func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Context, athar.EntityFilter, athar.PageRequest) (*athar.Page[T], error),
+	f athar.EntityFilter, first *int, after *string, l *dataloadgen.Loader[string, T], edge func(string, T) *E) ([]T, []*E, *model.PageInfo, error) {
+	req, err := pageRequest(first, after)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	if err := f.Validate("filter"); err != nil {
+		return nil, nil, nil, err
+	}
+	p, err := find(ctx, f, req)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -92,7 +98,7 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	if orderBy != nil {
 		order = athar.AttackOrder(*orderBy)
 	}
-	p, err := x.Attacks(ctx, f, order, req)
+	p, err := x.FindAttacks(ctx, f, order, req)
 	if err != nil {
 		return nil, err
 	}
@@ -103,18 +109,6 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	return &model.AttackConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
-// entityPage runs a list query of facilities, actors, sources or places.
-func entityPage(ctx context.Context, x athar.Explorer, label string, f athar.EntityFilter, first *int, after *string) (*athar.Page, error) {
-	req, err := pageRequest(first, after)
-	if err != nil {
-		return nil, err
-	}
-	if err := f.Validate("filter"); err != nil {
-		return nil, err
-	}
-	return x.List(ctx, label, f, req)
-}
-
 func kinds[T ~string](vs []T) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {
@@ -123,20 +117,19 @@ func kinds[T ~string](vs []T) []string {
 	return out
 }
 
-var entityTypeLabels = map[model.EntityType]string{
-	model.EntityTypeFacility: athar.LabelFacility, model.EntityTypePlace: athar.LabelPlace,
-	model.EntityTypeActor: athar.LabelActor, model.EntityTypeSource: athar.LabelSource,
-	model.EntityTypeEvent: athar.LabelEvent, model.EntityTypeAttack: athar.LabelAttack,
-	model.EntityTypeClaim: athar.LabelClaim,
+// entityTypeOf is the search's EntityType (FACILITY) of a domain entity type (Facility).
+func entityTypeOf(t athar.EntityType) model.EntityType {
+	return model.EntityType(strings.ToUpper(string(t)))
 }
 
-func entityType(label string) (model.EntityType, error) {
-	for t, l := range entityTypeLabels {
-		if l == label {
-			return t, nil
+// domainType is the domain entity type of a search EntityType, or "" for none.
+func domainType(t model.EntityType) athar.EntityType {
+	for _, d := range athar.EntityTypes {
+		if entityTypeOf(d) == t {
+			return d
 		}
 	}
-	return "", fmt.Errorf("resolvers: no entity type for label %q", label)
+	return ""
 }
 
 // maxFeatures is the most attacks a map or spreadsheet export holds; beyond it the export says it
@@ -224,21 +217,17 @@ func timeChildren(ctx context.Context, id string) ([]*athar.TimeNode, error) {
 
 // search runs a full-text search over the given entity types (all when none).
 func search(ctx context.Context, x athar.Explorer, query string, types []model.EntityType, first *int) ([]*athar.SearchHit, error) {
-	if strings.TrimSpace(query) == "" {
-		return nil, athar.Invalid("query", "must not be empty")
+	req := athar.SearchRequest{Query: query, First: athar.DefaultPageSize}
+	for _, t := range types {
+		req.Types = append(req.Types, domainType(t))
 	}
-	labels := make([]string, len(types))
-	for i, t := range types {
-		labels[i] = entityTypeLabels[t]
-	}
-	n := athar.DefaultPageSize
 	if first != nil {
-		n = *first
+		req.First = *first
 	}
-	if err := athar.CheckFirst("first", n); err != nil {
+	if err := req.Check(); err != nil {
 		return nil, err
 	}
-	hits, err := x.Search(ctx, query, labels, n)
+	hits, err := x.Search(ctx, req)
 	if err != nil {
 		return nil, err
 	}
@@ -259,7 +248,7 @@ func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float
 	if err := (athar.Near{RadiusMeters: radiusMeters}).Check(""); err != nil {
 		return nil, err
 	}
-	key := nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), first: 50}
+	key := nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), first: athar.DefaultNearbySize}
 	if first != nil {
 		key.first = *first
 	}
@@ -282,7 +271,7 @@ func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.
 			return nil, err
 		}
 	}
-	es, err := loaders(ctx).attacksOfFacility.Load(ctx, key)
+	es, err := loaders(ctx).attacksOnFacility.Load(ctx, key)
 	if err != nil {
 		return nil, err
 	}

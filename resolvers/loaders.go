@@ -23,9 +23,20 @@ type Loaders struct {
 	attacks    *dataloadgen.Loader[string, *athar.Attack]
 	claims     *dataloadgen.Loader[string, *athar.Claim]
 
-	neighbours        map[athar.Relation]*dataloadgen.Loader[limited, []athar.Entity]
-	attacksOfFacility *dataloadgen.Loader[facilityDates, []athar.Entity]
-	citations         *dataloadgen.Loader[string, []string]
+	attacksOnFacility  *dataloadgen.Loader[facilityDates, []*athar.Attack]
+	attacksInPlace     *dataloadgen.Loader[limited, []*athar.Attack]
+	facilitiesInPlace  *dataloadgen.Loader[limited, []*athar.Facility]
+	partsOfPlace       *dataloadgen.Loader[limited, []*athar.Place]
+	membersOfActor     *dataloadgen.Loader[limited, []*athar.Actor]
+	statementsOfActor  *dataloadgen.Loader[limited, []*athar.Claim]
+	claimsNamingActor  *dataloadgen.Loader[limited, []*athar.Claim]
+	sourcesOfPublisher *dataloadgen.Loader[limited, []*athar.Source]
+	claimsInSource     *dataloadgen.Loader[limited, []*athar.Claim]
+	sourcesCiting      *dataloadgen.Loader[limited, []*athar.Source]
+	claimsAboutAttack  *dataloadgen.Loader[limited, []*athar.Claim]
+	attacksOfEvent     *dataloadgen.Loader[limited, []*athar.Attack]
+	eventsAtFacility   *dataloadgen.Loader[limited, []*athar.Event]
+	citations          *dataloadgen.Loader[string, []string]
 
 	sameDay      *dataloadgen.Loader[limited, []string]
 	timeNodes    *dataloadgen.Loader[string, *athar.TimeNode]
@@ -91,76 +102,90 @@ func limitedLoader[V any](fetch func(context.Context, []string, int) (map[string
 
 // NewLoaders returns fresh loaders over reader and explorer.
 func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
-	l := &Loaders{
-		places:       entityLoader[*athar.Place](reader, athar.LabelPlace),
-		actors:       entityLoader[*athar.Actor](reader, athar.LabelActor),
-		facilities:   entityLoader[*athar.Facility](reader, athar.LabelFacility),
-		sources:      entityLoader[*athar.Source](reader, athar.LabelSource),
-		events:       entityLoader[*athar.Event](reader, athar.LabelEvent),
-		attacks:      entityLoader[*athar.Attack](reader, athar.LabelAttack),
-		claims:       entityLoader[*athar.Claim](reader, athar.LabelClaim),
-		neighbours:   map[athar.Relation]*dataloadgen.Loader[limited, []athar.Entity]{},
-		sameDay:      limitedLoader(explorer.SameDay),
-		timeAttacks:  limitedLoader(explorer.TimeAttacks),
-		timeChildren: idListLoader(explorer.TimeChildren),
-		timeNodes: dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]*athar.TimeNode, error) {
-			found, err := explorer.TimeNodes(ctx, ids)
-			out := make(map[string]*athar.TimeNode, len(ids))
-			for i := range found {
-				out[found[i].ID] = &found[i]
-			}
-			for _, id := range ids {
-				if _, ok := out[id]; !ok {
-					out[id] = nil
-				}
-			}
-			return out, err
-		}, dataloadgen.WithWait(batchWait)),
-		nearby: dataloadgen.NewLoader(func(ctx context.Context, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
-			return nearbyOfFacilities(ctx, explorer, keys)
-		}, dataloadgen.WithWait(batchWait)),
+	return &Loaders{
+		places:     entityLoader(reader.PlacesByID),
+		actors:     entityLoader(reader.ActorsByID),
+		facilities: entityLoader(reader.FacilitiesByID),
+		sources:    entityLoader(reader.SourcesByID),
+		events:     entityLoader(reader.EventsByID),
+		attacks:    entityLoader(reader.AttacksByID),
+		claims:     entityLoader(reader.ClaimsByID),
+
+		attacksOnFacility:  dataloadgen.NewMappedLoader(attacksOnFacilities(reader), dataloadgen.WithWait(batchWait)),
+		attacksInPlace:     limitedLoader(reader.AttacksInPlaces),
+		facilitiesInPlace:  limitedLoader(reader.FacilitiesInPlaces),
+		partsOfPlace:       limitedLoader(reader.PartsOfPlaces),
+		membersOfActor:     limitedLoader(reader.MembersOfActors),
+		statementsOfActor:  limitedLoader(reader.StatementsOfActors),
+		claimsNamingActor:  limitedLoader(reader.ClaimsNamingActors),
+		sourcesOfPublisher: limitedLoader(reader.SourcesOfPublishers),
+		claimsInSource:     limitedLoader(reader.ClaimsInSources),
+		sourcesCiting:      limitedLoader(reader.SourcesCiting),
+		claimsAboutAttack:  limitedLoader(reader.ClaimsAboutAttacks),
+		attacksOfEvent:     limitedLoader(reader.AttacksOfEvents),
+		eventsAtFacility:   limitedLoader(reader.EventsAtFacilities),
 		citations: idListLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
 			return reader.Citations(ctx, ids)
 		}),
-		attacksOfFacility: dataloadgen.NewMappedLoader(func(ctx context.Context, keys []facilityDates) (map[facilityDates][]athar.Entity, error) {
-			// One query per distinct date range and size: in practice one.
-			type query struct {
-				r     athar.DateRange
-				limit int
-			}
-			byQuery := map[query][]string{}
-			for _, k := range keys {
-				q := query{athar.DateRange{From: k.from, To: k.to}, k.limit}
-				byQuery[q] = append(byQuery[q], k.id)
-			}
-			out := make(map[facilityDates][]athar.Entity, len(keys))
-			for q, ids := range byQuery {
-				found, err := reader.AttacksOfFacilities(ctx, ids, q.r, q.limit)
-				if err != nil {
-					return nil, err
-				}
-				for _, id := range ids {
-					out[facilityDates{id, q.r.From, q.r.To, q.limit}] = append([]athar.Entity{}, found[id]...)
-				}
-			}
-			return out, nil
+
+		sameDay:      limitedLoader(explorer.SameDay),
+		timeAttacks:  limitedLoader(explorer.TimeAttacks),
+		timeChildren: idListLoader(explorer.TimeChildren),
+		timeNodes:    dataloadgen.NewMappedLoader(timeNodesByID(explorer), dataloadgen.WithWait(batchWait)),
+		nearby: dataloadgen.NewLoader(func(ctx context.Context, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
+			return nearbyOfFacilities(ctx, explorer, keys)
 		}, dataloadgen.WithWait(batchWait)),
 	}
-	for _, rel := range []athar.Relation{athar.FacilityAttacks, athar.PlaceAttacks, athar.PlaceFacilities,
-		athar.PlaceParts, athar.ActorMembers, athar.ActorClaims, athar.ActorNamedIn, athar.ActorPublished,
-		athar.SourceClaims, athar.SourceCitedBy, athar.AttackClaims, athar.EventAttacksDur,
-		athar.EventAttacksPart, athar.FacilityEvents} {
-		l.neighbours[rel] = limitedLoader(func(ctx context.Context, ids []string, limit int) (map[string][]athar.Entity, error) {
-			return reader.Neighbours(ctx, rel, ids, limit)
-		})
-	}
-	return l
 }
 
-// entityLoader loads entities of one label by id; an unknown id loads as nil, not as an error.
-func entityLoader[T athar.Entity](reader athar.Reader, label string) *dataloadgen.Loader[string, T] {
+// attacksOnFacilities fetches the attacks of facilities for a batch of keys: one query per distinct
+// date range and size, in practice one.
+func attacksOnFacilities(reader athar.Reader) func(context.Context, []facilityDates) (map[facilityDates][]*athar.Attack, error) {
+	return func(ctx context.Context, keys []facilityDates) (map[facilityDates][]*athar.Attack, error) {
+		type query struct {
+			r     athar.DateRange
+			limit int
+		}
+		byQuery := map[query][]string{}
+		for _, k := range keys {
+			q := query{athar.DateRange{From: k.from, To: k.to}, k.limit}
+			byQuery[q] = append(byQuery[q], k.id)
+		}
+		out := make(map[facilityDates][]*athar.Attack, len(keys))
+		for q, ids := range byQuery {
+			found, err := reader.AttacksOnFacilities(ctx, ids, q.r, q.limit)
+			if err != nil {
+				return nil, err
+			}
+			for _, id := range ids {
+				out[facilityDates{id, q.r.From, q.r.To, q.limit}] = append([]*athar.Attack{}, found[id]...)
+			}
+		}
+		return out, nil
+	}
+}
+
+// timeNodesByID fetches nodes of the time tree; an unknown id loads as nil.
+func timeNodesByID(explorer athar.Explorer) func(context.Context, []string) (map[string]*athar.TimeNode, error) {
+	return func(ctx context.Context, ids []string) (map[string]*athar.TimeNode, error) {
+		found, err := explorer.TimeNodes(ctx, ids)
+		out := make(map[string]*athar.TimeNode, len(ids))
+		for i := range found {
+			out[found[i].ID] = &found[i]
+		}
+		for _, id := range ids {
+			if _, ok := out[id]; !ok {
+				out[id] = nil
+			}
+		}
+		return out, err
+	}
+}
+
+// entityLoader loads entities of one type by id; an unknown id loads as nil, not as an error.
+func entityLoader[T athar.Entity](fetch func(context.Context, []string) ([]T, error)) *dataloadgen.Loader[string, T] {
 	return dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]T, []error) {
-		found, err := reader.Get(ctx, label, ids)
+		found, err := fetch(ctx, ids)
 		if err != nil {
 			errs := make([]error, len(ids))
 			for i := range errs {
@@ -170,7 +195,7 @@ func entityLoader[T athar.Entity](reader athar.Reader, label string) *dataloadge
 		}
 		byID := make(map[string]T, len(found))
 		for _, e := range found {
-			byID[e.EntityID()] = e.(T)
+			byID[e.EntityID()] = e
 		}
 		out := make([]T, len(ids))
 		for i, id := range ids {
@@ -242,30 +267,23 @@ func many[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids []s
 	return out, nil
 }
 
-// related loads the first limit neighbours of id through rel (all with 0), in the relation's
-// stable order, in one query per batch that reads them whole; they are primed into the entity
-// loader l.
-func related[T any](ctx context.Context, rel athar.Relation, l *dataloadgen.Loader[string, *T], id string, limit int) ([]*T, error) {
-	es, err := loaders(ctx).neighbours[rel].Load(ctx, limited{id, limit})
+// related loads the first limit entities of a list that hangs from id (all with 0), in their
+// type's stable order, through the list's loader, and primes them into the entity loader l so that
+// asking for one of them by id again costs no round trip.
+func related[T athar.Entity](ctx context.Context, list *dataloadgen.Loader[limited, []T], l *dataloadgen.Loader[string, T], id string, limit int) ([]T, error) {
+	es, err := list.Load(ctx, limited{id, limit})
 	if err != nil {
 		return nil, err
 	}
 	return primed(l, es), nil
 }
 
-// primed returns entities as *T and primes the loader with them, so that asking for one of them
-// by id again costs no round trip.
-func primed[T any](l *dataloadgen.Loader[string, *T], es []athar.Entity) []*T {
-	out := make([]*T, 0, len(es))
+// primed primes the loader with entities and returns them.
+func primed[T athar.Entity](l *dataloadgen.Loader[string, T], es []T) []T {
 	for _, e := range es {
-		x, ok := e.(any).(*T)
-		if !ok {
-			continue
-		}
-		l.Prime(e.EntityID(), x)
-		out = append(out, x)
+		l.Prime(e.EntityID(), e)
 	}
-	return out
+	return es
 }
 
 // nearbyOfFacilities answers Facility.nearby for a batch in one query.

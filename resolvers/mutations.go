@@ -2,65 +2,32 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"strings"
 
-	"github.com/athar-project/athar/graph/model"
 	"github.com/athar-project/athar/internal/athar"
 )
 
-// create writes a new entity (unless building it from the input already failed) and returns it as
-// stored. Errors name the input's fields ("input.name").
-func create[T athar.Entity](ctx context.Context, c athar.Curator, e T, buildErr error) (T, error) {
-	var zero T
-	if buildErr != nil {
-		return zero, buildErr
-	}
-	saved, err := c.Create(ctx, e)
+// create decodes input into a new entity of T's type and writes it, returning it as stored. Errors
+// name the input's fields ("input.name").
+func create[T athar.Entity](ctx context.Context, c athar.Curator, input map[string]any) (T, error) {
+	e, err := athar.Decode[T](input)
 	if err != nil {
-		return zero, prefixErr("input", err)
+		return e, prefixErr("input", err)
 	}
-	return saved.(T), nil
+	saved, err := athar.Create(ctx, c, e)
+	return saved, prefixErr("input", err)
 }
 
-// update reads the entity of T's label with the id, applies change to it, and writes it, in one
-// transaction.
-func update[T athar.Entity](ctx context.Context, c athar.Curator, id string, change func(T) error) (T, error) {
-	var zero T
-	saved, err := c.Update(ctx, zero.Label(), id, func(e athar.Entity) error {
-		x, ok := e.(T)
-		if !ok {
-			return fmt.Errorf("resolvers: %s %q is a %T", zero.Label(), id, e)
-		}
-		return change(x)
-	})
-	if err != nil {
-		return zero, prefixErr("input", err)
-	}
-	return saved.(T), nil
+// update applies input to the entity of T's type with the id and writes it, in one transaction.
+// Errors name the input's fields.
+func update[T athar.Entity](ctx context.Context, c athar.Curator, id string, input map[string]any) (T, error) {
+	saved, err := athar.Update(ctx, c, id, func(x T) error { return athar.Apply(x, input) })
+	return saved, prefixErr("input", err)
 }
 
 // linkAttack adds (or removes) one link of an attack to a facility, place or event.
-func linkAttack(ctx context.Context, c athar.Curator, attackID string, relation model.AttackRelation, targetID string, add bool) (*athar.Attack, error) {
-	saved, err := c.Update(ctx, athar.LabelAttack, attackID, func(e athar.Entity) error {
-		a := e.(*athar.Attack)
-		list := map[model.AttackRelation]*[]string{
-			model.AttackRelationTargeted:   &a.FacilityIDs,
-			model.AttackRelationOccurredIn: &a.PlaceIDs,
-			model.AttackRelationDuring:     &a.DuringEventIDs,
-			model.AttackRelationPartOf:     &a.PartOfEventIDs,
-		}[relation]
-		if list == nil {
-			return athar.Invalid("relation", "%q is not a relation", relation)
-		}
-		if add {
-			*list = append(*list, targetID)
-		} else {
-			*list = slices.DeleteFunc(*list, func(id string) bool { return id == targetID })
-		}
-		return nil
-	})
+func linkAttack(ctx context.Context, c athar.Curator, attackID string, link athar.AttackLink, targetID string, add bool) (*athar.Attack, error) {
+	saved, err := athar.Update(ctx, c, attackID, func(a *athar.Attack) error { return a.Link(link, targetID, "targetId", add) })
 	if err != nil {
 		// The attack's own validation names its list fields; the caller gave targetId.
 		var ps athar.Problems
@@ -75,7 +42,7 @@ func linkAttack(ctx context.Context, c athar.Curator, attackID string, relation 
 		}
 		return nil, err
 	}
-	return saved.(*athar.Attack), nil
+	return saved, nil
 }
 
 // citations loads, for each source id, the sources it cites directly or through others.

@@ -8,7 +8,6 @@ package resolvers
 import (
 	"context"
 	"fmt"
-	"slices"
 	"time"
 
 	"github.com/athar-project/athar/graph"
@@ -23,7 +22,7 @@ func (r *actorResolver) PartOf(ctx context.Context, obj *athar.Actor) (*athar.Ac
 
 // Members is the resolver for the members field.
 func (r *actorResolver) Members(ctx context.Context, obj *athar.Actor) ([]*athar.Actor, error) {
-	return related(ctx, athar.ActorMembers, loaders(ctx).actors, obj.ID, 0)
+	return related(ctx, loaders(ctx).membersOfActor, loaders(ctx).actors, obj.ID, 0)
 }
 
 // Statements is the resolver for the statements field.
@@ -32,7 +31,7 @@ func (r *actorResolver) Statements(ctx context.Context, obj *athar.Actor, first 
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, athar.ActorClaims, loaders(ctx).claims, obj.ID, n)
+	return related(ctx, loaders(ctx).statementsOfActor, loaders(ctx).claims, obj.ID, n)
 }
 
 // NamedIn is the resolver for the namedIn field.
@@ -41,7 +40,7 @@ func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor, first *in
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, athar.ActorNamedIn, loaders(ctx).claims, obj.ID, n)
+	return related(ctx, loaders(ctx).claimsNamingActor, loaders(ctx).claims, obj.ID, n)
 }
 
 // Published is the resolver for the published field.
@@ -50,11 +49,11 @@ func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor, first *
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, athar.ActorPublished, loaders(ctx).sources, obj.ID, n)
+	return related(ctx, loaders(ctx).sourcesOfPublisher, loaders(ctx).sources, obj.ID, n)
 }
 
 func (r *actorConnectionResolver) TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error) {
-	return r.Explorer.Count(ctx, athar.LabelActor, obj.Filter)
+	return r.Explorer.CountActors(ctx, obj.Filter)
 }
 
 // Facilities is the resolver for the facilities field.
@@ -83,7 +82,7 @@ func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []
 	if err != nil {
 		return nil, err
 	}
-	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID, 0)
+	claims, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, obj.ID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +91,7 @@ func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []
 
 // Casualties is the resolver for the casualties field.
 func (r *attackResolver) Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error) {
-	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID, 0)
+	claims, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, obj.ID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +105,7 @@ func (r *attackResolver) Casualties(ctx context.Context, obj *athar.Attack) (*at
 
 // Attributions is the resolver for the attributions field.
 func (r *attackResolver) Attributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error) {
-	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID, 0)
+	claims, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, obj.ID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +114,7 @@ func (r *attackResolver) Attributions(ctx context.Context, obj *athar.Attack) ([
 
 // Sources is the resolver for the sources field.
 func (r *attackResolver) Sources(ctx context.Context, obj *athar.Attack) ([]*athar.Source, error) {
-	claims, err := related(ctx, athar.AttackClaims, loaders(ctx).claims, obj.ID, 0)
+	claims, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, obj.ID, 0)
 	if err != nil {
 		return nil, err
 	}
@@ -209,16 +208,7 @@ func (r *eventResolver) Attacks(ctx context.Context, obj *athar.Event, first *in
 	if err != nil {
 		return nil, err
 	}
-	during, err := related(ctx, athar.EventAttacksDur, loaders(ctx).attacks, obj.ID, n)
-	if err != nil {
-		return nil, err
-	}
-	partOf, err := related(ctx, athar.EventAttacksPart, loaders(ctx).attacks, obj.ID, n)
-	if err != nil {
-		return nil, err
-	}
-	attacks := athar.SortAttacks(slices.Concat(during, partOf))
-	return attacks[:min(n, len(attacks))], nil
+	return related(ctx, loaders(ctx).attacksOfEvent, loaders(ctx).attacks, obj.ID, n)
 }
 
 // Place is the resolver for the place field.
@@ -238,7 +228,7 @@ func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dat
 
 // Events is the resolver for the events field.
 func (r *facilityResolver) Events(ctx context.Context, obj *athar.Facility) ([]*athar.Event, error) {
-	return related(ctx, athar.FacilityEvents, loaders(ctx).events, obj.ID, 0)
+	return related(ctx, loaders(ctx).eventsAtFacility, loaders(ctx).events, obj.ID, 0)
 }
 
 func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
@@ -246,7 +236,7 @@ func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radi
 }
 
 func (r *facilityConnectionResolver) TotalCount(ctx context.Context, obj *model.FacilityConnection) (int, error) {
-	return r.Explorer.Count(ctx, athar.LabelFacility, obj.Filter)
+	return r.Explorer.CountFacilities(ctx, obj.Filter)
 }
 
 func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {
@@ -258,91 +248,88 @@ func (r *monthResolver) Days(ctx context.Context, obj *athar.TimeNode) ([]*athar
 }
 
 // CreatePlace is the resolver for the createPlace field.
-func (r *mutationResolver) CreatePlace(ctx context.Context, input model.PlaceInput) (*athar.Place, error) {
-	return create[*athar.Place](ctx, r.Curator, placeFromInput(input), nil)
+func (r *mutationResolver) CreatePlace(ctx context.Context, input map[string]any) (*athar.Place, error) {
+	return create[*athar.Place](ctx, r.Curator, input)
 }
 
 // UpdatePlace is the resolver for the updatePlace field.
-func (r *mutationResolver) UpdatePlace(ctx context.Context, id string, input model.PlacePatch) (*athar.Place, error) {
-	return update(ctx, r.Curator, id, func(x *athar.Place) error { applyPlacePatch(x, input); return nil })
+func (r *mutationResolver) UpdatePlace(ctx context.Context, id string, input map[string]any) (*athar.Place, error) {
+	return update[*athar.Place](ctx, r.Curator, id, input)
 }
 
 // CreateActor is the resolver for the createActor field.
-func (r *mutationResolver) CreateActor(ctx context.Context, input model.ActorInput) (*athar.Actor, error) {
-	return create[*athar.Actor](ctx, r.Curator, actorFromInput(input), nil)
+func (r *mutationResolver) CreateActor(ctx context.Context, input map[string]any) (*athar.Actor, error) {
+	return create[*athar.Actor](ctx, r.Curator, input)
 }
 
 // UpdateActor is the resolver for the updateActor field.
-func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input model.ActorPatch) (*athar.Actor, error) {
-	return update(ctx, r.Curator, id, func(x *athar.Actor) error { applyActorPatch(x, input); return nil })
+func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input map[string]any) (*athar.Actor, error) {
+	return update[*athar.Actor](ctx, r.Curator, id, input)
 }
 
 // CreateFacility is the resolver for the createFacility field.
-func (r *mutationResolver) CreateFacility(ctx context.Context, input model.FacilityInput) (*athar.Facility, error) {
-	return create[*athar.Facility](ctx, r.Curator, facilityFromInput(input), nil)
+func (r *mutationResolver) CreateFacility(ctx context.Context, input map[string]any) (*athar.Facility, error) {
+	return create[*athar.Facility](ctx, r.Curator, input)
 }
 
 // UpdateFacility is the resolver for the updateFacility field.
-func (r *mutationResolver) UpdateFacility(ctx context.Context, id string, input model.FacilityPatch) (*athar.Facility, error) {
-	return update(ctx, r.Curator, id, func(x *athar.Facility) error { applyFacilityPatch(x, input); return nil })
+func (r *mutationResolver) UpdateFacility(ctx context.Context, id string, input map[string]any) (*athar.Facility, error) {
+	return update[*athar.Facility](ctx, r.Curator, id, input)
 }
 
 // CreateSource is the resolver for the createSource field.
-func (r *mutationResolver) CreateSource(ctx context.Context, input model.SourceInput) (*athar.Source, error) {
-	x, err := sourceFromInput(input)
-	return create(ctx, r.Curator, x, err)
+func (r *mutationResolver) CreateSource(ctx context.Context, input map[string]any) (*athar.Source, error) {
+	return create[*athar.Source](ctx, r.Curator, input)
 }
 
 // UpdateSource is the resolver for the updateSource field.
-func (r *mutationResolver) UpdateSource(ctx context.Context, id string, input model.SourcePatch) (*athar.Source, error) {
-	return update(ctx, r.Curator, id, func(x *athar.Source) error { return applySourcePatch(x, input) })
+func (r *mutationResolver) UpdateSource(ctx context.Context, id string, input map[string]any) (*athar.Source, error) {
+	return update[*athar.Source](ctx, r.Curator, id, input)
 }
 
 // CreateEvent is the resolver for the createEvent field.
-func (r *mutationResolver) CreateEvent(ctx context.Context, input model.EventInput) (*athar.Event, error) {
-	x, err := eventFromInput(input)
-	return create(ctx, r.Curator, x, err)
+func (r *mutationResolver) CreateEvent(ctx context.Context, input map[string]any) (*athar.Event, error) {
+	return create[*athar.Event](ctx, r.Curator, input)
 }
 
 // UpdateEvent is the resolver for the updateEvent field.
-func (r *mutationResolver) UpdateEvent(ctx context.Context, id string, input model.EventPatch) (*athar.Event, error) {
-	return update(ctx, r.Curator, id, func(x *athar.Event) error { return applyEventPatch(x, input) })
+func (r *mutationResolver) UpdateEvent(ctx context.Context, id string, input map[string]any) (*athar.Event, error) {
+	return update[*athar.Event](ctx, r.Curator, id, input)
 }
 
 // CreateAttack is the resolver for the createAttack field.
-func (r *mutationResolver) CreateAttack(ctx context.Context, input model.AttackInput) (*athar.Attack, error) {
-	x, err := attackFromInput(input)
-	return create(ctx, r.Curator, x, err)
+func (r *mutationResolver) CreateAttack(ctx context.Context, input map[string]any) (*athar.Attack, error) {
+	return create[*athar.Attack](ctx, r.Curator, input)
 }
 
 // UpdateAttack is the resolver for the updateAttack field.
-func (r *mutationResolver) UpdateAttack(ctx context.Context, id string, input model.AttackPatch) (*athar.Attack, error) {
-	return update(ctx, r.Curator, id, func(x *athar.Attack) error { return applyAttackPatch(x, input) })
+func (r *mutationResolver) UpdateAttack(ctx context.Context, id string, input map[string]any) (*athar.Attack, error) {
+	return update[*athar.Attack](ctx, r.Curator, id, input)
 }
 
 // LinkAttack is the resolver for the linkAttack field.
-func (r *mutationResolver) LinkAttack(ctx context.Context, attackID string, relation model.AttackRelation, targetID string) (*athar.Attack, error) {
+func (r *mutationResolver) LinkAttack(ctx context.Context, attackID string, relation athar.AttackLink, targetID string) (*athar.Attack, error) {
 	return linkAttack(ctx, r.Curator, attackID, relation, targetID, true)
 }
 
 // UnlinkAttack is the resolver for the unlinkAttack field.
-func (r *mutationResolver) UnlinkAttack(ctx context.Context, attackID string, relation model.AttackRelation, targetID string) (*athar.Attack, error) {
+func (r *mutationResolver) UnlinkAttack(ctx context.Context, attackID string, relation athar.AttackLink, targetID string) (*athar.Attack, error) {
 	return linkAttack(ctx, r.Curator, attackID, relation, targetID, false)
 }
 
 // AddClaim is the resolver for the addClaim field.
-func (r *mutationResolver) AddClaim(ctx context.Context, input model.ClaimInput) (*athar.Claim, error) {
-	return create(ctx, r.Curator, claimFromInput(input), nil)
+func (r *mutationResolver) AddClaim(ctx context.Context, input map[string]any) (*athar.Claim, error) {
+	return create[*athar.Claim](ctx, r.Curator, input)
 }
 
 // UpdateClaim is the resolver for the updateClaim field.
-func (r *mutationResolver) UpdateClaim(ctx context.Context, id string, input model.ClaimPatch) (*athar.Claim, error) {
-	return update(ctx, r.Curator, id, func(x *athar.Claim) error { applyClaimPatch(x, input); return nil })
+func (r *mutationResolver) UpdateClaim(ctx context.Context, id string, input map[string]any) (*athar.Claim, error) {
+	return update[*athar.Claim](ctx, r.Curator, id, input)
 }
 
 // RetractClaim is the resolver for the retractClaim field.
 func (r *mutationResolver) RetractClaim(ctx context.Context, id string, reason string) (*athar.Claim, error) {
-	return update(ctx, r.Curator, id, func(x *athar.Claim) error { return x.Retract(reason) })
+	return athar.Update(ctx, r.Curator, id, func(x *athar.Claim) error { return x.Retract(reason) })
 }
 
 func (r *nearbyFacilityResolver) Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error) {
@@ -356,7 +343,7 @@ func (r *placeResolver) PartOf(ctx context.Context, obj *athar.Place) (*athar.Pl
 
 // Parts is the resolver for the parts field.
 func (r *placeResolver) Parts(ctx context.Context, obj *athar.Place) ([]*athar.Place, error) {
-	return related(ctx, athar.PlaceParts, loaders(ctx).places, obj.ID, 0)
+	return related(ctx, loaders(ctx).partsOfPlace, loaders(ctx).places, obj.ID, 0)
 }
 
 // Facilities is the resolver for the facilities field.
@@ -365,7 +352,7 @@ func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place, first 
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, athar.PlaceFacilities, loaders(ctx).facilities, obj.ID, n)
+	return related(ctx, loaders(ctx).facilitiesInPlace, loaders(ctx).facilities, obj.ID, n)
 }
 
 // Attacks is the resolver for the attacks field.
@@ -374,11 +361,11 @@ func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place, first *in
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, athar.PlaceAttacks, loaders(ctx).attacks, obj.ID, n)
+	return related(ctx, loaders(ctx).attacksInPlace, loaders(ctx).attacks, obj.ID, n)
 }
 
 func (r *placeConnectionResolver) TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error) {
-	return r.Explorer.Count(ctx, athar.LabelPlace, obj.Filter)
+	return r.Explorer.CountPlaces(ctx, obj.Filter)
 }
 
 // Facility is the resolver for the facility field.
@@ -425,7 +412,7 @@ func (r *queryResolver) Facilities(ctx context.Context, filter *model.FacilityFi
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Types.Value()), PlaceIDs: filter.PlaceIds.Value(), Near: filter.Near.Value(), Text: val(filter.Text)}
 	}
-	nodes, edges, info, err := listPage(ctx, r.Explorer, athar.LabelFacility, f, first, after, loaders(ctx).facilities,
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindFacilities, f, first, after, loaders(ctx).facilities,
 		func(cursor string, n *athar.Facility) *model.FacilityEdge {
 			return &model.FacilityEdge{Cursor: cursor, Node: n}
 		})
@@ -440,7 +427,7 @@ func (r *queryResolver) Actors(ctx context.Context, filter *model.ActorFilter, f
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Text: val(filter.Text)}
 	}
-	nodes, edges, info, err := listPage(ctx, r.Explorer, athar.LabelActor, f, first, after, loaders(ctx).actors,
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindActors, f, first, after, loaders(ctx).actors,
 		func(cursor string, n *athar.Actor) *model.ActorEdge { return &model.ActorEdge{Cursor: cursor, Node: n} })
 	if err != nil {
 		return nil, err
@@ -453,7 +440,7 @@ func (r *queryResolver) Sources(ctx context.Context, filter *model.SourceFilter,
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Text: val(filter.Text)}
 	}
-	nodes, edges, info, err := listPage(ctx, r.Explorer, athar.LabelSource, f, first, after, loaders(ctx).sources,
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindSources, f, first, after, loaders(ctx).sources,
 		func(cursor string, n *athar.Source) *model.SourceEdge {
 			return &model.SourceEdge{Cursor: cursor, Node: n}
 		})
@@ -468,7 +455,7 @@ func (r *queryResolver) Places(ctx context.Context, filter *model.PlaceFilter, f
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Within: val(filter.Within), Text: val(filter.Text)}
 	}
-	nodes, edges, info, err := listPage(ctx, r.Explorer, athar.LabelPlace, f, first, after, loaders(ctx).places,
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindPlaces, f, first, after, loaders(ctx).places,
 		func(cursor string, n *athar.Place) *model.PlaceEdge { return &model.PlaceEdge{Cursor: cursor, Node: n} })
 	if err != nil {
 		return nil, err
@@ -514,7 +501,7 @@ func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude 
 	if err := near.Check(""); err != nil {
 		return nil, err
 	}
-	n := 50
+	n := athar.DefaultNearbySize
 	if first != nil {
 		n = *first
 	}
@@ -533,10 +520,11 @@ func (r *queryResolver) Day(ctx context.Context, date time.Time) (*athar.TimeNod
 }
 
 func (r *queryResolver) Month(ctx context.Context, year int, month int) (*athar.TimeNode, error) {
-	if month < 1 || month > 12 {
-		return nil, athar.Invalid("month", "must be between 1 and 12")
+	id, err := athar.MonthID(year, month)
+	if err != nil {
+		return nil, err
 	}
-	return timeNode(ctx, fmt.Sprintf("month:%04d-%02d", year, month))
+	return timeNode(ctx, id)
 }
 
 func (r *queryResolver) Year(ctx context.Context, year int) (*athar.TimeNode, error) {
@@ -572,7 +560,7 @@ func (r *repeatedTargetResolver) Attacks(ctx context.Context, obj *athar.Repeate
 }
 
 func (r *searchHitResolver) Type(ctx context.Context, obj *athar.SearchHit) (model.EntityType, error) {
-	return entityType(obj.Entity.Label())
+	return entityTypeOf(obj.Entity.EntityType()), nil
 }
 
 // PublishedBy is the resolver for the publishedBy field.
@@ -591,7 +579,7 @@ func (r *sourceResolver) CitedBy(ctx context.Context, obj *athar.Source, first *
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, athar.SourceCitedBy, loaders(ctx).sources, obj.ID, n)
+	return related(ctx, loaders(ctx).sourcesCiting, loaders(ctx).sources, obj.ID, n)
 }
 
 // Claims is the resolver for the claims field.
@@ -600,11 +588,11 @@ func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source, first *i
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, athar.SourceClaims, loaders(ctx).claims, obj.ID, n)
+	return related(ctx, loaders(ctx).claimsInSource, loaders(ctx).claims, obj.ID, n)
 }
 
 func (r *sourceConnectionResolver) TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error) {
-	return r.Explorer.Count(ctx, athar.LabelSource, obj.Filter)
+	return r.Explorer.CountSources(ctx, obj.Filter)
 }
 
 func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {

@@ -103,7 +103,7 @@ func printSummary(w io.Writer, s neo4jstore.ImportSummary, dryRun bool, took tim
 		verb = "validated (dry run, nothing written)"
 	}
 	fmt.Fprintf(w, "%-10s %8s %8s %10s\n", "label", "created", "updated", "unchanged")
-	for _, l := range athar.Labels {
+	for _, l := range athar.EntityTypes {
 		c := s[l]
 		if c == nil || c.Created+c.Updated+c.Unchanged == 0 {
 			continue

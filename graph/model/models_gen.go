@@ -31,23 +31,6 @@ type ActorFilter struct {
 	Text  graphql.Omittable[*string]           `json:"text,omitempty"`
 }
 
-type ActorInput struct {
-	ID          graphql.Omittable[*string]  `json:"id,omitempty"`
-	Name        string                      `json:"name"`
-	Aliases     graphql.Omittable[[]string] `json:"aliases,omitempty"`
-	Kind        athar.ActorKind             `json:"kind"`
-	PartOf      graphql.Omittable[*string]  `json:"partOf,omitempty"`
-	Description graphql.Omittable[*string]  `json:"description,omitempty"`
-}
-
-type ActorPatch struct {
-	Name        graphql.Omittable[*string]          `json:"name,omitempty"`
-	Aliases     graphql.Omittable[[]string]         `json:"aliases,omitempty"`
-	Kind        graphql.Omittable[*athar.ActorKind] `json:"kind,omitempty"`
-	PartOf      graphql.Omittable[*string]          `json:"partOf,omitempty"`
-	Description graphql.Omittable[*string]          `json:"description,omitempty"`
-}
-
 type AttackConnection struct {
 	Edges    []*AttackEdge   `json:"edges"`
 	Nodes    []*athar.Attack `json:"nodes"`
@@ -85,99 +68,10 @@ type AttackFilter struct {
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
-type AttackInput struct {
-	ID             graphql.Omittable[*string]            `json:"id,omitempty"`
-	Title          string                                `json:"title"`
-	Summary        graphql.Omittable[*string]            `json:"summary,omitempty"`
-	Date           *DateInput                            `json:"date"`
-	TimeOfDay      graphql.Omittable[*athar.TimeOfDay]   `json:"timeOfDay,omitempty"`
-	AttackTypes    graphql.Omittable[[]athar.AttackType] `json:"attackTypes,omitempty"`
-	Weapons        graphql.Omittable[[]athar.Weapon]     `json:"weapons,omitempty"`
-	Damage         graphql.Omittable[*string]            `json:"damage,omitempty"`
-	FacilityIds    graphql.Omittable[[]string]           `json:"facilityIds,omitempty"`
-	PlaceIds       graphql.Omittable[[]string]           `json:"placeIds,omitempty"`
-	DuringEventIds graphql.Omittable[[]string]           `json:"duringEventIds,omitempty"`
-	PartOfEventIds graphql.Omittable[[]string]           `json:"partOfEventIds,omitempty"`
-}
-
-type AttackPatch struct {
-	Title          graphql.Omittable[*string]            `json:"title,omitempty"`
-	Summary        graphql.Omittable[*string]            `json:"summary,omitempty"`
-	Date           graphql.Omittable[*DateInput]         `json:"date,omitempty"`
-	TimeOfDay      graphql.Omittable[*athar.TimeOfDay]   `json:"timeOfDay,omitempty"`
-	AttackTypes    graphql.Omittable[[]athar.AttackType] `json:"attackTypes,omitempty"`
-	Weapons        graphql.Omittable[[]athar.Weapon]     `json:"weapons,omitempty"`
-	Damage         graphql.Omittable[*string]            `json:"damage,omitempty"`
-	FacilityIds    graphql.Omittable[[]string]           `json:"facilityIds,omitempty"`
-	PlaceIds       graphql.Omittable[[]string]           `json:"placeIds,omitempty"`
-	DuringEventIds graphql.Omittable[[]string]           `json:"duringEventIds,omitempty"`
-	PartOfEventIds graphql.Omittable[[]string]           `json:"partOfEventIds,omitempty"`
-}
-
-type ClaimInput struct {
-	ID             graphql.Omittable[*string]          `json:"id,omitempty"`
-	AttackID       string                              `json:"attackId"`
-	SourceID       string                              `json:"sourceId"`
-	Kind           athar.ClaimKind                     `json:"kind"`
-	Stance         graphql.Omittable[*athar.Stance]    `json:"stance,omitempty"`
-	Text           string                              `json:"text"`
-	Quote          string                              `json:"quote"`
-	ClaimedBy      graphql.Omittable[*string]          `json:"claimedBy,omitempty"`
-	Names          graphql.Omittable[[]string]         `json:"names,omitempty"`
-	Killed         graphql.Omittable[*athar.Range]     `json:"killed,omitempty"`
-	ChildrenKilled graphql.Omittable[*athar.Range]     `json:"childrenKilled,omitempty"`
-	Injured        graphql.Omittable[*athar.Range]     `json:"injured,omitempty"`
-	Weapons        graphql.Omittable[[]athar.Weapon]   `json:"weapons,omitempty"`
-	TimeOfDay      graphql.Omittable[*athar.TimeOfDay] `json:"timeOfDay,omitempty"`
-	PlaceIds       graphql.Omittable[[]string]         `json:"placeIds,omitempty"`
-}
-
-type ClaimPatch struct {
-	Kind           graphql.Omittable[*athar.ClaimKind] `json:"kind,omitempty"`
-	Stance         graphql.Omittable[*athar.Stance]    `json:"stance,omitempty"`
-	Text           graphql.Omittable[*string]          `json:"text,omitempty"`
-	Quote          graphql.Omittable[*string]          `json:"quote,omitempty"`
-	ClaimedBy      graphql.Omittable[*string]          `json:"claimedBy,omitempty"`
-	Names          graphql.Omittable[[]string]         `json:"names,omitempty"`
-	Killed         graphql.Omittable[*athar.Range]     `json:"killed,omitempty"`
-	ChildrenKilled graphql.Omittable[*athar.Range]     `json:"childrenKilled,omitempty"`
-	Injured        graphql.Omittable[*athar.Range]     `json:"injured,omitempty"`
-	Weapons        graphql.Omittable[[]athar.Weapon]   `json:"weapons,omitempty"`
-	TimeOfDay      graphql.Omittable[*athar.TimeOfDay] `json:"timeOfDay,omitempty"`
-	PlaceIds       graphql.Omittable[[]string]         `json:"placeIds,omitempty"`
-}
-
-// A date as written: start is YYYY, YYYY-MM or YYYY-MM-DD, and its form is the precision. With an end
-// the precision is RANGE.
-type DateInput struct {
-	Start string                     `json:"start"`
-	End   graphql.Omittable[*string] `json:"end,omitempty"`
-	Note  graphql.Omittable[*string] `json:"note,omitempty"`
-}
-
 // Dates to filter by: a thing matches when its date range overlaps from..to. Either end may be open.
 type DateRangeInput struct {
 	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
 	To   graphql.Omittable[*time.Time] `json:"to,omitempty"`
-}
-
-type EventInput struct {
-	ID          graphql.Omittable[*string]    `json:"id,omitempty"`
-	Name        string                        `json:"name"`
-	Kind        athar.EventKind               `json:"kind"`
-	Date        graphql.Omittable[*DateInput] `json:"date,omitempty"`
-	FacilityID  graphql.Omittable[*string]    `json:"facilityId,omitempty"`
-	PlaceIds    graphql.Omittable[[]string]   `json:"placeIds,omitempty"`
-	Description graphql.Omittable[*string]    `json:"description,omitempty"`
-}
-
-type EventPatch struct {
-	Name        graphql.Omittable[*string]          `json:"name,omitempty"`
-	Kind        graphql.Omittable[*athar.EventKind] `json:"kind,omitempty"`
-	Date        graphql.Omittable[*DateInput]       `json:"date,omitempty"`
-	FacilityID  graphql.Omittable[*string]          `json:"facilityId,omitempty"`
-	PlaceIds    graphql.Omittable[[]string]         `json:"placeIds,omitempty"`
-	Description graphql.Omittable[*string]          `json:"description,omitempty"`
 }
 
 type FacilityConnection struct {
@@ -200,27 +94,6 @@ type FacilityFilter struct {
 	Near     graphql.Omittable[*athar.Near] `json:"near,omitempty"`
 	// Full-text match on name and aliases.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
-}
-
-type FacilityInput struct {
-	ID          graphql.Omittable[*string]         `json:"id,omitempty"`
-	Name        string                             `json:"name"`
-	Aliases     graphql.Omittable[[]string]        `json:"aliases,omitempty"`
-	Type        athar.FacilityType                 `json:"type"`
-	PlaceID     graphql.Omittable[*string]         `json:"placeId,omitempty"`
-	Location    graphql.Omittable[*athar.Location] `json:"location,omitempty"`
-	OperatedBy  graphql.Omittable[[]string]        `json:"operatedBy,omitempty"`
-	Description graphql.Omittable[*string]         `json:"description,omitempty"`
-}
-
-type FacilityPatch struct {
-	Name        graphql.Omittable[*string]             `json:"name,omitempty"`
-	Aliases     graphql.Omittable[[]string]            `json:"aliases,omitempty"`
-	Type        graphql.Omittable[*athar.FacilityType] `json:"type,omitempty"`
-	PlaceID     graphql.Omittable[*string]             `json:"placeId,omitempty"`
-	Location    graphql.Omittable[*athar.Location]     `json:"location,omitempty"`
-	OperatedBy  graphql.Omittable[[]string]            `json:"operatedBy,omitempty"`
-	Description graphql.Omittable[*string]             `json:"description,omitempty"`
 }
 
 type Mutation struct {
@@ -251,27 +124,6 @@ type PlaceFilter struct {
 	Text   graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
-type PlaceInput struct {
-	// A stable id, place:<slug>; made from the name when left out.
-	ID          graphql.Omittable[*string]         `json:"id,omitempty"`
-	Name        string                             `json:"name"`
-	Aliases     graphql.Omittable[[]string]        `json:"aliases,omitempty"`
-	Kind        athar.PlaceKind                    `json:"kind"`
-	PartOf      graphql.Omittable[*string]         `json:"partOf,omitempty"`
-	Location    graphql.Omittable[*athar.Location] `json:"location,omitempty"`
-	Description graphql.Omittable[*string]         `json:"description,omitempty"`
-}
-
-// Fields left out stay as they are; a field given as null (or an empty list) is cleared.
-type PlacePatch struct {
-	Name        graphql.Omittable[*string]          `json:"name,omitempty"`
-	Aliases     graphql.Omittable[[]string]         `json:"aliases,omitempty"`
-	Kind        graphql.Omittable[*athar.PlaceKind] `json:"kind,omitempty"`
-	PartOf      graphql.Omittable[*string]          `json:"partOf,omitempty"`
-	Location    graphql.Omittable[*athar.Location]  `json:"location,omitempty"`
-	Description graphql.Omittable[*string]          `json:"description,omitempty"`
-}
-
 type Query struct {
 }
 
@@ -291,31 +143,6 @@ type SourceEdge struct {
 type SourceFilter struct {
 	Kinds graphql.Omittable[[]athar.SourceKind] `json:"kinds,omitempty"`
 	Text  graphql.Omittable[*string]            `json:"text,omitempty"`
-}
-
-type SourceInput struct {
-	ID          graphql.Omittable[*string]    `json:"id,omitempty"`
-	Title       string                        `json:"title"`
-	Kind        athar.SourceKind              `json:"kind"`
-	URL         graphql.Omittable[*string]    `json:"url,omitempty"`
-	Published   graphql.Omittable[*DateInput] `json:"published,omitempty"`
-	Language    graphql.Omittable[*string]    `json:"language,omitempty"`
-	Author      graphql.Omittable[*string]    `json:"author,omitempty"`
-	PublishedBy graphql.Omittable[[]string]   `json:"publishedBy,omitempty"`
-	Cites       graphql.Omittable[[]string]   `json:"cites,omitempty"`
-	Description graphql.Omittable[*string]    `json:"description,omitempty"`
-}
-
-type SourcePatch struct {
-	Title       graphql.Omittable[*string]           `json:"title,omitempty"`
-	Kind        graphql.Omittable[*athar.SourceKind] `json:"kind,omitempty"`
-	URL         graphql.Omittable[*string]           `json:"url,omitempty"`
-	Published   graphql.Omittable[*DateInput]        `json:"published,omitempty"`
-	Language    graphql.Omittable[*string]           `json:"language,omitempty"`
-	Author      graphql.Omittable[*string]           `json:"author,omitempty"`
-	PublishedBy graphql.Omittable[[]string]          `json:"publishedBy,omitempty"`
-	Cites       graphql.Omittable[[]string]          `json:"cites,omitempty"`
-	Description graphql.Omittable[*string]           `json:"description,omitempty"`
 }
 
 type AttackOrder string
@@ -373,70 +200,6 @@ func (e *AttackOrder) UnmarshalJSON(b []byte) error {
 }
 
 func (e AttackOrder) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	e.MarshalGQL(&buf)
-	return buf.Bytes(), nil
-}
-
-// How an attack is linked to a facility, a place or an event.
-type AttackRelation string
-
-const (
-	// The attack hit the facility.
-	AttackRelationTargeted AttackRelation = "TARGETED"
-	// The attack happened in the place.
-	AttackRelationOccurredIn AttackRelation = "OCCURRED_IN"
-	// The attack hit the event while it was under way (a gathering).
-	AttackRelationDuring AttackRelation = "DURING"
-	// The attack belongs to the event (a campaign).
-	AttackRelationPartOf AttackRelation = "PART_OF"
-)
-
-var AllAttackRelation = []AttackRelation{
-	AttackRelationTargeted,
-	AttackRelationOccurredIn,
-	AttackRelationDuring,
-	AttackRelationPartOf,
-}
-
-func (e AttackRelation) IsValid() bool {
-	switch e {
-	case AttackRelationTargeted, AttackRelationOccurredIn, AttackRelationDuring, AttackRelationPartOf:
-		return true
-	}
-	return false
-}
-
-func (e AttackRelation) String() string {
-	return string(e)
-}
-
-func (e *AttackRelation) UnmarshalGQL(v any) error {
-	str, ok := v.(string)
-	if !ok {
-		return fmt.Errorf("enums must be strings")
-	}
-
-	*e = AttackRelation(str)
-	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid AttackRelation", str)
-	}
-	return nil
-}
-
-func (e AttackRelation) MarshalGQL(w io.Writer) {
-	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
-}
-
-func (e *AttackRelation) UnmarshalJSON(b []byte) error {
-	s, err := strconv.Unquote(string(b))
-	if err != nil {
-		return err
-	}
-	return e.UnmarshalGQL(s)
-}
-
-func (e AttackRelation) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

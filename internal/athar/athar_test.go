@@ -173,16 +173,16 @@ func assertProblems(t *testing.T, err error, fields ...string) {
 }
 
 func TestNewID(t *testing.T) {
-	id := athar.NewID(athar.LabelFacility, "Al Quds Hospital (Aleppo)")
+	id := athar.NewID(athar.TypeFacility, "Al Quds Hospital (Aleppo)")
 	if !strings.HasPrefix(id, "facility:al-quds-hospital-aleppo-") {
 		t.Errorf("NewID = %q", id)
 	}
 	var p athar.Problems
-	athar.CheckID(&p, "id", athar.LabelFacility, id)
+	athar.CheckID(&p, "id", athar.TypeFacility, id)
 	if len(p) != 0 {
 		t.Errorf("NewID made an invalid id %q: %v", id, p)
 	}
-	if id := athar.NewID(athar.LabelPlace, "حلب"); !strings.HasPrefix(id, "place:") || len(id) < 8 {
+	if id := athar.NewID(athar.TypePlace, "حلب"); !strings.HasPrefix(id, "place:") || len(id) < 8 {
 		t.Errorf("NewID of an Arabic name = %q", id)
 	}
 }

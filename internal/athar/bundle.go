@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -34,23 +35,33 @@ type bundleHeader struct {
 	Version int    `json:"version"`
 }
 
-type bundleJSON struct {
-	bundleHeader
-	Places     []*Place    `json:"places,omitempty"`
-	Actors     []*Actor    `json:"actors,omitempty"`
-	Facilities []*Facility `json:"facilities,omitempty"`
-	Sources    []*Source   `json:"sources,omitempty"`
-	Events     []*Event    `json:"events,omitempty"`
-	Attacks    []*Attack   `json:"attacks,omitempty"`
-	Claims     []*Claim    `json:"claims,omitempty"`
+// describeRecord returns the description of the type whose record name is name ("facility").
+func describeRecord(name string) *Description {
+	for _, d := range descriptions {
+		if d.Record() == name {
+			return d
+		}
+	}
+	return nil
 }
 
-// recordTypes maps the NDJSON "record" field of a line to a constructor of its entity.
-var recordTypes = map[string]func() Entity{
-	"place": func() Entity { return &Place{} }, "actor": func() Entity { return &Actor{} },
-	"facility": func() Entity { return &Facility{} }, "source": func() Entity { return &Source{} },
-	"event": func() Entity { return &Event{} }, "attack": func() Entity { return &Attack{} },
-	"claim": func() Entity { return &Claim{} },
+// describeList returns the description of the type whose bundle list is key ("facilities").
+func describeList(key string) *Description {
+	for _, d := range descriptions {
+		if d.Plural == key {
+			return d
+		}
+	}
+	return nil
+}
+
+// recordNames lists the record names, for messages.
+func recordNames() string {
+	out := make([]string, len(descriptions))
+	for i, d := range descriptions {
+		out[i] = d.Record()
+	}
+	return strings.Join(out, ", ")
 }
 
 // ReadBundle reads a bundle in JSON or NDJSON form (told apart by whether the input holds one JSON
@@ -70,31 +81,34 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 		return readNDJSON(data)
 	}
 	var p Problems
-	var raw struct {
-		bundleHeader
-		Places     []json.RawMessage `json:"places"`
-		Actors     []json.RawMessage `json:"actors"`
-		Facilities []json.RawMessage `json:"facilities"`
-		Sources    []json.RawMessage `json:"sources"`
-		Events     []json.RawMessage `json:"events"`
-		Attacks    []json.RawMessage `json:"attacks"`
-		Claims     []json.RawMessage `json:"claims"`
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(first, &raw); err != nil {
+		return nil, Problems{Invalid("", "not a JSON bundle: %s", jsonErrorMessage(err))}
 	}
-	if err := strictDecode(first, &raw); err != nil {
-		return nil, Problems{Invalid(jsonErrorPath(err), "%s", jsonErrorMessage(err))}
+	var h bundleHeader
+	for _, key := range []string{"format", "version"} {
+		if v, ok := raw[key]; ok {
+			if err := json.Unmarshal(v, map[string]any{"format": &h.Format, "version": &h.Version}[key]); err != nil {
+				return nil, Problems{Invalid(key, "%s", jsonErrorMessage(err))}
+			}
+		}
 	}
-	checkHeader(&p, "", raw.bundleHeader)
+	for _, key := range slices.Sorted(maps.Keys(raw)) {
+		if key != "format" && key != "version" && describeList(key) == nil {
+			return nil, Problems{Invalid(key, "is not a list of this format (see docs/bundle-format.md)")}
+		}
+	}
+	checkHeader(&p, "", h)
 	b := &Bundle{}
-	for _, list := range []struct {
-		key, typ string
-		items    []json.RawMessage
-	}{
-		{"places", "place", raw.Places}, {"actors", "actor", raw.Actors},
-		{"facilities", "facility", raw.Facilities}, {"sources", "source", raw.Sources},
-		{"events", "event", raw.Events}, {"attacks", "attack", raw.Attacks}, {"claims", "claim", raw.Claims},
-	} {
-		for i, item := range list.items {
-			b.addRecord(&p, list.typ, item, indexField(list.key, i))
+	for _, d := range descriptions {
+		var items []json.RawMessage
+		if v, ok := raw[d.Plural]; ok {
+			if err := json.Unmarshal(v, &items); err != nil {
+				return nil, Problems{Invalid(d.Plural, "%s", jsonErrorMessage(err))}
+			}
+		}
+		for i, item := range items {
+			b.addRecord(&p, d, item, indexField(d.Plural, i))
 		}
 	}
 	if len(p) > 0 {
@@ -105,12 +119,12 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 }
 
 // addRecord decodes one record strictly, so that a misspelt field is reported rather than dropped.
-func (b *Bundle) addRecord(p *Problems, typ string, data []byte, where string) {
+func (b *Bundle) addRecord(p *Problems, d *Description, data []byte, where string) {
 	if bytes.Equal(bytes.TrimSpace(data), []byte("null")) {
 		p.Add(where, "is null")
 		return
 	}
-	e := recordTypes[typ]()
+	e := d.New()
 	if err := strictDecode(data, e); err != nil {
 		p.Add(joinField(where, jsonErrorPath(err)), "%s", jsonErrorMessage(err))
 		return
@@ -148,15 +162,16 @@ func readNDJSON(data []byte) (*Bundle, error) {
 			p.Add(where, "%s", jsonErrorMessage(err))
 			continue
 		}
-		if _, ok := recordTypes[probe.Type]; !ok {
-			p.Add(where+".record", "%q is not a record type (place, actor, facility, source, event, attack, claim)", probe.Type)
+		d := describeRecord(probe.Type)
+		if d == nil {
+			p.Add(where+".record", "%q is not a record type (%s)", probe.Type, recordNames())
 			continue
 		}
 		var fields map[string]json.RawMessage
 		_ = json.Unmarshal(text, &fields)
 		delete(fields, "record")
 		rest, _ := json.Marshal(fields)
-		b.addRecord(&p, probe.Type, rest, where)
+		b.addRecord(&p, d, rest, where)
 	}
 	if err := sc.Err(); err != nil {
 		p.Add(fmt.Sprintf("line %d", line+1), "%v", err)
@@ -182,18 +197,31 @@ func checkHeader(p *Problems, where string, h bundleHeader) {
 
 func (b *Bundle) normalize() {
 	for _, r := range b.Records {
-		r.Entity.Normalize()
+		Normalize(r.Entity)
 	}
-	// Records are kept in label order, as an import writes them.
+	b.Sort()
+}
+
+// Entities returns the bundle's entities, in its order.
+func (b *Bundle) Entities() []Entity {
+	out := make([]Entity, len(b.Records))
+	for i, r := range b.Records {
+		out[i] = r.Entity
+	}
+	return out
+}
+
+// Sort puts the records in type order, as an import writes them, keeping the order within a type.
+func (b *Bundle) Sort() {
 	slices.SortStableFunc(b.Records, func(x, y Record) int {
-		return slices.Index(Labels, x.Entity.Label()) - slices.Index(Labels, y.Entity.Label())
+		return slices.Index(EntityTypes, x.Entity.EntityType()) - slices.Index(EntityTypes, y.Entity.EntityType())
 	})
 }
 
 // Validate checks every record and the references between them: ids are unique, each reference
 // names a record of the bundle or, failing that, is returned in unresolved for the caller to look
-// up in the database, and no place or actor is (through others) part of itself. Problems name the
-// record and field ("attacks[2].facilityIds[0]").
+// up in the database, and no entity is (through others) part of itself. Problems name the record
+// and field ("attacks[2].facilityIds[0]").
 func (b *Bundle) Validate() (problems Problems, unresolved []Ref) {
 	ids := map[string]string{}
 	for _, r := range b.Records {
@@ -206,7 +234,7 @@ func (b *Bundle) Validate() (problems Problems, unresolved []Ref) {
 	}
 	parents := map[string]string{}
 	for _, r := range b.Records {
-		p, refs := r.Entity.Validate()
+		p, refs := Validate(r.Entity)
 		problems = append(problems, p.Prefixed(r.Where)...)
 		for _, ref := range refs {
 			ref.Field = joinField(r.Where, ref.Field)
@@ -214,15 +242,8 @@ func (b *Bundle) Validate() (problems Problems, unresolved []Ref) {
 				unresolved = append(unresolved, ref)
 			}
 		}
-		switch e := r.Entity.(type) {
-		case *Place:
-			if e.PartOf != "" {
-				parents[e.ID] = e.PartOf
-			}
-		case *Actor:
-			if e.PartOf != "" {
-				parents[e.ID] = e.PartOf
-			}
+		if parent := HierarchyOf(r.Entity.EntityType()); parent != nil && parent.Text(r.Entity) != "" {
+			parents[r.Entity.EntityID()] = parent.Text(r.Entity)
 		}
 	}
 	for _, r := range b.Records {
@@ -241,7 +262,7 @@ func (b *Bundle) Validate() (problems Problems, unresolved []Ref) {
 	return problems, unresolved
 }
 
-// Write writes the bundle as JSON (indented, one array per label) or as NDJSON.
+// Write writes the bundle as JSON (indented, one array per type, in type order) or as NDJSON.
 func (b *Bundle) Write(w io.Writer, ndjson bool) error {
 	if ndjson {
 		enc := json.NewEncoder(w)
@@ -253,36 +274,57 @@ func (b *Bundle) Write(w io.Writer, ndjson bool) error {
 			if err != nil {
 				return err
 			}
-			typ := strings.ToLower(r.Entity.Label())
-			if _, err := fmt.Fprintf(w, "{\"record\":%q,%s\n", typ, line[1:]); err != nil {
+			if _, err := fmt.Fprintf(w, "{\"record\":%q,%s\n", r.Entity.EntityType().Record(), line[1:]); err != nil {
 				return err
 			}
 		}
 		return nil
 	}
-	out := bundleJSON{bundleHeader: bundleHeader{Format: BundleFormat, Version: BundleVersion}}
+	lists := map[EntityType][]Entity{}
 	for _, r := range b.Records {
-		switch e := r.Entity.(type) {
-		case *Place:
-			out.Places = append(out.Places, e)
-		case *Actor:
-			out.Actors = append(out.Actors, e)
-		case *Facility:
-			out.Facilities = append(out.Facilities, e)
-		case *Source:
-			out.Sources = append(out.Sources, e)
-		case *Event:
-			out.Events = append(out.Events, e)
-		case *Attack:
-			out.Attacks = append(out.Attacks, e)
-		case *Claim:
-			out.Claims = append(out.Claims, e)
+		lists[r.Entity.EntityType()] = append(lists[r.Entity.EntityType()], r.Entity)
+	}
+	out := orderedObject{{"format", BundleFormat}, {"version", BundleVersion}}
+	for _, d := range descriptions {
+		if len(lists[d.Type]) > 0 {
+			out = append(out, member{d.Plural, lists[d.Type]})
 		}
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
 	return enc.Encode(out)
+}
+
+// orderedObject is a JSON object whose members keep their order.
+type orderedObject []member
+
+type member struct {
+	key   string
+	value any
+}
+
+// MarshalJSON implements json.Marshaler.
+func (o orderedObject) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	buf.WriteByte('{')
+	for i, m := range o {
+		if i > 0 {
+			buf.WriteByte(',')
+		}
+		k, _ := json.Marshal(m.key)
+		buf.Write(k)
+		buf.WriteByte(':')
+		var v bytes.Buffer
+		enc := json.NewEncoder(&v)
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(m.value); err != nil {
+			return nil, err
+		}
+		buf.Write(bytes.TrimRight(v.Bytes(), "\n"))
+	}
+	buf.WriteByte('}')
+	return buf.Bytes(), nil
 }
 
 func strictDecode(data []byte, v any) error {

@@ -9,51 +9,19 @@ import (
 	"time"
 )
 
-// Labels of the graph's entities, as Neo4j labels and as the prefixes of their ids.
-const (
-	LabelPlace    = "Place"
-	LabelActor    = "Actor"
-	LabelFacility = "Facility"
-	LabelSource   = "Source"
-	LabelEvent    = "Event"
-	LabelAttack   = "Attack"
-	LabelClaim    = "Claim"
-)
-
-// Labels lists the entity labels in the order an import writes them: a record only refers to
-// records of its own label or of a label before it (claims refer to everything).
-var Labels = []string{LabelPlace, LabelActor, LabelFacility, LabelSource, LabelEvent, LabelAttack, LabelClaim}
-
-// IDPrefix returns the id prefix of a label: "facility" for Facility.
-func IDPrefix(label string) string { return strings.ToLower(label) }
-
 var idPattern = regexp.MustCompile(`^([a-z]+):[a-z0-9][a-z0-9-]{0,199}$`)
 
-// CheckID records a problem when id is not a valid id of the given label (`facility:ain-jalout`).
-func CheckID(p *Problems, field, label, id string) {
+// CheckID records a problem when id is not a valid id of the given type (`facility:ain-jalout`).
+func CheckID(p *Problems, field string, t EntityType, id string) {
 	m := idPattern.FindStringSubmatch(id)
 	switch {
 	case id == "":
 		p.Add(field, "is required")
 	case m == nil:
-		p.Add(field, "%q is not an id: want %s: followed by lower-case letters, digits and hyphens", id, IDPrefix(label))
-	case m[1] != IDPrefix(label):
-		p.Add(field, "%q is not a %s id: it must start with %q", id, strings.ToLower(label), IDPrefix(label)+":")
+		p.Add(field, "%q is not an id: want %s: followed by lower-case letters, digits and hyphens", id, t.Record())
+	case m[1] != t.Record():
+		p.Add(field, "%q is not a %s id: it must start with %q", id, t.Record(), t.Record()+":")
 	}
-}
-
-// LabelOf returns the label an id's prefix names, or "" when it names none.
-func LabelOf(id string) string {
-	prefix, _, ok := strings.Cut(id, ":")
-	if !ok {
-		return ""
-	}
-	for _, l := range Labels {
-		if IDPrefix(l) == prefix {
-			return l
-		}
-	}
-	return ""
 }
 
 // Timestamps are kept by the store on every node.
@@ -61,6 +29,9 @@ type Timestamps struct {
 	CreatedAt time.Time `json:"-"`
 	UpdatedAt time.Time `json:"-"`
 }
+
+// Stamps returns the timestamps, for the store to fill.
+func (t *Timestamps) Stamps() *Timestamps { return t }
 
 // Location is a WGS84 point and how exactly it marks the spot.
 type Location struct {
@@ -77,20 +48,20 @@ type Range struct {
 }
 
 // Ref is a reference from one entity to another, as a validator checks it: the field that holds it,
-// the label it must have, and the id.
+// the type of entity it must name, and the id.
 type Ref struct {
 	Field string
-	Label string
+	Type  EntityType
 	ID    string
 }
 
 // Place is a country, governorate, city, district, neighbourhood, town or village.
 type Place struct {
 	ID          string    `json:"id"`
-	Name        string    `json:"name"`
+	Name        string    `json:"name" athar:"required,seed"`
 	Aliases     []string  `json:"aliases,omitempty"`
-	Kind        PlaceKind `json:"kind"`
-	PartOf      string    `json:"partOf,omitempty"`
+	Kind        PlaceKind `json:"kind" athar:"required"`
+	PartOf      string    `json:"partOf,omitempty" athar:"ref=Place"`
 	Location    *Location `json:"location,omitempty"`
 	Description string    `json:"description,omitempty"`
 	Timestamps
@@ -99,10 +70,10 @@ type Place struct {
 // Actor is a state, force, armed group, UN body, organisation, outlet or person.
 type Actor struct {
 	ID          string    `json:"id"`
-	Name        string    `json:"name"`
+	Name        string    `json:"name" athar:"required,seed"`
 	Aliases     []string  `json:"aliases,omitempty"`
-	Kind        ActorKind `json:"kind"`
-	PartOf      string    `json:"partOf,omitempty"`
+	Kind        ActorKind `json:"kind" athar:"required"`
+	PartOf      string    `json:"partOf,omitempty" athar:"ref=Actor"`
 	Description string    `json:"description,omitempty"`
 	Timestamps
 }
@@ -110,12 +81,12 @@ type Actor struct {
 // Facility is a civilian (or military) site: a school, hospital, market, blood bank...
 type Facility struct {
 	ID          string       `json:"id"`
-	Name        string       `json:"name"`
+	Name        string       `json:"name" athar:"required,seed"`
 	Aliases     []string     `json:"aliases,omitempty"`
-	Type        FacilityType `json:"type"`
-	PlaceID     string       `json:"placeId,omitempty"`
+	Type        FacilityType `json:"type" athar:"required"`
+	PlaceID     string       `json:"placeId,omitempty" athar:"ref=Place"`
 	Location    *Location    `json:"location,omitempty"`
-	OperatedBy  []string     `json:"operatedBy,omitempty"`
+	OperatedBy  []string     `json:"operatedBy,omitempty" athar:"ref=Actor"`
 	Description string       `json:"description,omitempty"`
 	Timestamps
 }
@@ -123,14 +94,14 @@ type Facility struct {
 // Source is a document claims are read in: a report, an article, a statement, a video.
 type Source struct {
 	ID          string     `json:"id"`
-	Title       string     `json:"title"`
-	Kind        SourceKind `json:"kind"`
+	Title       string     `json:"title" athar:"required,seed"`
+	Kind        SourceKind `json:"kind" athar:"required"`
 	URL         string     `json:"url,omitempty"`
 	Published   *Date      `json:"published,omitempty"`
 	Language    string     `json:"language,omitempty"`
 	Author      string     `json:"author,omitempty"`
-	PublishedBy []string   `json:"publishedBy,omitempty"`
-	Cites       []string   `json:"cites,omitempty"`
+	PublishedBy []string   `json:"publishedBy,omitempty" athar:"ref=Actor"`
+	Cites       []string   `json:"cites,omitempty" athar:"ref=Source"`
 	Description string     `json:"description,omitempty"`
 	Timestamps
 }
@@ -138,11 +109,11 @@ type Source struct {
 // Event is context around attacks: a gathering, a truce, a campaign.
 type Event struct {
 	ID          string    `json:"id"`
-	Name        string    `json:"name"`
-	Kind        EventKind `json:"kind"`
+	Name        string    `json:"name" athar:"required,seed"`
+	Kind        EventKind `json:"kind" athar:"required"`
 	Date        *Date     `json:"date,omitempty"`
-	FacilityID  string    `json:"facilityId,omitempty"`
-	PlaceIDs    []string  `json:"placeIds,omitempty"`
+	FacilityID  string    `json:"facilityId,omitempty" athar:"ref=Facility"`
+	PlaceIDs    []string  `json:"placeIds,omitempty" athar:"ref=Place"`
 	Description string    `json:"description,omitempty"`
 	Timestamps
 }
@@ -151,17 +122,17 @@ type Event struct {
 // here: each account of them is a Claim.
 type Attack struct {
 	ID             string       `json:"id"`
-	Title          string       `json:"title"`
+	Title          string       `json:"title" athar:"required,seed"`
 	Summary        string       `json:"summary,omitempty"`
-	Date           Date         `json:"date"`
+	Date           Date         `json:"date" athar:"required"`
 	TimeOfDay      TimeOfDay    `json:"timeOfDay,omitempty"`
 	AttackTypes    []AttackType `json:"attackTypes,omitempty"`
 	Weapons        []Weapon     `json:"weapons,omitempty"`
 	Damage         string       `json:"damage,omitempty"`
-	FacilityIDs    []string     `json:"facilityIds,omitempty"`
-	PlaceIDs       []string     `json:"placeIds,omitempty"`
-	DuringEventIDs []string     `json:"duringEventIds,omitempty"`
-	PartOfEventIDs []string     `json:"partOfEventIds,omitempty"`
+	FacilityIDs    []string     `json:"facilityIds,omitempty" athar:"ref=Facility"`
+	PlaceIDs       []string     `json:"placeIds,omitempty" athar:"ref=Place"`
+	DuringEventIDs []string     `json:"duringEventIds,omitempty" athar:"ref=Event"`
+	PartOfEventIDs []string     `json:"partOfEventIds,omitempty" athar:"ref=Event"`
 	Timestamps
 }
 
@@ -174,36 +145,32 @@ type Retraction struct {
 // Claim is one statement about one attack, as one source gives it, with the verbatim words it rests on.
 type Claim struct {
 	ID             string      `json:"id"`
-	AttackID       string      `json:"attackId"`
-	SourceID       string      `json:"sourceId"`
-	Kind           ClaimKind   `json:"kind"`
+	AttackID       string      `json:"attackId" athar:"ref=Attack,required,fixed,seed"`
+	SourceID       string      `json:"sourceId" athar:"ref=Source,required=every claim is read in a source,fixed"`
+	Kind           ClaimKind   `json:"kind" athar:"required,seed"`
 	Stance         Stance      `json:"stance,omitempty"`
-	Text           string      `json:"text"`
-	Quote          string      `json:"quote"`
-	ClaimedBy      string      `json:"claimedBy,omitempty"`
-	Names          []string    `json:"names,omitempty"`
+	Text           string      `json:"text" athar:"required"`
+	Quote          string      `json:"quote" athar:"required=a claim rests on the source's own words,verbatim"`
+	ClaimedBy      string      `json:"claimedBy,omitempty" athar:"ref=Actor"`
+	Names          []string    `json:"names,omitempty" athar:"ref=Actor"`
 	Killed         *Range      `json:"killed,omitempty"`
 	ChildrenKilled *Range      `json:"childrenKilled,omitempty"`
 	Injured        *Range      `json:"injured,omitempty"`
 	Weapons        []Weapon    `json:"weapons,omitempty"`
 	TimeOfDay      TimeOfDay   `json:"timeOfDay,omitempty"`
-	PlaceIDs       []string    `json:"placeIds,omitempty"`
-	Retracted      *Retraction `json:"retracted,omitempty"`
+	PlaceIDs       []string    `json:"placeIds,omitempty" athar:"ref=Place"`
+	Retracted      *Retraction `json:"retracted,omitempty" athar:"noinput"`
 	Timestamps
 }
 
-// Entity is what every entity type has in common.
+// Entity is what every entity type has in common. What else it has is in its Description.
 type Entity interface {
 	// EntityID returns the entity's id.
 	EntityID() string
-	// Label returns the entity's label (LabelFacility, ...).
-	Label() string
-	// Normalize trims text, drops empty and repeated list entries, and sorts lists of ids, so that
-	// two descriptions of the same entity compare equal.
-	Normalize()
-	// Validate returns the problems of the entity's own fields, and the references it makes to
-	// other entities, which the caller checks exist.
-	Validate() (Problems, []Ref)
+	// EntityType returns the entity's type. It reads no field, so a nil *Facility answers too.
+	EntityType() EntityType
+	// Stamps returns the entity's timestamps.
+	Stamps() *Timestamps
 }
 
 // EntityID implements Entity.
@@ -215,128 +182,32 @@ func (x *Event) EntityID() string    { return x.ID }
 func (x *Attack) EntityID() string   { return x.ID }
 func (x *Claim) EntityID() string    { return x.ID }
 
-// Label implements Entity.
-func (*Place) Label() string    { return LabelPlace }
-func (*Actor) Label() string    { return LabelActor }
-func (*Facility) Label() string { return LabelFacility }
-func (*Source) Label() string   { return LabelSource }
-func (*Event) Label() string    { return LabelEvent }
-func (*Attack) Label() string   { return LabelAttack }
-func (*Claim) Label() string    { return LabelClaim }
+// EntityType implements Entity.
+func (*Place) EntityType() EntityType    { return TypePlace }
+func (*Actor) EntityType() EntityType    { return TypeActor }
+func (*Facility) EntityType() EntityType { return TypeFacility }
+func (*Source) EntityType() EntityType   { return TypeSource }
+func (*Event) EntityType() EntityType    { return TypeEvent }
+func (*Attack) EntityType() EntityType   { return TypeAttack }
+func (*Claim) EntityType() EntityType    { return TypeClaim }
 
-// Normalize implements Entity.
-func (x *Place) Normalize() {
-	trim(&x.ID, &x.Name, &x.PartOf, &x.Description)
-	x.Aliases = cleanList(x.Aliases, false)
-}
+// The rules of each type beyond what its description says, applied by Normalize and Validate.
 
-// Normalize implements Entity.
-func (x *Actor) Normalize() {
-	trim(&x.ID, &x.Name, &x.PartOf, &x.Description)
-	x.Aliases = cleanList(x.Aliases, false)
-}
-
-// Normalize implements Entity.
-func (x *Facility) Normalize() {
-	trim(&x.ID, &x.Name, &x.PlaceID, &x.Description)
-	x.Aliases = cleanList(x.Aliases, false)
-	x.OperatedBy = cleanList(x.OperatedBy, true)
-}
-
-// Normalize implements Entity.
-func (x *Source) Normalize() {
-	trim(&x.ID, &x.Title, &x.URL, &x.Language, &x.Author, &x.Description)
-	x.PublishedBy = cleanList(x.PublishedBy, true)
-	x.Cites = cleanList(x.Cites, true)
-}
-
-// Normalize implements Entity.
-func (x *Event) Normalize() {
-	trim(&x.ID, &x.Name, &x.FacilityID, &x.Description)
-	x.PlaceIDs = cleanList(x.PlaceIDs, true)
-}
-
-// Normalize implements Entity.
-func (x *Attack) Normalize() {
-	trim(&x.ID, &x.Title, &x.Summary, &x.Damage)
-	x.AttackTypes = cleanList(x.AttackTypes, true)
-	x.Weapons = cleanList(x.Weapons, true)
-	x.FacilityIDs = cleanList(x.FacilityIDs, true)
-	x.PlaceIDs = cleanList(x.PlaceIDs, true)
-	x.DuringEventIDs = cleanList(x.DuringEventIDs, true)
-	x.PartOfEventIDs = cleanList(x.PartOfEventIDs, true)
-}
-
-// Normalize implements Entity. The quote is kept exactly as given: it is evidence.
-func (x *Claim) Normalize() {
-	trim(&x.ID, &x.AttackID, &x.SourceID, &x.Text, &x.ClaimedBy)
-	if x.Stance == "" {
-		x.Stance = Asserts
-	}
-	x.Names = cleanList(x.Names, true)
-	x.Weapons = cleanList(x.Weapons, true)
-	x.PlaceIDs = cleanList(x.PlaceIDs, true)
-	if x.Retracted != nil {
-		x.Retracted.Reason = strings.TrimSpace(x.Retracted.Reason)
-	}
-}
-
-// Validate implements Entity.
-func (x *Place) Validate() (Problems, []Ref) {
-	var p Problems
-	CheckID(&p, "id", LabelPlace, x.ID)
-	checkText(&p, "name", x.Name, true)
-	checkAliases(&p, x.Aliases)
-	checkEnum(&p, "kind", x.Kind, PlaceKinds, true)
-	checkLocation(&p, "location", x.Location)
-	checkText(&p, "description", x.Description, false)
-	var refs []Ref
-	refs = appendRef(&p, refs, "partOf", LabelPlace, x.PartOf)
+func (x *Place) checkRules(p *Problems) {
 	if x.PartOf != "" && x.PartOf == x.ID {
 		p.Add("partOf", "a place cannot be part of itself")
 	}
-	return p, refs
 }
 
-// Validate implements Entity.
-func (x *Actor) Validate() (Problems, []Ref) {
-	var p Problems
-	CheckID(&p, "id", LabelActor, x.ID)
-	checkText(&p, "name", x.Name, true)
-	checkAliases(&p, x.Aliases)
-	checkEnum(&p, "kind", x.Kind, ActorKinds, true)
-	checkText(&p, "description", x.Description, false)
-	var refs []Ref
-	refs = appendRef(&p, refs, "partOf", LabelActor, x.PartOf)
+func (x *Actor) checkRules(p *Problems) {
 	if x.PartOf != "" && x.PartOf == x.ID {
 		p.Add("partOf", "an actor cannot be part of itself")
 	}
-	return p, refs
-}
-
-// Validate implements Entity.
-func (x *Facility) Validate() (Problems, []Ref) {
-	var p Problems
-	CheckID(&p, "id", LabelFacility, x.ID)
-	checkText(&p, "name", x.Name, true)
-	checkAliases(&p, x.Aliases)
-	checkEnum(&p, "type", x.Type, FacilityTypes, true)
-	checkLocation(&p, "location", x.Location)
-	checkText(&p, "description", x.Description, false)
-	var refs []Ref
-	refs = appendRef(&p, refs, "placeId", LabelPlace, x.PlaceID)
-	refs = appendRefList(&p, refs, "operatedBy", LabelActor, x.OperatedBy)
-	return p, refs
 }
 
 var languagePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`)
 
-// Validate implements Entity.
-func (x *Source) Validate() (Problems, []Ref) {
-	var p Problems
-	CheckID(&p, "id", LabelSource, x.ID)
-	checkText(&p, "title", x.Title, true)
-	checkEnum(&p, "kind", x.Kind, SourceKinds, true)
+func (x *Source) checkRules(p *Problems) {
 	if x.URL != "" {
 		if u, err := url.Parse(x.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			p.Add("url", "%q is not an absolute http(s) URL", x.URL)
@@ -345,100 +216,29 @@ func (x *Source) Validate() (Problems, []Ref) {
 	if x.Language != "" && !languagePattern.MatchString(x.Language) {
 		p.Add("language", "%q is not a language tag such as en or ar", x.Language)
 	}
-	checkDate(&p, "published", x.Published, false)
-	checkText(&p, "author", x.Author, false)
-	checkText(&p, "description", x.Description, false)
-	var refs []Ref
-	refs = appendRefList(&p, refs, "publishedBy", LabelActor, x.PublishedBy)
-	refs = appendRefList(&p, refs, "cites", LabelSource, x.Cites)
 	if slices.Contains(x.Cites, x.ID) {
 		p.Add("cites", "a source cannot cite itself")
 	}
-	return p, refs
 }
 
-// Validate implements Entity.
-func (x *Event) Validate() (Problems, []Ref) {
-	var p Problems
-	CheckID(&p, "id", LabelEvent, x.ID)
-	checkText(&p, "name", x.Name, true)
-	checkEnum(&p, "kind", x.Kind, EventKinds, true)
-	checkDate(&p, "date", x.Date, false)
-	checkText(&p, "description", x.Description, false)
-	var refs []Ref
-	refs = appendRef(&p, refs, "facilityId", LabelFacility, x.FacilityID)
-	refs = appendRefList(&p, refs, "placeIds", LabelPlace, x.PlaceIDs)
-	return p, refs
-}
-
-// Validate implements Entity.
-func (x *Attack) Validate() (Problems, []Ref) {
-	var p Problems
-	CheckID(&p, "id", LabelAttack, x.ID)
-	checkText(&p, "title", x.Title, true)
-	checkText(&p, "summary", x.Summary, false)
-	checkDate(&p, "date", &x.Date, true)
-	checkEnum(&p, "timeOfDay", x.TimeOfDay, TimesOfDay, false)
-	checkEnums(&p, "attackTypes", x.AttackTypes, AttackTypes)
-	checkEnums(&p, "weapons", x.Weapons, Weapons)
-	checkText(&p, "damage", x.Damage, false)
-	var refs []Ref
-	refs = appendRefList(&p, refs, "facilityIds", LabelFacility, x.FacilityIDs)
-	refs = appendRefList(&p, refs, "placeIds", LabelPlace, x.PlaceIDs)
-	refs = appendRefList(&p, refs, "duringEventIds", LabelEvent, x.DuringEventIDs)
-	refs = appendRefList(&p, refs, "partOfEventIds", LabelEvent, x.PartOfEventIDs)
-	return p, refs
-}
-
-// Validate implements Entity.
-func (x *Claim) Validate() (Problems, []Ref) {
-	var p Problems
-	CheckID(&p, "id", LabelClaim, x.ID)
-	checkEnum(&p, "kind", x.Kind, ClaimKinds, true)
-	checkEnum(&p, "stance", x.Stance, Stances, false)
-	checkText(&p, "text", x.Text, true)
-	if strings.TrimSpace(x.Quote) == "" {
-		p.Add("quote", "is required: a claim rests on the source's own words")
-	} else if len(x.Quote) > maxText {
-		p.Add("quote", "is longer than %d bytes", maxText)
+// normalizeRules gives a claim that does not say its stance the default one: it asserts.
+func (x *Claim) normalizeRules() {
+	if x.Stance == "" {
+		x.Stance = Asserts
 	}
-	checkRange(&p, "killed", x.Killed)
-	checkRange(&p, "childrenKilled", x.ChildrenKilled)
-	checkRange(&p, "injured", x.Injured)
+}
+
+func (x *Claim) checkRules(p *Problems) {
 	if x.Killed != nil && x.ChildrenKilled != nil && x.Killed.Max != nil && x.ChildrenKilled.Min != nil &&
 		*x.ChildrenKilled.Min > *x.Killed.Max {
 		p.Add("childrenKilled", "min %d is above killed.max %d", *x.ChildrenKilled.Min, *x.Killed.Max)
 	}
-	checkEnums(&p, "weapons", x.Weapons, Weapons)
-	checkEnum(&p, "timeOfDay", x.TimeOfDay, TimesOfDay, false)
 	if (x.Kind == ClaimPerpetrator || x.Kind == ClaimDenial) && len(x.Names) == 0 {
 		p.Add("names", "a %s claim names the actor it is about", x.Kind)
 	}
-	if x.Retracted != nil && x.Retracted.Reason == "" {
-		p.Add("retracted.reason", "is required: say why the claim was retracted")
-	}
-	var refs []Ref
-	refs = appendRef(&p, refs, "attackId", LabelAttack, x.AttackID)
-	refs = appendRef(&p, refs, "sourceId", LabelSource, x.SourceID)
-	refs = appendRef(&p, refs, "claimedBy", LabelActor, x.ClaimedBy)
-	refs = appendRefList(&p, refs, "names", LabelActor, x.Names)
-	refs = appendRefList(&p, refs, "placeIds", LabelPlace, x.PlaceIDs)
-	if x.AttackID == "" {
-		p.Add("attackId", "is required")
-	}
-	if x.SourceID == "" {
-		p.Add("sourceId", "is required: every claim is read in a source")
-	}
-	return p, refs
 }
 
 const maxText = 100_000
-
-func trim(fields ...*string) {
-	for _, f := range fields {
-		*f = strings.TrimSpace(*f)
-	}
-}
 
 // cleanList trims, drops empty and repeated entries and, for lists whose order means nothing, sorts.
 func cleanList[T ~string](vs []T, sorted bool) []T {
@@ -470,12 +270,6 @@ func checkText(p *Problems, field, v string, required bool) {
 	}
 }
 
-func checkAliases(p *Problems, aliases []string) {
-	for i, a := range aliases {
-		checkText(p, indexField("aliases", i), a, true)
-	}
-}
-
 func checkLocation(p *Problems, field string, l *Location) {
 	if l == nil {
 		return
@@ -486,7 +280,7 @@ func checkLocation(p *Problems, field string, l *Location) {
 	if l.Longitude < -180 || l.Longitude > 180 {
 		p.Add(joinField(field, "longitude"), "%v is outside -180..180", l.Longitude)
 	}
-	checkEnum(p, joinField(field, "precision"), l.Precision, LocationPrecisions, true)
+	checkEnum(p, joinField(field, "precision"), string(l.Precision), names(LocationPrecisions), true)
 }
 
 func checkRange(p *Problems, field string, r *Range) {
@@ -506,24 +300,64 @@ func checkRange(p *Problems, field string, r *Range) {
 }
 
 // appendRef checks the form of a single reference and, when it is well formed, adds it to refs.
-func appendRef(p *Problems, refs []Ref, field, label, id string) []Ref {
+func appendRef(p *Problems, refs []Ref, field string, t EntityType, id string) []Ref {
 	if id == "" {
 		return refs
 	}
 	before := len(*p)
-	CheckID(p, field, label, id)
+	CheckID(p, field, t, id)
 	if len(*p) == before {
-		refs = append(refs, Ref{Field: field, Label: label, ID: id})
+		refs = append(refs, Ref{Field: field, Type: t, ID: id})
 	}
 	return refs
 }
 
 // appendRefList does what appendRef does for each id of a list, naming each by its index.
-func appendRefList(p *Problems, refs []Ref, field, label string, ids []string) []Ref {
+func appendRefList(p *Problems, refs []Ref, field string, t EntityType, ids []string) []Ref {
 	for i, id := range ids {
-		refs = appendRef(p, refs, indexField(field, i), label, id)
+		refs = appendRef(p, refs, indexField(field, i), t, id)
 	}
 	return refs
 }
 
 func indexField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
+
+// AttackLink is a link of an attack that a curator adds or removes by itself.
+type AttackLink string
+
+// The links of an attack, each stored in one of its reference fields.
+const (
+	LinkTargeted   AttackLink = "TARGETED"    // the facilities hit: facilityIds
+	LinkOccurredIn AttackLink = "OCCURRED_IN" // the places it happened in: placeIds
+	LinkDuring     AttackLink = "DURING"      // the events under way it hit: duringEventIds
+	LinkPartOf     AttackLink = "PART_OF"     // the campaigns it belongs to: partOfEventIds
+)
+
+// attackLinkFields are the fields that hold each link.
+var attackLinkFields = map[AttackLink]string{
+	LinkTargeted: "facilityIds", LinkOccurredIn: "placeIds", LinkDuring: "duringEventIds", LinkPartOf: "partOfEventIds",
+}
+
+// Link adds target to the attack's link l, or with add false removes it. Whether target exists is
+// checked when the attack is written. Errors: EINVALID (an unknown link, or a target that is not an
+// id of the right type, naming field).
+func (x *Attack) Link(l AttackLink, target, field string, add bool) error {
+	name, ok := attackLinkFields[l]
+	if !ok {
+		return Invalid("relation", "%q is not a link of an attack", l)
+	}
+	f := Describe(TypeAttack).Field(name)
+	var p Problems
+	CheckID(&p, field, f.Target, target)
+	if err := p.Err(); err != nil {
+		return err
+	}
+	ids := f.Strings(x)
+	if add {
+		ids = append(ids, target)
+	} else {
+		ids = slices.DeleteFunc(ids, func(id string) bool { return id == target })
+	}
+	f.SetStrings(x, ids)
+	return nil
+}

@@ -69,7 +69,7 @@ const (
 )
 
 // checkEnum records a problem when v is not one of values; an empty v is allowed unless required.
-func checkEnum[T ~string](p *Problems, field string, v T, values []T, required bool) {
+func checkEnum(p *Problems, field string, v string, values []string, required bool) {
 	if v == "" {
 		if required {
 			p.Add(field, "is required")
@@ -82,8 +82,8 @@ func checkEnum[T ~string](p *Problems, field string, v T, values []T, required b
 }
 
 // checkEnums checks every element of a list of enum values.
-func checkEnums[T ~string](p *Problems, field string, vs []T, values []T) {
+func checkEnums[T ~string](p *Problems, field string, vs []T, values []string) {
 	for i, v := range vs {
-		checkEnum(p, indexField(field, i), v, values, true)
+		checkEnum(p, indexField(field, i), string(v), values, true)
 	}
 }

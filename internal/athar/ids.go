@@ -9,9 +9,9 @@ import (
 	"golang.org/x/text/unicode/norm"
 )
 
-// NewID returns a fresh id for an entity of label, readable from its name: a slug of the name's
+// NewID returns a fresh id for an entity of type t, readable from its name: a slug of the name's
 // Latin letters and digits and a random suffix ("facility:al-quds-hospital-3f9a1c").
-func NewID(label, name string) string {
+func NewID(t EntityType, name string) string {
 	var b strings.Builder
 	dash := false
 	for _, r := range norm.NFKD.String(strings.ToLower(name)) {
@@ -33,7 +33,7 @@ func NewID(label, name string) string {
 	suffix := make([]byte, 3)
 	_, _ = rand.Read(suffix)
 	if slug == "" {
-		return IDPrefix(label) + ":" + hex.EncodeToString(suffix)
+		return t.Record() + ":" + hex.EncodeToString(suffix)
 	}
-	return IDPrefix(label) + ":" + slug + "-" + hex.EncodeToString(suffix)
+	return t.Record() + ":" + slug + "-" + hex.EncodeToString(suffix)
 }

@@ -2,6 +2,7 @@ package athar
 
 import (
 	"context"
+	"fmt"
 	"slices"
 	"strings"
 	"time"
@@ -55,9 +56,9 @@ func (f *AttackFilter) Validate(prefix string) error {
 	if err := f.Dates.Check("dateRange"); err != nil {
 		p = append(p, err.(*Error))
 	}
-	checkEnums(&p, "facilityTypes", f.FacilityTypes, FacilityTypes)
-	checkEnums(&p, "attackTypes", f.AttackTypes, AttackTypes)
-	checkEnums(&p, "weapons", f.Weapons, Weapons)
+	checkEnums(&p, "facilityTypes", f.FacilityTypes, names(FacilityTypes))
+	checkEnums(&p, "attackTypes", f.AttackTypes, names(AttackTypes))
+	checkEnums(&p, "weapons", f.Weapons, names(Weapons))
 	checkNear(&p, "near", f.Near)
 	if f.MinKilled != nil && *f.MinKilled < 0 {
 		p.Add("minKilled", "must not be negative")
@@ -124,11 +125,27 @@ func (r PageRequest) Check() error {
 	return nil
 }
 
-// Page is one page of a list: the entities, the cursor after each, and whether more follow.
-type Page struct {
-	Entities    []Entity
+// Page is one page of a list: the items, the cursor after each, and whether more follow.
+type Page[T any] struct {
+	Items       []T
 	Cursors     []string
 	HasNextPage bool
+}
+
+// SearchRequest asks for the entities whose text matches Query: names, aliases, titles, summaries,
+// descriptions, and the words and quotes of claims.
+type SearchRequest struct {
+	Query string
+	Types []EntityType // all when empty
+	First int
+}
+
+// Check reports an empty query and a size out of 1..MaxPageSize; problems name query and first.
+func (r SearchRequest) Check() error {
+	if strings.TrimSpace(r.Query) == "" {
+		return Invalid("query", "must not be empty")
+	}
+	return CheckFirst("first", r.First)
 }
 
 // SearchHit is one result of a full-text search.
@@ -209,6 +226,9 @@ func RepeatedTargets(attacks map[string][]DatedAttack, minAttacks, withinDays in
 	return out
 }
 
+// DefaultNearbySize is how many facilities a nearby query returns unless told otherwise.
+const DefaultNearbySize = 50
+
 // NearbyRequest asks for the facilities near one facility.
 type NearbyRequest struct {
 	FacilityID   string
@@ -270,18 +290,31 @@ type AttackFeature struct {
 // Explorer answers the investigative queries over the graph. Any method may also fail with
 // EINTERNAL, whose detail is for the log only.
 type Explorer interface {
-	// Attacks returns a page of the attacks the filter matches, in order.
+	// FindAttacks returns a page of the attacks the filter matches, in order.
 	// Errors: EINVALID (a cursor of another list or order), EUNAVAILABLE.
-	Attacks(ctx context.Context, f AttackFilter, order AttackOrder, page PageRequest) (*Page, error)
+	FindAttacks(ctx context.Context, f AttackFilter, order AttackOrder, page PageRequest) (*Page[*Attack], error)
 	// CountAttacks returns how many attacks the filter matches. Errors: EUNAVAILABLE.
 	CountAttacks(ctx context.Context, f AttackFilter) (int, error)
-	// List returns a page of facilities, actors, sources or places, by name (sources by title).
+	// FindFacilities returns a page of the facilities the filter matches, by name.
 	// Errors: EINVALID (a cursor of another list), EUNAVAILABLE.
-	List(ctx context.Context, label string, f EntityFilter, page PageRequest) (*Page, error)
-	// Count returns how many entities of the label the filter matches. Errors: EUNAVAILABLE.
-	Count(ctx context.Context, label string, f EntityFilter) (int, error)
-	// Search runs a full-text query over the given labels (all when empty). Errors: EUNAVAILABLE.
-	Search(ctx context.Context, query string, labels []string, first int) ([]SearchHit, error)
+	FindFacilities(ctx context.Context, f EntityFilter, page PageRequest) (*Page[*Facility], error)
+	// FindActors returns a page of the actors the filter matches, by name. Errors: as FindFacilities.
+	FindActors(ctx context.Context, f EntityFilter, page PageRequest) (*Page[*Actor], error)
+	// FindSources returns a page of the sources the filter matches, by title. Errors: as FindFacilities.
+	FindSources(ctx context.Context, f EntityFilter, page PageRequest) (*Page[*Source], error)
+	// FindPlaces returns a page of the places the filter matches, by name. Errors: as FindFacilities.
+	FindPlaces(ctx context.Context, f EntityFilter, page PageRequest) (*Page[*Place], error)
+	// CountFacilities returns how many facilities the filter matches. Errors: EUNAVAILABLE.
+	CountFacilities(ctx context.Context, f EntityFilter) (int, error)
+	// CountActors returns how many actors the filter matches. Errors: EUNAVAILABLE.
+	CountActors(ctx context.Context, f EntityFilter) (int, error)
+	// CountSources returns how many sources the filter matches. Errors: EUNAVAILABLE.
+	CountSources(ctx context.Context, f EntityFilter) (int, error)
+	// CountPlaces returns how many places the filter matches. Errors: EUNAVAILABLE.
+	CountPlaces(ctx context.Context, f EntityFilter) (int, error)
+	// Search runs a full-text query over the entities of the request's types (all when none),
+	// best first. Errors: EUNAVAILABLE.
+	Search(ctx context.Context, r SearchRequest) ([]SearchHit, error)
 	// Timeline buckets the attacks the filter matches by date. Errors: EINVALID (an unknown
 	// interval), EUNAVAILABLE.
 	Timeline(ctx context.Context, f AttackFilter, interval TimelineInterval) ([]TimelineBucket, error)
@@ -364,4 +397,13 @@ func SelectClaims(claims []*Claim, kinds []ClaimKind, includeRetracted bool, fir
 		}
 	}
 	return out[:min(first, len(out))]
+}
+
+// MonthID returns the id of the time tree's node of a month, "month:2014-04".
+// Errors: EINVALID (a month out of 1..12, naming month).
+func MonthID(year, month int) (string, error) {
+	if month < 1 || month > 12 {
+		return "", Invalid("month", "must be between 1 and 12")
+	}
+	return fmt.Sprintf("month:%04d-%02d", year, month), nil
 }

@@ -5,33 +5,6 @@ import (
 	"time"
 )
 
-// Relation is one kind of link in the graph, read from its From end to its To end:
-// (Attack)-[:TARGETED]->(Facility) read from Facility with Reverse set gives a facility's attacks.
-type Relation struct {
-	From    string // label of the nodes the ids name
-	Type    string // relationship type
-	To      string // label of the neighbours returned
-	Reverse bool   // follow the relationship against its direction
-}
-
-// The relations that are read from their far end (the near end is a field of the entity).
-var (
-	FacilityAttacks  = Relation{From: LabelFacility, Type: "TARGETED", To: LabelAttack, Reverse: true}
-	PlaceAttacks     = Relation{From: LabelPlace, Type: "OCCURRED_IN", To: LabelAttack, Reverse: true}
-	PlaceFacilities  = Relation{From: LabelPlace, Type: "LOCATED_IN", To: LabelFacility, Reverse: true}
-	PlaceParts       = Relation{From: LabelPlace, Type: "PART_OF", To: LabelPlace, Reverse: true}
-	ActorMembers     = Relation{From: LabelActor, Type: "PART_OF", To: LabelActor, Reverse: true}
-	ActorClaims      = Relation{From: LabelActor, Type: "CLAIMED_BY", To: LabelClaim, Reverse: true}
-	ActorNamedIn     = Relation{From: LabelActor, Type: "NAMES", To: LabelClaim, Reverse: true}
-	ActorPublished   = Relation{From: LabelActor, Type: "PUBLISHED_BY", To: LabelSource, Reverse: true}
-	SourceClaims     = Relation{From: LabelSource, Type: "REPORTED_IN", To: LabelClaim, Reverse: true}
-	SourceCitedBy    = Relation{From: LabelSource, Type: "CITES", To: LabelSource, Reverse: true}
-	AttackClaims     = Relation{From: LabelAttack, Type: "ABOUT", To: LabelClaim, Reverse: true}
-	EventAttacksDur  = Relation{From: LabelEvent, Type: "DURING", To: LabelAttack, Reverse: true}
-	EventAttacksPart = Relation{From: LabelEvent, Type: "PART_OF", To: LabelAttack, Reverse: true}
-	FacilityEvents   = Relation{From: LabelFacility, Type: "HELD_AT", To: LabelEvent, Reverse: true}
-)
-
 // DateRange bounds a query by date: an entity matches when its date range overlaps [From, To].
 // A zero bound is open.
 type DateRange struct {
@@ -47,30 +20,88 @@ func (r DateRange) Check(field string) error {
 	return nil
 }
 
-// Reader reads the graph. Missing ids are left out of results, never an error. Every method fails
-// with EUNAVAILABLE when the database cannot answer in time, and EINTERNAL otherwise.
+// Reader reads entities by id and the lists that hang from them. Missing ids are left out of
+// results, never an error. A list method answers, for each id given, at most limit items (every
+// item with limit 0) in a stable order: attacks by date then id, claims by kind then id, others by
+// name (sources by title) then id. Every method fails with EUNAVAILABLE when the database cannot
+// answer in time, and EINTERNAL otherwise.
 type Reader interface {
-	// Get returns the entities of one label with the given ids, in no particular order.
-	Get(ctx context.Context, label string, ids []string) ([]Entity, error)
-	// Neighbours returns, for each id, its first limit neighbours through rel (all with limit 0)
-	// in the stable order of their label: attacks by date then id, claims by kind then id, others
-	// by name then id.
-	Neighbours(ctx context.Context, rel Relation, ids []string, limit int) (map[string][]Entity, error)
-	// AttacksOfFacilities returns, for each facility id, its first limit attacks (all with limit
-	// 0) whose date overlaps r, ordered by date (oldest first) then id.
-	AttacksOfFacilities(ctx context.Context, ids []string, r DateRange, limit int) (map[string][]Entity, error)
-	// Citations returns, for each source id, every source it cites directly or through others.
+	// PlacesByID returns the places with the given ids, in no particular order.
+	PlacesByID(ctx context.Context, ids []string) ([]*Place, error)
+	// ActorsByID returns the actors with the given ids, in no particular order.
+	ActorsByID(ctx context.Context, ids []string) ([]*Actor, error)
+	// FacilitiesByID returns the facilities with the given ids, in no particular order.
+	FacilitiesByID(ctx context.Context, ids []string) ([]*Facility, error)
+	// SourcesByID returns the sources with the given ids, in no particular order.
+	SourcesByID(ctx context.Context, ids []string) ([]*Source, error)
+	// EventsByID returns the events with the given ids, in no particular order.
+	EventsByID(ctx context.Context, ids []string) ([]*Event, error)
+	// AttacksByID returns the attacks with the given ids, in no particular order.
+	AttacksByID(ctx context.Context, ids []string) ([]*Attack, error)
+	// ClaimsByID returns the claims with the given ids, in no particular order.
+	ClaimsByID(ctx context.Context, ids []string) ([]*Claim, error)
+
+	// AttacksOnFacilities returns, for each facility id, its attacks whose date overlaps r.
+	AttacksOnFacilities(ctx context.Context, ids []string, r DateRange, limit int) (map[string][]*Attack, error)
+	// AttacksInPlaces returns, for each place id, the attacks said to have occurred there.
+	AttacksInPlaces(ctx context.Context, ids []string, limit int) (map[string][]*Attack, error)
+	// FacilitiesInPlaces returns, for each place id, the facilities located there.
+	FacilitiesInPlaces(ctx context.Context, ids []string, limit int) (map[string][]*Facility, error)
+	// PartsOfPlaces returns, for each place id, the places directly part of it.
+	PartsOfPlaces(ctx context.Context, ids []string, limit int) (map[string][]*Place, error)
+	// MembersOfActors returns, for each actor id, the actors directly part of it.
+	MembersOfActors(ctx context.Context, ids []string, limit int) (map[string][]*Actor, error)
+	// StatementsOfActors returns, for each actor id, the claims it made (claimedBy).
+	StatementsOfActors(ctx context.Context, ids []string, limit int) (map[string][]*Claim, error)
+	// ClaimsNamingActors returns, for each actor id, the claims that name it as perpetrator or denier.
+	ClaimsNamingActors(ctx context.Context, ids []string, limit int) (map[string][]*Claim, error)
+	// SourcesOfPublishers returns, for each actor id, the sources it published.
+	SourcesOfPublishers(ctx context.Context, ids []string, limit int) (map[string][]*Source, error)
+	// ClaimsInSources returns, for each source id, the claims read in it.
+	ClaimsInSources(ctx context.Context, ids []string, limit int) (map[string][]*Claim, error)
+	// SourcesCiting returns, for each source id, the sources that cite it directly.
+	SourcesCiting(ctx context.Context, ids []string, limit int) (map[string][]*Source, error)
+	// ClaimsAboutAttacks returns, for each attack id, the claims about it.
+	ClaimsAboutAttacks(ctx context.Context, ids []string, limit int) (map[string][]*Claim, error)
+	// AttacksOfEvents returns, for each event id, the attacks during it or part of it.
+	AttacksOfEvents(ctx context.Context, ids []string, limit int) (map[string][]*Attack, error)
+	// EventsAtFacilities returns, for each facility id, the events held there.
+	EventsAtFacilities(ctx context.Context, ids []string, limit int) (map[string][]*Event, error)
+	// Citations returns, for each source id, every source it cites directly or through others, up
+	// to MaxCitationDepth.
 	Citations(ctx context.Context, ids []string) (Citations, error)
 }
 
 // Curator writes the graph. Each call is one transaction: it writes everything or nothing.
 type Curator interface {
-	// Create adds a new entity and returns it as stored. Errors: EINVALID (a field, or a reference to an unknown entity),
-	// ECONFLICT (the id exists).
+	// Create normalizes, validates and adds a new entity, and returns it as stored.
+	// Errors: EINVALID (a field, or a reference to an unknown entity), ECONFLICT (the id exists).
 	Create(ctx context.Context, e Entity) (Entity, error)
-	// Update reads the entity, lets apply change it, validates and writes it.
+	// Update reads the entity of type t with the id, lets apply change it, normalizes, validates
+	// and writes it, and returns it as stored.
 	// Errors: ENOTFOUND (no such id), EINVALID (as Create, or returned by apply).
-	Update(ctx context.Context, label, id string, apply func(Entity) error) (Entity, error)
+	Update(ctx context.Context, t EntityType, id string, apply func(Entity) error) (Entity, error)
+}
+
+// Create adds a new entity through c and returns it, typed, as stored. Errors: as Curator.Create.
+func Create[T Entity](ctx context.Context, c Curator, e T) (T, error) {
+	var zero T
+	saved, err := c.Create(ctx, e)
+	if err != nil {
+		return zero, err
+	}
+	return saved.(T), nil
+}
+
+// Update changes the entity of T's type with the id through c, in one transaction, and returns it,
+// typed, as stored. Errors: as Curator.Update.
+func Update[T Entity](ctx context.Context, c Curator, id string, change func(T) error) (T, error) {
+	var zero T
+	saved, err := c.Update(ctx, zero.EntityType(), id, func(e Entity) error { return change(e.(T)) })
+	if err != nil {
+		return zero, err
+	}
+	return saved.(T), nil
 }
 
 // Pinger tells whether the database answers.

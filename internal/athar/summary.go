@@ -44,6 +44,24 @@ type Citations map[string][]string
 // IsLive reports whether a claim counts in summaries: it has not been retracted.
 func (c *Claim) IsLive() bool { return c.Retracted == nil }
 
+// BacksFigures reports whether the figures a claim gives count in the casualty summaries: it is
+// live and does not deny what it states. The store keeps the same rule in Cypher for its indexes
+// (neo4jstore's backsFigures); a test holds the two equal on every kind of claim.
+func (c *Claim) BacksFigures() bool { return c.IsLive() && c.Stance != Denies }
+
+// Attributes reports whether a claim holds the actors it names responsible: a live PERPETRATOR
+// claim that does not deny. The filter by actor uses the same rule in Cypher (neo4jstore's
+// attributes); a test holds the two equal on every kind of claim.
+func (c *Claim) Attributes() bool {
+	return c.IsLive() && c.Kind == ClaimPerpetrator && c.Stance != Denies
+}
+
+// Rejects reports whether a claim rejects the responsibility of the actors it names: a live DENIAL
+// claim, or a live PERPETRATOR claim that denies.
+func (c *Claim) Rejects() bool {
+	return c.IsLive() && (c.Kind == ClaimDenial || c.Kind == ClaimPerpetrator && c.Stance == Denies)
+}
+
 // SummarizeCasualties derives an attack's casualty figures from its claims. Retracted claims do not
 // count. A claim's figures count whatever its kind, so a NARRATIVE claim that gives a number is not
 // lost. A source is independent unless it cites, directly or through others, another source that
@@ -61,7 +79,7 @@ func summarize(claims []*Claim, cites Citations, figure func(*Claim) *Range) Fig
 	var backing []*Claim
 	for _, c := range claims {
 		r := figure(c)
-		if !c.IsLive() || r == nil || c.Stance == Denies {
+		if r == nil || !c.BacksFigures() {
 			continue
 		}
 		backing = append(backing, c)
@@ -102,18 +120,18 @@ func countIndependent(sources []string, cites Citations) int {
 	return n
 }
 
-// Attributions derives, from an attack's claims, who is said to be responsible and who denies it.
-// A live PERPETRATOR claim that asserts names the actors it holds responsible; a DENIAL claim, or a
-// PERPETRATOR claim that denies, names the actors whose responsibility it rejects. Actors come in
-// the order of their first claim; claims keep the order they were given in.
+// Attributions derives, from an attack's claims, who is said to be responsible and who denies it:
+// a claim that Attributes names the actors it holds responsible, one that Rejects names the actors
+// whose responsibility it rejects. Actors come in the order of their first claim; claims keep the
+// order they were given in.
 func Attributions(claims []*Claim) []*Attribution {
 	var out []*Attribution
 	byActor := map[string]*Attribution{}
 	for _, c := range claims {
-		if !c.IsLive() || (c.Kind != ClaimPerpetrator && c.Kind != ClaimDenial) {
+		denies := c.Rejects()
+		if !denies && !c.Attributes() {
 			continue
 		}
-		denies := c.Kind == ClaimDenial || c.Stance == Denies
 		for _, actor := range c.Names {
 			a := byActor[actor]
 			if a == nil {

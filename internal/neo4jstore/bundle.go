@@ -3,8 +3,6 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -23,17 +21,17 @@ type ImportOptions struct {
 	DryRun bool
 }
 
-// LabelCounts is what an import did to the entities of one label.
-type LabelCounts struct {
+// Counts is what an import did to the entities of one type.
+type Counts struct {
 	Created, Updated, Unchanged int
 }
 
-// ImportSummary is what an import did, per label.
-type ImportSummary map[string]*LabelCounts
+// ImportSummary is what an import did, per entity type.
+type ImportSummary map[athar.EntityType]*Counts
 
-// Total returns the counts summed over labels.
-func (s ImportSummary) Total() LabelCounts {
-	var t LabelCounts
+// Total returns the counts summed over types.
+func (s ImportSummary) Total() Counts {
+	var t Counts
 	for _, c := range s {
 		t.Created += c.Created
 		t.Updated += c.Updated
@@ -44,7 +42,7 @@ func (s ImportSummary) Total() LabelCounts {
 
 // Import validates the whole bundle, references to the database included, and reports every problem
 // (as athar.Problems naming record and field) without writing anything. Then it writes the records
-// in label order, in batches of one transaction each: a record that is already in the database as
+// in type order, in batches of one transaction each: a record that is already in the database as
 // described is left untouched, so importing the same bundle twice changes nothing. An import that
 // is interrupted leaves whole batches behind, and running it again completes it.
 func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions) (ImportSummary, error) {
@@ -66,22 +64,19 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	}
 
 	summary := ImportSummary{}
-	for _, l := range athar.Labels {
-		summary[l] = &LabelCounts{}
+	for _, t := range athar.EntityTypes {
+		summary[t] = &Counts{}
 	}
-	byLabel := map[string][]athar.Entity{}
-	for _, r := range b.Records {
-		byLabel[r.Entity.Label()] = append(byLabel[r.Entity.Label()], r.Entity)
-	}
+	byType := groupByType(b.Entities())
 	total, done := len(b.Records), 0
 	var incomplete []athar.Entity
-	for _, label := range athar.Labels {
-		es := dependencyOrder(byLabel[label])
+	for _, t := range athar.EntityTypes {
+		es := dependencyOrder(byType[t])
 		for start := 0; start < len(es); start += opts.BatchSize {
 			batch := es[start:min(start+opts.BatchSize, len(es))]
-			left, err := s.importBatch(ctx, label, batch, summary[label], opts.DryRun)
+			left, err := s.importBatch(ctx, t, batch, summary[t], opts.DryRun)
 			if err != nil {
-				return summary, fmt.Errorf("writing %s records %d to %d: %w", strings.ToLower(label), start+1, start+len(batch), err)
+				return summary, fmt.Errorf("writing %s records %d to %d: %w", t.Record(), start+1, start+len(batch), err)
 			}
 			incomplete = append(incomplete, left...)
 			done += len(batch)
@@ -93,18 +88,18 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	if opts.DryRun {
 		return summary, nil
 	}
-	// Links to records of a later batch of the same label (sources citing each other) are made now
+	// Links to records of a later batch of the same type (sources citing each other) are made now
 	// that every record exists.
-	for label, es := range groupByLabel(incomplete) {
+	for t, es := range groupByType(incomplete) {
 		result, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (upsertResult, error) {
-			return upsert(ctx, tx, label, es, s.now())
+			return upsert(ctx, tx, t, es, s.now())
 		})
 		if err != nil {
 			return summary, err
 		}
 		for id, complete := range result {
 			if !complete {
-				return summary, fmt.Errorf("neo4jstore: %s %q: a link target is missing after the import", label, id)
+				return summary, fmt.Errorf("neo4jstore: %s %q: a link target is missing after the import", t, id)
 			}
 		}
 	}
@@ -113,7 +108,7 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 
 // importBatch writes one batch in one transaction, skipping unchanged records, and returns the
 // records whose links could not all be made yet.
-func (s *Store) importBatch(ctx context.Context, label string, batch []athar.Entity, counts *LabelCounts, dryRun bool) ([]athar.Entity, error) {
+func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []athar.Entity, counts *Counts, dryRun bool) ([]athar.Entity, error) {
 	type outcome struct {
 		created, updated, unchanged int
 		incomplete                  []athar.Entity
@@ -127,7 +122,7 @@ func (s *Store) importBatch(ctx context.Context, label string, batch []athar.Ent
 		hashes[i] = map[string]any{"id": e.EntityID(), "hash": h}
 	}
 	if dryRun {
-		recs, err := s.read(ctx, classifyQuery(label), map[string]any{"rows": hashes})
+		recs, err := s.read(ctx, classifyQuery(t), map[string]any{"rows": hashes})
 		if err != nil {
 			return nil, err
 		}
@@ -139,7 +134,7 @@ func (s *Store) importBatch(ctx context.Context, label string, batch []athar.Ent
 	}
 	o, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (outcome, error) {
 		var o outcome
-		recs, err := collect(ctx, tx, classifyQuery(label), map[string]any{"rows": hashes})
+		recs, err := collect(ctx, tx, classifyQuery(t), map[string]any{"rows": hashes})
 		if err != nil {
 			return o, err
 		}
@@ -160,7 +155,7 @@ func (s *Store) importBatch(ctx context.Context, label string, batch []athar.Ent
 		if len(changed) == 0 {
 			return o, nil
 		}
-		result, err := upsert(ctx, tx, label, changed, s.now())
+		result, err := upsert(ctx, tx, t, changed, s.now())
 		if err != nil {
 			return o, err
 		}
@@ -180,11 +175,11 @@ func (s *Store) importBatch(ctx context.Context, label string, batch []athar.Ent
 	return o.incomplete, nil
 }
 
-func classifyQuery(label string) string {
+func classifyQuery(t athar.EntityType) string {
 	return fmt.Sprintf(`
 UNWIND $rows AS row
 OPTIONAL MATCH (n:%s {id: row.id})
-RETURN row.id AS id, n IS NOT NULL AS exists, coalesce(n.contentHash = row.hash, false) AS same`, label)
+RETURN row.id AS id, n IS NOT NULL AS exists, coalesce(n.contentHash = row.hash, false) AS same`, labelOf(t))
 }
 
 // classify reads the result of classifyQuery: per id, "created", "updated" or "unchanged".
@@ -206,7 +201,7 @@ func classify(recs []*neo4j.Record) map[string]string {
 	return state
 }
 
-func (c *LabelCounts) add(state string) {
+func (c *Counts) add(state string) {
 	switch state {
 	case "unchanged":
 		c.Unchanged++
@@ -224,14 +219,14 @@ func (s *Store) missingInDB(ctx context.Context, refs []athar.Ref) ([]athar.Ref,
 	})
 }
 
-// dependencyOrder puts entities that others of the same label refer to (a parent place, a cited
+// dependencyOrder puts entities that others of the same type refer to (a parent place, a cited
 // source) before those that refer to them, so that a batch finds its link targets written. Cycles,
 // possible among sources, are left to the import's final pass.
 func dependencyOrder(es []athar.Entity) []athar.Entity {
 	if len(es) == 0 {
 		return es
 	}
-	spec := specOf(es[0].Label())
+	spec := specOf(es[0].EntityType())
 	byID := make(map[string]athar.Entity, len(es))
 	for _, e := range es {
 		byID[e.EntityID()] = e
@@ -246,10 +241,10 @@ func dependencyOrder(es []athar.Entity) []athar.Entity {
 		}
 		state[id] = 1
 		for _, l := range spec.links {
-			if l.target != spec.label {
+			if l.field == nil || l.field.Target != spec.d.Type {
 				continue
 			}
-			for _, t := range l.get(e) {
+			for _, t := range l.ids(e) {
 				if dep, ok := byID[t]; ok {
 					visit(dep)
 				}
@@ -264,29 +259,28 @@ func dependencyOrder(es []athar.Entity) []athar.Entity {
 	return out
 }
 
-func groupByLabel(es []athar.Entity) map[string][]athar.Entity {
-	out := map[string][]athar.Entity{}
+func groupByType(es []athar.Entity) map[athar.EntityType][]athar.Entity {
+	out := map[athar.EntityType][]athar.Entity{}
 	for _, e := range es {
-		out[e.Label()] = append(out[e.Label()], e)
+		out[e.EntityType()] = append(out[e.EntityType()], e)
 	}
 	return out
 }
 
-// Export reads every entity, label by label in id order, into a bundle.
+// Export reads every entity, type by type in id order, into a bundle.
 func (s *Store) Export(ctx context.Context) (*athar.Bundle, error) {
 	b := &athar.Bundle{}
 	const page = 5000
-	for _, label := range athar.Labels {
-		spec := specOf(label)
-		query := strings.Replace(getQuery(spec), "WHERE m.id IN $ids", "WHERE m.id > $after", 1) +
-			" ORDER BY m.id LIMIT $limit"
+	for _, t := range athar.EntityTypes {
+		spec := specOf(t)
+		query := fmt.Sprintf("MATCH (m:%s) WHERE m.id > $after RETURN %s ORDER BY m.id LIMIT $limit", spec.label, returnFields(spec, "m"))
 		after := ""
 		for {
 			recs, err := s.read(ctx, query, map[string]any{"after": after, "limit": page})
 			if err != nil {
 				return nil, err
 			}
-			es := decodeEntities(label, recs)
+			es := decodeEntities(t, recs)
 			for _, e := range es {
 				b.Records = append(b.Records, athar.Record{Entity: e, Where: e.EntityID()})
 			}
@@ -296,8 +290,6 @@ func (s *Store) Export(ctx context.Context) (*athar.Bundle, error) {
 			after = es[len(es)-1].EntityID()
 		}
 	}
-	slices.SortStableFunc(b.Records, func(x, y athar.Record) int {
-		return slices.Index(athar.Labels, x.Entity.Label()) - slices.Index(athar.Labels, y.Entity.Label())
-	})
+	b.Sort()
 	return b, nil
 }

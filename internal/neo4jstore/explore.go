@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
@@ -17,165 +16,6 @@ import (
 )
 
 var _ athar.Explorer = (*Store)(nil)
-
-// scope is a Cypher fragment that binds a variable to the nodes a filter matches, one row each,
-// with its parameters. It starts from an index on the most selective filter given and checks the
-// others as predicates on the matched nodes. Only fixed Cypher text is assembled; every value the
-// user gives is a parameter.
-type scope struct {
-	cypher string
-	params map[string]any
-}
-
-// attackScope binds a to the attacks f matches.
-func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
-	p := map[string]any{}
-	var start string
-	var where []string
-	// The filters in the order they are preferred as the starting point: the most selective first.
-	type part struct {
-		on        bool
-		start     string // binds a, starting from an index
-		predicate string // checks a
-	}
-	if f.Text != "" {
-		p["text"] = luceneQuery(f.Text)
-	}
-	if len(f.FacilityIDs) > 0 {
-		p["facilityIds"] = f.FacilityIDs
-	}
-	if len(f.SourceIDs) > 0 {
-		p["sourceIds"] = f.SourceIDs
-	}
-	if len(f.ActorIDs) > 0 {
-		p["actorIds"] = f.ActorIDs
-	}
-	if len(f.PlaceIDs) > 0 {
-		p["placeIds"] = f.PlaceIDs
-	}
-	if f.Near != nil {
-		p["nearPoint"] = neo4j.Point2D{X: f.Near.Longitude, Y: f.Near.Latitude, SpatialRefId: 4326}
-		p["nearRadius"] = f.Near.RadiusMeters
-	}
-	if len(f.Weapons) > 0 {
-		p["weapons"] = texts(f.Weapons)
-		p["weaponIds"] = taxonomyIDs(labelWeapon, f.Weapons)
-	}
-	if len(f.AttackTypes) > 0 {
-		p["attackTypes"] = texts(f.AttackTypes)
-		p["attackTypeIds"] = taxonomyIDs(labelAttackType, f.AttackTypes)
-	}
-	if len(f.FacilityTypes) > 0 {
-		p["facilityTypes"] = texts(f.FacilityTypes)
-	}
-	if f.MinKilled != nil {
-		p["minKilled"] = int64(*f.MinKilled)
-	}
-	if !f.Dates.From.IsZero() {
-		p["from"] = neo4j.DateOf(f.Dates.From)
-	}
-	if !f.Dates.To.IsZero() {
-		p["to"] = neo4j.DateOf(f.Dates.To)
-	}
-	const perpetrator = "c.kind = 'PERPETRATOR' AND c.stance = 'ASSERTS' AND c.retracted IS NULL"
-	parts := []part{
-		{f.Text != "",
-			"CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node WHERE node:Attack OR node:Claim\n" +
-				"OPTIONAL MATCH (node:Claim)-[:ABOUT]->(about:Attack)\n" +
-				"WITH coalesce(about, CASE WHEN node:Attack THEN node END) AS a WHERE a IS NOT NULL",
-			""},
-		{len(f.FacilityIDs) > 0,
-			"MATCH (sf:Facility)<-[:TARGETED]-(a:Attack) WHERE sf.id IN $facilityIds",
-			"EXISTS { (a)-[:TARGETED]->(f:Facility) WHERE f.id IN $facilityIds }"},
-		{len(f.SourceIDs) > 0,
-			"MATCH (ss:Source)<-[:REPORTED_IN]-(:Claim)-[:ABOUT]->(a:Attack) WHERE ss.id IN $sourceIds",
-			"EXISTS { (a)<-[:ABOUT]-(:Claim)-[:REPORTED_IN]->(s:Source) WHERE s.id IN $sourceIds }"},
-		{len(f.ActorIDs) > 0,
-			"MATCH (sx:Actor) WHERE sx.id IN $actorIds\nMATCH (sx)<-[:PART_OF*0..5]-(:Actor)<-[:NAMES]-(c:Claim)-[:ABOUT]->(a:Attack) WHERE " + perpetrator,
-			"EXISTS { (a)<-[:ABOUT]-(c:Claim)-[:NAMES]->(:Actor)-[:PART_OF*0..5]->(x:Actor) WHERE x.id IN $actorIds AND " + perpetrator + " }"},
-		{len(f.PlaceIDs) > 0,
-			"MATCH (sp:Place) WHERE sp.id IN $placeIds\nMATCH (sp)<-[:PART_OF*0..10]-(pl:Place)\n" +
-				"CALL (pl) { MATCH (pl)<-[:OCCURRED_IN]-(a:Attack) RETURN a UNION MATCH (pl)<-[:LOCATED_IN]-(:Facility)<-[:TARGETED]-(a:Attack) RETURN a }",
-			"(EXISTS { (a)-[:OCCURRED_IN]->(:Place)-[:PART_OF*0..10]->(pl:Place) WHERE pl.id IN $placeIds } OR " +
-				"EXISTS { (a)-[:TARGETED]->(:Facility)-[:LOCATED_IN]->(:Place)-[:PART_OF*0..10]->(pl:Place) WHERE pl.id IN $placeIds })"},
-		{f.Near != nil,
-			"MATCH (nf:Facility) WHERE point.distance(nf.location, $nearPoint) <= $nearRadius\nMATCH (nf)<-[:TARGETED]-(a:Attack)",
-			"EXISTS { (a)-[:TARGETED]->(f:Facility) WHERE point.distance(f.location, $nearPoint) <= $nearRadius }"},
-		{len(f.Weapons) > 0,
-			"MATCH (sw:Weapon)<-[:USED]-(a:Attack) WHERE sw.id IN $weaponIds",
-			"any(w IN a.weapons WHERE w IN $weapons)"},
-		{len(f.AttackTypes) > 0,
-			"MATCH (st:AttackType)<-[:OF_TYPE]-(a:Attack) WHERE st.id IN $attackTypeIds",
-			"any(t IN a.attackTypes WHERE t IN $attackTypes)"},
-		{len(f.FacilityTypes) > 0,
-			"MATCH (ft:Facility)<-[:TARGETED]-(a:Attack) WHERE ft.type IN $facilityTypes",
-			"EXISTS { (a)-[:TARGETED]->(f:Facility) WHERE f.type IN $facilityTypes }"},
-		{f.MinKilled != nil,
-			"MATCH (a:Attack) WHERE a.killedHigh >= $minKilled",
-			"a.killedHigh >= $minKilled"},
-		{!f.Dates.To.IsZero(),
-			"MATCH (a:Attack) WHERE a.startDate <= $to",
-			"a.startDate <= $to"},
-		{!f.Dates.From.IsZero(),
-			"MATCH (a:Attack) WHERE a.endDate >= $from",
-			"a.endDate >= $from"},
-	}
-	for _, pt := range parts {
-		if !pt.on {
-			continue
-		}
-		if start == "" {
-			start = pt.start
-			continue
-		}
-		where = append(where, pt.predicate)
-	}
-	distinct := "DISTINCT "
-	if start == "" {
-		// No filter: start from the index the order reads, so that a page is read in index order
-		// instead of sorting every attack.
-		distinct = ""
-		start = "MATCH (a:Attack) WHERE a.startDate IS NOT NULL"
-		if order == athar.OrderKilledDesc {
-			start = "MATCH (a:Attack) WHERE a.killedSort IS NOT NULL"
-		}
-	}
-	c := start + "\nWITH " + distinct + "a"
-	if len(where) > 0 {
-		c += " WHERE " + strings.Join(where, "\n  AND ")
-	}
-	return scope{cypher: c + "\n", params: p}
-}
-
-func taxonomyIDs[T ~string](label string, vs []T) []string {
-	ids := make([]string, len(vs))
-	for i, v := range vs {
-		ids[i] = taxonomyID(label, string(v))
-	}
-	return ids
-}
-
-// luceneQuery turns what a user typed into a full-text query that forgives spelling variants: each
-// word must match, exactly (ranked higher) or within the edit distance Lucene allows (~).
-func luceneQuery(text string) string {
-	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if len(terms) == 12 {
-			break
-		}
-		if len([]rune(w)) < 3 {
-			terms = append(terms, fmt.Sprintf("%s*", w))
-			continue
-		}
-		terms = append(terms, fmt.Sprintf("(%s^2 OR %s~)", w, w))
-	}
-	if len(terms) == 0 {
-		return `""`
-	}
-	return strings.Join(terms, " AND ")
-}
 
 // cursor is the position after an item of a list: which list and order it belongs to, the item's
 // sort key and its id.
@@ -242,13 +82,13 @@ func pageSize(r athar.PageRequest) int {
 	return max(0, min(r.First, athar.MaxPageSize))
 }
 
-// Attacks implements athar.Explorer.
-func (s *Store) Attacks(ctx context.Context, f athar.AttackFilter, order athar.AttackOrder, page athar.PageRequest) (*athar.Page, error) {
+// FindAttacks implements athar.Explorer.
+func (s *Store) FindAttacks(ctx context.Context, f athar.AttackFilter, order athar.AttackOrder, page athar.PageRequest) (*athar.Page[*athar.Attack], error) {
 	q, params, n, err := attacksQuery(f, order, page)
 	if err != nil {
 		return nil, err
 	}
-	return s.page(ctx, athar.LabelAttack, q, params, n)
+	return findPage[*athar.Attack](ctx, s, q, params, n)
 }
 
 // attacksQuery builds the query of one page of attacks: up to n+1 rows with their sort keys.
@@ -283,35 +123,29 @@ func attacksQuery(f athar.AttackFilter, order athar.AttackOrder, page athar.Page
 	sc.params["limit"] = n + 1
 	sc.params["list"] = list
 	q += fmt.Sprintf("WITH a ORDER BY %s LIMIT $limit\n", sort)
-	q += returnEntity(specOf(athar.LabelAttack), "a") + ", " + key + " AS key, $list AS list"
+	q += "RETURN " + returnFields(specOf(athar.TypeAttack), "a") + ", " + key + " AS key, $list AS list"
 	return q, sc.params, n, nil
 }
 
-// returnEntity is the RETURN clause of an entity as getQuery returns it, for variable v.
-func returnEntity(spec *labelSpec, v string) string {
-	q := getQuery(spec)
-	ret := q[strings.Index(q, "RETURN"):]
-	return strings.ReplaceAll(strings.ReplaceAll(ret, "(m)", "("+v+")"), "properties(m)", "properties("+v+")")
-}
-
-// page runs a list query that returns up to n+1 entities with their sort keys.
-func (s *Store) page(ctx context.Context, label, q string, params map[string]any, n int) (*athar.Page, error) {
+// findPage runs a list query that returns up to n+1 entities of T's type with their sort keys.
+func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params map[string]any, n int) (*athar.Page[T], error) {
 	recs, err := s.read(ctx, q, params)
 	if err != nil {
 		return nil, err
 	}
-	out := &athar.Page{HasNextPage: len(recs) > n}
+	out := &athar.Page[T]{HasNextPage: len(recs) > n}
 	if out.HasNextPage {
 		recs = recs[:n]
 	}
-	out.Entities = decodeEntities(label, recs)
+	var zero T
+	out.Items = typed[T](decodeEntities(zero.EntityType(), recs))
 	for i, rec := range recs {
 		key, _ := rec.Get("key")
 		list, _ := rec.Get("list")
 		if d, ok := key.(dbtype.Date); ok {
 			key = d.Time().Format(time.DateOnly)
 		}
-		out.Cursors = append(out.Cursors, encodeCursor(list.(string), key, out.Entities[i].EntityID()))
+		out.Cursors = append(out.Cursors, encodeCursor(list.(string), key, out.Items[i].EntityID()))
 	}
 	return out, nil
 }
@@ -335,83 +169,17 @@ func (s *Store) count(ctx context.Context, q string, params map[string]any) (int
 	return int(v), nil
 }
 
-// listKey is the property an entity list is sorted by.
-func listKey(label string) string {
-	if label == athar.LabelSource {
-		return "title"
-	}
-	return "name"
-}
-
-// entityScope binds m to the entities of label that f matches.
-func entityScope(label string, f athar.EntityFilter) (scope, error) {
-	p := map[string]any{}
-	kindProp := "kind"
-	if label == athar.LabelFacility {
-		kindProp = "type"
-	}
-	var start string
-	var where []string
-	add := func(on bool, st, pred string) {
-		if !on {
-			return
-		}
-		if start == "" {
-			start = st
-		} else {
-			where = append(where, pred)
-		}
-	}
-	switch label {
-	case athar.LabelFacility, athar.LabelActor, athar.LabelSource, athar.LabelPlace:
-	default:
-		return scope{}, fmt.Errorf("neo4jstore: no list of %s", label)
-	}
-	if f.Text != "" {
-		p["text"] = luceneQuery(f.Text)
-	}
-	add(f.Text != "", fmt.Sprintf("CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node AS m WHERE m:%s", label), "")
-	if label == athar.LabelFacility && len(f.PlaceIDs) > 0 {
-		p["placeIds"] = f.PlaceIDs
-		add(true, "MATCH (sp:Place) WHERE sp.id IN $placeIds\nMATCH (sp)<-[:PART_OF*0..10]-(:Place)<-[:LOCATED_IN]-(m:Facility)",
-			"EXISTS { (m)-[:LOCATED_IN]->(:Place)-[:PART_OF*0..10]->(pl:Place) WHERE pl.id IN $placeIds }")
-	}
-	if label == athar.LabelPlace && f.Within != "" {
-		p["within"] = f.Within
-		add(true, "MATCH (:Place {id: $within})<-[:PART_OF*1..10]-(m:Place)",
-			"EXISTS { (m)-[:PART_OF*1..10]->(:Place {id: $within}) }")
-	}
-	if label == athar.LabelFacility && f.Near != nil {
-		p["nearPoint"] = neo4j.Point2D{X: f.Near.Longitude, Y: f.Near.Latitude, SpatialRefId: 4326}
-		p["nearRadius"] = f.Near.RadiusMeters
-		add(true, "MATCH (m:Facility) WHERE point.distance(m.location, $nearPoint) <= $nearRadius",
-			"point.distance(m.location, $nearPoint) <= $nearRadius")
-	}
-	if len(f.Kinds) > 0 {
-		p["kinds"] = f.Kinds
-		add(true, fmt.Sprintf("MATCH (m:%s) WHERE m.%s IN $kinds", label, kindProp), fmt.Sprintf("m.%s IN $kinds", kindProp))
-	}
-	if start == "" {
-		start = fmt.Sprintf("MATCH (m:%s) WHERE m.%s IS NOT NULL", label, listKey(label))
-	}
-	c := start + "\nWITH DISTINCT m"
-	if len(where) > 0 {
-		c += " WHERE " + strings.Join(where, " AND ")
-	}
-	return scope{cypher: c + "\n", params: p}, nil
-}
-
-// List implements athar.Explorer.
-func (s *Store) List(ctx context.Context, label string, f athar.EntityFilter, page athar.PageRequest) (*athar.Page, error) {
-	sc, err := entityScope(label, f)
+// findEntities returns a page of the entities of T's type that f matches, in the type's list order.
+func findEntities[T athar.Entity](ctx context.Context, s *Store, f athar.EntityFilter, page athar.PageRequest) (*athar.Page[T], error) {
+	var zero T
+	t := zero.EntityType()
+	sc := entityScope(t, f)
+	list := string(t)
+	afterKey, afterID, err := decodeCursor(page.After, list, keyText)
 	if err != nil {
 		return nil, err
 	}
-	afterKey, afterID, err := decodeCursor(page.After, label, keyText)
-	if err != nil {
-		return nil, err
-	}
-	key := "m." + listKey(label)
+	key := "m." + listKey(t)
 	q := sc.cypher
 	if afterKey != nil {
 		sc.params["afterKey"], sc.params["afterId"] = afterKey, afterID
@@ -419,26 +187,69 @@ func (s *Store) List(ctx context.Context, label string, f athar.EntityFilter, pa
 	}
 	n := pageSize(page)
 	sc.params["limit"] = n + 1
-	sc.params["list"] = label
+	sc.params["list"] = list
 	q += fmt.Sprintf("WITH m ORDER BY %s, m.id LIMIT $limit\n", key)
-	q += returnEntity(specOf(label), "m") + ", " + key + " AS key, $list AS list"
-	return s.page(ctx, label, q, sc.params, n)
+	q += "RETURN " + returnFields(specOf(t), "m") + ", " + key + " AS key, $list AS list"
+	return findPage[T](ctx, s, q, sc.params, n)
 }
 
-// Count implements athar.Explorer.
-func (s *Store) Count(ctx context.Context, label string, f athar.EntityFilter) (int, error) {
-	sc, err := entityScope(label, f)
-	if err != nil {
-		return 0, err
-	}
+// countEntities returns how many entities of type t f matches.
+func (s *Store) countEntities(ctx context.Context, t athar.EntityType, f athar.EntityFilter) (int, error) {
+	sc := entityScope(t, f)
 	return s.count(ctx, sc.cypher+"RETURN count(m) AS n", sc.params)
 }
 
+// FindFacilities implements athar.Explorer.
+func (s *Store) FindFacilities(ctx context.Context, f athar.EntityFilter, page athar.PageRequest) (*athar.Page[*athar.Facility], error) {
+	return findEntities[*athar.Facility](ctx, s, f, page)
+}
+
+// FindActors implements athar.Explorer.
+func (s *Store) FindActors(ctx context.Context, f athar.EntityFilter, page athar.PageRequest) (*athar.Page[*athar.Actor], error) {
+	return findEntities[*athar.Actor](ctx, s, f, page)
+}
+
+// FindSources implements athar.Explorer.
+func (s *Store) FindSources(ctx context.Context, f athar.EntityFilter, page athar.PageRequest) (*athar.Page[*athar.Source], error) {
+	return findEntities[*athar.Source](ctx, s, f, page)
+}
+
+// FindPlaces implements athar.Explorer.
+func (s *Store) FindPlaces(ctx context.Context, f athar.EntityFilter, page athar.PageRequest) (*athar.Page[*athar.Place], error) {
+	return findEntities[*athar.Place](ctx, s, f, page)
+}
+
+// CountFacilities implements athar.Explorer.
+func (s *Store) CountFacilities(ctx context.Context, f athar.EntityFilter) (int, error) {
+	return s.countEntities(ctx, athar.TypeFacility, f)
+}
+
+// CountActors implements athar.Explorer.
+func (s *Store) CountActors(ctx context.Context, f athar.EntityFilter) (int, error) {
+	return s.countEntities(ctx, athar.TypeActor, f)
+}
+
+// CountSources implements athar.Explorer.
+func (s *Store) CountSources(ctx context.Context, f athar.EntityFilter) (int, error) {
+	return s.countEntities(ctx, athar.TypeSource, f)
+}
+
+// CountPlaces implements athar.Explorer.
+func (s *Store) CountPlaces(ctx context.Context, f athar.EntityFilter) (int, error) {
+	return s.countEntities(ctx, athar.TypePlace, f)
+}
+
 // Search implements athar.Explorer.
-func (s *Store) Search(ctx context.Context, query string, labels []string, first int) ([]athar.SearchHit, error) {
-	if len(labels) == 0 {
-		labels = athar.Labels
+func (s *Store) Search(ctx context.Context, r athar.SearchRequest) ([]athar.SearchHit, error) {
+	types := r.Types
+	if len(types) == 0 {
+		types = athar.EntityTypes
 	}
+	labels := make([]string, len(types))
+	for i, t := range types {
+		labels[i] = labelOf(t)
+	}
+	first := r.First
 	if first <= 0 || first > athar.MaxPageSize {
 		first = athar.DefaultPageSize
 	}
@@ -448,24 +259,25 @@ WITH node, score, [l IN labels(node) WHERE l IN $labels][0] AS label
 WHERE label IS NOT NULL
 RETURN label, score, properties(node) AS props, node.id AS id
 ORDER BY score DESC, id
-LIMIT $first`, map[string]any{"text": luceneQuery(query), "labels": labels, "first": first})
+LIMIT $first`, map[string]any{"text": luceneQuery(r.Query), "labels": labels, "first": first})
 	if err != nil {
 		return nil, err
 	}
-	// The hits are read whole through Get, label by label, so that they carry their links too.
-	byLabel := map[string][]string{}
+	// The hits are read whole, type by type, so that they carry their links too.
+	byType := map[athar.EntityType][]string{}
 	for _, rec := range recs {
 		label, _ := rec.Get("label")
 		id, _ := rec.Get("id")
-		byLabel[label.(string)] = append(byLabel[label.(string)], id.(string))
+		t := athar.EntityType(label.(string))
+		byType[t] = append(byType[t], id.(string))
 	}
 	entities := map[string]athar.Entity{}
-	for label, ids := range byLabel {
-		es, err := s.Get(ctx, label, ids)
+	for t, ids := range byType {
+		recs, err := s.read(ctx, getQuery(specOf(t)), map[string]any{"ids": ids})
 		if err != nil {
 			return nil, err
 		}
-		for _, e := range es {
+		for _, e := range decodeEntities(t, recs) {
 			entities[e.EntityID()] = e
 		}
 	}
@@ -527,7 +339,7 @@ func (s *Store) AttacksByFacility(ctx context.Context, f athar.AttackFilter, min
 	sc := attackScope(f, athar.OrderDateAsc)
 	sc.params["min"] = int64(max(minAttacks, 1))
 	recs, err := s.read(ctx, sc.cypher+`
-MATCH (a)-[:TARGETED]->(fac:Facility)
+MATCH (a)-[:`+relTargeted+`]->(fac:Facility)
 WITH fac, a ORDER BY a.startDate, a.id
 WITH fac, collect({id: a.id, start: a.startDate, end: a.endDate}) AS attacks
 WHERE size(attacks) >= $min
@@ -793,13 +605,13 @@ func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, limit 
 	recs, err := s.read(ctx, sc.cypher+`
 WITH a ORDER BY a.startDate, a.id LIMIT $limit
 CALL (a) {
-  OPTIONAL MATCH (a)-[:TARGETED]->(f:Facility)
+  OPTIONAL MATCH (a)-[:`+relTargeted+`]->(f:Facility)
   WITH f ORDER BY f.id
   RETURN collect(f.name) AS facilities, collect(f.id) AS facilityIds,
     [x IN collect(CASE WHEN f.location IS NOT NULL THEN {p: f.location, precision: f.locationPrecision} END) WHERE x IS NOT NULL] AS fl
 }
 CALL (a) {
-  OPTIONAL MATCH (a)-[:OCCURRED_IN]->(p:Place)
+  OPTIONAL MATCH (a)-[:`+relOccurredIn+`]->(p:Place)
   WITH p ORDER BY p.id
   RETURN collect(p.name) AS places,
     [x IN collect(CASE WHEN p.location IS NOT NULL THEN {p: p.location, precision: 'CENTROID'} END) WHERE x IS NOT NULL] AS pl

@@ -9,7 +9,10 @@ func AttacksQuery(f athar.AttackFilter, order athar.AttackOrder) (string, map[st
 }
 
 // EntityListQuery exposes the scope of an entity list to the tests that EXPLAIN it.
-func EntityListQuery(label string, f athar.EntityFilter) (string, map[string]any) {
-	sc, _ := entityScope(label, f)
+func EntityListQuery(t athar.EntityType, f athar.EntityFilter) (string, map[string]any) {
+	sc := entityScope(t, f)
 	return sc.cypher + "RETURN m.id", sc.params
 }
+
+// Rules exposes the Cypher forms of the domain's rules over claims, for the claim in variable c.
+func Rules(c string) (backs, attributing string) { return backsFigures(c), attributes(c) }

@@ -11,49 +11,161 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
-// labelTimeNode is the label every node of the time tree (Year, Month, Day) carries besides its own,
-// so that a dated node links to the most specific one through one indexed lookup.
-const labelTimeNode = "TimeNode"
+// This file maps entities to nodes. What a field is comes from its description (athar.Describe);
+// what the store decides is written here once: the label of each type, the relationship type of
+// each reference field, the order of each type's lists, and the links that mirror a property.
+// Properties take their names from the fields: a text or enum field "kind" is the property kind; a
+// date "published" is publishedStart, publishedEnd, publishedPrecision and publishedNote (the date
+// of an attack or event: startDate, endDate, datePrecision, dateNote); a location is the point
+// location and locationPrecision; a count range "killed" is killedMin, killedMax and killedReported;
+// a retraction is retracted, retractedReason and retractedAt.
+
+// relationships is the relationship type of each reference field, by entity type and field name.
+// Every reference field of every description has one: specs panics on load otherwise.
+var relationships = map[athar.EntityType]map[string]string{
+	athar.TypePlace:    {"partOf": "PART_OF"},
+	athar.TypeActor:    {"partOf": "PART_OF"},
+	athar.TypeFacility: {"placeId": "LOCATED_IN", "operatedBy": "OPERATED_BY"},
+	athar.TypeSource:   {"publishedBy": "PUBLISHED_BY", "cites": "CITES"},
+	athar.TypeEvent:    {"facilityId": "HELD_AT", "placeIds": "OCCURRED_IN"},
+	athar.TypeAttack:   {"facilityIds": "TARGETED", "placeIds": "OCCURRED_IN", "duringEventIds": "DURING", "partOfEventIds": "PART_OF"},
+	athar.TypeClaim:    {"attackId": "ABOUT", "sourceId": "REPORTED_IN", "claimedBy": "CLAIMED_BY", "names": "NAMES", "placeIds": "LOCATES"},
+}
+
+// listOrders is the stable order of each type's lists, a Cypher sort over the variable m.
+var listOrders = map[athar.EntityType]string{
+	athar.TypePlace:    "m.name, m.id",
+	athar.TypeActor:    "m.name, m.id",
+	athar.TypeFacility: "m.name, m.id",
+	athar.TypeSource:   "m.title, m.id",
+	athar.TypeEvent:    "m.startDate, m.name, m.id",
+	athar.TypeAttack:   "m.startDate, m.endDate, m.id",
+	athar.TypeClaim:    "m.kind, m.id",
+}
+
+// Labels of the nodes that are not entities: the time tree (every node of which also carries
+// TimeNode, so that a dated node links to the most specific one through one indexed lookup), and the
+// shared nodes that mirror an attack's weapons and attack types.
+const (
+	labelTimeNode   = "TimeNode"
+	labelWeapon     = "Weapon"
+	labelAttackType = "AttackType"
+)
+
+// taxonomies are the enum list fields mirrored as links to a shared node per value, so that a
+// filter on them starts from an index (Neo4j has none on list elements).
+var taxonomies = map[athar.EntityType]map[string]struct{ rel, label string }{
+	athar.TypeAttack: {"weapons": {"USED", labelWeapon}, "attackTypes": {"OF_TYPE", labelAttackType}},
+}
+
+// datedField is the date field a type's nodes hang from the time tree by (an ON link), and whose
+// properties are startDate and endDate.
+const datedField = "date"
+
+// searchTextProperties are the text list fields also kept joined in one string, which the
+// full-text index reads.
+var searchTextProperties = map[string]string{"aliases": "aliasText"}
+
+// labelOf returns the Neo4j label of an entity type: its name.
+func labelOf(t athar.EntityType) string { return string(t) }
 
 // linkSpec is one kind of outgoing relationship an entity owns: writing the entity replaces them.
 type linkSpec struct {
 	rel    string
-	target string
-	get    func(athar.Entity) []string
-	set    func(athar.Entity, []string)
-	// derived links mirror a property (a weapon, a date) as a link to a shared node, so that a
-	// filter starts from an index; they are created on demand and not read back.
-	derived bool
+	target string       // label of the nodes linked to
+	field  *athar.Field // the reference field it stores; nil for a derived link
+	// derived links mirror a property (a weapon, a date) as a link to a shared node; they are made
+	// from the entity and not read back.
+	derived func(athar.Entity) []string
 }
 
-// labelSpec maps one entity type to its nodes: properties, owned links, and the stable order of
-// lists of it.
-type labelSpec struct {
-	label  string
-	order  string // Cypher sort expression over the variable m
-	links  []linkSpec
-	props  func(athar.Entity) map[string]any
-	decode func(p map[string]any) athar.Entity
-}
-
-func one(id string) []string {
-	if id == "" {
+// ids returns the ids the entity links to.
+func (l linkSpec) ids(e athar.Entity) []string {
+	switch {
+	case l.derived != nil:
+		return l.derived(e)
+	case l.field.Shape == athar.ShapeRef:
+		if id := l.field.Text(e); id != "" {
+			return []string{id}
+		}
 		return nil
 	}
-	return []string{id}
+	return l.field.Strings(e)
 }
 
-func first(ids []string) string {
-	if len(ids) == 0 {
-		return ""
+// set stores the ids read back into the entity's reference field.
+func (l linkSpec) set(e athar.Entity, ids []string) {
+	switch {
+	case l.derived != nil:
+	case l.field.Shape == athar.ShapeRef:
+		id := ""
+		if len(ids) > 0 {
+			id = ids[0]
+		}
+		l.field.SetText(e, id)
+	default:
+		l.field.SetStrings(e, ids)
 	}
-	return ids[0]
+}
+
+// typeSpec maps one entity type to its nodes.
+type typeSpec struct {
+	d     *athar.Description
+	label string
+	order string
+	links []linkSpec
+}
+
+// specs are the mappings of every entity type, built from the descriptions when the package loads.
+var specs = func() map[athar.EntityType]*typeSpec {
+	out := map[athar.EntityType]*typeSpec{}
+	for _, d := range athar.Descriptions() {
+		s := &typeSpec{d: d, label: labelOf(d.Type), order: listOrders[d.Type]}
+		if s.order == "" {
+			panic(fmt.Sprintf("neo4jstore: no list order for %s", d.Type))
+		}
+		for _, f := range d.Fields {
+			switch {
+			case f.Shape == athar.ShapeRef || f.Shape == athar.ShapeRefList:
+				rel := relationships[d.Type][f.Name]
+				if rel == "" {
+					panic(fmt.Sprintf("neo4jstore: no relationship type for %s.%s", d.Type, f.Name))
+				}
+				s.links = append(s.links, linkSpec{rel: rel, target: labelOf(f.Target), field: f})
+			case f.Shape == athar.ShapeDate && f.Name == datedField:
+				s.links = append(s.links, onLink(f))
+			case taxonomies[d.Type][f.Name].rel != "":
+				t := taxonomies[d.Type][f.Name]
+				s.links = append(s.links, taxonomyLink(t.rel, t.label, f))
+			}
+		}
+		out[d.Type] = s
+	}
+	return out
+}()
+
+// specOf returns the mapping of an entity type.
+func specOf(t athar.EntityType) *typeSpec {
+	s, ok := specs[t]
+	if !ok {
+		panic(fmt.Sprintf("neo4jstore: no mapping for entity type %q", t))
+	}
+	return s
+}
+
+// relOf returns the relationship type that stores the reference field of type t.
+func relOf(t athar.EntityType, field string) string {
+	rel := relationships[t][field]
+	if rel == "" {
+		panic(fmt.Sprintf("neo4jstore: no relationship type for %s.%s", t, field))
+	}
+	return rel
 }
 
 // onLink links a dated entity to the most specific node of the time tree its date hangs from.
-func onLink(date func(athar.Entity) *athar.Date) linkSpec {
-	return linkSpec{rel: "ON", target: labelTimeNode, get: func(e athar.Entity) []string {
-		d := date(e)
+func onLink(f *athar.Field) linkSpec {
+	return linkSpec{rel: "ON", target: labelTimeNode, derived: func(e athar.Entity) []string {
+		d := f.Date(e)
 		if d == nil {
 			return nil
 		}
@@ -62,262 +174,123 @@ func onLink(date func(athar.Entity) *athar.Date) linkSpec {
 			return nil
 		}
 		return ids[len(ids)-1:]
-	}, set: func(athar.Entity, []string) {}, derived: true}
+	}}
 }
 
-// Labels of the shared nodes that mirror an attack's weapons and attack types.
-const (
-	labelWeapon     = "Weapon"
-	labelAttackType = "AttackType"
-)
-
-// taxonomyLink links an attack to the shared node of each value of an enum list property.
-func taxonomyLink[T ~string](rel, label string, values func(*athar.Attack) []T) linkSpec {
-	return linkSpec{rel: rel, target: label, derived: true, set: func(athar.Entity, []string) {},
-		get: func(e athar.Entity) []string {
-			vs := values(e.(*athar.Attack))
-			ids := make([]string, len(vs))
-			for i, v := range vs {
-				ids[i] = taxonomyID(label, string(v))
-			}
-			return ids
-		}}
+// taxonomyLink links an entity to the shared node of each value of an enum list field.
+func taxonomyLink(rel, label string, f *athar.Field) linkSpec {
+	return linkSpec{rel: rel, target: label, derived: func(e athar.Entity) []string {
+		return taxonomyIDs(label, f.Strings(e))
+	}}
 }
 
 // taxonomyID is the id of the shared node of an enum value: weapon:BARREL_BOMB.
 func taxonomyID(label, value string) string { return strings.ToLower(label) + ":" + value }
 
-// aliasText joins a name's aliases into one string for the full-text index.
-func aliasText(aliases []string) string { return strings.Join(aliases, " | ") }
-
-var specs = map[string]*labelSpec{
-	athar.LabelPlace: {
-		label: athar.LabelPlace, order: "m.name, m.id",
-		links: []linkSpec{
-			{"PART_OF", athar.LabelPlace, func(e athar.Entity) []string { return one(e.(*athar.Place).PartOf) },
-				func(e athar.Entity, ids []string) { e.(*athar.Place).PartOf = first(ids) }, false},
-		},
-		props: func(e athar.Entity) map[string]any {
-			x := e.(*athar.Place)
-			p := map[string]any{"name": x.Name, "aliases": x.Aliases, "aliasText": aliasText(x.Aliases), "kind": string(x.Kind), "description": x.Description}
-			putLocation(p, x.Location)
-			return p
-		},
-		decode: func(p map[string]any) athar.Entity {
-			return &athar.Place{ID: str(p, "id"), Name: str(p, "name"), Aliases: strs(p, "aliases"),
-				Kind: athar.PlaceKind(str(p, "kind")), Location: location(p), Description: str(p, "description")}
-		},
-	},
-	athar.LabelActor: {
-		label: athar.LabelActor, order: "m.name, m.id",
-		links: []linkSpec{
-			{"PART_OF", athar.LabelActor, func(e athar.Entity) []string { return one(e.(*athar.Actor).PartOf) },
-				func(e athar.Entity, ids []string) { e.(*athar.Actor).PartOf = first(ids) }, false},
-		},
-		props: func(e athar.Entity) map[string]any {
-			x := e.(*athar.Actor)
-			return map[string]any{"name": x.Name, "aliases": x.Aliases, "aliasText": aliasText(x.Aliases), "kind": string(x.Kind), "description": x.Description}
-		},
-		decode: func(p map[string]any) athar.Entity {
-			return &athar.Actor{ID: str(p, "id"), Name: str(p, "name"), Aliases: strs(p, "aliases"),
-				Kind: athar.ActorKind(str(p, "kind")), Description: str(p, "description")}
-		},
-	},
-	athar.LabelFacility: {
-		label: athar.LabelFacility, order: "m.name, m.id",
-		links: []linkSpec{
-			{"LOCATED_IN", athar.LabelPlace, func(e athar.Entity) []string { return one(e.(*athar.Facility).PlaceID) },
-				func(e athar.Entity, ids []string) { e.(*athar.Facility).PlaceID = first(ids) }, false},
-			{"OPERATED_BY", athar.LabelActor, func(e athar.Entity) []string { return e.(*athar.Facility).OperatedBy },
-				func(e athar.Entity, ids []string) { e.(*athar.Facility).OperatedBy = ids }, false},
-		},
-		props: func(e athar.Entity) map[string]any {
-			x := e.(*athar.Facility)
-			p := map[string]any{"name": x.Name, "aliases": x.Aliases, "aliasText": aliasText(x.Aliases), "type": string(x.Type), "description": x.Description}
-			putLocation(p, x.Location)
-			return p
-		},
-		decode: func(p map[string]any) athar.Entity {
-			return &athar.Facility{ID: str(p, "id"), Name: str(p, "name"), Aliases: strs(p, "aliases"),
-				Type: athar.FacilityType(str(p, "type")), Location: location(p), Description: str(p, "description")}
-		},
-	},
-	athar.LabelSource: {
-		label: athar.LabelSource, order: "m.title, m.id",
-		links: []linkSpec{
-			{"PUBLISHED_BY", athar.LabelActor, func(e athar.Entity) []string { return e.(*athar.Source).PublishedBy },
-				func(e athar.Entity, ids []string) { e.(*athar.Source).PublishedBy = ids }, false},
-			{"CITES", athar.LabelSource, func(e athar.Entity) []string { return e.(*athar.Source).Cites },
-				func(e athar.Entity, ids []string) { e.(*athar.Source).Cites = ids }, false},
-		},
-		props: func(e athar.Entity) map[string]any {
-			x := e.(*athar.Source)
-			p := map[string]any{"title": x.Title, "kind": string(x.Kind), "url": x.URL, "language": x.Language,
-				"author": x.Author, "description": x.Description}
-			putDate(p, "published", x.Published)
-			return p
-		},
-		decode: func(p map[string]any) athar.Entity {
-			return &athar.Source{ID: str(p, "id"), Title: str(p, "title"), Kind: athar.SourceKind(str(p, "kind")),
-				URL: str(p, "url"), Published: date(p, "published"), Language: str(p, "language"),
-				Author: str(p, "author"), Description: str(p, "description")}
-		},
-	},
-	athar.LabelEvent: {
-		label: athar.LabelEvent, order: "m.startDate, m.name, m.id",
-		links: []linkSpec{
-			{"HELD_AT", athar.LabelFacility, func(e athar.Entity) []string { return one(e.(*athar.Event).FacilityID) },
-				func(e athar.Entity, ids []string) { e.(*athar.Event).FacilityID = first(ids) }, false},
-			{"OCCURRED_IN", athar.LabelPlace, func(e athar.Entity) []string { return e.(*athar.Event).PlaceIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Event).PlaceIDs = ids }, false},
-			onLink(func(e athar.Entity) *athar.Date { return e.(*athar.Event).Date }),
-		},
-		props: func(e athar.Entity) map[string]any {
-			x := e.(*athar.Event)
-			p := map[string]any{"name": x.Name, "kind": string(x.Kind), "description": x.Description}
-			putDate(p, "", x.Date)
-			return p
-		},
-		decode: func(p map[string]any) athar.Entity {
-			return &athar.Event{ID: str(p, "id"), Name: str(p, "name"), Kind: athar.EventKind(str(p, "kind")),
-				Date: date(p, ""), Description: str(p, "description")}
-		},
-	},
-	athar.LabelAttack: {
-		label: athar.LabelAttack, order: "m.startDate, m.endDate, m.id",
-		links: []linkSpec{
-			{"TARGETED", athar.LabelFacility, func(e athar.Entity) []string { return e.(*athar.Attack).FacilityIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Attack).FacilityIDs = ids }, false},
-			{"OCCURRED_IN", athar.LabelPlace, func(e athar.Entity) []string { return e.(*athar.Attack).PlaceIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Attack).PlaceIDs = ids }, false},
-			{"DURING", athar.LabelEvent, func(e athar.Entity) []string { return e.(*athar.Attack).DuringEventIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Attack).DuringEventIDs = ids }, false},
-			{"PART_OF", athar.LabelEvent, func(e athar.Entity) []string { return e.(*athar.Attack).PartOfEventIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Attack).PartOfEventIDs = ids }, false},
-			onLink(func(e athar.Entity) *athar.Date { return &e.(*athar.Attack).Date }),
-			taxonomyLink("USED", labelWeapon, func(a *athar.Attack) []athar.Weapon { return a.Weapons }),
-			taxonomyLink("OF_TYPE", labelAttackType, func(a *athar.Attack) []athar.AttackType { return a.AttackTypes }),
-		},
-		props: func(e athar.Entity) map[string]any {
-			x := e.(*athar.Attack)
-			p := map[string]any{"title": x.Title, "summary": x.Summary, "timeOfDay": string(x.TimeOfDay),
-				"attackTypes": texts(x.AttackTypes), "weapons": texts(x.Weapons), "damage": x.Damage}
-			putDate(p, "", &x.Date)
-			return p
-		},
-		decode: func(p map[string]any) athar.Entity {
-			x := &athar.Attack{ID: str(p, "id"), Title: str(p, "title"), Summary: str(p, "summary"),
-				TimeOfDay: athar.TimeOfDay(str(p, "timeOfDay")), AttackTypes: enums[athar.AttackType](p, "attackTypes"),
-				Weapons: enums[athar.Weapon](p, "weapons"), Damage: str(p, "damage")}
-			if d := date(p, ""); d != nil {
-				x.Date = *d
-			}
-			return x
-		},
-	},
-	athar.LabelClaim: {
-		label: athar.LabelClaim, order: "m.kind, m.id",
-		links: []linkSpec{
-			{"ABOUT", athar.LabelAttack, func(e athar.Entity) []string { return one(e.(*athar.Claim).AttackID) },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).AttackID = first(ids) }, false},
-			{"REPORTED_IN", athar.LabelSource, func(e athar.Entity) []string { return one(e.(*athar.Claim).SourceID) },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).SourceID = first(ids) }, false},
-			{"CLAIMED_BY", athar.LabelActor, func(e athar.Entity) []string { return one(e.(*athar.Claim).ClaimedBy) },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).ClaimedBy = first(ids) }, false},
-			{"NAMES", athar.LabelActor, func(e athar.Entity) []string { return e.(*athar.Claim).Names },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).Names = ids }, false},
-			{"LOCATES", athar.LabelPlace, func(e athar.Entity) []string { return e.(*athar.Claim).PlaceIDs },
-				func(e athar.Entity, ids []string) { e.(*athar.Claim).PlaceIDs = ids }, false},
-		},
-		props: func(e athar.Entity) map[string]any {
-			x := e.(*athar.Claim)
-			p := map[string]any{"kind": string(x.Kind), "stance": string(x.Stance), "text": x.Text, "quote": x.Quote,
-				"weapons": texts(x.Weapons), "timeOfDay": string(x.TimeOfDay)}
-			putRange(p, "killed", x.Killed)
-			putRange(p, "childrenKilled", x.ChildrenKilled)
-			putRange(p, "injured", x.Injured)
-			if x.Retracted != nil {
-				p["retracted"] = true
-				p["retractedReason"] = x.Retracted.Reason
-				p["retractedAt"] = x.Retracted.At
-			}
-			return p
-		},
-		decode: func(p map[string]any) athar.Entity {
-			x := &athar.Claim{ID: str(p, "id"), Kind: athar.ClaimKind(str(p, "kind")), Stance: athar.Stance(str(p, "stance")),
-				Text: str(p, "text"), Quote: str(p, "quote"), Weapons: enums[athar.Weapon](p, "weapons"),
-				TimeOfDay: athar.TimeOfDay(str(p, "timeOfDay")), Killed: rangeOf(p, "killed"),
-				ChildrenKilled: rangeOf(p, "childrenKilled"), Injured: rangeOf(p, "injured")}
-			if b, _ := p["retracted"].(bool); b {
-				x.Retracted = &athar.Retraction{Reason: str(p, "retractedReason"), At: timeOf(p, "retractedAt")}
-			}
-			return x
-		},
-	},
+func taxonomyIDs[T ~string](label string, vs []T) []string {
+	if len(vs) == 0 {
+		return nil
+	}
+	ids := make([]string, len(vs))
+	for i, v := range vs {
+		ids[i] = taxonomyID(label, string(v))
+	}
+	return ids
 }
 
-// specOf returns the spec of an entity's label.
-func specOf(label string) *labelSpec {
-	s, ok := specs[label]
-	if !ok {
-		panic(fmt.Sprintf("neo4jstore: no spec for label %q", label))
+// props returns the node properties of an entity: every field that is not a reference.
+func (s *typeSpec) props(e athar.Entity) map[string]any {
+	p := map[string]any{}
+	for _, f := range s.d.Fields {
+		switch f.Shape {
+		case athar.ShapeText, athar.ShapeEnum:
+			if v := f.Text(e); v != "" {
+				p[f.Name] = v
+			}
+		case athar.ShapeTextList, athar.ShapeEnumList:
+			if vs := f.Strings(e); len(vs) > 0 {
+				p[f.Name] = vs
+				if key := searchTextProperties[f.Name]; key != "" {
+					p[key] = strings.Join(vs, " | ")
+				}
+			}
+		case athar.ShapeDate:
+			putDate(p, f.Name, f.Date(e))
+		case athar.ShapeLocation:
+			if l := f.Location(e); l != nil {
+				p[f.Name] = neo4j.Point2D{X: l.Longitude, Y: l.Latitude, SpatialRefId: 4326}
+				p[f.Name+"Precision"] = string(l.Precision)
+			}
+		case athar.ShapeRange:
+			putRange(p, f.Name, f.Range(e))
+		case athar.ShapeRetraction:
+			if r := f.Retraction(e); r != nil {
+				p[f.Name] = true
+				p[f.Name+"Reason"] = r.Reason
+				p[f.Name+"At"] = r.At
+			}
+		}
 	}
-	return s
+	return p
+}
+
+// retractionProps returns the properties of the type's retraction field, or nil when it has none.
+func (s *typeSpec) retractionProps() []string {
+	for _, f := range s.d.Fields {
+		if f.Shape == athar.ShapeRetraction {
+			return []string{f.Name, f.Name + "Reason", f.Name + "At"}
+		}
+	}
+	return nil
 }
 
 // decodeNode turns a node's properties and its owned links (by relationship type) into an entity.
-func (s *labelSpec) decodeNode(props map[string]any, links map[string]any) athar.Entity {
-	e := s.decode(props)
-	switch t := e.(type) {
-	case *athar.Place:
-		t.Timestamps = timestamps(props)
-	case *athar.Actor:
-		t.Timestamps = timestamps(props)
-	case *athar.Facility:
-		t.Timestamps = timestamps(props)
-	case *athar.Source:
-		t.Timestamps = timestamps(props)
-	case *athar.Event:
-		t.Timestamps = timestamps(props)
-	case *athar.Attack:
-		t.Timestamps = timestamps(props)
-	case *athar.Claim:
-		t.Timestamps = timestamps(props)
+func (s *typeSpec) decodeNode(p map[string]any, links map[string]any) athar.Entity {
+	e := s.d.New()
+	athar.SetID(e, str(p, "id"))
+	for _, f := range s.d.Fields {
+		switch f.Shape {
+		case athar.ShapeText, athar.ShapeEnum:
+			f.SetText(e, str(p, f.Name))
+		case athar.ShapeTextList, athar.ShapeEnumList:
+			f.SetStrings(e, strs(p, f.Name))
+		case athar.ShapeDate:
+			f.SetDate(e, date(p, f.Name))
+		case athar.ShapeLocation:
+			if pt, ok := p[f.Name].(dbtype.Point2D); ok {
+				f.SetLocation(e, &athar.Location{Latitude: pt.Y, Longitude: pt.X,
+					Precision: athar.LocationPrecision(str(p, f.Name+"Precision"))})
+			}
+		case athar.ShapeRange:
+			f.SetRange(e, rangeOf(p, f.Name))
+		case athar.ShapeRetraction:
+			if b, _ := p[f.Name].(bool); b {
+				f.SetRetraction(e, &athar.Retraction{Reason: str(p, f.Name+"Reason"), At: timeOf(p, f.Name+"At")})
+			}
+		}
 	}
+	*e.Stamps() = athar.Timestamps{CreatedAt: timeOf(p, "createdAt"), UpdatedAt: timeOf(p, "updatedAt")}
 	for _, l := range s.links {
 		l.set(e, strs(links, l.rel))
 	}
 	return e
 }
 
-func timestamps(p map[string]any) athar.Timestamps {
-	return athar.Timestamps{CreatedAt: timeOf(p, "createdAt"), UpdatedAt: timeOf(p, "updatedAt")}
-}
-
-func putLocation(p map[string]any, l *athar.Location) {
-	if l == nil {
-		return
+// dateKeys names the properties of a date field: startDate, endDate, datePrecision and dateNote for
+// the date an entity hangs from the time tree by; publishedStart… for a field "published".
+func dateKeys(field string) (start, end, prec, note string) {
+	if field == datedField {
+		return "startDate", "endDate", "datePrecision", "dateNote"
 	}
-	p["location"] = neo4j.Point2D{X: l.Longitude, Y: l.Latitude, SpatialRefId: 4326}
-	p["locationPrecision"] = string(l.Precision)
+	return field + "Start", field + "End", field + "Precision", field + "Note"
 }
 
-func location(p map[string]any) *athar.Location {
-	pt, ok := p["location"].(dbtype.Point2D)
-	if !ok {
-		return nil
-	}
-	return &athar.Location{Latitude: pt.Y, Longitude: pt.X, Precision: athar.LocationPrecision(str(p, "locationPrecision"))}
-}
-
-// putDate stores a date as native Neo4j dates (range-indexed) with its precision and note. With no
-// prefix the properties are startDate, endDate, datePrecision, dateNote; with a prefix ("published")
-// publishedStart, publishedEnd, publishedPrecision, publishedNote.
-func putDate(p map[string]any, prefix string, d *athar.Date) {
+// putDate stores a date as native Neo4j dates (range-indexed) with its precision and note.
+func putDate(p map[string]any, field string, d *athar.Date) {
 	if d == nil || d.IsZero() {
 		return
 	}
-	start, end, prec, note := dateKeys(prefix)
+	start, end, prec, note := dateKeys(field)
 	p[start] = neo4j.DateOf(d.Start)
 	p[end] = neo4j.DateOf(d.End)
 	p[prec] = string(d.Precision)
@@ -326,21 +299,14 @@ func putDate(p map[string]any, prefix string, d *athar.Date) {
 	}
 }
 
-func date(p map[string]any, prefix string) *athar.Date {
-	start, end, prec, note := dateKeys(prefix)
+func date(p map[string]any, field string) *athar.Date {
+	start, end, prec, note := dateKeys(field)
 	s, ok1 := p[start].(dbtype.Date)
 	e, ok2 := p[end].(dbtype.Date)
 	if !ok1 || !ok2 {
 		return nil
 	}
 	return &athar.Date{Start: s.Time().UTC(), End: e.Time().UTC(), Precision: athar.DatePrecision(str(p, prec)), Note: str(p, note)}
-}
-
-func dateKeys(prefix string) (start, end, prec, note string) {
-	if prefix == "" {
-		return "startDate", "endDate", "datePrecision", "dateNote"
-	}
-	return prefix + "Start", prefix + "End", prefix + "Precision", prefix + "Note"
 }
 
 func putRange(p map[string]any, key string, r *athar.Range) {
@@ -387,18 +353,6 @@ func strs(p map[string]any, key string) []string {
 		if s, ok := v.(string); ok {
 			out = append(out, s)
 		}
-	}
-	return out
-}
-
-func enums[T ~string](p map[string]any, key string) []T {
-	ss := strs(p, key)
-	if ss == nil {
-		return nil
-	}
-	out := make([]T, len(ss))
-	for i, s := range ss {
-		out[i] = T(s)
 	}
 	return out
 }

@@ -91,24 +91,24 @@ func TestPlans_FiltersUseIndexes(t *testing.T) {
 			assertIndexed(t, mustPlan(t, q, params), q)
 		})
 	}
-	for label := range map[string]bool{athar.LabelFacility: true, athar.LabelActor: true, athar.LabelSource: true, athar.LabelPlace: true} {
-		t.Run("every "+label, func(t *testing.T) {
+	for _, label := range []athar.EntityType{athar.TypeFacility, athar.TypeActor, athar.TypeSource, athar.TypePlace} {
+		t.Run("every "+string(label), func(t *testing.T) {
 			q, params := neo4jstore.EntityListQuery(label, athar.EntityFilter{})
 			assertIndexed(t, mustPlan(t, q, params), q)
 		})
 	}
 	lists := map[string]struct {
-		label string
+		label athar.EntityType
 		f     athar.EntityFilter
 	}{
-		"facilities by type":  {athar.LabelFacility, athar.EntityFilter{Kinds: []string{"SCHOOL"}}},
-		"facilities in place": {athar.LabelFacility, athar.EntityFilter{PlaceIDs: []string{"place:aleppo"}}},
-		"facilities near":     {athar.LabelFacility, athar.EntityFilter{Near: &athar.Near{Latitude: 36.2, Longitude: 37.15, RadiusMeters: 500}}},
-		"facilities by text":  {athar.LabelFacility, athar.EntityFilter{Text: "school"}},
-		"actors by kind":      {athar.LabelActor, athar.EntityFilter{Kinds: []string{"NGO"}}},
-		"sources by kind":     {athar.LabelSource, athar.EntityFilter{Kinds: []string{"NEWS"}}},
-		"places within":       {athar.LabelPlace, athar.EntityFilter{Within: "place:syria"}},
-		"places by kind":      {athar.LabelPlace, athar.EntityFilter{Kinds: []string{"CITY"}}},
+		"facilities by type":  {athar.TypeFacility, athar.EntityFilter{Kinds: []string{"SCHOOL"}}},
+		"facilities in place": {athar.TypeFacility, athar.EntityFilter{PlaceIDs: []string{"place:aleppo"}}},
+		"facilities near":     {athar.TypeFacility, athar.EntityFilter{Near: &athar.Near{Latitude: 36.2, Longitude: 37.15, RadiusMeters: 500}}},
+		"facilities by text":  {athar.TypeFacility, athar.EntityFilter{Text: "school"}},
+		"actors by kind":      {athar.TypeActor, athar.EntityFilter{Kinds: []string{"NGO"}}},
+		"sources by kind":     {athar.TypeSource, athar.EntityFilter{Kinds: []string{"NEWS"}}},
+		"places within":       {athar.TypePlace, athar.EntityFilter{Within: "place:syria"}},
+		"places by kind":      {athar.TypePlace, athar.EntityFilter{Kinds: []string{"CITY"}}},
 	}
 	for name, l := range lists {
 		t.Run(name, func(t *testing.T) {

@@ -11,16 +11,27 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
-// getQuery reads entities of one label by id, with the ids of their owned links.
-func getQuery(spec *labelSpec) string {
-	return fmt.Sprintf("MATCH (m:%s) WHERE m.id IN $ids RETURN properties(m) AS props, %s AS links", spec.label, linkMap(spec, "m"))
+// getQuery reads entities of one type by id, with the ids of their owned links.
+func getQuery(spec *typeSpec) string {
+	return fmt.Sprintf("MATCH (m:%s) WHERE m.id IN $ids RETURN %s", spec.label, returnFields(spec, "m"))
+}
+
+// returnFields is what a query returns of an entity in the variable v: its properties (props) and
+// the ids of its owned links by relationship type (links).
+func returnFields(spec *typeSpec, v string) string {
+	return fmt.Sprintf("properties(%s) AS props, %s AS links", v, linkMap(spec, v))
+}
+
+// itemFields is returnFields as a map, for a list of entities collected in one row.
+func itemFields(spec *typeSpec, v string) string {
+	return fmt.Sprintf("{props: properties(%s), links: %s}", v, linkMap(spec, v))
 }
 
 // linkMap is a Cypher map of the ids of the owned links of the node v, by relationship type.
-func linkMap(spec *labelSpec, v string) string {
+func linkMap(spec *typeSpec, v string) string {
 	links := make([]string, 0, len(spec.links))
 	for _, l := range spec.links {
-		if l.derived {
+		if l.derived != nil {
 			continue // mirrors a property
 		}
 		links = append(links, fmt.Sprintf("%s: [(%s)-[:%s]->(t:%s) | t.id]", l.rel, v, l.rel, l.target))
@@ -28,9 +39,128 @@ func linkMap(spec *labelSpec, v string) string {
 	return "{" + strings.Join(links, ", ") + "}"
 }
 
-// entityLists reads records of (id, items), where items are maps {props, links} of one label.
-func entityLists(label string, recs []*neo4j.Record) map[string][]athar.Entity {
-	spec := specOf(label)
+// decodeRecord decodes an entity from a map with props and links (returnFields or itemFields).
+func decodeRecord(spec *typeSpec, m map[string]any) athar.Entity {
+	props, _ := m["props"].(map[string]any)
+	links, _ := m["links"].(map[string]any)
+	e := spec.decodeNode(props, links)
+	athar.Normalize(e)
+	return e
+}
+
+func decodeEntities(t athar.EntityType, recs []*neo4j.Record) []athar.Entity {
+	spec := specOf(t)
+	out := make([]athar.Entity, 0, len(recs))
+	for _, rec := range recs {
+		out = append(out, decodeRecord(spec, rec.AsMap()))
+	}
+	return out
+}
+
+// typed returns entities as the type T they are.
+func typed[T athar.Entity](es []athar.Entity) []T {
+	out := make([]T, len(es))
+	for i, e := range es {
+		out[i] = e.(T)
+	}
+	return out
+}
+
+// byID reads entities of T's type by id.
+func byID[T athar.Entity](ctx context.Context, s *Store, ids []string) ([]T, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	var zero T
+	recs, err := s.read(ctx, getQuery(specOf(zero.EntityType())), map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return typed[T](decodeEntities(zero.EntityType(), recs)), nil
+}
+
+func getTx(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, ids []string) ([]athar.Entity, error) {
+	recs, err := collect(ctx, tx, getQuery(specOf(t)), map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	return decodeEntities(t, recs), nil
+}
+
+// PlacesByID implements athar.Reader.
+func (s *Store) PlacesByID(ctx context.Context, ids []string) ([]*athar.Place, error) {
+	return byID[*athar.Place](ctx, s, ids)
+}
+
+// ActorsByID implements athar.Reader.
+func (s *Store) ActorsByID(ctx context.Context, ids []string) ([]*athar.Actor, error) {
+	return byID[*athar.Actor](ctx, s, ids)
+}
+
+// FacilitiesByID implements athar.Reader.
+func (s *Store) FacilitiesByID(ctx context.Context, ids []string) ([]*athar.Facility, error) {
+	return byID[*athar.Facility](ctx, s, ids)
+}
+
+// SourcesByID implements athar.Reader.
+func (s *Store) SourcesByID(ctx context.Context, ids []string) ([]*athar.Source, error) {
+	return byID[*athar.Source](ctx, s, ids)
+}
+
+// EventsByID implements athar.Reader.
+func (s *Store) EventsByID(ctx context.Context, ids []string) ([]*athar.Event, error) {
+	return byID[*athar.Event](ctx, s, ids)
+}
+
+// AttacksByID implements athar.Reader.
+func (s *Store) AttacksByID(ctx context.Context, ids []string) ([]*athar.Attack, error) {
+	return byID[*athar.Attack](ctx, s, ids)
+}
+
+// ClaimsByID implements athar.Reader.
+func (s *Store) ClaimsByID(ctx context.Context, ids []string) ([]*athar.Claim, error) {
+	return byID[*athar.Claim](ctx, s, ids)
+}
+
+// incoming is a list that hangs from an entity of type from: the entities of type to whose
+// reference fields name it.
+type incoming struct {
+	from   athar.EntityType
+	to     athar.EntityType
+	fields []string // reference fields of to
+}
+
+// pattern is the Cypher pattern from (n) of the ids to (m) of the list.
+func (in incoming) pattern() string {
+	rels := make([]string, len(in.fields))
+	for i, f := range in.fields {
+		rels[i] = relOf(in.to, f)
+	}
+	return fmt.Sprintf("(n:%s {id: id})<-[:%s]-(m:%s)", labelOf(in.from), strings.Join(rels, "|"), labelOf(in.to))
+}
+
+// related reads, for each id, the first limit entities of the list in their type's order.
+func related[T athar.Entity](ctx context.Context, s *Store, in incoming, ids []string, limit int) (map[string][]T, error) {
+	out := make(map[string][]T, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	to := specOf(in.to)
+	query := fmt.Sprintf("UNWIND $ids AS id CALL (id) { MATCH %s WITH DISTINCT m ORDER BY %s LIMIT $limit RETURN m } "+
+		"RETURN id, collect(%s) AS items", in.pattern(), to.order, itemFields(to, "m"))
+	recs, err := s.read(ctx, query, map[string]any{"ids": ids, "limit": limitParam(limit)})
+	if err != nil {
+		return nil, err
+	}
+	for id, es := range entityLists(in.to, recs) {
+		out[id] = typed[T](es)
+	}
+	return out, nil
+}
+
+// entityLists reads records of (id, items), where items are maps {props, links} of one type.
+func entityLists(t athar.EntityType, recs []*neo4j.Record) map[string][]athar.Entity {
+	spec := specOf(t)
 	out := make(map[string][]athar.Entity, len(recs))
 	for _, rec := range recs {
 		id, _ := rec.Get("id")
@@ -39,96 +169,113 @@ func entityLists(label string, recs []*neo4j.Record) map[string][]athar.Entity {
 		es := make([]athar.Entity, 0, len(list))
 		for _, item := range list {
 			m, _ := item.(map[string]any)
-			props, _ := m["props"].(map[string]any)
-			links, _ := m["links"].(map[string]any)
-			e := spec.decodeNode(props, links)
-			e.Normalize()
-			es = append(es, e)
+			es = append(es, decodeRecord(spec, m))
 		}
 		out[id.(string)] = es
 	}
 	return out
 }
 
-// Get implements athar.Reader.
-func (s *Store) Get(ctx context.Context, label string, ids []string) ([]athar.Entity, error) {
+// The lists that hang from entities, each read from its far end.
+var (
+	attacksInPlaces     = incoming{athar.TypePlace, athar.TypeAttack, []string{"placeIds"}}
+	facilitiesInPlaces  = incoming{athar.TypePlace, athar.TypeFacility, []string{"placeId"}}
+	partsOfPlaces       = incoming{athar.TypePlace, athar.TypePlace, []string{"partOf"}}
+	membersOfActors     = incoming{athar.TypeActor, athar.TypeActor, []string{"partOf"}}
+	statementsOfActors  = incoming{athar.TypeActor, athar.TypeClaim, []string{"claimedBy"}}
+	claimsNamingActors  = incoming{athar.TypeActor, athar.TypeClaim, []string{"names"}}
+	sourcesOfPublishers = incoming{athar.TypeActor, athar.TypeSource, []string{"publishedBy"}}
+	claimsInSources     = incoming{athar.TypeSource, athar.TypeClaim, []string{"sourceId"}}
+	sourcesCiting       = incoming{athar.TypeSource, athar.TypeSource, []string{"cites"}}
+	claimsAboutAttacks  = incoming{athar.TypeAttack, athar.TypeClaim, []string{"attackId"}}
+	attacksOfEvents     = incoming{athar.TypeEvent, athar.TypeAttack, []string{"duringEventIds", "partOfEventIds"}}
+	eventsAtFacilities  = incoming{athar.TypeFacility, athar.TypeEvent, []string{"facilityId"}}
+)
+
+// AttacksInPlaces implements athar.Reader.
+func (s *Store) AttacksInPlaces(ctx context.Context, ids []string, limit int) (map[string][]*athar.Attack, error) {
+	return related[*athar.Attack](ctx, s, attacksInPlaces, ids, limit)
+}
+
+// FacilitiesInPlaces implements athar.Reader.
+func (s *Store) FacilitiesInPlaces(ctx context.Context, ids []string, limit int) (map[string][]*athar.Facility, error) {
+	return related[*athar.Facility](ctx, s, facilitiesInPlaces, ids, limit)
+}
+
+// PartsOfPlaces implements athar.Reader.
+func (s *Store) PartsOfPlaces(ctx context.Context, ids []string, limit int) (map[string][]*athar.Place, error) {
+	return related[*athar.Place](ctx, s, partsOfPlaces, ids, limit)
+}
+
+// MembersOfActors implements athar.Reader.
+func (s *Store) MembersOfActors(ctx context.Context, ids []string, limit int) (map[string][]*athar.Actor, error) {
+	return related[*athar.Actor](ctx, s, membersOfActors, ids, limit)
+}
+
+// StatementsOfActors implements athar.Reader.
+func (s *Store) StatementsOfActors(ctx context.Context, ids []string, limit int) (map[string][]*athar.Claim, error) {
+	return related[*athar.Claim](ctx, s, statementsOfActors, ids, limit)
+}
+
+// ClaimsNamingActors implements athar.Reader.
+func (s *Store) ClaimsNamingActors(ctx context.Context, ids []string, limit int) (map[string][]*athar.Claim, error) {
+	return related[*athar.Claim](ctx, s, claimsNamingActors, ids, limit)
+}
+
+// SourcesOfPublishers implements athar.Reader.
+func (s *Store) SourcesOfPublishers(ctx context.Context, ids []string, limit int) (map[string][]*athar.Source, error) {
+	return related[*athar.Source](ctx, s, sourcesOfPublishers, ids, limit)
+}
+
+// ClaimsInSources implements athar.Reader.
+func (s *Store) ClaimsInSources(ctx context.Context, ids []string, limit int) (map[string][]*athar.Claim, error) {
+	return related[*athar.Claim](ctx, s, claimsInSources, ids, limit)
+}
+
+// SourcesCiting implements athar.Reader.
+func (s *Store) SourcesCiting(ctx context.Context, ids []string, limit int) (map[string][]*athar.Source, error) {
+	return related[*athar.Source](ctx, s, sourcesCiting, ids, limit)
+}
+
+// ClaimsAboutAttacks implements athar.Reader.
+func (s *Store) ClaimsAboutAttacks(ctx context.Context, ids []string, limit int) (map[string][]*athar.Claim, error) {
+	return related[*athar.Claim](ctx, s, claimsAboutAttacks, ids, limit)
+}
+
+// AttacksOfEvents implements athar.Reader.
+func (s *Store) AttacksOfEvents(ctx context.Context, ids []string, limit int) (map[string][]*athar.Attack, error) {
+	return related[*athar.Attack](ctx, s, attacksOfEvents, ids, limit)
+}
+
+// EventsAtFacilities implements athar.Reader.
+func (s *Store) EventsAtFacilities(ctx context.Context, ids []string, limit int) (map[string][]*athar.Event, error) {
+	return related[*athar.Event](ctx, s, eventsAtFacilities, ids, limit)
+}
+
+// AttacksOnFacilities implements athar.Reader.
+func (s *Store) AttacksOnFacilities(ctx context.Context, ids []string, r athar.DateRange, limit int) (map[string][]*athar.Attack, error) {
+	out := make(map[string][]*athar.Attack, len(ids))
 	if len(ids) == 0 {
-		return nil, nil
+		return out, nil
 	}
-	if _, ok := specs[label]; !ok {
-		return nil, fmt.Errorf("neo4jstore: unknown label %q", label)
-	}
-	recs, err := s.read(ctx, getQuery(specOf(label)), map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	return decodeEntities(label, recs), nil
-}
-
-func getTx(ctx context.Context, tx neo4j.ManagedTransaction, label string, ids []string) ([]athar.Entity, error) {
-	recs, err := collect(ctx, tx, getQuery(specOf(label)), map[string]any{"ids": ids})
-	if err != nil {
-		return nil, err
-	}
-	return decodeEntities(label, recs), nil
-}
-
-func decodeEntities(label string, recs []*neo4j.Record) []athar.Entity {
-	spec := specOf(label)
-	out := make([]athar.Entity, 0, len(recs))
-	for _, rec := range recs {
-		props, _ := rec.Get("props")
-		links, _ := rec.Get("links")
-		p, _ := props.(map[string]any)
-		l, _ := links.(map[string]any)
-		e := spec.decodeNode(p, l)
-		e.Normalize()
-		out = append(out, e)
-	}
-	return out
-}
-
-// Neighbours implements athar.Reader.
-func (s *Store) Neighbours(ctx context.Context, rel athar.Relation, ids []string, limit int) (map[string][]athar.Entity, error) {
-	if len(ids) == 0 {
-		return map[string][]athar.Entity{}, nil
-	}
-	to, ok := specs[rel.To]
-	if _, okFrom := specs[rel.From]; !ok || !okFrom {
-		return nil, fmt.Errorf("neo4jstore: unknown relation %+v", rel)
-	}
-	pattern := fmt.Sprintf("(n:%s {id: id})-[:%s]->(m:%s)", rel.From, rel.Type, rel.To)
-	if rel.Reverse {
-		pattern = fmt.Sprintf("(n:%s {id: id})<-[:%s]-(m:%s)", rel.From, rel.Type, rel.To)
-	}
-	query := fmt.Sprintf("UNWIND $ids AS id CALL (id) { MATCH %s WITH m ORDER BY %s LIMIT $limit RETURN m } "+
-		"RETURN id, collect({props: properties(m), links: %s}) AS items", pattern, to.order, linkMap(to, "m"))
-	recs, err := s.read(ctx, query, map[string]any{"ids": ids, "limit": limitParam(limit)})
-	if err != nil {
-		return nil, err
-	}
-	return entityLists(rel.To, recs), nil
-}
-
-// AttacksOfFacilities implements athar.Reader.
-func (s *Store) AttacksOfFacilities(ctx context.Context, ids []string, r athar.DateRange, limit int) (map[string][]athar.Entity, error) {
-	if len(ids) == 0 {
-		return map[string][]athar.Entity{}, nil
-	}
-	recs, err := s.read(ctx, `
+	attack := specOf(athar.TypeAttack)
+	recs, err := s.read(ctx, fmt.Sprintf(`
 UNWIND $ids AS id
 CALL (id) {
-  MATCH (:Facility {id: id})<-[:TARGETED]-(m:Attack)
+  MATCH (:Facility {id: id})<-[:%s]-(m:Attack)
   WHERE ($from IS NULL OR m.endDate >= $from) AND ($to IS NULL OR m.startDate <= $to)
-  WITH m ORDER BY m.startDate, m.endDate, m.id LIMIT $limit
+  WITH m ORDER BY %s LIMIT $limit
   RETURN m
 }
-RETURN id, collect({props: properties(m), links: `+linkMap(specOf(athar.LabelAttack), "m")+`}) AS items`,
+RETURN id, collect(%s) AS items`, relOf(athar.TypeAttack, "facilityIds"), attack.order, itemFields(attack, "m")),
 		map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To), "limit": limitParam(limit)})
 	if err != nil {
 		return nil, err
 	}
-	return entityLists(athar.LabelAttack, recs), nil
+	for id, es := range entityLists(athar.TypeAttack, recs) {
+		out[id] = typed[*athar.Attack](es)
+	}
+	return out, nil
 }
 
 // Citations implements athar.Reader.
@@ -137,16 +284,16 @@ func (s *Store) Citations(ctx context.Context, ids []string) (athar.Citations, e
 	if len(ids) == 0 {
 		return out, nil
 	}
-	recs, err := s.read(ctx, `
+	recs, err := s.read(ctx, fmt.Sprintf(`
 UNWIND $ids AS id
 MATCH (s:Source {id: id})
 CALL (s) {
   // DISTINCT ends let Neo4j walk the citations breadth-first, each source once, instead of
   // enumerating every path (which sources citing each other would make explode).
-  OPTIONAL MATCH (s)-[:CITES*1..10]->(t:Source)
+  OPTIONAL MATCH (s)-[:%s*1..%d]->(t:Source)
   RETURN DISTINCT t.id AS cited ORDER BY cited
 }
-RETURN id, collect(cited) AS ids`, map[string]any{"ids": ids})
+RETURN id, collect(cited) AS ids`, relOf(athar.TypeSource, "cites"), athar.MaxCitationDepth), map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err
 	}
@@ -181,10 +328,10 @@ func dateParam(t time.Time) any {
 	return neo4j.DateOf(t)
 }
 
-// IsEmpty reports whether the database holds no entity of Athar's labels.
+// IsEmpty reports whether the database holds no entity.
 func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
-	for _, label := range athar.Labels {
-		recs, err := s.read(ctx, fmt.Sprintf("MATCH (n:%s) RETURN n.id AS id LIMIT 1", label), nil)
+	for _, t := range athar.EntityTypes {
+		recs, err := s.read(ctx, fmt.Sprintf("MATCH (n:%s) RETURN n.id AS id LIMIT 1", labelOf(t)), nil)
 		if err != nil {
 			return false, err
 		}

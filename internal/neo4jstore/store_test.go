@@ -136,15 +136,15 @@ func TestUpdate(t *testing.T) {
 		}
 	}
 	t.Run("unknown id", func(t *testing.T) {
-		_, err := s.Update(ctx, athar.LabelPlace, "place:atlantis", func(athar.Entity) error { return nil })
+		_, err := s.Update(ctx, athar.TypePlace, "place:atlantis", func(athar.Entity) error { return nil })
 		if code(err) != athar.ENOTFOUND {
 			t.Errorf("err = %v, want not found", err)
 		}
 	})
 	t.Run("changes what it is told and keeps createdAt", func(t *testing.T) {
-		before, _ := s.Get(ctx, athar.LabelPlace, []string{"place:aleppo"})
+		before, _ := s.PlacesByID(ctx, []string{"place:aleppo"})
 		time.Sleep(5 * time.Millisecond)
-		got, err := s.Update(ctx, athar.LabelPlace, "place:aleppo", func(e athar.Entity) error {
+		got, err := s.Update(ctx, athar.TypePlace, "place:aleppo", func(e athar.Entity) error {
 			e.(*athar.Place).Aliases = []string{"حلب", "Halab"}
 			return nil
 		})
@@ -155,13 +155,13 @@ func TestUpdate(t *testing.T) {
 		if len(p.Aliases) != 2 || p.PartOf != "place:syria" {
 			t.Errorf("updated place = %+v", p)
 		}
-		b := before[0].(*athar.Place)
+		b := before[0]
 		if !p.CreatedAt.Equal(b.CreatedAt) || !p.UpdatedAt.After(b.UpdatedAt) {
 			t.Errorf("timestamps: created %v -> %v, updated %v -> %v", b.CreatedAt, p.CreatedAt, b.UpdatedAt, p.UpdatedAt)
 		}
 	})
 	t.Run("a cycle of places is refused and nothing changes", func(t *testing.T) {
-		_, err := s.Update(ctx, athar.LabelPlace, "place:syria", func(e athar.Entity) error {
+		_, err := s.Update(ctx, athar.TypePlace, "place:syria", func(e athar.Entity) error {
 			e.(*athar.Place).PartOf = "place:aleppo"
 			return nil
 		})
@@ -173,7 +173,7 @@ func TestUpdate(t *testing.T) {
 		}
 	})
 	t.Run("the id cannot change", func(t *testing.T) {
-		_, err := s.Update(ctx, athar.LabelPlace, "place:aleppo", func(e athar.Entity) error {
+		_, err := s.Update(ctx, athar.TypePlace, "place:aleppo", func(e athar.Entity) error {
 			e.(*athar.Place).ID = "place:halab"
 			return nil
 		})
@@ -214,15 +214,15 @@ func TestDates_TimeTree(t *testing.T) {
 	if n := neo4jtest.Count(t, "MATCH (n) WHERE n.createdAt IS NULL OR n.updatedAt IS NULL RETURN count(n) AS n", nil); n != 0 {
 		t.Errorf("%d nodes without createdAt or updatedAt", n)
 	}
-	got, err := s.Get(ctx, athar.LabelAttack, []string{"attack:month"})
+	got, err := s.AttacksByID(ctx, []string{"attack:month"})
 	if err != nil || len(got) != 1 {
 		t.Fatal(err)
 	}
-	d := got[0].(*athar.Attack).Date
+	d := got[0].Date
 	if d.Precision != athar.PrecisionMonth || d.Start.Format(time.DateOnly) != "2016-04-01" || d.End.Format(time.DateOnly) != "2016-04-30" {
 		t.Errorf("month date read back as %+v", d)
 	}
-	ids, err := s.AttacksOfFacilities(ctx, nil, athar.DateRange{}, 0)
+	ids, err := s.AttacksOnFacilities(ctx, nil, athar.DateRange{}, 0)
 	if err != nil || len(ids) != 0 {
 		t.Errorf("no facilities: %v %v", ids, err)
 	}
@@ -308,7 +308,7 @@ func TestImport_Seed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := sum[athar.LabelPlace]; c.Updated != 1 {
+		if c := sum[athar.TypePlace]; c.Updated != 1 {
 			t.Errorf("place counts %+v, want 1 updated", c)
 		}
 		if n := neo4jtest.Count(t, "MATCH (p:Place {id: 'place:aleppo'}) WHERE p.aliases = ['Halab'] RETURN count(p) AS n", nil); n != 1 {
@@ -384,7 +384,7 @@ func TestNeighbours_Order(t *testing.T) {
 	s := MustStore(t)
 	MustSeed(t, s)
 	ctx := context.Background()
-	got, err := s.AttacksOfFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{}, 0)
+	got, err := s.AttacksOnFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -395,7 +395,7 @@ func TestNeighbours_Order(t *testing.T) {
 	}
 	from, _ := time.Parse(time.DateOnly, "2014-01-01")
 	to, _ := time.Parse(time.DateOnly, "2014-12-31")
-	got, err = s.AttacksOfFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{From: from, To: to}, 0)
+	got, err = s.AttacksOnFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{From: from, To: to}, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -404,7 +404,7 @@ func TestNeighbours_Order(t *testing.T) {
 	}
 }
 
-func entityIDs(es []athar.Entity) []string {
+func entityIDs[T athar.Entity](es []T) []string {
 	out := make([]string, len(es))
 	for i, e := range es {
 		out[i] = e.EntityID()
@@ -429,14 +429,11 @@ func TestDerivedKilledFigures_FollowTheDomain(t *testing.T) {
 			id, _ := rec.Get("id")
 			low, _ := rec.Get("low")
 			high, _ := rec.Get("high")
-			claims, err := s.Neighbours(ctx, athar.AttackClaims, []string{id.(string)}, 0)
+			claims, err := s.ClaimsAboutAttacks(ctx, []string{id.(string)}, 0)
 			if err != nil {
 				t.Fatal(err)
 			}
-			var cs []*athar.Claim
-			for _, e := range claims[id.(string)] {
-				cs = append(cs, e.(*athar.Claim))
-			}
+			cs := claims[id.(string)]
 			k := athar.SummarizeCasualties(cs, nil).Killed
 			if !sameInt(k.Low, low) || !sameInt(k.High, high) {
 				t.Errorf("%s: %s stores %v..%v, the domain says %v..%v", when, id, low, high, deref(k.Low), deref(k.High))
@@ -444,12 +441,12 @@ func TestDerivedKilledFigures_FollowTheDomain(t *testing.T) {
 		}
 	}
 	check("after the import")
-	if _, err := s.Update(ctx, athar.LabelClaim, "claim:ain-jalout-2014-killed-profile", func(e athar.Entity) error {
+	if _, err := s.Update(ctx, athar.TypeClaim, "claim:ain-jalout-2014-killed-profile", func(e athar.Entity) error {
 		return e.(*athar.Claim).Retract("test")
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Update(ctx, athar.LabelClaim, "claim:ain-jalout-2014-killed-amc", func(e athar.Entity) error {
+	if _, err := s.Update(ctx, athar.TypeClaim, "claim:ain-jalout-2014-killed-amc", func(e athar.Entity) error {
 		e.(*athar.Claim).AttackID = "attack:ain-jalout-school-2013-08-06"
 		return nil
 	}); err != nil {
@@ -481,15 +478,15 @@ func TestImport_KeepsRetractions(t *testing.T) {
 	MustSeed(t, s)
 	ctx := context.Background()
 	const id = "claim:ain-jalout-2014-killed-profile"
-	if _, err := s.Update(ctx, athar.LabelClaim, id, func(e athar.Entity) error { return e.(*athar.Claim).Retract("misread") }); err != nil {
+	if _, err := s.Update(ctx, athar.TypeClaim, id, func(e athar.Entity) error { return e.(*athar.Claim).Retract("misread") }); err != nil {
 		t.Fatal(err)
 	}
 	MustSeed(t, s)
-	got, err := s.Get(ctx, athar.LabelClaim, []string{id})
+	got, err := s.ClaimsByID(ctx, []string{id})
 	if err != nil || len(got) != 1 {
 		t.Fatal(err)
 	}
-	if r := got[0].(*athar.Claim).Retracted; r == nil || r.Reason != "misread" || r.At.IsZero() {
+	if r := got[0].Retracted; r == nil || r.Reason != "misread" || r.At.IsZero() {
 		t.Errorf("re-importing the seed withdrew the retraction: %+v", r)
 	}
 }
@@ -533,7 +530,7 @@ func TestUpdate_ConcurrentPatchesBothApply(t *testing.T) {
 	errs := make(chan error, len(weapons))
 	for _, w := range weapons {
 		go func() {
-			_, err := s.Update(ctx, athar.LabelAttack, "attack:x", func(e athar.Entity) error {
+			_, err := s.Update(ctx, athar.TypeAttack, "attack:x", func(e athar.Entity) error {
 				a := e.(*athar.Attack)
 				a.Weapons = append(a.Weapons, w)
 				return nil
@@ -546,8 +543,8 @@ func TestUpdate_ConcurrentPatchesBothApply(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, _ := s.Get(ctx, athar.LabelAttack, []string{"attack:x"})
-	if n := len(got[0].(*athar.Attack).Weapons); n != len(weapons) {
+	got, _ := s.AttacksByID(ctx, []string{"attack:x"})
+	if n := len(got[0].Weapons); n != len(weapons) {
 		t.Errorf("%d weapons after %d concurrent additions: updates were lost", n, len(weapons))
 	}
 }

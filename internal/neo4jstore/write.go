@@ -17,13 +17,13 @@ import (
 
 // Create implements athar.Curator.
 func (s *Store) Create(ctx context.Context, e athar.Entity) (athar.Entity, error) {
-	e.Normalize()
-	problems, refs := e.Validate()
+	athar.Normalize(e)
+	problems, refs := athar.Validate(e)
 	if err := problems.Err(); err != nil {
 		return nil, err
 	}
 	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
-		existing, err := getTx(ctx, tx, e.Label(), []string{e.EntityID()})
+		existing, err := getTx(ctx, tx, e.EntityType(), []string{e.EntityID()})
 		if err != nil {
 			return nil, err
 		}
@@ -32,7 +32,7 @@ func (s *Store) Create(ctx context.Context, e athar.Entity) (athar.Entity, error
 		}
 		// CREATE, not the MERGE of the upsert: of two concurrent creates of one id, the second
 		// fails on the unique constraint instead of overwriting the first.
-		if _, err := collect(ctx, tx, fmt.Sprintf("CREATE (:%s:Entity {id: $id})", e.Label()), map[string]any{"id": e.EntityID()}); err != nil {
+		if _, err := collect(ctx, tx, fmt.Sprintf("CREATE (:%s:Entity {id: $id})", labelOf(e.EntityType())), map[string]any{"id": e.EntityID()}); err != nil {
 			if athar.ErrorCode(translate(err)) == athar.ECONFLICT {
 				return nil, conflict(e.EntityID())
 			}
@@ -43,19 +43,22 @@ func (s *Store) Create(ctx context.Context, e athar.Entity) (athar.Entity, error
 }
 
 // Update implements athar.Curator.
-func (s *Store) Update(ctx context.Context, label, id string, apply func(athar.Entity) error) (athar.Entity, error) {
+func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply func(athar.Entity) error) (athar.Entity, error) {
+	if athar.Describe(t) == nil {
+		return nil, fmt.Errorf("neo4jstore: no entity type %q", t)
+	}
 	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
 		// Lock the node before reading it, so that two concurrent updates apply one after the
 		// other instead of the second overwriting the first with what it read before.
-		if _, err := collect(ctx, tx, fmt.Sprintf("MATCH (n:%s {id: $id}) SET n.updatedAt = n.updatedAt", label), map[string]any{"id": id}); err != nil {
+		if _, err := collect(ctx, tx, fmt.Sprintf("MATCH (n:%s {id: $id}) SET n.updatedAt = n.updatedAt", labelOf(t)), map[string]any{"id": id}); err != nil {
 			return nil, err
 		}
-		found, err := getTx(ctx, tx, label, []string{id})
+		found, err := getTx(ctx, tx, t, []string{id})
 		if err != nil {
 			return nil, err
 		}
 		if len(found) == 0 {
-			return nil, athar.NotFound(strings.ToLower(label), id)
+			return nil, athar.NotFound(t.Record(), id)
 		}
 		e := found[0]
 		if err := apply(e); err != nil {
@@ -64,8 +67,8 @@ func (s *Store) Update(ctx context.Context, label, id string, apply func(athar.E
 		if e.EntityID() != id {
 			return nil, athar.Invalid("id", "an entity's id cannot change")
 		}
-		e.Normalize()
-		problems, refs := e.Validate()
+		athar.Normalize(e)
+		problems, refs := athar.Validate(e)
 		if err := problems.Err(); err != nil {
 			return nil, err
 		}
@@ -86,15 +89,15 @@ func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.E
 		}
 		return nil, p.Err()
 	}
-	if _, err := upsert(ctx, tx, e.Label(), []athar.Entity{e}, s.now()); err != nil {
+	if _, err := upsert(ctx, tx, e.EntityType(), []athar.Entity{e}, s.now()); err != nil {
 		return nil, err
 	}
-	saved, err := getTx(ctx, tx, e.Label(), []string{e.EntityID()})
+	saved, err := getTx(ctx, tx, e.EntityType(), []string{e.EntityID()})
 	if err != nil {
 		return nil, err
 	}
 	if len(saved) != 1 {
-		return nil, fmt.Errorf("neo4jstore: %s %q not found after writing it", e.Label(), e.EntityID())
+		return nil, fmt.Errorf("neo4jstore: %s %q not found after writing it", e.EntityType(), e.EntityID())
 	}
 	return saved[0], nil
 }
@@ -104,25 +107,25 @@ func conflict(id string) *athar.Error {
 }
 
 func unknownRef(r athar.Ref) *athar.Error {
-	return athar.Invalid(r.Field, "no %s has the id %q", strings.ToLower(r.Label), r.ID)
+	return athar.Invalid(r.Field, "no %s has the id %q", r.Type.Record(), r.ID)
 }
 
-// missingRefs returns the references whose target does not exist: one query per label referred to.
+// missingRefs returns the references whose target does not exist: one query per type referred to.
 func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.Ref) ([]athar.Ref, error) {
-	byLabel := map[string][]string{}
+	byType := map[athar.EntityType][]string{}
 	for _, r := range refs {
-		if !slices.Contains(byLabel[r.Label], r.ID) {
-			byLabel[r.Label] = append(byLabel[r.Label], r.ID)
+		if !slices.Contains(byType[r.Type], r.ID) {
+			byType[r.Type] = append(byType[r.Type], r.ID)
 		}
 	}
 	var missing []athar.Ref
-	for _, label := range athar.Labels {
-		ids := byLabel[label]
+	for _, t := range athar.EntityTypes {
+		ids := byType[t]
 		if len(ids) == 0 {
 			continue
 		}
 		recs, err := collect(ctx, tx, fmt.Sprintf(
-			"UNWIND $ids AS id OPTIONAL MATCH (n:%s {id: id}) WITH id, n WHERE n IS NULL RETURN id", label),
+			"UNWIND $ids AS id OPTIONAL MATCH (n:%s {id: id}) WITH id, n WHERE n IS NULL RETURN id", labelOf(t)),
 			map[string]any{"ids": ids})
 		if err != nil {
 			return nil, err
@@ -133,7 +136,7 @@ func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.
 			absent[id.(string)] = true
 		}
 		for _, r := range refs {
-			if r.Label == label && absent[r.ID] {
+			if r.Type == t && absent[r.ID] {
 				missing = append(missing, r)
 			}
 		}
@@ -146,11 +149,11 @@ func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.
 // content hash, so that it counts as changed until a later write completes it.
 type upsertResult map[string]bool
 
-// upsert writes entities of one label: properties first, then the time tree their dates need, then
+// upsert writes entities of one type: properties first, then the time tree their dates need, then
 // their owned links, replacing what they had. Two statements, so that entities of one batch may
 // refer to each other in any order.
-func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es []athar.Entity, now time.Time) (upsertResult, error) {
-	spec := specOf(label)
+func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, es []athar.Entity, now time.Time) (upsertResult, error) {
+	spec := specOf(t)
 	rows := make([]map[string]any, len(es))
 	var dates []map[string]any
 	for i, e := range es {
@@ -169,11 +172,13 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es [
 	// The attacks whose summaries a write of claims changes: those the claims are about now, and
 	// those they were about before (a claim may move to another attack).
 	var attacks []string
-	switch label {
-	case athar.LabelAttack:
+	switch t {
+	case athar.TypeAttack:
 		attacks = ids
-	case athar.LabelClaim:
-		before, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (:Claim {id: id})-[:ABOUT]->(a:Attack) RETURN DISTINCT a.id AS id", map[string]any{"ids": ids})
+	case athar.TypeClaim:
+		about := athar.Describe(athar.TypeClaim).Field("attackId")
+		before, err := collect(ctx, tx, fmt.Sprintf("UNWIND $ids AS id MATCH (:Claim {id: id})-[:%s]->(a:Attack) RETURN DISTINCT a.id AS id",
+			relOf(athar.TypeClaim, about.Name)), map[string]any{"ids": ids})
 		if err != nil {
 			return nil, err
 		}
@@ -182,7 +187,7 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es [
 			attacks = append(attacks, id.(string))
 		}
 		for _, e := range es {
-			attacks = append(attacks, e.(*athar.Claim).AttackID)
+			attacks = append(attacks, about.Text(e))
 		}
 	}
 	if _, err := collect(ctx, tx, upsertNodesQuery(spec), params); err != nil {
@@ -203,8 +208,8 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es [
 		complete, _ := rec.Get("complete")
 		result[id.(string)] = complete.(bool)
 	}
-	if label == athar.LabelPlace || label == athar.LabelActor {
-		if err := checkNoCycle(ctx, tx, label, rows); err != nil {
+	if parent := athar.HierarchyOf(t); parent != nil {
+		if err := checkNoCycle(ctx, tx, spec, parent, rows); err != nil {
 			return nil, err
 		}
 	}
@@ -219,33 +224,35 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, label string, es [
 // refreshAttacksQuery keeps on each attack the lowest and highest killed figure its live claims
 // give (killedLow, killedHigh, and killedSort, which is -1 where there is none so that KILLED_DESC
 // reads every attack in index order), so that minKilled, KILLED_DESC and timelines are served by
-// an index. It is the rule of athar.SummarizeCasualties, kept in the graph; a test checks they agree.
-const refreshAttacksQuery = `
+// an index. It is the rule of athar.SummarizeCasualties (backsFigures), kept in the graph; a test
+// checks they agree.
+var refreshAttacksQuery = fmt.Sprintf(`
 UNWIND $ids AS id
 MATCH (a:Attack {id: id})
 CALL (a) {
-  OPTIONAL MATCH (a)<-[:ABOUT]-(c:Claim)
-  WHERE c.retracted IS NULL AND c.stance <> 'DENIES'
+  OPTIONAL MATCH (a)<-[:%s]-(c:Claim)
+  WHERE %s
   UNWIND [c.killedMin, c.killedMax] AS v
   RETURN min(v) AS low, max(v) AS high
 }
-SET a.killedLow = low, a.killedHigh = high, a.killedSort = coalesce(high, -1)`
+SET a.killedLow = low, a.killedHigh = high, a.killedSort = coalesce(high, -1)`, relAbout, backsFigures("c"))
 
-// checkNoCycle fails when a written place or actor has become, through others, part of itself.
-func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, label string, rows []map[string]any) error {
+// checkNoCycle fails when a written entity has become, through others, part of itself.
+func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSpec, parent *athar.Field, rows []map[string]any) error {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
 		ids[i] = r["id"].(string)
 	}
 	recs, err := collect(ctx, tx, fmt.Sprintf(
-		"UNWIND $ids AS id MATCH (n:%s {id: id}) WHERE EXISTS { (n)-[:PART_OF*1..50]->(n) } RETURN n.id AS id LIMIT 1", label),
+		"UNWIND $ids AS id MATCH (n:%s {id: id}) WHERE EXISTS { (n)-[:%s*1..50]->(n) } RETURN n.id AS id LIMIT 1",
+		spec.label, relOf(spec.d.Type, parent.Name)),
 		map[string]any{"ids": ids})
 	if err != nil {
 		return err
 	}
 	if len(recs) > 0 {
 		id, _ := recs[0].Get("id")
-		return athar.Invalid("partOf", "%q would become, through others, part of itself", id)
+		return athar.Invalid(parent.Name, "%q would become, through others, part of itself", id)
 	}
 	return nil
 }
@@ -257,34 +264,20 @@ func ContentHash(e athar.Entity) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(append([]byte(e.Label()+"\x00"), b...))
+	sum := sha256.Sum256(append([]byte(string(e.EntityType())+"\x00"), b...))
 	return hex.EncodeToString(sum[:]), nil
 }
 
-func toRow(spec *labelSpec, e athar.Entity) (map[string]any, error) {
+func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
 	hash, err := ContentHash(e)
 	if err != nil {
 		return nil, err
 	}
 	props := spec.props(e)
-	for k, v := range props {
-		switch x := v.(type) {
-		case string:
-			if x == "" {
-				delete(props, k)
-			}
-		case []string:
-			if len(x) == 0 {
-				delete(props, k)
-			}
-		case nil:
-			delete(props, k)
-		}
-	}
 	links := map[string]any{}
 	expected := 0
 	for i, l := range spec.links {
-		ids := l.get(e)
+		ids := l.ids(e)
 		if ids == nil {
 			ids = []string{}
 		}
@@ -295,14 +288,12 @@ func toRow(spec *labelSpec, e athar.Entity) (map[string]any, error) {
 }
 
 // timeTreeRows returns the Year, Month and Day nodes an entity's date hangs from.
-func timeTreeRows(spec *labelSpec, e athar.Entity) []map[string]any {
-	var d *athar.Date
-	switch x := e.(type) {
-	case *athar.Attack:
-		d = &x.Date
-	case *athar.Event:
-		d = x.Date
+func timeTreeRows(spec *typeSpec, e athar.Entity) []map[string]any {
+	f := spec.d.Field(datedField)
+	if f == nil || f.Shape != athar.ShapeDate {
+		return nil
 	}
+	d := f.Date(e)
 	if d == nil {
 		return nil
 	}
@@ -339,22 +330,30 @@ CALL (y, d) {
   MERGE (day)-[:IN]->(m)
 }`
 
-func upsertNodesQuery(spec *labelSpec) string {
-	q := fmt.Sprintf(`
+func upsertNodesQuery(spec *typeSpec) string {
+	retraction := spec.retractionProps()
+	if retraction == nil {
+		return fmt.Sprintf(`
 UNWIND $rows AS row
 MERGE (n:%s {id: row.id})
-WITH n, row, coalesce(n.createdAt, $now) AS createdAt, n {.retracted, .retractedReason, .retractedAt} AS kept
+WITH n, row, coalesce(n.createdAt, $now) AS createdAt
 SET n = row.props
 SET n:Entity, n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now`, spec.label)
-	if spec.label == athar.LabelClaim {
-		// A retraction is a curator's decision: writing a claim whose description does not
-		// retract it (an import of an older file) keeps the retraction it has.
-		q += "\nSET n += CASE WHEN row.props.retracted IS NULL AND kept.retracted THEN kept ELSE {} END"
 	}
-	return q
+	// A retraction is a curator's decision: writing an entity whose description does not retract
+	// it (an import of an older file) keeps the retraction it has.
+	flag := retraction[0]
+	return fmt.Sprintf(`
+UNWIND $rows AS row
+MERGE (n:%s {id: row.id})
+WITH n, row, coalesce(n.createdAt, $now) AS createdAt, n {.%s} AS kept
+SET n = row.props
+SET n:Entity, n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now
+SET n += CASE WHEN row.props.%s IS NULL AND kept.%s THEN kept ELSE {} END`,
+		spec.label, strings.Join(retraction, ", ."), flag, flag)
 }
 
-func upsertLinksQuery(spec *labelSpec) string {
+func upsertLinksQuery(spec *typeSpec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "UNWIND $rows AS row\nMATCH (n:%s {id: row.id})\n", spec.label)
 	rels := make([]string, 0, len(spec.links))
@@ -367,7 +366,7 @@ func upsertLinksQuery(spec *labelSpec) string {
 	counts := make([]string, len(spec.links))
 	for i, l := range spec.links {
 		find := fmt.Sprintf("MATCH (t:%s:Entity {id: tid})", l.target)
-		if l.derived && l.target != labelTimeNode {
+		if l.derived != nil && l.target != labelTimeNode {
 			// A weapon's or attack type's shared node is made when first used.
 			find = fmt.Sprintf("MERGE (t:%s:Entity {id: tid}) ON CREATE SET t.name = split(tid, ':')[1], t.createdAt = $now, t.updatedAt = $now", l.target)
 		}

@@ -1,0 +1,261 @@
+package neo4jstore
+
+import (
+	"fmt"
+	"strings"
+	"unicode"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// This file holds the Cypher that more than one query shares: the domain's rules over claims, the
+// walks up a hierarchy, and the filters of the lists. Each is written once; a filter is written as
+// the pattern that ties a listed node to what the filter names, and both the form that starts a
+// query from an index and the form that checks an already matched node are made from it.
+
+// Relationship types the shared Cypher walks, named from the fields they store.
+var (
+	relTargeted    = relOf(athar.TypeAttack, "facilityIds")
+	relOccurredIn  = relOf(athar.TypeAttack, "placeIds")
+	relLocatedIn   = relOf(athar.TypeFacility, "placeId")
+	relPlacePartOf = relOf(athar.TypePlace, "partOf")
+	relActorPartOf = relOf(athar.TypeActor, "partOf")
+	relAbout       = relOf(athar.TypeClaim, "attackId")
+	relReportedIn  = relOf(athar.TypeClaim, "sourceId")
+	relNames       = relOf(athar.TypeClaim, "names")
+)
+
+// The walks up a hierarchy, as relationship patterns: a place and every place it is inside (to
+// athar.MaxPlaceDepth), an actor and every actor it is part of (to athar.MaxActorDepth).
+var (
+	upPlaces       = fmt.Sprintf("-[:%s*0..%d]->", relPlacePartOf, athar.MaxPlaceDepth)
+	strictlyInside = fmt.Sprintf("-[:%s*1..%d]->", relPlacePartOf, athar.MaxPlaceDepth)
+	upActors       = fmt.Sprintf("-[:%s*0..%d]->", relActorPartOf, athar.MaxActorDepth)
+)
+
+// backsFigures is athar.(*Claim).BacksFigures in Cypher, for the claim in variable c: a live claim
+// that does not deny what it states. TestRules_CypherFollowsTheDomain holds them equal.
+func backsFigures(c string) string {
+	return fmt.Sprintf("%[1]s.retracted IS NULL AND %[1]s.stance <> '%[2]s'", c, athar.Denies)
+}
+
+// attributes is athar.(*Claim).Attributes in Cypher, for the claim in variable c: a live
+// PERPETRATOR claim that does not deny. TestRules_CypherFollowsTheDomain holds them equal.
+func attributes(c string) string {
+	return fmt.Sprintf("%[1]s.kind = '%[2]s' AND %[1]s.stance <> '%[3]s' AND %[1]s.retracted IS NULL",
+		c, athar.ClaimPerpetrator, athar.Denies)
+}
+
+// filter is one filter of a list, on the node in the list's variable.
+type filter struct {
+	on bool
+	// patterns bind the list's variable to what the filter names; a node matches when any of
+	// them holds (with where). A pattern that is the variable alone is a condition on the node.
+	patterns []string
+	where    string
+	// lookup, when set, is how the filter starts a query instead (a full-text query); such a
+	// filter is always the first given.
+	lookup string
+}
+
+// scope is a Cypher fragment that binds a variable to the nodes the filters match, one row each,
+// with its parameters. It starts from the first filter given (the most selective, by the order
+// they are listed) and checks the others on the matched nodes. Only fixed Cypher text is
+// assembled; every value the user gives is a parameter.
+type scope struct {
+	cypher string
+	params map[string]any
+}
+
+// buildScope makes the scope of variable v over the filters; with none given, it starts with all.
+func buildScope(v, all string, filters []filter, params map[string]any) scope {
+	var start string
+	var checks []string
+	for _, f := range filters {
+		switch {
+		case !f.on:
+		case start == "":
+			start = f.start(v)
+		default:
+			checks = append(checks, f.check(v))
+		}
+	}
+	distinct := "DISTINCT "
+	if start == "" {
+		distinct, start = "", all
+	}
+	c := start + "\nWITH " + distinct + v
+	if len(checks) > 0 {
+		c += " WHERE " + strings.Join(checks, "\n  AND ")
+	}
+	return scope{cypher: c + "\n", params: params}
+}
+
+// start is the clause that binds v to the nodes the filter matches, from an index.
+func (f filter) start(v string) string {
+	if f.lookup != "" {
+		return f.lookup
+	}
+	if len(f.patterns) == 1 {
+		return "MATCH " + f.patterns[0] + " WHERE " + f.where
+	}
+	parts := make([]string, len(f.patterns))
+	for i, p := range f.patterns {
+		parts[i] = fmt.Sprintf("MATCH %s WHERE %s RETURN %s", p, f.where, v)
+	}
+	return "CALL () { " + strings.Join(parts, " UNION ") + " }"
+}
+
+// check is the condition that the node bound to v matches the filter.
+func (f filter) check(v string) string {
+	parts := make([]string, len(f.patterns))
+	for i, p := range f.patterns {
+		if strings.HasPrefix(p, "("+v+":") && strings.Count(p, "(") == 1 {
+			parts[i] = f.where // the node alone: the condition is on it
+			continue
+		}
+		parts[i] = fmt.Sprintf("EXISTS { MATCH %s WHERE %s }", p, f.where)
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+// attackScope binds a to the attacks f matches. The filters are listed most selective first.
+func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
+	p := map[string]any{}
+	set := func(on bool, key string, value func() any) bool {
+		if on {
+			p[key] = value()
+		}
+		return on
+	}
+	atFacility := fmt.Sprintf("(a:Attack)-[:%s]->(f:Facility)", relTargeted)
+	filters := []filter{
+		{on: set(f.Text != "", "text", func() any { return luceneQuery(f.Text) }),
+			lookup: "CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node WHERE node:Attack OR node:Claim\n" +
+				fmt.Sprintf("OPTIONAL MATCH (node:Claim)-[:%s]->(about:Attack)\n", relAbout) +
+				"WITH coalesce(about, CASE WHEN node:Attack THEN node END) AS a WHERE a IS NOT NULL"},
+		{on: set(len(f.FacilityIDs) > 0, "facilityIds", func() any { return f.FacilityIDs }),
+			patterns: []string{atFacility}, where: "f.id IN $facilityIds"},
+		{on: set(len(f.SourceIDs) > 0, "sourceIds", func() any { return f.SourceIDs }),
+			patterns: []string{fmt.Sprintf("(a:Attack)<-[:%s]-(:Claim)-[:%s]->(s:Source)", relAbout, relReportedIn)},
+			where:    "s.id IN $sourceIds"},
+		{on: set(len(f.ActorIDs) > 0, "actorIds", func() any { return f.ActorIDs }),
+			patterns: []string{fmt.Sprintf("(a:Attack)<-[:%s]-(c:Claim)-[:%s]->(:Actor)%s(x:Actor)", relAbout, relNames, upActors)},
+			where:    "x.id IN $actorIds AND " + attributes("c")},
+		{on: set(len(f.PlaceIDs) > 0, "placeIds", func() any { return f.PlaceIDs }),
+			patterns: []string{
+				fmt.Sprintf("(a:Attack)-[:%s]->(:Place)%s(pl:Place)", relOccurredIn, upPlaces),
+				fmt.Sprintf("(a:Attack)-[:%s]->(:Facility)-[:%s]->(:Place)%s(pl:Place)", relTargeted, relLocatedIn, upPlaces),
+			},
+			where: "pl.id IN $placeIds"},
+		{on: f.Near != nil, patterns: []string{atFacility}, where: "point.distance(f.location, $nearPoint) <= $nearRadius"},
+		{on: set(len(f.Weapons) > 0, "weaponIds", func() any { return taxonomyIDs(labelWeapon, f.Weapons) }),
+			patterns: []string{taxonomyPattern("weapons")}, where: "t.id IN $weaponIds"},
+		{on: set(len(f.AttackTypes) > 0, "attackTypeIds", func() any { return taxonomyIDs(labelAttackType, f.AttackTypes) }),
+			patterns: []string{taxonomyPattern("attackTypes")}, where: "t.id IN $attackTypeIds"},
+		{on: set(len(f.FacilityTypes) > 0, "facilityTypes", func() any { return texts(f.FacilityTypes) }),
+			patterns: []string{atFacility}, where: "f.type IN $facilityTypes"},
+		{on: set(f.MinKilled != nil, "minKilled", func() any { return int64(*f.MinKilled) }),
+			patterns: []string{"(a:Attack)"}, where: "a.killedHigh >= $minKilled"},
+		{on: set(!f.Dates.To.IsZero(), "to", func() any { return neo4j.DateOf(f.Dates.To) }),
+			patterns: []string{"(a:Attack)"}, where: "a.startDate <= $to"},
+		{on: set(!f.Dates.From.IsZero(), "from", func() any { return neo4j.DateOf(f.Dates.From) }),
+			patterns: []string{"(a:Attack)"}, where: "a.endDate >= $from"},
+	}
+	if f.Near != nil {
+		p["nearPoint"] = neo4j.Point2D{X: f.Near.Longitude, Y: f.Near.Latitude, SpatialRefId: 4326}
+		p["nearRadius"] = f.Near.RadiusMeters
+	}
+	// With no filter, start from the index the order reads, so that a page is read in index order
+	// instead of sorting every attack.
+	all := "MATCH (a:Attack) WHERE a.startDate IS NOT NULL"
+	if order == athar.OrderKilledDesc {
+		all = "MATCH (a:Attack) WHERE a.killedSort IS NOT NULL"
+	}
+	return buildScope("a", all, filters, p)
+}
+
+// taxonomyPattern ties an attack to the shared node of a value of one of its enum list fields.
+func taxonomyPattern(field string) string {
+	t := taxonomies[athar.TypeAttack][field]
+	return fmt.Sprintf("(a:Attack)-[:%s]->(t:%s)", t.rel, t.label)
+}
+
+// listKey is the property a type's list is sorted by.
+func listKey(t athar.EntityType) string {
+	if t == athar.TypeSource {
+		return "title"
+	}
+	return "name"
+}
+
+// kindProperty is the property an entity filter's kinds are checked on.
+func kindProperty(t athar.EntityType) string {
+	if t == athar.TypeFacility {
+		return "type"
+	}
+	return "kind"
+}
+
+// entityScope binds m to the entities of type t that f matches.
+func entityScope(t athar.EntityType, f athar.EntityFilter) scope {
+	p := map[string]any{}
+	label := labelOf(t)
+	node := fmt.Sprintf("(m:%s)", label)
+	filters := []filter{
+		{on: f.Text != "",
+			lookup: fmt.Sprintf("CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node AS m WHERE m:%s", label)},
+		{on: t == athar.TypeFacility && len(f.PlaceIDs) > 0,
+			patterns: []string{fmt.Sprintf("(m:Facility)-[:%s]->(:Place)%s(pl:Place)", relLocatedIn, upPlaces)},
+			where:    "pl.id IN $placeIds"},
+		{on: t == athar.TypePlace && f.Within != "",
+			patterns: []string{fmt.Sprintf("(m:Place)%s(w:Place)", strictlyInside)}, where: "w.id = $within"},
+		{on: t == athar.TypeFacility && f.Near != nil,
+			patterns: []string{node}, where: "point.distance(m.location, $nearPoint) <= $nearRadius"},
+		{on: len(f.Kinds) > 0, patterns: []string{node}, where: fmt.Sprintf("m.%s IN $kinds", kindProperty(t))},
+	}
+	if f.Text != "" {
+		p["text"] = luceneQuery(f.Text)
+	}
+	if len(f.PlaceIDs) > 0 {
+		p["placeIds"] = f.PlaceIDs
+	}
+	if f.Within != "" {
+		p["within"] = f.Within
+	}
+	if f.Near != nil {
+		p["nearPoint"] = neo4j.Point2D{X: f.Near.Longitude, Y: f.Near.Latitude, SpatialRefId: 4326}
+		p["nearRadius"] = f.Near.RadiusMeters
+	}
+	if len(f.Kinds) > 0 {
+		p["kinds"] = f.Kinds
+	}
+	return buildScope("m", fmt.Sprintf("MATCH (m:%s) WHERE m.%s IS NOT NULL", label, listKey(t)), filters, p)
+}
+
+// luceneQuery turns what a user typed into a full-text query that forgives spelling variants: each
+// word must match, exactly (ranked higher) or within the edit distance Lucene allows (~).
+func luceneQuery(text string) string {
+	var terms []string
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
+	}) {
+		if len(terms) == 12 {
+			break
+		}
+		if len([]rune(w)) < 3 {
+			terms = append(terms, fmt.Sprintf("%s*", w))
+			continue
+		}
+		terms = append(terms, fmt.Sprintf("(%s^2 OR %s~)", w, w))
+	}
+	if len(terms) == 0 {
+		return `""`
+	}
+	return strings.Join(terms, " AND ")
+}

@@ -1,0 +1,307 @@
+package resolvers_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vektah/gqlparser/v2"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/athar/athartest"
+	"github.com/athar-project/athar/internal/neo4jstore"
+	"github.com/athar-project/athar/internal/neo4jtest"
+)
+
+// TestEveryField_RoundTrips fills every field of every entity (from the entities' descriptions, so
+// a new field is covered as soon as it is described) and checks that it comes back unchanged
+// through the store, through a bundle export and import in both forms, and through GraphQL: the
+// create and update mutations, and the entity's own fields in a query.
+func TestEveryField_RoundTrips(t *testing.T) {
+	ctx := context.Background()
+	store := neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database)
+	fresh := func(t *testing.T, withFull bool) []athar.Entity {
+		t.Helper()
+		neo4jtest.Wipe(t)
+		if _, err := store.Migrate(ctx); err != nil {
+			t.Fatal(err)
+		}
+		full, plain := athartest.Graph(true)
+		for _, e := range plain {
+			if _, err := store.Create(ctx, e); err != nil {
+				t.Fatalf("creating %s: %v", e.EntityID(), err)
+			}
+		}
+		// A copy of each plain entity, for the update mutations to change.
+		for _, e := range plain {
+			c := athar.DescriptionOf(e).New()
+			_ = json.Unmarshal(mustJSON(t, e), c)
+			athar.SetID(c, e.EntityType().Record()+":patched")
+			if _, err := store.Create(ctx, c); err != nil {
+				t.Fatalf("creating %s: %v", c.EntityID(), err)
+			}
+		}
+		if withFull {
+			for _, e := range full {
+				if _, err := store.Create(ctx, e); err != nil {
+					t.Fatalf("creating %s: %v", e.EntityID(), err)
+				}
+			}
+		}
+		return full
+	}
+	stored := func(t *testing.T) map[string]athar.Entity {
+		t.Helper()
+		b, err := store.Export(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]athar.Entity{}
+		for _, e := range b.Entities() {
+			out[e.EntityID()] = e
+		}
+		return out
+	}
+
+	t.Run("store", func(t *testing.T) {
+		full := fresh(t, true)
+		got := stored(t)
+		for _, want := range full {
+			assertSame(t, want, got[want.EntityID()])
+		}
+		// The retraction's time is not in the bundle form, so it is checked here.
+		claim := got["claim:full"].(*athar.Claim)
+		if claim.Retracted == nil || !claim.Retracted.At.Equal(time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)) {
+			t.Errorf("retraction = %+v", claim.Retracted)
+		}
+	})
+
+	t.Run("bundle", func(t *testing.T) {
+		for _, ndjson := range []bool{false, true} {
+			full := fresh(t, true)
+			b, err := store.Export(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var buf bytes.Buffer
+			if err := b.Write(&buf, ndjson); err != nil {
+				t.Fatal(err)
+			}
+			neo4jtest.Wipe(t)
+			read, err := athar.ReadBundle(&buf)
+			if err != nil {
+				t.Fatalf("ndjson %v: %v", ndjson, err)
+			}
+			if _, err := store.Import(ctx, read, neo4jstore.ImportOptions{}); err != nil {
+				t.Fatalf("ndjson %v: %v", ndjson, err)
+			}
+			got := stored(t)
+			for _, want := range full {
+				assertSame(t, want, got[want.EntityID()])
+			}
+		}
+	})
+
+	t.Run("graphql", func(t *testing.T) {
+		full := fresh(t, false)
+		c := newClient(t, store)
+		schema := mustSchema(t)
+		for _, e := range full {
+			d := athar.DescriptionOf(e)
+			input := inputOf(t, e, func(f *athar.Field) bool { return !f.NoInput })
+			create := mutationTaking(t, schema, string(d.Type)+"Input")
+			c.MustData(fmt.Sprintf(`mutation ($input: %sInput!) { %s(input: $input) { id } }`, d.Type, create),
+				map[string]any{"input": input}, &struct{}{})
+
+			// A patch that gives every field but the fixed ones turns a plain entity into a copy
+			// of the full one.
+			patch := inputOf(t, e, func(f *athar.Field) bool { return !f.NoInput && !f.Fixed })
+			delete(patch, "id")
+			update := mutationTaking(t, schema, string(d.Type)+"Patch")
+			c.MustData(fmt.Sprintf(`mutation ($id: ID!, $input: %sPatch!) { %s(id: $id, input: $input) { id } }`, d.Type, update),
+				map[string]any{"id": d.Type.Record() + ":patched", "input": patch}, &struct{}{})
+		}
+		got := stored(t)
+		for _, want := range full {
+			d := athar.DescriptionOf(want)
+			want = withoutRetraction(want)
+			assertSame(t, want, got[want.EntityID()])
+
+			patched := d.New()
+			_ = json.Unmarshal(mustJSON(t, want), patched)
+			athar.SetID(patched, d.Type.Record()+":patched")
+			for _, f := range d.Fields {
+				if f.Fixed {
+					f.SetText(patched, f.Text(got[patched.EntityID()]))
+				}
+			}
+			assertSame(t, patched, got[patched.EntityID()])
+
+			// The entity's own fields read back through a query as they were written.
+			query, fields := ownFieldsQuery(d)
+			var data map[string]map[string]any
+			c.MustData(query, map[string]any{"id": want.EntityID()}, &data)
+			answer := data[d.Record()]
+			var written map[string]any
+			_ = json.Unmarshal(mustJSON(t, want), &written)
+			for _, f := range fields {
+				wantValue := written[f.Name]
+				if f.Shape == athar.ShapeDate {
+					date := f.Date(want)
+					wantValue = map[string]any{"start": date.Start.Format(time.DateOnly), "end": date.End.Format(time.DateOnly),
+						"precision": string(date.Precision), "note": date.Note}
+				}
+				if g, w := mustJSON(t, answer[f.Name]), mustJSON(t, wantValue); !bytes.Equal(g, w) {
+					t.Errorf("%s.%s reads back as %s, want %s", d.Type, f.Name, g, w)
+				}
+			}
+		}
+	})
+}
+
+// TestSchema_InputsFollowTheDescriptions holds the schema's inputs to the entities' descriptions:
+// XInput has the id and every field an input may set, non-null exactly where the field is
+// required; XPatch has the same but the fixed fields, all nullable; X has a field of the same name
+// for every field that is not a reference; and every enum field's GraphQL enum has the domain's
+// values, in order.
+func TestSchema_InputsFollowTheDescriptions(t *testing.T) {
+	schema := mustSchema(t)
+	for _, d := range athar.Descriptions() {
+		input, patch, out := schema.Types[string(d.Type)+"Input"], schema.Types[string(d.Type)+"Patch"], schema.Types[string(d.Type)]
+		if input == nil || patch == nil || out == nil {
+			t.Fatalf("the schema lacks %[1]sInput, %[1]sPatch or %[1]s", d.Type)
+		}
+		wantInput, wantPatch := map[string]bool{"id": false}, map[string]bool{}
+		for _, f := range d.Fields {
+			if f.NoInput {
+				continue
+			}
+			wantInput[f.Name] = f.Required
+			if !f.Fixed {
+				wantPatch[f.Name] = false
+			}
+			if f.Shape != athar.ShapeRef && f.Shape != athar.ShapeRefList && out.Fields.ForName(f.Name) == nil {
+				t.Errorf("%s has no field %s", d.Type, f.Name)
+			}
+			if f.Enum != nil {
+				def := out.Fields.ForName(f.Name)
+				if def == nil {
+					def = input.Fields.ForName(f.Name)
+				}
+				enum := schema.Types[def.Type.Name()]
+				var values []string
+				for _, v := range enum.EnumValues {
+					values = append(values, v.Name)
+				}
+				if strings.Join(values, " ") != strings.Join(f.Enum, " ") {
+					t.Errorf("%s.%s: enum %s has %v, the domain %v", d.Type, f.Name, enum.Name, values, f.Enum)
+				}
+			}
+		}
+		for def, want := range map[*ast.Definition]map[string]bool{input: wantInput, patch: wantPatch} {
+			got := map[string]bool{}
+			for _, f := range def.Fields {
+				got[f.Name] = f.Type.NonNull
+			}
+			if g, w := fmt.Sprint(got), fmt.Sprint(want); g != w {
+				t.Errorf("%s has fields (name: non-null) %s; the description says %s", def.Name, g, w)
+			}
+		}
+	}
+}
+
+func mustSchema(tb testing.TB) *ast.Schema {
+	tb.Helper()
+	src, err := os.ReadFile("../schema.graphqls")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return gqlparser.MustLoadSchema(&ast.Source{Name: "schema.graphqls", Input: string(src)})
+}
+
+// mutationTaking returns the mutation whose input argument is of the named input type.
+func mutationTaking(tb testing.TB, schema *ast.Schema, inputType string) string {
+	tb.Helper()
+	for _, f := range schema.Mutation.Fields {
+		if arg := f.Arguments.ForName("input"); arg != nil && arg.Type.Name() == inputType {
+			return f.Name
+		}
+	}
+	tb.Fatalf("no mutation takes %s", inputType)
+	return ""
+}
+
+// inputOf returns the entity in its bundle form, which is the API's input form, keeping the fields
+// keep allows (and the id).
+func inputOf(tb testing.TB, e athar.Entity, keep func(*athar.Field) bool) map[string]any {
+	tb.Helper()
+	var m map[string]any
+	if err := json.Unmarshal(mustJSON(tb, e), &m); err != nil {
+		tb.Fatal(err)
+	}
+	for _, f := range athar.DescriptionOf(e).Fields {
+		if !keep(f) {
+			delete(m, f.Name)
+		}
+	}
+	return m
+}
+
+// ownFieldsQuery queries an entity's fields that are not references, by id.
+func ownFieldsQuery(d *athar.Description) (string, []*athar.Field) {
+	var sel []string
+	var fields []*athar.Field
+	for _, f := range d.Fields {
+		var s string
+		switch f.Shape {
+		case athar.ShapeText, athar.ShapeTextList, athar.ShapeEnum, athar.ShapeEnumList:
+			s = f.Name
+		case athar.ShapeDate:
+			s = f.Name + " { start end precision note }"
+		case athar.ShapeLocation:
+			s = f.Name + " { latitude longitude precision }"
+		case athar.ShapeRange:
+			s = f.Name + " { min max }"
+		default:
+			continue
+		}
+		sel = append(sel, s)
+		fields = append(fields, f)
+	}
+	return fmt.Sprintf("query ($id: ID!) { %s(id: $id) { %s } }", d.Record(), strings.Join(sel, " ")), fields
+}
+
+func withoutRetraction(e athar.Entity) athar.Entity {
+	for _, f := range athar.DescriptionOf(e).Fields {
+		if f.Shape == athar.ShapeRetraction {
+			f.SetRetraction(e, nil)
+		}
+	}
+	return e
+}
+
+func assertSame(tb testing.TB, want, got athar.Entity) {
+	tb.Helper()
+	if got == nil {
+		tb.Errorf("%s did not come back", want.EntityID())
+		return
+	}
+	if g, w := mustJSON(tb, got), mustJSON(tb, want); !bytes.Equal(g, w) {
+		tb.Errorf("%s came back as\n%s\nwant\n%s", want.EntityID(), g, w)
+	}
+}
+
+func mustJSON(tb testing.TB, v any) []byte {
+	tb.Helper()
+	b, err := json.Marshal(v)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return b
+}
