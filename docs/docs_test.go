@@ -1,11 +1,12 @@
-// Package docs holds Athar's format documents; its test keeps the JSON Schema of the bundle format
-// true to the data and to what export writes.
 package docs
 
 import (
+	"bytes"
 	"encoding/json"
 	"os"
 	"testing"
+
+	"github.com/athar-project/athar/internal/athar"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 )
@@ -50,5 +51,20 @@ func TestBundleSchema_RejectsMistakes(t *testing.T) {
 		if err := mustSchema(t).Validate(v); err == nil {
 			t.Errorf("%s: accepted", name)
 		}
+	}
+}
+
+// TestBundleSchema_IsGenerated keeps bundle.schema.json what the entities' descriptions make of it.
+func TestBundleSchema_IsGenerated(t *testing.T) {
+	want, err := athar.BundleJSONSchema()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := os.ReadFile("bundle.schema.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Error("bundle.schema.json is not what the descriptions make: run go generate ./...")
 	}
 }

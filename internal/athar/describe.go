@@ -163,21 +163,6 @@ func TypeOfID(id string) EntityType {
 	return ""
 }
 
-// enumValues are the values of every enum type a field may have, in the API's order.
-var enumValues = map[reflect.Type][]string{
-	reflect.TypeFor[FacilityType]():      names(FacilityTypes),
-	reflect.TypeFor[PlaceKind]():         names(PlaceKinds),
-	reflect.TypeFor[ActorKind]():         names(ActorKinds),
-	reflect.TypeFor[SourceKind]():        names(SourceKinds),
-	reflect.TypeFor[EventKind]():         names(EventKinds),
-	reflect.TypeFor[AttackType]():        names(AttackTypes),
-	reflect.TypeFor[Weapon]():            names(Weapons),
-	reflect.TypeFor[TimeOfDay]():         names(TimesOfDay),
-	reflect.TypeFor[ClaimKind]():         names(ClaimKinds),
-	reflect.TypeFor[Stance]():            names(Stances),
-	reflect.TypeFor[LocationPrecision](): names(LocationPrecisions),
-}
-
 func names[T ~string](vs []T) []string {
 	out := make([]string, len(vs))
 	for i, v := range vs {

@@ -1,6 +1,9 @@
 package athar
 
-import "slices"
+import (
+	"reflect"
+	"slices"
+)
 
 // Enum values are stored in Neo4j and written in bundles exactly as GraphQL spells them.
 
@@ -58,6 +61,22 @@ var (
 	Stances            = []Stance{"ASSERTS", "DENIES"}
 	LocationPrecisions = []LocationPrecision{"EXACT", "APPROXIMATE", "CENTROID"}
 )
+
+// enumValues are the values of every enum type an entity's field may have, in the API's order:
+// a field of a type listed here is described as an enum.
+var enumValues = map[reflect.Type][]string{
+	reflect.TypeFor[FacilityType]():      names(FacilityTypes),
+	reflect.TypeFor[PlaceKind]():         names(PlaceKinds),
+	reflect.TypeFor[ActorKind]():         names(ActorKinds),
+	reflect.TypeFor[SourceKind]():        names(SourceKinds),
+	reflect.TypeFor[EventKind]():         names(EventKinds),
+	reflect.TypeFor[AttackType]():        names(AttackTypes),
+	reflect.TypeFor[Weapon]():            names(Weapons),
+	reflect.TypeFor[TimeOfDay]():         names(TimesOfDay),
+	reflect.TypeFor[ClaimKind]():         names(ClaimKinds),
+	reflect.TypeFor[Stance]():            names(Stances),
+	reflect.TypeFor[LocationPrecision](): names(LocationPrecisions),
+}
 
 // Claim kinds and stances the derivation rules refer to.
 const (
