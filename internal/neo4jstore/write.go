@@ -237,6 +237,10 @@ CALL (a) {
 }
 SET a.killedLow = low, a.killedHigh = high, a.killedSort = coalesce(high, -1)`, relAbout, backsFigures("c"))
 
+// cycleSearchDepth is how far checkNoCycle looks for a way back to the written entity: well beyond
+// any hierarchy the queries walk (athar.MaxPlaceDepth), so that a cycle is found before it matters.
+const cycleSearchDepth = 50
+
 // checkNoCycle fails when a written entity has become, through others, part of itself.
 func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSpec, parent *athar.Field, rows []map[string]any) error {
 	ids := make([]string, len(rows))
@@ -244,8 +248,8 @@ func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSp
 		ids[i] = r["id"].(string)
 	}
 	recs, err := collect(ctx, tx, fmt.Sprintf(
-		"UNWIND $ids AS id MATCH (n:%s {id: id}) WHERE EXISTS { (n)-[:%s*1..50]->(n) } RETURN n.id AS id LIMIT 1",
-		spec.label, relOf(spec.d.Type, parent.Name)),
+		"UNWIND $ids AS id MATCH (n:%s {id: id}) WHERE EXISTS { (n)-[:%s*1..%d]->(n) } RETURN n.id AS id LIMIT 1",
+		spec.label, relOf(spec.d.Type, parent.Name), cycleSearchDepth),
 		map[string]any{"ids": ids})
 	if err != nil {
 		return err
