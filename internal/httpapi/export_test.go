@@ -63,7 +63,8 @@ func TestExport_Endpoints(t *testing.T) {
 	t.Run("a bad parameter is named, with status 400", func(t *testing.T) {
 		for query, param := range map[string]string{
 			"from=2014-13-01": "from", "to=yesterday": "to", "near=36.2,37.15": "near", "minKilled=many": "minKilled",
-			"near=95,0,10": "near.latitude",
+			"near=95,0,10": "near.latitude", "from=2015-01-01&to=2014-01-01": "to", "facilityType=SCHOOL,PLANET": "facilityType",
+			"weapon=SPOON": "weapon", "attackType=TEA": "attackType", "minKilled=-1": "minKilled",
 		} {
 			resp, body := MustGet(t, url+"/export/attacks.csv?"+query, nil)
 			var problem struct{ Error, Parameter string }

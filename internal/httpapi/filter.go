@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -79,5 +80,39 @@ func attackFilter(q url.Values) (athar.AttackFilter, error) {
 	if err := p.Err(); err != nil {
 		return f, err
 	}
-	return f, f.Validate("")
+	return f, asParameters(f.Validate(""))
+}
+
+// parameters maps the fields the domain's filter validation names to the URL parameters they
+// were read from, so that an answer names what the client sent.
+var parameters = map[string]string{
+	"dateRange.from": "from", "dateRange.to": "to", "facilityTypes": "facilityType",
+	"attackTypes": "attackType", "weapons": "weapon",
+}
+
+// asParameters renames the fields of validation problems to URL parameters ("dateRange.to" is
+// "to", "facilityTypes[1]" is "facilityType"); fields that are already parameters ("near.latitude",
+// "minKilled") stay as they are.
+func asParameters(err error) error {
+	if err == nil {
+		return nil
+	}
+	var ps athar.Problems
+	if !errors.As(err, &ps) {
+		var e *athar.Error
+		if !errors.As(err, &e) {
+			return err
+		}
+		ps = athar.Problems{e}
+	}
+	out := make(athar.Problems, len(ps))
+	for i, e := range ps {
+		c := *e
+		name, _, _ := strings.Cut(c.Field, "[")
+		if param, ok := parameters[name]; ok {
+			c.Field = param
+		}
+		out[i] = &c
+	}
+	return out.Err()
 }
