@@ -10,6 +10,7 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/httpapi"
 )
 
 // GraphQL error codes, in extensions.code.
@@ -58,7 +59,7 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 		}
 		code := athar.ErrorCode(err)
 		if code == athar.EINTERNAL || code == athar.EUNAVAILABLE {
-			logger.ErrorContext(ctx, "request failed", "request_id", RequestID(ctx), "path", out.Path.String(), "err", err)
+			logger.ErrorContext(ctx, "request failed", "request_id", httpapi.RequestID(ctx), "path", out.Path.String(), "err", err)
 		}
 		return present(ctx, out, err)
 	}
@@ -85,7 +86,7 @@ func present(ctx context.Context, base *gqlerror.Error, err error) *gqlerror.Err
 		}
 	}
 	if code == CodeInternal || code == CodeUnavailable {
-		out.Extensions["requestId"] = RequestID(ctx)
+		out.Extensions["requestId"] = httpapi.RequestID(ctx)
 	}
 	return &out
 }
@@ -108,7 +109,7 @@ func withCode(ext map[string]any, code string) map[string]any {
 // Recover turns a panic in a resolver into an internal error, logged with its request id.
 func Recover(logger *slog.Logger) graphql.RecoverFunc {
 	return func(ctx context.Context, p any) error {
-		logger.ErrorContext(ctx, "panic in resolver", "request_id", RequestID(ctx), "panic", p)
+		logger.ErrorContext(ctx, "panic in resolver", "request_id", httpapi.RequestID(ctx), "panic", p)
 		return errors.New("internal error")
 	}
 }

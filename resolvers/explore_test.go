@@ -1,10 +1,8 @@
 package resolvers_test
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
-	"net/http"
 	"slices"
 	"strings"
 	"testing"
@@ -297,40 +295,6 @@ func TestNearby_AndMaps(t *testing.T) {
 	if g.Type != "FeatureCollection" || len(g.Features) != 1 || g.Features[0].Geometry.Coordinates[0] != 37.15 || g.Omitted != 15 {
 		t.Errorf("GeoJSON: %+v (want the one attack with a point drawn, the 15 seed attacks counted as omitted)", g)
 	}
-
-	t.Run("plain HTTP exports", func(t *testing.T) {
-		resp, err := http.Get(c.url + "/export/attacks.csv?facilityId=facility:ain-jalout-school,facility:geo-school")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		rows, err := csv.NewReader(resp.Body).ReadAll()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(rows) != 5 || rows[0][0] != "id" || rows[1][0] != "attack:ain-jalout-school-2013-08-06" {
-			t.Errorf("CSV rows: %v", rows)
-		}
-		resp2, err := http.Get(c.url + "/export/attacks.geojson?near=36.2,37.15,50")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp2.Body.Close()
-		var fc struct{ Features []any }
-		if err := json.NewDecoder(resp2.Body).Decode(&fc); err != nil || len(fc.Features) != 1 || resp2.Header.Get("Content-Type") != "application/geo+json" {
-			t.Errorf("GeoJSON export: %v %v %s", err, fc, resp2.Header.Get("Content-Type"))
-		}
-		bad, err := http.Get(c.url + "/export/attacks.csv?from=2014-13-01")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer bad.Body.Close()
-		var problem struct{ Error, Parameter string }
-		_ = json.NewDecoder(bad.Body).Decode(&problem)
-		if bad.StatusCode != 400 || problem.Parameter != "from" {
-			t.Errorf("bad parameter: %d %+v", bad.StatusCode, problem)
-		}
-	})
 }
 
 func TestGraph_ForNetworkViews(t *testing.T) {

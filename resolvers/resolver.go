@@ -1,5 +1,6 @@
 // Package resolvers is Athar's GraphQL adapter: thin resolvers over the domain services, per-request
-// dataloaders, the error presenter, query limits, and the HTTP handler.
+// dataloaders, the error presenter, query limits, and the GraphQL endpoint (NewGraphQLHandler), which
+// internal/httpapi serves.
 package resolvers
 
 //go:generate sh -c "cd .. && go tool gqlgen generate --config gqlgen.yml"

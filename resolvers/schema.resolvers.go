@@ -13,6 +13,7 @@ import (
 	"github.com/athar-project/athar/graph"
 	"github.com/athar-project/athar/graph/model"
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/export"
 )
 
 // PartOf is the resolver for the partOf field.
@@ -544,11 +545,11 @@ func (r *queryResolver) AttacksGeoJSON(ctx context.Context, filter *model.Attack
 	if err != nil {
 		return nil, err
 	}
-	features, more, err := r.Explorer.AttackFeatures(ctx, f, maxFeatures)
+	features, more, err := r.Explorer.AttackFeatures(ctx, f, export.MaxFeatures)
 	if err != nil {
 		return nil, err
 	}
-	return GeoJSON(features, more), nil
+	return export.GeoJSON(features, more), nil
 }
 
 func (r *repeatedTargetResolver) Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error) {

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/athar-project/athar/internal/bench"
+	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/resolvers"
 )
@@ -101,8 +102,10 @@ temporary directory; an existing database must be empty.
 	if err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: resolvers.NewServer(resolvers.Config{Reader: store, Curator: store, Explorer: store,
-		Pinger: store, Logger: discardLogger(), ReportRoundTrips: true, QueryTimeout: time.Minute}), ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: httpapi.NewServer(httpapi.Config{
+		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store,
+			Logger: discardLogger(), ReportRoundTrips: true}),
+		Explorer: store, Pinger: store, Logger: discardLogger(), QueryTimeout: time.Minute}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(listener) }()
 	defer srv.Shutdown(context.Background())
 

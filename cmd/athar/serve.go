@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/athar-project/athar/data/seed"
+	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/resolvers"
 )
@@ -91,10 +92,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 
-	handler := resolvers.NewServer(resolvers.Config{
-		Reader: store, Curator: store, Explorer: store, Pinger: store, Logger: logger,
-		Playground: cfg.Playground, Introspection: cfg.Introspection,
-		ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, QueryTimeout: cfg.QueryTimeout,
+	handler := httpapi.NewServer(httpapi.Config{
+		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{
+			Reader: store, Curator: store, Explorer: store, Logger: logger, Introspection: cfg.Introspection,
+			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
+		}),
+		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)

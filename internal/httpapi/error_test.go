@@ -1,0 +1,25 @@
+package httpapi_test
+
+import (
+	"net/http"
+	"testing"
+
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/httpapi"
+)
+
+func TestStatusCode(t *testing.T) {
+	for code, want := range map[string]int{
+		athar.EINVALID:     http.StatusBadRequest,
+		athar.ENOTFOUND:    http.StatusNotFound,
+		athar.ECONFLICT:    http.StatusConflict,
+		athar.EUNAVAILABLE: http.StatusServiceUnavailable,
+		athar.EINTERNAL:    http.StatusInternalServerError,
+		"":                 http.StatusInternalServerError,
+		"no_such_code":     http.StatusInternalServerError,
+	} {
+		if got := httpapi.StatusCode(code); got != want {
+			t.Errorf("StatusCode(%q) = %d, want %d", code, got, want)
+		}
+	}
+}

@@ -1,0 +1,77 @@
+package httpapi_test
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/neo4jstore"
+)
+
+// MustGeoFixture adds two facilities 80 m apart and an attack on one, with coordinates (the seed
+// has none: its texts give none).
+func MustGeoFixture(t *testing.T, store *neo4jstore.Store) {
+	t.Helper()
+	date, err := athar.ParseDate("2015-03-02", "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	for _, e := range []athar.Entity{
+		&athar.Facility{ID: "facility:geo-school", Name: "Geo school", Type: "SCHOOL", Location: &athar.Location{Latitude: 36.2000, Longitude: 37.1500, Precision: "EXACT"}},
+		&athar.Facility{ID: "facility:geo-barracks", Name: "Geo barracks", Type: "MILITARY_SITE", Location: &athar.Location{Latitude: 36.2007, Longitude: 37.1502, Precision: "APPROXIMATE"}},
+		&athar.Attack{ID: "attack:geo", Title: "Geo attack", Date: date, FacilityIDs: []string{"facility:geo-school"}},
+	} {
+		if _, err := store.Create(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func TestExport_Endpoints(t *testing.T) {
+	store := MustStore(t, true)
+	MustGeoFixture(t, store)
+	url := MustServer(t, store, nil)
+
+	t.Run("CSV", func(t *testing.T) {
+		resp, body := MustGet(t, url+"/export/attacks.csv?facilityId=facility:ain-jalout-school,facility:geo-school", nil)
+		rows, err := csv.NewReader(strings.NewReader(string(body))).ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 5 || rows[0][0] != "id" || rows[1][0] != "attack:ain-jalout-school-2013-08-06" {
+			t.Errorf("CSV rows: %v", rows)
+		}
+		for k, want := range map[string]string{"Content-Type": "text/csv; charset=utf-8",
+			"Content-Disposition": `attachment; filename="attacks.csv"`, "X-Athar-Truncated": "false"} {
+			if got := resp.Header.Get(k); got != want {
+				t.Errorf("%s: %q, want %q", k, got, want)
+			}
+		}
+	})
+	t.Run("GeoJSON", func(t *testing.T) {
+		resp, body := MustGet(t, url+"/export/attacks.geojson?near=36.2,37.15,50", nil)
+		var fc struct{ Features []any }
+		if err := json.Unmarshal(body, &fc); err != nil || len(fc.Features) != 1 || resp.Header.Get("Content-Type") != "application/geo+json" {
+			t.Errorf("GeoJSON export: %v %v %s", err, fc, resp.Header.Get("Content-Type"))
+		}
+	})
+	t.Run("a bad parameter is named, with status 400", func(t *testing.T) {
+		for query, param := range map[string]string{
+			"from=2014-13-01": "from", "to=yesterday": "to", "near=36.2,37.15": "near", "minKilled=many": "minKilled",
+			"near=95,0,10": "near.latitude", "from=2015-01-01&to=2014-01-01": "to", "facilityType=SCHOOL,PLANET": "facilityType",
+			"weapon=SPOON": "weapon", "attackType=TEA": "attackType", "minKilled=-1": "minKilled",
+		} {
+			resp, body := MustGet(t, url+"/export/attacks.csv?"+query, nil)
+			var problem struct{ Error, Parameter string }
+			_ = json.Unmarshal(body, &problem)
+			if resp.StatusCode != http.StatusBadRequest || problem.Parameter != param || problem.Error == "" {
+				t.Errorf("%s: %d %+v, want 400 naming %s", query, resp.StatusCode, problem, param)
+			}
+		}
+	})
+}

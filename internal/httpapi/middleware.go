@@ -1,0 +1,122 @@
+package httpapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// This file holds the middleware NewServer puts around the routes, outermost first: the request
+// log, the host check, the write credential (auth.go), then per route the timeout and body limit.
+
+type requestIDKey struct{}
+
+// RequestID returns the id of the request ctx belongs to, or "" outside a request NewServer serves.
+// Logged errors carry it, and clients see it in X-Request-Id and in internal errors.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey{}).(string)
+	return id
+}
+
+var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// withRequestLog gives every request an id (the client's X-Request-Id when it is sane, else a new
+// one), returns it in X-Request-Id, counts the request's database round trips, and logs one line
+// per request with status and duration. Query texts and variables are not logged: they may hold
+// what an investigator is looking into.
+func withRequestLog(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		started := time.Now()
+		id := r.Header.Get("X-Request-Id")
+		if !clientRequestID.MatchString(id) {
+			b := make([]byte, 8)
+			_, _ = rand.Read(b)
+			id = hex.EncodeToString(b)
+		}
+		w.Header().Set("X-Request-Id", id)
+		ctx, roundTrips := athar.WithRoundTripCounter(context.WithValue(r.Context(), requestIDKey{}, id))
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		logger.LogAttrs(ctx, slog.LevelInfo, "request",
+			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
+			slog.Duration("duration", time.Since(started)), slog.Int64("db_round_trips", roundTrips.Load()))
+	})
+}
+
+// statusRecorder remembers the status and size of a response, for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+}
+
+func (s *statusRecorder) WriteHeader(code int) {
+	s.status = code
+	s.ResponseWriter.WriteHeader(code)
+}
+
+func (s *statusRecorder) Write(b []byte) (int, error) {
+	n, err := s.ResponseWriter.Write(b)
+	s.bytes += int64(n)
+	return n, err
+}
+
+// Flush lets streaming responses through.
+func (s *statusRecorder) Flush() {
+	if f, ok := s.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}
+
+// checkHost answers 421 to a request addressed to a host Athar does not serve. A web page an
+// investigator visits can point its own domain name at 127.0.0.1 (DNS rebinding) and so read a
+// local Athar from the browser; the Host header it must send gives it away.
+func checkHost(allowed []string, loopbackOnly bool, next http.Handler) http.Handler {
+	if len(allowed) == 0 && !loopbackOnly {
+		return next
+	}
+	ok := map[string]bool{}
+	for _, h := range allowed {
+		ok[strings.ToLower(strings.TrimSpace(h))] = true
+	}
+	if loopbackOnly {
+		for _, h := range []string{"localhost", "127.0.0.1", "::1"} {
+			ok[h] = true
+		}
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		host := r.Host
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
+		host = strings.Trim(strings.ToLower(host), "[]")
+		if !ok[host] {
+			http.Error(w, "this Athar does not serve that host name (see ATHAR_ALLOWED_HOSTS)", http.StatusMisdirectedRequest)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// withTimeout gives each request a deadline; the store hands what is left of it to Neo4j.
+func withTimeout(d time.Duration, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), d)
+		defer cancel()
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// withBodyLimit refuses to read more than n bytes of a request's body.
+func withBodyLimit(n int64, next http.Handler) http.Handler {
+	return http.MaxBytesHandler(next, n)
+}

@@ -1,0 +1,80 @@
+package resolvers
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/lru"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/athar-project/athar/graph"
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// Config is what the GraphQL endpoint needs: the domain services and the query limits. The HTTP
+// concerns (timeouts, body size, the write token, host names) are httpapi.Config's.
+type Config struct {
+	Reader   athar.Reader
+	Curator  athar.Curator
+	Explorer athar.Explorer
+	Logger   *slog.Logger // gets internal errors and panics, with their request id
+
+	Introspection   bool // answer introspection queries
+	ComplexityLimit int  // reject queries above this cost before they run
+	DepthLimit      int  // reject queries nested deeper than this
+	// ReportRoundTrips adds extensions.dbRoundTrips to every response: how many queries the
+	// request sent to Neo4j. For tests and benchmarks.
+	ReportRoundTrips bool
+}
+
+func (c *Config) defaults() {
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.ComplexityLimit == 0 {
+		c.ComplexityLimit = 20000
+	}
+	if c.DepthLimit == 0 {
+		c.DepthLimit = 12
+	}
+}
+
+// NewGraphQLHandler returns the GraphQL endpoint: GET and POST per the GraphQL-over-HTTP
+// conventions, the error presenter, the cost limits, and per-request loaders. Serve it through
+// httpapi.NewServer: a mutation runs only when the request's httpapi.WriteCredential allows it, and
+// errors carry the request id httpapi gives.
+func NewGraphQLHandler(cfg Config) http.Handler {
+	cfg.defaults()
+	srv := handler.New(costedSchema{graph.NewExecutableSchema(graph.Config{
+		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer}})})
+	srv.AddTransport(transport.Options{})
+	srv.AddTransport(transport.GET{})
+	srv.AddTransport(transport.POST{})
+	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	if cfg.Introspection {
+		srv.Use(extension.Introspection{})
+	}
+	srv.AroundOperations(requireWriteCredential)
+	srv.Use(DepthLimit(cfg.DepthLimit))
+	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	if cfg.ReportRoundTrips {
+		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
+			resp := next(ctx)
+			if resp != nil {
+				if resp.Extensions == nil {
+					resp.Extensions = map[string]any{}
+				}
+				resp.Extensions["dbRoundTrips"] = athar.RoundTrips(ctx)
+			}
+			return resp
+		})
+	}
+	srv.SetErrorPresenter(ErrorPresenter(cfg.Logger))
+	srv.SetRecoverFunc(Recover(cfg.Logger))
+	return LoaderMiddleware(cfg.Reader, cfg.Explorer, srv)
+}
