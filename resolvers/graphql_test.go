@@ -77,8 +77,13 @@ func newClientWithTimeout(tb testing.TB, store *neo4jstore.Store, timeout time.D
 }
 
 // newClientRoundTrips returns a client of a server that reports each request's round trips.
+// Its loaders wait long for their batches, so that how a request batches does not depend on how busy
+// the machine running the tests is.
 func newClientRoundTrips(tb testing.TB, store *neo4jstore.Store) *client {
-	return serve(tb, store, func(gql *resolvers.Config, _ *httpapi.Config) { gql.ReportRoundTrips = true })
+	return serve(tb, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ReportRoundTrips = true
+		gql.BatchWait = 25 * time.Millisecond
+	})
 }
 
 // serve returns a client of Athar's whole HTTP server over store: the GraphQL endpoint inside

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/99designs/gqlgen/graphql/handler"
@@ -30,6 +31,10 @@ type Config struct {
 	// ReportRoundTrips adds extensions.dbRoundTrips to every response: how many queries the
 	// request sent to Neo4j. For tests and benchmarks.
 	ReportRoundTrips bool
+	// BatchWait is how long a loader waits to gather keys into one query (DefaultBatchWait when
+	// zero). Longer waits cost latency; a test of how requests batch sets it long, so that what it
+	// sees does not depend on how busy the machine is.
+	BatchWait time.Duration
 }
 
 func (c *Config) defaults() {
@@ -41,6 +46,9 @@ func (c *Config) defaults() {
 	}
 	if c.DepthLimit == 0 {
 		c.DepthLimit = 12
+	}
+	if c.BatchWait == 0 {
+		c.BatchWait = DefaultBatchWait
 	}
 }
 
@@ -76,5 +84,5 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	}
 	srv.SetErrorPresenter(ErrorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(Recover(cfg.Logger))
-	return LoaderMiddleware(cfg.Reader, cfg.Explorer, srv)
+	return LoaderMiddleware(cfg.Reader, cfg.Explorer, cfg.BatchWait, srv)
 }

@@ -67,20 +67,21 @@ type facilityDates struct {
 	limit    int
 }
 
-// batchWait is how long a loader waits to gather keys before it sends its batch.
-const batchWait = time.Millisecond
+// DefaultBatchWait is how long a loader waits to gather keys before it sends its batch, unless
+// Config.BatchWait says otherwise.
+const DefaultBatchWait = time.Millisecond
 
 // idListLoader batches a lookup of id lists by id.
-func idListLoader(fetch func(context.Context, []string) (map[string][]string, error)) *dataloadgen.Loader[string, []string] {
+func idListLoader(wait time.Duration, fetch func(context.Context, []string) (map[string][]string, error)) *dataloadgen.Loader[string, []string] {
 	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
 		found, err := fetch(ctx, ids)
 		return withEmpty(ids, found), err
-	}, dataloadgen.WithWait(batchWait))
+	}, dataloadgen.WithWait(wait))
 }
 
 // limitedLoader batches a lookup of lists by id and size: one query per distinct size asked for
 // in the batch, in practice one.
-func limitedLoader[V any](fetch func(context.Context, []string, int) (map[string][]V, error)) *dataloadgen.Loader[limited, []V] {
+func limitedLoader[V any](wait time.Duration, fetch func(context.Context, []string, int) (map[string][]V, error)) *dataloadgen.Loader[limited, []V] {
 	return dataloadgen.NewMappedLoader(func(ctx context.Context, keys []limited) (map[limited][]V, error) {
 		byLimit := map[int][]string{}
 		for _, k := range keys {
@@ -97,44 +98,44 @@ func limitedLoader[V any](fetch func(context.Context, []string, int) (map[string
 			}
 		}
 		return out, nil
-	}, dataloadgen.WithWait(batchWait))
+	}, dataloadgen.WithWait(wait))
 }
 
-// NewLoaders returns fresh loaders over reader and explorer.
-func NewLoaders(reader athar.Reader, explorer athar.Explorer) *Loaders {
+// NewLoaders returns fresh loaders over reader and explorer, each waiting wait to gather a batch.
+func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration) *Loaders {
 	return &Loaders{
-		places:     entityLoader(reader.PlacesByID),
-		actors:     entityLoader(reader.ActorsByID),
-		facilities: entityLoader(reader.FacilitiesByID),
-		sources:    entityLoader(reader.SourcesByID),
-		events:     entityLoader(reader.EventsByID),
-		attacks:    entityLoader(reader.AttacksByID),
-		claims:     entityLoader(reader.ClaimsByID),
+		places:     entityLoader(wait, reader.PlacesByID),
+		actors:     entityLoader(wait, reader.ActorsByID),
+		facilities: entityLoader(wait, reader.FacilitiesByID),
+		sources:    entityLoader(wait, reader.SourcesByID),
+		events:     entityLoader(wait, reader.EventsByID),
+		attacks:    entityLoader(wait, reader.AttacksByID),
+		claims:     entityLoader(wait, reader.ClaimsByID),
 
-		attacksOnFacility:  dataloadgen.NewMappedLoader(attacksOnFacilities(reader), dataloadgen.WithWait(batchWait)),
-		attacksInPlace:     limitedLoader(reader.AttacksInPlaces),
-		facilitiesInPlace:  limitedLoader(reader.FacilitiesInPlaces),
-		partsOfPlace:       limitedLoader(reader.PartsOfPlaces),
-		membersOfActor:     limitedLoader(reader.MembersOfActors),
-		statementsOfActor:  limitedLoader(reader.StatementsOfActors),
-		claimsNamingActor:  limitedLoader(reader.ClaimsNamingActors),
-		sourcesOfPublisher: limitedLoader(reader.SourcesOfPublishers),
-		claimsInSource:     limitedLoader(reader.ClaimsInSources),
-		sourcesCiting:      limitedLoader(reader.SourcesCiting),
-		claimsAboutAttack:  limitedLoader(reader.ClaimsAboutAttacks),
-		attacksOfEvent:     limitedLoader(reader.AttacksOfEvents),
-		eventsAtFacility:   limitedLoader(reader.EventsAtFacilities),
-		citations: idListLoader(func(ctx context.Context, ids []string) (map[string][]string, error) {
+		attacksOnFacility:  dataloadgen.NewMappedLoader(attacksOnFacilities(reader), dataloadgen.WithWait(wait)),
+		attacksInPlace:     limitedLoader(wait, reader.AttacksInPlaces),
+		facilitiesInPlace:  limitedLoader(wait, reader.FacilitiesInPlaces),
+		partsOfPlace:       limitedLoader(wait, reader.PartsOfPlaces),
+		membersOfActor:     limitedLoader(wait, reader.MembersOfActors),
+		statementsOfActor:  limitedLoader(wait, reader.StatementsOfActors),
+		claimsNamingActor:  limitedLoader(wait, reader.ClaimsNamingActors),
+		sourcesOfPublisher: limitedLoader(wait, reader.SourcesOfPublishers),
+		claimsInSource:     limitedLoader(wait, reader.ClaimsInSources),
+		sourcesCiting:      limitedLoader(wait, reader.SourcesCiting),
+		claimsAboutAttack:  limitedLoader(wait, reader.ClaimsAboutAttacks),
+		attacksOfEvent:     limitedLoader(wait, reader.AttacksOfEvents),
+		eventsAtFacility:   limitedLoader(wait, reader.EventsAtFacilities),
+		citations: idListLoader(wait, func(ctx context.Context, ids []string) (map[string][]string, error) {
 			return reader.Citations(ctx, ids)
 		}),
 
-		sameDay:      limitedLoader(explorer.SameDay),
-		timeAttacks:  limitedLoader(explorer.TimeAttacks),
-		timeChildren: idListLoader(explorer.TimeChildren),
-		timeNodes:    dataloadgen.NewMappedLoader(timeNodesByID(explorer), dataloadgen.WithWait(batchWait)),
+		sameDay:      limitedLoader(wait, explorer.SameDay),
+		timeAttacks:  limitedLoader(wait, explorer.TimeAttacks),
+		timeChildren: idListLoader(wait, explorer.TimeChildren),
+		timeNodes:    dataloadgen.NewMappedLoader(timeNodesByID(explorer), dataloadgen.WithWait(wait)),
 		nearby: dataloadgen.NewLoader(func(ctx context.Context, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
 			return nearbyOfFacilities(ctx, explorer, keys)
-		}, dataloadgen.WithWait(batchWait)),
+		}, dataloadgen.WithWait(wait)),
 	}
 }
 
@@ -183,7 +184,7 @@ func timeNodesByID(explorer athar.Explorer) func(context.Context, []string) (map
 }
 
 // entityLoader loads entities of one type by id; an unknown id loads as nil, not as an error.
-func entityLoader[T athar.Entity](fetch func(context.Context, []string) ([]T, error)) *dataloadgen.Loader[string, T] {
+func entityLoader[T athar.Entity](wait time.Duration, fetch func(context.Context, []string) ([]T, error)) *dataloadgen.Loader[string, T] {
 	return dataloadgen.NewLoader(func(ctx context.Context, ids []string) ([]T, []error) {
 		found, err := fetch(ctx, ids)
 		if err != nil {
@@ -202,7 +203,7 @@ func entityLoader[T athar.Entity](fetch func(context.Context, []string) ([]T, er
 			out[i] = byID[id]
 		}
 		return out, nil
-	}, dataloadgen.WithWait(batchWait))
+	}, dataloadgen.WithWait(wait))
 }
 
 // withEmpty gives every id asked for an entry, so that an id with no neighbours is not "not found".
@@ -221,14 +222,14 @@ func withEmpty(ids []string, m map[string][]string) map[string][]string {
 type loadersKey struct{}
 
 // WithLoaders returns a context carrying fresh loaders.
-func WithLoaders(ctx context.Context, reader athar.Reader, explorer athar.Explorer) context.Context {
-	return context.WithValue(ctx, loadersKey{}, NewLoaders(reader, explorer))
+func WithLoaders(ctx context.Context, reader athar.Reader, explorer athar.Explorer, wait time.Duration) context.Context {
+	return context.WithValue(ctx, loadersKey{}, NewLoaders(reader, explorer, wait))
 }
 
-// LoaderMiddleware gives every request its own loaders.
-func LoaderMiddleware(reader athar.Reader, explorer athar.Explorer, next http.Handler) http.Handler {
+// LoaderMiddleware gives every request its own loaders, each waiting wait to gather a batch.
+func LoaderMiddleware(reader athar.Reader, explorer athar.Explorer, wait time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), reader, explorer)))
+		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), reader, explorer, wait)))
 	})
 }
 
