@@ -55,6 +55,11 @@ type Ref struct {
 	ID    string
 }
 
+// The entities. Each struct is its type's description (describe.go): a field's Go type is its
+// shape, its json tag its name in bundles and in the API, and its athar tag what must hold of it.
+// A new field is added here and in schema.graphqls (the type, its Input and its Patch); the store,
+// bundles, API inputs and the bundle's JSON Schema follow from the description.
+
 // Place is a country, governorate, city, district, neighbourhood, town or village.
 type Place struct {
 	ID          string    `json:"id"`
