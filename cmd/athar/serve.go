@@ -76,12 +76,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}()
 	store := neo4jstore.New(driver, cfg.db.Database)
-	created, err := store.Migrate(ctx)
+	applied, err := store.Migrate(ctx)
 	if err != nil {
 		return err
 	}
-	if len(created) > 0 {
-		logger.Info("schema migrations applied", "created", created)
+	if len(applied) > 0 {
+		logger.Info("migrations applied", "count", len(applied), "last", applied[len(applied)-1].Version)
 	} else {
 		logger.Info("schema up to date")
 	}
