@@ -87,8 +87,16 @@ func (s *Store) migrate(ctx context.Context, list []migration) ([]MigrationState
 	if err := checkMigrations(list); err != nil {
 		return nil, err
 	}
-	if err := s.runSchema(ctx, migrationConstraint); err != nil {
-		return nil, fmt.Errorf("creating the constraint of migration records: %w", err)
+	// Created only when missing, so that starting on an up-to-date database needs no schema
+	// privilege (a restricted user on Enterprise).
+	recs, err := s.readWriter(ctx, "SHOW CONSTRAINTS YIELD name WHERE name = 'athar_migration_version' RETURN name", nil)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		if err := s.runSchema(ctx, migrationConstraint); err != nil {
+			return nil, fmt.Errorf("creating the constraint of migration records: %w", err)
+		}
 	}
 	states, err := s.migrationStatus(ctx, list)
 	if err != nil {
