@@ -20,11 +20,7 @@ import (
 )
 
 func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	var db dbConfig
-	fs := flag.NewFlagSet("athar bench", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: athar bench [flags]
+	a := newApp("athar bench", `Usage: athar bench [flags]
 
 Generates a synthetic graph (by default 100,000 attacks on 20,000 facilities in 2,000 places,
 5,000 actors, 50,000 sources, 400,000 claims), loads it through the import path, then drives a
@@ -33,10 +29,8 @@ throughput and Neo4j round trips per request, beside the same answers fetched by
 Cypher through the driver (the floor). With no NEO4J_URI it runs a fresh embedded Neo4j in a
 temporary directory; an existing database must be empty.
 
-`)
-		fs.PrintDefaults()
-	}
-	db.register(fs)
+`, stderr)
+	fs := a.fs
 	scale := fs.Float64("scale", 1, "multiply the default graph size by this")
 	clients := fs.Int("clients", 8, "concurrent clients")
 	requests := fs.Int("requests", 200, "measured requests per query")
@@ -45,34 +39,28 @@ temporary directory; an existing database must be empty.
 	out := fs.String("out", "", "also write the report (Markdown) to this file")
 	seed := fs.Uint64("seed", 1, "random seed of the synthetic graph and of the query variables")
 	only := fs.String("only", "", "run only the queries whose name contains this")
-	if err := parse(fs, args); err != nil {
+	if err := a.parse(args); err != nil {
 		return err
 	}
-	db.finish()
-	logger, err := db.logger(stderr)
-	if err != nil {
-		return err
-	}
-	if db.URI == "" {
+	if a.db.URI == "" {
 		tmp, err := os.MkdirTemp("", "athar-bench-*")
 		if err != nil {
 			return err
 		}
 		defer os.RemoveAll(tmp)
-		db.DataDir = tmp
+		a.db.DataDir = tmp
 		if !flagSet(fs, "neo4j-heap") {
-			db.Heap = "3g"
+			a.db.Heap = "3g"
 		}
 		if !flagSet(fs, "neo4j-pagecache") {
-			db.PageCache = "2g"
+			a.db.PageCache = "2g"
 		}
 	}
-	driver, closeDB, err := db.connect(ctx, logger)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, closeDB()) }()
-	store := neo4jstore.New(driver, db.Database)
+	defer a.closeInto(&err)
+	store, driver := a.store, a.driver
 	if empty, err := store.IsEmpty(ctx); err != nil {
 		return err
 	} else if !empty {
@@ -110,7 +98,7 @@ temporary directory; an existing database must be empty.
 	defer srv.Shutdown(context.Background())
 
 	results, err := bench.Run(ctx, bench.Options{URL: "http://" + listener.Addr().String() + "/graphql", Driver: driver,
-		Database: db.Database, Size: size, Clients: *clients, Requests: *requests, Warmup: *warmup, Seed: *seed,
+		Database: a.db.Database, Size: size, Clients: *clients, Requests: *requests, Warmup: *warmup, Seed: *seed,
 		Only: func(name string) bool { return strings.Contains(name, *only) }},
 		func(s string) { fmt.Fprintln(stderr, s) })
 	if err != nil {

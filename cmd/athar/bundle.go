@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,36 +19,24 @@ import (
 )
 
 func importCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	var db dbConfig
-	fs := flag.NewFlagSet("athar import", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), `Usage: athar import [flags] FILE
+	a := newApp("athar import", `Usage: athar import [flags] FILE
 
 Validates the bundle FILE (JSON or NDJSON, see docs/bundle-format.md; "-" reads standard input) and
 reports every problem without writing anything; then writes it in batches, one transaction each.
 Importing the same file twice changes nothing. With no NEO4J_URI it uses the embedded Neo4j in
 --data-dir, which must not be in use by a running "athar serve".
 
-`)
-		fs.PrintDefaults()
-	}
-	db.register(fs)
-	batch := fs.Int("batch-size", envInt("ATHAR_IMPORT_BATCH", neo4jstore.DefaultBatchSize), "records per transaction (env ATHAR_IMPORT_BATCH)")
-	dryRun := fs.Bool("dry-run", false, "validate only, against the database too, and write nothing")
-	if err := parse(fs, args); err != nil {
+`, stderr)
+	batch := a.fs.Int("batch-size", envInt("ATHAR_IMPORT_BATCH", neo4jstore.DefaultBatchSize), "records per transaction (env ATHAR_IMPORT_BATCH)")
+	dryRun := a.fs.Bool("dry-run", false, "validate only, against the database too, and write nothing")
+	if err := a.parse(args); err != nil {
 		return err
 	}
-	if fs.NArg() != 1 {
-		fs.Usage()
+	if a.fs.NArg() != 1 {
+		a.fs.Usage()
 		return errUsage
 	}
-	db.finish()
-	logger, err := db.logger(stderr)
-	if err != nil {
-		return err
-	}
-	b, err := readBundleFile(fs.Arg(0))
+	b, err := readBundleFile(a.fs.Arg(0))
 	if err != nil {
 		return err
 	}
@@ -57,14 +44,12 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 	if problems, _ := b.Validate(); len(problems) > 0 {
 		return problems
 	}
-	driver, closeDB, err := db.connect(ctx, logger)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	defer func() { err = errors.Join(err, closeDB()) }()
-	store := neo4jstore.New(driver, db.Database)
+	defer a.closeInto(&err)
 	if !*dryRun {
-		if _, err := store.Migrate(ctx); err != nil {
+		if _, err := a.store.Migrate(ctx); err != nil {
 			return err
 		}
 	}
@@ -76,7 +61,7 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 		opts.Progress = func(done, total int) { _ = bar.Set(done) }
 	}
 	started := time.Now()
-	summary, err := store.Import(ctx, b, opts)
+	summary, err := a.store.Import(ctx, b, opts)
 	if err != nil {
 		return err
 	}
@@ -115,30 +100,17 @@ func printSummary(w io.Writer, s neo4jstore.ImportSummary, dryRun bool, took tim
 }
 
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
-	var db dbConfig
-	fs := flag.NewFlagSet("athar export", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: athar export [flags]\n\nWrites every entity as a bundle (docs/bundle-format.md), in a stable order.\n\n")
-		fs.PrintDefaults()
-	}
-	db.register(fs)
-	out := fs.String("out", "-", "file to write; - is standard output")
-	ndjson := fs.Bool("ndjson", false, "write NDJSON (one record per line) instead of JSON")
-	if err := parse(fs, args); err != nil {
+	a := newApp("athar export", "Usage: athar export [flags]\n\nWrites every entity as a bundle (docs/bundle-format.md), in a stable order.\n\n", stderr)
+	out := a.fs.String("out", "-", "file to write; - is standard output")
+	ndjson := a.fs.Bool("ndjson", false, "write NDJSON (one record per line) instead of JSON")
+	if err := a.parse(args); err != nil {
 		return err
 	}
-	db.finish()
-	logger, err := db.logger(stderr)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
-	driver, closeDB, err := db.connect(ctx, logger)
-	if err != nil {
-		return err
-	}
-	defer func() { err = errors.Join(err, closeDB()) }()
-	b, err := neo4jstore.New(driver, db.Database).Export(ctx)
+	defer a.closeInto(&err)
+	b, err := a.store.Export(ctx)
 	if err != nil {
 		return err
 	}

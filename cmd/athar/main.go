@@ -1,6 +1,6 @@
 // Command athar is Athar's one binary: `athar serve` runs the GraphQL service, `athar import` and
-// `athar export` move bundles in and out, and `athar healthcheck` asks a running Athar whether it is
-// ready.
+// `athar export` move bundles in and out, `athar migrate` applies the database's migrations, and
+// `athar healthcheck` asks a running Athar whether it is ready.
 package main
 
 import (
@@ -21,6 +21,7 @@ Usage:
   athar serve        run the GraphQL service (and an embedded Neo4j when no NEO4J_URI is set)
   athar import FILE  validate a bundle (JSON or NDJSON), then write it; "-" reads standard input
   athar export       write every entity as a bundle to standard output (or --out FILE)
+  athar migrate      apply the database's pending migrations; --status lists every migration
   athar bench        load a synthetic graph and measure the query mix against hand-written Cypher
   athar healthcheck  exit 0 when the Athar at ATHAR_ADDR is ready, 1 otherwise
 
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = importCmd(ctx, args[1:], stdout, stderr)
 	case "export":
 		err = exportCmd(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		err = migrateCmd(ctx, args[1:], stdout, stderr)
 	case "bench":
 		err = benchCmd(ctx, args[1:], stdout, stderr)
 	case "healthcheck":

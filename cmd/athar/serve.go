@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -19,9 +18,8 @@ import (
 	"github.com/athar-project/athar/resolvers"
 )
 
-// serveConfig is the configuration of `athar serve`.
+// serveConfig is the configuration of `athar serve` beyond the database and logging flags.
 type serveConfig struct {
-	db              dbConfig
 	Addr            string
 	Seed            bool
 	Playground      bool
@@ -36,14 +34,9 @@ type serveConfig struct {
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	var cfg serveConfig
-	fs := flag.NewFlagSet("athar serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(fs.Output(), "Usage: athar serve [flags]\n\nRuns Athar's GraphQL service. Every flag defaults to the environment variable it names.\n"+
-			"ATHAR_WRITE_TOKEN (environment only), when set, is needed as \"Authorization: Bearer <token>\" for every mutation.\n\n")
-		fs.PrintDefaults()
-	}
-	cfg.db.register(fs)
+	a := newApp("athar serve", "Usage: athar serve [flags]\n\nRuns Athar's GraphQL service. Every flag defaults to the environment variable it names.\n"+
+		"ATHAR_WRITE_TOKEN (environment only), when set, is needed as \"Authorization: Bearer <token>\" for every mutation.\n\n", stderr)
+	fs := a.fs
 	fs.StringVar(&cfg.Addr, "addr", env("ATHAR_ADDR", "127.0.0.1:8080"), "listen address (env ATHAR_ADDR)")
 	fs.BoolVar(&cfg.Seed, "seed", envBool("ATHAR_SEED", true), "load the curated seed data when the database is empty (env ATHAR_SEED)")
 	fs.BoolVar(&cfg.Playground, "playground", envBool("ATHAR_PLAYGROUND", true), "serve the GraphQL playground at / (env ATHAR_PLAYGROUND)")
@@ -53,37 +46,33 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated; on a loopback address, localhost and 127.0.0.1 always are (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
-	if err := parse(fs, args); err != nil {
+	if err := a.parse(args); err != nil {
 		return err
 	}
-	cfg.db.finish()
 	cfg.WriteToken = os.Getenv("ATHAR_WRITE_TOKEN")
-	logger, err := cfg.db.logger(stderr)
-	if err != nil {
-		return err
-	}
+	logger := a.logger
 	slog.SetDefault(logger)
 	if cfg.WriteToken == "" && !isLoopback(cfg.Addr) {
 		logger.Warn("ATHAR_WRITE_TOKEN is not set: anyone who can reach this address can change the graph", "addr", cfg.Addr)
 	}
 
-	driver, closeDB, err := cfg.db.connect(ctx, logger)
-	if err != nil {
+	if err := a.open(ctx); err != nil {
 		return err
 	}
 	defer func() {
-		if cerr := closeDB(); cerr != nil {
+		if cerr := a.close(); cerr != nil {
 			logger.Error("closing the database", "err", cerr)
 		}
 	}()
-	store := neo4jstore.New(driver, cfg.db.Database)
-	created, err := store.Migrate(ctx)
+	store := a.store
+	applied, err := store.Migrate(ctx)
 	if err != nil {
 		return err
 	}
-	if len(created) > 0 {
-		logger.Info("schema migrations applied", "created", created)
-	} else {
+	for _, m := range applied {
+		logger.Info("migration applied", "version", m.Version, "name", m.Name)
+	}
+	if len(applied) == 0 {
 		logger.Info("schema up to date")
 	}
 	if cfg.Seed {

@@ -1,6 +1,13 @@
 package neo4jstore
 
-import "github.com/athar-project/athar/internal/athar"
+import (
+	"context"
+	"slices"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/athar-project/athar/internal/athar"
+)
 
 // AttacksQuery exposes the attack list query to the tests that EXPLAIN it.
 func AttacksQuery(f athar.AttackFilter, order athar.AttackOrder) (string, map[string]any) {
@@ -16,3 +23,36 @@ func EntityListQuery(t athar.EntityType, f athar.EntityFilter) (string, map[stri
 
 // Rules exposes the Cypher forms of the domain's rules over claims, for the claim in variable c.
 func Rules(c string) (backs, attributing string) { return backsFigures(c), attributes(c) }
+
+// ReleaseMigrations is the number of migrations this build knows; a test's own migrations are
+// numbered after them.
+var ReleaseMigrations = len(migrations)
+
+// Migration1Schema is the statements of migration 1, which must be the release's schema unchanged.
+var Migration1Schema = migrations[0].schema
+
+// Migration is a migration a test defines, applied after this build's own; see migration.
+type Migration struct {
+	Name    string
+	Schema  []string
+	Batched []string
+	Data    func(ctx context.Context, tx neo4j.ManagedTransaction) error
+}
+
+// MigrateWith applies this build's migrations followed by extra, numbered after them.
+func (s *Store) MigrateWith(ctx context.Context, extra ...Migration) ([]MigrationState, error) {
+	return s.migrate(ctx, withExtra(extra))
+}
+
+// MigrationStatusWith returns the status of this build's migrations followed by extra.
+func (s *Store) MigrationStatusWith(ctx context.Context, extra ...Migration) ([]MigrationState, error) {
+	return s.migrationStatus(ctx, withExtra(extra))
+}
+
+func withExtra(extra []Migration) []migration {
+	list := slices.Clone(migrations)
+	for _, m := range extra {
+		list = append(list, migration{version: len(list) + 1, name: m.Name, schema: m.Schema, batched: m.Batched, data: m.Data})
+	}
+	return list
+}

@@ -1,6 +1,6 @@
 // Package neo4jstore is Athar's store: the only package that speaks to Neo4j. It holds every Cypher
-// query, the schema migrations, the mapping between domain entities and nodes, and the translation
-// of driver errors into domain error codes.
+// query, the versioned migrations of schema and data, the mapping between domain entities and
+// nodes, and the translation of driver errors into domain error codes.
 package neo4jstore
 
 import (

@@ -1,0 +1,84 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/athar-project/athar/internal/neo4jstore"
+)
+
+// app is the setup every command that uses the database shares: its flags with the database and
+// logging ones, the logger, the one Neo4j driver of the process and the store over it. A command
+// adds its own flags to fs, calls parse, does what needs no database (import validates its file
+// before any Neo4j starts; bench picks its own data directory), then calls open and defers
+// closeInto. Parsing and opening are separate steps for those two.
+type app struct {
+	fs      *flag.FlagSet
+	db      dbConfig
+	stderr  io.Writer
+	logger  *slog.Logger            // set by parse
+	driver  neo4j.DriverWithContext // set by open
+	store   *neo4jstore.Store       // set by open
+	closeDB func() error
+}
+
+// newApp returns the setup of the command name ("athar serve"), whose flags report to stderr and
+// whose --help prints usage above the flags.
+func newApp(name, usage string, stderr io.Writer) *app {
+	a := &app{fs: flag.NewFlagSet(name, flag.ContinueOnError), stderr: stderr}
+	a.fs.SetOutput(stderr)
+	a.fs.Usage = func() {
+		fmt.Fprint(a.fs.Output(), usage)
+		a.fs.PrintDefaults()
+	}
+	a.db.register(a.fs)
+	return a
+}
+
+// parse parses args, then reads what flags cannot default safely and builds the logger, which
+// writes to stderr. It returns errHelp after --help, errUsage after wrong flags (flag has said why),
+// and an error naming the flag when the log format or level is wrong.
+func (a *app) parse(args []string) error {
+	if err := parse(a.fs, args); err != nil {
+		return err
+	}
+	a.db.finish()
+	logger, err := a.db.logger(a.stderr)
+	if err != nil {
+		return err
+	}
+	a.logger = logger
+	return nil
+}
+
+// open connects to Neo4j, starting the embedded one first when no URI is set, and creates the store.
+func (a *app) open(ctx context.Context) error {
+	driver, closeDB, err := a.db.connect(ctx, a.logger)
+	if err != nil {
+		return err
+	}
+	a.driver, a.closeDB = driver, closeDB
+	a.store = neo4jstore.New(driver, a.db.Database)
+	return nil
+}
+
+// close closes the driver and stops the embedded Neo4j, joining their errors. It does nothing when
+// open did not succeed.
+func (a *app) close() error {
+	if a.closeDB == nil {
+		return nil
+	}
+	return a.closeDB()
+}
+
+// closeInto closes the app and joins the error to *err: a command defers it, so that a failure to
+// close is reported without hiding the command's own error.
+func (a *app) closeInto(err *error) {
+	*err = errors.Join(*err, a.close())
+}
