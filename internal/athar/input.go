@@ -130,124 +130,145 @@ func plain(v any) any {
 // decode sets the field from an input value; nil clears it.
 func (f *Field) decode(e Entity, v any) Problems {
 	v = plain(v)
-	var p Problems
-	wrong := func(want string) Problems {
-		p.Add(f.Name, "is a %s, want %s", jsonType(v), want)
-		return p
+	if v == nil {
+		f.value(e).SetZero()
+		return nil
 	}
+	var p Problems
 	switch f.Shape {
 	case ShapeText, ShapeEnum, ShapeRef:
-		if v == nil {
-			f.SetText(e, "")
+		if s, ok := v.(string); ok {
+			f.SetText(e, s)
 			return nil
 		}
-		s, ok := v.(string)
-		if !ok {
-			return wrong("a string")
-		}
-		f.SetText(e, s)
+		p.Add(f.Name, "is a %s, want a string", jsonType(v))
 	case ShapeTextList, ShapeEnumList, ShapeRefList:
-		if v == nil {
-			f.SetStrings(e, nil)
-			return nil
-		}
-		list, ok := v.([]any)
-		if !ok {
-			if ss, isStrings := v.([]string); isStrings {
-				f.SetStrings(e, ss)
-				return nil
-			}
-			return wrong("a list of strings")
-		}
-		ss := make([]string, 0, len(list))
-		for i, item := range list {
-			s, ok := item.(string)
-			if !ok {
-				p.Add(indexField(f.Name, i), "is a %s, want a string", jsonType(item))
-				continue
-			}
-			ss = append(ss, s)
-		}
+		ss, problems := decodeStrings(f.Name, v)
 		f.SetStrings(e, ss)
+		p = problems
 	case ShapeDate:
-		if v == nil {
-			f.SetDate(e, nil)
-			return nil
+		var d Date
+		if d, p = decodeDate(f.Name, v); len(p) == 0 {
+			f.SetDate(e, &d)
 		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return wrong("an object {start, end, note}")
-		}
-		var parts [3]string
-		for i, k := range []string{"start", "end", "note"} {
-			if x, given := m[k]; given && x != nil {
-				s, isText := x.(string)
-				if !isText {
-					p.Add(joinField(f.Name, k), "is a %s, want a string", jsonType(x))
-				}
-				parts[i] = s
-			}
-		}
-		if len(p) > 0 {
-			return p
-		}
-		d, err := ParseDate(parts[0], parts[1], parts[2])
-		if err != nil {
-			return problemsOf(err).Prefixed(f.Name)
-		}
-		f.SetDate(e, &d)
 	case ShapeLocation:
-		if v == nil {
-			f.SetLocation(e, nil)
-			return nil
-		}
-		if l, ok := v.(Location); ok {
+		var l Location
+		if l, p = decodeLocation(f.Name, v); len(p) == 0 {
 			f.SetLocation(e, &l)
-			return nil
 		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return wrong("an object {latitude, longitude, precision}")
-		}
-		l := &Location{}
-		l.Latitude = number(&p, joinField(f.Name, "latitude"), m["latitude"])
-		l.Longitude = number(&p, joinField(f.Name, "longitude"), m["longitude"])
-		if s, ok := m["precision"].(string); ok {
-			l.Precision = LocationPrecision(s)
-		}
-		f.SetLocation(e, l)
 	case ShapeRange:
-		if v == nil {
-			f.SetRange(e, nil)
-			return nil
-		}
-		if r, ok := v.(Range); ok {
+		var r Range
+		if r, p = decodeRange(f.Name, v); len(p) == 0 {
 			f.SetRange(e, &r)
-			return nil
 		}
-		m, ok := v.(map[string]any)
-		if !ok {
-			return wrong("an object {min, max}")
-		}
-		r := &Range{}
-		for _, b := range []struct {
-			key string
-			dst **int
-		}{{"min", &r.Min}, {"max", &r.Max}} {
-			if x, given := m[b.key]; given && x != nil {
-				n := number(&p, joinField(f.Name, b.key), x)
-				if n != math.Trunc(n) || math.Abs(n) > math.MaxInt32 {
-					p.Add(joinField(f.Name, b.key), "%v is not a whole number", n)
-					continue
-				}
-				*b.dst = ptr(int(n))
-			}
-		}
-		f.SetRange(e, r)
 	case ShapeRetraction:
-		return wrong("nothing: a retraction has its own mutation")
+		p.Add(f.Name, "cannot be set here: a retraction has its own mutation")
 	}
 	return p
+}
+
+// decodeStrings reads a list of strings.
+func decodeStrings(field string, v any) ([]string, Problems) {
+	var p Problems
+	list, ok := v.([]any)
+	if !ok {
+		p.Add(field, "is a %s, want a list of strings", jsonType(v))
+		return nil, p
+	}
+	ss := make([]string, 0, len(list))
+	for i, item := range list {
+		if s, ok := item.(string); ok {
+			ss = append(ss, s)
+		} else {
+			p.Add(indexField(field, i), "is a %s, want a string", jsonType(item))
+		}
+	}
+	return ss, p
+}
+
+// object reads an input object, naming its form in the problem when v is not one.
+func object(field, form string, v any) (map[string]any, Problems) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, Problems{Invalid(field, "is a %s, want an object %s", jsonType(v), form)}
+	}
+	return m, nil
+}
+
+// decodeDate reads a date in the bundle form {start, end, note} (ParseDate).
+func decodeDate(field string, v any) (Date, Problems) {
+	m, p := object(field, "{start, end, note}", v)
+	if p != nil {
+		return Date{}, p
+	}
+	var parts [3]string
+	for i, k := range []string{"start", "end", "note"} {
+		if x, given := m[k]; given && x != nil {
+			s, isText := x.(string)
+			if !isText {
+				p.Add(joinField(field, k), "is a %s, want a string", jsonType(x))
+			}
+			parts[i] = s
+		}
+	}
+	if len(p) > 0 {
+		return Date{}, p
+	}
+	d, err := ParseDate(parts[0], parts[1], parts[2])
+	if err != nil {
+		return Date{}, problemsOf(err).Prefixed(field)
+	}
+	return d, nil
+}
+
+// decodeLocation reads a location {latitude, longitude, precision}; its range is Validate's.
+func decodeLocation(field string, v any) (Location, Problems) {
+	if l, ok := v.(Location); ok {
+		return l, nil
+	}
+	m, p := object(field, "{latitude, longitude, precision}", v)
+	if p != nil {
+		return Location{}, p
+	}
+	l := Location{Latitude: number(&p, joinField(field, "latitude"), m["latitude"]),
+		Longitude: number(&p, joinField(field, "longitude"), m["longitude"])}
+	switch x := m["precision"].(type) {
+	case string:
+		l.Precision = LocationPrecision(x)
+	case nil:
+	default:
+		p.Add(joinField(field, "precision"), "is a %s, want a string", jsonType(x))
+	}
+	return l, p
+}
+
+// decodeRange reads a count range {min, max} of whole numbers; whether it makes sense is Validate's.
+func decodeRange(field string, v any) (Range, Problems) {
+	if r, ok := v.(Range); ok {
+		return r, nil
+	}
+	m, p := object(field, "{min, max}", v)
+	if p != nil {
+		return Range{}, p
+	}
+	var r Range
+	for _, b := range []struct {
+		key string
+		dst **int
+	}{{"min", &r.Min}, {"max", &r.Max}} {
+		key, dst := b.key, b.dst
+		x, given := m[key]
+		if !given || x == nil {
+			continue
+		}
+		n := number(&p, joinField(field, key), x)
+		if n != math.Trunc(n) || math.Abs(n) > math.MaxInt32 {
+			p.Add(joinField(field, key), "%v is not a whole number", n)
+			continue
+		}
+		*dst = ptr(int(n))
+	}
+	return r, p
 }
 
 // number reads a JSON or GraphQL number.

@@ -15,7 +15,6 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
-	"github.com/athar-project/athar/data/seed"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/internal/neo4jtest"
@@ -30,20 +29,9 @@ var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
 // data is loaded.
 func MustStore(tb testing.TB, seeded bool) *neo4jstore.Store {
 	tb.Helper()
-	neo4jtest.Wipe(tb)
-	store := neo4jstore.New(neo4jtest.Driver(tb), neo4jtest.Database)
-	ctx := context.Background()
-	if _, err := store.Migrate(ctx); err != nil {
-		tb.Fatal(err)
-	}
+	store := neo4jtest.MustStore(tb)
 	if seeded {
-		b, err := seed.Bundle()
-		if err != nil {
-			tb.Fatal(err)
-		}
-		if _, err := store.Import(ctx, b, neo4jstore.ImportOptions{}); err != nil {
-			tb.Fatal(err)
-		}
+		neo4jtest.MustSeed(tb, store)
 	}
 	return store
 }

@@ -21,27 +21,10 @@ import (
 func TestMain(m *testing.M) { os.Exit(neo4jtest.Run(m)) }
 
 // MustStore returns a store over an emptied, migrated database.
-func MustStore(tb testing.TB) *neo4jstore.Store {
-	tb.Helper()
-	neo4jtest.Wipe(tb)
-	s := neo4jstore.New(neo4jtest.Driver(tb), neo4jtest.Database)
-	if _, err := s.Migrate(context.Background()); err != nil {
-		tb.Fatal(err)
-	}
-	return s
-}
+func MustStore(tb testing.TB) *neo4jstore.Store { return neo4jtest.MustStore(tb) }
 
 // MustSeed loads the curated seed data.
-func MustSeed(tb testing.TB, s *neo4jstore.Store) {
-	tb.Helper()
-	b, err := seed.Bundle()
-	if err != nil {
-		tb.Fatal(err)
-	}
-	if _, err := s.Import(context.Background(), b, neo4jstore.ImportOptions{}); err != nil {
-		tb.Fatal(err)
-	}
-}
+func MustSeed(tb testing.TB, s *neo4jstore.Store) { neo4jtest.MustSeed(tb, s) }
 
 func code(err error) string { return athar.ErrorCode(err) }
 

@@ -16,7 +16,9 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/athar-project/athar/data/seed"
 	"github.com/athar-project/athar/internal/neo4jlocal"
+	"github.com/athar-project/athar/internal/neo4jstore"
 )
 
 var driver neo4j.DriverWithContext
@@ -105,4 +107,27 @@ func Count(tb testing.TB, query string, params map[string]any) int64 {
 		tb.Fatalf("neo4jtest: %q returned %T, want an integer n", query, n)
 	}
 	return v
+}
+
+// MustStore returns a store over the test database, emptied and migrated.
+func MustStore(tb testing.TB) *neo4jstore.Store {
+	tb.Helper()
+	Wipe(tb)
+	s := neo4jstore.New(Driver(tb), Database)
+	if _, err := s.Migrate(context.Background()); err != nil {
+		tb.Fatalf("neo4jtest: migrating: %v", err)
+	}
+	return s
+}
+
+// MustSeed loads the curated seed data (data/seed) through the import path.
+func MustSeed(tb testing.TB, s *neo4jstore.Store) {
+	tb.Helper()
+	b, err := seed.Bundle()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := s.Import(context.Background(), b, neo4jstore.ImportOptions{}); err != nil {
+		tb.Fatalf("neo4jtest: loading the seed: %v", err)
+	}
 }
