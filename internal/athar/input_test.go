@@ -30,7 +30,7 @@ func TestDecode(t *testing.T) {
 	t.Run("every field of its own form, and an id made from the name", func(t *testing.T) {
 		f, err := athar.Decode[*athar.Facility](map[string]any{
 			"name": "Al Quds Hospital", "type": "HOSPITAL", "aliases": []any{"مستشفى القدس"},
-			"location": map[string]any{"latitude": json.Number("36.2"), "longitude": int64(37), "precision": "EXACT"},
+			"location":   map[string]any{"latitude": json.Number("36.2"), "longitude": int64(37), "precision": "EXACT"},
 			"operatedBy": []string{"actor:msf"},
 		})
 		if err != nil {
