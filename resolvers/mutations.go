@@ -19,10 +19,32 @@ func create[T athar.Entity](ctx context.Context, c athar.Curator, input map[stri
 }
 
 // update applies input to the entity of T's type with the id and writes it, in one transaction.
-// Errors name the input's fields.
+// Problems of the input name its fields ("input.date.start"); an id that is malformed or names no
+// entity is the id argument's.
 func update[T athar.Entity](ctx context.Context, c athar.Curator, id string, input map[string]any) (T, error) {
 	saved, err := athar.Update(ctx, c, id, func(x T) error { return athar.Apply(x, input) })
+	switch code := athar.ErrorCode(err); {
+	case err == nil:
+		return saved, nil
+	case code == athar.ENOTFOUND:
+		return saved, &athar.Error{Code: code, Field: "id", Message: athar.ErrorMessage(err)}
+	case code == athar.EINVALID && fieldOf(err) == "id":
+		return saved, err
+	}
 	return saved, prefixErr("input", err)
+}
+
+// fieldOf returns the field a domain error names (its first problem's), or "".
+func fieldOf(err error) string {
+	var ps athar.Problems
+	var e *athar.Error
+	switch {
+	case asErr(err, &ps) && len(ps) > 0:
+		return ps[0].Field
+	case asErr(err, &e):
+		return e.Field
+	}
+	return ""
 }
 
 // linkAttack adds (or removes) one link of an attack to a facility, place or event.

@@ -143,6 +143,26 @@ func TestEveryField_RoundTrips(t *testing.T) {
 			}
 			assertSame(t, patched, got[patched.EntityID()])
 
+			// A patch that gives every optional field as null clears them all.
+			nulls := map[string]any{}
+			for _, f := range d.Fields {
+				if !f.Required && !f.Fixed && !f.NoInput {
+					nulls[f.Name] = nil
+				}
+			}
+			c.MustData(fmt.Sprintf(`mutation ($id: ID!, $input: %sPatch!) { %s(id: $id, input: $input) { id } }`, d.Type, mutationTaking(t, schema, string(d.Type)+"Patch")),
+				map[string]any{"id": patched.EntityID(), "input": nulls}, &struct{}{})
+			cleared := stored(t)[patched.EntityID()]
+			blank := d.New() // what a field left unset becomes: zero, or its default (a claim asserts)
+			athar.Normalize(blank)
+			for _, f := range d.Fields {
+				_, isNull := nulls[f.Name]
+				isDefault := f.Shape == athar.ShapeEnum && f.Text(cleared) == f.Text(blank)
+				if isNull && !f.IsZero(cleared) && !isDefault {
+					t.Errorf("%s.%s was given as null and is still set", d.Type, f.Name)
+				}
+			}
+
 			// The entity's own fields read back through a query as they were written.
 			query, fields := ownFieldsQuery(d)
 			var data map[string]map[string]any

@@ -6,7 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -66,6 +69,19 @@ func (a *app) open(ctx context.Context) error {
 	a.driver, a.closeDB = driver, closeDB
 	a.store = neo4jstore.New(driver, a.db.Database)
 	return nil
+}
+
+// openExisting is open for a command that only reads an existing database (export, migrate
+// --status): with no URI and no embedded database in --data-dir it fails, instead of creating an
+// empty one there and reading nothing from it.
+func (a *app) openExisting(ctx context.Context) error {
+	if a.db.URI == "" {
+		dir := filepath.Join(a.db.DataDir, "neo4j")
+		if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+			return fmt.Errorf("there is no Athar database in %s: give the --data-dir (ATHAR_DATA_DIR) that athar serve used, or NEO4J_URI", dir)
+		}
+	}
+	return a.open(ctx)
 }
 
 // close closes the driver and stops the embedded Neo4j, joining their errors. It does nothing when

@@ -106,7 +106,11 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 	if err := a.parse(args); err != nil {
 		return err
 	}
-	if err := a.open(ctx); err != nil {
+	if a.fs.NArg() != 0 {
+		a.fs.Usage()
+		return errUsage
+	}
+	if err := a.openExisting(ctx); err != nil {
 		return err
 	}
 	defer a.closeInto(&err)
@@ -136,6 +140,10 @@ func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (er
 func healthcheck(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("athar healthcheck", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(fs.Output(), "Usage: athar healthcheck [flags]\n\nExits 0 when the Athar at --addr answers /readyz with 200 (its Neo4j answers), 1 otherwise.\n\n")
+		fs.PrintDefaults()
+	}
 	addr := fs.String("addr", env("ATHAR_ADDR", "127.0.0.1:8080"), "address of the running Athar (env ATHAR_ADDR)")
 	if err := parse(fs, args); err != nil {
 		return err

@@ -185,3 +185,24 @@ func TestUsage(t *testing.T) {
 		t.Errorf("unknown command exited %d, want 2", code)
 	}
 }
+
+// Commands that only read a database refuse a --data-dir that holds none, rather than starting an
+// empty Neo4j there and reporting on nothing.
+func TestReadingCommands_NeedAnExistingDatabase(t *testing.T) {
+	t.Setenv("NEO4J_URI", "")
+	for _, args := range [][]string{{"export"}, {"migrate", "--status"}} {
+		dir := filepath.Join(t.TempDir(), "nothing-here")
+		var out, errOut bytes.Buffer
+		code := run(context.Background(), append(args, "--data-dir", dir, "--log-level", "warn"), &out, &errOut)
+		if code != 1 || !strings.Contains(errOut.String(), "no Athar database") {
+			t.Errorf("%v: exit %d, %q", args, code, errOut.String())
+		}
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Errorf("%v created %s", args, dir)
+		}
+	}
+	var out, errOut bytes.Buffer
+	if code := run(context.Background(), []string{"export", "stray"}, &out, &errOut); code != 2 {
+		t.Errorf("export with a stray argument exited %d, want 2", code)
+	}
+}

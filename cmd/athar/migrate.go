@@ -28,7 +28,11 @@ which must not be in use by a running "athar serve".
 		a.fs.Usage()
 		return errUsage
 	}
-	if err := a.open(ctx); err != nil {
+	open := a.open
+	if *status {
+		open = a.openExisting
+	}
+	if err := open(ctx); err != nil {
 		return err
 	}
 	defer a.closeInto(&err)

@@ -363,7 +363,7 @@ func jsonErrorPath(err error) string {
 func jsonErrorMessage(err error) string {
 	var te *json.UnmarshalTypeError
 	if asErr(err, &te) {
-		return fmt.Sprintf("is a JSON %s, want a %s", te.Value, jsonKind(te.Type.Kind().String()))
+		return fmt.Sprintf("is a JSON %s, want %s", te.Value, withArticle(jsonKind(te.Type.Kind().String())))
 	}
 	var pe *Error
 	if asErr(err, &pe) {
@@ -386,7 +386,9 @@ func jsonKind(goKind string) string {
 		return "list"
 	case "struct", "map", "ptr":
 		return "object"
-	case "int", "int64", "float64":
+	case "int", "int64":
+		return "whole number"
+	case "float64":
 		return "number"
 	}
 	return goKind

@@ -429,8 +429,11 @@ func Validate(e Entity) (Problems, []Ref) {
 		case ShapeRange:
 			checkRange(&p, f.Name, f.Range(e))
 		case ShapeRetraction:
-			if r := f.Retraction(e); r != nil && r.Reason == "" {
-				p.Add(f.Name+".reason", "is required: say why the claim was retracted")
+			if r := f.Retraction(e); r != nil {
+				checkText(&p, f.Name+".reason", r.Reason, false)
+				if r.Reason == "" {
+					p.Add(f.Name+".reason", "is required: say why the claim was retracted")
+				}
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package athar
 
 import (
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -20,8 +21,16 @@ func CheckID(p *Problems, field string, t EntityType, id string) {
 	case m == nil:
 		p.Add(field, "%q is not an id: want %s: followed by lower-case letters, digits and hyphens", id, t.Record())
 	case m[1] != t.Record():
-		p.Add(field, "%q is not a %s id: it must start with %q", id, t.Record(), t.Record()+":")
+		p.Add(field, "%q is not %s id: it must start with %q", id, withArticle(t.Record()), t.Record()+":")
 	}
+}
+
+// withArticle puts "a" or "an" before a word: "an actor", "a place".
+func withArticle(word string) string {
+	if word != "" && strings.ContainsRune("aeiou", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }
 
 // Timestamps are kept by the store on every node.
@@ -288,6 +297,9 @@ func checkLocation(p *Problems, field string, l *Location) {
 	checkEnum(p, joinField(field, "precision"), string(l.Precision), names(LocationPrecisions), true)
 }
 
+// maxCount is the largest figure a count may give: the largest GraphQL Int.
+const maxCount = math.MaxInt32
+
 func checkRange(p *Problems, field string, r *Range) {
 	if r == nil {
 		return
@@ -299,6 +311,10 @@ func checkRange(p *Problems, field string, r *Range) {
 		p.Add(field+".min", "must not be negative")
 	case r.Max != nil && *r.Max < 0:
 		p.Add(field+".max", "must not be negative")
+	case r.Min != nil && *r.Min > maxCount:
+		p.Add(field+".min", "is larger than %d", maxCount)
+	case r.Max != nil && *r.Max > maxCount:
+		p.Add(field+".max", "is larger than %d", maxCount)
 	case r.Min != nil && r.Max != nil && *r.Min > *r.Max:
 		p.Add(field, "min %d is greater than max %d", *r.Min, *r.Max)
 	}
@@ -343,8 +359,9 @@ var attackLinkFields = map[AttackLink]string{
 	LinkTargeted: "facilityIds", LinkOccurredIn: "placeIds", LinkDuring: "duringEventIds", LinkPartOf: "partOfEventIds",
 }
 
-// Link adds target to the attack's link l, or with add false removes it. Whether target exists is
-// checked when the attack is written. Errors: EINVALID (an unknown link, or a target that is not an
+// Link adds target to the attack's link l, or with add false removes it; removing a link the
+// attack does not have changes nothing and is no error. Whether an added target exists is checked
+// when the attack is written. Errors: EINVALID (an unknown link, or an added target that is not an
 // id of the right type, naming field).
 func (x *Attack) Link(l AttackLink, target, field string, add bool) error {
 	name, ok := attackLinkFields[l]
@@ -352,13 +369,13 @@ func (x *Attack) Link(l AttackLink, target, field string, add bool) error {
 		return Invalid("relation", "%q is not a link of an attack", l)
 	}
 	f := Describe(TypeAttack).Field(name)
-	var p Problems
-	CheckID(&p, field, f.Target, target)
-	if err := p.Err(); err != nil {
-		return err
-	}
 	ids := f.Strings(x)
 	if add {
+		var p Problems
+		CheckID(&p, field, f.Target, target)
+		if err := p.Err(); err != nil {
+			return err
+		}
 		ids = append(ids, target)
 	} else {
 		ids = slices.DeleteFunc(ids, func(id string) bool { return id == target })

@@ -102,6 +102,9 @@ func plain(v any) any {
 		}
 		return *x
 	case map[string]any:
+		if x == nil {
+			return nil // gqlgen gives an input object given as null as a nil map
+		}
 		out := make(map[string]any, len(x))
 		for k, item := range x {
 			out[k] = plain(item)

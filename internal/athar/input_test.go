@@ -95,3 +95,16 @@ func TestApply(t *testing.T) {
 		}
 	})
 }
+
+// gqlgen gives an input object written as null as a nil map: it clears the field like any null.
+func TestApply_NullObjectClears(t *testing.T) {
+	published, _ := athar.ParseDate("2016", "", "")
+	s := &athar.Source{ID: "source:s", Title: "S", Kind: "NEWS", Published: &published,
+		Description: "d"}
+	if err := athar.Apply(s, map[string]any{"published": map[string]any(nil)}); err != nil {
+		t.Fatal(err)
+	}
+	if s.Published != nil {
+		t.Errorf("published = %+v, want cleared", s.Published)
+	}
+}

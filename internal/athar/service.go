@@ -94,9 +94,15 @@ func Create[T Entity](ctx context.Context, c Curator, e T) (T, error) {
 }
 
 // Update changes the entity of T's type with the id through c, in one transaction, and returns it,
-// typed, as stored. Errors: as Curator.Update.
+// typed, as stored. Errors: as Curator.Update, and EINVALID naming "id" when id is not an id of T's
+// type at all.
 func Update[T Entity](ctx context.Context, c Curator, id string, change func(T) error) (T, error) {
 	var zero T
+	var p Problems
+	CheckID(&p, "id", zero.EntityType(), id)
+	if err := p.Err(); err != nil {
+		return zero, err
+	}
 	saved, err := c.Update(ctx, zero.EntityType(), id, func(e Entity) error { return change(e.(T)) })
 	if err != nil {
 		return zero, err

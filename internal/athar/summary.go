@@ -179,11 +179,15 @@ func SortAttacks(as []*Attack) []*Attack {
 	return slices.CompactFunc(as, func(a, b *Attack) bool { return a.ID == b.ID })
 }
 
-// Retract marks the claim retracted for the reason given. Errors: EINVALID (no reason).
+// Retract marks the claim retracted for the reason given. Errors: EINVALID (no reason, or one
+// longer than any text may be).
 func (c *Claim) Retract(reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return Invalid("reason", "say why the claim is retracted")
+	}
+	if len(reason) > maxText {
+		return Invalid("reason", "is longer than %d bytes", maxText)
 	}
 	c.Retracted = &Retraction{Reason: reason, At: time.Now().UTC()}
 	return nil

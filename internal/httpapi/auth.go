@@ -46,7 +46,9 @@ func withCredential(token string, next http.Handler) http.Handler {
 	want := sha256.Sum256([]byte(token))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c := TokenMissing
-		if got, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer "); ok && got != "" {
+		// The scheme is case-insensitive (RFC 9110, section 11.1): "bearer" is "Bearer".
+		scheme, got, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+		if got = strings.TrimSpace(got); ok && strings.EqualFold(scheme, "Bearer") && got != "" {
 			c = TokenWrong
 			// Hashes of equal length, compared in constant time: the comparison says nothing
 			// about the token through its timing.

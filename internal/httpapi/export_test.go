@@ -44,7 +44,28 @@ func TestExport_Endpoints(t *testing.T) {
 			t.Fatal(err)
 		}
 		if len(rows) != 5 || rows[0][0] != "id" || rows[1][0] != "attack:ain-jalout-school-2013-08-06" {
-			t.Errorf("CSV rows: %v", rows)
+			t.Fatalf("CSV rows: %v", rows)
+		}
+		// The dates, figures and places come from the store as it keeps them.
+		col := map[string]int{}
+		for i, name := range rows[0] {
+			col[name] = i
+		}
+		got := rows[1]
+		if got[col["date_start"]] != "2013-08-06" || got[col["date_end"]] != "2013-08-06" || got[col["date_precision"]] != "DAY" {
+			t.Errorf("the 2013 attack's date in the CSV: %v", got)
+		}
+		found := false
+		for _, row := range rows[1:] {
+			if row[col["id"]] == "attack:geo" {
+				found = true
+				if row[col["date_start"]] != "2015-03-02" || row[col["latitude"]] != "36.2" || row[col["location_precision"]] != "EXACT" {
+					t.Errorf("the geo attack in the CSV: %v", row)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("no geo attack in the CSV: %v", rows)
 		}
 		for k, want := range map[string]string{"Content-Type": "text/csv; charset=utf-8",
 			"Content-Disposition": `attachment; filename="attacks.csv"`, "X-Athar-Truncated": "false"} {
@@ -55,9 +76,16 @@ func TestExport_Endpoints(t *testing.T) {
 	})
 	t.Run("GeoJSON", func(t *testing.T) {
 		resp, body := MustGet(t, url+"/export/attacks.geojson?near=36.2,37.15,50", nil)
-		var fc struct{ Features []any }
+		var fc struct {
+			Features []struct {
+				Properties struct{ DateStart, DatePrecision, Date string }
+			}
+		}
 		if err := json.Unmarshal(body, &fc); err != nil || len(fc.Features) != 1 || resp.Header.Get("Content-Type") != "application/geo+json" {
-			t.Errorf("GeoJSON export: %v %v %s", err, fc, resp.Header.Get("Content-Type"))
+			t.Fatalf("GeoJSON export: %v %v %s", err, fc, resp.Header.Get("Content-Type"))
+		}
+		if p := fc.Features[0].Properties; p.DateStart != "2015-03-02" || p.DatePrecision != "DAY" || p.Date != "2015-03-02" {
+			t.Errorf("the geo attack's date in GeoJSON: %+v", p)
 		}
 	})
 	t.Run("a bad parameter is named, with status 400", func(t *testing.T) {

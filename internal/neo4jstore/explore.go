@@ -630,7 +630,7 @@ RETURN properties(a) AS props, facilities, facilityIds, places, head(fl + pl) AS
 		props := m["props"].(map[string]any)
 		ft := athar.AttackFeature{ID: str(props, "id"), Title: str(props, "title"),
 			Facilities: strs(m, "facilities"), FacilityIDs: strs(m, "facilityIds"), Places: strs(m, "places")}
-		if d := date(props, ""); d != nil {
+		if d := date(props, datedField); d != nil {
 			ft.Date = *d
 		}
 		if v, ok := props["killedLow"].(int64); ok {
