@@ -165,16 +165,22 @@ func relOf(t athar.EntityType, field string) string {
 // onLink links a dated entity to the most specific node of the time tree its date hangs from.
 func onLink(f *athar.Field) linkSpec {
 	return linkSpec{rel: "ON", target: labelTimeNode, derived: func(e athar.Entity) []string {
-		d := f.Date(e)
-		if d == nil {
-			return nil
-		}
-		ids := d.TimeTreeIDs()
+		_, ids := timeTreeOf(f, e)
 		if len(ids) == 0 {
 			return nil
 		}
 		return ids[len(ids)-1:]
 	}}
+}
+
+// timeTreeOf returns the date of the field f of e and the ids of the time-tree nodes it hangs
+// from (athar.Date.TimeTreeIDs); none when the date is unset.
+func timeTreeOf(f *athar.Field, e athar.Entity) (*athar.Date, []string) {
+	d := f.Date(e)
+	if d == nil {
+		return nil, nil
+	}
+	return d, d.TimeTreeIDs()
 }
 
 // taxonomyLink links an entity to the shared node of each value of an enum list field.

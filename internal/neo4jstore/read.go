@@ -146,8 +146,12 @@ func related[T athar.Entity](ctx context.Context, s *Store, in incoming, ids []s
 		return out, nil
 	}
 	to := specOf(in.to)
-	query := fmt.Sprintf("UNWIND $ids AS id CALL (id) { MATCH %s WITH DISTINCT m ORDER BY %s LIMIT $limit RETURN m } "+
-		"RETURN id, collect(%s) AS items", in.pattern(), to.order, itemFields(to, "m"))
+	distinct := ""
+	if len(in.fields) > 1 {
+		distinct = "DISTINCT " // an attack both during and part of an event is listed once
+	}
+	query := fmt.Sprintf("UNWIND $ids AS id CALL (id) { MATCH %s WITH %sm ORDER BY %s LIMIT $limit RETURN m } "+
+		"RETURN id, collect(%s) AS items", in.pattern(), distinct, to.order, itemFields(to, "m"))
 	recs, err := s.read(ctx, query, map[string]any{"ids": ids, "limit": limitParam(limit)})
 	if err != nil {
 		return nil, err

@@ -297,11 +297,7 @@ func timeTreeRows(spec *typeSpec, e athar.Entity) []map[string]any {
 	if f == nil || f.Shape != athar.ShapeDate {
 		return nil
 	}
-	d := f.Date(e)
-	if d == nil {
-		return nil
-	}
-	ids := d.TimeTreeIDs()
+	d, ids := timeTreeOf(f, e)
 	if len(ids) == 0 {
 		return nil
 	}
