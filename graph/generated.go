@@ -41,6 +41,7 @@ type ResolverRoot interface {
 	Event() EventResolver
 	Facility() FacilityResolver
 	FacilityConnection() FacilityConnectionResolver
+	GraphNode() GraphNodeResolver
 	Month() MonthResolver
 	Mutation() MutationResolver
 	NearbyFacility() NearbyFacilityResolver
@@ -238,10 +239,12 @@ type ComplexityRoot struct {
 	}
 
 	GraphNode struct {
-		ID    func(childComplexity int) int
-		Label func(childComplexity int) int
-		Name  func(childComplexity int) int
-		Type  func(childComplexity int) int
+		Entity   func(childComplexity int) int
+		EntityID func(childComplexity int) int
+		ID       func(childComplexity int) int
+		Label    func(childComplexity int) int
+		Name     func(childComplexity int) int
+		Type     func(childComplexity int) int
 	}
 
 	Location struct {
@@ -329,6 +332,8 @@ type ComplexityRoot struct {
 		Graph              func(childComplexity int, ids []string, depth *int, limit *int) int
 		Month              func(childComplexity int, year int, month int) int
 		Nearby             func(childComplexity int, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int) int
+		Node               func(childComplexity int, id string) int
+		Nodes              func(childComplexity int, ids []string) int
 		Place              func(childComplexity int, id string) int
 		Places             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string) int
 		RepeatedlyTargeted func(childComplexity int, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int) int
@@ -467,6 +472,9 @@ type FacilityResolver interface {
 type FacilityConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.FacilityConnection) (int, error)
 }
+type GraphNodeResolver interface {
+	Entity(ctx context.Context, obj *athar.GraphNode) (athar.Entity, error)
+}
 type MonthResolver interface {
 	Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error)
 	Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
@@ -510,6 +518,8 @@ type QueryResolver interface {
 	Place(ctx context.Context, id string) (*athar.Place, error)
 	Event(ctx context.Context, id string) (*athar.Event, error)
 	Claim(ctx context.Context, id string) (*athar.Claim, error)
+	Node(ctx context.Context, id string) (athar.Entity, error)
+	Nodes(ctx context.Context, ids []string) ([]athar.Entity, error)
 	Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) (*model.AttackConnection, error)
 	Facilities(ctx context.Context, filter *model.FacilityFilter, first *int, after *string) (*model.FacilityConnection, error)
 	Actors(ctx context.Context, filter *model.ActorFilter, first *int, after *string) (*model.ActorConnection, error)
@@ -1360,6 +1370,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GraphEdge.Type(childComplexity), true
 
+	case "GraphNode.entity":
+		if e.ComplexityRoot.GraphNode.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.Entity(childComplexity), true
+	case "GraphNode.entityId":
+		if e.ComplexityRoot.GraphNode.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.GraphNode.EntityID(childComplexity), true
 	case "GraphNode.id":
 		if e.ComplexityRoot.GraphNode.ID == nil {
 			break
@@ -1919,6 +1941,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Nearby(childComplexity, args["latitude"].(float64), args["longitude"].(float64), args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int)), true
+	case "Query.node":
+		if e.ComplexityRoot.Query.Node == nil {
+			break
+		}
+
+		args, err := ec.field_Query_node_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Node(childComplexity, args["id"].(string)), true
+	case "Query.nodes":
+		if e.ComplexityRoot.Query.Nodes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_nodes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Nodes(childComplexity, args["ids"].([]string)), true
 	case "Query.place":
 		if e.ComplexityRoot.Query.Place == nil {
 			break
@@ -2396,6 +2440,22 @@ type Query {
   event(id: ID!): Event
   "A claim by id, or null."
   claim(id: ID!): Claim
+  "Any entity by its global id (facility:…, attack:…, claim:…), or null when none has it."
+  node(id: ID!): Node
+  """
+  Entities by their global ids (at most 100), in the order given; null in the place of an id that
+  names none.
+  """
+  nodes(ids: [ID!]!): [Node]!
+}
+
+"""
+An entity of the graph, fetched again by its global id with node(id:) (Relay's Global Object
+Identification). The id's prefix names the entity's type: facility:ain-jalout-school.
+"""
+interface Node {
+  "The global id: the entity's type in lower case, a colon and a stable slug."
+  id: ID!
 }
 
 type Mutation {
@@ -2510,7 +2570,7 @@ enum PlaceKind {
 }
 
 "A country, governorate, city, district, neighbourhood, town or village."
-type Place {
+type Place implements Node {
   id: ID!
   name: String!
   aliases: [String!]!
@@ -2543,7 +2603,7 @@ enum ActorKind {
 }
 
 "A state, force, armed group, UN body, organisation, outlet or person."
-type Actor {
+type Actor implements Node {
   id: ID!
   name: String!
   aliases: [String!]!
@@ -2580,7 +2640,7 @@ enum FacilityType {
 }
 
 "A school, hospital, market, blood bank or other site."
-type Facility {
+type Facility implements Node {
   id: ID!
   name: String!
   "Other spellings, Arabic and English."
@@ -2617,7 +2677,7 @@ enum SourceKind {
 }
 
 "A document claims are read in."
-type Source {
+type Source implements Node {
   id: ID!
   title: String!
   kind: SourceKind!
@@ -2650,7 +2710,7 @@ enum EventKind {
 }
 
 "Context around attacks: a gathering, a truce, a campaign."
-type Event {
+type Event implements Node {
   id: ID!
   name: String!
   kind: EventKind!
@@ -2716,7 +2776,7 @@ enum AttackRelation {
 One attack. Its disputed details (how many died, with what, who did it) are never settled here: each
 account is a claim, and casualties and attributions summarise the claims without replacing them.
 """
-type Attack {
+type Attack implements Node {
   id: ID!
   title: String!
   summary: String
@@ -2800,7 +2860,7 @@ type Retraction {
 }
 
 "One statement about one attack, as one source gives it, with the words it rests on."
-type Claim {
+type Claim implements Node {
   id: ID!
   kind: ClaimKind!
   stance: Stance!
@@ -3290,7 +3350,15 @@ type Graph {
 }
 
 type GraphNode {
+  """
+  The node's own id in this view, graphnode:<entityId>: not the entity's, so that a client cache
+  keyed by id keeps the node and the entity it stands for apart. Edges name nodes by it.
+  """
   id: ID!
+  "The id of what the node stands for: an entity's (facility:…) or a shared node's (day:2016-11-16, weapon:BARREL_BOMB)."
+  entityId: ID!
+  "The entity the node stands for; null for the shared nodes of the time tree and of weapons and attack types."
+  entity: Node
   "The kind of node: Facility, Place, Actor, Source, Event, Attack, Claim, Day, Month, Year, Weapon, AttackType."
   label: String!
   "Its type or kind where it has one (SCHOOL, STATE_FORCE, CASUALTIES...)."
@@ -3302,7 +3370,9 @@ type GraphNode {
 type GraphEdge {
   "Stable: source, relationship type and target."
   id: ID!
+  "The id of the node the edge leaves (a GraphNode id)."
   source: ID!
+  "The id of the node the edge reaches (a GraphNode id)."
   target: ID!
   "The relationship type: TARGETED, ABOUT, NAMES, CITES, PART_OF..."
   type: String!
@@ -3677,6 +3747,10 @@ func (ec *executionContext) childFields_GraphNode(ctx context.Context, field gra
 	switch field.Name {
 	case "id":
 		return ec.fieldContext_GraphNode_id(ctx, field)
+	case "entityId":
+		return ec.fieldContext_GraphNode_entityId(ctx, field)
+	case "entity":
+		return ec.fieldContext_GraphNode_entity(ctx, field)
 	case "label":
 		return ec.fieldContext_GraphNode_label(ctx, field)
 	case "type":
@@ -4876,6 +4950,34 @@ func (ec *executionContext) field_Query_nearby_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_node_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_nodes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "ids",
+		func(ctx context.Context, v any) ([]string, error) {
+			return ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["ids"] = arg0
 	return args, nil
 }
 
@@ -8650,6 +8752,61 @@ func (ec *executionContext) fieldContext_GraphNode_id(_ context.Context, field g
 	return graphql.NewScalarFieldContext("GraphNode", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
+func (ec *executionContext) _GraphNode_entityId(ctx context.Context, field graphql.CollectedField, obj *athar.GraphNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("GraphNode", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _GraphNode_entity(ctx context.Context, field graphql.CollectedField, obj *athar.GraphNode) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_GraphNode_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.GraphNode().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.Entity) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_GraphNode_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "GraphNode",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _GraphNode_label(ctx context.Context, field graphql.CollectedField, obj *athar.GraphNode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10603,6 +10760,94 @@ func (ec *executionContext) fieldContext_Query_claim(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_claim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_node(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Node(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.Entity) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_node(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_node_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_nodes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Nodes(ctx, fc.Args["ids"].([]string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_nodes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_nodes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -15054,6 +15299,54 @@ func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj a
 
 // region    ************************** interface.gotpl ***************************
 
+func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj athar.Entity) graphql.Marshaler {
+	switch obj := (obj).(type) {
+	case nil:
+		return graphql.Null
+	case *athar.Source:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Source(ctx, sel, obj)
+	case *athar.Place:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Place(ctx, sel, obj)
+	case *athar.Facility:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Facility(ctx, sel, obj)
+	case *athar.Event:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Event(ctx, sel, obj)
+	case *athar.Claim:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Claim(ctx, sel, obj)
+	case *athar.Attack:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Attack(ctx, sel, obj)
+	case *athar.Actor:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Actor(ctx, sel, obj)
+	default:
+		if typedObj, ok := obj.(graphql.Marshaler); ok {
+			return typedObj
+		} else {
+			panic(fmt.Errorf("unexpected type %T; non-generated variants of Node must implement graphql.Marshaler", obj))
+		}
+	}
+}
+
 func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.SelectionSet, obj athar.Entity) graphql.Marshaler {
 	switch obj := (obj).(type) {
 	case nil:
@@ -15106,7 +15399,7 @@ func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.Selection
 
 // region    **************************** object.gotpl ****************************
 
-var actorImplementors = []string{"Actor", "SearchResult"}
+var actorImplementors = []string{"Actor", "Node", "SearchResult"}
 
 func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, obj *athar.Actor) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorImplementors)
@@ -15493,7 +15786,7 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var attackImplementors = []string{"Attack", "SearchResult"}
+var attackImplementors = []string{"Attack", "Node", "SearchResult"}
 
 func (ec *executionContext) _Attack(ctx context.Context, sel ast.SelectionSet, obj *athar.Attack) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, attackImplementors)
@@ -16328,7 +16621,7 @@ func (ec *executionContext) _Casualties(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var claimImplementors = []string{"Claim", "SearchResult"}
+var claimImplementors = []string{"Claim", "Node", "SearchResult"}
 
 func (ec *executionContext) _Claim(ctx context.Context, sel ast.SelectionSet, obj *athar.Claim) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, claimImplementors)
@@ -16831,7 +17124,7 @@ func (ec *executionContext) _Day(ctx context.Context, sel ast.SelectionSet, obj 
 	return out
 }
 
-var eventImplementors = []string{"Event", "SearchResult"}
+var eventImplementors = []string{"Event", "Node", "SearchResult"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *athar.Event) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
@@ -17013,7 +17306,7 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
-var facilityImplementors = []string{"Facility", "SearchResult"}
+var facilityImplementors = []string{"Facility", "Node", "SearchResult"}
 
 func (ec *executionContext) _Facility(ctx context.Context, sel ast.SelectionSet, obj *athar.Facility) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, facilityImplementors)
@@ -17579,22 +17872,65 @@ func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet
 		case "id":
 			out.Values[i] = ec._GraphNode_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "entityId":
+			out.Values[i] = ec._GraphNode_entityId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._GraphNode_entity(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "label":
 			out.Values[i] = ec._GraphNode_label(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "type":
 			out.Values[i] = ec._GraphNode_type(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "name":
 			out.Values[i] = ec._GraphNode_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -18068,7 +18404,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var placeImplementors = []string{"Place", "SearchResult"}
+var placeImplementors = []string{"Place", "Node", "SearchResult"}
 
 func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, obj *athar.Place) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, placeImplementors)
@@ -18585,6 +18921,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_claim(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "node":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_node(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "nodes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_nodes(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -19177,7 +19557,7 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var sourceImplementors = []string{"Source", "SearchResult"}
+var sourceImplementors = []string{"Source", "Node", "SearchResult"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *athar.Source) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, sourceImplementors)
@@ -20887,6 +21267,16 @@ func (ec *executionContext) marshalNNearbyFacility2ᚖgithubᚗcomᚋatharᚑpro
 	return ec._NearbyFacility(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -21961,6 +22351,13 @@ func (ec *executionContext) unmarshalONearInput2ᚖgithubᚗcomᚋatharᚑprojec
 	}
 	res, err := ec.unmarshalInputNearInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v athar.Entity) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx context.Context, sel ast.SelectionSet, v *athar.Place) graphql.Marshaler {

@@ -514,3 +514,62 @@ func TestWriteToken_WithoutHTTPAPIMutationsAreRefused(t *testing.T) {
 	}
 	c.MustData(`{ __typename }`, nil, &read)
 }
+
+// Every entity is a Node: node(id:) and nodes(ids:) fetch any of them by its global id, and a
+// network view's nodes have ids of their own, naming the entity they stand for.
+func TestNode_FetchesAnyEntityByID(t *testing.T) {
+	c := MustServer(t, true)
+	var got struct {
+		Node  *struct{ Typename, ID, Name string }
+		Nodes []*struct {
+			Typename string `json:"__typename"`
+			ID       string
+		}
+		Nothing *struct{ ID string }
+		Graph   struct {
+			Nodes []struct {
+				ID, EntityID, Label string
+				Entity              *struct {
+					Typename string `json:"__typename"`
+					ID       string
+				}
+			}
+		}
+	}
+	c.MustData(`{
+	  node(id: "facility:ain-jalout-school") { Typename: __typename id ... on Facility { name } }
+	  nodes(ids: ["attack:ain-jalout-school-2014-04-30", "facility:nowhere", "day:2014-04-30", "source:ain-jalout-2014-article"]) { __typename id }
+	  nothing: node(id: "not-an-id") { id }
+	  graph(ids: ["attack:ain-jalout-school-2014-04-30"], depth: 1) { nodes { id entityId label entity { __typename id } } }
+	}`, nil, &got)
+	if got.Node == nil || got.Node.Typename != "Facility" || got.Node.Name == "" {
+		t.Errorf("node: %+v", got.Node)
+	}
+	if len(got.Nodes) != 4 || got.Nodes[0] == nil || got.Nodes[0].Typename != "Attack" || got.Nodes[1] != nil || got.Nodes[2] != nil ||
+		got.Nodes[3] == nil || got.Nodes[3].Typename != "Source" {
+		t.Errorf("nodes, in the order asked, null where none: %+v", got.Nodes)
+	}
+	if got.Nothing != nil {
+		t.Errorf("a malformed id gave %+v", got.Nothing)
+	}
+	days := 0
+	for _, n := range got.Graph.Nodes {
+		switch {
+		case n.ID != "graphnode:"+n.EntityID:
+			t.Errorf("graph node %q stands for %q", n.ID, n.EntityID)
+		case n.Label == "Day" || n.Label == "Weapon" || n.Label == "AttackType":
+			if n.Label == "Day" {
+				days++
+			}
+			if n.Entity != nil {
+				t.Errorf("the shared node %s has an entity: %+v", n.EntityID, n.Entity)
+			}
+		case n.Entity == nil || n.Entity.ID != n.EntityID || n.Entity.Typename != n.Label:
+			t.Errorf("graph node %+v: its entity is %+v", n, n.Entity)
+		}
+	}
+	if days != 1 || len(got.Graph.Nodes) < 5 {
+		t.Errorf("graph around the 2014 attack: %+v", got.Graph.Nodes)
+	}
+	c.MustError(`query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": make([]string, 101)}, "BAD_USER_INPUT", "ids")
+}

@@ -22,6 +22,7 @@ type Loaders struct {
 	events     *dataloadgen.Loader[string, *athar.Event]
 	attacks    *dataloadgen.Loader[string, *athar.Attack]
 	claims     *dataloadgen.Loader[string, *athar.Claim]
+	entities   *dataloadgen.Loader[string, athar.Entity] // of any type, for node(id:)
 
 	attacksOnFacility  *dataloadgen.Loader[facilityDates, []*athar.Attack]
 	attacksInPlace     *dataloadgen.Loader[limited, []*athar.Attack]
@@ -111,6 +112,7 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 		events:     entityLoader(wait, reader.EventsByID),
 		attacks:    entityLoader(wait, reader.AttacksByID),
 		claims:     entityLoader(wait, reader.ClaimsByID),
+		entities:   entityLoader(wait, reader.EntitiesByID),
 
 		attacksOnFacility:  dataloadgen.NewMappedLoader(attacksOnFacilities(reader), dataloadgen.WithWait(wait)),
 		attacksInPlace:     limitedLoader(wait, reader.AttacksInPlaces),
@@ -309,4 +311,12 @@ func nearbyOfFacilities(ctx context.Context, explorer athar.Explorer, keys []nea
 		out[i] = pointers(found[i])
 	}
 	return out, errs
+}
+
+// node loads an entity of any type by its global id; an id that names no entity gives nil.
+func node(ctx context.Context, id string) (athar.Entity, error) {
+	if athar.TypeOfID(id) == "" {
+		return nil, nil
+	}
+	return loaders(ctx).entities.Load(ctx, id)
 }

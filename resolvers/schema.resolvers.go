@@ -240,6 +240,10 @@ func (r *facilityConnectionResolver) TotalCount(ctx context.Context, obj *model.
 	return r.Explorer.CountFacilities(ctx, obj.Filter)
 }
 
+func (r *graphNodeResolver) Entity(ctx context.Context, obj *athar.GraphNode) (athar.Entity, error) {
+	return node(ctx, obj.EntityID)
+}
+
 func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {
 	return timeAttacks(ctx, obj.ID, first)
 }
@@ -402,6 +406,17 @@ func (r *queryResolver) Event(ctx context.Context, id string) (*athar.Event, err
 // Claim is the resolver for the claim field.
 func (r *queryResolver) Claim(ctx context.Context, id string) (*athar.Claim, error) {
 	return one(ctx, loaders(ctx).claims, id)
+}
+
+func (r *queryResolver) Node(ctx context.Context, id string) (athar.Entity, error) {
+	return node(ctx, id)
+}
+
+func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]athar.Entity, error) {
+	if err := athar.CheckIDList("ids", ids); err != nil {
+		return nil, err
+	}
+	return loaders(ctx).entities.LoadAll(ctx, ids)
 }
 
 func (r *queryResolver) Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) (*model.AttackConnection, error) {
@@ -630,6 +645,8 @@ func (r *Resolver) FacilityConnection() graph.FacilityConnectionResolver {
 	return &facilityConnectionResolver{r}
 }
 
+func (r *Resolver) GraphNode() graph.GraphNodeResolver { return &graphNodeResolver{r} }
+
 func (r *Resolver) Month() graph.MonthResolver { return &monthResolver{r} }
 
 func (r *Resolver) Mutation() graph.MutationResolver { return &mutationResolver{r} }
@@ -667,6 +684,7 @@ type (
 	eventResolver              struct{ *Resolver }
 	facilityResolver           struct{ *Resolver }
 	facilityConnectionResolver struct{ *Resolver }
+	graphNodeResolver          struct{ *Resolver }
 	monthResolver              struct{ *Resolver }
 	mutationResolver           struct{ *Resolver }
 	nearbyFacilityResolver     struct{ *Resolver }

@@ -267,10 +267,15 @@ type Graph struct {
 	Truncated bool
 }
 
-// GraphNode is a node of a Graph.
+// GraphNode is a node of a Graph: its own id in the view (GraphNodeID), the id of what it stands for
+// (an entity, a node of the time tree, a weapon), and what a view shows of it.
 type GraphNode struct {
-	ID, Label, Type, Name string
+	ID, EntityID, Label, Type, Name string
 }
+
+// GraphNodeID is the id of the node that stands for the entity (or shared node) id in a network
+// view: not the entity's own, so that a client cache keyed by id keeps the two apart.
+func GraphNodeID(id string) string { return "graphnode:" + id }
 
 // GraphEdge is an edge of a Graph, with a stable id.
 type GraphEdge struct {
@@ -343,6 +348,14 @@ type Explorer interface {
 	// AttackFeatures returns what maps and spreadsheets show of the attacks the filter matches, in
 	// date order, at most limit of them; more reports whether there were more. Errors: EUNAVAILABLE.
 	AttackFeatures(ctx context.Context, f AttackFilter, limit int) (features []AttackFeature, more bool, err error)
+}
+
+// CheckIDList reports a list of ids longer than a page (MaxPageSize), naming field.
+func CheckIDList(field string, ids []string) error {
+	if len(ids) > MaxPageSize {
+		return Invalid(field, "give at most %d ids", MaxPageSize)
+	}
+	return nil
 }
 
 // Limits of the network view.

@@ -40,6 +40,9 @@ type Reader interface {
 	AttacksByID(ctx context.Context, ids []string) ([]*Attack, error)
 	// ClaimsByID returns the claims with the given ids, in no particular order.
 	ClaimsByID(ctx context.Context, ids []string) ([]*Claim, error)
+	// EntitiesByID returns the entities of any type with the given ids, in no particular order; an
+	// id whose prefix names no entity type is left out like a missing one.
+	EntitiesByID(ctx context.Context, ids []string) ([]Entity, error)
 
 	// AttacksOnFacilities returns, for each facility id, its attacks whose date overlaps r.
 	AttacksOnFacilities(ctx context.Context, ids []string, r DateRange, limit int) (map[string][]*Attack, error)

@@ -263,23 +263,19 @@ LIMIT $first`, map[string]any{"text": luceneQuery(r.Query), "labels": labels, "f
 	if err != nil {
 		return nil, err
 	}
-	// The hits are read whole, type by type, so that they carry their links too.
-	byType := map[athar.EntityType][]string{}
-	for _, rec := range recs {
-		label, _ := rec.Get("label")
+	// The hits are read whole, so that they carry their links too.
+	ids := make([]string, len(recs))
+	for i, rec := range recs {
 		id, _ := rec.Get("id")
-		t := athar.EntityType(label.(string))
-		byType[t] = append(byType[t], id.(string))
+		ids[i] = id.(string)
 	}
-	entities := map[string]athar.Entity{}
-	for t, ids := range byType {
-		recs, err := s.read(ctx, getQuery(specOf(t)), map[string]any{"ids": ids})
-		if err != nil {
-			return nil, err
-		}
-		for _, e := range decodeEntities(t, recs) {
-			entities[e.EntityID()] = e
-		}
+	found, err := s.EntitiesByID(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	entities := make(map[string]athar.Entity, len(found))
+	for _, e := range found {
+		entities[e.EntityID()] = e
 	}
 	hits := make([]athar.SearchHit, 0, len(recs))
 	for _, rec := range recs {
@@ -543,7 +539,7 @@ func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*ath
 			return false
 		}
 		seen[id] = true
-		n := athar.GraphNode{ID: id}
+		n := athar.GraphNode{ID: athar.GraphNodeID(id), EntityID: id}
 		n.Label, _ = m["label"].(string)
 		n.Type, _ = m["type"].(string)
 		n.Name, _ = m["name"].(string)
@@ -586,7 +582,7 @@ RETURN from, type(r) AS rel, out, `+graphNodeFields,
 			if !m["out"].(bool) {
 				src, dst = dst, src
 			}
-			e := athar.GraphEdge{ID: src + "|" + m["rel"].(string) + "|" + dst, Source: src, Target: dst, Type: m["rel"].(string)}
+			e := athar.GraphEdge{ID: src + "|" + m["rel"].(string) + "|" + dst, Source: athar.GraphNodeID(src), Target: athar.GraphNodeID(dst), Type: m["rel"].(string)}
 			if !edges[e.ID] {
 				edges[e.ID] = true
 				g.Edges = append(g.Edges, e)

@@ -122,6 +122,28 @@ func (s *Store) ClaimsByID(ctx context.Context, ids []string) ([]*athar.Claim, e
 	return byID[*athar.Claim](ctx, s, ids)
 }
 
+// EntitiesByID implements athar.Reader: one query per entity type the ids name.
+func (s *Store) EntitiesByID(ctx context.Context, ids []string) ([]athar.Entity, error) {
+	byType := map[athar.EntityType][]string{}
+	for _, id := range ids {
+		if t := athar.TypeOfID(id); t != "" {
+			byType[t] = append(byType[t], id)
+		}
+	}
+	var out []athar.Entity
+	for _, t := range athar.EntityTypes {
+		if len(byType[t]) == 0 {
+			continue
+		}
+		recs, err := s.read(ctx, getQuery(specOf(t)), map[string]any{"ids": byType[t]})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, decodeEntities(t, recs)...)
+	}
+	return out, nil
+}
+
 // incoming is a list that hangs from an entity of type from: the entities of type to whose
 // reference fields name it.
 type incoming struct {
