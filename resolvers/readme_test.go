@@ -1,0 +1,27 @@
+package resolvers_test
+
+import (
+	"os"
+	"regexp"
+	"testing"
+)
+
+// TestREADME_ExamplesRun runs every GraphQL example of the README against the seed, as a reader
+// pasting it into the playground would, and fails on any error or empty answer.
+func TestREADME_ExamplesRun(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	examples := regexp.MustCompile("(?s)```graphql\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	if len(examples) < 10 {
+		t.Fatalf("found %d GraphQL examples in the README", len(examples))
+	}
+	c := MustServer(t, true)
+	for i, ex := range examples {
+		resp := c.Do(ex[1], nil)
+		if len(resp.Errors) > 0 || len(resp.Data) == 0 || string(resp.Data) == "null" {
+			t.Errorf("example %d:\n%s\nerrors: %+v", i+1, ex[1], resp.Errors)
+		}
+	}
+}
