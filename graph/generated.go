@@ -2425,28 +2425,29 @@ scalar Date
 "An instant, RFC 3339."
 scalar Time
 
+"What can be read. Nothing here changes the graph."
 type Query {
   "A facility by id, or null."
-  facility(id: ID!): Facility
+  facility("The facility's id, facility:<slug>." id: ID!): Facility
   "An attack by id, or null."
-  attack(id: ID!): Attack
+  attack("The attack's id, attack:<slug>." id: ID!): Attack
   "An actor by id, or null."
-  actor(id: ID!): Actor
+  actor("The actor's id, actor:<slug>." id: ID!): Actor
   "A source by id, or null."
-  source(id: ID!): Source
+  source("The source's id, source:<slug>." id: ID!): Source
   "A place by id, or null."
-  place(id: ID!): Place
+  place("The place's id, place:<slug>." id: ID!): Place
   "An event by id, or null."
-  event(id: ID!): Event
+  event("The event's id, event:<slug>." id: ID!): Event
   "A claim by id, or null."
-  claim(id: ID!): Claim
+  claim("The claim's id, claim:<slug>." id: ID!): Claim
   "Any entity by its global id (facility:…, attack:…, claim:…), or null when none has it."
-  node(id: ID!): Node
+  node("A global id: facility:ain-jalout-school, attack:…, claim:…." id: ID!): Node
   """
   Entities by their global ids (at most 100), in the order given; null in the place of an id that
   names none.
   """
-  nodes(ids: [ID!]!): [Node]!
+  nodes("Global ids, at most 100." ids: [ID!]!): [Node]!
 }
 
 """
@@ -2458,42 +2459,79 @@ interface Node {
   id: ID!
 }
 
+"""
+What changes the graph. Each mutation is one transaction: it writes everything or nothing. When
+ATHAR_WRITE_TOKEN is set, each needs the header Authorization: Bearer <token> (UNAUTHENTICATED
+without it, FORBIDDEN with a wrong one).
+"""
 type Mutation {
   "Adds a place. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
-  createPlace(input: PlaceInput!): Place!
+  createPlace("The new place." input: PlaceInput!): Place!
   "Changes the fields given; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
-  updatePlace(id: ID!, input: PlacePatch!): Place!
-  createActor(input: ActorInput!): Actor!
-  updateActor(id: ID!, input: ActorPatch!): Actor!
-  createFacility(input: FacilityInput!): Facility!
-  updateFacility(id: ID!, input: FacilityPatch!): Facility!
-  createSource(input: SourceInput!): Source!
-  updateSource(id: ID!, input: SourcePatch!): Source!
-  createEvent(input: EventInput!): Event!
-  updateEvent(id: ID!, input: EventPatch!): Event!
-  createAttack(input: AttackInput!): Attack!
-  updateAttack(id: ID!, input: AttackPatch!): Attack!
+  updatePlace("The id of the place to change." id: ID!, "The fields to change." input: PlacePatch!): Place!
+  "Adds an actor. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
+  createActor("The new actor." input: ActorInput!): Actor!
+  "Changes the fields given of an actor; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
+  updateActor("The id of the actor to change." id: ID!, "The fields to change." input: ActorPatch!): Actor!
+  "Adds a facility. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
+  createFacility("The new facility." input: FacilityInput!): Facility!
+  "Changes the fields given of a facility; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
+  updateFacility("The id of the facility to change." id: ID!, "The fields to change." input: FacilityPatch!): Facility!
+  "Adds a source. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
+  createSource("The new source." input: SourceInput!): Source!
+  "Changes the fields given of a source; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
+  updateSource("The id of the source to change." id: ID!, "The fields to change." input: SourcePatch!): Source!
+  "Adds an event. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
+  createEvent("The new event." input: EventInput!): Event!
+  "Changes the fields given of an event; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
+  updateEvent("The id of the event to change." id: ID!, "The fields to change." input: EventPatch!): Event!
+  "Adds an attack. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
+  createAttack("The new attack." input: AttackInput!): Attack!
+  "Changes the fields given of an attack; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
+  updateAttack("The id of the attack to change." id: ID!, "The fields to change." input: AttackPatch!): Attack!
 
   "Links an attack to a facility it hit, a place it happened in, or an event it belongs to."
-  linkAttack(attackId: ID!, relation: AttackRelation!, targetId: ID!): Attack!
+  linkAttack(
+    "The attack to link."
+    attackId: ID!
+    "What the target is to the attack; it names the type the target must be."
+    relation: AttackRelation!
+    "The id of the facility, place or event to link; BAD_USER_INPUT when it is of another type or does not exist."
+    targetId: ID!
+  ): Attack!
   "Removes such a link. Removing a link that is not there is not an error."
-  unlinkAttack(attackId: ID!, relation: AttackRelation!, targetId: ID!): Attack!
+  unlinkAttack(
+    "The attack to unlink."
+    attackId: ID!
+    "Which link to remove."
+    relation: AttackRelation!
+    "The id of the facility, place or event to unlink."
+    targetId: ID!
+  ): Attack!
 
   "Adds a claim to an attack. Errors: BAD_USER_INPUT (naming the field), NOT_FOUND, CONFLICT."
-  addClaim(input: ClaimInput!): Claim!
+  addClaim("The new claim." input: ClaimInput!): Claim!
   "Changes the fields given of a claim."
-  updateClaim(id: ID!, input: ClaimPatch!): Claim!
+  updateClaim("The id of the claim to change." id: ID!, "The fields to change." input: ClaimPatch!): Claim!
   """
   Marks a claim as retracted, with the reason. The claim is kept and can still be read, but no
   longer counts in casualty figures or attributions.
   """
-  retractClaim(id: ID!, reason: String!): Claim!
+  retractClaim(
+    "The id of the claim to retract."
+    id: ID!
+    "Why the claim was found wrong; must not be blank. Retracting again replaces the reason and time."
+    reason: String!
+  ): Claim!
 }
 
 "How precisely a date is known."
 enum DatePrecision {
+  "Known to the day: start and end are that day."
   DAY
+  "Known only to the month: start is its first day, end its last."
   MONTH
+  "Known only to the year: from 1 January to 31 December."
   YEAR
   "From the first day of start to the last day of end."
   RANGE
@@ -2504,8 +2542,11 @@ When something happened, as precisely as the sources say. start and end are the 
 it may be: a date known only to the month runs from its first to its last day, with precision MONTH.
 """
 type DateSpan {
+  "The first day it may be."
   start: Date!
+  "The last day it may be; the same as start when the date is known to the day."
   end: Date!
+  "How precisely it is known."
   precision: DatePrecision!
   "How the date was derived, where the sources do not state it outright."
   note: String
@@ -2516,19 +2557,27 @@ A date as written: start is YYYY, YYYY-MM or YYYY-MM-DD, and its form is the pre
 the precision is RANGE.
 """
 input DateInput {
+  "YYYY, YYYY-MM or YYYY-MM-DD: the date, or with end the first of a range. Never write a month as its first day."
   start: String!
+  "The end of a range, in the same forms, not before start; the range runs to the last day it covers."
   end: String
+  "How the date was derived, where the source does not state it outright."
   note: String
 }
 
 "Dates to filter by: a thing matches when its date range overlaps from..to. Either end may be open."
 input DateRangeInput {
+  "The first day, included; null for no lower bound."
   from: Date
+  "The last day, included; null for no upper bound. Not before from."
   to: Date
 }
 
+"How exactly a point marks the spot."
 enum LocationPrecision {
+  "The point is the spot itself: given coordinates, or read from imagery or a survey."
   EXACT
+  "The point is near the spot, not on it: estimated from a description or a geocoded street."
   APPROXIMATE
   "The centre of the place, not the spot itself."
   CENTROID
@@ -2536,227 +2585,484 @@ enum LocationPrecision {
 
 "A WGS84 point."
 type Location {
+  "Degrees north, -90 to 90."
   latitude: Float!
+  "Degrees east, -180 to 180."
   longitude: Float!
+  "How exactly the point marks the spot."
   precision: LocationPrecision!
 }
 
+"A WGS84 point, and how exactly it marks the spot."
 input LocationInput {
+  "Degrees north, -90 to 90."
   latitude: Float!
+  "Degrees east, -180 to 180."
   longitude: Float!
+  "How exactly the point marks the spot."
   precision: LocationPrecision!
 }
 
 "A count as a source gives it: 'more than 25' is { min: 26, max: null }."
 type CountRange {
+  "The lowest the count may be; null when the source gives no lower bound ('as many as 35')."
   min: Int
+  "The highest the count may be; null when the source gives no upper bound ('more than 25')."
   max: Int
 }
 
+"""
+A count as a source gives it: '35' is { min: 35, max: 35 }, 'more than 25' is { min: 26 }, 'as many
+as 35' is { max: 35 }. Give min, max or both; neither is negative, and min is not above max.
+"""
 input CountRangeInput {
+  "The lowest the count may be; null when the source gives no lower bound."
   min: Int
+  "The highest the count may be; null when the source gives no upper bound."
   max: Int
 }
 
+"The administrative or geographic level of a place."
 enum PlaceKind {
+  "A country: a state's whole territory."
   COUNTRY
+  "A country's first-level division: a governorate, province, oblast or state."
   GOVERNORATE
+  """
+  A division below a governorate: a district or subdistrict (in Syria, a mantiqa or nahiya). A part
+  of a city is NEIGHBOURHOOD.
+  """
   DISTRICT
+  "A city: a large urban settlement (Aleppo, Damascus). Smaller ones are TOWN or VILLAGE."
   CITY
+  "A town: a settlement smaller than a city and larger than a village."
   TOWN
+  "A village or hamlet: a small rural settlement."
   VILLAGE
+  "A neighbourhood or quarter of a city or town (al-Ansari, al-Shaar)."
   NEIGHBOURHOOD
+  """
+  An area that is no administrative unit: a part of a city or country named loosely ('eastern
+  Aleppo'), a sea, a front.
+  """
   REGION
 }
 
 "A country, governorate, city, district, neighbourhood, town or village."
 type Place implements Node {
+  "A stable id, place:<slug>."
   id: ID!
+  "The name to show."
   name: String!
+  "Other names and spellings, Arabic and English."
   aliases: [String!]!
+  "What level of place it is."
   kind: PlaceKind!
+  "A point for the place, usually its centre (CENTROID); null when unknown."
   location: Location
+  "What the curator adds in their own words; null when nothing."
   description: String
   "The place that contains this one."
   partOf: Place
   "The places directly inside this one."
   parts: [Place!]!
   "Facilities located directly in this place, by name: the first first of them (at most 1000)."
-  facilities(first: Int = 100): [Facility!]!
-  "Attacks recorded as happening in this place, oldest first (at most first, up to 1000)."
-  attacks(first: Int = 100): [Attack!]!
+  facilities("How many, 1 to 1000." first: Int = 100): [Facility!]!
+  """
+  Attacks recorded as happening in this place, oldest first (at most first, up to 1000). Only those
+  linked to it directly (OCCURRED_IN): not those in a place inside it or only at a facility there;
+  the attacks filter placeIds finds those too.
+  """
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  "When Athar first stored it (UTC)."
   createdAt: Time!
+  "When it was last written (UTC)."
   updatedAt: Time!
 }
 
+"What sort of body or person an actor is."
 enum ActorKind {
+  """
+  A state's armed or security forces, or a unit of them: army, air force, navy, police,
+  intelligence. Militias beside them but not part of them are ARMED_GROUP.
+  """
   STATE_FORCE
+  """
+  A state as a political actor ('Russia', 'the Syrian government'), or its government, ministries or
+  parliament. Its forces are STATE_FORCE.
+  """
   GOVERNMENT
+  "A non-state armed group: a rebel or opposition faction, a militia, a jihadist group, private military contractors."
   ARMED_GROUP
+  """
+  The United Nations, or one of its bodies, agencies or mechanisms (UNICEF, UNRWA, the Human Rights
+  Council, a Commission of Inquiry).
+  """
   UN_BODY
+  """
+  A non-governmental organisation for aid, services or advocacy (Human Rights Watch, the White
+  Helmets, SAMS). Groups whose main work is documenting violations are MONITOR.
+  """
   NGO
+  """
+  A news organisation, agency, broadcaster or media centre (Reuters, Associated Press, Aleppo Media
+  Center). A journalist is PERSON.
+  """
   MEDIA
+  """
+  A group whose main work is documenting casualties and violations in the conflict (SNHR, VDC, the
+  Local Coordination Committees).
+  """
   MONITOR
+  """
+  Several states or forces named together as one: a military alliance ('Coalition forces',
+  'pro-Assad forces'). A political coalition is OTHER.
+  """
   COALITION
+  """
+  One person: an official, a spokesperson, a witness, a doctor, a journalist, a fighter. partOf
+  names the body they speak for.
+  """
   PERSON
+  "Any other body: a court, a political party or opposition body, an unnamed group of activists."
   OTHER
 }
 
 "A state, force, armed group, UN body, organisation, outlet or person."
 type Actor implements Node {
+  "A stable id, actor:<slug>."
   id: ID!
+  "The name to show."
   name: String!
+  "Other names and spellings, Arabic and English."
   aliases: [String!]!
+  "What sort of body or person it is."
   kind: ActorKind!
+  "What the curator adds in their own words; null when nothing."
   description: String
   "The actor this one belongs to: a spokeswoman to UNICEF, an army to a state."
   partOf: Actor
+  "The actors directly part of this one, by name."
   members: [Actor!]!
   "Claims this actor made (as reported in some source); at most first, up to 1000."
-  statements(first: Int = 100): [Claim!]!
+  statements("How many, 1 to 1000." first: Int = 100): [Claim!]!
   "Claims that name this actor as responsible, or deny that it was; at most first, up to 1000."
-  namedIn(first: Int = 100): [Claim!]!
+  namedIn("How many, 1 to 1000." first: Int = 100): [Claim!]!
   "Sources this actor published; at most first, up to 1000."
-  published(first: Int = 100): [Source!]!
+  published("How many, 1 to 1000." first: Int = 100): [Source!]!
+  "When Athar first stored it (UTC)."
   createdAt: Time!
+  "When it was last written (UTC)."
   updatedAt: Time!
 }
 
+"""
+What a facility is, by its main use. A site with several uses takes the one it is known by: a school
+sheltering displaced families stays SCHOOL.
+"""
 enum FacilityType {
+  "A place of education: a kindergarten, school, college or university."
   SCHOOL
+  """
+  A hospital: a medical facility with beds for inpatients, field hospitals included. Smaller
+  outpatient sites are CLINIC.
+  """
   HOSPITAL
+  "A clinic, health centre, dispensary or first-aid point: outpatient care, no inpatient beds."
   CLINIC
+  """
+  A medical site the account does not say the kind of ('a medical facility', 'a trauma facility'),
+  or one that is neither hospital nor clinic (a pharmacy, a medical store). Blood banks are
+  BLOOD_BANK.
+  """
   MEDICAL_FACILITY
+  "A blood bank: where blood is collected, stored and supplied."
   BLOOD_BANK
+  "A market, souq, shop or row of shops. Bakeries are BAKERY."
   MARKET
+  "A bakery, or a place where bread is handed out."
   BAKERY
+  """
+  A place people take shelter in: a shelter or basement refuge, a camp or collective centre for the
+  displaced. A school or mosque used as one keeps its own type.
+  """
   SHELTER
+  "A mosque. Other places of worship are OTHER."
   MOSQUE
+  "A home or residential building: a house, an apartment block."
   RESIDENTIAL
+  "A site of water supply or sanitation: a pumping station, treatment plant, well or reservoir."
   WATER_FACILITY
+  "The offices of a government body, organisation, company, outlet or group, when not a military base."
   OFFICE
+  """
+  A site used by armed forces or armed groups: a base, barracks, checkpoint or depot. Recorded where
+  its nearness to a civilian site matters.
+  """
   MILITARY_SITE
+  "Any other site: a church, a power station, a bridge, a factory."
   OTHER
 }
 
 "A school, hospital, market, blood bank or other site."
 type Facility implements Node {
+  "A stable id, facility:<slug>."
   id: ID!
+  "The name to show; a descriptive one where the sources give none."
   name: String!
   "Other spellings, Arabic and English."
   aliases: [String!]!
+  "What the facility is, by its main use."
   type: FacilityType!
+  "Where it is; null when unknown (it then appears in no nearby result)."
   location: Location
+  "What the curator adds in their own words; null when nothing."
   description: String
+  "The place it is located in; null when not recorded."
   place: Place
+  "The actors that run it."
   operatedBy: [Actor!]!
   """
   The attacks on this facility, oldest first; with dateRange, those whose date overlaps it. At most
   first of them (up to 1000).
   """
-  attacks(dateRange: DateRangeInput, first: Int = 100): [Attack!]!
+  attacks(
+    "Only attacks whose date overlaps this range; all when null."
+    dateRange: DateRangeInput
+    "How many, 1 to 1000."
+    first: Int = 100
+  ): [Attack!]!
   "Events held here: exhibitions, markets, gatherings."
   events: [Event!]!
+  "When Athar first stored it (UTC)."
   createdAt: Time!
+  "When it was last written (UTC)."
   updatedAt: Time!
 }
 
+"What sort of document a source is."
 enum SourceKind {
+  """
+  A news report by a news organisation or agency (Reuters, Associated Press, Al Jazeera). A running
+  page of updates is LIVE_BLOG.
+  """
   NEWS
+  """
+  An article that is not a news outlet's report of events, or whose publisher the text does not
+  give: a feature, analysis, opinion piece or blog post.
+  """
   ARTICLE
+  """
+  A profile of one facility, place or person that gathers its history across events (the Ain Jalout
+  school profile), not a report of one event.
+  """
   PROFILE
+  """
+  A report or documentation by a non-governmental organisation or monitoring group (Human Rights
+  Watch, SNHR, the Local Coordination Committees).
+  """
   NGO_REPORT
+  "A report by a UN body or mechanism (a Commission of Inquiry report, a UNICEF report)."
   UN_REPORT
+  """
+  A public statement, press release or declaration in an actor's own name: a condemnation, a denial,
+  a communiqué. A report is NGO_REPORT or UN_REPORT.
+  """
   STATEMENT
+  "A running page of dated or timed updates on a day or an event, as news sites publish."
   LIVE_BLOG
+  "A video: footage, a broadcast report, a recording posted online."
   VIDEO
+  "A photograph, with its caption."
   PHOTO
+  "A witness's or survivor's account, as taken down by an investigator, court, organisation or journalist."
   TESTIMONY
+  "A post on a social network or messaging channel (X, Facebook, Telegram). A video posted there is VIDEO."
   SOCIAL_MEDIA
+  "Any other document, or unnamed reports the text does not tell apart."
   OTHER
 }
 
 "A document claims are read in."
 type Source implements Node {
+  "A stable id, source:<slug>."
   id: ID!
+  "Its title; a descriptive one where the document has none."
   title: String!
+  "What sort of document it is."
   kind: SourceKind!
+  "Where it can be read, an absolute http(s) URL; null when unknown."
   url: String
+  "When it was published, as precisely as known; null when the text gives no date."
   published: DateSpan
+  "Its language, a BCP 47 tag such as en or ar; null when not recorded."
   language: String
+  "Its author, as the text names them; null when it names none."
   author: String
+  "What the curator adds in their own words (what the document is, figures that concern no attack); null when nothing."
   description: String
   "Who published it; empty when the text names no publisher."
   publishedBy: [Actor!]!
   "Sources this one quotes or relies on."
   cites: [Source!]!
   "Sources that quote or rely on this one; at most first, up to 1000."
-  citedBy(first: Int = 100): [Source!]!
+  citedBy("How many, 1 to 1000." first: Int = 100): [Source!]!
   "The claims read in this source; at most first, up to 1000."
-  claims(first: Int = 100): [Claim!]!
+  claims("How many, 1 to 1000." first: Int = 100): [Claim!]!
+  "When Athar first stored it (UTC)."
   createdAt: Time!
+  "When it was last written (UTC)."
   updatedAt: Time!
 }
 
+"What sort of context an event is."
 enum EventKind {
+  "An exhibition: of art, of children's drawings, of work."
   EXHIBITION
+  "A charity market, bazaar or fair held to raise money or give help."
   CHARITY_MARKET
+  "Any other gathering of people: a protest, a celebration, a funeral, a queue for aid."
   GATHERING
+  "A truce, ceasefire, humanitarian pause or local deal to stop fighting, for the time it holds."
   TRUCE
+  "A military campaign or offensive: sustained attacks by one side on an area over a time."
   CAMPAIGN
+  "A siege: an area encircled and cut off from supplies, for the time it lasts."
   SIEGE
+  "A public announcement or decision that gives context (a withdrawal from a treaty)."
   ANNOUNCEMENT
+  "Any other context: a law passed, an evacuation, an election."
   OTHER
 }
 
 "Context around attacks: a gathering, a truce, a campaign."
 type Event implements Node {
+  "A stable id, event:<slug>."
   id: ID!
+  "The name to show."
   name: String!
+  "What sort of context it is."
   kind: EventKind!
+  "When it took place, as precisely as known; null when undated."
   date: DateSpan
+  "What the curator adds in their own words; null when nothing."
   description: String
   "Where it was held."
   facility: Facility
+  "The places it took place in."
   places: [Place!]!
   "Attacks that hit this event (a gathering) or belong to it (a campaign), oldest first; at most first, up to 1000."
-  attacks(first: Int = 100): [Attack!]!
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  "When Athar first stored it (UTC)."
   createdAt: Time!
+  "When it was last written (UTC)."
   updatedAt: Time!
 }
 
+"""
+How an attack was carried out, as an account names it. An attack lists every type any account
+names, so one attack may have several. When no account says how, the list stays empty.
+"""
 enum AttackType {
+  """
+  Bombs or missiles dropped or fired from fixed-wing aircraft or drones (warplanes, UAVs). From
+  helicopters it is HELICOPTER_ATTACK.
+  """
   AIRSTRIKE
+  "Bombs (barrel bombs among them), rockets or gunfire from helicopters."
   HELICOPTER_ATTACK
+  """
+  Fire from ground-based artillery at range: guns, howitzers, tanks, rocket launchers (Grad and
+  other multiple rocket launchers); also an account that says 'shelling' and no more. Mortars are
+  MORTAR_FIRE; guided missiles MISSILE_STRIKE.
+  """
   SHELLING
+  """
+  Bombing or bombardment as an account says it without telling how, or sustained attacks on an area
+  from the air, the ground or both. One air strike is AIRSTRIKE; artillery fire alone SHELLING.
+  """
   BOMBARDMENT
+  """
+  A strike by missiles (ballistic, cruise, air- or ground-launched), or 'a missile' with no platform
+  given. Unguided rockets from the ground are SHELLING.
+  """
   MISSILE_STRIKE
+  """
+  Fire from mortars: short-range, high-angle fire from infantry weapons, improvised mortars
+  included. Other artillery is SHELLING.
+  """
   MORTAR_FIRE
+  "A vehicle packed with explosives and set off (VBIED), parked or driven by a suicide bomber."
   CAR_BOMB
+  """
+  An attack by people on the ground at or inside the site: a raid, storming, gunfire at close range,
+  a violent occupation.
+  """
   GROUND_ASSAULT
+  "Setting the site on fire on purpose. A fire that munitions started takes the munitions' type."
   ARSON
+  "Any other way (a bomb planted or carried, a landmine). Not for an unknown way: leave the list empty."
   OTHER
 }
 
+"""
+A weapon, as an account names it rather than as an analyst would identify it: 'missiles' dropped from
+a jet are MISSILE. An attack lists every weapon any account names; a claim, those it names.
+"""
 enum Weapon {
+  """
+  An improvised, unguided bomb (a barrel, tank or cylinder filled with explosives and scrap) dropped
+  from a helicopter or aircraft.
+  """
   BARREL_BOMB
+  """
+  A missile other than a cruise missile: air-to-surface, ballistic, anti-tank, surface-to-surface,
+  or 'a missile' unspecified. Unguided rockets are ROCKET.
+  """
   MISSILE
+  """
+  A cruise missile: a guided missile flying low and level to a distant target (Kalibr, Tomahawk),
+  from ship, submarine, aircraft or ground.
+  """
   CRUISE_MISSILE
+  """
+  A conventional high-explosive aerial bomb, free-fall or guided. Barrel bombs are BARREL_BOMB,
+  parachute-retarded bombs PARACHUTE_BOMB, cluster bombs CLUSTER_MUNITION.
+  """
   HIGH_EXPLOSIVE_BOMB
+  "An aerial bomb slowed by a parachute (a parachute-retarded munition)."
   PARACHUTE_BOMB
+  "Mortar rounds, from regular or improvised mortars."
   MORTAR
+  "Shells fired by artillery guns, howitzers or tanks. Mortar rounds are MORTAR; rockets ROCKET."
   ARTILLERY
+  """
+  Unguided rockets: from multiple rocket launchers (Grad), improvised launchers or aircraft. Guided
+  ones are MISSILE or CRUISE_MISSILE.
+  """
   ROCKET
+  "A munition that scatters submunitions over an area, however delivered (bomb, rocket, shell)."
   CLUSTER_MUNITION
+  "Explosives in a vehicle (VBIED)."
   CAR_BOMB
+  "Firearms people carry: rifles, machine guns, pistols; gunfire in general."
   SMALL_ARMS
+  """
+  Any other weapon (a planted bomb, a landmine, a chemical agent, an incendiary). Not for an unknown
+  weapon: leave the list empty.
+  """
   OTHER
 }
 
+"The part of the day, local time, an account gives. Set only when the account names one of these parts."
 enum TimeOfDay {
+  "From dawn to noon."
   MORNING
+  "From noon to about sunset."
   AFTERNOON
+  "From about sunset to late at night."
   EVENING
+  "Late at night to dawn; also an account that says only 'at night'."
   NIGHT
 }
 
@@ -2766,7 +3072,7 @@ enum AttackRelation {
   TARGETED
   "The attack happened in the place."
   OCCURRED_IN
-  "The attack hit the event while it was under way (a gathering)."
+  "The attack hit the event while it was under way (a gathering), or happened while it was in force (a truce, a siege)."
   DURING
   "The attack belongs to the event (a campaign)."
   PART_OF
@@ -2777,57 +3083,96 @@ One attack. Its disputed details (how many died, with what, who did it) are neve
 account is a claim, and casualties and attributions summarise the claims without replacing them.
 """
 type Attack implements Node {
+  "A stable id, attack:<slug>."
   id: ID!
+  "A short title the curator gives it."
   title: String!
+  "What happened, in the curator's words; null when none is written."
   summary: String
+  "When it happened, as precisely as the sources allow."
   date: DateSpan!
   "The time of day, where the accounts agree; see the claims otherwise."
   timeOfDay: TimeOfDay
-  "Every type of attack any account names."
+  """
+  Every type of attack any account names, as the attack's record lists them (kept by its curator,
+  not derived from the claims).
+  """
   attackTypes: [AttackType!]!
-  "Every weapon any account names."
+  """
+  Every weapon any account names, as the attack's record lists them (kept by its curator, not
+  derived from the claims' weapons).
+  """
   weapons: [Weapon!]!
+  "What was damaged and how, in the curator's words; each account of it is a DAMAGE claim. Null when not written."
   damage: String
+  "The facilities it hit."
   facilities: [Facility!]!
+  """
+  The places it happened in. An attack on a facility may be linked only to the facility, whose place
+  is then facility.place.
+  """
   places: [Place!]!
-  "Gatherings the attack hit."
+  "Events under way when it happened: gatherings it hit, and truces or sieges in force."
   during: [Event!]!
   "Campaigns the attack belongs to."
   partOf: [Event!]!
   "Every account of the attack (at most first, up to 1000); retracted ones only when asked for."
-  claims(kinds: [ClaimKind!], includeRetracted: Boolean = false, first: Int = 100): [Claim!]!
+  claims(
+    "Only claims of these kinds; all when null or empty."
+    kinds: [ClaimKind!]
+    "Also retracted claims."
+    includeRetracted: Boolean = false
+    "How many, 1 to 1000."
+    first: Int = 100
+  ): [Claim!]!
   "The range of casualty figures the live claims give, and how many sources back them."
   casualties: Casualties!
   "Per actor, the claims that hold it responsible and those that deny it."
   attributions: [Attribution!]!
   "Every source a claim about this attack was read in."
   sources: [Source!]!
+  "When Athar first stored it (UTC)."
   createdAt: Time!
+  "When it was last written (UTC)."
   updatedAt: Time!
 }
 
-"What the live claims of an attack say about one count."
+"""
+What the live claims of an attack that do not deny (stance ASSERTS) say about one count. A retracted
+claim or one that denies counts nowhere here; a figure counts whatever the kind of its claim.
+"""
 type FigureSummary {
-  "The lowest figure any claim states."
+  "The lowest figure any claim states; null when none gives one."
   low: Int
-  "The highest figure any claim states."
+  """
+  The highest figure any claim states; null when none gives one. An open bound adds nothing: 'more
+  than 25' alone gives low and high 26.
+  """
   high: Int
   "How many claims give a figure."
   claims: Int!
   "How many sources those claims were read in."
   sources: Int!
-  "How many of those sources cite none of the others: a report that repeats another is not independent of it."
+  """
+  How many of those sources cite none of the others, directly or through other sources: a report
+  that repeats another is not independent of it.
+  """
   independentSources: Int!
 }
 
+"An attack's casualty figures, one summary per count, from its live claims that do not deny."
 type Casualties {
+  "People killed in all, children included."
   killed: FigureSummary!
+  "Children killed."
   childrenKilled: FigureSummary!
+  "People injured."
   injured: FigureSummary!
 }
 
 "Who is said to be responsible for an attack, and who says so."
 type Attribution {
+  "The actor said to be responsible, or said not to be."
   actor: Actor!
   "Claims that hold the actor responsible."
   asserting: [Claim!]!
@@ -2837,37 +3182,73 @@ type Attribution {
   sources: [Source!]!
 }
 
+"""
+What a claim is about. Its kind decides how it counts: only PERPETRATOR and DENIAL claims count in
+attributions; figures count whatever the kind.
+"""
 enum ClaimKind {
+  """
+  How many were killed, children killed or injured, given in killed, childrenKilled and injured.
+  Figures count in casualties on a claim of any kind, but belong here.
+  """
   CASUALTIES
+  """
+  Who carried out the attack: the actors in names are held responsible, and it counts in attributions
+  and in the actorIds filter. With stance DENIES it says they were not, and counts as a denial.
+  """
   PERPETRATOR
+  """
+  A denial of responsibility, usually by the accused actor itself (claimedBy), for the actors in
+  names. It counts as denying in attributions whatever its stance; give it stance DENIES, or its
+  figures, if any, count in casualties.
+  """
   DENIAL
+  "What weapon or means was used, given in weapons. It does not add to the attack's own weapons."
   WEAPON
+  "When the attack happened, or at what time of day (timeOfDay)."
   DATE
+  "Where the attack happened, or what it was near: the places it names go in places."
   LOCATION
+  "What was damaged or destroyed, and how badly."
   DAMAGE
+  "Whether a warning was given before the attack (to evacuate, to cancel), or that none was."
   WARNING
+  "Anything else the source says of the attack: circumstances, context, reactions, condemnations."
   NARRATIVE
 }
 
+"Whether a claim asserts what it states or denies it."
 enum Stance {
+  "The source says the statement is true. The default."
   ASSERTS
+  """
+  The source says the statement is false. The claim's figures count in no casualty summary; a
+  PERPETRATOR claim that denies counts as a denial.
+  """
   DENIES
 }
 
+"Why and when a claim was retracted."
 type Retraction {
+  "Why the claim was found wrong, in the curator's words."
   reason: String!
+  "When it was retracted (UTC)."
   at: Time!
 }
 
 "One statement about one attack, as one source gives it, with the words it rests on."
 type Claim implements Node {
+  "A stable id, claim:<slug>."
   id: ID!
+  "What the statement is about."
   kind: ClaimKind!
+  "Whether the source asserts the statement or denies it."
   stance: Stance!
   "The statement in plain words."
   text: String!
   "The source's own words, verbatim."
   quote: String!
+  "The attack it is about."
   attack: Attack!
   "The source the statement was read in."
   source: Source!
@@ -2875,181 +3256,324 @@ type Claim implements Node {
   claimedBy: Actor
   "The actors a perpetrator or denial claim is about."
   names: [Actor!]!
+  "How many were killed in all, children included, as the statement gives it; null when it gives no figure."
   killed: CountRange
+  "How many children were killed, as the statement gives it; null when it gives no figure."
   childrenKilled: CountRange
+  "How many were injured, as the statement gives it; null when it gives no figure."
   injured: CountRange
+  "The weapons the statement names."
   weapons: [Weapon!]!
+  "The part of the day the statement gives; null when it gives none."
   timeOfDay: TimeOfDay
   "Places a location claim puts the attack in."
   places: [Place!]!
   "Set when the claim was found wrong; it then counts in no summary."
   retracted: Retraction
+  "When Athar first stored it (UTC)."
   createdAt: Time!
+  "When it was last written (UTC)."
   updatedAt: Time!
 }
 
+"A new place."
 input PlaceInput {
   "A stable id, place:<slug>; made from the name when left out."
   id: ID
+  "The name to show."
   name: String!
+  "Other names and spellings, Arabic and English."
   aliases: [String!]
+  "What level of place it is."
   kind: PlaceKind!
+  "The id of the place that contains it."
   partOf: ID
+  "A point for the place, usually its centre (CENTROID)."
   location: LocationInput
+  "What the curator adds in their own words."
   description: String
 }
 
 "Fields left out stay as they are; a field given as null (or an empty list) is cleared."
 input PlacePatch {
+  "A new name; cannot be cleared."
   name: String
+  "Other names and spellings, replacing the old ones."
   aliases: [String!]
+  "A new kind; cannot be cleared."
   kind: PlaceKind
+  "The id of the place that contains it."
   partOf: ID
+  "A point for the place."
   location: LocationInput
+  "What the curator adds in their own words."
   description: String
 }
 
+"A new actor."
 input ActorInput {
+  "A stable id, actor:<slug>; made from the name when left out."
   id: ID
+  "The name to show."
   name: String!
+  "Other names and spellings, Arabic and English."
   aliases: [String!]
+  "What sort of body or person it is."
   kind: ActorKind!
+  "The id of the actor it belongs to: a spokeswoman to UNICEF, an army to a state."
   partOf: ID
+  "What the curator adds in their own words."
   description: String
 }
 
+"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
 input ActorPatch {
+  "A new name; cannot be cleared."
   name: String
+  "Other names and spellings, replacing the old ones."
   aliases: [String!]
+  "A new kind; cannot be cleared."
   kind: ActorKind
+  "The id of the actor it belongs to."
   partOf: ID
+  "What the curator adds in their own words."
   description: String
 }
 
+"A new facility."
 input FacilityInput {
+  "A stable id, facility:<slug>; made from the name when left out."
   id: ID
+  "The name to show; a descriptive one where the sources give none."
   name: String!
+  "Other spellings, Arabic and English."
   aliases: [String!]
+  "What the facility is, by its main use."
   type: FacilityType!
+  "The id of the place it is located in."
   placeId: ID
+  "Where it is."
   location: LocationInput
+  "The ids of the actors that run it."
   operatedBy: [ID!]
+  "What the curator adds in their own words."
   description: String
 }
 
+"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
 input FacilityPatch {
+  "A new name; cannot be cleared."
   name: String
+  "Other spellings, replacing the old ones."
   aliases: [String!]
+  "A new type; cannot be cleared."
   type: FacilityType
+  "The id of the place it is located in."
   placeId: ID
+  "Where it is."
   location: LocationInput
+  "The ids of the actors that run it, replacing the old ones."
   operatedBy: [ID!]
+  "What the curator adds in their own words."
   description: String
 }
 
+"A new source."
 input SourceInput {
+  "A stable id, source:<slug>; made from the title when left out."
   id: ID
+  "Its title; a descriptive one where the document has none."
   title: String!
+  "What sort of document it is."
   kind: SourceKind!
+  "Where it can be read: an absolute http(s) URL."
   url: String
+  "When it was published, as precisely as the text says."
   published: DateInput
+  "Its language, a BCP 47 tag such as en or ar."
   language: String
+  "Its author, as the text names them."
   author: String
+  "The ids of the actors that published it; left out when the text names none."
   publishedBy: [ID!]
+  "The ids of the sources it quotes or relies on."
   cites: [ID!]
+  "What the curator adds in their own words."
   description: String
 }
 
+"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
 input SourcePatch {
+  "A new title; cannot be cleared."
   title: String
+  "A new kind; cannot be cleared."
   kind: SourceKind
+  "Where it can be read: an absolute http(s) URL."
   url: String
+  "When it was published."
   published: DateInput
+  "Its language, a BCP 47 tag such as en or ar."
   language: String
+  "Its author, as the text names them."
   author: String
+  "The ids of the actors that published it, replacing the old ones."
   publishedBy: [ID!]
+  "The ids of the sources it quotes or relies on, replacing the old ones."
   cites: [ID!]
+  "What the curator adds in their own words."
   description: String
 }
 
+"A new event."
 input EventInput {
+  "A stable id, event:<slug>; made from the name when left out."
   id: ID
+  "The name to show."
   name: String!
+  "What sort of context it is."
   kind: EventKind!
+  "When it took place, as precisely as known."
   date: DateInput
+  "The id of the facility it was held at."
   facilityId: ID
+  "The ids of the places it took place in."
   placeIds: [ID!]
+  "What the curator adds in their own words."
   description: String
 }
 
+"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
 input EventPatch {
+  "A new name; cannot be cleared."
   name: String
+  "A new kind; cannot be cleared."
   kind: EventKind
+  "When it took place."
   date: DateInput
+  "The id of the facility it was held at."
   facilityId: ID
+  "The ids of the places it took place in, replacing the old ones."
   placeIds: [ID!]
+  "What the curator adds in their own words."
   description: String
 }
 
+"A new attack. Its disputed details go in claims (addClaim), not here."
 input AttackInput {
+  "A stable id, attack:<slug>; made from the title when left out."
   id: ID
+  "A short title."
   title: String!
+  "What happened, in the curator's words."
   summary: String
+  "When it happened, as precisely as the sources allow."
   date: DateInput!
+  "The part of the day, only when the accounts agree."
   timeOfDay: TimeOfDay
+  "Every type of attack any account names."
   attackTypes: [AttackType!]
+  "Every weapon any account names."
   weapons: [Weapon!]
+  "What was damaged and how, in the curator's words."
   damage: String
+  "The ids of the facilities it hit (TARGETED)."
   facilityIds: [ID!]
+  "The ids of the places it happened in (OCCURRED_IN)."
   placeIds: [ID!]
+  "The ids of events under way when it happened (DURING): a gathering it hit, a truce or siege in force."
   duringEventIds: [ID!]
+  "The ids of the campaigns it belongs to (PART_OF)."
   partOfEventIds: [ID!]
 }
 
+"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
 input AttackPatch {
+  "A new title; cannot be cleared."
   title: String
+  "What happened, in the curator's words."
   summary: String
+  "A new date; cannot be cleared."
   date: DateInput
+  "The part of the day, only when the accounts agree."
   timeOfDay: TimeOfDay
+  "Every type of attack any account names, replacing the old list."
   attackTypes: [AttackType!]
+  "Every weapon any account names, replacing the old list."
   weapons: [Weapon!]
+  "What was damaged and how, in the curator's words."
   damage: String
+  "The ids of the facilities it hit, replacing the old ones."
   facilityIds: [ID!]
+  "The ids of the places it happened in, replacing the old ones."
   placeIds: [ID!]
+  "The ids of events under way when it happened, replacing the old ones."
   duringEventIds: [ID!]
+  "The ids of the campaigns it belongs to, replacing the old ones."
   partOfEventIds: [ID!]
 }
 
+"A new claim: one statement about one attack, as one source gives it."
 input ClaimInput {
+  "A stable id, claim:<slug>; made from the attack and the kind when left out."
   id: ID
+  "The id of the attack it is about; it cannot change later."
   attackId: ID!
+  "The id of the source it was read in; it cannot change later."
   sourceId: ID!
+  "What the statement is about."
   kind: ClaimKind!
+  "Whether the source asserts the statement or denies it."
   stance: Stance = ASSERTS
+  "The statement in plain words."
   text: String!
+  "The source's own words the claim rests on, character for character; kept exactly as given."
   quote: String!
+  "The id of the actor who made the statement, when not the source's publisher."
   claimedBy: ID
+  "The ids of the actors a PERPETRATOR or DENIAL claim is about; required for those kinds."
   names: [ID!]
+  "How many were killed in all, children included."
   killed: CountRangeInput
+  "How many children were killed; its min not above killed's max."
   childrenKilled: CountRangeInput
+  "How many were injured."
   injured: CountRangeInput
+  "The weapons the statement names."
   weapons: [Weapon!]
+  "The part of the day the statement gives."
   timeOfDay: TimeOfDay
+  "The ids of the places a LOCATION claim puts the attack in."
   placeIds: [ID!]
 }
 
+"""
+Fields left out stay as they are; a field given as null (or an empty list) is cleared. The attack and
+the source of a claim cannot change, and a retraction has its own mutation.
+"""
 input ClaimPatch {
+  "A new kind; cannot be cleared."
   kind: ClaimKind
+  "A new stance; null makes it ASSERTS."
   stance: Stance
+  "A new statement; cannot be cleared."
   text: String
+  "New verbatim words; cannot be cleared."
   quote: String
+  "The id of the actor who made the statement."
   claimedBy: ID
+  "The ids of the actors it is about, replacing the old ones."
   names: [ID!]
+  "How many were killed in all."
   killed: CountRangeInput
+  "How many children were killed."
   childrenKilled: CountRangeInput
+  "How many were injured."
   injured: CountRangeInput
+  "The weapons the statement names, replacing the old ones."
   weapons: [Weapon!]
+  "The part of the day the statement gives."
   timeOfDay: TimeOfDay
+  "The ids of the places it puts the attack in, replacing the old ones."
   placeIds: [ID!]
 }
 
@@ -3058,40 +3582,112 @@ extend type Query {
   Attacks matching every filter field given, in a stable order, a page at a time. first is at most
   100 (default 20); pass a page's endCursor as after for the next.
   """
-  attacks(filter: AttackFilter, orderBy: AttackOrder = DATE_ASC, first: Int = 20, after: String): AttackConnection!
+  attacks(
+    "Which attacks; all when null."
+    filter: AttackFilter
+    "The order of the list."
+    orderBy: AttackOrder = DATE_ASC
+    "How many, 0 to 100; 0 gives an empty page that still has totalCount and hasNextPage."
+    first: Int = 20
+    "The endCursor of the previous page, in the same order; null for the first page."
+    after: String
+  ): AttackConnection!
   "Facilities by name, a page at a time."
-  facilities(filter: FacilityFilter, first: Int = 20, after: String): FacilityConnection!
+  facilities(
+    "Which facilities; all when null."
+    filter: FacilityFilter
+    "How many, 0 to 100."
+    first: Int = 20
+    "The endCursor of the previous page; null for the first page."
+    after: String
+  ): FacilityConnection!
   "Actors by name, a page at a time."
-  actors(filter: ActorFilter, first: Int = 20, after: String): ActorConnection!
+  actors(
+    "Which actors; all when null."
+    filter: ActorFilter
+    "How many, 0 to 100."
+    first: Int = 20
+    "The endCursor of the previous page; null for the first page."
+    after: String
+  ): ActorConnection!
   "Sources by title, a page at a time."
-  sources(filter: SourceFilter, first: Int = 20, after: String): SourceConnection!
+  sources(
+    "Which sources; all when null."
+    filter: SourceFilter
+    "How many, 0 to 100."
+    first: Int = 20
+    "The endCursor of the previous page; null for the first page."
+    after: String
+  ): SourceConnection!
   "Places by name, a page at a time."
-  places(filter: PlaceFilter, first: Int = 20, after: String): PlaceConnection!
+  places(
+    "Which places; all when null."
+    filter: PlaceFilter
+    "How many, 0 to 100."
+    first: Int = 20
+    "The endCursor of the previous page; null for the first page."
+    after: String
+  ): PlaceConnection!
 
   """
-  Full-text search over names, aliases, titles, summaries and claim quotes, tolerant of spelling
-  variants ("Jaloot", "Ain Jalut"). Best matches first.
+  Full-text search over names, aliases, titles, summaries, descriptions, and the text and quotes of
+  claims, tolerant of spelling variants ("Jaloot", "Ain Jalut"). Best matches first.
   """
-  search(query: String!, types: [EntityType!], first: Int = 20): [SearchHit!]!
+  search(
+    """
+    The words to find. Each must match: exactly (ranked higher) or within a small edit distance;
+    words under 3 letters match as prefixes. At most 12 words count. Must not be blank.
+    """
+    query: String!
+    "Only entities of these types; all when null or empty."
+    types: [EntityType!]
+    "How many, 1 to 100."
+    first: Int = 20
+  ): [SearchHit!]!
 
   "Attacks per year, month or day, with the killed figures summed over the attacks of each bucket."
-  timeline(filter: AttackFilter, interval: TimelineInterval!): [TimelineBucket!]!
+  timeline(
+    "Which attacks; all when null."
+    filter: AttackFilter
+    "The width of the buckets."
+    interval: TimelineInterval!
+  ): [TimelineBucket!]!
 
   """
   Facilities hit at least minAttacks times (within withinDays days of each other, when given), among
   the attacks the filter matches; most attacks first.
   """
-  repeatedlyTargeted(minAttacks: Int = 2, withinDays: Int, filter: AttackFilter, first: Int = 50): [RepeatedTarget!]!
+  repeatedlyTargeted(
+    "The fewest attacks a facility must have, at least 1."
+    minAttacks: Int = 2
+    "When above 0, minAttacks of them must start at most this many days apart; null or 0 for no window."
+    withinDays: Int
+    "Which attacks count; all when null."
+    filter: AttackFilter
+    "How many facilities, 1 to 100."
+    first: Int = 50
+  ): [RepeatedTarget!]!
 
   "Facilities within radiusMeters of a point, nearest first."
-  nearby(latitude: Float!, longitude: Float!, radiusMeters: Float!, types: [FacilityType!], first: Int = 50): [NearbyFacility!]!
+  nearby(
+    "Degrees north of the point, -90 to 90 (WGS84)."
+    latitude: Float!
+    "Degrees east of the point, -180 to 180 (WGS84)."
+    longitude: Float!
+    "The radius in metres, above 0 and at most 1,000,000."
+    radiusMeters: Float!
+    "Only facilities of these types; all when null or empty."
+    types: [FacilityType!]
+    "How many, 1 to 100."
+    first: Int = 50
+  ): [NearbyFacility!]!
 
   "A day of the time tree, with what happened on it; null when nothing is recorded."
-  day(date: Date!): Day
-  "A month of the time tree."
-  month(year: Int!, month: Int!): Month
-  "A year of the time tree."
-  year(year: Int!): Year
+  day("The day." date: Date!): Day
+  "A month of the time tree; null when nothing is recorded in it."
+  month("The year, such as 2016." year: Int!, "The month, 1 to 12." month: Int!): Month
+  "A year of the time tree; null when nothing is recorded in it."
+  year("The year, such as 2016." year: Int!): Year
 
   """
   The neighbourhood of the given nodes, depth hops out, ready for a network view: every edge's ends
@@ -3099,10 +3695,28 @@ extend type Query {
   (a weapon, an attack type, a month, a year) are shown but not walked through: each links to
   thousands of attacks. Days are walked through, so attacks on the same day cluster.
   """
-  graph(ids: [ID!]!, depth: Int = 1, limit: Int = 500): Graph!
+  graph(
+    """
+    The nodes to start from, 1 to 100: ids of entities, or of time-tree and shared nodes
+    (day:2016-11-16, month:2016-11, year:2016, weapon:BARREL_BOMB, attacktype:AIRSTRIKE). Unknown ids
+    are left out.
+    """
+    ids: [ID!]!
+    "How many hops to walk out, 0 to 3."
+    depth: Int = 1
+    "The most nodes to return, 1 to 2000."
+    limit: Int = 500
+  ): Graph!
 
-  "The attacks the filter matches as a GeoJSON FeatureCollection (attacks with no known point are counted, not drawn)."
-  attacksGeoJSON(filter: AttackFilter): GeoJSON!
+  """
+  The attacks the filter matches as a GeoJSON FeatureCollection (attacks with no known point are
+  counted, not drawn). Each feature is a Point at the attack's first facility with a known location
+  (by id), else at the centre of its first place with one (locationPrecision CENTROID), with the
+  properties id, title, date, dateStart, dateEnd, datePrecision, facilities, places, killedLow,
+  killedHigh and locationPrecision. The collection's omitted counts the attacks not drawn; it holds
+  at most 10,000 attacks, oldest first, and truncated says when there were more.
+  """
+  attacksGeoJSON("Which attacks; all when null." filter: AttackFilter): GeoJSON!
 }
 
 "A GeoJSON object (RFC 7946)."
@@ -3114,7 +3728,9 @@ What attacks to return. Fields combine with AND; within a list field, any value 
 input AttackFilter {
   "Attacks whose date range overlaps this one."
   dateRange: DateRangeInput
+  "Attacks on any of these facilities."
   facilityIds: [ID!]
+  "Attacks on a facility of any of these types."
   facilityTypes: [FacilityType!]
   "Attacks in these places or any place inside them, directly or at a facility located there."
   placeIds: [ID!]
@@ -3123,147 +3739,224 @@ input AttackFilter {
   Denials do not count: an attack only denied by an actor is not attributed to it.
   """
   actorIds: [ID!]
+  "Attacks whose attackTypes include any of these."
   attackTypes: [AttackType!]
+  "Attacks whose weapons (the attack's own list, not its claims') include any of these."
   weapons: [Weapon!]
   "Attacks on a facility within radiusMeters of the point."
   near: NearInput
-  "Attacks for which some live account gives at least this many killed."
+  "Attacks for which some live account that does not deny gives at least this many killed."
   minKilled: Int
-  "Attacks that these sources make claims about."
+  "Attacks that these sources make claims about (retracted claims included)."
   sourceIds: [ID!]
-  "Full-text match on the attack's title and summary or on its claims' quotes."
+  "Full-text match on the attack's title and summary or on its claims' text and quotes (retracted claims included)."
   text: String
 }
 
+"A circle on the map."
 input NearInput {
+  "Degrees north of the centre, -90 to 90 (WGS84)."
   latitude: Float!
+  "Degrees east of the centre, -180 to 180 (WGS84)."
   longitude: Float!
+  "The radius in metres, above 0 and at most 1,000,000."
   radiusMeters: Float!
 }
 
+"The order of a list of attacks."
 enum AttackOrder {
   "Oldest first (by start date, then id)."
   DATE_ASC
   "Newest first."
   DATE_DESC
-  "Highest killed figure any live claim gives first; attacks with no figure last."
+  "Highest killed figure any live claim that does not deny gives first; attacks with no figure last."
   KILLED_DESC
 }
 
+"Where a page stands in its list."
 type PageInfo {
+  "Whether more items follow this page."
   hasNextPage: Boolean!
+  "The cursor of the page's last item, to pass as after for the next page; null when the page is empty."
   endCursor: String
 }
 
+"One page of attacks."
 type AttackConnection {
+  "The attacks of the page, each with its cursor."
   edges: [AttackEdge!]!
+  "The attacks of the page."
   nodes: [Attack!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
   "How many attacks match the filter in all."
   totalCount: Int!
 }
 
+"An attack in a page, with its cursor."
 type AttackEdge {
+  "Pass as after for the attacks that follow this one."
   cursor: String!
+  "The attack."
   node: Attack!
 }
 
+"What facilities to return. Fields combine with AND; within a list field, any value matches."
 input FacilityFilter {
+  "Facilities of any of these types."
   types: [FacilityType!]
   "Facilities in these places or any place inside them."
   placeIds: [ID!]
+  "Facilities within the circle; those with no location never match."
   near: NearInput
-  "Full-text match on name and aliases."
+  "Full-text match on name, aliases and description, tolerant of spelling variants."
   text: String
 }
 
+"One page of facilities."
 type FacilityConnection {
+  "The facilities of the page, each with its cursor."
   edges: [FacilityEdge!]!
+  "The facilities of the page."
   nodes: [Facility!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many facilities match the filter in all."
   totalCount: Int!
 }
 
+"A facility in a page, with its cursor."
 type FacilityEdge {
+  "Pass as after for the facilities that follow this one."
   cursor: String!
+  "The facility."
   node: Facility!
 }
 
+"What actors to return. Fields combine with AND; within a list field, any value matches."
 input ActorFilter {
+  "Actors of any of these kinds."
   kinds: [ActorKind!]
+  "Full-text match on name, aliases and description, tolerant of spelling variants."
   text: String
 }
 
+"One page of actors."
 type ActorConnection {
+  "The actors of the page, each with its cursor."
   edges: [ActorEdge!]!
+  "The actors of the page."
   nodes: [Actor!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many actors match the filter in all."
   totalCount: Int!
 }
 
+"An actor in a page, with its cursor."
 type ActorEdge {
+  "Pass as after for the actors that follow this one."
   cursor: String!
+  "The actor."
   node: Actor!
 }
 
+"What sources to return. Fields combine with AND; within a list field, any value matches."
 input SourceFilter {
+  "Sources of any of these kinds."
   kinds: [SourceKind!]
+  "Full-text match on title and description, tolerant of spelling variants."
   text: String
 }
 
+"One page of sources."
 type SourceConnection {
+  "The sources of the page, each with its cursor."
   edges: [SourceEdge!]!
+  "The sources of the page."
   nodes: [Source!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many sources match the filter in all."
   totalCount: Int!
 }
 
+"A source in a page, with its cursor."
 type SourceEdge {
+  "Pass as after for the sources that follow this one."
   cursor: String!
+  "The source."
   node: Source!
 }
 
+"What places to return. Fields combine with AND; within a list field, any value matches."
 input PlaceFilter {
+  "Places of any of these kinds."
   kinds: [PlaceKind!]
   "Places inside this one, at any depth."
   within: ID
+  "Full-text match on name, aliases and description, tolerant of spelling variants."
   text: String
 }
 
+"One page of places."
 type PlaceConnection {
+  "The places of the page, each with its cursor."
   edges: [PlaceEdge!]!
+  "The places of the page."
   nodes: [Place!]!
+  "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
+  "How many places match the filter in all."
   totalCount: Int!
 }
 
+"A place in a page, with its cursor."
 type PlaceEdge {
+  "Pass as after for the places that follow this one."
   cursor: String!
+  "The place."
   node: Place!
 }
 
+"The type of an entity, as search names it."
 enum EntityType {
+  "A Facility."
   FACILITY
+  "A Place."
   PLACE
+  "An Actor."
   ACTOR
+  "A Source."
   SOURCE
+  "An Event."
   EVENT
+  "An Attack."
   ATTACK
+  "A Claim."
   CLAIM
 }
 
 "Anything search can find."
 union SearchResult = Facility | Place | Actor | Source | Event | Attack | Claim
 
+"One result of a search."
 type SearchHit {
+  "How well it matches: higher is better, comparable only within one search."
   score: Float!
+  "The type of the entity found."
   type: EntityType!
+  "The entity found."
   entity: SearchResult!
 }
 
+"The width of a timeline's buckets."
 enum TimelineInterval {
+  "Calendar years."
   YEAR
+  "Calendar months."
   MONTH
+  "Days."
   DAY
 }
 
@@ -3272,41 +3965,57 @@ One bucket of a timeline: the attacks whose date falls within [start, end]. An a
 spans more than one interval (known only to the month, on a timeline by day) counts in a bucket of
 its own that spans its date, so buckets may overlap and differ in width; none is put on the first day
 of its month. killedLow and killedHigh sum, over the bucket's attacks, the lowest and highest killed
-figure their live claims give; an account that covers several attacks counts in each.
+figure their live claims that do not deny give; an account that covers several attacks counts in
+each.
 """
 type TimelineBucket {
   "The first day of the bucket."
   start: Date!
   "The last day of the bucket."
   end: Date!
+  "How many attacks it holds; intervals with none have no bucket."
   attacks: Int!
+  "The sum of each attack's lowest killed figure (an attack with none adds 0)."
   killedLow: Int!
+  "The sum of each attack's highest killed figure (an attack with none adds 0)."
   killedHigh: Int!
   "How many of the bucket's attacks have any killed figure."
   attacksWithFigures: Int!
 }
 
+"A facility hit more than once, with the attacks on it."
 type RepeatedTarget {
+  "The facility."
   facility: Facility!
   "The attacks on it among those matched, oldest first."
   attacks: [Attack!]!
-  "With withinDays: the most attacks within any such window."
+  "With withinDays: the most attacks within any such window. Without it, all its attacks."
   attacksInWindow: Int!
 }
 
+"A facility, and how far it is."
 type NearbyFacility {
+  "The facility."
   facility: Facility!
+  "Its distance in metres from the point or the facility asked about."
   distanceMeters: Float!
 }
 
 extend type Facility {
   "Other facilities within radiusMeters of this one, nearest first; empty when its location is unknown."
-  nearby(radiusMeters: Float!, types: [FacilityType!], first: Int = 50): [NearbyFacility!]!
+  nearby(
+    "The radius in metres, above 0 and at most 1,000,000."
+    radiusMeters: Float!
+    "Only facilities of these types; all when null or empty."
+    types: [FacilityType!]
+    "How many, 1 to 100."
+    first: Int = 50
+  ): [NearbyFacility!]!
 }
 
 extend type Attack {
   "Other attacks on the same day; empty unless the date is known to the day. At most first, up to 1000."
-  sameDay(first: Int = 100): [Attack!]!
+  sameDay("How many, 1 to 1000." first: Int = 100): [Attack!]!
   "The day of the time tree the attack is on, when its date is known to the day."
   day: Day
   "The month, when its date is known to the month (or closer)."
@@ -3315,40 +4024,58 @@ extend type Attack {
   year: Year
 }
 
+"A day of the time tree. Attacks and events dated to that day hang from it."
 type Day {
+  "day:YYYY-MM-DD."
   id: ID!
+  "The day."
   date: Date!
+  "The month it is in."
   month: Month!
   "Attacks on this day, oldest first; at most first, up to 1000."
-  attacks(first: Int = 100): [Attack!]!
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
 }
 
+"A month of the time tree. Its days hang from it, and so does anything dated within it but not to one day."
 type Month {
+  "month:YYYY-MM."
   id: ID!
+  "The year it is in."
   year: Int!
+  "The month, 1 to 12."
   month: Int!
-  "Attacks in this month, on its days or known only to the month, oldest first; at most first, up to 1000."
-  attacks(first: Int = 100): [Attack!]!
+  """
+  Attacks in this month, on its days or known only to the month (or to a range of days within it),
+  oldest first; at most first, up to 1000.
+  """
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
   "Days of this month on which something is recorded."
   days: [Day!]!
 }
 
+"A year of the time tree. Its months hang from it, and so does anything dated within it but not within one month."
 type Year {
+  "year:YYYY."
   id: ID!
+  "The year."
   year: Int!
   "Attacks in this year, at any precision within it, oldest first; at most first, up to 1000."
-  attacks(first: Int = 100): [Attack!]!
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  "Months of this year in which something is recorded, in order."
   months: [Month!]!
 }
 
 "A subgraph ready for a network view."
 type Graph {
+  "The nodes, those asked for first."
   nodes: [GraphNode!]!
+  "The relationships between them, by id."
   edges: [GraphEdge!]!
   "True when the neighbourhood held more than the limit and was cut."
   truncated: Boolean!
 }
 
+"A node of a network view."
 type GraphNode {
   """
   The node's own id in this view, graphnode:<entityId>: not the entity's, so that a client cache
@@ -3367,6 +4094,7 @@ type GraphNode {
   name: String!
 }
 
+"A relationship of a network view, from source to target."
 type GraphEdge {
   "Stable: source, relationship type and target."
   id: ID!

@@ -13,138 +13,203 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
+// One page of actors.
 type ActorConnection struct {
-	Edges      []*ActorEdge       `json:"edges"`
-	Nodes      []*athar.Actor     `json:"nodes"`
-	PageInfo   *PageInfo          `json:"pageInfo"`
+	// The actors of the page, each with its cursor.
+	Edges []*ActorEdge `json:"edges"`
+	// The actors of the page.
+	Nodes []*athar.Actor `json:"nodes"`
+	// Whether more follow, and the cursor to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many actors match the filter in all.
 	TotalCount int                `json:"totalCount"`
 	Filter     athar.EntityFilter `json:"-"`
 }
 
+// An actor in a page, with its cursor.
 type ActorEdge struct {
-	Cursor string       `json:"cursor"`
-	Node   *athar.Actor `json:"node"`
+	// Pass as after for the actors that follow this one.
+	Cursor string `json:"cursor"`
+	// The actor.
+	Node *athar.Actor `json:"node"`
 }
 
+// What actors to return. Fields combine with AND; within a list field, any value matches.
 type ActorFilter struct {
+	// Actors of any of these kinds.
 	Kinds graphql.Omittable[[]athar.ActorKind] `json:"kinds,omitempty"`
-	Text  graphql.Omittable[*string]           `json:"text,omitempty"`
+	// Full-text match on name, aliases and description, tolerant of spelling variants.
+	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// One page of attacks.
 type AttackConnection struct {
-	Edges    []*AttackEdge   `json:"edges"`
-	Nodes    []*athar.Attack `json:"nodes"`
-	PageInfo *PageInfo       `json:"pageInfo"`
+	// The attacks of the page, each with its cursor.
+	Edges []*AttackEdge `json:"edges"`
+	// The attacks of the page.
+	Nodes []*athar.Attack `json:"nodes"`
+	// Whether more follow, and the cursor to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
 	// How many attacks match the filter in all.
 	TotalCount int                `json:"totalCount"`
 	Filter     athar.AttackFilter `json:"-"`
 }
 
+// An attack in a page, with its cursor.
 type AttackEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   *athar.Attack `json:"node"`
+	// Pass as after for the attacks that follow this one.
+	Cursor string `json:"cursor"`
+	// The attack.
+	Node *athar.Attack `json:"node"`
 }
 
 // What attacks to return. Fields combine with AND; within a list field, any value matches.
 type AttackFilter struct {
 	// Attacks whose date range overlaps this one.
-	DateRange     graphql.Omittable[*DateRangeInput]      `json:"dateRange,omitempty"`
-	FacilityIds   graphql.Omittable[[]string]             `json:"facilityIds,omitempty"`
+	DateRange graphql.Omittable[*DateRangeInput] `json:"dateRange,omitempty"`
+	// Attacks on any of these facilities.
+	FacilityIds graphql.Omittable[[]string] `json:"facilityIds,omitempty"`
+	// Attacks on a facility of any of these types.
 	FacilityTypes graphql.Omittable[[]athar.FacilityType] `json:"facilityTypes,omitempty"`
 	// Attacks in these places or any place inside them, directly or at a facility located there.
 	PlaceIds graphql.Omittable[[]string] `json:"placeIds,omitempty"`
 	// Attacks that a live claim holds one of these actors (or an actor part of one) responsible for.
 	// Denials do not count: an attack only denied by an actor is not attributed to it.
-	ActorIds    graphql.Omittable[[]string]           `json:"actorIds,omitempty"`
+	ActorIds graphql.Omittable[[]string] `json:"actorIds,omitempty"`
+	// Attacks whose attackTypes include any of these.
 	AttackTypes graphql.Omittable[[]athar.AttackType] `json:"attackTypes,omitempty"`
-	Weapons     graphql.Omittable[[]athar.Weapon]     `json:"weapons,omitempty"`
+	// Attacks whose weapons (the attack's own list, not its claims') include any of these.
+	Weapons graphql.Omittable[[]athar.Weapon] `json:"weapons,omitempty"`
 	// Attacks on a facility within radiusMeters of the point.
 	Near graphql.Omittable[*athar.Near] `json:"near,omitempty"`
-	// Attacks for which some live account gives at least this many killed.
+	// Attacks for which some live account that does not deny gives at least this many killed.
 	MinKilled graphql.Omittable[*int] `json:"minKilled,omitempty"`
-	// Attacks that these sources make claims about.
+	// Attacks that these sources make claims about (retracted claims included).
 	SourceIds graphql.Omittable[[]string] `json:"sourceIds,omitempty"`
-	// Full-text match on the attack's title and summary or on its claims' quotes.
+	// Full-text match on the attack's title and summary or on its claims' text and quotes (retracted claims included).
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
 // Dates to filter by: a thing matches when its date range overlaps from..to. Either end may be open.
 type DateRangeInput struct {
+	// The first day, included; null for no lower bound.
 	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
-	To   graphql.Omittable[*time.Time] `json:"to,omitempty"`
+	// The last day, included; null for no upper bound. Not before from.
+	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
 }
 
+// One page of facilities.
 type FacilityConnection struct {
-	Edges      []*FacilityEdge    `json:"edges"`
-	Nodes      []*athar.Facility  `json:"nodes"`
-	PageInfo   *PageInfo          `json:"pageInfo"`
+	// The facilities of the page, each with its cursor.
+	Edges []*FacilityEdge `json:"edges"`
+	// The facilities of the page.
+	Nodes []*athar.Facility `json:"nodes"`
+	// Whether more follow, and the cursor to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many facilities match the filter in all.
 	TotalCount int                `json:"totalCount"`
 	Filter     athar.EntityFilter `json:"-"`
 }
 
+// A facility in a page, with its cursor.
 type FacilityEdge struct {
-	Cursor string          `json:"cursor"`
-	Node   *athar.Facility `json:"node"`
+	// Pass as after for the facilities that follow this one.
+	Cursor string `json:"cursor"`
+	// The facility.
+	Node *athar.Facility `json:"node"`
 }
 
+// What facilities to return. Fields combine with AND; within a list field, any value matches.
 type FacilityFilter struct {
+	// Facilities of any of these types.
 	Types graphql.Omittable[[]athar.FacilityType] `json:"types,omitempty"`
 	// Facilities in these places or any place inside them.
-	PlaceIds graphql.Omittable[[]string]    `json:"placeIds,omitempty"`
-	Near     graphql.Omittable[*athar.Near] `json:"near,omitempty"`
-	// Full-text match on name and aliases.
+	PlaceIds graphql.Omittable[[]string] `json:"placeIds,omitempty"`
+	// Facilities within the circle; those with no location never match.
+	Near graphql.Omittable[*athar.Near] `json:"near,omitempty"`
+	// Full-text match on name, aliases and description, tolerant of spelling variants.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// What changes the graph. Each mutation is one transaction: it writes everything or nothing. When
+// ATHAR_WRITE_TOKEN is set, each needs the header Authorization: Bearer <token> (UNAUTHENTICATED
+// without it, FORBIDDEN with a wrong one).
 type Mutation struct {
 }
 
+// Where a page stands in its list.
 type PageInfo struct {
-	HasNextPage bool    `json:"hasNextPage"`
-	EndCursor   *string `json:"endCursor,omitempty"`
+	// Whether more items follow this page.
+	HasNextPage bool `json:"hasNextPage"`
+	// The cursor of the page's last item, to pass as after for the next page; null when the page is empty.
+	EndCursor *string `json:"endCursor,omitempty"`
 }
 
+// One page of places.
 type PlaceConnection struct {
-	Edges      []*PlaceEdge       `json:"edges"`
-	Nodes      []*athar.Place     `json:"nodes"`
-	PageInfo   *PageInfo          `json:"pageInfo"`
+	// The places of the page, each with its cursor.
+	Edges []*PlaceEdge `json:"edges"`
+	// The places of the page.
+	Nodes []*athar.Place `json:"nodes"`
+	// Whether more follow, and the cursor to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many places match the filter in all.
 	TotalCount int                `json:"totalCount"`
 	Filter     athar.EntityFilter `json:"-"`
 }
 
+// A place in a page, with its cursor.
 type PlaceEdge struct {
-	Cursor string       `json:"cursor"`
-	Node   *athar.Place `json:"node"`
+	// Pass as after for the places that follow this one.
+	Cursor string `json:"cursor"`
+	// The place.
+	Node *athar.Place `json:"node"`
 }
 
+// What places to return. Fields combine with AND; within a list field, any value matches.
 type PlaceFilter struct {
+	// Places of any of these kinds.
 	Kinds graphql.Omittable[[]athar.PlaceKind] `json:"kinds,omitempty"`
 	// Places inside this one, at any depth.
 	Within graphql.Omittable[*string] `json:"within,omitempty"`
-	Text   graphql.Omittable[*string] `json:"text,omitempty"`
+	// Full-text match on name, aliases and description, tolerant of spelling variants.
+	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// What can be read. Nothing here changes the graph.
 type Query struct {
 }
 
+// One page of sources.
 type SourceConnection struct {
-	Edges      []*SourceEdge      `json:"edges"`
-	Nodes      []*athar.Source    `json:"nodes"`
-	PageInfo   *PageInfo          `json:"pageInfo"`
+	// The sources of the page, each with its cursor.
+	Edges []*SourceEdge `json:"edges"`
+	// The sources of the page.
+	Nodes []*athar.Source `json:"nodes"`
+	// Whether more follow, and the cursor to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many sources match the filter in all.
 	TotalCount int                `json:"totalCount"`
 	Filter     athar.EntityFilter `json:"-"`
 }
 
+// A source in a page, with its cursor.
 type SourceEdge struct {
-	Cursor string        `json:"cursor"`
-	Node   *athar.Source `json:"node"`
+	// Pass as after for the sources that follow this one.
+	Cursor string `json:"cursor"`
+	// The source.
+	Node *athar.Source `json:"node"`
 }
 
+// What sources to return. Fields combine with AND; within a list field, any value matches.
 type SourceFilter struct {
+	// Sources of any of these kinds.
 	Kinds graphql.Omittable[[]athar.SourceKind] `json:"kinds,omitempty"`
-	Text  graphql.Omittable[*string]            `json:"text,omitempty"`
+	// Full-text match on title and description, tolerant of spelling variants.
+	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// The order of a list of attacks.
 type AttackOrder string
 
 const (
@@ -152,7 +217,7 @@ const (
 	AttackOrderDateAsc AttackOrder = "DATE_ASC"
 	// Newest first.
 	AttackOrderDateDesc AttackOrder = "DATE_DESC"
-	// Highest killed figure any live claim gives first; attacks with no figure last.
+	// Highest killed figure any live claim that does not deny gives first; attacks with no figure last.
 	AttackOrderKilledDesc AttackOrder = "KILLED_DESC"
 )
 
@@ -205,16 +270,24 @@ func (e AttackOrder) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The type of an entity, as search names it.
 type EntityType string
 
 const (
+	// A Facility.
 	EntityTypeFacility EntityType = "FACILITY"
-	EntityTypePlace    EntityType = "PLACE"
-	EntityTypeActor    EntityType = "ACTOR"
-	EntityTypeSource   EntityType = "SOURCE"
-	EntityTypeEvent    EntityType = "EVENT"
-	EntityTypeAttack   EntityType = "ATTACK"
-	EntityTypeClaim    EntityType = "CLAIM"
+	// A Place.
+	EntityTypePlace EntityType = "PLACE"
+	// An Actor.
+	EntityTypeActor EntityType = "ACTOR"
+	// A Source.
+	EntityTypeSource EntityType = "SOURCE"
+	// An Event.
+	EntityTypeEvent EntityType = "EVENT"
+	// An Attack.
+	EntityTypeAttack EntityType = "ATTACK"
+	// A Claim.
+	EntityTypeClaim EntityType = "CLAIM"
 )
 
 var AllEntityType = []EntityType{
@@ -270,12 +343,16 @@ func (e EntityType) MarshalJSON() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
+// The width of a timeline's buckets.
 type TimelineInterval string
 
 const (
-	TimelineIntervalYear  TimelineInterval = "YEAR"
+	// Calendar years.
+	TimelineIntervalYear TimelineInterval = "YEAR"
+	// Calendar months.
 	TimelineIntervalMonth TimelineInterval = "MONTH"
-	TimelineIntervalDay   TimelineInterval = "DAY"
+	// Days.
+	TimelineIntervalDay TimelineInterval = "DAY"
 )
 
 var AllTimelineInterval = []TimelineInterval{
