@@ -49,7 +49,7 @@ type ResolverRoot interface {
 	PlaceConnection() PlaceConnectionResolver
 	Query() QueryResolver
 	RepeatedTarget() RepeatedTargetResolver
-	SearchHit() SearchHitResolver
+	SearchConnection() SearchConnectionResolver
 	Source() SourceResolver
 	SourceConnection() SourceConnectionResolver
 	Year() YearResolver
@@ -287,8 +287,10 @@ type ComplexityRoot struct {
 	}
 
 	PageInfo struct {
-		EndCursor   func(childComplexity int) int
-		HasNextPage func(childComplexity int) int
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
 	}
 
 	Place struct {
@@ -337,7 +339,7 @@ type ComplexityRoot struct {
 		Place              func(childComplexity int, id string) int
 		Places             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string) int
 		RepeatedlyTargeted func(childComplexity int, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int) int
-		Search             func(childComplexity int, query string, types []model.EntityType, first *int) int
+		Search             func(childComplexity int, query string, types []model.EntityType, first *int, after *string) int
 		Source             func(childComplexity int, id string) int
 		Sources            func(childComplexity int, filter *model.SourceFilter, first *int, after *string) int
 		Timeline           func(childComplexity int, filter *model.AttackFilter, interval model.TimelineInterval) int
@@ -355,10 +357,17 @@ type ComplexityRoot struct {
 		Reason func(childComplexity int) int
 	}
 
-	SearchHit struct {
-		Entity func(childComplexity int) int
+	SearchConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	SearchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 		Score  func(childComplexity int) int
-		Type   func(childComplexity int) int
 	}
 
 	Source struct {
@@ -525,7 +534,7 @@ type QueryResolver interface {
 	Actors(ctx context.Context, filter *model.ActorFilter, first *int, after *string) (*model.ActorConnection, error)
 	Sources(ctx context.Context, filter *model.SourceFilter, first *int, after *string) (*model.SourceConnection, error)
 	Places(ctx context.Context, filter *model.PlaceFilter, first *int, after *string) (*model.PlaceConnection, error)
-	Search(ctx context.Context, query string, types []model.EntityType, first *int) ([]*athar.SearchHit, error)
+	Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error)
 	Timeline(ctx context.Context, filter *model.AttackFilter, interval model.TimelineInterval) ([]*athar.TimelineBucket, error)
 	RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int) ([]*athar.RepeatedTarget, error)
 	Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error)
@@ -539,8 +548,8 @@ type RepeatedTargetResolver interface {
 	Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error)
 	Attacks(ctx context.Context, obj *athar.RepeatedTarget) ([]*athar.Attack, error)
 }
-type SearchHitResolver interface {
-	Type(ctx context.Context, obj *athar.SearchHit) (model.EntityType, error)
+type SearchConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.SearchConnection) (int, error)
 }
 type SourceResolver interface {
 	PublishedBy(ctx context.Context, obj *athar.Source) ([]*athar.Actor, error)
@@ -1675,6 +1684,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
 
 	case "Place.aliases":
 		if e.ComplexityRoot.Place.Aliases == nil {
@@ -2006,7 +2027,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.EntityType), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -2084,24 +2105,49 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Retraction.Reason(childComplexity), true
 
-	case "SearchHit.entity":
-		if e.ComplexityRoot.SearchHit.Entity == nil {
+	case "SearchConnection.edges":
+		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SearchHit.Entity(childComplexity), true
-	case "SearchHit.score":
-		if e.ComplexityRoot.SearchHit.Score == nil {
+		return e.ComplexityRoot.SearchConnection.Edges(childComplexity), true
+	case "SearchConnection.nodes":
+		if e.ComplexityRoot.SearchConnection.Nodes == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SearchHit.Score(childComplexity), true
-	case "SearchHit.type":
-		if e.ComplexityRoot.SearchHit.Type == nil {
+		return e.ComplexityRoot.SearchConnection.Nodes(childComplexity), true
+	case "SearchConnection.pageInfo":
+		if e.ComplexityRoot.SearchConnection.PageInfo == nil {
 			break
 		}
 
-		return e.ComplexityRoot.SearchHit.Type(childComplexity), true
+		return e.ComplexityRoot.SearchConnection.PageInfo(childComplexity), true
+	case "SearchConnection.totalCount":
+		if e.ComplexityRoot.SearchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchConnection.TotalCount(childComplexity), true
+
+	case "SearchEdge.cursor":
+		if e.ComplexityRoot.SearchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Cursor(childComplexity), true
+	case "SearchEdge.node":
+		if e.ComplexityRoot.SearchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Node(childComplexity), true
+	case "SearchEdge.score":
+		if e.ComplexityRoot.SearchEdge.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
 	case "Source.author":
 		if e.ComplexityRoot.Source.Author == nil {
@@ -3641,9 +3687,11 @@ extend type Query {
     query: String!
     "Only entities of these types; all when null or empty."
     types: [EntityType!]
-    "How many, 1 to 100."
+    "How many, 0 to 100."
     first: Int = 20
-  ): [SearchHit!]!
+    "The endCursor of the page before, for the hits that follow it."
+    after: String
+  ): SearchConnection!
 
   "Attacks per year, month or day, with the killed figures summed over the attacks of each bucket."
   timeline(
@@ -3777,6 +3825,10 @@ enum AttackOrder {
 type PageInfo {
   "Whether more items follow this page."
   hasNextPage: Boolean!
+  "Whether items come before this page: true when it was asked for after a cursor."
+  hasPreviousPage: Boolean!
+  "The cursor of the page's first item; null when the page is empty."
+  startCursor: String
   "The cursor of the page's last item, to pass as after for the next page; null when the page is empty."
   endCursor: String
 }
@@ -3937,17 +3989,26 @@ enum EntityType {
   CLAIM
 }
 
-"Anything search can find."
-union SearchResult = Facility | Place | Actor | Source | Event | Attack | Claim
+"One page of search hits, best first."
+type SearchConnection {
+  "The hits of the page, each with its score and cursor."
+  edges: [SearchEdge!]!
+  "The entities found on the page."
+  nodes: [Node!]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many entities match the query in all."
+  totalCount: Int!
+}
 
-"One result of a search."
-type SearchHit {
+"One hit of a search."
+type SearchEdge {
+  "Pass as after for the hits that follow this one."
+  cursor: String!
   "How well it matches: higher is better, comparable only within one search."
   score: Float!
-  "The type of the entity found."
-  type: EntityType!
-  "The entity found."
-  entity: SearchResult!
+  "The entity found; its __typename says its type."
+  node: Node!
 }
 
 "The width of a timeline's buckets."
@@ -4531,6 +4592,10 @@ func (ec *executionContext) childFields_PageInfo(ctx context.Context, field grap
 	switch field.Name {
 	case "hasNextPage":
 		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
 	case "endCursor":
 		return ec.fieldContext_PageInfo_endCursor(ctx, field)
 	}
@@ -4613,16 +4678,30 @@ func (ec *executionContext) childFields_Retraction(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Retraction", field.Name)
 }
 
-func (ec *executionContext) childFields_SearchHit(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "score":
-		return ec.fieldContext_SearchHit_score(ctx, field)
-	case "type":
-		return ec.fieldContext_SearchHit_type(ctx, field)
-	case "entity":
-		return ec.fieldContext_SearchHit_entity(ctx, field)
+	case "edges":
+		return ec.fieldContext_SearchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_SearchConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_SearchConnection_totalCount(ctx, field)
 	}
-	return nil, fmt.Errorf("no field named %q was found under type SearchHit", field.Name)
+	return nil, fmt.Errorf("no field named %q was found under type SearchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_SearchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_SearchEdge_cursor(ctx, field)
+	case "score":
+		return ec.fieldContext_SearchEdge_score(ctx, field)
+	case "node":
+		return ec.fieldContext_SearchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type SearchEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Source(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5818,6 +5897,14 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -10644,6 +10731,52 @@ func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context,
 	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11812,11 +11945,11 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.SearchHit) graphql.Marshaler {
-			return ec.marshalNSearchHit2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSearchHitᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+			return ec.marshalNSearchConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11829,7 +11962,7 @@ func (ec *executionContext) fieldContext_Query_search(ctx context.Context, field
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_SearchHit(ctx, field)
+			return ec.childFields_SearchConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -12407,13 +12540,155 @@ func (ec *executionContext) fieldContext_Retraction_at(_ context.Context, field 
 	return graphql.NewScalarFieldContext("Retraction", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
-func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.CollectedField, obj *athar.SearchHit) (ret graphql.Marshaler) {
+func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_score(ctx, field)
+			return ec.fieldContext_SearchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_SearchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
+			return ec.marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntityᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _SearchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.SearchConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _SearchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_SearchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _SearchEdge_score(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_SearchEdge_score(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			return obj.Score, nil
@@ -12426,54 +12701,40 @@ func (ec *executionContext) _SearchHit_score(ctx context.Context, field graphql.
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchHit_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchHit", field, false, false, errors.New("field of type Float does not have child fields"))
+func (ec *executionContext) fieldContext_SearchEdge_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("SearchEdge", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
-func (ec *executionContext) _SearchHit_type(ctx context.Context, field graphql.CollectedField, obj *athar.SearchHit) (ret graphql.Marshaler) {
+func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.SearchEdge) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_type(ctx, field)
+			return ec.fieldContext_SearchEdge_node(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.SearchHit().Type(ctx, obj)
-		},
-		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v model.EntityType) graphql.Marshaler {
-			return ec.marshalNEntityType2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEntityType(ctx, selections, v)
-		},
-		true,
-		true,
-	)
-}
-func (ec *executionContext) fieldContext_SearchHit_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchHit", field, true, true, errors.New("field of type EntityType does not have child fields"))
-}
-
-func (ec *executionContext) _SearchHit_entity(ctx context.Context, field graphql.CollectedField, obj *athar.SearchHit) (ret graphql.Marshaler) {
-	return graphql.ResolveField(
-		ctx,
-		ec.OperationContext,
-		field,
-		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_SearchHit_entity(ctx, field)
-		},
-		func(ctx context.Context) (any, error) {
-			return obj.Entity, nil
+			return obj.Node, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v athar.Entity) graphql.Marshaler {
-			return ec.marshalNSearchResult2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
+			return ec.marshalNNode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_SearchHit_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("SearchHit", field, false, false, errors.New("field of type SearchResult does not have child fields"))
+func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "SearchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Source_id(ctx context.Context, field graphql.CollectedField, obj *athar.Source) (ret graphql.Marshaler) {
@@ -16075,59 +16336,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 	}
 }
 
-func (ec *executionContext) _SearchResult(ctx context.Context, sel ast.SelectionSet, obj athar.Entity) graphql.Marshaler {
-	switch obj := (obj).(type) {
-	case nil:
-		return graphql.Null
-	case *athar.Source:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Source(ctx, sel, obj)
-	case *athar.Place:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Place(ctx, sel, obj)
-	case *athar.Facility:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Facility(ctx, sel, obj)
-	case *athar.Event:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Event(ctx, sel, obj)
-	case *athar.Claim:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Claim(ctx, sel, obj)
-	case *athar.Attack:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Attack(ctx, sel, obj)
-	case *athar.Actor:
-		if obj == nil {
-			return graphql.Null
-		}
-		return ec._Actor(ctx, sel, obj)
-	default:
-		if typedObj, ok := obj.(graphql.Marshaler); ok {
-			return typedObj
-		} else {
-			panic(fmt.Errorf("unexpected type %T; non-generated variants of SearchResult must implement graphql.Marshaler", obj))
-		}
-	}
-}
-
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
 
-var actorImplementors = []string{"Actor", "Node", "SearchResult"}
+var actorImplementors = []string{"Actor", "Node"}
 
 func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, obj *athar.Actor) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, actorImplementors)
@@ -16514,7 +16727,7 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var attackImplementors = []string{"Attack", "Node", "SearchResult"}
+var attackImplementors = []string{"Attack", "Node"}
 
 func (ec *executionContext) _Attack(ctx context.Context, sel ast.SelectionSet, obj *athar.Attack) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, attackImplementors)
@@ -17349,7 +17562,7 @@ func (ec *executionContext) _Casualties(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var claimImplementors = []string{"Claim", "Node", "SearchResult"}
+var claimImplementors = []string{"Claim", "Node"}
 
 func (ec *executionContext) _Claim(ctx context.Context, sel ast.SelectionSet, obj *athar.Claim) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, claimImplementors)
@@ -17852,7 +18065,7 @@ func (ec *executionContext) _Day(ctx context.Context, sel ast.SelectionSet, obj 
 	return out
 }
 
-var eventImplementors = []string{"Event", "Node", "SearchResult"}
+var eventImplementors = []string{"Event", "Node"}
 
 func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, obj *athar.Event) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, eventImplementors)
@@ -18034,7 +18247,7 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
-var facilityImplementors = []string{"Facility", "Node", "SearchResult"}
+var facilityImplementors = []string{"Facility", "Node"}
 
 func (ec *executionContext) _Facility(ctx context.Context, sel ast.SelectionSet, obj *athar.Facility) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, facilityImplementors)
@@ -19106,6 +19319,16 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "endCursor":
 			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
@@ -19132,7 +19355,7 @@ func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
-var placeImplementors = []string{"Place", "Node", "SearchResult"}
+var placeImplementors = []string{"Place", "Node"}
 
 func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, obj *athar.Place) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, placeImplementors)
@@ -20204,10 +20427,10 @@ func (ec *executionContext) _Retraction(ctx context.Context, sel ast.SelectionSe
 	return out
 }
 
-var searchHitImplementors = []string{"SearchHit"}
+var searchConnectionImplementors = []string{"SearchConnection"}
 
-func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet, obj *athar.SearchHit) graphql.Marshaler {
-	fields := graphql.CollectFields(ec.OperationContext, sel, searchHitImplementors)
+func (ec *executionContext) _SearchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.SearchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchConnectionImplementors)
 
 	out := graphql.NewFieldSet(fields)
 	deferredFieldSet := graphql.NewFieldSet(nil)
@@ -20215,13 +20438,23 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 	for i, field := range fields {
 		switch field.Name {
 		case "__typename":
-			out.Values[i] = graphql.MarshalString("SearchHit")
-		case "score":
-			out.Values[i] = ec._SearchHit_score(ctx, field, obj)
+			out.Values[i] = graphql.MarshalString("SearchConnection")
+		case "edges":
+			out.Values[i] = ec._SearchConnection_edges(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
-		case "type":
+		case "nodes":
+			out.Values[i] = ec._SearchConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._SearchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
 			field := field
 
 			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
@@ -20230,7 +20463,7 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 						ec.Error(ctx, ec.Recover(ctx, r))
 					}
 				}()
-				res = ec._SearchHit_type(ctx, field, obj)
+				res = ec._SearchConnection_totalCount(ctx, field, obj)
 				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -20259,10 +20492,53 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
-		case "entity":
-			out.Values[i] = ec._SearchHit_entity(ctx, field, obj)
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var searchEdgeImplementors = []string{"SearchEdge"}
+
+func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.SearchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, searchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("SearchEdge")
+		case "cursor":
+			out.Values[i] = ec._SearchEdge_cursor(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				atomic.AddUint32(&out.Invalids, 1)
+				out.Invalids++
+			}
+		case "score":
+			out.Values[i] = ec._SearchEdge_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20285,7 +20561,7 @@ func (ec *executionContext) _SearchHit(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
-var sourceImplementors = []string{"Source", "Node", "SearchResult"}
+var sourceImplementors = []string{"Source", "Node"}
 
 func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, obj *athar.Source) graphql.Marshaler {
 	fields := graphql.CollectFields(ec.OperationContext, sel, sourceImplementors)
@@ -21995,12 +22271,38 @@ func (ec *executionContext) marshalNNearbyFacility2ᚖgithubᚗcomᚋatharᚑpro
 	return ec._NearbyFacility(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNNode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v athar.Entity) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Node(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, sel, v[i])
 	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNNode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
 
 	return ret
 }
@@ -22130,11 +22432,21 @@ func (ec *executionContext) marshalNRepeatedTarget2ᚖgithubᚗcomᚋatharᚑpro
 	return ec._RepeatedTarget(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSearchHitᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.SearchHit) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._SearchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSearchHit2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSearchHit(ctx, sel, v[i])
+		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
 	})
 
 	for _, e := range ret {
@@ -22146,24 +22458,14 @@ func (ec *executionContext) marshalNSearchHit2ᚕᚖgithubᚗcomᚋatharᚑproje
 	return ret
 }
 
-func (ec *executionContext) marshalNSearchHit2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSearchHit(ctx context.Context, sel ast.SelectionSet, v *athar.SearchHit) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._SearchHit(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNSearchResult2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v athar.Entity) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._SearchResult(ctx, sel, v)
+	return ec._SearchEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Source) graphql.Marshaler {

@@ -48,9 +48,9 @@ func pageRequest(first *int, after *string) (athar.PageRequest, error) {
 }
 
 func pageInfo[T any](p *athar.Page[T]) *model.PageInfo {
-	info := &model.PageInfo{HasNextPage: p.HasNextPage}
+	info := &model.PageInfo{HasNextPage: p.HasNextPage, HasPreviousPage: p.HasPreviousPage}
 	if n := len(p.Cursors); n > 0 {
-		info.EndCursor = &p.Cursors[n-1]
+		info.StartCursor, info.EndCursor = &p.Cursors[0], &p.Cursors[n-1]
 	}
 	return info
 }
@@ -182,9 +182,9 @@ func timeChildren(ctx context.Context, id string) ([]*athar.TimeNode, error) {
 	return out, nil
 }
 
-// search runs a full-text search over the given entity types (all when none).
-func search(ctx context.Context, x athar.Explorer, query string, types []model.EntityType, first *int) ([]*athar.SearchHit, error) {
-	req := athar.SearchRequest{Query: query, First: athar.DefaultPageSize}
+// search runs a full-text search over the given entity types (all when none), one page of it.
+func search(ctx context.Context, x athar.Explorer, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
+	req := athar.SearchRequest{Query: query, First: athar.DefaultPageSize, After: value(after)}
 	for _, t := range types {
 		req.Types = append(req.Types, domainType(t))
 	}
@@ -194,11 +194,16 @@ func search(ctx context.Context, x athar.Explorer, query string, types []model.E
 	if err := req.Check(); err != nil {
 		return nil, err
 	}
-	hits, err := x.Search(ctx, req)
+	p, err := x.Search(ctx, req)
 	if err != nil {
 		return nil, err
 	}
-	return pointers(hits), nil
+	out := &model.SearchConnection{PageInfo: pageInfo(p), Request: req, Nodes: []athar.Entity{}, Edges: []*model.SearchEdge{}}
+	for i, hit := range p.Items {
+		out.Nodes = append(out.Nodes, hit.Entity)
+		out.Edges = append(out.Edges, &model.SearchEdge{Cursor: p.Cursors[i], Score: hit.Score, Node: hit.Entity})
+	}
+	return out, nil
 }
 
 // pointers returns pointers to the elements of xs, as gqlgen's list fields take them.

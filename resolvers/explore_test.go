@@ -140,32 +140,84 @@ func TestAttacks_Filters(t *testing.T) {
 
 func TestSearch_ToleratesSpellings(t *testing.T) {
 	c := MustServer(t, true)
+	type edge struct {
+		Score float64
+		Node  struct {
+			Typename string `json:"__typename"`
+			ID       string `json:"id"`
+			Quote    string
+		}
+	}
 	for _, q := range []string{"Ain Jalout", "Jaloot", "Ain Jalut", "عين جالوت"} {
 		var got struct {
-			Search []struct {
-				Score  float64
-				Type   string
-				Entity struct {
-					ID string `json:"id"`
-				}
-			}
+			Search struct{ Edges []edge }
 		}
-		c.MustData(`query ($q: String!) { search(query: $q, types: [FACILITY]) { score type entity { ... on Facility { id } } } }`, map[string]any{"q": q}, &got)
-		if len(got.Search) == 0 || got.Search[0].Entity.ID != "facility:ain-jalout-school" || got.Search[0].Type != "FACILITY" || got.Search[0].Score <= 0 {
-			t.Errorf("search %q: %+v, want Ain Jalout school first", q, got.Search)
+		c.MustData(`query ($q: String!) { search(query: $q, types: [FACILITY]) { edges { score node { __typename id } } } }`, map[string]any{"q": q}, &got)
+		e := got.Search.Edges
+		if len(e) == 0 || e[0].Node.ID != "facility:ain-jalout-school" || e[0].Node.Typename != "Facility" || e[0].Score <= 0 {
+			t.Errorf("search %q: %+v, want Ain Jalout school first", q, e)
 		}
 	}
 	var quotes struct {
-		Search []struct {
-			Type   string
-			Entity struct{ Quote string }
-		}
+		Search struct{ Edges []edge }
 	}
-	c.MustData(`{ search(query: "blood on corridor walls", types: [CLAIM]) { type entity { ... on Claim { quote } } } }`, nil, &quotes)
-	if len(quotes.Search) == 0 || !strings.Contains(quotes.Search[0].Entity.Quote, "corridor walls") {
+	c.MustData(`{ search(query: "blood on corridor walls", types: [CLAIM]) { edges { node { ... on Claim { quote } } } } }`, nil, &quotes)
+	if e := quotes.Search.Edges; len(e) == 0 || !strings.Contains(e[0].Node.Quote, "corridor walls") {
 		t.Errorf("quote search: %+v", quotes.Search)
 	}
-	c.MustError(`{ search(query: "  ") { score } }`, nil, "BAD_USER_INPUT", "query")
+	c.MustError(`{ search(query: "  ") { totalCount } }`, nil, "BAD_USER_INPUT", "query")
+}
+
+// Search is a connection: its pages follow each other without a gap or a repeat, best first, and
+// totalCount counts every hit.
+func TestSearch_Pages(t *testing.T) {
+	c := MustServer(t, true)
+	type page struct {
+		Search struct {
+			TotalCount int
+			PageInfo   struct {
+				HasNextPage, HasPreviousPage bool
+				StartCursor, EndCursor       *string
+			}
+			Edges []struct {
+				Cursor string
+				Score  float64
+				Node   struct{ ID string }
+			}
+		}
+	}
+	const query = `query ($after: String) { search(query: "Aleppo", first: 3, after: $after) {
+	  totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor score node { id } } } }`
+	var all []string
+	var last float64
+	seen := map[string]bool{}
+	var after any
+	for i := 0; ; i++ {
+		var p page
+		c.MustData(query, map[string]any{"after": after}, &p)
+		s := p.Search
+		if s.PageInfo.HasPreviousPage != (i > 0) || (len(s.Edges) > 0 && *s.PageInfo.StartCursor != s.Edges[0].Cursor) {
+			t.Errorf("page %d: pageInfo %+v", i, s.PageInfo)
+		}
+		for _, e := range s.Edges {
+			if seen[e.Node.ID] || (len(all) > 0 && e.Score > last) {
+				t.Errorf("page %d: %s repeats or is ranked above the hit before it", i, e.Node.ID)
+			}
+			seen[e.Node.ID], last = true, e.Score
+			all = append(all, e.Node.ID)
+		}
+		if !s.PageInfo.HasNextPage {
+			if len(all) != s.TotalCount || len(all) < 4 {
+				t.Errorf("%d hits over the pages, totalCount %d", len(all), s.TotalCount)
+			}
+			break
+		}
+		after = *s.PageInfo.EndCursor
+		if i > 50 {
+			t.Fatal("the pages do not end")
+		}
+	}
+	c.MustError(`{ search(query: "Aleppo", after: "bm90IGEgY3Vyc29y") { totalCount } }`, nil, "BAD_USER_INPUT", "after")
 }
 
 func TestTimeline_AndTimeTree(t *testing.T) {

@@ -479,8 +479,8 @@ func (r *queryResolver) Places(ctx context.Context, filter *model.PlaceFilter, f
 	return &model.PlaceConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
-func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, first *int) ([]*athar.SearchHit, error) {
-	return search(ctx, r.Explorer, query, types, first)
+func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
+	return search(ctx, r.Explorer, query, types, first, after)
 }
 
 func (r *queryResolver) Timeline(ctx context.Context, filter *model.AttackFilter, interval model.TimelineInterval) ([]*athar.TimelineBucket, error) {
@@ -575,8 +575,8 @@ func (r *repeatedTargetResolver) Attacks(ctx context.Context, obj *athar.Repeate
 	return many(ctx, loaders(ctx).attacks, obj.AttackIDs)
 }
 
-func (r *searchHitResolver) Type(ctx context.Context, obj *athar.SearchHit) (model.EntityType, error) {
-	return entityTypeOf(obj.Entity.EntityType()), nil
+func (r *searchConnectionResolver) TotalCount(ctx context.Context, obj *model.SearchConnection) (int, error) {
+	return r.Explorer.CountSearch(ctx, obj.Request)
 }
 
 // PublishedBy is the resolver for the publishedBy field.
@@ -663,7 +663,9 @@ func (r *Resolver) Query() graph.QueryResolver { return &queryResolver{r} }
 
 func (r *Resolver) RepeatedTarget() graph.RepeatedTargetResolver { return &repeatedTargetResolver{r} }
 
-func (r *Resolver) SearchHit() graph.SearchHitResolver { return &searchHitResolver{r} }
+func (r *Resolver) SearchConnection() graph.SearchConnectionResolver {
+	return &searchConnectionResolver{r}
+}
 
 func (r *Resolver) Source() graph.SourceResolver { return &sourceResolver{r} }
 
@@ -692,7 +694,7 @@ type (
 	placeConnectionResolver    struct{ *Resolver }
 	queryResolver              struct{ *Resolver }
 	repeatedTargetResolver     struct{ *Resolver }
-	searchHitResolver          struct{ *Resolver }
+	searchConnectionResolver   struct{ *Resolver }
 	sourceResolver             struct{ *Resolver }
 	sourceConnectionResolver   struct{ *Resolver }
 	yearResolver               struct{ *Resolver }

@@ -141,6 +141,10 @@ type Mutation struct {
 type PageInfo struct {
 	// Whether more items follow this page.
 	HasNextPage bool `json:"hasNextPage"`
+	// Whether items come before this page: true when it was asked for after a cursor.
+	HasPreviousPage bool `json:"hasPreviousPage"`
+	// The cursor of the page's first item; null when the page is empty.
+	StartCursor *string `json:"startCursor,omitempty"`
 	// The cursor of the page's last item, to pass as after for the next page; null when the page is empty.
 	EndCursor *string `json:"endCursor,omitempty"`
 }
@@ -178,6 +182,29 @@ type PlaceFilter struct {
 
 // What can be read. Nothing here changes the graph.
 type Query struct {
+}
+
+// One page of search hits, best first.
+type SearchConnection struct {
+	// The hits of the page, each with its score and cursor.
+	Edges []*SearchEdge `json:"edges"`
+	// The entities found on the page.
+	Nodes []athar.Entity `json:"nodes"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many entities match the query in all.
+	TotalCount int                 `json:"totalCount"`
+	Request    athar.SearchRequest `json:"-"`
+}
+
+// One hit of a search.
+type SearchEdge struct {
+	// Pass as after for the hits that follow this one.
+	Cursor string `json:"cursor"`
+	// How well it matches: higher is better, comparable only within one search.
+	Score float64 `json:"score"`
+	// The entity found; its __typename says its type.
+	Node athar.Entity `json:"node"`
 }
 
 // One page of sources.

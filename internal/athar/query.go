@@ -125,11 +125,13 @@ func (r PageRequest) Check() error {
 	return nil
 }
 
-// Page is one page of a list: the items, the cursor after each, and whether more follow.
+// Page is one page of a list: the items, the cursor after each, whether more follow, and whether
+// items come before it (it was asked for after a cursor).
 type Page[T any] struct {
-	Items       []T
-	Cursors     []string
-	HasNextPage bool
+	Items           []T
+	Cursors         []string
+	HasNextPage     bool
+	HasPreviousPage bool
 }
 
 // SearchRequest asks for the entities whose text matches Query: names, aliases, titles, summaries,
@@ -138,14 +140,15 @@ type SearchRequest struct {
 	Query string
 	Types []EntityType // all when empty
 	First int
+	After string // the cursor of the hit before the page, or ""
 }
 
-// Check reports an empty query and a size out of 1..MaxPageSize; problems name query and first.
+// Check reports an empty query and a page size out of 0..MaxPageSize; problems name query and first.
 func (r SearchRequest) Check() error {
 	if strings.TrimSpace(r.Query) == "" {
 		return Invalid("query", "must not be empty")
 	}
-	return CheckFirst("first", r.First)
+	return PageRequest{First: r.First, After: r.After}.Check()
 }
 
 // SearchHit is one result of a full-text search.
@@ -317,9 +320,11 @@ type Explorer interface {
 	CountSources(ctx context.Context, f EntityFilter) (int, error)
 	// CountPlaces returns how many places the filter matches. Errors: EUNAVAILABLE.
 	CountPlaces(ctx context.Context, f EntityFilter) (int, error)
-	// Search runs a full-text query over the entities of the request's types (all when none),
-	// best first. Errors: EUNAVAILABLE.
-	Search(ctx context.Context, r SearchRequest) ([]SearchHit, error)
+	// Search returns a page of the entities of the request's types (all when none) whose text
+	// matches the query, best first. Errors: EINVALID (a cursor of another list), EUNAVAILABLE.
+	Search(ctx context.Context, r SearchRequest) (*Page[SearchHit], error)
+	// CountSearch returns how many entities the request's query matches. Errors: EUNAVAILABLE.
+	CountSearch(ctx context.Context, r SearchRequest) (int, error)
 	// Timeline buckets the attacks the filter matches by date. Errors: EINVALID (an unknown
 	// interval), EUNAVAILABLE.
 	Timeline(ctx context.Context, f AttackFilter, interval TimelineInterval) ([]TimelineBucket, error)

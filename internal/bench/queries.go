@@ -114,7 +114,7 @@ RETURN total, a.id, a.title, x.name, collect(CASE WHEN c.stance = 'DENIES' OR c.
 	},
 	{
 		Name:    "search, misspelt",
-		GraphQL: `query ($q: String!) { search(query: $q, first: 10) { score type entity { ... on Facility { id name } ... on Attack { id title } ... on Place { id name } } } }`,
+		GraphQL: `query ($q: String!) { search(query: $q, first: 10) { edges { score node { __typename id ... on Facility { name } ... on Attack { title } ... on Place { name } } } } }`,
 		Vars: func(r *rand.Rand, s Size) map[string]any {
 			return map[string]any{"q": fmt.Sprintf("Facilty %d", r.IntN(s.Facilities))}
 		},

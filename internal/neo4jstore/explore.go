@@ -32,6 +32,7 @@ const (
 	keyDate keyKind = iota
 	keyInt
 	keyText
+	keyFloat
 )
 
 func encodeCursor(list string, key any, id string) string {
@@ -68,6 +69,12 @@ func decodeCursor(s, list string, kind keyKind) (key any, id string, err error) 
 			return nil, "", bad
 		}
 		return int64(v), c.ID, nil
+	case keyFloat:
+		v, ok := c.Key.(float64)
+		if !ok {
+			return nil, "", bad
+		}
+		return v, c.ID, nil
 	}
 	v, ok := c.Key.(string)
 	if !ok {
@@ -133,7 +140,7 @@ func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params ma
 	if err != nil {
 		return nil, err
 	}
-	out := &athar.Page[T]{HasNextPage: len(recs) > n}
+	out := &athar.Page[T]{HasNextPage: len(recs) > n, HasPreviousPage: params["afterId"] != nil}
 	if out.HasNextPage {
 		recs = recs[:n]
 	}
@@ -239,8 +246,11 @@ func (s *Store) CountPlaces(ctx context.Context, f athar.EntityFilter) (int, err
 	return s.countEntities(ctx, athar.TypePlace, f)
 }
 
-// Search implements athar.Explorer.
-func (s *Store) Search(ctx context.Context, r athar.SearchRequest) ([]athar.SearchHit, error) {
+// searchList is the cursor list of search hits, which are ordered by score (best first), then id.
+const searchList = "Search"
+
+// searchScope is the Cypher that binds each hit of the request's query to node, score and label.
+func searchScope(r athar.SearchRequest) (string, map[string]any) {
 	types := r.Types
 	if len(types) == 0 {
 		types = athar.EntityTypes
@@ -249,19 +259,33 @@ func (s *Store) Search(ctx context.Context, r athar.SearchRequest) ([]athar.Sear
 	for i, t := range types {
 		labels[i] = labelOf(t)
 	}
-	first := r.First
-	if first <= 0 || first > athar.MaxPageSize {
-		first = athar.DefaultPageSize
-	}
-	recs, err := s.read(ctx, `
+	return `
 CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node, score
 WITH node, score, [l IN labels(node) WHERE l IN $labels][0] AS label
 WHERE label IS NOT NULL
-RETURN label, score, properties(node) AS props, node.id AS id
-ORDER BY score DESC, id
-LIMIT $first`, map[string]any{"text": luceneQuery(r.Query), "labels": labels, "first": first})
+`, map[string]any{"text": luceneQuery(r.Query), "labels": labels}
+}
+
+// Search implements athar.Explorer.
+func (s *Store) Search(ctx context.Context, r athar.SearchRequest) (*athar.Page[athar.SearchHit], error) {
+	q, params := searchScope(r)
+	afterKey, afterID, err := decodeCursor(r.After, searchList, keyFloat)
 	if err != nil {
 		return nil, err
+	}
+	if afterKey != nil {
+		params["afterKey"], params["afterId"] = afterKey, afterID
+		q += "WITH node, score, label WHERE score < $afterKey OR (score = $afterKey AND node.id > $afterId)\n"
+	}
+	n := pageSize(athar.PageRequest{First: r.First})
+	params["limit"] = n + 1
+	recs, err := s.read(ctx, q+"RETURN label, score, node.id AS id ORDER BY score DESC, id LIMIT $limit", params)
+	if err != nil {
+		return nil, err
+	}
+	page := &athar.Page[athar.SearchHit]{HasNextPage: len(recs) > n, HasPreviousPage: r.After != ""}
+	if page.HasNextPage {
+		recs = recs[:n]
 	}
 	// The hits are read whole, so that they carry their links too.
 	ids := make([]string, len(recs))
@@ -277,15 +301,21 @@ LIMIT $first`, map[string]any{"text": luceneQuery(r.Query), "labels": labels, "f
 	for _, e := range found {
 		entities[e.EntityID()] = e
 	}
-	hits := make([]athar.SearchHit, 0, len(recs))
 	for _, rec := range recs {
 		id, _ := rec.Get("id")
 		score, _ := rec.Get("score")
 		if e, ok := entities[id.(string)]; ok {
-			hits = append(hits, athar.SearchHit{Entity: e, Score: score.(float64)})
+			page.Items = append(page.Items, athar.SearchHit{Entity: e, Score: score.(float64)})
+			page.Cursors = append(page.Cursors, encodeCursor(searchList, score, e.EntityID()))
 		}
 	}
-	return hits, nil
+	return page, nil
+}
+
+// CountSearch implements athar.Explorer.
+func (s *Store) CountSearch(ctx context.Context, r athar.SearchRequest) (int, error) {
+	q, params := searchScope(r)
+	return s.count(ctx, q+"RETURN count(node) AS n", params)
 }
 
 // Timeline implements athar.Explorer.
