@@ -2711,15 +2711,15 @@ type Place implements Node {
   "The place that contains this one."
   partOf: Place
   "The places directly inside this one."
-  parts: [Place!]!
+  parts: [Place]!
   "Facilities located directly in this place, by name: the first first of them (at most 1000)."
-  facilities("How many, 1 to 1000." first: Int = 100): [Facility!]!
+  facilities("How many, 1 to 1000." first: Int = 100): [Facility]!
   """
   Attacks recorded as happening in this place, oldest first (at most first, up to 1000). Only those
   linked to it directly (OCCURRED_IN): not those in a place inside it or only at a facility there;
   the attacks filter placeIds finds those too.
   """
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -2789,13 +2789,13 @@ type Actor implements Node {
   "The actor this one belongs to: a spokeswoman to UNICEF, an army to a state."
   partOf: Actor
   "The actors directly part of this one, by name."
-  members: [Actor!]!
+  members: [Actor]!
   "Claims this actor made (as reported in some source); at most first, up to 1000."
-  statements("How many, 1 to 1000." first: Int = 100): [Claim!]!
+  statements("How many, 1 to 1000." first: Int = 100): [Claim]!
   "Claims that name this actor as responsible, or deny that it was; at most first, up to 1000."
-  namedIn("How many, 1 to 1000." first: Int = 100): [Claim!]!
+  namedIn("How many, 1 to 1000." first: Int = 100): [Claim]!
   "Sources this actor published; at most first, up to 1000."
-  published("How many, 1 to 1000." first: Int = 100): [Source!]!
+  published("How many, 1 to 1000." first: Int = 100): [Source]!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -2867,7 +2867,7 @@ type Facility implements Node {
   "The place it is located in; null when not recorded."
   place: Place
   "The actors that run it."
-  operatedBy: [Actor!]!
+  operatedBy: [Actor]!
   """
   The attacks on this facility, oldest first; with dateRange, those whose date overlaps it. At most
   first of them (up to 1000).
@@ -2877,9 +2877,9 @@ type Facility implements Node {
     dateRange: DateRangeInput
     "How many, 1 to 1000."
     first: Int = 100
-  ): [Attack!]!
+  ): [Attack]!
   "Events held here: exhibitions, markets, gatherings."
-  events: [Event!]!
+  events: [Event]!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -2948,13 +2948,13 @@ type Source implements Node {
   "What the curator adds in their own words (what the document is, figures that concern no attack); null when nothing."
   description: String
   "Who published it; empty when the text names no publisher."
-  publishedBy: [Actor!]!
+  publishedBy: [Actor]!
   "Sources this one quotes or relies on."
-  cites: [Source!]!
+  cites: [Source]!
   "Sources that quote or rely on this one; at most first, up to 1000."
-  citedBy("How many, 1 to 1000." first: Int = 100): [Source!]!
+  citedBy("How many, 1 to 1000." first: Int = 100): [Source]!
   "The claims read in this source; at most first, up to 1000."
-  claims("How many, 1 to 1000." first: Int = 100): [Claim!]!
+  claims("How many, 1 to 1000." first: Int = 100): [Claim]!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -2996,9 +2996,9 @@ type Event implements Node {
   "Where it was held."
   facility: Facility
   "The places it took place in."
-  places: [Place!]!
+  places: [Place]!
   "Attacks that hit this event (a gathering) or belong to it (a campaign), oldest first; at most first, up to 1000."
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -3152,16 +3152,16 @@ type Attack implements Node {
   "What was damaged and how, in the curator's words; each account of it is a DAMAGE claim. Null when not written."
   damage: String
   "The facilities it hit."
-  facilities: [Facility!]!
+  facilities: [Facility]!
   """
   The places it happened in. An attack on a facility may be linked only to the facility, whose place
   is then facility.place.
   """
-  places: [Place!]!
+  places: [Place]!
   "Events under way when it happened: gatherings it hit, and truces or sieges in force."
-  during: [Event!]!
+  during: [Event]!
   "Campaigns the attack belongs to."
-  partOf: [Event!]!
+  partOf: [Event]!
   "Every account of the attack (at most first, up to 1000); retracted ones only when asked for."
   claims(
     "Only claims of these kinds; all when null or empty."
@@ -3170,13 +3170,16 @@ type Attack implements Node {
     includeRetracted: Boolean = false
     "How many, 1 to 1000."
     first: Int = 100
-  ): [Claim!]!
-  "The range of casualty figures the live claims give, and how many sources back them."
-  casualties: Casualties!
+  ): [Claim]!
+  """
+  The range of casualty figures the live claims give, and how many sources back them; null only
+  when deriving it failed (the error says why, at this path).
+  """
+  casualties: Casualties
   "Per actor, the claims that hold it responsible and those that deny it."
   attributions: [Attribution!]!
   "Every source a claim about this attack was read in."
-  sources: [Source!]!
+  sources: [Source]!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -3219,13 +3222,13 @@ type Casualties {
 "Who is said to be responsible for an attack, and who says so."
 type Attribution {
   "The actor said to be responsible, or said not to be."
-  actor: Actor!
+  actor: Actor
   "Claims that hold the actor responsible."
-  asserting: [Claim!]!
+  asserting: [Claim]!
   "Claims that deny the actor was responsible."
-  denying: [Claim!]!
+  denying: [Claim]!
   "The sources of those claims."
-  sources: [Source!]!
+  sources: [Source]!
 }
 
 """
@@ -3294,14 +3297,19 @@ type Claim implements Node {
   text: String!
   "The source's own words, verbatim."
   quote: String!
-  "The attack it is about."
-  attack: Attack!
-  "The source the statement was read in."
-  source: Source!
+  "The attack it is about; null only when reading it failed (the error says why, at this path)."
+  attack: Attack
+  """
+  The source the statement was read in; null only when reading it failed (the error says why, at
+  this path). A claim is seen with its source or not at all: once sources carry access levels, a
+  claim takes its source's, so a reader who may not see a source sees none of its claims, in lists,
+  counts and summaries alike, rather than claims without a source.
+  """
+  source: Source
   "Who made the statement, when not the source's publisher (a media centre quoted in a news report)."
   claimedBy: Actor
   "The actors a perpetrator or denial claim is about."
-  names: [Actor!]!
+  names: [Actor]!
   "How many were killed in all, children included, as the statement gives it; null when it gives no figure."
   killed: CountRange
   "How many children were killed, as the statement gives it; null when it gives no figure."
@@ -3313,7 +3321,7 @@ type Claim implements Node {
   "The part of the day the statement gives; null when it gives none."
   timeOfDay: TimeOfDay
   "Places a location claim puts the attack in."
-  places: [Place!]!
+  places: [Place]!
   "Set when the claim was found wrong; it then counts in no summary."
   retracted: Retraction
   "When Athar first stored it (UTC)."
@@ -3836,9 +3844,9 @@ type PageInfo {
 "One page of attacks."
 type AttackConnection {
   "The attacks of the page, each with its cursor."
-  edges: [AttackEdge!]!
+  edges: [AttackEdge]!
   "The attacks of the page."
-  nodes: [Attack!]!
+  nodes: [Attack]!
   "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
   "How many attacks match the filter in all."
@@ -3850,7 +3858,7 @@ type AttackEdge {
   "Pass as after for the attacks that follow this one."
   cursor: String!
   "The attack."
-  node: Attack!
+  node: Attack
 }
 
 "What facilities to return. Fields combine with AND; within a list field, any value matches."
@@ -3868,9 +3876,9 @@ input FacilityFilter {
 "One page of facilities."
 type FacilityConnection {
   "The facilities of the page, each with its cursor."
-  edges: [FacilityEdge!]!
+  edges: [FacilityEdge]!
   "The facilities of the page."
-  nodes: [Facility!]!
+  nodes: [Facility]!
   "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
   "How many facilities match the filter in all."
@@ -3882,7 +3890,7 @@ type FacilityEdge {
   "Pass as after for the facilities that follow this one."
   cursor: String!
   "The facility."
-  node: Facility!
+  node: Facility
 }
 
 "What actors to return. Fields combine with AND; within a list field, any value matches."
@@ -3896,9 +3904,9 @@ input ActorFilter {
 "One page of actors."
 type ActorConnection {
   "The actors of the page, each with its cursor."
-  edges: [ActorEdge!]!
+  edges: [ActorEdge]!
   "The actors of the page."
-  nodes: [Actor!]!
+  nodes: [Actor]!
   "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
   "How many actors match the filter in all."
@@ -3910,7 +3918,7 @@ type ActorEdge {
   "Pass as after for the actors that follow this one."
   cursor: String!
   "The actor."
-  node: Actor!
+  node: Actor
 }
 
 "What sources to return. Fields combine with AND; within a list field, any value matches."
@@ -3924,9 +3932,9 @@ input SourceFilter {
 "One page of sources."
 type SourceConnection {
   "The sources of the page, each with its cursor."
-  edges: [SourceEdge!]!
+  edges: [SourceEdge]!
   "The sources of the page."
-  nodes: [Source!]!
+  nodes: [Source]!
   "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
   "How many sources match the filter in all."
@@ -3938,7 +3946,7 @@ type SourceEdge {
   "Pass as after for the sources that follow this one."
   cursor: String!
   "The source."
-  node: Source!
+  node: Source
 }
 
 "What places to return. Fields combine with AND; within a list field, any value matches."
@@ -3954,9 +3962,9 @@ input PlaceFilter {
 "One page of places."
 type PlaceConnection {
   "The places of the page, each with its cursor."
-  edges: [PlaceEdge!]!
+  edges: [PlaceEdge]!
   "The places of the page."
-  nodes: [Place!]!
+  nodes: [Place]!
   "Whether more follow, and the cursor to ask for them."
   pageInfo: PageInfo!
   "How many places match the filter in all."
@@ -3968,7 +3976,7 @@ type PlaceEdge {
   "Pass as after for the places that follow this one."
   cursor: String!
   "The place."
-  node: Place!
+  node: Place
 }
 
 "The type of an entity, as search names it."
@@ -3992,9 +4000,9 @@ enum EntityType {
 "One page of search hits, best first."
 type SearchConnection {
   "The hits of the page, each with its score and cursor."
-  edges: [SearchEdge!]!
+  edges: [SearchEdge]!
   "The entities found on the page."
-  nodes: [Node!]!
+  nodes: [Node]!
   "Where the page stands."
   pageInfo: PageInfo!
   "How many entities match the query in all."
@@ -4008,7 +4016,7 @@ type SearchEdge {
   "How well it matches: higher is better, comparable only within one search."
   score: Float!
   "The entity found; its __typename says its type."
-  node: Node!
+  node: Node
 }
 
 "The width of a timeline's buckets."
@@ -4047,9 +4055,9 @@ type TimelineBucket {
 "A facility hit more than once, with the attacks on it."
 type RepeatedTarget {
   "The facility."
-  facility: Facility!
+  facility: Facility
   "The attacks on it among those matched, oldest first."
-  attacks: [Attack!]!
+  attacks: [Attack]!
   "With withinDays: the most attacks within any such window. Without it, all its attacks."
   attacksInWindow: Int!
 }
@@ -4057,7 +4065,7 @@ type RepeatedTarget {
 "A facility, and how far it is."
 type NearbyFacility {
   "The facility."
-  facility: Facility!
+  facility: Facility
   "Its distance in metres from the point or the facility asked about."
   distanceMeters: Float!
 }
@@ -4076,7 +4084,7 @@ extend type Facility {
 
 extend type Attack {
   "Other attacks on the same day; empty unless the date is known to the day. At most first, up to 1000."
-  sameDay("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  sameDay("How many, 1 to 1000." first: Int = 100): [Attack]!
   "The day of the time tree the attack is on, when its date is known to the day."
   day: Day
   "The month, when its date is known to the month (or closer)."
@@ -4092,9 +4100,9 @@ type Day {
   "The day."
   date: Date!
   "The month it is in."
-  month: Month!
+  month: Month
   "Attacks on this day, oldest first; at most first, up to 1000."
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
 }
 
 "A month of the time tree. Its days hang from it, and so does anything dated within it but not to one day."
@@ -4109,9 +4117,9 @@ type Month {
   Attacks in this month, on its days or known only to the month (or to a range of days within it),
   oldest first; at most first, up to 1000.
   """
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
   "Days of this month on which something is recorded."
-  days: [Day!]!
+  days: [Day]!
 }
 
 "A year of the time tree. Its months hang from it, and so does anything dated within it but not within one month."
@@ -4121,9 +4129,9 @@ type Year {
   "The year."
   year: Int!
   "Attacks in this year, at any precision within it, oldest first; at most first, up to 1000."
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack!]!
+  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
   "Months of this year in which something is recorded, in order."
-  months: [Month!]!
+  months: [Month]!
 }
 
 "A subgraph ready for a network view."
@@ -6250,7 +6258,7 @@ func (ec *executionContext) _Actor_members(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorᚄ(ctx, selections, v)
+			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6283,7 +6291,7 @@ func (ec *executionContext) _Actor_statements(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimᚄ(ctx, selections, v)
+			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6327,7 +6335,7 @@ func (ec *executionContext) _Actor_namedIn(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimᚄ(ctx, selections, v)
+			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6371,7 +6379,7 @@ func (ec *executionContext) _Actor_published(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceᚄ(ctx, selections, v)
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6460,7 +6468,7 @@ func (ec *executionContext) _ActorConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.ActorEdge) graphql.Marshaler {
-			return ec.marshalNActorEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorEdgeᚄ(ctx, selections, v)
+			return ec.marshalNActorEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorEdge(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6492,7 +6500,7 @@ func (ec *executionContext) _ActorConnection_nodes(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorᚄ(ctx, selections, v)
+			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6602,10 +6610,10 @@ func (ec *executionContext) _ActorEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+			return ec.marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6827,7 +6835,7 @@ func (ec *executionContext) _Attack_facilities(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityᚄ(ctx, selections, v)
+			return ec.marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6859,7 +6867,7 @@ func (ec *executionContext) _Attack_places(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceᚄ(ctx, selections, v)
+			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6891,7 +6899,7 @@ func (ec *executionContext) _Attack_during(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Event) graphql.Marshaler {
-			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventᚄ(ctx, selections, v)
+			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6923,7 +6931,7 @@ func (ec *executionContext) _Attack_partOf(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Event) graphql.Marshaler {
-			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventᚄ(ctx, selections, v)
+			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6956,7 +6964,7 @@ func (ec *executionContext) _Attack_claims(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimᚄ(ctx, selections, v)
+			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6999,10 +7007,10 @@ func (ec *executionContext) _Attack_casualties(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Casualties) graphql.Marshaler {
-			return ec.marshalNCasualties2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐCasualties(ctx, selections, v)
+			return ec.marshalOCasualties2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐCasualties(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Attack_casualties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7063,7 +7071,7 @@ func (ec *executionContext) _Attack_sources(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceᚄ(ctx, selections, v)
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7142,7 +7150,7 @@ func (ec *executionContext) _Attack_sameDay(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7281,7 +7289,7 @@ func (ec *executionContext) _AttackConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.AttackEdge) graphql.Marshaler {
-			return ec.marshalNAttackEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackEdgeᚄ(ctx, selections, v)
+			return ec.marshalNAttackEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackEdge(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7313,7 +7321,7 @@ func (ec *executionContext) _AttackConnection_nodes(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7423,10 +7431,10 @@ func (ec *executionContext) _AttackEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_AttackEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7455,10 +7463,10 @@ func (ec *executionContext) _Attribution_actor(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+			return ec.marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Attribution_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7487,7 +7495,7 @@ func (ec *executionContext) _Attribution_asserting(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimᚄ(ctx, selections, v)
+			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7519,7 +7527,7 @@ func (ec *executionContext) _Attribution_denying(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimᚄ(ctx, selections, v)
+			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7551,7 +7559,7 @@ func (ec *executionContext) _Attribution_sources(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceᚄ(ctx, selections, v)
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7794,10 +7802,10 @@ func (ec *executionContext) _Claim_attack(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Claim_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7826,10 +7834,10 @@ func (ec *executionContext) _Claim_source(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+			return ec.marshalOSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Claim_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -7890,7 +7898,7 @@ func (ec *executionContext) _Claim_names(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorᚄ(ctx, selections, v)
+			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8064,7 +8072,7 @@ func (ec *executionContext) _Claim_places(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceᚄ(ctx, selections, v)
+			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8358,10 +8366,10 @@ func (ec *executionContext) _Day_month(ctx context.Context, field graphql.Collec
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.TimeNode) graphql.Marshaler {
-			return ec.marshalNMonth2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, selections, v)
+			return ec.marshalOMonth2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Day_month(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -8391,7 +8399,7 @@ func (ec *executionContext) _Day_attacks(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8590,7 +8598,7 @@ func (ec *executionContext) _Event_places(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceᚄ(ctx, selections, v)
+			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8623,7 +8631,7 @@ func (ec *executionContext) _Event_attacks(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8891,7 +8899,7 @@ func (ec *executionContext) _Facility_operatedBy(ctx context.Context, field grap
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorᚄ(ctx, selections, v)
+			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8924,7 +8932,7 @@ func (ec *executionContext) _Facility_attacks(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8967,7 +8975,7 @@ func (ec *executionContext) _Facility_events(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Event) graphql.Marshaler {
-			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventᚄ(ctx, selections, v)
+			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9089,7 +9097,7 @@ func (ec *executionContext) _FacilityConnection_edges(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.FacilityEdge) graphql.Marshaler {
-			return ec.marshalNFacilityEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityEdgeᚄ(ctx, selections, v)
+			return ec.marshalNFacilityEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityEdge(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9121,7 +9129,7 @@ func (ec *executionContext) _FacilityConnection_nodes(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityᚄ(ctx, selections, v)
+			return ec.marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9231,10 +9239,10 @@ func (ec *executionContext) _FacilityEdge_node(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+			return ec.marshalOFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_FacilityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -9843,7 +9851,7 @@ func (ec *executionContext) _Month_attacks(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9886,7 +9894,7 @@ func (ec *executionContext) _Month_days(ctx context.Context, field graphql.Colle
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.TimeNode) graphql.Marshaler {
-			return ec.marshalNDay2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNodeᚄ(ctx, selections, v)
+			return ec.marshalNDay2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -10666,10 +10674,10 @@ func (ec *executionContext) _NearbyFacility_facility(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+			return ec.marshalOFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_NearbyFacility_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -10992,7 +11000,7 @@ func (ec *executionContext) _Place_parts(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceᚄ(ctx, selections, v)
+			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11025,7 +11033,7 @@ func (ec *executionContext) _Place_facilities(ctx context.Context, field graphql
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityᚄ(ctx, selections, v)
+			return ec.marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11069,7 +11077,7 @@ func (ec *executionContext) _Place_attacks(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11158,7 +11166,7 @@ func (ec *executionContext) _PlaceConnection_edges(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
-			return ec.marshalNPlaceEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx, selections, v)
+			return ec.marshalNPlaceEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceEdge(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11190,7 +11198,7 @@ func (ec *executionContext) _PlaceConnection_nodes(ctx context.Context, field gr
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceᚄ(ctx, selections, v)
+			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11300,10 +11308,10 @@ func (ec *executionContext) _PlaceEdge_node(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
+			return ec.marshalOPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_PlaceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12420,10 +12428,10 @@ func (ec *executionContext) _RepeatedTarget_facility(ctx context.Context, field 
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+			return ec.marshalOFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RepeatedTarget_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12452,7 +12460,7 @@ func (ec *executionContext) _RepeatedTarget_attacks(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12553,7 +12561,7 @@ func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
-			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx, selections, v)
+			return ec.marshalNSearchEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12585,7 +12593,7 @@ func (ec *executionContext) _SearchConnection_nodes(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
-			return ec.marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntityᚄ(ctx, selections, v)
+			return ec.marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12718,10 +12726,10 @@ func (ec *executionContext) _SearchEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v athar.Entity) graphql.Marshaler {
-			return ec.marshalNNode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
+			return ec.marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SearchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -12943,7 +12951,7 @@ func (ec *executionContext) _Source_publishedBy(ctx context.Context, field graph
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorᚄ(ctx, selections, v)
+			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12975,7 +12983,7 @@ func (ec *executionContext) _Source_cites(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceᚄ(ctx, selections, v)
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13008,7 +13016,7 @@ func (ec *executionContext) _Source_citedBy(ctx context.Context, field graphql.C
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceᚄ(ctx, selections, v)
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13052,7 +13060,7 @@ func (ec *executionContext) _Source_claims(ctx context.Context, field graphql.Co
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimᚄ(ctx, selections, v)
+			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13141,7 +13149,7 @@ func (ec *executionContext) _SourceConnection_edges(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*model.SourceEdge) graphql.Marshaler {
-			return ec.marshalNSourceEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceEdgeᚄ(ctx, selections, v)
+			return ec.marshalNSourceEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceEdge(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13173,7 +13181,7 @@ func (ec *executionContext) _SourceConnection_nodes(ctx context.Context, field g
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceᚄ(ctx, selections, v)
+			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13283,10 +13291,10 @@ func (ec *executionContext) _SourceEdge_node(ctx context.Context, field graphql.
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+			return ec.marshalOSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_SourceEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -13500,7 +13508,7 @@ func (ec *executionContext) _Year_attacks(ctx context.Context, field graphql.Col
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13543,7 +13551,7 @@ func (ec *executionContext) _Year_months(ctx context.Context, field graphql.Coll
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v []*athar.TimeNode) graphql.Marshaler {
-			return ec.marshalNMonth2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNodeᚄ(ctx, selections, v)
+			return ec.marshalNMonth2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, selections, v)
 		},
 		true,
 		true,
@@ -16703,7 +16711,7 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._ActorEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -16979,7 +16987,7 @@ func (ec *executionContext) _Attack(ctx context.Context, sel ast.SelectionSet, o
 					}
 				}()
 				res = ec._Attack_casualties(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -17371,7 +17379,7 @@ func (ec *executionContext) _AttackEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._AttackEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -17417,7 +17425,7 @@ func (ec *executionContext) _Attribution(ctx context.Context, sel ast.SelectionS
 					}
 				}()
 				res = ec._Attribution_actor(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -17609,7 +17617,7 @@ func (ec *executionContext) _Claim(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Claim_attack(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -17647,7 +17655,7 @@ func (ec *executionContext) _Claim(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Claim_source(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -17978,7 +17986,7 @@ func (ec *executionContext) _Day(ctx context.Context, sel ast.SelectionSet, obj 
 					}
 				}()
 				res = ec._Day_month(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -18615,7 +18623,7 @@ func (ec *executionContext) _FacilityEdge(ctx context.Context, sel ast.Selection
 			}
 		case "node":
 			out.Values[i] = ec._FacilityEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -19248,7 +19256,7 @@ func (ec *executionContext) _NearbyFacility(ctx context.Context, sel ast.Selecti
 					}
 				}()
 				res = ec._NearbyFacility_facility(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -19685,7 +19693,7 @@ func (ec *executionContext) _PlaceEdge(ctx context.Context, sel ast.SelectionSet
 			}
 		case "node":
 			out.Values[i] = ec._PlaceEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20292,7 +20300,7 @@ func (ec *executionContext) _RepeatedTarget(ctx context.Context, sel ast.Selecti
 					}
 				}()
 				res = ec._RepeatedTarget_facility(ctx, field, obj)
-				if res == graphql.Null {
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -20537,7 +20545,7 @@ func (ec *executionContext) _SearchEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._SearchEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -20901,7 +20909,7 @@ func (ec *executionContext) _SourceEdge(ctx context.Context, sel ast.SelectionSe
 			}
 		case "node":
 			out.Values[i] = ec._SourceEdge_node(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21499,18 +21507,12 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
-func (ec *executionContext) marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
+func (ec *executionContext) marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx context.Context, sel ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, sel, v[i])
+		return ec.marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
@@ -21535,30 +21537,14 @@ func (ec *executionContext) marshalNActorConnection2ᚖgithubᚗcomᚋatharᚑpr
 	return ec._ActorConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNActorEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.ActorEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNActorEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorEdge(ctx context.Context, sel ast.SelectionSet, v []*model.ActorEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNActorEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorEdge(ctx, sel, v[i])
+		return ec.marshalOActorEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
-}
-
-func (ec *executionContext) marshalNActorEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorEdge(ctx context.Context, sel ast.SelectionSet, v *model.ActorEdge) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._ActorEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNActorInput2map(ctx context.Context, v any) (map[string]any, error) {
@@ -21588,18 +21574,12 @@ func (ec *executionContext) unmarshalNActorPatch2map(ctx context.Context, v any)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
+func (ec *executionContext) marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx context.Context, sel ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, sel, v[i])
+		return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
@@ -21624,30 +21604,14 @@ func (ec *executionContext) marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑp
 	return ec._AttackConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNAttackEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.AttackEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNAttackEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackEdge(ctx context.Context, sel ast.SelectionSet, v []*model.AttackEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNAttackEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackEdge(ctx, sel, v[i])
+		return ec.marshalOAttackEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
-}
-
-func (ec *executionContext) marshalNAttackEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackEdge(ctx context.Context, sel ast.SelectionSet, v *model.AttackEdge) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._AttackEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNAttackInput2map(ctx context.Context, v any) (map[string]any, error) {
@@ -21766,28 +21730,12 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
-func (ec *executionContext) marshalNCasualties2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐCasualties(ctx context.Context, sel ast.SelectionSet, v *athar.Casualties) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Casualties(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
+func (ec *executionContext) marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx context.Context, sel ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, sel, v[i])
+		return ec.marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
@@ -21871,30 +21819,14 @@ func (ec *executionContext) marshalNDateSpan2githubᚗcomᚋatharᚑprojectᚋat
 	return ec._DateSpan(ctx, sel, &v)
 }
 
-func (ec *executionContext) marshalNDay2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.TimeNode) graphql.Marshaler {
+func (ec *executionContext) marshalNDay2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx context.Context, sel ast.SelectionSet, v []*athar.TimeNode) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, sel, v[i])
+		return ec.marshalODay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
-}
-
-func (ec *executionContext) marshalNDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx context.Context, sel ast.SelectionSet, v *athar.TimeNode) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Day(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNEntityType2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEntityType(ctx context.Context, v any) (model.EntityType, error) {
@@ -21907,18 +21839,12 @@ func (ec *executionContext) marshalNEntityType2githubᚗcomᚋatharᚑprojectᚋ
 	return v
 }
 
-func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Event) graphql.Marshaler {
+func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx context.Context, sel ast.SelectionSet, v []*athar.Event) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, sel, v[i])
+		return ec.marshalOEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
@@ -21960,18 +21886,12 @@ func (ec *executionContext) unmarshalNEventPatch2map(ctx context.Context, v any)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Facility) graphql.Marshaler {
+func (ec *executionContext) marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx context.Context, sel ast.SelectionSet, v []*athar.Facility) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, sel, v[i])
+		return ec.marshalOFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
@@ -21996,30 +21916,14 @@ func (ec *executionContext) marshalNFacilityConnection2ᚖgithubᚗcomᚋathar�
 	return ec._FacilityConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNFacilityEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.FacilityEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNFacilityEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityEdge(ctx context.Context, sel ast.SelectionSet, v []*model.FacilityEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNFacilityEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityEdge(ctx, sel, v[i])
+		return ec.marshalOFacilityEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
-}
-
-func (ec *executionContext) marshalNFacilityEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityEdge(ctx context.Context, sel ast.SelectionSet, v *model.FacilityEdge) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._FacilityEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNFacilityInput2map(ctx context.Context, v any) (map[string]any, error) {
@@ -22219,30 +22123,14 @@ func (ec *executionContext) marshalNLocationPrecision2githubᚗcomᚋatharᚑpro
 	return res
 }
 
-func (ec *executionContext) marshalNMonth2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNodeᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.TimeNode) graphql.Marshaler {
+func (ec *executionContext) marshalNMonth2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx context.Context, sel ast.SelectionSet, v []*athar.TimeNode) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNMonth2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, sel, v[i])
+		return ec.marshalOMonth2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
-}
-
-func (ec *executionContext) marshalNMonth2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx context.Context, sel ast.SelectionSet, v *athar.TimeNode) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Month(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNNearbyFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacilityᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.NearbyFacility) graphql.Marshaler {
@@ -22271,38 +22159,12 @@ func (ec *executionContext) marshalNNearbyFacility2ᚖgithubᚗcomᚋatharᚑpro
 	return ec._NearbyFacility(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNNode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v athar.Entity) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Node(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
 		return ec.marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, sel, v[i])
 	})
-
-	return ret
-}
-
-func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntityᚄ(ctx context.Context, sel ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
-	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
-		fc := graphql.GetFieldContext(ctx)
-		fc.Result = &v[i]
-		return ec.marshalNNode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, sel, v[i])
-	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
@@ -22317,18 +22179,12 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑproject�
 	return ec._PageInfo(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Place) graphql.Marshaler {
+func (ec *executionContext) marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx context.Context, sel ast.SelectionSet, v []*athar.Place) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, sel, v[i])
+		return ec.marshalOPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
@@ -22353,30 +22209,14 @@ func (ec *executionContext) marshalNPlaceConnection2ᚖgithubᚗcomᚋatharᚑpr
 	return ec._PlaceConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNPlaceEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNPlaceEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceEdge(ctx context.Context, sel ast.SelectionSet, v []*model.PlaceEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNPlaceEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceEdge(ctx, sel, v[i])
+		return ec.marshalOPlaceEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
-}
-
-func (ec *executionContext) marshalNPlaceEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceEdge(ctx context.Context, sel ast.SelectionSet, v *model.PlaceEdge) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._PlaceEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNPlaceInput2map(ctx context.Context, v any) (map[string]any, error) {
@@ -22442,44 +22282,22 @@ func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋatharᚑp
 	return ec._SearchConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSearchEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v []*model.SearchEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSearchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
+		return ec.marshalOSearchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
 
-func (ec *executionContext) marshalNSearchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._SearchEdge(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
+func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx context.Context, sel ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, sel, v[i])
+		return ec.marshalOSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
@@ -22504,30 +22322,14 @@ func (ec *executionContext) marshalNSourceConnection2ᚖgithubᚗcomᚋatharᚑp
 	return ec._SourceConnection(ctx, sel, v)
 }
 
-func (ec *executionContext) marshalNSourceEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.SourceEdge) graphql.Marshaler {
+func (ec *executionContext) marshalNSourceEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceEdge(ctx context.Context, sel ast.SelectionSet, v []*model.SourceEdge) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNSourceEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceEdge(ctx, sel, v[i])
+		return ec.marshalOSourceEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceEdge(ctx, sel, v[i])
 	})
 
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
-
 	return ret
-}
-
-func (ec *executionContext) marshalNSourceEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceEdge(ctx context.Context, sel ast.SelectionSet, v *model.SourceEdge) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._SourceEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSourceInput2map(ctx context.Context, v any) (map[string]any, error) {
@@ -22865,6 +22667,13 @@ func (ec *executionContext) marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋat
 	return ec._Actor(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOActorEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorEdge(ctx context.Context, sel ast.SelectionSet, v *model.ActorEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ActorEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOActorFilter2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorFilter(ctx context.Context, v any) (*model.ActorFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -22933,6 +22742,13 @@ func (ec *executionContext) marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋa
 		return graphql.Null
 	}
 	return ec._Attack(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAttackEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackEdge(ctx context.Context, sel ast.SelectionSet, v *model.AttackEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AttackEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOAttackFilter2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackFilter(ctx context.Context, v any) (*model.AttackFilter, error) {
@@ -23023,6 +22839,13 @@ func (ec *executionContext) marshalOBoolean2ᚖbool(ctx context.Context, sel ast
 	_ = ctx
 	res := graphql.MarshalBoolean(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOCasualties2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐCasualties(ctx context.Context, sel ast.SelectionSet, v *athar.Casualties) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Casualties(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx context.Context, sel ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
@@ -23219,6 +23042,13 @@ func (ec *executionContext) marshalOFacility2ᚖgithubᚗcomᚋatharᚑproject�
 	return ec._Facility(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOFacilityEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityEdge(ctx context.Context, sel ast.SelectionSet, v *model.FacilityEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._FacilityEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOFacilityFilter2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityFilter(ctx context.Context, v any) (*model.FacilityFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -23397,6 +23227,13 @@ func (ec *executionContext) marshalOPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋat
 	return ec._Place(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOPlaceEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceEdge(ctx context.Context, sel ast.SelectionSet, v *model.PlaceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PlaceEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOPlaceFilter2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceFilter(ctx context.Context, v any) (*model.PlaceFilter, error) {
 	if v == nil {
 		return nil, nil
@@ -23467,11 +23304,25 @@ func (ec *executionContext) marshalORetraction2ᚖgithubᚗcomᚋatharᚑproject
 	return ec._Retraction(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOSearchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SearchEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx context.Context, sel ast.SelectionSet, v *athar.Source) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
 	}
 	return ec._Source(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOSourceEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceEdge(ctx context.Context, sel ast.SelectionSet, v *model.SourceEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._SourceEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOSourceFilter2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceFilter(ctx context.Context, v any) (*model.SourceFilter, error) {

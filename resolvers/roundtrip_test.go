@@ -182,6 +182,24 @@ func TestEveryField_RoundTrips(t *testing.T) {
 				}
 			}
 		}
+		// A field an entity does not have reads as null (a list as empty), never as "".
+		for _, d := range athar.Descriptions() {
+			query, fields := ownFieldsQuery(d)
+			var data map[string]map[string]any
+			c.MustData(query, map[string]any{"id": d.Record() + ":plain"}, &data)
+			blank := d.New()
+			athar.Normalize(blank)
+			for _, f := range fields {
+				v, list := data[d.Record()][f.Name], f.Shape == athar.ShapeTextList || f.Shape == athar.ShapeEnumList
+				switch {
+				case f.Required, f.Shape == athar.ShapeEnum && f.Text(blank) != "":
+				case list && fmt.Sprint(v) != "[]":
+					t.Errorf("%s.%s, unset, reads as %#v, want []", d.Type, f.Name, v)
+				case !list && v != nil:
+					t.Errorf("%s.%s, unset, reads as %#v, want null", d.Type, f.Name, v)
+				}
+			}
+		}
 	})
 }
 

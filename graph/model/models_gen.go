@@ -31,7 +31,7 @@ type ActorEdge struct {
 	// Pass as after for the actors that follow this one.
 	Cursor string `json:"cursor"`
 	// The actor.
-	Node *athar.Actor `json:"node"`
+	Node *athar.Actor `json:"node,omitempty"`
 }
 
 // What actors to return. Fields combine with AND; within a list field, any value matches.
@@ -60,7 +60,7 @@ type AttackEdge struct {
 	// Pass as after for the attacks that follow this one.
 	Cursor string `json:"cursor"`
 	// The attack.
-	Node *athar.Attack `json:"node"`
+	Node *athar.Attack `json:"node,omitempty"`
 }
 
 // What attacks to return. Fields combine with AND; within a list field, any value matches.
@@ -116,7 +116,7 @@ type FacilityEdge struct {
 	// Pass as after for the facilities that follow this one.
 	Cursor string `json:"cursor"`
 	// The facility.
-	Node *athar.Facility `json:"node"`
+	Node *athar.Facility `json:"node,omitempty"`
 }
 
 // What facilities to return. Fields combine with AND; within a list field, any value matches.
@@ -167,7 +167,7 @@ type PlaceEdge struct {
 	// Pass as after for the places that follow this one.
 	Cursor string `json:"cursor"`
 	// The place.
-	Node *athar.Place `json:"node"`
+	Node *athar.Place `json:"node,omitempty"`
 }
 
 // What places to return. Fields combine with AND; within a list field, any value matches.
@@ -204,7 +204,7 @@ type SearchEdge struct {
 	// How well it matches: higher is better, comparable only within one search.
 	Score float64 `json:"score"`
 	// The entity found; its __typename says its type.
-	Node athar.Entity `json:"node"`
+	Node athar.Entity `json:"node,omitempty"`
 }
 
 // One page of sources.
@@ -225,7 +225,7 @@ type SourceEdge struct {
 	// Pass as after for the sources that follow this one.
 	Cursor string `json:"cursor"`
 	// The source.
-	Node *athar.Source `json:"node"`
+	Node *athar.Source `json:"node,omitempty"`
 }
 
 // What sources to return. Fields combine with AND; within a list field, any value matches.
