@@ -2627,6 +2627,14 @@ enum LocationPrecision {
   APPROXIMATE
   "The centre of the place, not the spot itself."
   CENTROID
+  "Within about 25 km of the spot (UCDP's where_prec 2, ACLED's geo_precision 2)."
+  NEAR
+  "Known only to the district (second-order administrative division): the point is its centre (UCDP 3)."
+  DISTRICT
+  "Known only to the governorate (first-order administrative division): the point is its centre (UCDP 4, ACLED 3)."
+  GOVERNORATE
+  "Known only to the country: the point is its centre (UCDP 6)."
+  COUNTRY
 }
 
 "A WGS84 point."
@@ -2925,6 +2933,11 @@ enum SourceKind {
   TESTIMONY
   "A post on a social network or messaging channel (X, Facebook, Telegram). A video posted there is VIDEO."
   SOCIAL_MEDIA
+  """
+  One record of a published event dataset (UCDP GED, ACLED), as the dataset gives it: its claims
+  rest on the record's fields rather than on quoted words.
+  """
+  DATASET_RECORD
   "Any other document, or unnamed reports the text does not tell apart."
   OTHER
 }
@@ -3093,9 +3106,15 @@ enum Weapon {
   CAR_BOMB
   "Firearms people carry: rifles, machine guns, pistols; gunfire in general."
   SMALL_ARMS
+  "Chlorine used as a weapon, whatever delivered it (a barrel, a rocket, a cylinder)."
+  CHLORINE
+  "Sarin or another nerve agent."
+  SARIN
+  "A chemical agent the account does not name, or one other than chlorine and nerve agents (sulfur mustard)."
+  CHEMICAL_AGENT
   """
-  Any other weapon (a planted bomb, a landmine, a chemical agent, an incendiary). Not for an unknown
-  weapon: leave the list empty.
+  Any other weapon (a planted bomb, a landmine, an incendiary). Not for an unknown weapon: leave the
+  list empty.
   """
   OTHER
 }
