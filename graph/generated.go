@@ -65,12 +65,12 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
-		Members     func(childComplexity int) int
+		Members     func(childComplexity int, first *int, after *string) int
 		Name        func(childComplexity int) int
-		NamedIn     func(childComplexity int, first *int) int
+		NamedIn     func(childComplexity int, first *int, after *string) int
 		PartOf      func(childComplexity int) int
-		Published   func(childComplexity int, first *int) int
-		Statements  func(childComplexity int, first *int) int
+		Published   func(childComplexity int, first *int, after *string) int
+		Statements  func(childComplexity int, first *int, after *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -90,7 +90,7 @@ type ComplexityRoot struct {
 		AttackTypes  func(childComplexity int) int
 		Attributions func(childComplexity int) int
 		Casualties   func(childComplexity int) int
-		Claims       func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int) int
+		Claims       func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string) int
 		CreatedAt    func(childComplexity int) int
 		Damage       func(childComplexity int) int
 		Date         func(childComplexity int) int
@@ -101,7 +101,7 @@ type ComplexityRoot struct {
 		Month        func(childComplexity int) int
 		PartOf       func(childComplexity int) int
 		Places       func(childComplexity int) int
-		SameDay      func(childComplexity int, first *int) int
+		SameDay      func(childComplexity int, first *int, after *string) int
 		Sources      func(childComplexity int) int
 		Summary      func(childComplexity int) int
 		TimeOfDay    func(childComplexity int) int
@@ -157,6 +157,18 @@ type ComplexityRoot struct {
 		Weapons        func(childComplexity int) int
 	}
 
+	ClaimConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	ClaimEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	CountRange struct {
 		Max func(childComplexity int) int
 		Min func(childComplexity int) int
@@ -170,14 +182,14 @@ type ComplexityRoot struct {
 	}
 
 	Day struct {
-		Attacks func(childComplexity int, first *int) int
+		Attacks func(childComplexity int, first *int, after *string) int
 		Date    func(childComplexity int) int
 		ID      func(childComplexity int) int
 		Month   func(childComplexity int) int
 	}
 
 	Event struct {
-		Attacks     func(childComplexity int, first *int) int
+		Attacks     func(childComplexity int, first *int, after *string) int
 		CreatedAt   func(childComplexity int) int
 		Date        func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -189,16 +201,28 @@ type ComplexityRoot struct {
 		UpdatedAt   func(childComplexity int) int
 	}
 
+	EventConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	EventEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Facility struct {
 		Aliases     func(childComplexity int) int
-		Attacks     func(childComplexity int, dateRange *model.DateRangeInput, first *int) int
+		Attacks     func(childComplexity int, dateRange *model.DateRangeInput, first *int, after *string) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
-		Events      func(childComplexity int) int
+		Events      func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		Location    func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Nearby      func(childComplexity int, radiusMeters float64, types []athar.FacilityType, first *int) int
+		Nearby      func(childComplexity int, radiusMeters float64, types []athar.FacilityType, first *int, after *string) int
 		OperatedBy  func(childComplexity int) int
 		Place       func(childComplexity int) int
 		Type        func(childComplexity int) int
@@ -254,7 +278,7 @@ type ComplexityRoot struct {
 	}
 
 	Month struct {
-		Attacks func(childComplexity int, first *int) int
+		Attacks func(childComplexity int, first *int, after *string) int
 		Days    func(childComplexity int) int
 		ID      func(childComplexity int) int
 		Month   func(childComplexity int) int
@@ -286,6 +310,18 @@ type ComplexityRoot struct {
 		Facility       func(childComplexity int) int
 	}
 
+	NearbyFacilityConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	NearbyFacilityEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	PageInfo struct {
 		EndCursor       func(childComplexity int) int
 		HasNextPage     func(childComplexity int) int
@@ -295,16 +331,16 @@ type ComplexityRoot struct {
 
 	Place struct {
 		Aliases     func(childComplexity int) int
-		Attacks     func(childComplexity int, first *int) int
+		Attacks     func(childComplexity int, first *int, after *string) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
-		Facilities  func(childComplexity int, first *int) int
+		Facilities  func(childComplexity int, first *int, after *string) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Location    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int) int
+		Parts       func(childComplexity int, first *int, after *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -333,12 +369,12 @@ type ComplexityRoot struct {
 		Facility           func(childComplexity int, id string) int
 		Graph              func(childComplexity int, ids []string, depth *int, limit *int) int
 		Month              func(childComplexity int, year int, month int) int
-		Nearby             func(childComplexity int, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int) int
+		Nearby             func(childComplexity int, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
 		Place              func(childComplexity int, id string) int
 		Places             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string) int
-		RepeatedlyTargeted func(childComplexity int, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int) int
+		RepeatedlyTargeted func(childComplexity int, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string) int
 		Search             func(childComplexity int, query string, types []model.EntityType, first *int, after *string) int
 		Source             func(childComplexity int, id string) int
 		Sources            func(childComplexity int, filter *model.SourceFilter, first *int, after *string) int
@@ -350,6 +386,18 @@ type ComplexityRoot struct {
 		Attacks         func(childComplexity int) int
 		AttacksInWindow func(childComplexity int) int
 		Facility        func(childComplexity int) int
+	}
+
+	RepeatedTargetConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	RepeatedTargetEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Retraction struct {
@@ -372,9 +420,9 @@ type ComplexityRoot struct {
 
 	Source struct {
 		Author      func(childComplexity int) int
-		CitedBy     func(childComplexity int, first *int) int
+		CitedBy     func(childComplexity int, first *int, after *string) int
 		Cites       func(childComplexity int) int
-		Claims      func(childComplexity int, first *int) int
+		Claims      func(childComplexity int, first *int, after *string) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -409,7 +457,7 @@ type ComplexityRoot struct {
 	}
 
 	Year struct {
-		Attacks func(childComplexity int, first *int) int
+		Attacks func(childComplexity int, first *int, after *string) int
 		ID      func(childComplexity int) int
 		Months  func(childComplexity int) int
 		Year    func(childComplexity int) int
@@ -422,10 +470,10 @@ type ComplexityRoot struct {
 
 type ActorResolver interface {
 	PartOf(ctx context.Context, obj *athar.Actor) (*athar.Actor, error)
-	Members(ctx context.Context, obj *athar.Actor) ([]*athar.Actor, error)
-	Statements(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Claim, error)
-	NamedIn(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Claim, error)
-	Published(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Source, error)
+	Members(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ActorConnection, error)
+	Statements(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ClaimConnection, error)
+	NamedIn(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ClaimConnection, error)
+	Published(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.SourceConnection, error)
 }
 type ActorConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error)
@@ -435,12 +483,12 @@ type AttackResolver interface {
 	Places(ctx context.Context, obj *athar.Attack) ([]*athar.Place, error)
 	During(ctx context.Context, obj *athar.Attack) ([]*athar.Event, error)
 	PartOf(ctx context.Context, obj *athar.Attack) ([]*athar.Event, error)
-	Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int) ([]*athar.Claim, error)
+	Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string) (*model.ClaimConnection, error)
 	Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error)
 	Attributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error)
 	Sources(ctx context.Context, obj *athar.Attack) ([]*athar.Source, error)
 
-	SameDay(ctx context.Context, obj *athar.Attack, first *int) ([]*athar.Attack, error)
+	SameDay(ctx context.Context, obj *athar.Attack, first *int, after *string) (*model.AttackConnection, error)
 	Day(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
 	Month(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
 	Year(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
@@ -463,20 +511,20 @@ type ClaimResolver interface {
 }
 type DayResolver interface {
 	Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error)
-	Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error)
 }
 type EventResolver interface {
 	Facility(ctx context.Context, obj *athar.Event) (*athar.Facility, error)
 	Places(ctx context.Context, obj *athar.Event) ([]*athar.Place, error)
-	Attacks(ctx context.Context, obj *athar.Event, first *int) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.Event, first *int, after *string) (*model.AttackConnection, error)
 }
 type FacilityResolver interface {
 	Place(ctx context.Context, obj *athar.Facility) (*athar.Place, error)
 	OperatedBy(ctx context.Context, obj *athar.Facility) ([]*athar.Actor, error)
-	Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int) ([]*athar.Attack, error)
-	Events(ctx context.Context, obj *athar.Facility) ([]*athar.Event, error)
+	Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string) (*model.AttackConnection, error)
+	Events(ctx context.Context, obj *athar.Facility, first *int, after *string) (*model.EventConnection, error)
 
-	Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error)
+	Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error)
 }
 type FacilityConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.FacilityConnection) (int, error)
@@ -485,7 +533,7 @@ type GraphNodeResolver interface {
 	Entity(ctx context.Context, obj *athar.GraphNode) (athar.Entity, error)
 }
 type MonthResolver interface {
-	Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error)
 	Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 type MutationResolver interface {
@@ -512,9 +560,9 @@ type NearbyFacilityResolver interface {
 }
 type PlaceResolver interface {
 	PartOf(ctx context.Context, obj *athar.Place) (*athar.Place, error)
-	Parts(ctx context.Context, obj *athar.Place) ([]*athar.Place, error)
-	Facilities(ctx context.Context, obj *athar.Place, first *int) ([]*athar.Facility, error)
-	Attacks(ctx context.Context, obj *athar.Place, first *int) ([]*athar.Attack, error)
+	Parts(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.PlaceConnection, error)
+	Facilities(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.FacilityConnection, error)
+	Attacks(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.AttackConnection, error)
 }
 type PlaceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error)
@@ -536,8 +584,8 @@ type QueryResolver interface {
 	Places(ctx context.Context, filter *model.PlaceFilter, first *int, after *string) (*model.PlaceConnection, error)
 	Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error)
 	Timeline(ctx context.Context, filter *model.AttackFilter, interval model.TimelineInterval) ([]*athar.TimelineBucket, error)
-	RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int) ([]*athar.RepeatedTarget, error)
-	Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error)
+	RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string) (*model.RepeatedTargetConnection, error)
+	Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error)
 	Day(ctx context.Context, date time.Time) (*athar.TimeNode, error)
 	Month(ctx context.Context, year int, month int) (*athar.TimeNode, error)
 	Year(ctx context.Context, year int) (*athar.TimeNode, error)
@@ -554,14 +602,14 @@ type SearchConnectionResolver interface {
 type SourceResolver interface {
 	PublishedBy(ctx context.Context, obj *athar.Source) ([]*athar.Actor, error)
 	Cites(ctx context.Context, obj *athar.Source) ([]*athar.Source, error)
-	CitedBy(ctx context.Context, obj *athar.Source, first *int) ([]*athar.Source, error)
-	Claims(ctx context.Context, obj *athar.Source, first *int) ([]*athar.Claim, error)
+	CitedBy(ctx context.Context, obj *athar.Source, first *int, after *string) (*model.SourceConnection, error)
+	Claims(ctx context.Context, obj *athar.Source, first *int, after *string) (*model.ClaimConnection, error)
 }
 type SourceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error)
 }
 type YearResolver interface {
-	Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error)
 	Months(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 
@@ -618,7 +666,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Actor.Members(childComplexity), true
+		args, err := ec.field_Actor_members_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Actor.Members(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Actor.name":
 		if e.ComplexityRoot.Actor.Name == nil {
 			break
@@ -635,7 +688,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Actor.NamedIn(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Actor.NamedIn(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Actor.partOf":
 		if e.ComplexityRoot.Actor.PartOf == nil {
 			break
@@ -652,7 +705,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Actor.Published(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Actor.Published(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Actor.statements":
 		if e.ComplexityRoot.Actor.Statements == nil {
 			break
@@ -663,7 +716,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Actor.Statements(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Actor.Statements(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Actor.updatedAt":
 		if e.ComplexityRoot.Actor.UpdatedAt == nil {
 			break
@@ -737,7 +790,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Attack.Claims(childComplexity, args["kinds"].([]athar.ClaimKind), args["includeRetracted"].(*bool), args["first"].(*int)), true
+		return e.ComplexityRoot.Attack.Claims(childComplexity, args["kinds"].([]athar.ClaimKind), args["includeRetracted"].(*bool), args["first"].(*int), args["after"].(*string)), true
 	case "Attack.createdAt":
 		if e.ComplexityRoot.Attack.CreatedAt == nil {
 			break
@@ -808,7 +861,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Attack.SameDay(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Attack.SameDay(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Attack.sources":
 		if e.ComplexityRoot.Attack.Sources == nil {
 			break
@@ -1043,6 +1096,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Claim.Weapons(childComplexity), true
 
+	case "ClaimConnection.edges":
+		if e.ComplexityRoot.ClaimConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimConnection.Edges(childComplexity), true
+	case "ClaimConnection.nodes":
+		if e.ComplexityRoot.ClaimConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimConnection.Nodes(childComplexity), true
+	case "ClaimConnection.pageInfo":
+		if e.ComplexityRoot.ClaimConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimConnection.PageInfo(childComplexity), true
+	case "ClaimConnection.totalCount":
+		if e.ComplexityRoot.ClaimConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimConnection.TotalCount(childComplexity), true
+
+	case "ClaimEdge.cursor":
+		if e.ComplexityRoot.ClaimEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimEdge.Cursor(childComplexity), true
+	case "ClaimEdge.node":
+		if e.ComplexityRoot.ClaimEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ClaimEdge.Node(childComplexity), true
+
 	case "CountRange.max":
 		if e.ComplexityRoot.CountRange.Max == nil {
 			break
@@ -1091,7 +1182,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Day.Attacks(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Day.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Day.date":
 		if e.ComplexityRoot.Day.Date == nil {
 			break
@@ -1121,7 +1212,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Attacks(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Event.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Event.createdAt":
 		if e.ComplexityRoot.Event.CreatedAt == nil {
 			break
@@ -1177,6 +1268,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Event.UpdatedAt(childComplexity), true
 
+	case "EventConnection.edges":
+		if e.ComplexityRoot.EventConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.Edges(childComplexity), true
+	case "EventConnection.nodes":
+		if e.ComplexityRoot.EventConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.Nodes(childComplexity), true
+	case "EventConnection.pageInfo":
+		if e.ComplexityRoot.EventConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.PageInfo(childComplexity), true
+	case "EventConnection.totalCount":
+		if e.ComplexityRoot.EventConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventConnection.TotalCount(childComplexity), true
+
+	case "EventEdge.cursor":
+		if e.ComplexityRoot.EventEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventEdge.Cursor(childComplexity), true
+	case "EventEdge.node":
+		if e.ComplexityRoot.EventEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.EventEdge.Node(childComplexity), true
+
 	case "Facility.aliases":
 		if e.ComplexityRoot.Facility.Aliases == nil {
 			break
@@ -1193,7 +1322,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Facility.Attacks(childComplexity, args["dateRange"].(*model.DateRangeInput), args["first"].(*int)), true
+		return e.ComplexityRoot.Facility.Attacks(childComplexity, args["dateRange"].(*model.DateRangeInput), args["first"].(*int), args["after"].(*string)), true
 	case "Facility.createdAt":
 		if e.ComplexityRoot.Facility.CreatedAt == nil {
 			break
@@ -1211,7 +1340,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Facility.Events(childComplexity), true
+		args, err := ec.field_Facility_events_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Facility.Events(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Facility.id":
 		if e.ComplexityRoot.Facility.ID == nil {
 			break
@@ -1240,7 +1374,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Facility.Nearby(childComplexity, args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int)), true
+		return e.ComplexityRoot.Facility.Nearby(childComplexity, args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int), args["after"].(*string)), true
 	case "Facility.operatedBy":
 		if e.ComplexityRoot.Facility.OperatedBy == nil {
 			break
@@ -1445,7 +1579,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Month.Attacks(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Month.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Month.days":
 		if e.ComplexityRoot.Month.Days == nil {
 			break
@@ -1672,6 +1806,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.NearbyFacility.Facility(childComplexity), true
 
+	case "NearbyFacilityConnection.edges":
+		if e.ComplexityRoot.NearbyFacilityConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearbyFacilityConnection.Edges(childComplexity), true
+	case "NearbyFacilityConnection.nodes":
+		if e.ComplexityRoot.NearbyFacilityConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearbyFacilityConnection.Nodes(childComplexity), true
+	case "NearbyFacilityConnection.pageInfo":
+		if e.ComplexityRoot.NearbyFacilityConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearbyFacilityConnection.PageInfo(childComplexity), true
+	case "NearbyFacilityConnection.totalCount":
+		if e.ComplexityRoot.NearbyFacilityConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearbyFacilityConnection.TotalCount(childComplexity), true
+
+	case "NearbyFacilityEdge.cursor":
+		if e.ComplexityRoot.NearbyFacilityEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearbyFacilityEdge.Cursor(childComplexity), true
+	case "NearbyFacilityEdge.node":
+		if e.ComplexityRoot.NearbyFacilityEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.NearbyFacilityEdge.Node(childComplexity), true
+
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
 			break
@@ -1713,7 +1885,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Attacks(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Place.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Place.createdAt":
 		if e.ComplexityRoot.Place.CreatedAt == nil {
 			break
@@ -1736,7 +1908,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Facilities(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Place.Facilities(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Place.id":
 		if e.ComplexityRoot.Place.ID == nil {
 			break
@@ -1772,7 +1944,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			break
 		}
 
-		return e.ComplexityRoot.Place.Parts(childComplexity), true
+		args, err := ec.field_Place_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Place.Parts(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Place.updatedAt":
 		if e.ComplexityRoot.Place.UpdatedAt == nil {
 			break
@@ -1961,7 +2138,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Nearby(childComplexity, args["latitude"].(float64), args["longitude"].(float64), args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.Nearby(childComplexity, args["latitude"].(float64), args["longitude"].(float64), args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int), args["after"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2016,7 +2193,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.RepeatedlyTargeted(childComplexity, args["minAttacks"].(*int), args["withinDays"].(*int), args["filter"].(*model.AttackFilter), args["first"].(*int)), true
+		return e.ComplexityRoot.Query.RepeatedlyTargeted(childComplexity, args["minAttacks"].(*int), args["withinDays"].(*int), args["filter"].(*model.AttackFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2092,6 +2269,44 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.RepeatedTarget.Facility(childComplexity), true
 
+	case "RepeatedTargetConnection.edges":
+		if e.ComplexityRoot.RepeatedTargetConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedTargetConnection.Edges(childComplexity), true
+	case "RepeatedTargetConnection.nodes":
+		if e.ComplexityRoot.RepeatedTargetConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedTargetConnection.Nodes(childComplexity), true
+	case "RepeatedTargetConnection.pageInfo":
+		if e.ComplexityRoot.RepeatedTargetConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedTargetConnection.PageInfo(childComplexity), true
+	case "RepeatedTargetConnection.totalCount":
+		if e.ComplexityRoot.RepeatedTargetConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedTargetConnection.TotalCount(childComplexity), true
+
+	case "RepeatedTargetEdge.cursor":
+		if e.ComplexityRoot.RepeatedTargetEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedTargetEdge.Cursor(childComplexity), true
+	case "RepeatedTargetEdge.node":
+		if e.ComplexityRoot.RepeatedTargetEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RepeatedTargetEdge.Node(childComplexity), true
+
 	case "Retraction.at":
 		if e.ComplexityRoot.Retraction.At == nil {
 			break
@@ -2165,7 +2380,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Source.CitedBy(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Source.CitedBy(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Source.cites":
 		if e.ComplexityRoot.Source.Cites == nil {
 			break
@@ -2182,7 +2397,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Source.Claims(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Source.Claims(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Source.createdAt":
 		if e.ComplexityRoot.Source.CreatedAt == nil {
 			break
@@ -2329,7 +2544,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Year.Attacks(childComplexity, args["first"].(*int)), true
+		return e.ComplexityRoot.Year.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Year.id":
 		if e.ComplexityRoot.Year.ID == nil {
 			break
@@ -2719,15 +2934,30 @@ type Place implements Node {
   "The place that contains this one."
   partOf: Place
   "The places directly inside this one."
-  parts: [Place]!
+  parts(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): PlaceConnection!
   "Facilities located directly in this place, by name: the first first of them (at most 1000)."
-  facilities("How many, 1 to 1000." first: Int = 100): [Facility]!
+  facilities(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): FacilityConnection!
   """
   Attacks recorded as happening in this place, oldest first (at most first, up to 1000). Only those
   linked to it directly (OCCURRED_IN): not those in a place inside it or only at a facility there;
   the attacks filter placeIds finds those too.
   """
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
+  attacks(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): AttackConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -2797,13 +3027,33 @@ type Actor implements Node {
   "The actor this one belongs to: a spokeswoman to UNICEF, an army to a state."
   partOf: Actor
   "The actors directly part of this one, by name."
-  members: [Actor]!
+  members(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): ActorConnection!
   "Claims this actor made (as reported in some source); at most first, up to 1000."
-  statements("How many, 1 to 1000." first: Int = 100): [Claim]!
+  statements(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): ClaimConnection!
   "Claims that name this actor as responsible, or deny that it was; at most first, up to 1000."
-  namedIn("How many, 1 to 1000." first: Int = 100): [Claim]!
+  namedIn(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): ClaimConnection!
   "Sources this actor published; at most first, up to 1000."
-  published("How many, 1 to 1000." first: Int = 100): [Source]!
+  published(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): SourceConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -2883,11 +3133,18 @@ type Facility implements Node {
   attacks(
     "Only attacks whose date overlaps this range; all when null."
     dateRange: DateRangeInput
-    "How many, 1 to 1000."
+    "How many, 0 to 1000."
     first: Int = 100
-  ): [Attack]!
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): AttackConnection!
   "Events held here: exhibitions, markets, gatherings."
-  events: [Event]!
+  events(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): EventConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -2965,9 +3222,19 @@ type Source implements Node {
   "Sources this one quotes or relies on."
   cites: [Source]!
   "Sources that quote or rely on this one; at most first, up to 1000."
-  citedBy("How many, 1 to 1000." first: Int = 100): [Source]!
+  citedBy(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): SourceConnection!
   "The claims read in this source; at most first, up to 1000."
-  claims("How many, 1 to 1000." first: Int = 100): [Claim]!
+  claims(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): ClaimConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -3011,7 +3278,12 @@ type Event implements Node {
   "The places it took place in."
   places: [Place]!
   "Attacks that hit this event (a gathering) or belong to it (a campaign), oldest first; at most first, up to 1000."
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
+  attacks(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): AttackConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -3187,9 +3459,11 @@ type Attack implements Node {
     kinds: [ClaimKind!]
     "Also retracted claims."
     includeRetracted: Boolean = false
-    "How many, 1 to 1000."
+    "How many, 0 to 1000."
     first: Int = 100
-  ): [Claim]!
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): ClaimConnection!
   """
   The range of casualty figures the live claims give, and how many sources back them; null only
   when deriving it failed (the error says why, at this path).
@@ -3739,9 +4013,11 @@ extend type Query {
     withinDays: Int
     "Which attacks count; all when null."
     filter: AttackFilter
-    "How many facilities, 1 to 100."
+    "How many facilities, 0 to 100."
     first: Int = 50
-  ): [RepeatedTarget!]!
+    "The endCursor of the page before, for the facilities that follow it."
+    after: String
+  ): RepeatedTargetConnection!
 
   "Facilities within radiusMeters of a point, nearest first."
   nearby(
@@ -3753,9 +4029,11 @@ extend type Query {
     radiusMeters: Float!
     "Only facilities of these types; all when null or empty."
     types: [FacilityType!]
-    "How many, 1 to 100."
+    "How many, 0 to 100."
     first: Int = 50
-  ): [NearbyFacility!]!
+    "The endCursor of the page before, for the facilities that follow it."
+    after: String
+  ): NearbyFacilityConnection!
 
   "A day of the time tree, with what happened on it; null when nothing is recorded."
   day("The day." date: Date!): Day
@@ -4016,6 +4294,86 @@ enum EntityType {
   CLAIM
 }
 
+"One page of claims."
+type ClaimConnection {
+  "The items of the page, each with its cursor."
+  edges: [ClaimEdge]!
+  "The items of the page."
+  nodes: [Claim]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many items the whole list has."
+  totalCount: Int!
+}
+
+"One item of a page, with its cursor."
+type ClaimEdge {
+  "Pass as after for the items that follow this one."
+  cursor: String!
+  "The item."
+  node: Claim
+}
+
+"One page of events."
+type EventConnection {
+  "The items of the page, each with its cursor."
+  edges: [EventEdge]!
+  "The items of the page."
+  nodes: [Event]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many items the whole list has."
+  totalCount: Int!
+}
+
+"One item of a page, with its cursor."
+type EventEdge {
+  "Pass as after for the items that follow this one."
+  cursor: String!
+  "The item."
+  node: Event
+}
+
+"One page of facilities near a point or a facility, nearest first."
+type NearbyFacilityConnection {
+  "The items of the page, each with its cursor."
+  edges: [NearbyFacilityEdge]!
+  "The items of the page."
+  nodes: [NearbyFacility]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many items the whole list has."
+  totalCount: Int!
+}
+
+"One item of a page, with its cursor."
+type NearbyFacilityEdge {
+  "Pass as after for the items that follow this one."
+  cursor: String!
+  "The item."
+  node: NearbyFacility
+}
+
+"One page of facilities hit again and again, most attacks first."
+type RepeatedTargetConnection {
+  "The items of the page, each with its cursor."
+  edges: [RepeatedTargetEdge]!
+  "The items of the page."
+  nodes: [RepeatedTarget]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many items the whole list has."
+  totalCount: Int!
+}
+
+"One item of a page, with its cursor."
+type RepeatedTargetEdge {
+  "Pass as after for the items that follow this one."
+  cursor: String!
+  "The item."
+  node: RepeatedTarget
+}
+
 "One page of search hits, best first."
 type SearchConnection {
   "The hits of the page, each with its score and cursor."
@@ -4096,14 +4454,21 @@ extend type Facility {
     radiusMeters: Float!
     "Only facilities of these types; all when null or empty."
     types: [FacilityType!]
-    "How many, 1 to 100."
+    "How many, 0 to 100."
     first: Int = 50
-  ): [NearbyFacility!]!
+    "The endCursor of the page before, for the facilities that follow it."
+    after: String
+  ): NearbyFacilityConnection!
 }
 
 extend type Attack {
   "Other attacks on the same day; empty unless the date is known to the day. At most first, up to 1000."
-  sameDay("How many, 1 to 1000." first: Int = 100): [Attack]!
+  sameDay(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): AttackConnection!
   "The day of the time tree the attack is on, when its date is known to the day."
   day: Day
   "The month, when its date is known to the month (or closer)."
@@ -4121,7 +4486,12 @@ type Day {
   "The month it is in."
   month: Month
   "Attacks on this day, oldest first; at most first, up to 1000."
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
+  attacks(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): AttackConnection!
 }
 
 "A month of the time tree. Its days hang from it, and so does anything dated within it but not to one day."
@@ -4136,7 +4506,12 @@ type Month {
   Attacks in this month, on its days or known only to the month (or to a range of days within it),
   oldest first; at most first, up to 1000.
   """
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
+  attacks(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): AttackConnection!
   "Days of this month on which something is recorded."
   days: [Day]!
 }
@@ -4148,7 +4523,12 @@ type Year {
   "The year."
   year: Int!
   "Attacks in this year, at any precision within it, oldest first; at most first, up to 1000."
-  attacks("How many, 1 to 1000." first: Int = 100): [Attack]!
+  attacks(
+    "How many, 0 to 1000."
+    first: Int = 100
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+  ): AttackConnection!
   "Months of this year in which something is recorded, in order."
   months: [Month]!
 }
@@ -4397,6 +4777,30 @@ func (ec *executionContext) childFields_Claim(ctx context.Context, field graphql
 	return nil, fmt.Errorf("no field named %q was found under type Claim", field.Name)
 }
 
+func (ec *executionContext) childFields_ClaimConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ClaimConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ClaimConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ClaimConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_ClaimConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClaimConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ClaimEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ClaimEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ClaimEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ClaimEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_CountRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "min":
@@ -4459,6 +4863,30 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_updatedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Event", field.Name)
+}
+
+func (ec *executionContext) childFields_EventConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_EventConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_EventConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_EventConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_EventConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_EventEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_EventEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_EventEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type EventEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Facility(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4615,6 +5043,30 @@ func (ec *executionContext) childFields_NearbyFacility(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type NearbyFacility", field.Name)
 }
 
+func (ec *executionContext) childFields_NearbyFacilityConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_NearbyFacilityConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_NearbyFacilityConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_NearbyFacilityConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_NearbyFacilityConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NearbyFacilityConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_NearbyFacilityEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_NearbyFacilityEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_NearbyFacilityEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type NearbyFacilityEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "hasNextPage":
@@ -4693,6 +5145,30 @@ func (ec *executionContext) childFields_RepeatedTarget(ctx context.Context, fiel
 		return ec.fieldContext_RepeatedTarget_attacksInWindow(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepeatedTarget", field.Name)
+}
+
+func (ec *executionContext) childFields_RepeatedTargetConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_RepeatedTargetConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_RepeatedTargetConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_RepeatedTargetConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_RepeatedTargetConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepeatedTargetConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_RepeatedTargetEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_RepeatedTargetEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_RepeatedTargetEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RepeatedTargetEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Retraction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -4937,6 +5413,28 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Actor_members_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
 func (ec *executionContext) field_Actor_namedIn_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -4948,6 +5446,14 @@ func (ec *executionContext) field_Actor_namedIn_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4962,6 +5468,14 @@ func (ec *executionContext) field_Actor_published_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -4976,6 +5490,14 @@ func (ec *executionContext) field_Actor_statements_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5006,6 +5528,14 @@ func (ec *executionContext) field_Attack_claims_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -5020,6 +5550,14 @@ func (ec *executionContext) field_Attack_sameDay_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5034,6 +5572,14 @@ func (ec *executionContext) field_Day_attacks_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5048,6 +5594,14 @@ func (ec *executionContext) field_Event_attacks_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5070,6 +5624,36 @@ func (ec *executionContext) field_Facility_attacks_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Facility_events_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5100,6 +5684,14 @@ func (ec *executionContext) field_Facility_nearby_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["first"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg3
 	return args, nil
 }
 
@@ -5114,6 +5706,14 @@ func (ec *executionContext) field_Month_attacks_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5462,6 +6062,14 @@ func (ec *executionContext) field_Place_attacks_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5476,6 +6084,36 @@ func (ec *executionContext) field_Place_facilities_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Place_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -5784,6 +6422,14 @@ func (ec *executionContext) field_Query_nearby_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg5
 	return args, nil
 }
 
@@ -5894,6 +6540,14 @@ func (ec *executionContext) field_Query_repeatedlyTargeted_args(ctx context.Cont
 		return nil, err
 	}
 	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
 	return args, nil
 }
 
@@ -6026,6 +6680,14 @@ func (ec *executionContext) field_Source_citedBy_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6040,6 +6702,14 @@ func (ec *executionContext) field_Source_claims_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6054,6 +6724,14 @@ func (ec *executionContext) field_Year_attacks_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -6273,25 +6951,37 @@ func (ec *executionContext) _Actor_members(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Actor_members(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Actor().Members(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Actor().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ActorConnection) graphql.Marshaler {
+			return ec.marshalNActorConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Actor_members(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Actor_members(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Actor",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Actor(ctx, field)
+			return ec.childFields_ActorConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Actor_members_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -6306,11 +6996,11 @@ func (ec *executionContext) _Actor_statements(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Actor().Statements(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Actor().Statements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
+			return ec.marshalNClaimConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6323,7 +7013,7 @@ func (ec *executionContext) fieldContext_Actor_statements(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Claim(ctx, field)
+			return ec.childFields_ClaimConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -6350,11 +7040,11 @@ func (ec *executionContext) _Actor_namedIn(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Actor().NamedIn(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Actor().NamedIn(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
+			return ec.marshalNClaimConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6367,7 +7057,7 @@ func (ec *executionContext) fieldContext_Actor_namedIn(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Claim(ctx, field)
+			return ec.childFields_ClaimConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -6394,11 +7084,11 @@ func (ec *executionContext) _Actor_published(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Actor().Published(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Actor().Published(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SourceConnection) graphql.Marshaler {
+			return ec.marshalNSourceConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6411,7 +7101,7 @@ func (ec *executionContext) fieldContext_Actor_published(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Source(ctx, field)
+			return ec.childFields_SourceConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -6979,11 +7669,11 @@ func (ec *executionContext) _Attack_claims(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Attack().Claims(ctx, obj, fc.Args["kinds"].([]athar.ClaimKind), fc.Args["includeRetracted"].(*bool), fc.Args["first"].(*int))
+			return ec.Resolvers.Attack().Claims(ctx, obj, fc.Args["kinds"].([]athar.ClaimKind), fc.Args["includeRetracted"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
+			return ec.marshalNClaimConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -6996,7 +7686,7 @@ func (ec *executionContext) fieldContext_Attack_claims(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Claim(ctx, field)
+			return ec.childFields_ClaimConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -7165,11 +7855,11 @@ func (ec *executionContext) _Attack_sameDay(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Attack().SameDay(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Attack().SameDay(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -7182,7 +7872,7 @@ func (ec *executionContext) fieldContext_Attack_sameDay(ctx context.Context, fie
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_AttackConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -8188,6 +8878,180 @@ func (ec *executionContext) fieldContext_Claim_updatedAt(_ context.Context, fiel
 	return graphql.NewScalarFieldContext("Claim", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _ClaimConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ClaimConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ClaimEdge) graphql.Marshaler {
+			return ec.marshalNClaimEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ClaimEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClaimConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ClaimConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
+			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Claim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClaimConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ClaimConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ClaimConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.ClaimConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClaimConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _ClaimEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ClaimEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ClaimEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ClaimEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ClaimEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ClaimEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
+			return ec.marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ClaimEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ClaimEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Claim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CountRange_min(ctx context.Context, field graphql.CollectedField, obj *athar.Range) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -8414,11 +9278,11 @@ func (ec *executionContext) _Day_attacks(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Day().Attacks(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Day().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8431,7 +9295,7 @@ func (ec *executionContext) fieldContext_Day_attacks(ctx context.Context, field 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_AttackConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -8646,11 +9510,11 @@ func (ec *executionContext) _Event_attacks(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Attacks(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Event().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8663,7 +9527,7 @@ func (ec *executionContext) fieldContext_Event_attacks(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_AttackConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -8724,6 +9588,180 @@ func (ec *executionContext) _Event_updatedAt(ctx context.Context, field graphql.
 }
 func (ec *executionContext) fieldContext_Event_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Event", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _EventConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.EventEdge) graphql.Marshaler {
+			return ec.marshalNEventEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_EventEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Event) graphql.Marshaler {
+			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _EventConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.EventConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _EventEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.EventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_EventEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("EventEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _EventEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.EventEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_EventEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_EventEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "EventEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Facility_id(ctx context.Context, field graphql.CollectedField, obj *athar.Facility) (ret graphql.Marshaler) {
@@ -8947,11 +9985,11 @@ func (ec *executionContext) _Facility_attacks(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Facility().Attacks(ctx, obj, fc.Args["dateRange"].(*model.DateRangeInput), fc.Args["first"].(*int))
+			return ec.Resolvers.Facility().Attacks(ctx, obj, fc.Args["dateRange"].(*model.DateRangeInput), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -8964,7 +10002,7 @@ func (ec *executionContext) fieldContext_Facility_attacks(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_AttackConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -8990,25 +10028,37 @@ func (ec *executionContext) _Facility_events(ctx context.Context, field graphql.
 			return ec.fieldContext_Facility_events(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Facility().Events(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Facility().Events(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Event) graphql.Marshaler {
-			return ec.marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
+			return ec.marshalNEventConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Facility_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Facility_events(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Facility",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Event(ctx, field)
+			return ec.childFields_EventConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Facility_events_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -9069,11 +10119,11 @@ func (ec *executionContext) _Facility_nearby(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Facility().Nearby(ctx, obj, fc.Args["radiusMeters"].(float64), fc.Args["types"].([]athar.FacilityType), fc.Args["first"].(*int))
+			return ec.Resolvers.Facility().Nearby(ctx, obj, fc.Args["radiusMeters"].(float64), fc.Args["types"].([]athar.FacilityType), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.NearbyFacility) graphql.Marshaler {
-			return ec.marshalNNearbyFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacilityᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NearbyFacilityConnection) graphql.Marshaler {
+			return ec.marshalNNearbyFacilityConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐNearbyFacilityConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9086,7 +10136,7 @@ func (ec *executionContext) fieldContext_Facility_nearby(ctx context.Context, fi
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NearbyFacility(ctx, field)
+			return ec.childFields_NearbyFacilityConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -9866,11 +10916,11 @@ func (ec *executionContext) _Month_attacks(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Month().Attacks(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Month().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -9883,7 +10933,7 @@ func (ec *executionContext) fieldContext_Month_attacks(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_AttackConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -10735,6 +11785,180 @@ func (ec *executionContext) fieldContext_NearbyFacility_distanceMeters(_ context
 	return graphql.NewScalarFieldContext("NearbyFacility", field, false, false, errors.New("field of type Float does not have child fields"))
 }
 
+func (ec *executionContext) _NearbyFacilityConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.NearbyFacilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearbyFacilityConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.NearbyFacilityEdge) graphql.Marshaler {
+			return ec.marshalNNearbyFacilityEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐNearbyFacilityEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearbyFacilityConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NearbyFacilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NearbyFacilityEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NearbyFacilityConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.NearbyFacilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearbyFacilityConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.NearbyFacility) graphql.Marshaler {
+			return ec.marshalNNearbyFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacility(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearbyFacilityConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NearbyFacilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NearbyFacility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NearbyFacilityConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.NearbyFacilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearbyFacilityConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearbyFacilityConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NearbyFacilityConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _NearbyFacilityConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.NearbyFacilityConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearbyFacilityConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearbyFacilityConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NearbyFacilityConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _NearbyFacilityEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.NearbyFacilityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearbyFacilityEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_NearbyFacilityEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("NearbyFacilityEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _NearbyFacilityEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.NearbyFacilityEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_NearbyFacilityEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.NearbyFacility) graphql.Marshaler {
+			return ec.marshalONearbyFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_NearbyFacilityEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "NearbyFacilityEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_NearbyFacility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11015,25 +12239,37 @@ func (ec *executionContext) _Place_parts(ctx context.Context, field graphql.Coll
 			return ec.fieldContext_Place_parts(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return ec.Resolvers.Place().Parts(ctx, obj)
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Place().Parts(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PlaceConnection) graphql.Marshaler {
+			return ec.marshalNPlaceConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceConnection(ctx, selections, v)
 		},
 		true,
 		true,
 	)
 }
-func (ec *executionContext) fieldContext_Place_parts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Place_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Place",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Place(ctx, field)
+			return ec.childFields_PlaceConnection(ctx, field)
 		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Place_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -11048,11 +12284,11 @@ func (ec *executionContext) _Place_facilities(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Place().Facilities(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Place().Facilities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityConnection) graphql.Marshaler {
+			return ec.marshalNFacilityConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11065,7 +12301,7 @@ func (ec *executionContext) fieldContext_Place_facilities(ctx context.Context, f
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Facility(ctx, field)
+			return ec.childFields_FacilityConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -11092,11 +12328,11 @@ func (ec *executionContext) _Place_attacks(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Place().Attacks(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Place().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -11109,7 +12345,7 @@ func (ec *executionContext) fieldContext_Place_attacks(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_AttackConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -12060,11 +13296,11 @@ func (ec *executionContext) _Query_repeatedlyTargeted(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RepeatedlyTargeted(ctx, fc.Args["minAttacks"].(*int), fc.Args["withinDays"].(*int), fc.Args["filter"].(*model.AttackFilter), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().RepeatedlyTargeted(ctx, fc.Args["minAttacks"].(*int), fc.Args["withinDays"].(*int), fc.Args["filter"].(*model.AttackFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.RepeatedTarget) graphql.Marshaler {
-			return ec.marshalNRepeatedTarget2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTargetᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RepeatedTargetConnection) graphql.Marshaler {
+			return ec.marshalNRepeatedTargetConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRepeatedTargetConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12077,7 +13313,7 @@ func (ec *executionContext) fieldContext_Query_repeatedlyTargeted(ctx context.Co
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_RepeatedTarget(ctx, field)
+			return ec.childFields_RepeatedTargetConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -12104,11 +13340,11 @@ func (ec *executionContext) _Query_nearby(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Nearby(ctx, fc.Args["latitude"].(float64), fc.Args["longitude"].(float64), fc.Args["radiusMeters"].(float64), fc.Args["types"].([]athar.FacilityType), fc.Args["first"].(*int))
+			return ec.Resolvers.Query().Nearby(ctx, fc.Args["latitude"].(float64), fc.Args["longitude"].(float64), fc.Args["radiusMeters"].(float64), fc.Args["types"].([]athar.FacilityType), fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.NearbyFacility) graphql.Marshaler {
-			return ec.marshalNNearbyFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacilityᚄ(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.NearbyFacilityConnection) graphql.Marshaler {
+			return ec.marshalNNearbyFacilityConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐNearbyFacilityConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -12121,7 +13357,7 @@ func (ec *executionContext) fieldContext_Query_nearby(ctx context.Context, field
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_NearbyFacility(ctx, field)
+			return ec.childFields_NearbyFacilityConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -12519,6 +13755,180 @@ func (ec *executionContext) _RepeatedTarget_attacksInWindow(ctx context.Context,
 }
 func (ec *executionContext) fieldContext_RepeatedTarget_attacksInWindow(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("RepeatedTarget", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RepeatedTargetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedTargetConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RepeatedTargetEdge) graphql.Marshaler {
+			return ec.marshalNRepeatedTargetEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRepeatedTargetEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedTargetConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepeatedTargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepeatedTargetEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepeatedTargetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedTargetConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.RepeatedTarget) graphql.Marshaler {
+			return ec.marshalNRepeatedTarget2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTarget(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedTargetConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepeatedTargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepeatedTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepeatedTargetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedTargetConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedTargetConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepeatedTargetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RepeatedTargetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedTargetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedTargetConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedTargetConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatedTargetConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _RepeatedTargetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedTargetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedTargetEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedTargetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RepeatedTargetEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RepeatedTargetEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.RepeatedTargetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RepeatedTargetEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.RepeatedTarget) graphql.Marshaler {
+			return ec.marshalORepeatedTarget2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTarget(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RepeatedTargetEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RepeatedTargetEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RepeatedTarget(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Retraction_reason(ctx context.Context, field graphql.CollectedField, obj *athar.Retraction) (ret graphql.Marshaler) {
@@ -13031,11 +14441,11 @@ func (ec *executionContext) _Source_citedBy(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().CitedBy(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Source().CitedBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.SourceConnection) graphql.Marshaler {
+			return ec.marshalNSourceConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13048,7 +14458,7 @@ func (ec *executionContext) fieldContext_Source_citedBy(ctx context.Context, fie
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Source(ctx, field)
+			return ec.childFields_SourceConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -13075,11 +14485,11 @@ func (ec *executionContext) _Source_claims(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Claims(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Source().Claims(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
+			return ec.marshalNClaimConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13092,7 +14502,7 @@ func (ec *executionContext) fieldContext_Source_claims(ctx context.Context, fiel
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Claim(ctx, field)
+			return ec.childFields_ClaimConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -13523,11 +14933,11 @@ func (ec *executionContext) _Year_attacks(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Year().Attacks(ctx, obj, fc.Args["first"].(*int))
+			return ec.Resolvers.Year().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
 		},
 		true,
 		true,
@@ -13540,7 +14950,7 @@ func (ec *executionContext) fieldContext_Year_attacks(ctx context.Context, field
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_AttackConnection(ctx, field)
 		},
 	}
 	defer func() {
@@ -17877,6 +19287,102 @@ func (ec *executionContext) _Claim(ctx context.Context, sel ast.SelectionSet, ob
 	return out
 }
 
+var claimConnectionImplementors = []string{"ClaimConnection"}
+
+func (ec *executionContext) _ClaimConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ClaimConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, claimConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClaimConnection")
+		case "edges":
+			out.Values[i] = ec._ClaimConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ClaimConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ClaimConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._ClaimConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var claimEdgeImplementors = []string{"ClaimEdge"}
+
+func (ec *executionContext) _ClaimEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ClaimEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, claimEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ClaimEdge")
+		case "cursor":
+			out.Values[i] = ec._ClaimEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ClaimEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var countRangeImplementors = []string{"CountRange"}
 
 func (ec *executionContext) _CountRange(ctx context.Context, sel ast.SelectionSet, obj *athar.Range) graphql.Marshaler {
@@ -18252,6 +19758,102 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			out.Values[i] = ec._Event_updatedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var eventConnectionImplementors = []string{"EventConnection"}
+
+func (ec *executionContext) _EventConnection(ctx context.Context, sel ast.SelectionSet, obj *model.EventConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventConnection")
+		case "edges":
+			out.Values[i] = ec._EventConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._EventConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._EventConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._EventConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var eventEdgeImplementors = []string{"EventEdge"}
+
+func (ec *executionContext) _EventEdge(ctx context.Context, sel ast.SelectionSet, obj *model.EventEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, eventEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("EventEdge")
+		case "cursor":
+			out.Values[i] = ec._EventEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._EventEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -19307,6 +20909,102 @@ func (ec *executionContext) _NearbyFacility(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._NearbyFacility_distanceMeters(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var nearbyFacilityConnectionImplementors = []string{"NearbyFacilityConnection"}
+
+func (ec *executionContext) _NearbyFacilityConnection(ctx context.Context, sel ast.SelectionSet, obj *model.NearbyFacilityConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nearbyFacilityConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NearbyFacilityConnection")
+		case "edges":
+			out.Values[i] = ec._NearbyFacilityConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._NearbyFacilityConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._NearbyFacilityConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._NearbyFacilityConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var nearbyFacilityEdgeImplementors = []string{"NearbyFacilityEdge"}
+
+func (ec *executionContext) _NearbyFacilityEdge(ctx context.Context, sel ast.SelectionSet, obj *model.NearbyFacilityEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, nearbyFacilityEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("NearbyFacilityEdge")
+		case "cursor":
+			out.Values[i] = ec._NearbyFacilityEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._NearbyFacilityEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -20389,6 +22087,102 @@ func (ec *executionContext) _RepeatedTarget(ctx context.Context, sel ast.Selecti
 			out.Values[i] = ec._RepeatedTarget_attacksInWindow(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var repeatedTargetConnectionImplementors = []string{"RepeatedTargetConnection"}
+
+func (ec *executionContext) _RepeatedTargetConnection(ctx context.Context, sel ast.SelectionSet, obj *model.RepeatedTargetConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repeatedTargetConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepeatedTargetConnection")
+		case "edges":
+			out.Values[i] = ec._RepeatedTargetConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._RepeatedTargetConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._RepeatedTargetConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._RepeatedTargetConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var repeatedTargetEdgeImplementors = []string{"RepeatedTargetEdge"}
+
+func (ec *executionContext) _RepeatedTargetEdge(ctx context.Context, sel ast.SelectionSet, obj *model.RepeatedTargetEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, repeatedTargetEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RepeatedTargetEdge")
+		case "cursor":
+			out.Values[i] = ec._RepeatedTargetEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RepeatedTargetEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -21769,6 +23563,26 @@ func (ec *executionContext) marshalNClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋat
 	return ec._Claim(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNClaimConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimConnection(ctx context.Context, sel ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ClaimConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNClaimEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimEdge(ctx context.Context, sel ast.SelectionSet, v []*model.ClaimEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOClaimEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) unmarshalNClaimInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputClaimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -21876,6 +23690,26 @@ func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋat
 		return graphql.Null
 	}
 	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._EventConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNEventEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventEdge(ctx context.Context, sel ast.SelectionSet, v []*model.EventEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOEventEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventEdge(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNEventInput2map(ctx context.Context, v any) (map[string]any, error) {
@@ -22152,30 +23986,34 @@ func (ec *executionContext) marshalNMonth2ᚕᚖgithubᚗcomᚋatharᚑproject�
 	return ret
 }
 
-func (ec *executionContext) marshalNNearbyFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacilityᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.NearbyFacility) graphql.Marshaler {
+func (ec *executionContext) marshalNNearbyFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacility(ctx context.Context, sel ast.SelectionSet, v []*athar.NearbyFacility) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNNearbyFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacility(ctx, sel, v[i])
+		return ec.marshalONearbyFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacility(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
 
-func (ec *executionContext) marshalNNearbyFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacility(ctx context.Context, sel ast.SelectionSet, v *athar.NearbyFacility) graphql.Marshaler {
+func (ec *executionContext) marshalNNearbyFacilityConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐNearbyFacilityConnection(ctx context.Context, sel ast.SelectionSet, v *model.NearbyFacilityConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._NearbyFacility(ctx, sel, v)
+	return ec._NearbyFacilityConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNNearbyFacilityEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐNearbyFacilityEdge(ctx context.Context, sel ast.SelectionSet, v []*model.NearbyFacilityEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalONearbyFacilityEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐNearbyFacilityEdge(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v []athar.Entity) graphql.Marshaler {
@@ -22265,30 +24103,34 @@ func (ec *executionContext) unmarshalNPlacePatch2map(ctx context.Context, v any)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNRepeatedTarget2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTargetᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.RepeatedTarget) graphql.Marshaler {
+func (ec *executionContext) marshalNRepeatedTarget2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTarget(ctx context.Context, sel ast.SelectionSet, v []*athar.RepeatedTarget) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
 		fc.Result = &v[i]
-		return ec.marshalNRepeatedTarget2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTarget(ctx, sel, v[i])
+		return ec.marshalORepeatedTarget2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTarget(ctx, sel, v[i])
 	})
-
-	for _, e := range ret {
-		if e == graphql.Null {
-			return graphql.Null
-		}
-	}
 
 	return ret
 }
 
-func (ec *executionContext) marshalNRepeatedTarget2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTarget(ctx context.Context, sel ast.SelectionSet, v *athar.RepeatedTarget) graphql.Marshaler {
+func (ec *executionContext) marshalNRepeatedTargetConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRepeatedTargetConnection(ctx context.Context, sel ast.SelectionSet, v *model.RepeatedTargetConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 		return graphql.Null
 	}
-	return ec._RepeatedTarget(ctx, sel, v)
+	return ec._RepeatedTargetConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNRepeatedTargetEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRepeatedTargetEdge(ctx context.Context, sel ast.SelectionSet, v []*model.RepeatedTargetEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalORepeatedTargetEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRepeatedTargetEdge(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -22874,6 +24716,13 @@ func (ec *executionContext) marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋat
 	return ec._Claim(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOClaimEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimEdge(ctx context.Context, sel ast.SelectionSet, v *model.ClaimEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ClaimEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOClaimKind2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimKindᚄ(ctx context.Context, v any) ([]athar.ClaimKind, error) {
 	if v == nil {
 		return nil, nil
@@ -23033,6 +24882,13 @@ func (ec *executionContext) marshalOEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋat
 		return graphql.Null
 	}
 	return ec._Event(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOEventEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventEdge(ctx context.Context, sel ast.SelectionSet, v *model.EventEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._EventEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOEventKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventKind(ctx context.Context, v any) (*athar.EventKind, error) {
@@ -23232,6 +25088,20 @@ func (ec *executionContext) unmarshalONearInput2ᚖgithubᚗcomᚋatharᚑprojec
 	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) marshalONearbyFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNearbyFacility(ctx context.Context, sel ast.SelectionSet, v *athar.NearbyFacility) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NearbyFacility(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalONearbyFacilityEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐNearbyFacilityEdge(ctx context.Context, sel ast.SelectionSet, v *model.NearbyFacilityEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._NearbyFacilityEdge(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx context.Context, sel ast.SelectionSet, v athar.Entity) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -23314,6 +25184,20 @@ func (ec *executionContext) marshalOPlaceKind2ᚖgithubᚗcomᚋatharᚑproject�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalORepeatedTarget2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTarget(ctx context.Context, sel ast.SelectionSet, v *athar.RepeatedTarget) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RepeatedTarget(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORepeatedTargetEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRepeatedTargetEdge(ctx context.Context, sel ast.SelectionSet, v *model.RepeatedTargetEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RepeatedTargetEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORetraction2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRetraction(ctx context.Context, sel ast.SelectionSet, v *athar.Retraction) graphql.Marshaler {

@@ -150,17 +150,24 @@ func timeTreeID(a *athar.Attack, prefix string) string {
 	return ""
 }
 
-// timeAttacks loads the first attacks on a node of the time tree or below it.
-func timeAttacks(ctx context.Context, id string, first *int) ([]*athar.Attack, error) {
-	n, err := athar.ListLimit(first)
-	if err != nil {
-		return nil, err
-	}
-	ids, err := loaders(ctx).timeAttacks.Load(ctx, limited{id, n})
-	if err != nil {
-		return nil, err
-	}
-	return many(ctx, loaders(ctx).attacks, ids)
+// attacksByID reads a page of a list of attack ids that hangs from id (the attacks of a day, the
+// attacks on the same day) through its loader, and the attacks themselves.
+func attacksByID(ctx context.Context, list string, l *listLoader[string], id string, first *int, after *string) (*athar.Page[*athar.Attack], int, error) {
+	return inList(list, first, after, func(w athar.Window) (athar.List[*athar.Attack], error) {
+		ids, err := l.Load(ctx, windowed{id, w})
+		if err != nil {
+			return athar.List[*athar.Attack]{}, err
+		}
+		attacks, err := many(ctx, loaders(ctx).attacks, ids.Items)
+		return athar.List[*athar.Attack]{Items: attacks, Total: ids.Total}, err
+	})
+}
+
+// attackClaims loads every claim about an attack: its casualties, attributions and sources are
+// derived from all of them.
+func attackClaims(ctx context.Context, id string) ([]*athar.Claim, error) {
+	l, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, id, athar.All)
+	return l.Items, err
 }
 
 // timeChildren loads the nodes of the time tree directly below one.
@@ -215,37 +222,40 @@ func pointers[T any](xs []T) []*T {
 	return out
 }
 
-// facilityNearby loads the facilities near one, through the request's loader.
-func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
+// facilityNearby loads a page of the facilities near one, through the request's loader.
+func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error) {
 	if err := (athar.Near{RadiusMeters: radiusMeters}).Check(""); err != nil {
 		return nil, err
 	}
-	key := nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), first: athar.DefaultNearbySize}
-	if first != nil {
-		key.first = *first
-	}
-	if err := athar.CheckFirst("first", key.first); err != nil {
-		return nil, err
-	}
-	return loaders(ctx).nearby.Load(ctx, key)
-}
-
-// facilityAttacks loads the first attacks on a facility whose date overlaps the range.
-func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int) ([]*athar.Attack, error) {
-	n, err := athar.ListLimit(first)
+	w, err := athar.SizedWindow("Facility.nearby", first, after, athar.DefaultNearbySize, athar.MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	key := facilityDates{id: obj.ID, limit: n}
+	hits, err := loaders(ctx).nearby.Load(ctx, nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), window: w})
+	if err != nil {
+		return nil, err
+	}
+	l := pointerList(hits)
+	return nearbyList(athar.ListPage("Facility.nearby", l, w), l.Total), nil
+}
+
+// facilityAttacks loads a page of the attacks on a facility whose date overlaps the range.
+func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string) (*model.AttackConnection, error) {
+	key := facilityDates{id: obj.ID}
 	if dateRange != nil {
 		key.from, key.to = val(dateRange.From), val(dateRange.To)
 		if err := (athar.DateRange{From: key.from, To: key.to}).Check("dateRange"); err != nil {
 			return nil, err
 		}
 	}
-	es, err := loaders(ctx).attacksOnFacility.Load(ctx, key)
+	p, n, err := inList("Facility.attacks", first, after, func(w athar.Window) (athar.List[*athar.Attack], error) {
+		key.window = w
+		l, err := loaders(ctx).attacksOnFacility.Load(ctx, key)
+		primed(loaders(ctx).attacks, l.Items)
+		return l, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	return primed(loaders(ctx).attacks, es), nil
+	return attackList(p, n), nil
 }

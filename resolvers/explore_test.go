@@ -236,22 +236,22 @@ func TestTimeline_AndTimeTree(t *testing.T) {
 		Day struct {
 			Date    string
 			Month   struct{ Month int }
-			Attacks []struct {
+			Attacks conn[struct {
 				ID      string
-				SameDay []struct{ ID string }
-			}
+				SameDay conn[struct{ ID string }]
+			}]
 		}
 		Year struct {
-			Attacks []struct{ ID string }
+			Attacks conn[struct{ ID string }]
 			Months  []struct{ Month int }
 		}
 	}
-	c.MustData(`{ day(date: "2016-11-16") { date month { month } attacks { id sameDay { id } } }
-	  year(year: 2016) { attacks { id } months { month } } }`, nil, &tree)
+	c.MustData(`{ day(date: "2016-11-16") { date month { month } attacks { nodes { id sameDay { nodes { id } } } } }
+	  year(year: 2016) { attacks { nodes { id } } months { month } } }`, nil, &tree)
 	var two struct {
-		Year struct{ Attacks []struct{ ID string } }
+		Year struct{ Attacks conn[struct{ ID string }] }
 	}
-	c.MustData(`{ year(year: 2016) { attacks(first: 2) { id } } }`, nil, &two)
+	c.MustData(`{ year(year: 2016) { attacks(first: 2) { nodes { id } } } }`, nil, &two)
 	if len(two.Year.Attacks) != 2 || two.Year.Attacks[0].ID != tree.Year.Attacks[0].ID {
 		t.Errorf("the first two attacks of 2016: %+v", two.Year.Attacks)
 	}
@@ -271,15 +271,15 @@ func TestTimeline_AndTimeTree(t *testing.T) {
 func TestRepeatedlyTargeted(t *testing.T) {
 	c := MustServer(t, true)
 	var got struct {
-		Twice, Window, Tight []struct {
+		Twice, Window, Tight conn[struct {
 			Facility        struct{ ID string }
 			Attacks         []struct{ ID string }
 			AttacksInWindow int
-		}
+		}]
 	}
-	c.MustData(`{ twice: repeatedlyTargeted { facility { id } attacks { id } attacksInWindow }
-	  window: repeatedlyTargeted(withinDays: 365) { facility { id } attacksInWindow }
-	  tight: repeatedlyTargeted(minAttacks: 3, withinDays: 365) { facility { id } } }`, nil, &got)
+	c.MustData(`{ twice: repeatedlyTargeted { nodes { facility { id } attacks { id } attacksInWindow } }
+	  window: repeatedlyTargeted(withinDays: 365) { nodes { facility { id } attacksInWindow } }
+	  tight: repeatedlyTargeted(minAttacks: 3, withinDays: 365) { nodes { facility { id } } } }`, nil, &got)
 	if len(got.Twice) != 1 || got.Twice[0].Facility.ID != "facility:ain-jalout-school" || len(got.Twice[0].Attacks) != 3 {
 		t.Errorf("hit at least twice: %+v", got.Twice)
 	}
@@ -308,15 +308,15 @@ func TestNearby_AndMaps(t *testing.T) {
 	MustGeoFixture(t, c)
 	var got struct {
 		Facility struct {
-			Nearby []struct {
+			Nearby conn[struct {
 				Facility       struct{ ID string }
 				DistanceMeters float64
-			}
+			}]
 		}
-		Nearby []struct{ Facility struct{ ID string } }
+		Nearby conn[struct{ Facility struct{ ID string } }]
 	}
-	c.MustData(`{ facility(id: "facility:geo-school") { nearby(radiusMeters: 100, types: [MILITARY_SITE]) { facility { id } distanceMeters } }
-	  nearby(latitude: 36.2, longitude: 37.15, radiusMeters: 1000) { facility { id } } }`, nil, &got)
+	c.MustData(`{ facility(id: "facility:geo-school") { nearby(radiusMeters: 100, types: [MILITARY_SITE]) { nodes { facility { id } distanceMeters } } }
+	  nearby(latitude: 36.2, longitude: 37.15, radiusMeters: 1000) { nodes { facility { id } } } }`, nil, &got)
 	if n := got.Facility.Nearby; len(n) != 1 || n[0].Facility.ID != "facility:geo-barracks" || n[0].DistanceMeters < 60 || n[0].DistanceMeters > 100 {
 		t.Errorf("military site within 100 m: %+v", n)
 	}
@@ -383,18 +383,18 @@ func TestGraph_ForNetworkViews(t *testing.T) {
 
 func TestQueryCost_IsLimited(t *testing.T) {
 	c := MustServer(t, false)
-	e := c.MustError(`{ attacks(first: 100) { nodes { claims { names { namedIn { attack { claims { id } } } } } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED", "")
+	e := c.MustError(`{ attacks(first: 100) { nodes { claims(first: 100) { nodes { names { namedIn(first: 100) { nodes { attack { claims { nodes { id } } } } } } } } } } }`, nil, "COMPLEXITY_LIMIT_EXCEEDED", "")
 	if !strings.Contains(e.Message, "complexity") {
 		t.Errorf("message %q does not say why", e.Message)
 	}
 	t.Run("a huge first cannot overflow the count", func(t *testing.T) {
 		huge := "4611686018427387904"
-		q := `{ nearby(latitude: 0, longitude: 0, radiusMeters: 10, first: ` + huge + `) { facility { nearby(radiusMeters: 10, first: ` + huge +
-			`) { facility { nearby(radiusMeters: 10, first: ` + huge + `) { distanceMeters } } } } } }`
+		q := `{ nearby(latitude: 0, longitude: 0, radiusMeters: 10, first: ` + huge + `) { nodes { facility { nearby(radiusMeters: 10, first: ` + huge +
+			`) { nodes { facility { nearby(radiusMeters: 10, first: ` + huge + `) { nodes { distanceMeters } } } } } } } } }`
 		c.MustError(q, nil, "COMPLEXITY_LIMIT_EXCEEDED", "")
 	})
 	t.Run("first is bounded on every list that takes it", func(t *testing.T) {
-		c.MustError(`{ nearby(latitude: 0, longitude: 0, radiusMeters: 10, first: 500) { distanceMeters } }`, nil, "BAD_USER_INPUT", "first")
+		c.MustError(`{ nearby(latitude: 0, longitude: 0, radiusMeters: 10, first: 500) { totalCount } }`, nil, "BAD_USER_INPUT", "first")
 		var empty struct {
 			Attacks struct {
 				Nodes []struct{ ID string }
@@ -408,7 +408,7 @@ func TestQueryCost_IsLimited(t *testing.T) {
 	t.Run("a cursor of another order is refused as bad input", func(t *testing.T) {
 		var p attackPage
 		MustGeoFixture(t, c)
-		c.MustError(`{ facility(id: "facility:geo-school") { attacks(first: 5000) { id } } }`, nil, "BAD_USER_INPUT", "first")
+		c.MustError(`{ facility(id: "facility:geo-school") { attacks(first: 5000) { nodes { id } } } }`, nil, "BAD_USER_INPUT", "first")
 		c.MustData(`{ attacks(first: 1, orderBy: KILLED_DESC) { pageInfo { endCursor } nodes { id } } }`, nil, &p)
 		c.MustError(`query ($a: String) { attacks(after: $a) { totalCount } }`, map[string]any{"a": p.Attacks.PageInfo.EndCursor}, "BAD_USER_INPUT", "after")
 	})
@@ -419,8 +419,8 @@ func TestRoundTrips_DoNotGrowWithItems(t *testing.T) {
 	MustServer(t, true)
 	c := newClientRoundTrips(t, neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database))
 	query := `query ($n: Int) { attacks(first: $n) { totalCount nodes { id title date { start }
-	  facilities { name place { name partOf { name } } attacks { id } nearby(radiusMeters: 500) { distanceMeters } }
-	  claims { quote source { title publishedBy { name } } claimedBy { name } names { name } }
+	  facilities { name place { name partOf { name } } attacks { nodes { id } } nearby(radiusMeters: 500) { nodes { distanceMeters } } }
+	  claims { nodes { quote source { title publishedBy { name } } claimedBy { name } names { name } } }
 	  casualties { killed { low high independentSources } } attributions { actor { name } sources { title } } } } }`
 	trips := func(n int) (int, int) {
 		resp := c.Do(query, map[string]any{"n": n})
@@ -475,5 +475,71 @@ func TestTimeline_NeverPutsAMonthOnItsFirstDay(t *testing.T) {
 	}
 	if !wholeMonth || !day16 {
 		t.Errorf("timeline by day of November 2016: %+v", got.Timeline)
+	}
+}
+
+// A list inside an entity is a connection too: its pages follow each other in its order without a
+// gap or a repeat, say where they stand, and count the whole list.
+func TestLists_InsideEntitiesPage(t *testing.T) {
+	c := MustServer(t, true)
+	type page struct {
+		Year struct {
+			Attacks struct {
+				TotalCount int
+				PageInfo   struct {
+					HasNextPage, HasPreviousPage bool
+					StartCursor, EndCursor       *string
+				}
+				Edges []struct {
+					Cursor string
+					Node   struct{ ID string }
+				}
+			}
+		}
+	}
+	const query = `query ($after: String) { year(year: 2016) { attacks(first: 3, after: $after) {
+	  totalCount pageInfo { hasNextPage hasPreviousPage startCursor endCursor } edges { cursor node { id } } } } }`
+	var whole struct {
+		Year struct{ Attacks conn[struct{ ID string }] }
+	}
+	c.MustData(`{ year(year: 2016) { attacks { nodes { id } } } }`, nil, &whole)
+	var ids []string
+	var after any
+	for i := 0; i < 20; i++ {
+		var p page
+		c.MustData(query, map[string]any{"after": after}, &p)
+		a := p.Year.Attacks
+		if a.TotalCount != len(whole.Year.Attacks) || a.PageInfo.HasPreviousPage != (i > 0) || len(a.Edges) > 3 {
+			t.Fatalf("page %d: total %d of %d, pageInfo %+v, %d edges", i, a.TotalCount, len(whole.Year.Attacks), a.PageInfo, len(a.Edges))
+		}
+		for _, e := range a.Edges {
+			ids = append(ids, e.Node.ID)
+		}
+		if !a.PageInfo.HasNextPage {
+			break
+		}
+		after = *a.PageInfo.EndCursor
+	}
+	for i, a := range whole.Year.Attacks {
+		if i >= len(ids) || ids[i] != a.ID {
+			t.Fatalf("the pages give %v, the whole list %v", ids, whole.Year.Attacks)
+		}
+	}
+	if len(ids) != len(whole.Year.Attacks) || len(ids) < 7 {
+		t.Errorf("%d attacks over the pages, %d in the list", len(ids), len(whole.Year.Attacks))
+	}
+	c.MustError(`{ year(year: 2016) { attacks(after: "bm9wZQ") { totalCount } } }`, nil, "BAD_USER_INPUT", "after")
+	var none struct {
+		Attack struct {
+			Claims struct {
+				TotalCount int
+				Nodes      []struct{ ID string }
+				PageInfo   struct{ HasNextPage bool }
+			}
+		}
+	}
+	c.MustData(`{ attack(id: "attack:ain-jalout-school-2014-04-30") { claims(first: 0) { totalCount nodes { id } pageInfo { hasNextPage } } } }`, nil, &none)
+	if cl := none.Attack.Claims; len(cl.Nodes) != 0 || cl.TotalCount == 0 || !cl.PageInfo.HasNextPage {
+		t.Errorf("first: 0 of an attack's claims: %+v", cl)
 	}
 }

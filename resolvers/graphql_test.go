@@ -147,18 +147,18 @@ func (c *client) MustError(query string, vars map[string]any, code, field string
 const ainJaloutQuery = `query ($id: ID!) {
   facility(id: $id) {
     id name aliases type
-    attacks {
+    attacks { nodes {
       id title
       date { start end precision }
-      claims { id kind stance text quote source { title } claimedBy { name } names { name }
-               killed { min max } childrenKilled { min max } injured { min max } }
+      claims { nodes { id kind stance text quote source { title } claimedBy { name } names { name }
+               killed { min max } childrenKilled { min max } injured { min max } } }
       casualties {
         killed { low high claims sources independentSources }
         childrenKilled { low high }
       }
       attributions { actor { id name } asserting { id } denying { id } sources { id } }
       sources { id }
-    }
+    } }
   }
 }`
 
@@ -171,15 +171,15 @@ type facilityResult struct {
 	Facility *struct {
 		ID, Name, Type string
 		Aliases        []string
-		Attacks        []struct {
+		Attacks        conn[struct {
 			ID, Title string
 			Date      struct{ Start, End, Precision string }
-			Claims    []struct {
+			Claims    conn[struct {
 				ID, Kind, Stance, Text, Quote string
 				Source                        struct{ Title string }
 				ClaimedBy                     *struct{ Name string }
 				Killed                        *struct{ Min, Max *int }
-			}
+			}]
 			Casualties struct {
 				Killed, ChildrenKilled figure
 			}
@@ -189,7 +189,7 @@ type facilityResult struct {
 				Sources            []struct{ ID string }
 			}
 			Sources []struct{ ID string }
-		}
+		}]
 	}
 }
 
@@ -314,14 +314,14 @@ func TestMutations_RoundTrip(t *testing.T) {
 
 	var got struct {
 		Facility struct {
-			Attacks []struct {
+			Attacks conn[struct {
 				ID         string
 				Date       struct{ Start, End, Precision string }
 				Casualties struct{ Killed figure }
-			}
+			}]
 		}
 	}
-	q := `{ facility(id: "facility:school") { attacks { id date { start end precision } casualties { killed { low high claims sources independentSources } } } } }`
+	q := `{ facility(id: "facility:school") { attacks { nodes { id date { start end precision } casualties { killed { low high claims sources independentSources } } } } } }`
 	c.MustData(q, nil, &got)
 	as := got.Facility.Attacks
 	if len(as) != 2 || as[0].ID != "attack:two" || as[0].Date.Precision != "MONTH" || as[0].Date.Start != "2013-08-01" || as[0].Date.End != "2013-08-31" {
@@ -346,9 +346,9 @@ func TestMutations_RoundTrip(t *testing.T) {
 			t.Errorf("retracted claim still counts: %+v", k)
 		}
 		var claims struct {
-			Attack struct{ Live, All []struct{ ID string } }
+			Attack struct{ Live, All conn[struct{ ID string }] }
 		}
-		c.MustData(`{ attack(id: "attack:one") { live: claims { id } all: claims(includeRetracted: true) { id } } }`, nil, &claims)
+		c.MustData(`{ attack(id: "attack:one") { live: claims { nodes { id } } all: claims(includeRetracted: true) { nodes { id } } } }`, nil, &claims)
 		if len(claims.Attack.Live) != 1 || len(claims.Attack.All) != 2 {
 			t.Errorf("claims live %d, all %d; want 1 and 2", len(claims.Attack.Live), len(claims.Attack.All))
 		}
@@ -425,7 +425,7 @@ func TestErrors_NothingLeaks(t *testing.T) {
 	})
 	t.Run("too deep", func(t *testing.T) {
 		c := MustServer(t, false)
-		deep := `{ facility(id: "x") ` + strings.Repeat(`{ attacks { facilities `, 7) + `{ id }` + strings.Repeat(` } }`, 7) + ` }`
+		deep := `{ facility(id: "x") ` + strings.Repeat(`{ attacks { nodes { facilities `, 7) + `{ id }` + strings.Repeat(` } } }`, 7) + ` }`
 		c.MustError(deep, nil, "BAD_USER_INPUT", "")
 	})
 	t.Run("introspection is not limited: the playground loads the schema", func(t *testing.T) {
@@ -572,4 +572,20 @@ func TestNode_FetchesAnyEntityByID(t *testing.T) {
 		t.Errorf("graph around the 2014 attack: %+v", got.Graph.Nodes)
 	}
 	c.MustError(`query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": make([]string, 101)}, "BAD_USER_INPUT", "ids")
+}
+
+// conn decodes a connection as the slice of its nodes, so that a test reads a page as the list it
+// holds.
+type conn[T any] []T
+
+// UnmarshalJSON implements json.Unmarshaler.
+func (c *conn[T]) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Nodes []T `json:"nodes"`
+	}
+	if err := json.Unmarshal(b, &v); err != nil {
+		return err
+	}
+	*c = v.Nodes
+	return nil
 }

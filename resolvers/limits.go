@@ -99,6 +99,11 @@ func (s costedSchema) Complexity(ctx context.Context, typeName, field string, ch
 	if def == nil {
 		return 0, false
 	}
+	if (strings.HasSuffix(typeName, "Connection") && (field == "nodes" || field == "edges")) ||
+		(strings.HasSuffix(typeName, "Edge") && field == "node") {
+		// The items of a page, however they are asked for: the connection field counted them.
+		return child, true
+	}
 	items := 1
 	switch first, hasFirst := args["first"]; {
 	case hasFirst:
@@ -108,9 +113,9 @@ func (s costedSchema) Complexity(ctx context.Context, typeName, field string, ch
 			// refused by the limit rather than overflowing it; the field rejects it too.
 			items = min(n, maxCountedItems)
 		}
-		if def.Type.Elem != nil && items == athar.DefaultListSize {
-			// A plain list left at its default first (a cap, not a page) is counted as a
-			// typical list: the claims of an attack, the attacks of a facility.
+		if typeName != "Query" && items == athar.DefaultListSize {
+			// A list inside an entity left at its default first is counted as a typical one:
+			// the claims of an attack, the attacks of a facility.
 			items = listFactor
 		}
 	case def.Type.Elem != nil && !strings.HasSuffix(typeName, "Connection") && typeName != "Graph":

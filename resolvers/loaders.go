@@ -24,32 +24,32 @@ type Loaders struct {
 	claims     *dataloadgen.Loader[string, *athar.Claim]
 	entities   *dataloadgen.Loader[string, athar.Entity] // of any type, for node(id:)
 
-	attacksOnFacility  *dataloadgen.Loader[facilityDates, []*athar.Attack]
-	attacksInPlace     *dataloadgen.Loader[limited, []*athar.Attack]
-	facilitiesInPlace  *dataloadgen.Loader[limited, []*athar.Facility]
-	partsOfPlace       *dataloadgen.Loader[limited, []*athar.Place]
-	membersOfActor     *dataloadgen.Loader[limited, []*athar.Actor]
-	statementsOfActor  *dataloadgen.Loader[limited, []*athar.Claim]
-	claimsNamingActor  *dataloadgen.Loader[limited, []*athar.Claim]
-	sourcesOfPublisher *dataloadgen.Loader[limited, []*athar.Source]
-	claimsInSource     *dataloadgen.Loader[limited, []*athar.Claim]
-	sourcesCiting      *dataloadgen.Loader[limited, []*athar.Source]
-	claimsAboutAttack  *dataloadgen.Loader[limited, []*athar.Claim]
-	attacksOfEvent     *dataloadgen.Loader[limited, []*athar.Attack]
-	eventsAtFacility   *dataloadgen.Loader[limited, []*athar.Event]
+	attacksOnFacility  *dataloadgen.Loader[facilityDates, athar.List[*athar.Attack]]
+	attacksInPlace     *dataloadgen.Loader[windowed, athar.List[*athar.Attack]]
+	facilitiesInPlace  *dataloadgen.Loader[windowed, athar.List[*athar.Facility]]
+	partsOfPlace       *dataloadgen.Loader[windowed, athar.List[*athar.Place]]
+	membersOfActor     *dataloadgen.Loader[windowed, athar.List[*athar.Actor]]
+	statementsOfActor  *dataloadgen.Loader[windowed, athar.List[*athar.Claim]]
+	claimsNamingActor  *dataloadgen.Loader[windowed, athar.List[*athar.Claim]]
+	sourcesOfPublisher *dataloadgen.Loader[windowed, athar.List[*athar.Source]]
+	claimsInSource     *dataloadgen.Loader[windowed, athar.List[*athar.Claim]]
+	sourcesCiting      *dataloadgen.Loader[windowed, athar.List[*athar.Source]]
+	claimsAboutAttack  *dataloadgen.Loader[windowed, athar.List[*athar.Claim]]
+	attacksOfEvent     *dataloadgen.Loader[windowed, athar.List[*athar.Attack]]
+	eventsAtFacility   *dataloadgen.Loader[windowed, athar.List[*athar.Event]]
 	citations          *dataloadgen.Loader[string, []string]
 
-	sameDay      *dataloadgen.Loader[limited, []string]
+	sameDay      *dataloadgen.Loader[windowed, athar.List[string]]
 	timeNodes    *dataloadgen.Loader[string, *athar.TimeNode]
-	timeAttacks  *dataloadgen.Loader[limited, []string]
+	timeAttacks  *dataloadgen.Loader[windowed, athar.List[string]]
 	timeChildren *dataloadgen.Loader[string, []string]
-	nearby       *dataloadgen.Loader[nearbyKey, []*athar.NearbyFacility]
+	nearby       *dataloadgen.Loader[nearbyKey, athar.List[athar.NearbyFacility]]
 }
 
-// limited is a key of a loader of lists: the id whose list is asked for and how many items (0: all).
-type limited struct {
-	id    string
-	limit int
+// windowed is a key of a loader of lists: the id whose list is asked for and which window of it.
+type windowed struct {
+	id     string
+	window athar.Window
 }
 
 // nearbyKey is a key of the facility-nearby loader.
@@ -57,15 +57,15 @@ type nearbyKey struct {
 	id     string
 	radius float64
 	types  string // the facility types, joined
-	first  int
+	window athar.Window
 }
 
 // facilityDates is a key of the facility-attacks loader: a facility, the date range asked for and
-// how many attacks.
+// which window of its attacks.
 type facilityDates struct {
 	id       string
 	from, to time.Time
-	limit    int
+	window   athar.Window
 }
 
 // DefaultBatchWait is how long a loader waits to gather keys before it sends its batch, unless
@@ -80,22 +80,22 @@ func idListLoader(wait time.Duration, fetch func(context.Context, []string) (map
 	}, dataloadgen.WithWait(wait))
 }
 
-// limitedLoader batches a lookup of lists by id and size: one query per distinct size asked for
+// windowLoader batches a lookup of windows of lists by id: one query per distinct window asked for
 // in the batch, in practice one.
-func limitedLoader[V any](wait time.Duration, fetch func(context.Context, []string, int) (map[string][]V, error)) *dataloadgen.Loader[limited, []V] {
-	return dataloadgen.NewMappedLoader(func(ctx context.Context, keys []limited) (map[limited][]V, error) {
-		byLimit := map[int][]string{}
+func windowLoader[V any](wait time.Duration, fetch func(context.Context, []string, athar.Window) (map[string]athar.List[V], error)) *dataloadgen.Loader[windowed, athar.List[V]] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, keys []windowed) (map[windowed]athar.List[V], error) {
+		byWindow := map[athar.Window][]string{}
 		for _, k := range keys {
-			byLimit[k.limit] = append(byLimit[k.limit], k.id)
+			byWindow[k.window] = append(byWindow[k.window], k.id)
 		}
-		out := make(map[limited][]V, len(keys))
-		for limit, ids := range byLimit {
-			found, err := fetch(ctx, ids, limit)
+		out := make(map[windowed]athar.List[V], len(keys))
+		for w, ids := range byWindow {
+			found, err := fetch(ctx, ids, w)
 			if err != nil {
 				return nil, err
 			}
 			for _, id := range ids {
-				out[limited{id, limit}] = append([]V{}, found[id]...)
+				out[windowed{id, w}] = found[id]
 			}
 		}
 		return out, nil
@@ -115,27 +115,27 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 		entities:   entityLoader(wait, reader.EntitiesByID),
 
 		attacksOnFacility:  dataloadgen.NewMappedLoader(attacksOnFacilities(reader), dataloadgen.WithWait(wait)),
-		attacksInPlace:     limitedLoader(wait, reader.AttacksInPlaces),
-		facilitiesInPlace:  limitedLoader(wait, reader.FacilitiesInPlaces),
-		partsOfPlace:       limitedLoader(wait, reader.PartsOfPlaces),
-		membersOfActor:     limitedLoader(wait, reader.MembersOfActors),
-		statementsOfActor:  limitedLoader(wait, reader.StatementsOfActors),
-		claimsNamingActor:  limitedLoader(wait, reader.ClaimsNamingActors),
-		sourcesOfPublisher: limitedLoader(wait, reader.SourcesOfPublishers),
-		claimsInSource:     limitedLoader(wait, reader.ClaimsInSources),
-		sourcesCiting:      limitedLoader(wait, reader.SourcesCiting),
-		claimsAboutAttack:  limitedLoader(wait, reader.ClaimsAboutAttacks),
-		attacksOfEvent:     limitedLoader(wait, reader.AttacksOfEvents),
-		eventsAtFacility:   limitedLoader(wait, reader.EventsAtFacilities),
+		attacksInPlace:     windowLoader(wait, reader.AttacksInPlaces),
+		facilitiesInPlace:  windowLoader(wait, reader.FacilitiesInPlaces),
+		partsOfPlace:       windowLoader(wait, reader.PartsOfPlaces),
+		membersOfActor:     windowLoader(wait, reader.MembersOfActors),
+		statementsOfActor:  windowLoader(wait, reader.StatementsOfActors),
+		claimsNamingActor:  windowLoader(wait, reader.ClaimsNamingActors),
+		sourcesOfPublisher: windowLoader(wait, reader.SourcesOfPublishers),
+		claimsInSource:     windowLoader(wait, reader.ClaimsInSources),
+		sourcesCiting:      windowLoader(wait, reader.SourcesCiting),
+		claimsAboutAttack:  windowLoader(wait, reader.ClaimsAboutAttacks),
+		attacksOfEvent:     windowLoader(wait, reader.AttacksOfEvents),
+		eventsAtFacility:   windowLoader(wait, reader.EventsAtFacilities),
 		citations: idListLoader(wait, func(ctx context.Context, ids []string) (map[string][]string, error) {
 			return reader.Citations(ctx, ids)
 		}),
 
-		sameDay:      limitedLoader(wait, explorer.SameDay),
-		timeAttacks:  limitedLoader(wait, explorer.TimeAttacks),
+		sameDay:      windowLoader(wait, explorer.SameDay),
+		timeAttacks:  windowLoader(wait, explorer.TimeAttacks),
 		timeChildren: idListLoader(wait, explorer.TimeChildren),
 		timeNodes:    dataloadgen.NewMappedLoader(timeNodesByID(explorer), dataloadgen.WithWait(wait)),
-		nearby: dataloadgen.NewLoader(func(ctx context.Context, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
+		nearby: dataloadgen.NewLoader(func(ctx context.Context, keys []nearbyKey) ([]athar.List[athar.NearbyFacility], []error) {
 			return nearbyOfFacilities(ctx, explorer, keys)
 		}, dataloadgen.WithWait(wait)),
 	}
@@ -143,25 +143,25 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 
 // attacksOnFacilities fetches the attacks of facilities for a batch of keys: one query per distinct
 // date range and size, in practice one.
-func attacksOnFacilities(reader athar.Reader) func(context.Context, []facilityDates) (map[facilityDates][]*athar.Attack, error) {
-	return func(ctx context.Context, keys []facilityDates) (map[facilityDates][]*athar.Attack, error) {
+func attacksOnFacilities(reader athar.Reader) func(context.Context, []facilityDates) (map[facilityDates]athar.List[*athar.Attack], error) {
+	return func(ctx context.Context, keys []facilityDates) (map[facilityDates]athar.List[*athar.Attack], error) {
 		type query struct {
-			r     athar.DateRange
-			limit int
+			r athar.DateRange
+			w athar.Window
 		}
 		byQuery := map[query][]string{}
 		for _, k := range keys {
-			q := query{athar.DateRange{From: k.from, To: k.to}, k.limit}
+			q := query{athar.DateRange{From: k.from, To: k.to}, k.window}
 			byQuery[q] = append(byQuery[q], k.id)
 		}
-		out := make(map[facilityDates][]*athar.Attack, len(keys))
+		out := make(map[facilityDates]athar.List[*athar.Attack], len(keys))
 		for q, ids := range byQuery {
-			found, err := reader.AttacksOnFacilities(ctx, ids, q.r, q.limit)
+			found, err := reader.AttacksOnFacilities(ctx, ids, q.r, q.w)
 			if err != nil {
 				return nil, err
 			}
 			for _, id := range ids {
-				out[facilityDates{id, q.r.From, q.r.To, q.limit}] = append([]*athar.Attack{}, found[id]...)
+				out[facilityDates{id, q.r.From, q.r.To, q.w}] = found[id]
 			}
 		}
 		return out, nil
@@ -270,15 +270,16 @@ func many[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], ids []s
 	return out, nil
 }
 
-// related loads the first limit entities of a list that hangs from id (all with 0), in their
-// type's stable order, through the list's loader, and primes them into the entity loader l so that
-// asking for one of them by id again costs no round trip.
-func related[T athar.Entity](ctx context.Context, list *dataloadgen.Loader[limited, []T], l *dataloadgen.Loader[string, T], id string, limit int) ([]T, error) {
-	es, err := list.Load(ctx, limited{id, limit})
+// related loads the window w of a list that hangs from id, in its type's stable order, through
+// the list's loader, and primes its entities into the entity loader l so that asking for one of
+// them by id again costs no round trip.
+func related[T athar.Entity](ctx context.Context, list *dataloadgen.Loader[windowed, athar.List[T]], l *dataloadgen.Loader[string, T], id string, w athar.Window) (athar.List[T], error) {
+	found, err := list.Load(ctx, windowed{id, w})
 	if err != nil {
-		return nil, err
+		return found, err
 	}
-	return primed(l, es), nil
+	primed(l, found.Items)
+	return found, nil
 }
 
 // primed primes the loader with entities and returns them.
@@ -290,10 +291,10 @@ func primed[T athar.Entity](l *dataloadgen.Loader[string, T], es []T) []T {
 }
 
 // nearbyOfFacilities answers Facility.nearby for a batch in one query.
-func nearbyOfFacilities(ctx context.Context, explorer athar.Explorer, keys []nearbyKey) ([][]*athar.NearbyFacility, []error) {
+func nearbyOfFacilities(ctx context.Context, explorer athar.Explorer, keys []nearbyKey) ([]athar.List[athar.NearbyFacility], []error) {
 	reqs := make([]athar.NearbyRequest, len(keys))
 	for i, k := range keys {
-		reqs[i] = athar.NearbyRequest{FacilityID: k.id, RadiusMeters: k.radius, First: k.first}
+		reqs[i] = athar.NearbyRequest{FacilityID: k.id, RadiusMeters: k.radius, Window: k.window}
 		if k.types != "" {
 			for _, t := range strings.Split(k.types, ",") {
 				reqs[i].Types = append(reqs[i].Types, athar.FacilityType(t))
@@ -301,14 +302,14 @@ func nearbyOfFacilities(ctx context.Context, explorer athar.Explorer, keys []nea
 		}
 	}
 	found, err := explorer.NearbyOf(ctx, reqs)
-	out := make([][]*athar.NearbyFacility, len(keys))
+	out := make([]athar.List[athar.NearbyFacility], len(keys))
 	errs := make([]error, len(keys))
 	for i := range keys {
 		if err != nil {
 			errs[i] = err
 			continue
 		}
-		out[i] = pointers(found[i])
+		out[i] = found[i]
 	}
 	return out, errs
 }
@@ -320,3 +321,9 @@ func node(ctx context.Context, id string) (athar.Entity, error) {
 	}
 	return loaders(ctx).entities.Load(ctx, id)
 }
+
+// listLoader loads windows of a list of entities of type T that hang from an id.
+type listLoader[T any] = dataloadgen.Loader[windowed, athar.List[T]]
+
+// entityLoaderOf loads entities of type T by id.
+type entityLoaderOf[T any] = dataloadgen.Loader[string, T]

@@ -22,38 +22,45 @@ func (r *actorResolver) PartOf(ctx context.Context, obj *athar.Actor) (*athar.Ac
 }
 
 // Members is the resolver for the members field.
-func (r *actorResolver) Members(ctx context.Context, obj *athar.Actor) ([]*athar.Actor, error) {
-	return related(ctx, loaders(ctx).membersOfActor, loaders(ctx).actors, obj.ID, 0)
+func (r *actorResolver) Members(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ActorConnection, error) {
+	p, n, err := relatedPage(ctx, "Actor.members", loaders(ctx).membersOfActor, loaders(ctx).actors, obj.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return actorList(p, n), nil
 }
 
 // Statements is the resolver for the statements field.
-func (r *actorResolver) Statements(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Claim, error) {
-	n, err := athar.ListLimit(first)
+func (r *actorResolver) Statements(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ClaimConnection, error) {
+	p, n, err := relatedPage(ctx, "Actor.statements", loaders(ctx).statementsOfActor, loaders(ctx).claims, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, loaders(ctx).statementsOfActor, loaders(ctx).claims, obj.ID, n)
+	return claimList(p, n), nil
 }
 
 // NamedIn is the resolver for the namedIn field.
-func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Claim, error) {
-	n, err := athar.ListLimit(first)
+func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ClaimConnection, error) {
+	p, n, err := relatedPage(ctx, "Actor.namedIn", loaders(ctx).claimsNamingActor, loaders(ctx).claims, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, loaders(ctx).claimsNamingActor, loaders(ctx).claims, obj.ID, n)
+	return claimList(p, n), nil
 }
 
 // Published is the resolver for the published field.
-func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor, first *int) ([]*athar.Source, error) {
-	n, err := athar.ListLimit(first)
+func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.SourceConnection, error) {
+	p, n, err := relatedPage(ctx, "Actor.published", loaders(ctx).sourcesOfPublisher, loaders(ctx).sources, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, loaders(ctx).sourcesOfPublisher, loaders(ctx).sources, obj.ID, n)
+	return sourceList(p, n), nil
 }
 
 func (r *actorConnectionResolver) TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error) {
+	if obj.Counted {
+		return obj.Total, nil
+	}
 	return r.Explorer.CountActors(ctx, obj.Filter)
 }
 
@@ -78,21 +85,24 @@ func (r *attackResolver) PartOf(ctx context.Context, obj *athar.Attack) ([]*atha
 }
 
 // Claims is the resolver for the claims field.
-func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int) ([]*athar.Claim, error) {
-	n, err := athar.ListLimit(first)
+func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string) (*model.ClaimConnection, error) {
+	claims, err := attackClaims(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
-	claims, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, obj.ID, 0)
+	selected := athar.SelectClaims(claims, kinds, includeRetracted != nil && *includeRetracted)
+	p, n, err := inList("Attack.claims", first, after, func(w athar.Window) (athar.List[*athar.Claim], error) {
+		return athar.Slice(selected, w), nil
+	})
 	if err != nil {
 		return nil, err
 	}
-	return athar.SelectClaims(claims, kinds, includeRetracted != nil && *includeRetracted, n), nil
+	return claimList(p, n), nil
 }
 
 // Casualties is the resolver for the casualties field.
 func (r *attackResolver) Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error) {
-	claims, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, obj.ID, 0)
+	claims, err := attackClaims(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -106,7 +116,7 @@ func (r *attackResolver) Casualties(ctx context.Context, obj *athar.Attack) (*at
 
 // Attributions is the resolver for the attributions field.
 func (r *attackResolver) Attributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error) {
-	claims, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, obj.ID, 0)
+	claims, err := attackClaims(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
@@ -115,23 +125,19 @@ func (r *attackResolver) Attributions(ctx context.Context, obj *athar.Attack) ([
 
 // Sources is the resolver for the sources field.
 func (r *attackResolver) Sources(ctx context.Context, obj *athar.Attack) ([]*athar.Source, error) {
-	claims, err := related(ctx, loaders(ctx).claimsAboutAttack, loaders(ctx).claims, obj.ID, 0)
+	claims, err := attackClaims(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
 	return many(ctx, loaders(ctx).sources, athar.ClaimSourceIDs(claims))
 }
 
-func (r *attackResolver) SameDay(ctx context.Context, obj *athar.Attack, first *int) ([]*athar.Attack, error) {
-	n, err := athar.ListLimit(first)
+func (r *attackResolver) SameDay(ctx context.Context, obj *athar.Attack, first *int, after *string) (*model.AttackConnection, error) {
+	p, n, err := attacksByID(ctx, "Attack.sameDay", loaders(ctx).sameDay, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	ids, err := loaders(ctx).sameDay.Load(ctx, limited{obj.ID, n})
-	if err != nil {
-		return nil, err
-	}
-	return many(ctx, loaders(ctx).attacks, ids)
+	return attackList(p, n), nil
 }
 
 func (r *attackResolver) Day(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error) {
@@ -147,6 +153,9 @@ func (r *attackResolver) Year(ctx context.Context, obj *athar.Attack) (*athar.Ti
 }
 
 func (r *attackConnectionResolver) TotalCount(ctx context.Context, obj *model.AttackConnection) (int, error) {
+	if obj.Counted {
+		return obj.Total, nil
+	}
 	return r.Explorer.CountAttacks(ctx, obj.Filter)
 }
 
@@ -189,8 +198,12 @@ func (r *dayResolver) Month(ctx context.Context, obj *athar.TimeNode) (*athar.Ti
 	return timeNode(ctx, "month:"+obj.Date.Format("2006-01"))
 }
 
-func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {
-	return timeAttacks(ctx, obj.ID, first)
+func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error) {
+	p, n, err := attacksByID(ctx, "Day.attacks", loaders(ctx).timeAttacks, obj.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return attackList(p, n), nil
 }
 
 // Facility is the resolver for the facility field.
@@ -204,12 +217,12 @@ func (r *eventResolver) Places(ctx context.Context, obj *athar.Event) ([]*athar.
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *eventResolver) Attacks(ctx context.Context, obj *athar.Event, first *int) ([]*athar.Attack, error) {
-	n, err := athar.ListLimit(first)
+func (r *eventResolver) Attacks(ctx context.Context, obj *athar.Event, first *int, after *string) (*model.AttackConnection, error) {
+	p, n, err := relatedPage(ctx, "Event.attacks", loaders(ctx).attacksOfEvent, loaders(ctx).attacks, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, loaders(ctx).attacksOfEvent, loaders(ctx).attacks, obj.ID, n)
+	return attackList(p, n), nil
 }
 
 // Place is the resolver for the place field.
@@ -223,20 +236,27 @@ func (r *facilityResolver) OperatedBy(ctx context.Context, obj *athar.Facility) 
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int) ([]*athar.Attack, error) {
-	return facilityAttacks(ctx, obj, dateRange, first)
+func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string) (*model.AttackConnection, error) {
+	return facilityAttacks(ctx, obj, dateRange, first, after)
 }
 
 // Events is the resolver for the events field.
-func (r *facilityResolver) Events(ctx context.Context, obj *athar.Facility) ([]*athar.Event, error) {
-	return related(ctx, loaders(ctx).eventsAtFacility, loaders(ctx).events, obj.ID, 0)
+func (r *facilityResolver) Events(ctx context.Context, obj *athar.Facility, first *int, after *string) (*model.EventConnection, error) {
+	p, n, err := relatedPage(ctx, "Facility.events", loaders(ctx).eventsAtFacility, loaders(ctx).events, obj.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return eventList(p, n), nil
 }
 
-func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
-	return facilityNearby(ctx, obj, radiusMeters, types, first)
+func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error) {
+	return facilityNearby(ctx, obj, radiusMeters, types, first, after)
 }
 
 func (r *facilityConnectionResolver) TotalCount(ctx context.Context, obj *model.FacilityConnection) (int, error) {
+	if obj.Counted {
+		return obj.Total, nil
+	}
 	return r.Explorer.CountFacilities(ctx, obj.Filter)
 }
 
@@ -244,8 +264,12 @@ func (r *graphNodeResolver) Entity(ctx context.Context, obj *athar.GraphNode) (a
 	return node(ctx, obj.EntityID)
 }
 
-func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {
-	return timeAttacks(ctx, obj.ID, first)
+func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error) {
+	p, n, err := attacksByID(ctx, "Month.attacks", loaders(ctx).timeAttacks, obj.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return attackList(p, n), nil
 }
 
 func (r *monthResolver) Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error) {
@@ -347,29 +371,36 @@ func (r *placeResolver) PartOf(ctx context.Context, obj *athar.Place) (*athar.Pl
 }
 
 // Parts is the resolver for the parts field.
-func (r *placeResolver) Parts(ctx context.Context, obj *athar.Place) ([]*athar.Place, error) {
-	return related(ctx, loaders(ctx).partsOfPlace, loaders(ctx).places, obj.ID, 0)
+func (r *placeResolver) Parts(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.PlaceConnection, error) {
+	p, n, err := relatedPage(ctx, "Place.parts", loaders(ctx).partsOfPlace, loaders(ctx).places, obj.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return placeList(p, n), nil
 }
 
 // Facilities is the resolver for the facilities field.
-func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place, first *int) ([]*athar.Facility, error) {
-	n, err := athar.ListLimit(first)
+func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.FacilityConnection, error) {
+	p, n, err := relatedPage(ctx, "Place.facilities", loaders(ctx).facilitiesInPlace, loaders(ctx).facilities, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, loaders(ctx).facilitiesInPlace, loaders(ctx).facilities, obj.ID, n)
+	return facilityList(p, n), nil
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place, first *int) ([]*athar.Attack, error) {
-	n, err := athar.ListLimit(first)
+func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.AttackConnection, error) {
+	p, n, err := relatedPage(ctx, "Place.attacks", loaders(ctx).attacksInPlace, loaders(ctx).attacks, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, loaders(ctx).attacksInPlace, loaders(ctx).attacks, obj.ID, n)
+	return attackList(p, n), nil
 }
 
 func (r *placeConnectionResolver) TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error) {
+	if obj.Counted {
+		return obj.Total, nil
+	}
 	return r.Explorer.CountPlaces(ctx, obj.Filter)
 }
 
@@ -495,40 +526,42 @@ func (r *queryResolver) Timeline(ctx context.Context, filter *model.AttackFilter
 	return pointers(buckets), nil
 }
 
-func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int) ([]*athar.RepeatedTarget, error) {
+func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string) (*model.RepeatedTargetConnection, error) {
 	f, err := attackFilter(filter)
 	if err != nil {
 		return nil, err
 	}
-	req := athar.RepeatedRequest{MinAttacks: value(minAttacks), WithinDays: value(withinDays), First: value(first)}
+	req := athar.RepeatedRequest{MinAttacks: value(minAttacks), WithinDays: value(withinDays)}
 	if err := req.Check(); err != nil {
+		return nil, err
+	}
+	w, err := athar.SizedWindow("repeatedlyTargeted", first, after, athar.DefaultNearbySize, athar.MaxPageSize)
+	if err != nil {
 		return nil, err
 	}
 	byFacility, err := r.Explorer.AttacksByFacility(ctx, f, req.MinAttacks)
 	if err != nil {
 		return nil, err
 	}
-	targets := athar.RepeatedTargets(byFacility, req.MinAttacks, req.WithinDays)
-	return pointers(targets[:min(req.First, len(targets))]), nil
+	l := pointerList(athar.Slice(athar.RepeatedTargets(byFacility, req.MinAttacks, req.WithinDays), w))
+	return repeatedList(athar.ListPage("repeatedlyTargeted", l, w), l.Total), nil
 }
 
-func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int) ([]*athar.NearbyFacility, error) {
+func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error) {
 	near := athar.Near{Latitude: latitude, Longitude: longitude, RadiusMeters: radiusMeters}
 	if err := near.Check(""); err != nil {
 		return nil, err
 	}
-	n := athar.DefaultNearbySize
-	if first != nil {
-		n = *first
-	}
-	if err := athar.CheckFirst("first", n); err != nil {
-		return nil, err
-	}
-	hits, err := r.Explorer.Nearby(ctx, near, types, n)
+	w, err := athar.SizedWindow("nearby", first, after, athar.DefaultNearbySize, athar.MaxPageSize)
 	if err != nil {
 		return nil, err
 	}
-	return pointers(hits), nil
+	hits, err := r.Explorer.Nearby(ctx, near, types, w)
+	if err != nil {
+		return nil, err
+	}
+	l := pointerList(hits)
+	return nearbyList(athar.ListPage("nearby", l, w), l.Total), nil
 }
 
 func (r *queryResolver) Day(ctx context.Context, date time.Time) (*athar.TimeNode, error) {
@@ -590,29 +623,36 @@ func (r *sourceResolver) Cites(ctx context.Context, obj *athar.Source) ([]*athar
 }
 
 // CitedBy is the resolver for the citedBy field.
-func (r *sourceResolver) CitedBy(ctx context.Context, obj *athar.Source, first *int) ([]*athar.Source, error) {
-	n, err := athar.ListLimit(first)
+func (r *sourceResolver) CitedBy(ctx context.Context, obj *athar.Source, first *int, after *string) (*model.SourceConnection, error) {
+	p, n, err := relatedPage(ctx, "Source.citedBy", loaders(ctx).sourcesCiting, loaders(ctx).sources, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, loaders(ctx).sourcesCiting, loaders(ctx).sources, obj.ID, n)
+	return sourceList(p, n), nil
 }
 
 // Claims is the resolver for the claims field.
-func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source, first *int) ([]*athar.Claim, error) {
-	n, err := athar.ListLimit(first)
+func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source, first *int, after *string) (*model.ClaimConnection, error) {
+	p, n, err := relatedPage(ctx, "Source.claims", loaders(ctx).claimsInSource, loaders(ctx).claims, obj.ID, first, after)
 	if err != nil {
 		return nil, err
 	}
-	return related(ctx, loaders(ctx).claimsInSource, loaders(ctx).claims, obj.ID, n)
+	return claimList(p, n), nil
 }
 
 func (r *sourceConnectionResolver) TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error) {
+	if obj.Counted {
+		return obj.Total, nil
+	}
 	return r.Explorer.CountSources(ctx, obj.Filter)
 }
 
-func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int) ([]*athar.Attack, error) {
-	return timeAttacks(ctx, obj.ID, first)
+func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error) {
+	p, n, err := attacksByID(ctx, "Year.attacks", loaders(ctx).timeAttacks, obj.ID, first, after)
+	if err != nil {
+		return nil, err
+	}
+	return attackList(p, n), nil
 }
 
 func (r *yearResolver) Months(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error) {

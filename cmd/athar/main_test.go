@@ -66,7 +66,7 @@ func TestServe_SeedsServesAndShutsDown(t *testing.T) {
 	}
 
 	t.Run("the seed is loaded into the empty database", func(t *testing.T) {
-		body := strings.NewReader(`{"query":"{ facility(id: \"facility:ain-jalout-school\") { name attacks { id } } }"}`)
+		body := strings.NewReader(`{"query":"{ facility(id: \"facility:ain-jalout-school\") { name attacks { nodes { id } } } }"}`)
 		resp, err := http.Post(base+"/graphql", "application/json", body)
 		if err != nil {
 			t.Fatal(err)
@@ -76,14 +76,14 @@ func TestServe_SeedsServesAndShutsDown(t *testing.T) {
 			Data struct {
 				Facility *struct {
 					Name    string
-					Attacks []struct{ ID string }
+					Attacks struct{ Nodes []struct{ ID string } }
 				}
 			}
 		}
 		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
 			t.Fatal(err)
 		}
-		if out.Data.Facility == nil || len(out.Data.Facility.Attacks) != 3 {
+		if out.Data.Facility == nil || len(out.Data.Facility.Attacks.Nodes) != 3 {
 			t.Errorf("Ain Jalout = %+v, want its 3 attacks", out.Data.Facility)
 		}
 	})

@@ -23,7 +23,9 @@ type ActorConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many actors match the filter in all.
 	TotalCount int                `json:"totalCount"`
+	Counted    bool               `json:"-"`
 	Filter     athar.EntityFilter `json:"-"`
+	Total      int                `json:"-"`
 }
 
 // An actor in a page, with its cursor.
@@ -52,7 +54,9 @@ type AttackConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many attacks match the filter in all.
 	TotalCount int                `json:"totalCount"`
+	Counted    bool               `json:"-"`
 	Filter     athar.AttackFilter `json:"-"`
+	Total      int                `json:"-"`
 }
 
 // An attack in a page, with its cursor.
@@ -90,12 +94,52 @@ type AttackFilter struct {
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// One page of claims.
+type ClaimConnection struct {
+	// The items of the page, each with its cursor.
+	Edges []*ClaimEdge `json:"edges"`
+	// The items of the page.
+	Nodes []*athar.Claim `json:"nodes"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many items the whole list has.
+	TotalCount int `json:"totalCount"`
+}
+
+// One item of a page, with its cursor.
+type ClaimEdge struct {
+	// Pass as after for the items that follow this one.
+	Cursor string `json:"cursor"`
+	// The item.
+	Node *athar.Claim `json:"node,omitempty"`
+}
+
 // Dates to filter by: a thing matches when its date range overlaps from..to. Either end may be open.
 type DateRangeInput struct {
 	// The first day, included; null for no lower bound.
 	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
 	// The last day, included; null for no upper bound. Not before from.
 	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
+}
+
+// One page of events.
+type EventConnection struct {
+	// The items of the page, each with its cursor.
+	Edges []*EventEdge `json:"edges"`
+	// The items of the page.
+	Nodes []*athar.Event `json:"nodes"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many items the whole list has.
+	TotalCount int `json:"totalCount"`
+}
+
+// One item of a page, with its cursor.
+type EventEdge struct {
+	// Pass as after for the items that follow this one.
+	Cursor string `json:"cursor"`
+	// The item.
+	Node *athar.Event `json:"node,omitempty"`
 }
 
 // One page of facilities.
@@ -108,7 +152,9 @@ type FacilityConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many facilities match the filter in all.
 	TotalCount int                `json:"totalCount"`
+	Counted    bool               `json:"-"`
 	Filter     athar.EntityFilter `json:"-"`
+	Total      int                `json:"-"`
 }
 
 // A facility in a page, with its cursor.
@@ -137,6 +183,26 @@ type FacilityFilter struct {
 type Mutation struct {
 }
 
+// One page of facilities near a point or a facility, nearest first.
+type NearbyFacilityConnection struct {
+	// The items of the page, each with its cursor.
+	Edges []*NearbyFacilityEdge `json:"edges"`
+	// The items of the page.
+	Nodes []*athar.NearbyFacility `json:"nodes"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many items the whole list has.
+	TotalCount int `json:"totalCount"`
+}
+
+// One item of a page, with its cursor.
+type NearbyFacilityEdge struct {
+	// Pass as after for the items that follow this one.
+	Cursor string `json:"cursor"`
+	// The item.
+	Node *athar.NearbyFacility `json:"node,omitempty"`
+}
+
 // Where a page stands in its list.
 type PageInfo struct {
 	// Whether more items follow this page.
@@ -159,7 +225,9 @@ type PlaceConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many places match the filter in all.
 	TotalCount int                `json:"totalCount"`
+	Counted    bool               `json:"-"`
 	Filter     athar.EntityFilter `json:"-"`
+	Total      int                `json:"-"`
 }
 
 // A place in a page, with its cursor.
@@ -182,6 +250,26 @@ type PlaceFilter struct {
 
 // What can be read. Nothing here changes the graph.
 type Query struct {
+}
+
+// One page of facilities hit again and again, most attacks first.
+type RepeatedTargetConnection struct {
+	// The items of the page, each with its cursor.
+	Edges []*RepeatedTargetEdge `json:"edges"`
+	// The items of the page.
+	Nodes []*athar.RepeatedTarget `json:"nodes"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many items the whole list has.
+	TotalCount int `json:"totalCount"`
+}
+
+// One item of a page, with its cursor.
+type RepeatedTargetEdge struct {
+	// Pass as after for the items that follow this one.
+	Cursor string `json:"cursor"`
+	// The item.
+	Node *athar.RepeatedTarget `json:"node,omitempty"`
 }
 
 // One page of search hits, best first.
@@ -217,7 +305,9 @@ type SourceConnection struct {
 	PageInfo *PageInfo `json:"pageInfo"`
 	// How many sources match the filter in all.
 	TotalCount int                `json:"totalCount"`
+	Counted    bool               `json:"-"`
 	Filter     athar.EntityFilter `json:"-"`
+	Total      int                `json:"-"`
 }
 
 // A source in a page, with its cursor.

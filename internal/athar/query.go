@@ -2,6 +2,8 @@ package athar
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -16,18 +18,6 @@ const (
 	DefaultListSize = 100
 	MaxListSize     = 1000
 )
-
-// ListLimit returns the number of items a list field asked for with first (nil: the default),
-// or an error naming "first" when it is out of 1..MaxListSize.
-func ListLimit(first *int) (int, error) {
-	if first == nil {
-		return DefaultListSize, nil
-	}
-	if *first < 1 || *first > MaxListSize {
-		return 0, Invalid("first", "must be between 1 and %d", MaxListSize)
-	}
-	return *first, nil
-}
 
 // Near is a circle on the map.
 type Near struct {
@@ -232,12 +222,12 @@ func RepeatedTargets(attacks map[string][]DatedAttack, minAttacks, withinDays in
 // DefaultNearbySize is how many facilities a nearby query returns unless told otherwise.
 const DefaultNearbySize = 50
 
-// NearbyRequest asks for the facilities near one facility.
+// NearbyRequest asks for a window of the facilities near one facility.
 type NearbyRequest struct {
 	FacilityID   string
 	RadiusMeters float64
 	Types        []FacilityType
-	First        int
+	Window       Window
 }
 
 // CheckFirst reports a page size out of 1..MaxPageSize under field.
@@ -331,19 +321,20 @@ type Explorer interface {
 	// AttacksByFacility returns, for each facility with at least minAttacks of the attacks the
 	// filter matches, those attacks, oldest first. Errors: EUNAVAILABLE.
 	AttacksByFacility(ctx context.Context, f AttackFilter, minAttacks int) (map[string][]DatedAttack, error)
-	// Nearby returns facilities within radius of the point, nearest first. Errors: EUNAVAILABLE.
-	Nearby(ctx context.Context, near Near, types []FacilityType, first int) ([]NearbyFacility, error)
+	// Nearby returns the window w of the facilities within radius of the point, nearest first, and
+	// how many there are. Errors: EUNAVAILABLE.
+	Nearby(ctx context.Context, near Near, types []FacilityType, w Window) (List[NearbyFacility], error)
 	// NearbyOf answers several requests for the facilities near a facility, in one query; a
 	// facility whose location is unknown has none. Errors: EUNAVAILABLE.
-	NearbyOf(ctx context.Context, reqs []NearbyRequest) ([][]NearbyFacility, error)
-	// SameDay returns, for each attack id, the first limit other attacks on the same Day node.
-	// Errors: EUNAVAILABLE.
-	SameDay(ctx context.Context, ids []string, limit int) (map[string][]string, error)
+	NearbyOf(ctx context.Context, reqs []NearbyRequest) ([]List[NearbyFacility], error)
+	// SameDay returns, for each attack id, the window w of the other attacks on the same Day node,
+	// oldest first. Errors: EUNAVAILABLE.
+	SameDay(ctx context.Context, ids []string, w Window) (map[string]List[string], error)
 	// TimeNodes returns the time-tree nodes with the given ids. Errors: EUNAVAILABLE.
 	TimeNodes(ctx context.Context, ids []string) ([]TimeNode, error)
-	// TimeAttacks returns, for each time-tree node, the first limit attacks on it or on a node
+	// TimeAttacks returns, for each time-tree node, the window w of the attacks on it or on a node
 	// below it, oldest first. Errors: EUNAVAILABLE.
-	TimeAttacks(ctx context.Context, ids []string, limit int) (map[string][]string, error)
+	TimeAttacks(ctx context.Context, ids []string, w Window) (map[string]List[string], error)
 	// TimeChildren returns, for each time-tree node, the nodes directly below it, in order.
 	// Errors: EUNAVAILABLE.
 	TimeChildren(ctx context.Context, ids []string) (map[string][]string, error)
@@ -389,12 +380,12 @@ func (r GraphRequest) Check() error {
 }
 
 // RepeatedRequest asks for the facilities hit at least MinAttacks times (within WithinDays of each
-// other when it is above 0), the first First of them.
+// other when it is above 0).
 type RepeatedRequest struct {
-	MinAttacks, WithinDays, First int
+	MinAttacks, WithinDays int
 }
 
-// Check reports a request out of bounds; problems name minAttacks, withinDays and first.
+// Check reports a request out of bounds; problems name minAttacks and withinDays.
 func (r RepeatedRequest) Check() error {
 	switch {
 	case r.MinAttacks < 1:
@@ -402,19 +393,19 @@ func (r RepeatedRequest) Check() error {
 	case r.WithinDays < 0:
 		return Invalid("withinDays", "must not be negative")
 	}
-	return CheckFirst("first", r.First)
+	return nil
 }
 
 // SelectClaims returns the claims of the given kinds (all when none), leaving out retracted ones
-// unless asked for, at most first of them.
-func SelectClaims(claims []*Claim, kinds []ClaimKind, includeRetracted bool, first int) []*Claim {
+// unless asked for.
+func SelectClaims(claims []*Claim, kinds []ClaimKind, includeRetracted bool) []*Claim {
 	out := make([]*Claim, 0, len(claims))
 	for _, c := range claims {
 		if (len(kinds) == 0 || slices.Contains(kinds, c.Kind)) && (c.IsLive() || includeRetracted) {
 			out = append(out, c)
 		}
 	}
-	return out[:min(first, len(out))]
+	return out
 }
 
 // MonthID returns the id of the time tree's node of a month, "month:2014-04".
@@ -424,4 +415,86 @@ func MonthID(year, month int) (string, error) {
 		return "", Invalid("month", "must be between 1 and 12")
 	}
 	return fmt.Sprintf("month:%04d-%02d", year, month), nil
+}
+
+// Window is a slice of a list that hangs from an entity (the attacks of a place, the claims of a
+// source): Limit items from Offset, in the list's order; a negative Limit is every item from
+// Offset, and a Limit of 0 none (a page that only says how many there are).
+type Window struct {
+	Offset, Limit int
+}
+
+// All is the window of a whole list.
+var All = Window{Limit: -1}
+
+// List is a window of a list that hangs from an entity, and how many items the whole list has.
+type List[T any] struct {
+	Items []T
+	Total int
+}
+
+// Slice returns the window w of items, a list read whole.
+func Slice[T any](items []T, w Window) List[T] {
+	out := List[T]{Total: len(items)}
+	start := min(w.Offset, len(items))
+	end := len(items)
+	if w.Limit >= 0 {
+		end = min(start+w.Limit, len(items))
+	}
+	out.Items = items[start:end]
+	return out
+}
+
+// offsetCursor is the position of an item in a list that hangs from an entity. Such lists are
+// short enough to page by position: a cursor names its list and the item's offset in it.
+type offsetCursor struct {
+	List   string `json:"l"`
+	Offset int    `json:"o"`
+}
+
+// ListCursor returns the cursor of the item at offset in the list named list ("Place.attacks").
+func ListCursor(list string, offset int) string {
+	b, _ := json.Marshal(offsetCursor{List: list, Offset: offset})
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// ListWindow returns the window a page of a list that hangs from an entity asks for: first items
+// (DefaultListSize when nil) after the cursor after. Errors: EINVALID naming first (out of
+// 0..MaxListSize) or after (not a cursor of this list).
+func ListWindow(list string, first *int, after *string) (Window, error) {
+	return SizedWindow(list, first, after, DefaultListSize, MaxListSize)
+}
+
+// SizedWindow is ListWindow for a list whose pages are def items unless first says otherwise, and
+// at most most. Errors: as ListWindow.
+func SizedWindow(list string, first *int, after *string, def, most int) (Window, error) {
+	w := Window{Limit: def}
+	if first != nil {
+		if *first < 0 || *first > most {
+			return w, Invalid("first", "must be between 0 and %d", most)
+		}
+		w.Limit = *first
+	}
+	if after != nil && *after != "" {
+		var c offsetCursor
+		b, err := base64.RawURLEncoding.DecodeString(*after)
+		if err == nil {
+			err = json.Unmarshal(b, &c)
+		}
+		if err != nil || c.List != list || c.Offset < 0 {
+			return w, Invalid("after", "is not a cursor of this list")
+		}
+		w.Offset = c.Offset + 1
+	}
+	return w, nil
+}
+
+// ListPage is the page a window of a list makes, with the cursor of each item. A window of limit 0
+// (first: 0) is an empty page that still says whether items follow.
+func ListPage[T any](list string, l List[T], w Window) *Page[T] {
+	p := &Page[T]{Items: l.Items, HasPreviousPage: w.Offset > 0, HasNextPage: w.Offset+len(l.Items) < l.Total}
+	for i := range l.Items {
+		p.Cursors = append(p.Cursors, ListCursor(list, w.Offset+i))
+	}
+	return p
 }

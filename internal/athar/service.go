@@ -21,9 +21,9 @@ func (r DateRange) Check(field string) error {
 }
 
 // Reader reads entities by id and the lists that hang from them. Missing ids are left out of
-// results, never an error. A list method answers, for each id given, at most limit items (every
-// item with limit 0) in a stable order: attacks by date then id, claims by kind then id, others by
-// name (sources by title) then id. Every method fails with EUNAVAILABLE when the database cannot
+// results, never an error. A list method answers, for each id given, the window w of its list in a
+// stable order (attacks by date then id, claims by kind then id, others by name, sources by title,
+// then id) and how many items the whole list has; an id with none gets an empty list. Every method fails with EUNAVAILABLE when the database cannot
 // answer in time, and EINTERNAL otherwise.
 type Reader interface {
 	// PlacesByID returns the places with the given ids, in no particular order.
@@ -45,31 +45,31 @@ type Reader interface {
 	EntitiesByID(ctx context.Context, ids []string) ([]Entity, error)
 
 	// AttacksOnFacilities returns, for each facility id, its attacks whose date overlaps r.
-	AttacksOnFacilities(ctx context.Context, ids []string, r DateRange, limit int) (map[string][]*Attack, error)
+	AttacksOnFacilities(ctx context.Context, ids []string, r DateRange, w Window) (map[string]List[*Attack], error)
 	// AttacksInPlaces returns, for each place id, the attacks said to have occurred there.
-	AttacksInPlaces(ctx context.Context, ids []string, limit int) (map[string][]*Attack, error)
+	AttacksInPlaces(ctx context.Context, ids []string, w Window) (map[string]List[*Attack], error)
 	// FacilitiesInPlaces returns, for each place id, the facilities located there.
-	FacilitiesInPlaces(ctx context.Context, ids []string, limit int) (map[string][]*Facility, error)
+	FacilitiesInPlaces(ctx context.Context, ids []string, w Window) (map[string]List[*Facility], error)
 	// PartsOfPlaces returns, for each place id, the places directly part of it.
-	PartsOfPlaces(ctx context.Context, ids []string, limit int) (map[string][]*Place, error)
+	PartsOfPlaces(ctx context.Context, ids []string, w Window) (map[string]List[*Place], error)
 	// MembersOfActors returns, for each actor id, the actors directly part of it.
-	MembersOfActors(ctx context.Context, ids []string, limit int) (map[string][]*Actor, error)
+	MembersOfActors(ctx context.Context, ids []string, w Window) (map[string]List[*Actor], error)
 	// StatementsOfActors returns, for each actor id, the claims it made (claimedBy).
-	StatementsOfActors(ctx context.Context, ids []string, limit int) (map[string][]*Claim, error)
+	StatementsOfActors(ctx context.Context, ids []string, w Window) (map[string]List[*Claim], error)
 	// ClaimsNamingActors returns, for each actor id, the claims that name it as perpetrator or denier.
-	ClaimsNamingActors(ctx context.Context, ids []string, limit int) (map[string][]*Claim, error)
+	ClaimsNamingActors(ctx context.Context, ids []string, w Window) (map[string]List[*Claim], error)
 	// SourcesOfPublishers returns, for each actor id, the sources it published.
-	SourcesOfPublishers(ctx context.Context, ids []string, limit int) (map[string][]*Source, error)
+	SourcesOfPublishers(ctx context.Context, ids []string, w Window) (map[string]List[*Source], error)
 	// ClaimsInSources returns, for each source id, the claims read in it.
-	ClaimsInSources(ctx context.Context, ids []string, limit int) (map[string][]*Claim, error)
+	ClaimsInSources(ctx context.Context, ids []string, w Window) (map[string]List[*Claim], error)
 	// SourcesCiting returns, for each source id, the sources that cite it directly.
-	SourcesCiting(ctx context.Context, ids []string, limit int) (map[string][]*Source, error)
+	SourcesCiting(ctx context.Context, ids []string, w Window) (map[string]List[*Source], error)
 	// ClaimsAboutAttacks returns, for each attack id, the claims about it.
-	ClaimsAboutAttacks(ctx context.Context, ids []string, limit int) (map[string][]*Claim, error)
+	ClaimsAboutAttacks(ctx context.Context, ids []string, w Window) (map[string]List[*Claim], error)
 	// AttacksOfEvents returns, for each event id, the attacks during it or part of it.
-	AttacksOfEvents(ctx context.Context, ids []string, limit int) (map[string][]*Attack, error)
+	AttacksOfEvents(ctx context.Context, ids []string, w Window) (map[string]List[*Attack], error)
 	// EventsAtFacilities returns, for each facility id, the events held there.
-	EventsAtFacilities(ctx context.Context, ids []string, limit int) (map[string][]*Event, error)
+	EventsAtFacilities(ctx context.Context, ids []string, w Window) (map[string]List[*Event], error)
 	// Citations returns, for each source id, every source it cites directly or through others, up
 	// to MaxCitationDepth.
 	Citations(ctx context.Context, ids []string) (Citations, error)

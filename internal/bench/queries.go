@@ -40,9 +40,9 @@ func same(vars map[string]any) map[string]any { return vars }
 var Mix = []Query{
 	{
 		Name: "facility with attacks and claims",
-		GraphQL: `query ($id: ID!) { facility(id: $id) { name attacks { id title date { start precision }
-  claims { kind quote source { title } killed { min max } }
-  casualties { killed { low high sources independentSources } } } } }`,
+		GraphQL: `query ($id: ID!) { facility(id: $id) { name attacks { nodes { id title date { start precision }
+  claims { nodes { kind quote source { title } killed { min max } } }
+  casualties { killed { low high sources independentSources } } } } } }`,
 		Vars: func(r *rand.Rand, s Size) map[string]any { return map[string]any{"id": hotFacility(r, s)} },
 		Floor: `MATCH (f:Facility {id: $id})
 OPTIONAL MATCH (f)<-[:TARGETED]-(a:Attack)
@@ -142,7 +142,7 @@ RETURN bucket, count(a), sum(coalesce(a.killedLow, 0)), sum(coalesce(a.killedHig
 	},
 	{
 		Name:    "facilities within 2 km",
-		GraphQL: `query ($lat: Float!, $lon: Float!) { nearby(latitude: $lat, longitude: $lon, radiusMeters: 2000, first: 20) { distanceMeters facility { id name type } } }`,
+		GraphQL: `query ($lat: Float!, $lon: Float!) { nearby(latitude: $lat, longitude: $lon, radiusMeters: 2000, first: 20) { nodes { distanceMeters facility { id name type } } } }`,
 		Vars: func(r *rand.Rand, s Size) map[string]any {
 			return map[string]any{"lat": 32 + r.Float64()*5, "lon": 35.5 + r.Float64()*6}
 		},
@@ -166,7 +166,7 @@ RETURN n.id, type(r1), m.id, type(r2), k.id`,
 	{
 		Name: "facilities hit 3 times in 30 days, in a governorate",
 		GraphQL: `query ($place: ID!) { repeatedlyTargeted(minAttacks: 3, withinDays: 30, filter: {placeIds: [$place]}) {
-  facility { name } attacksInWindow attacks { id } } }`,
+  nodes { facility { name } attacksInWindow attacks { id } } } }`,
 		Vars: func(r *rand.Rand, s Size) map[string]any { return map[string]any{"place": governorate(r, s)} },
 		Floor: `MATCH (:Place {id: $place})<-[:PART_OF*0..10]-(p:Place)
 CALL (p) { MATCH (p)<-[:OCCURRED_IN]-(a:Attack) RETURN a UNION MATCH (p)<-[:LOCATED_IN]-(:Facility)<-[:TARGETED]-(a:Attack) RETURN a }

@@ -387,39 +387,46 @@ RETURN fac.id AS id, attacks`, sc.params)
 }
 
 // Nearby implements athar.Explorer.
-func (s *Store) Nearby(ctx context.Context, near athar.Near, types []athar.FacilityType, first int) ([]athar.NearbyFacility, error) {
+func (s *Store) Nearby(ctx context.Context, near athar.Near, types []athar.FacilityType, w athar.Window) (athar.List[athar.NearbyFacility], error) {
 	params := map[string]any{"point": neo4j.Point2D{X: near.Longitude, Y: near.Latitude, SpatialRefId: 4326},
-		"radius": near.RadiusMeters, "first": int64(clampFirst(first)), "types": nil}
+		"radius": near.RadiusMeters, "offset": int64(w.Offset), "limit": limitParam(w.Limit), "types": nil}
 	if len(types) > 0 {
 		params["types"] = texts(types)
 	}
 	recs, err := s.read(ctx, `
 MATCH (f:Facility) WHERE point.distance(f.location, $point) <= $radius
   AND ($types IS NULL OR f.type IN $types)
-WITH f, point.distance(f.location, $point) AS d
-ORDER BY d, f.id LIMIT $first
-RETURN f.id AS id, d`, params)
-	if err != nil {
-		return nil, err
+WITH f, point.distance(f.location, $point) AS d ORDER BY d, f.id
+WITH collect({id: f.id, d: d}) AS found
+RETURN found[$offset..$offset + $limit] AS hits, size(found) AS total`, params)
+	if err != nil || len(recs) == 0 {
+		return athar.List[athar.NearbyFacility]{}, err
 	}
-	out := make([]athar.NearbyFacility, 0, len(recs))
-	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		d, _ := rec.Get("d")
-		out = append(out, athar.NearbyFacility{FacilityID: id.(string), DistanceMeters: d.(float64)})
+	return nearbyList(recs[0].AsMap()), nil
+}
+
+// nearbyList reads a record of hits ({id, d} maps) and their total.
+func nearbyList(m map[string]any) athar.List[athar.NearbyFacility] {
+	total, _ := m["total"].(int64)
+	out := athar.List[athar.NearbyFacility]{Total: int(total)}
+	hits, _ := m["hits"].([]any)
+	for _, h := range hits {
+		hit := h.(map[string]any)
+		out.Items = append(out.Items, athar.NearbyFacility{FacilityID: hit["id"].(string), DistanceMeters: hit["d"].(float64)})
 	}
-	return out, nil
+	return out
 }
 
 // NearbyOf implements athar.Explorer.
-func (s *Store) NearbyOf(ctx context.Context, reqs []athar.NearbyRequest) ([][]athar.NearbyFacility, error) {
+func (s *Store) NearbyOf(ctx context.Context, reqs []athar.NearbyRequest) ([]athar.List[athar.NearbyFacility], error) {
 	rows := make([]map[string]any, len(reqs))
 	for i, r := range reqs {
 		var types any
 		if len(r.Types) > 0 {
 			types = texts(r.Types)
 		}
-		rows[i] = map[string]any{"i": int64(i), "id": r.FacilityID, "radius": r.RadiusMeters, "types": types, "first": int64(clampFirst(r.First))}
+		rows[i] = map[string]any{"i": int64(i), "id": r.FacilityID, "radius": r.RadiusMeters, "types": types,
+			"offset": int64(r.Window.Offset), "limit": limitParam(r.Window.Limit)}
 	}
 	recs, err := s.read(ctx, `
 UNWIND $rows AS row
@@ -430,47 +437,52 @@ CALL (o, row) {
   WITH f, point.distance(f.location, o.location) AS d ORDER BY d, f.id
   RETURN collect({id: f.id, d: d}) AS found
 }
-RETURN row.i AS i, found[0..row.first] AS hits`, map[string]any{"rows": rows})
+RETURN row.i AS i, found[row.offset..row.offset + row.limit] AS hits, size(found) AS total`, map[string]any{"rows": rows})
 	if err != nil {
 		return nil, err
 	}
-	out := make([][]athar.NearbyFacility, len(reqs))
+	out := make([]athar.List[athar.NearbyFacility], len(reqs))
 	for _, rec := range recs {
-		i, _ := rec.Get("i")
-		hits, _ := rec.Get("hits")
-		for _, h := range hits.([]any) {
-			m := h.(map[string]any)
-			out[i.(int64)] = append(out[i.(int64)], athar.NearbyFacility{FacilityID: m["id"].(string), DistanceMeters: m["d"].(float64)})
+		m := rec.AsMap()
+		out[m["i"].(int64)] = nearbyList(m)
+	}
+	return out, nil
+}
+
+// idWindows runs a query that returns, per id, a window of ids and the list's total.
+func (s *Store) idWindows(ctx context.Context, query string, ids []string, w athar.Window) (map[string]athar.List[string], error) {
+	out := make(map[string]athar.List[string], len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := s.read(ctx, query, map[string]any{"ids": ids, "offset": int64(w.Offset), "limit": limitParam(w.Limit)})
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		m := rec.AsMap()
+		total, _ := m["total"].(int64)
+		out[m["id"].(string)] = athar.List[string]{Items: strs(m, "ids"), Total: int(total)}
+	}
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			out[id] = athar.List[string]{}
 		}
 	}
 	return out, nil
 }
 
-func clampFirst(first int) int {
-	if first <= 0 {
-		return athar.DefaultPageSize
-	}
-	return min(first, athar.MaxPageSize)
-}
-
 // SameDay implements athar.Explorer.
-func (s *Store) SameDay(ctx context.Context, ids []string, limit int) (map[string][]string, error) {
-	if len(ids) == 0 {
-		return map[string][]string{}, nil
-	}
-	recs, err := s.read(ctx, `
+func (s *Store) SameDay(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[string], error) {
+	return s.idWindows(ctx, `
 UNWIND $ids AS id
 CALL (id) {
   MATCH (a:Attack {id: id})-[:ON]->(:Day)<-[:ON]-(m:Attack)
   WHERE m <> a
-  WITH m ORDER BY m.startDate, m.id LIMIT $limit
-  RETURN m
+  WITH m ORDER BY m.startDate, m.id
+  RETURN collect(m.id) AS found
 }
-RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids, "limit": limitParam(limit)})
-	if err != nil {
-		return nil, err
-	}
-	return idLists(recs), nil
+RETURN id, found[$offset..$offset + $limit] AS ids, size(found) AS total`, ids, w)
 }
 
 // TimeNodes implements athar.Explorer.
@@ -505,22 +517,15 @@ RETURN t.id AS id, [l IN labels(t) WHERE l IN ['Year', 'Month', 'Day']][0] AS ki
 }
 
 // TimeAttacks implements athar.Explorer.
-func (s *Store) TimeAttacks(ctx context.Context, ids []string, limit int) (map[string][]string, error) {
-	if len(ids) == 0 {
-		return map[string][]string{}, nil
-	}
-	recs, err := s.read(ctx, `
+func (s *Store) TimeAttacks(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[string], error) {
+	return s.idWindows(ctx, `
 UNWIND $ids AS id
 CALL (id) {
   MATCH (:TimeNode {id: id})<-[:IN*0..2]-(:TimeNode)<-[:ON]-(m:Attack)
-  WITH DISTINCT m ORDER BY m.startDate, m.id LIMIT $limit
-  RETURN m
+  WITH DISTINCT m ORDER BY m.startDate, m.id
+  RETURN collect(m.id) AS found
 }
-RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids, "limit": limitParam(limit)})
-	if err != nil {
-		return nil, err
-	}
-	return idLists(recs), nil
+RETURN id, found[$offset..$offset + $limit] AS ids, size(found) AS total`, ids, w)
 }
 
 // TimeChildren implements athar.Explorer.

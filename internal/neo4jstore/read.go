@@ -161,25 +161,43 @@ func (in incoming) pattern() string {
 	return fmt.Sprintf("(n:%s {id: id})<-[:%s]-(m:%s)", labelOf(in.from), strings.Join(rels, "|"), labelOf(in.to))
 }
 
-// related reads, for each id, the first limit entities of the list in their type's order.
-func related[T athar.Entity](ctx context.Context, s *Store, in incoming, ids []string, limit int) (map[string][]T, error) {
-	out := make(map[string][]T, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
+// related reads, for each id, the window w of the list in its type's order, and the list's size.
+func related[T athar.Entity](ctx context.Context, s *Store, in incoming, ids []string, w athar.Window) (map[string]athar.List[T], error) {
 	to := specOf(in.to)
 	distinct := ""
 	if len(in.fields) > 1 {
 		distinct = "DISTINCT " // an attack both during and part of an event is listed once
 	}
-	query := fmt.Sprintf("UNWIND $ids AS id CALL (id) { MATCH %s WITH %sm ORDER BY %s LIMIT $limit RETURN m } "+
-		"RETURN id, collect(%s) AS items", in.pattern(), distinct, to.order, itemFields(to, "m"))
-	recs, err := s.read(ctx, query, map[string]any{"ids": ids, "limit": limitParam(limit)})
+	query := fmt.Sprintf(`UNWIND $ids AS id
+CALL (id) { MATCH %[1]s WITH %[2]sm ORDER BY %[3]s SKIP $offset LIMIT $limit RETURN collect(%[4]s) AS items }
+CALL (id) { MATCH %[1]s RETURN count(%[2]sm) AS total }
+RETURN id, items, total`, in.pattern(), distinct, to.order, itemFields(to, "m"))
+	return windows[T](ctx, s, in.to, query, map[string]any{"ids": ids}, ids, w)
+}
+
+// windows runs a query that returns, per id, the items of a window (maps of props and links) and
+// the list's total, and gives every id asked for a list.
+func windows[T athar.Entity](ctx context.Context, s *Store, t athar.EntityType, query string, params map[string]any, ids []string, w athar.Window) (map[string]athar.List[T], error) {
+	out := make(map[string]athar.List[T], len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	params["offset"], params["limit"] = int64(w.Offset), limitParam(w.Limit)
+	recs, err := s.read(ctx, query, params)
 	if err != nil {
 		return nil, err
 	}
-	for id, es := range entityLists(in.to, recs) {
-		out[id] = typed[T](es)
+	lists := entityLists(t, recs)
+	for _, rec := range recs {
+		id, _ := rec.Get("id")
+		total, _ := rec.Get("total")
+		n, _ := total.(int64)
+		out[id.(string)] = athar.List[T]{Items: typed[T](lists[id.(string)]), Total: int(n)}
+	}
+	for _, id := range ids {
+		if _, ok := out[id]; !ok {
+			out[id] = athar.List[T]{}
+		}
 	}
 	return out, nil
 }
@@ -219,89 +237,76 @@ var (
 )
 
 // AttacksInPlaces implements athar.Reader.
-func (s *Store) AttacksInPlaces(ctx context.Context, ids []string, limit int) (map[string][]*athar.Attack, error) {
-	return related[*athar.Attack](ctx, s, attacksInPlaces, ids, limit)
+func (s *Store) AttacksInPlaces(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Attack], error) {
+	return related[*athar.Attack](ctx, s, attacksInPlaces, ids, w)
 }
 
 // FacilitiesInPlaces implements athar.Reader.
-func (s *Store) FacilitiesInPlaces(ctx context.Context, ids []string, limit int) (map[string][]*athar.Facility, error) {
-	return related[*athar.Facility](ctx, s, facilitiesInPlaces, ids, limit)
+func (s *Store) FacilitiesInPlaces(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Facility], error) {
+	return related[*athar.Facility](ctx, s, facilitiesInPlaces, ids, w)
 }
 
 // PartsOfPlaces implements athar.Reader.
-func (s *Store) PartsOfPlaces(ctx context.Context, ids []string, limit int) (map[string][]*athar.Place, error) {
-	return related[*athar.Place](ctx, s, partsOfPlaces, ids, limit)
+func (s *Store) PartsOfPlaces(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Place], error) {
+	return related[*athar.Place](ctx, s, partsOfPlaces, ids, w)
 }
 
 // MembersOfActors implements athar.Reader.
-func (s *Store) MembersOfActors(ctx context.Context, ids []string, limit int) (map[string][]*athar.Actor, error) {
-	return related[*athar.Actor](ctx, s, membersOfActors, ids, limit)
+func (s *Store) MembersOfActors(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Actor], error) {
+	return related[*athar.Actor](ctx, s, membersOfActors, ids, w)
 }
 
 // StatementsOfActors implements athar.Reader.
-func (s *Store) StatementsOfActors(ctx context.Context, ids []string, limit int) (map[string][]*athar.Claim, error) {
-	return related[*athar.Claim](ctx, s, statementsOfActors, ids, limit)
+func (s *Store) StatementsOfActors(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Claim], error) {
+	return related[*athar.Claim](ctx, s, statementsOfActors, ids, w)
 }
 
 // ClaimsNamingActors implements athar.Reader.
-func (s *Store) ClaimsNamingActors(ctx context.Context, ids []string, limit int) (map[string][]*athar.Claim, error) {
-	return related[*athar.Claim](ctx, s, claimsNamingActors, ids, limit)
+func (s *Store) ClaimsNamingActors(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Claim], error) {
+	return related[*athar.Claim](ctx, s, claimsNamingActors, ids, w)
 }
 
 // SourcesOfPublishers implements athar.Reader.
-func (s *Store) SourcesOfPublishers(ctx context.Context, ids []string, limit int) (map[string][]*athar.Source, error) {
-	return related[*athar.Source](ctx, s, sourcesOfPublishers, ids, limit)
+func (s *Store) SourcesOfPublishers(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Source], error) {
+	return related[*athar.Source](ctx, s, sourcesOfPublishers, ids, w)
 }
 
 // ClaimsInSources implements athar.Reader.
-func (s *Store) ClaimsInSources(ctx context.Context, ids []string, limit int) (map[string][]*athar.Claim, error) {
-	return related[*athar.Claim](ctx, s, claimsInSources, ids, limit)
+func (s *Store) ClaimsInSources(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Claim], error) {
+	return related[*athar.Claim](ctx, s, claimsInSources, ids, w)
 }
 
 // SourcesCiting implements athar.Reader.
-func (s *Store) SourcesCiting(ctx context.Context, ids []string, limit int) (map[string][]*athar.Source, error) {
-	return related[*athar.Source](ctx, s, sourcesCiting, ids, limit)
+func (s *Store) SourcesCiting(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Source], error) {
+	return related[*athar.Source](ctx, s, sourcesCiting, ids, w)
 }
 
 // ClaimsAboutAttacks implements athar.Reader.
-func (s *Store) ClaimsAboutAttacks(ctx context.Context, ids []string, limit int) (map[string][]*athar.Claim, error) {
-	return related[*athar.Claim](ctx, s, claimsAboutAttacks, ids, limit)
+func (s *Store) ClaimsAboutAttacks(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Claim], error) {
+	return related[*athar.Claim](ctx, s, claimsAboutAttacks, ids, w)
 }
 
 // AttacksOfEvents implements athar.Reader.
-func (s *Store) AttacksOfEvents(ctx context.Context, ids []string, limit int) (map[string][]*athar.Attack, error) {
-	return related[*athar.Attack](ctx, s, attacksOfEvents, ids, limit)
+func (s *Store) AttacksOfEvents(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Attack], error) {
+	return related[*athar.Attack](ctx, s, attacksOfEvents, ids, w)
 }
 
 // EventsAtFacilities implements athar.Reader.
-func (s *Store) EventsAtFacilities(ctx context.Context, ids []string, limit int) (map[string][]*athar.Event, error) {
-	return related[*athar.Event](ctx, s, eventsAtFacilities, ids, limit)
+func (s *Store) EventsAtFacilities(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Event], error) {
+	return related[*athar.Event](ctx, s, eventsAtFacilities, ids, w)
 }
 
 // AttacksOnFacilities implements athar.Reader.
-func (s *Store) AttacksOnFacilities(ctx context.Context, ids []string, r athar.DateRange, limit int) (map[string][]*athar.Attack, error) {
-	out := make(map[string][]*athar.Attack, len(ids))
-	if len(ids) == 0 {
-		return out, nil
-	}
+func (s *Store) AttacksOnFacilities(ctx context.Context, ids []string, r athar.DateRange, w athar.Window) (map[string]athar.List[*athar.Attack], error) {
 	attack := specOf(athar.TypeAttack)
-	recs, err := s.read(ctx, fmt.Sprintf(`
-UNWIND $ids AS id
-CALL (id) {
-  MATCH (:Facility {id: id})<-[:%s]-(m:Attack)
-  WHERE ($from IS NULL OR m.endDate >= $from) AND ($to IS NULL OR m.startDate <= $to)
-  WITH m ORDER BY %s LIMIT $limit
-  RETURN m
-}
-RETURN id, collect(%s) AS items`, relOf(athar.TypeAttack, "facilityIds"), attack.order, itemFields(attack, "m")),
-		map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To), "limit": limitParam(limit)})
-	if err != nil {
-		return nil, err
-	}
-	for id, es := range entityLists(athar.TypeAttack, recs) {
-		out[id] = typed[*athar.Attack](es)
-	}
-	return out, nil
+	match := fmt.Sprintf(`MATCH (:Facility {id: id})<-[:%s]-(m:Attack)
+  WHERE ($from IS NULL OR m.endDate >= $from) AND ($to IS NULL OR m.startDate <= $to)`, relOf(athar.TypeAttack, "facilityIds"))
+	query := fmt.Sprintf(`UNWIND $ids AS id
+CALL (id) { %[1]s WITH m ORDER BY %[2]s SKIP $offset LIMIT $limit RETURN collect(%[3]s) AS items }
+CALL (id) { %[1]s RETURN count(m) AS total }
+RETURN id, items, total`, match, attack.order, itemFields(attack, "m"))
+	return windows[*athar.Attack](ctx, s, athar.TypeAttack, query,
+		map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To)}, ids, w)
 }
 
 // Citations implements athar.Reader.
@@ -339,9 +344,9 @@ func idLists(recs []*neo4j.Record) map[string][]string {
 	return out
 }
 
-// limitParam is a LIMIT for a list: limit, or every item with 0.
+// limitParam is a LIMIT for a list: limit, or every item when it is negative.
 func limitParam(limit int) int64 {
-	if limit <= 0 {
+	if limit < 0 {
 		return 1 << 62
 	}
 	return int64(limit)

@@ -187,7 +187,7 @@ func TestDates_TimeTree(t *testing.T) {
 	if d.Precision != athar.PrecisionMonth || d.Start.Format(time.DateOnly) != "2016-04-01" || d.End.Format(time.DateOnly) != "2016-04-30" {
 		t.Errorf("month date read back as %+v", d)
 	}
-	ids, err := s.AttacksOnFacilities(ctx, nil, athar.DateRange{}, 0)
+	ids, err := s.AttacksOnFacilities(ctx, nil, athar.DateRange{}, athar.All)
 	if err != nil || len(ids) != 0 {
 		t.Errorf("no facilities: %v %v", ids, err)
 	}
@@ -349,22 +349,22 @@ func TestNeighbours_Order(t *testing.T) {
 	s := MustStore(t)
 	MustSeed(t, s)
 	ctx := context.Background()
-	got, err := s.AttacksOnFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{}, 0)
+	got, err := s.AttacksOnFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{}, athar.All)
 	if err != nil {
 		t.Fatal(err)
 	}
-	ids := entityIDs(got["facility:ain-jalout-school"])
+	ids := entityIDs(got["facility:ain-jalout-school"].Items)
 	want := []string{"attack:ain-jalout-school-2013-08-06", "attack:ain-jalout-school-2014-04-30"}
 	if len(ids) < 3 || ids[0] != want[0] || ids[1] != want[1] {
 		t.Errorf("attacks of Ain Jalout = %v, want %v then 2016", ids, want)
 	}
 	from, _ := time.Parse(time.DateOnly, "2014-01-01")
 	to, _ := time.Parse(time.DateOnly, "2014-12-31")
-	got, err = s.AttacksOnFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{From: from, To: to}, 0)
+	got, err = s.AttacksOnFacilities(ctx, []string{"facility:ain-jalout-school"}, athar.DateRange{From: from, To: to}, athar.All)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if ids := entityIDs(got["facility:ain-jalout-school"]); len(ids) != 1 || ids[0] != want[1] {
+	if ids := entityIDs(got["facility:ain-jalout-school"].Items); len(ids) != 1 || ids[0] != want[1] {
 		t.Errorf("attacks in 2014 = %v, want only %s", ids, want[1])
 	}
 }
@@ -394,11 +394,11 @@ func TestDerivedKilledFigures_FollowTheDomain(t *testing.T) {
 			id, _ := rec.Get("id")
 			low, _ := rec.Get("low")
 			high, _ := rec.Get("high")
-			claims, err := s.ClaimsAboutAttacks(ctx, []string{id.(string)}, 0)
+			claims, err := s.ClaimsAboutAttacks(ctx, []string{id.(string)}, athar.All)
 			if err != nil {
 				t.Fatal(err)
 			}
-			cs := claims[id.(string)]
+			cs := claims[id.(string)].Items
 			k := athar.SummarizeCasualties(cs, nil).Killed
 			if !sameInt(k.Low, low) || !sameInt(k.High, high) {
 				t.Errorf("%s: %s stores %v..%v, the domain says %v..%v", when, id, low, high, deref(k.Low), deref(k.High))

@@ -67,12 +67,15 @@ const defaultQuery = `# Welcome to the Athar GraphQL playground.
     name
     type
     attacks {
-      id
-      title
-      date {
-        start
-        end
-        precision
+      totalCount
+      nodes {
+        id
+        title
+        date {
+          start
+          end
+          precision
+        }
       }
     }
   }
