@@ -86,6 +86,30 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	AddAttackEventPayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	AddAttackFacilityPayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	AddAttackPlacePayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	AddClaimPayload struct {
+		Claim            func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	Attack struct {
 		AttackTypes  func(childComplexity int) int
 		Attributions func(childComplexity int) int
@@ -172,6 +196,42 @@ type ComplexityRoot struct {
 	CountRange struct {
 		Max func(childComplexity int) int
 		Min func(childComplexity int) int
+	}
+
+	CreateActorPayload struct {
+		Actor            func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	CreateAttackPayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	CreateEventPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Event            func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	CreateFacilityPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Facility         func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	CreatePlacePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Place            func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	CreateSourcePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Source           func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
 	}
 
 	DateSpan struct {
@@ -286,23 +346,27 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
-		AddClaim       func(childComplexity int, input map[string]any) int
-		CreateActor    func(childComplexity int, input map[string]any) int
-		CreateAttack   func(childComplexity int, input map[string]any) int
-		CreateEvent    func(childComplexity int, input map[string]any) int
-		CreateFacility func(childComplexity int, input map[string]any) int
-		CreatePlace    func(childComplexity int, input map[string]any) int
-		CreateSource   func(childComplexity int, input map[string]any) int
-		LinkAttack     func(childComplexity int, attackID string, relation athar.AttackLink, targetID string) int
-		RetractClaim   func(childComplexity int, id string, reason string) int
-		UnlinkAttack   func(childComplexity int, attackID string, relation athar.AttackLink, targetID string) int
-		UpdateActor    func(childComplexity int, id string, input map[string]any) int
-		UpdateAttack   func(childComplexity int, id string, input map[string]any) int
-		UpdateClaim    func(childComplexity int, id string, input map[string]any) int
-		UpdateEvent    func(childComplexity int, id string, input map[string]any) int
-		UpdateFacility func(childComplexity int, id string, input map[string]any) int
-		UpdatePlace    func(childComplexity int, id string, input map[string]any) int
-		UpdateSource   func(childComplexity int, id string, input map[string]any) int
+		AddAttackEvent       func(childComplexity int, input model.AddAttackEventInput) int
+		AddAttackFacility    func(childComplexity int, input model.AddAttackFacilityInput) int
+		AddAttackPlace       func(childComplexity int, input model.AddAttackPlaceInput) int
+		AddClaim             func(childComplexity int, input map[string]any) int
+		CreateActor          func(childComplexity int, input map[string]any) int
+		CreateAttack         func(childComplexity int, input map[string]any) int
+		CreateEvent          func(childComplexity int, input map[string]any) int
+		CreateFacility       func(childComplexity int, input map[string]any) int
+		CreatePlace          func(childComplexity int, input map[string]any) int
+		CreateSource         func(childComplexity int, input map[string]any) int
+		RemoveAttackEvent    func(childComplexity int, input model.RemoveAttackEventInput) int
+		RemoveAttackFacility func(childComplexity int, input model.RemoveAttackFacilityInput) int
+		RemoveAttackPlace    func(childComplexity int, input model.RemoveAttackPlaceInput) int
+		RetractClaim         func(childComplexity int, input model.RetractClaimInput) int
+		UpdateActor          func(childComplexity int, input map[string]any) int
+		UpdateAttack         func(childComplexity int, input map[string]any) int
+		UpdateClaim          func(childComplexity int, input map[string]any) int
+		UpdateEvent          func(childComplexity int, input map[string]any) int
+		UpdateFacility       func(childComplexity int, input map[string]any) int
+		UpdatePlace          func(childComplexity int, input map[string]any) int
+		UpdateSource         func(childComplexity int, input map[string]any) int
 	}
 
 	NearbyFacility struct {
@@ -382,6 +446,24 @@ type ComplexityRoot struct {
 		Year               func(childComplexity int, year int) int
 	}
 
+	RemoveAttackEventPayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	RemoveAttackFacilityPayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	RemoveAttackPlacePayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	RepeatedTarget struct {
 		Attacks         func(childComplexity int) int
 		AttacksInWindow func(childComplexity int) int
@@ -398,6 +480,12 @@ type ComplexityRoot struct {
 	RepeatedTargetEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RetractClaimPayload struct {
+		Claim            func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
 	}
 
 	Retraction struct {
@@ -454,6 +542,54 @@ type ComplexityRoot struct {
 		KilledHigh         func(childComplexity int) int
 		KilledLow          func(childComplexity int) int
 		Start              func(childComplexity int) int
+	}
+
+	UpdateActorPayload struct {
+		Actor            func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UpdateAttackPayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UpdateClaimPayload struct {
+		Claim            func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UpdateEventPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Event            func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UpdateFacilityPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Facility         func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UpdatePlacePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Place            func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UpdateSourcePayload struct {
+		ClientMutationID func(childComplexity int) int
+		Source           func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UserError struct {
+		Code    func(childComplexity int) int
+		Field   func(childComplexity int) int
+		Message func(childComplexity int) int
 	}
 
 	Year struct {
@@ -537,23 +673,27 @@ type MonthResolver interface {
 	Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 type MutationResolver interface {
-	CreatePlace(ctx context.Context, input map[string]any) (*athar.Place, error)
-	UpdatePlace(ctx context.Context, id string, input map[string]any) (*athar.Place, error)
-	CreateActor(ctx context.Context, input map[string]any) (*athar.Actor, error)
-	UpdateActor(ctx context.Context, id string, input map[string]any) (*athar.Actor, error)
-	CreateFacility(ctx context.Context, input map[string]any) (*athar.Facility, error)
-	UpdateFacility(ctx context.Context, id string, input map[string]any) (*athar.Facility, error)
-	CreateSource(ctx context.Context, input map[string]any) (*athar.Source, error)
-	UpdateSource(ctx context.Context, id string, input map[string]any) (*athar.Source, error)
-	CreateEvent(ctx context.Context, input map[string]any) (*athar.Event, error)
-	UpdateEvent(ctx context.Context, id string, input map[string]any) (*athar.Event, error)
-	CreateAttack(ctx context.Context, input map[string]any) (*athar.Attack, error)
-	UpdateAttack(ctx context.Context, id string, input map[string]any) (*athar.Attack, error)
-	LinkAttack(ctx context.Context, attackID string, relation athar.AttackLink, targetID string) (*athar.Attack, error)
-	UnlinkAttack(ctx context.Context, attackID string, relation athar.AttackLink, targetID string) (*athar.Attack, error)
-	AddClaim(ctx context.Context, input map[string]any) (*athar.Claim, error)
-	UpdateClaim(ctx context.Context, id string, input map[string]any) (*athar.Claim, error)
-	RetractClaim(ctx context.Context, id string, reason string) (*athar.Claim, error)
+	CreatePlace(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	UpdatePlace(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	CreateActor(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	UpdateActor(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	CreateFacility(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	UpdateFacility(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	CreateSource(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	UpdateSource(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	CreateEvent(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	UpdateEvent(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	CreateAttack(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	UpdateAttack(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	AddAttackFacility(ctx context.Context, input model.AddAttackFacilityInput) (*gqltypes.Payload, error)
+	RemoveAttackFacility(ctx context.Context, input model.RemoveAttackFacilityInput) (*gqltypes.Payload, error)
+	AddAttackPlace(ctx context.Context, input model.AddAttackPlaceInput) (*gqltypes.Payload, error)
+	RemoveAttackPlace(ctx context.Context, input model.RemoveAttackPlaceInput) (*gqltypes.Payload, error)
+	AddAttackEvent(ctx context.Context, input model.AddAttackEventInput) (*gqltypes.Payload, error)
+	RemoveAttackEvent(ctx context.Context, input model.RemoveAttackEventInput) (*gqltypes.Payload, error)
+	AddClaim(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	UpdateClaim(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	RetractClaim(ctx context.Context, input model.RetractClaimInput) (*gqltypes.Payload, error)
 }
 type NearbyFacilityResolver interface {
 	Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error)
@@ -761,6 +901,82 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActorEdge.Node(childComplexity), true
+
+	case "AddAttackEventPayload.attack":
+		if e.ComplexityRoot.AddAttackEventPayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackEventPayload.Attack(childComplexity), true
+	case "AddAttackEventPayload.clientMutationId":
+		if e.ComplexityRoot.AddAttackEventPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackEventPayload.ClientMutationID(childComplexity), true
+	case "AddAttackEventPayload.userErrors":
+		if e.ComplexityRoot.AddAttackEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackEventPayload.UserErrors(childComplexity), true
+
+	case "AddAttackFacilityPayload.attack":
+		if e.ComplexityRoot.AddAttackFacilityPayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackFacilityPayload.Attack(childComplexity), true
+	case "AddAttackFacilityPayload.clientMutationId":
+		if e.ComplexityRoot.AddAttackFacilityPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackFacilityPayload.ClientMutationID(childComplexity), true
+	case "AddAttackFacilityPayload.userErrors":
+		if e.ComplexityRoot.AddAttackFacilityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackFacilityPayload.UserErrors(childComplexity), true
+
+	case "AddAttackPlacePayload.attack":
+		if e.ComplexityRoot.AddAttackPlacePayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackPlacePayload.Attack(childComplexity), true
+	case "AddAttackPlacePayload.clientMutationId":
+		if e.ComplexityRoot.AddAttackPlacePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackPlacePayload.ClientMutationID(childComplexity), true
+	case "AddAttackPlacePayload.userErrors":
+		if e.ComplexityRoot.AddAttackPlacePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAttackPlacePayload.UserErrors(childComplexity), true
+
+	case "AddClaimPayload.claim":
+		if e.ComplexityRoot.AddClaimPayload.Claim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddClaimPayload.Claim(childComplexity), true
+	case "AddClaimPayload.clientMutationId":
+		if e.ComplexityRoot.AddClaimPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddClaimPayload.ClientMutationID(childComplexity), true
+	case "AddClaimPayload.userErrors":
+		if e.ComplexityRoot.AddClaimPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddClaimPayload.UserErrors(childComplexity), true
 
 	case "Attack.attackTypes":
 		if e.ComplexityRoot.Attack.AttackTypes == nil {
@@ -1146,6 +1362,120 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CountRange.Min(childComplexity), true
+
+	case "CreateActorPayload.actor":
+		if e.ComplexityRoot.CreateActorPayload.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateActorPayload.Actor(childComplexity), true
+	case "CreateActorPayload.clientMutationId":
+		if e.ComplexityRoot.CreateActorPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateActorPayload.ClientMutationID(childComplexity), true
+	case "CreateActorPayload.userErrors":
+		if e.ComplexityRoot.CreateActorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateActorPayload.UserErrors(childComplexity), true
+
+	case "CreateAttackPayload.attack":
+		if e.ComplexityRoot.CreateAttackPayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAttackPayload.Attack(childComplexity), true
+	case "CreateAttackPayload.clientMutationId":
+		if e.ComplexityRoot.CreateAttackPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAttackPayload.ClientMutationID(childComplexity), true
+	case "CreateAttackPayload.userErrors":
+		if e.ComplexityRoot.CreateAttackPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateAttackPayload.UserErrors(childComplexity), true
+
+	case "CreateEventPayload.clientMutationId":
+		if e.ComplexityRoot.CreateEventPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEventPayload.ClientMutationID(childComplexity), true
+	case "CreateEventPayload.event":
+		if e.ComplexityRoot.CreateEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEventPayload.Event(childComplexity), true
+	case "CreateEventPayload.userErrors":
+		if e.ComplexityRoot.CreateEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateEventPayload.UserErrors(childComplexity), true
+
+	case "CreateFacilityPayload.clientMutationId":
+		if e.ComplexityRoot.CreateFacilityPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateFacilityPayload.ClientMutationID(childComplexity), true
+	case "CreateFacilityPayload.facility":
+		if e.ComplexityRoot.CreateFacilityPayload.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateFacilityPayload.Facility(childComplexity), true
+	case "CreateFacilityPayload.userErrors":
+		if e.ComplexityRoot.CreateFacilityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateFacilityPayload.UserErrors(childComplexity), true
+
+	case "CreatePlacePayload.clientMutationId":
+		if e.ComplexityRoot.CreatePlacePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePlacePayload.ClientMutationID(childComplexity), true
+	case "CreatePlacePayload.place":
+		if e.ComplexityRoot.CreatePlacePayload.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePlacePayload.Place(childComplexity), true
+	case "CreatePlacePayload.userErrors":
+		if e.ComplexityRoot.CreatePlacePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreatePlacePayload.UserErrors(childComplexity), true
+
+	case "CreateSourcePayload.clientMutationId":
+		if e.ComplexityRoot.CreateSourcePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSourcePayload.ClientMutationID(childComplexity), true
+	case "CreateSourcePayload.source":
+		if e.ComplexityRoot.CreateSourcePayload.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSourcePayload.Source(childComplexity), true
+	case "CreateSourcePayload.userErrors":
+		if e.ComplexityRoot.CreateSourcePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateSourcePayload.UserErrors(childComplexity), true
 
 	case "DateSpan.end":
 		if e.ComplexityRoot.DateSpan.End == nil {
@@ -1605,6 +1935,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Month.Year(childComplexity), true
 
+	case "Mutation.addAttackEvent":
+		if e.ComplexityRoot.Mutation.AddAttackEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addAttackEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddAttackEvent(childComplexity, args["input"].(model.AddAttackEventInput)), true
+	case "Mutation.addAttackFacility":
+		if e.ComplexityRoot.Mutation.AddAttackFacility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addAttackFacility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddAttackFacility(childComplexity, args["input"].(model.AddAttackFacilityInput)), true
+	case "Mutation.addAttackPlace":
+		if e.ComplexityRoot.Mutation.AddAttackPlace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addAttackPlace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddAttackPlace(childComplexity, args["input"].(model.AddAttackPlaceInput)), true
 	case "Mutation.addClaim":
 		if e.ComplexityRoot.Mutation.AddClaim == nil {
 			break
@@ -1682,17 +2045,39 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSource(childComplexity, args["input"].(map[string]any)), true
-	case "Mutation.linkAttack":
-		if e.ComplexityRoot.Mutation.LinkAttack == nil {
+	case "Mutation.removeAttackEvent":
+		if e.ComplexityRoot.Mutation.RemoveAttackEvent == nil {
 			break
 		}
 
-		args, err := ec.field_Mutation_linkAttack_args(ctx, rawArgs)
+		args, err := ec.field_Mutation_removeAttackEvent_args(ctx, rawArgs)
 		if err != nil {
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.LinkAttack(childComplexity, args["attackId"].(string), args["relation"].(athar.AttackLink), args["targetId"].(string)), true
+		return e.ComplexityRoot.Mutation.RemoveAttackEvent(childComplexity, args["input"].(model.RemoveAttackEventInput)), true
+	case "Mutation.removeAttackFacility":
+		if e.ComplexityRoot.Mutation.RemoveAttackFacility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeAttackFacility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveAttackFacility(childComplexity, args["input"].(model.RemoveAttackFacilityInput)), true
+	case "Mutation.removeAttackPlace":
+		if e.ComplexityRoot.Mutation.RemoveAttackPlace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_removeAttackPlace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RemoveAttackPlace(childComplexity, args["input"].(model.RemoveAttackPlaceInput)), true
 	case "Mutation.retractClaim":
 		if e.ComplexityRoot.Mutation.RetractClaim == nil {
 			break
@@ -1703,18 +2088,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.RetractClaim(childComplexity, args["id"].(string), args["reason"].(string)), true
-	case "Mutation.unlinkAttack":
-		if e.ComplexityRoot.Mutation.UnlinkAttack == nil {
-			break
-		}
-
-		args, err := ec.field_Mutation_unlinkAttack_args(ctx, rawArgs)
-		if err != nil {
-			return 0, false
-		}
-
-		return e.ComplexityRoot.Mutation.UnlinkAttack(childComplexity, args["attackId"].(string), args["relation"].(athar.AttackLink), args["targetId"].(string)), true
+		return e.ComplexityRoot.Mutation.RetractClaim(childComplexity, args["input"].(model.RetractClaimInput)), true
 	case "Mutation.updateActor":
 		if e.ComplexityRoot.Mutation.UpdateActor == nil {
 			break
@@ -1725,7 +2099,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateActor(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.UpdateActor(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.updateAttack":
 		if e.ComplexityRoot.Mutation.UpdateAttack == nil {
 			break
@@ -1736,7 +2110,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateAttack(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.UpdateAttack(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.updateClaim":
 		if e.ComplexityRoot.Mutation.UpdateClaim == nil {
 			break
@@ -1747,7 +2121,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateClaim(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.UpdateClaim(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.updateEvent":
 		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
 			break
@@ -1758,7 +2132,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.UpdateEvent(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.updateFacility":
 		if e.ComplexityRoot.Mutation.UpdateFacility == nil {
 			break
@@ -1769,7 +2143,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateFacility(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.UpdateFacility(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.updatePlace":
 		if e.ComplexityRoot.Mutation.UpdatePlace == nil {
 			break
@@ -1780,7 +2154,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdatePlace(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.UpdatePlace(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.updateSource":
 		if e.ComplexityRoot.Mutation.UpdateSource == nil {
 			break
@@ -1791,7 +2165,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Mutation.UpdateSource(childComplexity, args["id"].(string), args["input"].(map[string]any)), true
+		return e.ComplexityRoot.Mutation.UpdateSource(childComplexity, args["input"].(map[string]any)), true
 
 	case "NearbyFacility.distanceMeters":
 		if e.ComplexityRoot.NearbyFacility.DistanceMeters == nil {
@@ -2250,6 +2624,63 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Query.Year(childComplexity, args["year"].(int)), true
 
+	case "RemoveAttackEventPayload.attack":
+		if e.ComplexityRoot.RemoveAttackEventPayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackEventPayload.Attack(childComplexity), true
+	case "RemoveAttackEventPayload.clientMutationId":
+		if e.ComplexityRoot.RemoveAttackEventPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackEventPayload.ClientMutationID(childComplexity), true
+	case "RemoveAttackEventPayload.userErrors":
+		if e.ComplexityRoot.RemoveAttackEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackEventPayload.UserErrors(childComplexity), true
+
+	case "RemoveAttackFacilityPayload.attack":
+		if e.ComplexityRoot.RemoveAttackFacilityPayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackFacilityPayload.Attack(childComplexity), true
+	case "RemoveAttackFacilityPayload.clientMutationId":
+		if e.ComplexityRoot.RemoveAttackFacilityPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackFacilityPayload.ClientMutationID(childComplexity), true
+	case "RemoveAttackFacilityPayload.userErrors":
+		if e.ComplexityRoot.RemoveAttackFacilityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackFacilityPayload.UserErrors(childComplexity), true
+
+	case "RemoveAttackPlacePayload.attack":
+		if e.ComplexityRoot.RemoveAttackPlacePayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackPlacePayload.Attack(childComplexity), true
+	case "RemoveAttackPlacePayload.clientMutationId":
+		if e.ComplexityRoot.RemoveAttackPlacePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackPlacePayload.ClientMutationID(childComplexity), true
+	case "RemoveAttackPlacePayload.userErrors":
+		if e.ComplexityRoot.RemoveAttackPlacePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RemoveAttackPlacePayload.UserErrors(childComplexity), true
+
 	case "RepeatedTarget.attacks":
 		if e.ComplexityRoot.RepeatedTarget.Attacks == nil {
 			break
@@ -2306,6 +2737,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepeatedTargetEdge.Node(childComplexity), true
+
+	case "RetractClaimPayload.claim":
+		if e.ComplexityRoot.RetractClaimPayload.Claim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractClaimPayload.Claim(childComplexity), true
+	case "RetractClaimPayload.clientMutationId":
+		if e.ComplexityRoot.RetractClaimPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractClaimPayload.ClientMutationID(childComplexity), true
+	case "RetractClaimPayload.userErrors":
+		if e.ComplexityRoot.RetractClaimPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RetractClaimPayload.UserErrors(childComplexity), true
 
 	case "Retraction.at":
 		if e.ComplexityRoot.Retraction.At == nil {
@@ -2534,6 +2984,158 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TimelineBucket.Start(childComplexity), true
 
+	case "UpdateActorPayload.actor":
+		if e.ComplexityRoot.UpdateActorPayload.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateActorPayload.Actor(childComplexity), true
+	case "UpdateActorPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateActorPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateActorPayload.ClientMutationID(childComplexity), true
+	case "UpdateActorPayload.userErrors":
+		if e.ComplexityRoot.UpdateActorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateActorPayload.UserErrors(childComplexity), true
+
+	case "UpdateAttackPayload.attack":
+		if e.ComplexityRoot.UpdateAttackPayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAttackPayload.Attack(childComplexity), true
+	case "UpdateAttackPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateAttackPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAttackPayload.ClientMutationID(childComplexity), true
+	case "UpdateAttackPayload.userErrors":
+		if e.ComplexityRoot.UpdateAttackPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateAttackPayload.UserErrors(childComplexity), true
+
+	case "UpdateClaimPayload.claim":
+		if e.ComplexityRoot.UpdateClaimPayload.Claim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateClaimPayload.Claim(childComplexity), true
+	case "UpdateClaimPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateClaimPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateClaimPayload.ClientMutationID(childComplexity), true
+	case "UpdateClaimPayload.userErrors":
+		if e.ComplexityRoot.UpdateClaimPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateClaimPayload.UserErrors(childComplexity), true
+
+	case "UpdateEventPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateEventPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEventPayload.ClientMutationID(childComplexity), true
+	case "UpdateEventPayload.event":
+		if e.ComplexityRoot.UpdateEventPayload.Event == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEventPayload.Event(childComplexity), true
+	case "UpdateEventPayload.userErrors":
+		if e.ComplexityRoot.UpdateEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateEventPayload.UserErrors(childComplexity), true
+
+	case "UpdateFacilityPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateFacilityPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateFacilityPayload.ClientMutationID(childComplexity), true
+	case "UpdateFacilityPayload.facility":
+		if e.ComplexityRoot.UpdateFacilityPayload.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateFacilityPayload.Facility(childComplexity), true
+	case "UpdateFacilityPayload.userErrors":
+		if e.ComplexityRoot.UpdateFacilityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateFacilityPayload.UserErrors(childComplexity), true
+
+	case "UpdatePlacePayload.clientMutationId":
+		if e.ComplexityRoot.UpdatePlacePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePlacePayload.ClientMutationID(childComplexity), true
+	case "UpdatePlacePayload.place":
+		if e.ComplexityRoot.UpdatePlacePayload.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePlacePayload.Place(childComplexity), true
+	case "UpdatePlacePayload.userErrors":
+		if e.ComplexityRoot.UpdatePlacePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdatePlacePayload.UserErrors(childComplexity), true
+
+	case "UpdateSourcePayload.clientMutationId":
+		if e.ComplexityRoot.UpdateSourcePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateSourcePayload.ClientMutationID(childComplexity), true
+	case "UpdateSourcePayload.source":
+		if e.ComplexityRoot.UpdateSourcePayload.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateSourcePayload.Source(childComplexity), true
+	case "UpdateSourcePayload.userErrors":
+		if e.ComplexityRoot.UpdateSourcePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateSourcePayload.UserErrors(childComplexity), true
+
+	case "UserError.code":
+		if e.ComplexityRoot.UserError.Code == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Code(childComplexity), true
+	case "UserError.field":
+		if e.ComplexityRoot.UserError.Field == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Field(childComplexity), true
+	case "UserError.message":
+		if e.ComplexityRoot.UserError.Message == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UserError.Message(childComplexity), true
+
 	case "Year.attacks":
 		if e.ComplexityRoot.Year.Attacks == nil {
 			break
@@ -2573,29 +3175,36 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputActorFilter,
-		ec.unmarshalInputActorInput,
-		ec.unmarshalInputActorPatch,
+		ec.unmarshalInputAddAttackEventInput,
+		ec.unmarshalInputAddAttackFacilityInput,
+		ec.unmarshalInputAddAttackPlaceInput,
+		ec.unmarshalInputAddClaimInput,
 		ec.unmarshalInputAttackFilter,
-		ec.unmarshalInputAttackInput,
-		ec.unmarshalInputAttackPatch,
-		ec.unmarshalInputClaimInput,
-		ec.unmarshalInputClaimPatch,
 		ec.unmarshalInputCountRangeInput,
+		ec.unmarshalInputCreateActorInput,
+		ec.unmarshalInputCreateAttackInput,
+		ec.unmarshalInputCreateEventInput,
+		ec.unmarshalInputCreateFacilityInput,
+		ec.unmarshalInputCreatePlaceInput,
+		ec.unmarshalInputCreateSourceInput,
 		ec.unmarshalInputDateInput,
 		ec.unmarshalInputDateRangeInput,
-		ec.unmarshalInputEventInput,
-		ec.unmarshalInputEventPatch,
 		ec.unmarshalInputFacilityFilter,
-		ec.unmarshalInputFacilityInput,
-		ec.unmarshalInputFacilityPatch,
 		ec.unmarshalInputLocationInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputPlaceFilter,
-		ec.unmarshalInputPlaceInput,
-		ec.unmarshalInputPlacePatch,
+		ec.unmarshalInputRemoveAttackEventInput,
+		ec.unmarshalInputRemoveAttackFacilityInput,
+		ec.unmarshalInputRemoveAttackPlaceInput,
+		ec.unmarshalInputRetractClaimInput,
 		ec.unmarshalInputSourceFilter,
-		ec.unmarshalInputSourceInput,
-		ec.unmarshalInputSourcePatch,
+		ec.unmarshalInputUpdateActorInput,
+		ec.unmarshalInputUpdateAttackInput,
+		ec.unmarshalInputUpdateClaimInput,
+		ec.unmarshalInputUpdateEventInput,
+		ec.unmarshalInputUpdateFacilityInput,
+		ec.unmarshalInputUpdatePlaceInput,
+		ec.unmarshalInputUpdateSourceInput,
 	)
 	first := true
 
@@ -2721,69 +3330,109 @@ interface Node {
 }
 
 """
-What changes the graph. Each mutation is one transaction: it writes everything or nothing. When
-ATHAR_WRITE_TOKEN is set, each needs the header Authorization: Bearer <token> (UNAUTHENTICATED
-without it, FORBIDDEN with a wrong one).
+What changes the graph. Each mutation is one transaction: it writes everything or nothing.
+
+Every mutation follows Relay's input/payload convention: it takes one argument, input, of its own
+type VerbNounInput, and answers a VerbNounPayload of its own, so that either can grow without
+breaking a client. Each input takes an optional clientMutationId, which the payload echoes. A
+payload holds the object the mutation changed, null when the mutation did not happen, and
+userErrors: what was wrong with the input (INVALID), an id that names nothing (NOT_FOUND), an id
+that exists already (CONFLICT), one error for each problem, each with the path of its input field.
+When userErrors is not empty nothing was written.
+
+Top-level errors are left for what is not the input's fault: a missing write token
+(UNAUTHENTICATED) or a wrong one (FORBIDDEN) when ATHAR_WRITE_TOKEN is set (send it as the header
+Authorization: Bearer <token>), a database that cannot answer (SERVICE_UNAVAILABLE), an internal
+failure (INTERNAL, with a requestId), and a document GraphQL itself refuses (an unknown enum value,
+a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
+GRAPHQL_VALIDATION_FAILED).
+
+The payloads leave room for mutations still to come: deleting an entity will answer, say,
+DeletePlacePayload { clientMutationId deletedId userErrors }, and merging two entities a payload
+with the one kept; neither needs a change to the mutations here.
 """
 type Mutation {
-  "Adds a place. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
-  createPlace("The new place." input: PlaceInput!): Place!
-  "Changes the fields given; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
-  updatePlace("The id of the place to change." id: ID!, "The fields to change." input: PlacePatch!): Place!
-  "Adds an actor. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
-  createActor("The new actor." input: ActorInput!): Actor!
-  "Changes the fields given of an actor; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
-  updateActor("The id of the actor to change." id: ID!, "The fields to change." input: ActorPatch!): Actor!
-  "Adds a facility. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
-  createFacility("The new facility." input: FacilityInput!): Facility!
-  "Changes the fields given of a facility; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
-  updateFacility("The id of the facility to change." id: ID!, "The fields to change." input: FacilityPatch!): Facility!
-  "Adds a source. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
-  createSource("The new source." input: SourceInput!): Source!
-  "Changes the fields given of a source; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
-  updateSource("The id of the source to change." id: ID!, "The fields to change." input: SourcePatch!): Source!
-  "Adds an event. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
-  createEvent("The new event." input: EventInput!): Event!
-  "Changes the fields given of an event; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
-  updateEvent("The id of the event to change." id: ID!, "The fields to change." input: EventPatch!): Event!
-  "Adds an attack. Errors: BAD_USER_INPUT (naming the field), CONFLICT (the id exists)."
-  createAttack("The new attack." input: AttackInput!): Attack!
-  "Changes the fields given of an attack; the others stay as they are. Errors: NOT_FOUND, BAD_USER_INPUT."
-  updateAttack("The id of the attack to change." id: ID!, "The fields to change." input: AttackPatch!): Attack!
+  "Adds a place. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  createPlace("The new place." input: CreatePlaceInput!): CreatePlacePayload
+  "Changes the fields given of a place; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
+  updatePlace("The place's id and the fields to change." input: UpdatePlaceInput!): UpdatePlacePayload
+  "Adds an actor. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  createActor("The new actor." input: CreateActorInput!): CreateActorPayload
+  "Changes the fields given of an actor; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
+  updateActor("The actor's id and the fields to change." input: UpdateActorInput!): UpdateActorPayload
+  "Adds a facility. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  createFacility("The new facility." input: CreateFacilityInput!): CreateFacilityPayload
+  "Changes the fields given of a facility; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
+  updateFacility("The facility's id and the fields to change." input: UpdateFacilityInput!): UpdateFacilityPayload
+  "Adds a source. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  createSource("The new source." input: CreateSourceInput!): CreateSourcePayload
+  "Changes the fields given of a source; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
+  updateSource("The source's id and the fields to change." input: UpdateSourceInput!): UpdateSourcePayload
+  "Adds an event. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  createEvent("The new event." input: CreateEventInput!): CreateEventPayload
+  "Changes the fields given of an event; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
+  updateEvent("The event's id and the fields to change." input: UpdateEventInput!): UpdateEventPayload
+  "Adds an attack. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  createAttack("The new attack." input: CreateAttackInput!): CreateAttackPayload
+  "Changes the fields given of an attack; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
+  updateAttack("The attack's id and the fields to change." input: UpdateAttackInput!): UpdateAttackPayload
 
-  "Links an attack to a facility it hit, a place it happened in, or an event it belongs to."
-  linkAttack(
-    "The attack to link."
-    attackId: ID!
-    "What the target is to the attack; it names the type the target must be."
-    relation: AttackRelation!
-    "The id of the facility, place or event to link; BAD_USER_INPUT when it is of another type or does not exist."
-    targetId: ID!
-  ): Attack!
-  "Removes such a link. Removing a link that is not there is not an error."
-  unlinkAttack(
-    "The attack to unlink."
-    attackId: ID!
-    "Which link to remove."
-    relation: AttackRelation!
-    "The id of the facility, place or event to unlink."
-    targetId: ID!
-  ): Attack!
+  "Links an attack to a facility it hit (TARGETED). Adding a link that is there already changes nothing."
+  addAttackFacility("The attack and the facility." input: AddAttackFacilityInput!): AddAttackFacilityPayload
+  "Removes the link of an attack to a facility. Removing a link that is not there is not an error."
+  removeAttackFacility("The attack and the facility." input: RemoveAttackFacilityInput!): RemoveAttackFacilityPayload
+  "Links an attack to a place it happened in (OCCURRED_IN). Adding a link that is there already changes nothing."
+  addAttackPlace("The attack and the place." input: AddAttackPlaceInput!): AddAttackPlacePayload
+  "Removes the link of an attack to a place. Removing a link that is not there is not an error."
+  removeAttackPlace("The attack and the place." input: RemoveAttackPlaceInput!): RemoveAttackPlacePayload
+  "Links an attack to an event, as one that happened during it or as part of it. Adding a link that is there already changes nothing."
+  addAttackEvent("The attack, the event and how they are linked." input: AddAttackEventInput!): AddAttackEventPayload
+  "Removes one link of an attack to an event. Removing a link that is not there is not an error."
+  removeAttackEvent("The attack, the event and which link to remove." input: RemoveAttackEventInput!): RemoveAttackEventPayload
 
-  "Adds a claim to an attack. Errors: BAD_USER_INPUT (naming the field), NOT_FOUND, CONFLICT."
-  addClaim("The new claim." input: ClaimInput!): Claim!
-  "Changes the fields given of a claim."
-  updateClaim("The id of the claim to change." id: ID!, "The fields to change." input: ClaimPatch!): Claim!
+  "Adds a claim to an attack. User errors: INVALID (naming the field, an unknown attack or source too), CONFLICT (the id exists)."
+  addClaim("The new claim." input: AddClaimInput!): AddClaimPayload
+  "Changes the fields given of a claim. User errors: NOT_FOUND (input.id), INVALID."
+  updateClaim("The claim's id and the fields to change." input: UpdateClaimInput!): UpdateClaimPayload
   """
   Marks a claim as retracted, with the reason. The claim is kept and can still be read, but no
-  longer counts in casualty figures or attributions.
+  longer counts in casualty figures or attributions. User errors: NOT_FOUND (input.id), INVALID
+  (input.reason).
   """
-  retractClaim(
-    "The id of the claim to retract."
-    id: ID!
-    "Why the claim was found wrong; must not be blank. Retracting again replaces the reason and time."
-    reason: String!
-  ): Claim!
+  retractClaim("The claim's id and why it is retracted." input: RetractClaimInput!): RetractClaimPayload
+}
+
+"""
+Something wrong with a mutation's input, which the client can correct: the mutation did not happen.
+"""
+type UserError {
+  """
+  The path of the input field at fault, from the argument down: ["input", "date", "start"], and for
+  an item of a list its index: ["input", "names", "1"]. Null when the error is about no one field.
+  """
+  field: [String!]
+  "What kind of error it is."
+  code: UserErrorCode!
+  "What is wrong, in words to show to the person who gave the input."
+  message: String!
+}
+
+"What kind of user error it is."
+enum UserErrorCode {
+  "A value is not acceptable: malformed, out of range, missing, or a reference to nothing."
+  INVALID
+  "The id of the entity to change names none."
+  NOT_FOUND
+  "The id of the entity to create is taken."
+  CONFLICT
+}
+
+"How an attack is linked to an event."
+enum AttackEventRelation {
+  "The attack hit the event while it was under way (a gathering), or happened while it was in force (a truce, a siege)."
+  DURING
+  "The attack belongs to the event (a campaign)."
+  PART_OF
 }
 
 "How precisely a date is known."
@@ -3403,18 +4052,6 @@ enum TimeOfDay {
   NIGHT
 }
 
-"How an attack is linked to a facility, a place or an event."
-enum AttackRelation {
-  "The attack hit the facility."
-  TARGETED
-  "The attack happened in the place."
-  OCCURRED_IN
-  "The attack hit the event while it was under way (a gathering), or happened while it was in force (a truce, a siege)."
-  DURING
-  "The attack belongs to the event (a campaign)."
-  PART_OF
-}
-
 """
 One attack. Its disputed details (how many died, with what, who did it) are never settled here: each
 account is a claim, and casualties and attributions summarise the claims without replacing them.
@@ -3623,8 +4260,12 @@ type Claim implements Node {
   updatedAt: Time!
 }
 
-"A new place."
-input PlaceInput {
+"""
+The input of createPlace. A new place.
+"""
+input CreatePlaceInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
   "A stable id, place:<slug>; made from the name when left out."
   id: ID
   "The name to show."
@@ -3641,8 +4282,15 @@ input PlaceInput {
   description: String
 }
 
-"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
-input PlacePatch {
+"""
+The input of updatePlace: the id of the place to change and the fields to change. Fields left out
+stay as they are; a field given as null (or an empty list) is cleared.
+"""
+input UpdatePlaceInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the place to change."
+  id: ID!
   "A new name; cannot be cleared."
   name: String
   "Other names and spellings, replacing the old ones."
@@ -3657,8 +4305,12 @@ input PlacePatch {
   description: String
 }
 
-"A new actor."
-input ActorInput {
+"""
+The input of createActor. A new actor.
+"""
+input CreateActorInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
   "A stable id, actor:<slug>; made from the name when left out."
   id: ID
   "The name to show."
@@ -3673,8 +4325,15 @@ input ActorInput {
   description: String
 }
 
-"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
-input ActorPatch {
+"""
+The input of updateActor: the id of the actor to change and the fields to change. Fields left out
+stay as they are; a field given as null (or an empty list) is cleared.
+"""
+input UpdateActorInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the actor to change."
+  id: ID!
   "A new name; cannot be cleared."
   name: String
   "Other names and spellings, replacing the old ones."
@@ -3687,8 +4346,12 @@ input ActorPatch {
   description: String
 }
 
-"A new facility."
-input FacilityInput {
+"""
+The input of createFacility. A new facility.
+"""
+input CreateFacilityInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
   "A stable id, facility:<slug>; made from the name when left out."
   id: ID
   "The name to show; a descriptive one where the sources give none."
@@ -3707,8 +4370,15 @@ input FacilityInput {
   description: String
 }
 
-"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
-input FacilityPatch {
+"""
+The input of updateFacility: the id of the facility to change and the fields to change. Fields left
+out stay as they are; a field given as null (or an empty list) is cleared.
+"""
+input UpdateFacilityInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the facility to change."
+  id: ID!
   "A new name; cannot be cleared."
   name: String
   "Other spellings, replacing the old ones."
@@ -3725,8 +4395,12 @@ input FacilityPatch {
   description: String
 }
 
-"A new source."
-input SourceInput {
+"""
+The input of createSource. A new source.
+"""
+input CreateSourceInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
   "A stable id, source:<slug>; made from the title when left out."
   id: ID
   "Its title; a descriptive one where the document has none."
@@ -3749,8 +4423,15 @@ input SourceInput {
   description: String
 }
 
-"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
-input SourcePatch {
+"""
+The input of updateSource: the id of the source to change and the fields to change. Fields left out
+stay as they are; a field given as null (or an empty list) is cleared.
+"""
+input UpdateSourceInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the source to change."
+  id: ID!
   "A new title; cannot be cleared."
   title: String
   "A new kind; cannot be cleared."
@@ -3771,8 +4452,12 @@ input SourcePatch {
   description: String
 }
 
-"A new event."
-input EventInput {
+"""
+The input of createEvent. A new event.
+"""
+input CreateEventInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
   "A stable id, event:<slug>; made from the name when left out."
   id: ID
   "The name to show."
@@ -3789,8 +4474,15 @@ input EventInput {
   description: String
 }
 
-"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
-input EventPatch {
+"""
+The input of updateEvent: the id of the event to change and the fields to change. Fields left out
+stay as they are; a field given as null (or an empty list) is cleared.
+"""
+input UpdateEventInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the event to change."
+  id: ID!
   "A new name; cannot be cleared."
   name: String
   "A new kind; cannot be cleared."
@@ -3805,8 +4497,12 @@ input EventPatch {
   description: String
 }
 
-"A new attack. Its disputed details go in claims (addClaim), not here."
-input AttackInput {
+"""
+The input of createAttack. A new attack. Its disputed details go in claims (addClaim), not here.
+"""
+input CreateAttackInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
   "A stable id, attack:<slug>; made from the title when left out."
   id: ID
   "A short title."
@@ -3833,8 +4529,15 @@ input AttackInput {
   partOfEventIds: [ID!]
 }
 
-"Fields left out stay as they are; a field given as null (or an empty list) is cleared."
-input AttackPatch {
+"""
+The input of updateAttack: the id of the attack to change and the fields to change. Fields left out
+stay as they are; a field given as null (or an empty list) is cleared.
+"""
+input UpdateAttackInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the attack to change."
+  id: ID!
   "A new title; cannot be cleared."
   title: String
   "What happened, in the curator's words."
@@ -3859,8 +4562,12 @@ input AttackPatch {
   partOfEventIds: [ID!]
 }
 
-"A new claim: one statement about one attack, as one source gives it."
-input ClaimInput {
+"""
+The input of addClaim. A new claim: one statement about one attack, as one source gives it.
+"""
+input AddClaimInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
   "A stable id, claim:<slug>; made from the attack and the kind when left out."
   id: ID
   "The id of the attack it is about; it cannot change later."
@@ -3894,10 +4601,15 @@ input ClaimInput {
 }
 
 """
-Fields left out stay as they are; a field given as null (or an empty list) is cleared. The attack and
-the source of a claim cannot change, and a retraction has its own mutation.
+The input of updateClaim: the id of the claim to change and the fields to change. Fields left out
+stay as they are; a field given as null (or an empty list) is cleared. The attack and the source of
+a claim cannot change, and a retraction has its own mutation.
 """
-input ClaimPatch {
+input UpdateClaimInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the claim to change."
+  id: ID!
   "A new kind; cannot be cleared."
   kind: ClaimKind
   "A new stance; null makes it ASSERTS."
@@ -3922,6 +4634,290 @@ input ClaimPatch {
   timeOfDay: TimeOfDay
   "The ids of the places it puts the attack in, replacing the old ones."
   placeIds: [ID!]
+}
+
+"The answer of createPlace."
+type CreatePlacePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The place as stored; null when it was not created."
+  place: Place
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of updatePlace."
+type UpdatePlacePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The place as stored after the change; null when it was not changed."
+  place: Place
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of createActor."
+type CreateActorPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The actor as stored; null when it was not created."
+  actor: Actor
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of updateActor."
+type UpdateActorPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The actor as stored after the change; null when it was not changed."
+  actor: Actor
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of createFacility."
+type CreateFacilityPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The facility as stored; null when it was not created."
+  facility: Facility
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of updateFacility."
+type UpdateFacilityPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The facility as stored after the change; null when it was not changed."
+  facility: Facility
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of createSource."
+type CreateSourcePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The source as stored; null when it was not created."
+  source: Source
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of updateSource."
+type UpdateSourcePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The source as stored after the change; null when it was not changed."
+  source: Source
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of createEvent."
+type CreateEventPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The event as stored; null when it was not created."
+  event: Event
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of updateEvent."
+type UpdateEventPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The event as stored after the change; null when it was not changed."
+  event: Event
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of createAttack."
+type CreateAttackPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack as stored; null when it was not created."
+  attack: Attack
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of updateAttack."
+type UpdateAttackPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack as stored after the change; null when it was not changed."
+  attack: Attack
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of addClaim."
+type AddClaimPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The claim as stored; null when it was not added."
+  claim: Claim
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of updateClaim."
+type UpdateClaimPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The claim as stored after the change; null when it was not changed."
+  claim: Claim
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The input of addAttackFacility: the attack and a facility it hit."
+input AddAttackFacilityInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the attack; NOT_FOUND when none has it."
+  attackId: ID!
+  "The id of the facility; INVALID when it is not the id of one that exists."
+  facilityId: ID!
+}
+
+"The answer of addAttackFacility."
+type AddAttackFacilityPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack as stored after the change; null when it was not changed."
+  attack: Attack
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The input of removeAttackFacility: the attack and the facility to unlink."
+input RemoveAttackFacilityInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the attack; NOT_FOUND when none has it."
+  attackId: ID!
+  "The id of the facility to unlink."
+  facilityId: ID!
+}
+
+"The answer of removeAttackFacility."
+type RemoveAttackFacilityPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack as stored after the change; null when it was not changed."
+  attack: Attack
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The input of addAttackPlace: the attack and a place it happened in."
+input AddAttackPlaceInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the attack; NOT_FOUND when none has it."
+  attackId: ID!
+  "The id of the place; INVALID when it is not the id of one that exists."
+  placeId: ID!
+}
+
+"The answer of addAttackPlace."
+type AddAttackPlacePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack as stored after the change; null when it was not changed."
+  attack: Attack
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The input of removeAttackPlace: the attack and the place to unlink."
+input RemoveAttackPlaceInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the attack; NOT_FOUND when none has it."
+  attackId: ID!
+  "The id of the place to unlink."
+  placeId: ID!
+}
+
+"The answer of removeAttackPlace."
+type RemoveAttackPlacePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack as stored after the change; null when it was not changed."
+  attack: Attack
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The input of addAttackEvent: the attack and an event."
+input AddAttackEventInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the attack; NOT_FOUND when none has it."
+  attackId: ID!
+  "The id of the event; INVALID when it is not the id of one that exists."
+  eventId: ID!
+  "How the attack is linked to the event: during it, or part of it."
+  relation: AttackEventRelation!
+}
+
+"The answer of addAttackEvent."
+type AddAttackEventPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack as stored after the change; null when it was not changed."
+  attack: Attack
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The input of removeAttackEvent: the attack and the event to unlink."
+input RemoveAttackEventInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the attack; NOT_FOUND when none has it."
+  attackId: ID!
+  "The id of the event to unlink."
+  eventId: ID!
+  "How the attack is linked to the event: during it, or part of it."
+  relation: AttackEventRelation!
+}
+
+"The answer of removeAttackEvent."
+type RemoveAttackEventPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack as stored after the change; null when it was not changed."
+  attack: Attack
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The input of retractClaim."
+input RetractClaimInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the claim to retract."
+  id: ID!
+  "Why the claim was found wrong; must not be blank. Retracting again replaces the reason and time."
+  reason: String!
+}
+
+"The answer of retractClaim."
+type RetractClaimPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The claim, retracted; null when it was not retracted."
+  claim: Claim
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
 }
 
 extend type Query {
@@ -4635,6 +5631,54 @@ func (ec *executionContext) childFields_ActorEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ActorEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_AddAttackEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AddAttackEventPayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_AddAttackEventPayload_attack(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddAttackEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddAttackEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AddAttackFacilityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AddAttackFacilityPayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_AddAttackFacilityPayload_attack(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddAttackFacilityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddAttackFacilityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AddAttackPlacePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AddAttackPlacePayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_AddAttackPlacePayload_attack(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddAttackPlacePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddAttackPlacePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_AddClaimPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AddClaimPayload_clientMutationId(ctx, field)
+	case "claim":
+		return ec.fieldContext_AddClaimPayload_claim(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddClaimPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddClaimPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Attack(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -4809,6 +5853,78 @@ func (ec *executionContext) childFields_CountRange(ctx context.Context, field gr
 		return ec.fieldContext_CountRange_max(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CountRange", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateActorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateActorPayload_clientMutationId(ctx, field)
+	case "actor":
+		return ec.fieldContext_CreateActorPayload_actor(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateActorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateActorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateAttackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateAttackPayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_CreateAttackPayload_attack(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateAttackPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateAttackPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateEventPayload_clientMutationId(ctx, field)
+	case "event":
+		return ec.fieldContext_CreateEventPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateFacilityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateFacilityPayload_clientMutationId(ctx, field)
+	case "facility":
+		return ec.fieldContext_CreateFacilityPayload_facility(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateFacilityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateFacilityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreatePlacePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreatePlacePayload_clientMutationId(ctx, field)
+	case "place":
+		return ec.fieldContext_CreatePlacePayload_place(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreatePlacePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreatePlacePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_CreateSourcePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateSourcePayload_clientMutationId(ctx, field)
+	case "source":
+		return ec.fieldContext_CreateSourcePayload_source(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateSourcePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateSourcePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_DateSpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5135,6 +6251,42 @@ func (ec *executionContext) childFields_PlaceEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type PlaceEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_RemoveAttackEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RemoveAttackEventPayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_RemoveAttackEventPayload_attack(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveAttackEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveAttackEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveAttackFacilityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RemoveAttackFacilityPayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_RemoveAttackFacilityPayload_attack(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveAttackFacilityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveAttackFacilityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RemoveAttackPlacePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RemoveAttackPlacePayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_RemoveAttackPlacePayload_attack(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RemoveAttackPlacePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RemoveAttackPlacePayload", field.Name)
+}
+
 func (ec *executionContext) childFields_RepeatedTarget(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "facility":
@@ -5169,6 +6321,18 @@ func (ec *executionContext) childFields_RepeatedTargetEdge(ctx context.Context, 
 		return ec.fieldContext_RepeatedTargetEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepeatedTargetEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RetractClaimPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RetractClaimPayload_clientMutationId(ctx, field)
+	case "claim":
+		return ec.fieldContext_RetractClaimPayload_claim(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RetractClaimPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RetractClaimPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Retraction(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5281,6 +6445,102 @@ func (ec *executionContext) childFields_TimelineBucket(ctx context.Context, fiel
 		return ec.fieldContext_TimelineBucket_attacksWithFigures(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TimelineBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateActorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateActorPayload_clientMutationId(ctx, field)
+	case "actor":
+		return ec.fieldContext_UpdateActorPayload_actor(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateActorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateActorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateAttackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateAttackPayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_UpdateAttackPayload_attack(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateAttackPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateAttackPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateClaimPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateClaimPayload_clientMutationId(ctx, field)
+	case "claim":
+		return ec.fieldContext_UpdateClaimPayload_claim(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateClaimPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateClaimPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateEventPayload_clientMutationId(ctx, field)
+	case "event":
+		return ec.fieldContext_UpdateEventPayload_event(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateFacilityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateFacilityPayload_clientMutationId(ctx, field)
+	case "facility":
+		return ec.fieldContext_UpdateFacilityPayload_facility(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateFacilityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateFacilityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdatePlacePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdatePlacePayload_clientMutationId(ctx, field)
+	case "place":
+		return ec.fieldContext_UpdatePlacePayload_place(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdatePlacePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdatePlacePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateSourcePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateSourcePayload_clientMutationId(ctx, field)
+	case "source":
+		return ec.fieldContext_UpdateSourcePayload_source(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateSourcePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateSourcePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UserError(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "field":
+		return ec.fieldContext_UserError_field(ctx, field)
+	case "code":
+		return ec.fieldContext_UserError_code(ctx, field)
+	case "message":
+		return ec.fieldContext_UserError_message(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UserError", field.Name)
 }
 
 func (ec *executionContext) childFields_Year(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -5717,12 +6977,54 @@ func (ec *executionContext) field_Month_attacks_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addAttackEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddAttackEventInput, error) {
+			return ec.unmarshalNAddAttackEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAttackEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addAttackFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddAttackFacilityInput, error) {
+			return ec.unmarshalNAddAttackFacilityInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAttackFacilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_addAttackPlace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddAttackPlaceInput, error) {
+			return ec.unmarshalNAddAttackPlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAttackPlaceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNClaimInput2map(ctx, v)
+			return ec.unmarshalNAddClaimInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5736,7 +7038,7 @@ func (ec *executionContext) field_Mutation_createActor_args(ctx context.Context,
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNActorInput2map(ctx, v)
+			return ec.unmarshalNCreateActorInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5750,7 +7052,7 @@ func (ec *executionContext) field_Mutation_createAttack_args(ctx context.Context
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNAttackInput2map(ctx, v)
+			return ec.unmarshalNCreateAttackInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5764,7 +7066,7 @@ func (ec *executionContext) field_Mutation_createEvent_args(ctx context.Context,
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNEventInput2map(ctx, v)
+			return ec.unmarshalNCreateEventInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5778,7 +7080,7 @@ func (ec *executionContext) field_Mutation_createFacility_args(ctx context.Conte
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNFacilityInput2map(ctx, v)
+			return ec.unmarshalNCreateFacilityInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5792,7 +7094,7 @@ func (ec *executionContext) field_Mutation_createPlace_args(ctx context.Context,
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNPlaceInput2map(ctx, v)
+			return ec.unmarshalNCreatePlaceInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5806,7 +7108,7 @@ func (ec *executionContext) field_Mutation_createSource_args(ctx context.Context
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNSourceInput2map(ctx, v)
+			return ec.unmarshalNCreateSourceInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -5815,239 +7117,157 @@ func (ec *executionContext) field_Mutation_createSource_args(ctx context.Context
 	return args, nil
 }
 
-func (ec *executionContext) field_Mutation_linkAttack_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+func (ec *executionContext) field_Mutation_removeAttackEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "attackId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveAttackEventInput, error) {
+			return ec.unmarshalNRemoveAttackEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRemoveAttackEventInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["attackId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "relation",
-		func(ctx context.Context, v any) (athar.AttackLink, error) {
-			return ec.unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx, v)
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeAttackFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveAttackFacilityInput, error) {
+			return ec.unmarshalNRemoveAttackFacilityInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRemoveAttackFacilityInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["relation"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "targetId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_removeAttackPlace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RemoveAttackPlaceInput, error) {
+			return ec.unmarshalNRemoveAttackPlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRemoveAttackPlaceInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["targetId"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_retractClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RetractClaimInput, error) {
+			return ec.unmarshalNRetractClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRetractClaimInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNString2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["reason"] = arg1
-	return args, nil
-}
-
-func (ec *executionContext) field_Mutation_unlinkAttack_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
-	var err error
-	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "attackId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["attackId"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "relation",
-		func(ctx context.Context, v any) (athar.AttackLink, error) {
-			return ec.unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["relation"] = arg1
-	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "targetId",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["targetId"] = arg2
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateActor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNActorPatch2map(ctx, v)
+			return ec.unmarshalNUpdateActorInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateAttack_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNAttackPatch2map(ctx, v)
+			return ec.unmarshalNUpdateAttackInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNClaimPatch2map(ctx, v)
+			return ec.unmarshalNUpdateClaimInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNEventPatch2map(ctx, v)
+			return ec.unmarshalNUpdateEventInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNFacilityPatch2map(ctx, v)
+			return ec.unmarshalNUpdateFacilityInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updatePlace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNPlacePatch2map(ctx, v)
+			return ec.unmarshalNUpdatePlaceInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
 func (ec *executionContext) field_Mutation_updateSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
-	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
-		func(ctx context.Context, v any) (string, error) {
-			return ec.unmarshalNID2string(ctx, v)
-		})
-	if err != nil {
-		return nil, err
-	}
-	args["id"] = arg0
-	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
-			return ec.unmarshalNSourcePatch2map(ctx, v)
+			return ec.unmarshalNUpdateSourceInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
 	}
-	args["input"] = arg1
+	args["input"] = arg0
 	return args, nil
 }
 
@@ -7333,6 +8553,354 @@ func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAttackEventPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackEventPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackEventPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddAttackEventPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AddAttackEventPayload_attack(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackEventPayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackEventPayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAttackEventPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAttackEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAttackEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAttackFacilityPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackFacilityPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackFacilityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddAttackFacilityPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AddAttackFacilityPayload_attack(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackFacilityPayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackFacilityPayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAttackFacilityPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAttackFacilityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackFacilityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackFacilityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAttackFacilityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAttackPlacePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackPlacePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackPlacePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddAttackPlacePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AddAttackPlacePayload_attack(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackPlacePayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackPlacePayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAttackPlacePayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAttackPlacePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAttackPlacePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddAttackPlacePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAttackPlacePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddClaimPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddClaimPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddClaimPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddClaimPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AddClaimPayload_claim(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddClaimPayload_claim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claim(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
+			return ec.marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddClaimPayload_claim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddClaimPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Claim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddClaimPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddClaimPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddClaimPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddClaimPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -9096,6 +10664,528 @@ func (ec *executionContext) _CountRange_max(ctx context.Context, field graphql.C
 }
 func (ec *executionContext) fieldContext_CountRange_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountRange", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CreateActorPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateActorPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateActorPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateActorPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CreateActorPayload_actor(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateActorPayload_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
+			return ec.marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateActorPayload_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateActorPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateActorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateActorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateActorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateActorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateAttackPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAttackPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAttackPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateAttackPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CreateAttackPayload_attack(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAttackPayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAttackPayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateAttackPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateAttackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateAttackPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateAttackPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateAttackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateEventPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEventPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEventPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateEventPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CreateEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEventPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateFacilityPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateFacilityPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateFacilityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateFacilityPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CreateFacilityPayload_facility(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateFacilityPayload_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facility(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
+			return ec.marshalOFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateFacilityPayload_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateFacilityPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateFacilityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateFacilityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateFacilityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateFacilityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePlacePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePlacePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePlacePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreatePlacePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CreatePlacePayload_place(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePlacePayload_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Place) graphql.Marshaler {
+			return ec.marshalOPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePlacePayload_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePlacePayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreatePlacePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreatePlacePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreatePlacePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreatePlacePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateSourcePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSourcePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSourcePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateSourcePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CreateSourcePayload_source(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSourcePayload_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
+			return ec.marshalOSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSourcePayload_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateSourcePayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateSourcePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateSourcePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateSourcePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateSourcePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DateSpan_start(ctx context.Context, field graphql.CollectedField, obj *athar.Date) (ret graphql.Marshaler) {
@@ -10995,11 +13085,11 @@ func (ec *executionContext) _Mutation_createPlace(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().CreatePlace(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOCreatePlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createPlace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11009,7 +13099,7 @@ func (ec *executionContext) fieldContext_Mutation_createPlace(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Place(ctx, field)
+			return ec.childFields_CreatePlacePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11036,14 +13126,14 @@ func (ec *executionContext) _Mutation_updatePlace(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdatePlace(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().UpdatePlace(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Place) graphql.Marshaler {
-			return ec.marshalNPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOUpdatePlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updatePlace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11053,7 +13143,7 @@ func (ec *executionContext) fieldContext_Mutation_updatePlace(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Place(ctx, field)
+			return ec.childFields_UpdatePlacePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11083,11 +13173,11 @@ func (ec *executionContext) _Mutation_createActor(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().CreateActor(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOCreateActorPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createActor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11097,7 +13187,7 @@ func (ec *executionContext) fieldContext_Mutation_createActor(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Actor(ctx, field)
+			return ec.childFields_CreateActorPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11124,14 +13214,14 @@ func (ec *executionContext) _Mutation_updateActor(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateActor(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().UpdateActor(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
-			return ec.marshalNActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOUpdateActorPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateActor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11141,7 +13231,7 @@ func (ec *executionContext) fieldContext_Mutation_updateActor(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Actor(ctx, field)
+			return ec.childFields_UpdateActorPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11171,11 +13261,11 @@ func (ec *executionContext) _Mutation_createFacility(ctx context.Context, field 
 			return ec.Resolvers.Mutation().CreateFacility(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOCreateFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11185,7 +13275,7 @@ func (ec *executionContext) fieldContext_Mutation_createFacility(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Facility(ctx, field)
+			return ec.childFields_CreateFacilityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11212,14 +13302,14 @@ func (ec *executionContext) _Mutation_updateFacility(ctx context.Context, field 
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateFacility(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().UpdateFacility(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
-			return ec.marshalNFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOUpdateFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11229,7 +13319,7 @@ func (ec *executionContext) fieldContext_Mutation_updateFacility(ctx context.Con
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Facility(ctx, field)
+			return ec.childFields_UpdateFacilityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11259,11 +13349,11 @@ func (ec *executionContext) _Mutation_createSource(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().CreateSource(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOCreateSourcePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11273,7 +13363,7 @@ func (ec *executionContext) fieldContext_Mutation_createSource(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Source(ctx, field)
+			return ec.childFields_CreateSourcePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11300,14 +13390,14 @@ func (ec *executionContext) _Mutation_updateSource(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateSource(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().UpdateSource(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
-			return ec.marshalNSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOUpdateSourcePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11317,7 +13407,7 @@ func (ec *executionContext) fieldContext_Mutation_updateSource(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Source(ctx, field)
+			return ec.childFields_UpdateSourcePayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11347,11 +13437,11 @@ func (ec *executionContext) _Mutation_createEvent(ctx context.Context, field gra
 			return ec.Resolvers.Mutation().CreateEvent(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Event) graphql.Marshaler {
-			return ec.marshalNEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOCreateEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11361,7 +13451,7 @@ func (ec *executionContext) fieldContext_Mutation_createEvent(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Event(ctx, field)
+			return ec.childFields_CreateEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11388,14 +13478,14 @@ func (ec *executionContext) _Mutation_updateEvent(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateEvent(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().UpdateEvent(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Event) graphql.Marshaler {
-			return ec.marshalNEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOUpdateEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11405,7 +13495,7 @@ func (ec *executionContext) fieldContext_Mutation_updateEvent(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Event(ctx, field)
+			return ec.childFields_UpdateEventPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11435,11 +13525,11 @@ func (ec *executionContext) _Mutation_createAttack(ctx context.Context, field gr
 			return ec.Resolvers.Mutation().CreateAttack(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOCreateAttackPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_createAttack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11449,7 +13539,7 @@ func (ec *executionContext) fieldContext_Mutation_createAttack(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_CreateAttackPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11476,14 +13566,14 @@ func (ec *executionContext) _Mutation_updateAttack(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateAttack(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().UpdateAttack(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOUpdateAttackPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateAttack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11493,7 +13583,7 @@ func (ec *executionContext) fieldContext_Mutation_updateAttack(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_UpdateAttackPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11510,34 +13600,34 @@ func (ec *executionContext) fieldContext_Mutation_updateAttack(ctx context.Conte
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_linkAttack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_addAttackFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_linkAttack(ctx, field)
+			return ec.fieldContext_Mutation_addAttackFacility(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().LinkAttack(ctx, fc.Args["attackId"].(string), fc.Args["relation"].(athar.AttackLink), fc.Args["targetId"].(string))
+			return ec.Resolvers.Mutation().AddAttackFacility(ctx, fc.Args["input"].(model.AddAttackFacilityInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOAddAttackFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_linkAttack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_addAttackFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_AddAttackFacilityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11547,41 +13637,41 @@ func (ec *executionContext) fieldContext_Mutation_linkAttack(ctx context.Context
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_linkAttack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_addAttackFacility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
 	return fc, nil
 }
 
-func (ec *executionContext) _Mutation_unlinkAttack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+func (ec *executionContext) _Mutation_removeAttackFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_Mutation_unlinkAttack(ctx, field)
+			return ec.fieldContext_Mutation_removeAttackFacility(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UnlinkAttack(ctx, fc.Args["attackId"].(string), fc.Args["relation"].(athar.AttackLink), fc.Args["targetId"].(string))
+			return ec.Resolvers.Mutation().RemoveAttackFacility(ctx, fc.Args["input"].(model.RemoveAttackFacilityInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
-			return ec.marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalORemoveAttackFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
-func (ec *executionContext) fieldContext_Mutation_unlinkAttack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_Mutation_removeAttackFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "Mutation",
 		Field:      field,
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Attack(ctx, field)
+			return ec.childFields_RemoveAttackFacilityPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11591,7 +13681,183 @@ func (ec *executionContext) fieldContext_Mutation_unlinkAttack(ctx context.Conte
 		}
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
-	if fc.Args, err = ec.field_Mutation_unlinkAttack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+	if fc.Args, err = ec.field_Mutation_removeAttackFacility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addAttackPlace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addAttackPlace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddAttackPlace(ctx, fc.Args["input"].(model.AddAttackPlaceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOAddAttackPlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addAttackPlace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddAttackPlacePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addAttackPlace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeAttackPlace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeAttackPlace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveAttackPlace(ctx, fc.Args["input"].(model.RemoveAttackPlaceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalORemoveAttackPlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeAttackPlace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveAttackPlacePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeAttackPlace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_addAttackEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addAttackEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddAttackEvent(ctx, fc.Args["input"].(model.AddAttackEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOAddAttackEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addAttackEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddAttackEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addAttackEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_removeAttackEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_removeAttackEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RemoveAttackEvent(ctx, fc.Args["input"].(model.RemoveAttackEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalORemoveAttackEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_removeAttackEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RemoveAttackEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_removeAttackEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -11611,11 +13877,11 @@ func (ec *executionContext) _Mutation_addClaim(ctx context.Context, field graphq
 			return ec.Resolvers.Mutation().AddClaim(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOAddClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_addClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11625,7 +13891,7 @@ func (ec *executionContext) fieldContext_Mutation_addClaim(ctx context.Context, 
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Claim(ctx, field)
+			return ec.childFields_AddClaimPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11652,14 +13918,14 @@ func (ec *executionContext) _Mutation_updateClaim(ctx context.Context, field gra
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().UpdateClaim(ctx, fc.Args["id"].(string), fc.Args["input"].(map[string]any))
+			return ec.Resolvers.Mutation().UpdateClaim(ctx, fc.Args["input"].(map[string]any))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOUpdateClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_updateClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11669,7 +13935,7 @@ func (ec *executionContext) fieldContext_Mutation_updateClaim(ctx context.Contex
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Claim(ctx, field)
+			return ec.childFields_UpdateClaimPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -11696,14 +13962,14 @@ func (ec *executionContext) _Mutation_retractClaim(ctx context.Context, field gr
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Mutation().RetractClaim(ctx, fc.Args["id"].(string), fc.Args["reason"].(string))
+			return ec.Resolvers.Mutation().RetractClaim(ctx, fc.Args["input"].(model.RetractClaimInput))
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
-			return ec.marshalNClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalORetractClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Mutation_retractClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -11713,7 +13979,7 @@ func (ec *executionContext) fieldContext_Mutation_retractClaim(ctx context.Conte
 		IsMethod:   true,
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.childFields_Claim(ctx, field)
+			return ec.childFields_RetractClaimPayload(ctx, field)
 		},
 	}
 	defer func() {
@@ -13670,6 +15936,267 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _RemoveAttackEventPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackEventPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackEventPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveAttackEventPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RemoveAttackEventPayload_attack(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackEventPayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackEventPayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveAttackEventPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveAttackEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveAttackEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveAttackFacilityPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackFacilityPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackFacilityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveAttackFacilityPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RemoveAttackFacilityPayload_attack(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackFacilityPayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackFacilityPayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveAttackFacilityPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveAttackFacilityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackFacilityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackFacilityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveAttackFacilityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveAttackPlacePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackPlacePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackPlacePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RemoveAttackPlacePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RemoveAttackPlacePayload_attack(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackPlacePayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackPlacePayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveAttackPlacePayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RemoveAttackPlacePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RemoveAttackPlacePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RemoveAttackPlacePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RemoveAttackPlacePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _RepeatedTarget_facility(ctx context.Context, field graphql.CollectedField, obj *athar.RepeatedTarget) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13926,6 +16453,93 @@ func (ec *executionContext) fieldContext_RepeatedTargetEdge_node(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RepeatedTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetractClaimPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetractClaimPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetractClaimPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RetractClaimPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RetractClaimPayload_claim(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetractClaimPayload_claim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claim(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
+			return ec.marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RetractClaimPayload_claim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetractClaimPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Claim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RetractClaimPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RetractClaimPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RetractClaimPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RetractClaimPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -14875,6 +17489,684 @@ func (ec *executionContext) _TimelineBucket_attacksWithFigures(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_TimelineBucket_attacksWithFigures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineBucket", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateActorPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateActorPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateActorPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateActorPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateActorPayload_actor(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateActorPayload_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
+			return ec.marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateActorPayload_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateActorPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateActorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateActorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateActorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateActorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateAttackPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAttackPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAttackPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateAttackPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateAttackPayload_attack(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAttackPayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAttackPayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateAttackPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateAttackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateAttackPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateAttackPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateAttackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateClaimPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateClaimPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateClaimPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateClaimPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateClaimPayload_claim(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateClaimPayload_claim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claim(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
+			return ec.marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateClaimPayload_claim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateClaimPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Claim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateClaimPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateClaimPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateClaimPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateClaimPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateEventPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEventPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEventPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateEventPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateEventPayload_event(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEventPayload_event(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Event(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Event) graphql.Marshaler {
+			return ec.marshalOEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEventPayload_event(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateEventPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Event(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateFacilityPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateFacilityPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateFacilityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateFacilityPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateFacilityPayload_facility(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateFacilityPayload_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facility(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
+			return ec.marshalOFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateFacilityPayload_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateFacilityPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateFacilityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateFacilityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateFacilityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateFacilityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePlacePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePlacePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePlacePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdatePlacePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdatePlacePayload_place(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePlacePayload_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Place) graphql.Marshaler {
+			return ec.marshalOPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePlacePayload_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePlacePayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdatePlacePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdatePlacePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdatePlacePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdatePlacePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateSourcePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateSourcePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateSourcePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateSourcePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateSourcePayload_source(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateSourcePayload_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
+			return ec.marshalOSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateSourcePayload_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateSourcePayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateSourcePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateSourcePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateSourcePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateSourcePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UserError_field(ctx context.Context, field graphql.CollectedField, obj *gqltypes.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_field(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Field, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_field(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_code(ctx context.Context, field graphql.CollectedField, obj *gqltypes.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_code(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Code, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v gqltypes.UserErrorCode) graphql.Marshaler {
+			return ec.marshalNUserErrorCode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorCode(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_code(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type UserErrorCode does not have child fields"))
+}
+
+func (ec *executionContext) _UserError_message(ctx context.Context, field graphql.CollectedField, obj *gqltypes.UserError) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UserError_message(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Message, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UserError_message(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UserError", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Year_id(ctx context.Context, field graphql.CollectedField, obj *athar.TimeNode) (ret graphql.Marshaler) {
@@ -16095,8 +19387,8 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputActorInput(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
+func (ec *executionContext) unmarshalInputAddAttackEventInput(ctx context.Context, obj any) (model.AddAttackEventInput, error) {
+	var it model.AddAttackEventInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16106,63 +19398,48 @@ func (ec *executionContext) unmarshalInputActorInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "kind", "partOf", "description"}
-	it = make(map[string]any, len(asMap))
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "id":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["id"] = data
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["name"] = data
-		case "aliases":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["aliases"] = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNActorKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorKind(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["kind"] = data
-		case "partOf":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["partOf"] = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["description"] = data
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "attackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackID = data
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "relation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relation"))
+			data, err := ec.unmarshalNAttackEventRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relation = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputActorPatch(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
+func (ec *executionContext) unmarshalInputAddAttackFacilityInput(ctx context.Context, obj any) (model.AddAttackFacilityInput, error) {
+	var it model.AddAttackFacilityInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16172,56 +19449,41 @@ func (ec *executionContext) unmarshalInputActorPatch(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "aliases", "kind", "partOf", "description"}
-	it = make(map[string]any, len(asMap))
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["name"] = data
-		case "aliases":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "attackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["aliases"] = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOActorKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorKind(ctx, v)
+			it.AttackID = data
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["kind"] = data
-		case "partOf":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["partOf"] = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["description"] = data
+			it.FacilityID = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputAttackFilter(ctx context.Context, obj any) (model.AttackFilter, error) {
-	var it model.AttackFilter
+func (ec *executionContext) unmarshalInputAddAttackPlaceInput(ctx context.Context, obj any) (model.AddAttackPlaceInput, error) {
+	var it model.AddAttackPlaceInput
 	if obj == nil {
 		return it, nil
 	}
@@ -16231,305 +19493,40 @@ func (ec *executionContext) unmarshalInputAttackFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"dateRange", "facilityIds", "facilityTypes", "placeIds", "actorIds", "attackTypes", "weapons", "near", "minKilled", "sourceIds", "text"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "dateRange":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateRange"))
-			data, err := ec.unmarshalODateRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateRangeInput(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.DateRange = graphql.OmittableOf(data)
-		case "facilityIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.FacilityIds = graphql.OmittableOf(data)
-		case "facilityTypes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityTypes"))
-			data, err := ec.unmarshalOFacilityType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityTypeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.FacilityTypes = graphql.OmittableOf(data)
-		case "placeIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.PlaceIds = graphql.OmittableOf(data)
-		case "actorIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.ActorIds = graphql.OmittableOf(data)
-		case "attackTypes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
-			data, err := ec.unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.AttackTypes = graphql.OmittableOf(data)
-		case "weapons":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
-			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Weapons = graphql.OmittableOf(data)
-		case "near":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
-			data, err := ec.unmarshalONearInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNear(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Near = graphql.OmittableOf(data)
-		case "minKilled":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minKilled"))
-			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.MinKilled = graphql.OmittableOf(data)
-		case "sourceIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.SourceIds = graphql.OmittableOf(data)
-		case "text":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Text = graphql.OmittableOf(data)
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "attackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackID = data
+		case "placeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlaceID = data
 		}
 	}
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputAttackInput(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds"}
-	it = make(map[string]any, len(asMap))
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "id":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["id"] = data
-		case "title":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["title"] = data
-		case "summary":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["summary"] = data
-		case "date":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalNDateInput2map(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["date"] = data
-		case "timeOfDay":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
-			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["timeOfDay"] = data
-		case "attackTypes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
-			data, err := ec.unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["attackTypes"] = data
-		case "weapons":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
-			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["weapons"] = data
-		case "damage":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("damage"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["damage"] = data
-		case "facilityIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["facilityIds"] = data
-		case "placeIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["placeIds"] = data
-		case "duringEventIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duringEventIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["duringEventIds"] = data
-		case "partOfEventIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOfEventIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["partOfEventIds"] = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputAttackPatch(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds"}
-	it = make(map[string]any, len(asMap))
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "title":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["title"] = data
-		case "summary":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["summary"] = data
-		case "date":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalODateInput2map(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["date"] = data
-		case "timeOfDay":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
-			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["timeOfDay"] = data
-		case "attackTypes":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
-			data, err := ec.unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["attackTypes"] = data
-		case "weapons":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
-			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["weapons"] = data
-		case "damage":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("damage"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["damage"] = data
-		case "facilityIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["facilityIds"] = data
-		case "placeIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["placeIds"] = data
-		case "duringEventIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duringEventIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["duringEventIds"] = data
-		case "partOfEventIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOfEventIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["partOfEventIds"] = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputClaimInput(ctx context.Context, obj any) (map[string]any, error) {
+func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
 		return it, nil
@@ -16544,7 +19541,7 @@ func (ec *executionContext) unmarshalInputClaimInput(ctx context.Context, obj an
 		asMap["stance"] = "ASSERTS"
 	}
 
-	fieldsInOrder := [...]string{"id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -16552,6 +19549,13 @@ func (ec *executionContext) unmarshalInputClaimInput(ctx context.Context, obj an
 			continue
 		}
 		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
 			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
@@ -16662,8 +19666,8 @@ func (ec *executionContext) unmarshalInputClaimInput(ctx context.Context, obj an
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputClaimPatch(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
+func (ec *executionContext) unmarshalInputAttackFilter(ctx context.Context, obj any) (model.AttackFilter, error) {
+	var it model.AttackFilter
 	if obj == nil {
 		return it, nil
 	}
@@ -16673,98 +19677,90 @@ func (ec *executionContext) unmarshalInputClaimPatch(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds"}
-	it = make(map[string]any, len(asMap))
+	fieldsInOrder := [...]string{"dateRange", "facilityIds", "facilityTypes", "placeIds", "actorIds", "attackTypes", "weapons", "near", "minKilled", "sourceIds", "text"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOClaimKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimKind(ctx, v)
+		case "dateRange":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("dateRange"))
+			data, err := ec.unmarshalODateRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDateRangeInput(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["kind"] = data
-		case "stance":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stance"))
-			data, err := ec.unmarshalOStance2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐStance(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["stance"] = data
-		case "text":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["text"] = data
-		case "quote":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quote"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["quote"] = data
-		case "claimedBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimedBy"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["claimedBy"] = data
-		case "names":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
+			it.DateRange = graphql.OmittableOf(data)
+		case "facilityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["names"] = data
-		case "killed":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("killed"))
-			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			it.FacilityIds = graphql.OmittableOf(data)
+		case "facilityTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityTypes"))
+			data, err := ec.unmarshalOFacilityType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityTypeᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["killed"] = data
-		case "childrenKilled":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childrenKilled"))
-			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["childrenKilled"] = data
-		case "injured":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("injured"))
-			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["injured"] = data
-		case "weapons":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
-			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["weapons"] = data
-		case "timeOfDay":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
-			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["timeOfDay"] = data
+			it.FacilityTypes = graphql.OmittableOf(data)
 		case "placeIds":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
 			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it["placeIds"] = data
+			it.PlaceIds = graphql.OmittableOf(data)
+		case "actorIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("actorIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ActorIds = graphql.OmittableOf(data)
+		case "attackTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
+			data, err := ec.unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackTypes = graphql.OmittableOf(data)
+		case "weapons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
+			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Weapons = graphql.OmittableOf(data)
+		case "near":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("near"))
+			data, err := ec.unmarshalONearInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐNear(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Near = graphql.OmittableOf(data)
+		case "minKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minKilled"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.MinKilled = graphql.OmittableOf(data)
+		case "sourceIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sourceIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.SourceIds = graphql.OmittableOf(data)
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -16802,6 +19798,542 @@ func (ec *executionContext) unmarshalInputCountRangeInput(ctx context.Context, o
 				return it, err
 			}
 			it.Max = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["name"] = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["aliases"] = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNActorKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["kind"] = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["partOf"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateAttackInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["title"] = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["summary"] = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalNDateInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["date"] = data
+		case "timeOfDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
+			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["timeOfDay"] = data
+		case "attackTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
+			data, err := ec.unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["attackTypes"] = data
+		case "weapons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
+			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["weapons"] = data
+		case "damage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("damage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["damage"] = data
+		case "facilityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["facilityIds"] = data
+		case "placeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["placeIds"] = data
+		case "duringEventIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duringEventIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["duringEventIds"] = data
+		case "partOfEventIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOfEventIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["partOfEventIds"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["name"] = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNEventKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["kind"] = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODateInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["date"] = data
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["facilityId"] = data
+		case "placeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["placeIds"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateFacilityInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["name"] = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["aliases"] = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalNFacilityType2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["type"] = data
+		case "placeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["placeId"] = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["location"] = data
+		case "operatedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatedBy"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["operatedBy"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreatePlaceInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["name"] = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["aliases"] = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNPlaceKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["kind"] = data
+		case "partOf":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOf"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["partOf"] = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["location"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["title"] = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalNSourceKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["kind"] = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["url"] = data
+		case "published":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
+			data, err := ec.unmarshalODateInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["published"] = data
+		case "language":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["language"] = data
+		case "author":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["author"] = data
+		case "publishedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedBy"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["publishedBy"] = data
+		case "cites":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cites"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["cites"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
 		}
 	}
 	return it, nil
@@ -16889,145 +20421,6 @@ func (ec *executionContext) unmarshalInputDateRangeInput(ctx context.Context, ob
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputEventInput(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"id", "name", "kind", "date", "facilityId", "placeIds", "description"}
-	it = make(map[string]any, len(asMap))
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "id":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["id"] = data
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["name"] = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNEventKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventKind(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["kind"] = data
-		case "date":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalODateInput2map(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["date"] = data
-		case "facilityId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["facilityId"] = data
-		case "placeIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["placeIds"] = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["description"] = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputEventPatch(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "kind", "date", "facilityId", "placeIds", "description"}
-	it = make(map[string]any, len(asMap))
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["name"] = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalOEventKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventKind(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["kind"] = data
-		case "date":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
-			data, err := ec.unmarshalODateInput2map(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["date"] = data
-		case "facilityId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["facilityId"] = data
-		case "placeIds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["placeIds"] = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["description"] = data
-		}
-	}
-	return it, nil
-}
-
 func (ec *executionContext) unmarshalInputFacilityFilter(ctx context.Context, obj any) (model.FacilityFilter, error) {
 	var it model.FacilityFilter
 	if obj == nil {
@@ -17074,159 +20467,6 @@ func (ec *executionContext) unmarshalInputFacilityFilter(ctx context.Context, ob
 				return it, err
 			}
 			it.Text = graphql.OmittableOf(data)
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputFacilityInput(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
-	it = make(map[string]any, len(asMap))
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "id":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["id"] = data
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["name"] = data
-		case "aliases":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["aliases"] = data
-		case "type":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
-			data, err := ec.unmarshalNFacilityType2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityType(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["type"] = data
-		case "placeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["placeId"] = data
-		case "location":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
-			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["location"] = data
-		case "operatedBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatedBy"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["operatedBy"] = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["description"] = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputFacilityPatch(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
-	it = make(map[string]any, len(asMap))
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "name":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["name"] = data
-		case "aliases":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
-			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["aliases"] = data
-		case "type":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
-			data, err := ec.unmarshalOFacilityType2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityType(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["type"] = data
-		case "placeId":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeId"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["placeId"] = data
-		case "location":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
-			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["location"] = data
-		case "operatedBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatedBy"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["operatedBy"] = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["description"] = data
 		}
 	}
 	return it, nil
@@ -17364,7 +20604,227 @@ func (ec *executionContext) unmarshalInputPlaceFilter(ctx context.Context, obj a
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj any) (map[string]any, error) {
+func (ec *executionContext) unmarshalInputRemoveAttackEventInput(ctx context.Context, obj any) (model.RemoveAttackEventInput, error) {
+	var it model.RemoveAttackEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "attackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackID = data
+		case "eventId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("eventId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EventID = data
+		case "relation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("relation"))
+			data, err := ec.unmarshalNAttackEventRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Relation = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRemoveAttackFacilityInput(ctx context.Context, obj any) (model.RemoveAttackFacilityInput, error) {
+	var it model.RemoveAttackFacilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "attackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackID = data
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.FacilityID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRemoveAttackPlaceInput(ctx context.Context, obj any) (model.RemoveAttackPlaceInput, error) {
+	var it model.RemoveAttackPlaceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "attackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackID = data
+		case "placeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.PlaceID = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRetractClaimInput(ctx context.Context, obj any) (model.RetractClaimInput, error) {
+	var it model.RetractClaimInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputSourceFilter(ctx context.Context, obj any) (model.SourceFilter, error) {
+	var it model.SourceFilter
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"kinds", "text"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "kinds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
+			data, err := ec.unmarshalOSourceKind2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceKindᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Kinds = graphql.OmittableOf(data)
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Text = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
 		return it, nil
@@ -17375,7 +20835,7 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "name", "aliases", "kind", "partOf", "location", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -17383,16 +20843,23 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 			continue
 		}
 		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it["id"] = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
-			data, err := ec.unmarshalNString2string(ctx, v)
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17406,7 +20873,7 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 			it["aliases"] = data
 		case "kind":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNPlaceKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceKind(ctx, v)
+			data, err := ec.unmarshalOActorKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorKind(ctx, v)
 			if err != nil {
 				return it, err
 			}
@@ -17418,13 +20885,6 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 				return it, err
 			}
 			it["partOf"] = data
-		case "location":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
-			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["location"] = data
 		case "description":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17437,7 +20897,7 @@ func (ec *executionContext) unmarshalInputPlaceInput(ctx context.Context, obj an
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputPlacePatch(ctx context.Context, obj any) (map[string]any, error) {
+func (ec *executionContext) unmarshalInputUpdateAttackInput(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
 		return it, nil
@@ -17448,7 +20908,7 @@ func (ec *executionContext) unmarshalInputPlacePatch(ctx context.Context, obj an
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"name", "aliases", "kind", "partOf", "location", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -17456,6 +20916,424 @@ func (ec *executionContext) unmarshalInputPlacePatch(ctx context.Context, obj an
 			continue
 		}
 		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "title":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["title"] = data
+		case "summary":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("summary"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["summary"] = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODateInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["date"] = data
+		case "timeOfDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
+			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["timeOfDay"] = data
+		case "attackTypes":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackTypes"))
+			data, err := ec.unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["attackTypes"] = data
+		case "weapons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
+			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["weapons"] = data
+		case "damage":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("damage"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["damage"] = data
+		case "facilityIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["facilityIds"] = data
+		case "placeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["placeIds"] = data
+		case "duringEventIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("duringEventIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["duringEventIds"] = data
+		case "partOfEventIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("partOfEventIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["partOfEventIds"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOClaimKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["kind"] = data
+		case "stance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("stance"))
+			data, err := ec.unmarshalOStance2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐStance(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["stance"] = data
+		case "text":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["text"] = data
+		case "quote":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("quote"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["quote"] = data
+		case "claimedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("claimedBy"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["claimedBy"] = data
+		case "names":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("names"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["names"] = data
+		case "killed":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("killed"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["killed"] = data
+		case "childrenKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("childrenKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["childrenKilled"] = data
+		case "injured":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("injured"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["injured"] = data
+		case "weapons":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("weapons"))
+			data, err := ec.unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["weapons"] = data
+		case "timeOfDay":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("timeOfDay"))
+			data, err := ec.unmarshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["timeOfDay"] = data
+		case "placeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["placeIds"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["name"] = data
+		case "kind":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
+			data, err := ec.unmarshalOEventKind2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventKind(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["kind"] = data
+		case "date":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("date"))
+			data, err := ec.unmarshalODateInput2map(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["date"] = data
+		case "facilityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("facilityId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["facilityId"] = data
+		case "placeIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["placeIds"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateFacilityInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["name"] = data
+		case "aliases":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aliases"))
+			data, err := ec.unmarshalOString2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["aliases"] = data
+		case "type":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("type"))
+			data, err := ec.unmarshalOFacilityType2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityType(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["type"] = data
+		case "placeId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("placeId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["placeId"] = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["location"] = data
+		case "operatedBy":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("operatedBy"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["operatedBy"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdatePlaceInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
 		case "name":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -17503,44 +21381,7 @@ func (ec *executionContext) unmarshalInputPlacePatch(ctx context.Context, obj an
 	return it, nil
 }
 
-func (ec *executionContext) unmarshalInputSourceFilter(ctx context.Context, obj any) (model.SourceFilter, error) {
-	var it model.SourceFilter
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"kinds", "text"}
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
-		case "kinds":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kinds"))
-			data, err := ec.unmarshalOSourceKind2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceKindᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Kinds = graphql.OmittableOf(data)
-		case "text":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("text"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it.Text = graphql.OmittableOf(data)
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj any) (map[string]any, error) {
+func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context, obj any) (map[string]any, error) {
 	var it map[string]any
 	if obj == nil {
 		return it, nil
@@ -17551,7 +21392,7 @@ func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj a
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -17559,100 +21400,20 @@ func (ec *executionContext) unmarshalInputSourceInput(ctx context.Context, obj a
 			continue
 		}
 		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
 		case "id":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
-			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			data, err := ec.unmarshalNID2string(ctx, v)
 			if err != nil {
 				return it, err
 			}
 			it["id"] = data
-		case "title":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
-			data, err := ec.unmarshalNString2string(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["title"] = data
-		case "kind":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("kind"))
-			data, err := ec.unmarshalNSourceKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceKind(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["kind"] = data
-		case "url":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["url"] = data
-		case "published":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("published"))
-			data, err := ec.unmarshalODateInput2map(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["published"] = data
-		case "language":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("language"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["language"] = data
-		case "author":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("author"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["author"] = data
-		case "publishedBy":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publishedBy"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["publishedBy"] = data
-		case "cites":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("cites"))
-			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["cites"] = data
-		case "description":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
-			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
-			if err != nil {
-				return it, err
-			}
-			it["description"] = data
-		}
-	}
-	return it, nil
-}
-
-func (ec *executionContext) unmarshalInputSourcePatch(ctx context.Context, obj any) (map[string]any, error) {
-	var it map[string]any
-	if obj == nil {
-		return it, nil
-	}
-
-	asMap := map[string]any{}
-	for k, v := range obj.(map[string]any) {
-		asMap[k] = v
-	}
-
-	fieldsInOrder := [...]string{"title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
-	it = make(map[string]any, len(asMap))
-	for _, k := range fieldsInOrder {
-		v, ok := asMap[k]
-		if !ok {
-			continue
-		}
-		switch k {
 		case "title":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("title"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -18141,6 +21902,198 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 		case "node":
 			out.Values[i] = ec._ActorEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var addAttackEventPayloadImplementors = []string{"AddAttackEventPayload"}
+
+func (ec *executionContext) _AddAttackEventPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addAttackEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddAttackEventPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AddAttackEventPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._AddAttackEventPayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddAttackEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var addAttackFacilityPayloadImplementors = []string{"AddAttackFacilityPayload"}
+
+func (ec *executionContext) _AddAttackFacilityPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addAttackFacilityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddAttackFacilityPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AddAttackFacilityPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._AddAttackFacilityPayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddAttackFacilityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var addAttackPlacePayloadImplementors = []string{"AddAttackPlacePayload"}
+
+func (ec *executionContext) _AddAttackPlacePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addAttackPlacePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddAttackPlacePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AddAttackPlacePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._AddAttackPlacePayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddAttackPlacePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var addClaimPayloadImplementors = []string{"AddClaimPayload"}
+
+func (ec *executionContext) _AddClaimPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addClaimPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddClaimPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AddClaimPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "claim":
+			out.Values[i] = ec._AddClaimPayload_claim(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddClaimPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -19403,6 +23356,294 @@ func (ec *executionContext) _CountRange(ctx context.Context, sel ast.SelectionSe
 		case "max":
 			out.Values[i] = ec._CountRange_max(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createActorPayloadImplementors = []string{"CreateActorPayload"}
+
+func (ec *executionContext) _CreateActorPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createActorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateActorPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateActorPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._CreateActorPayload_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateActorPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createAttackPayloadImplementors = []string{"CreateAttackPayload"}
+
+func (ec *executionContext) _CreateAttackPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createAttackPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateAttackPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateAttackPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._CreateAttackPayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateAttackPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createEventPayloadImplementors = []string{"CreateEventPayload"}
+
+func (ec *executionContext) _CreateEventPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateEventPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateEventPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._CreateEventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createFacilityPayloadImplementors = []string{"CreateFacilityPayload"}
+
+func (ec *executionContext) _CreateFacilityPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createFacilityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateFacilityPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateFacilityPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "facility":
+			out.Values[i] = ec._CreateFacilityPayload_facility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateFacilityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createPlacePayloadImplementors = []string{"CreatePlacePayload"}
+
+func (ec *executionContext) _CreatePlacePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createPlacePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreatePlacePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreatePlacePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._CreatePlacePayload_place(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreatePlacePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var createSourcePayloadImplementors = []string{"CreateSourcePayload"}
+
+func (ec *executionContext) _CreateSourcePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createSourcePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateSourcePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateSourcePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._CreateSourcePayload_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateSourcePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -20719,119 +24960,147 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPlace(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updatePlace":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updatePlace(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createActor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createActor(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateActor":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateActor(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createFacility":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createFacility(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateFacility":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateFacility(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createSource":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createSource(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateSource":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateSource(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateEvent":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateEvent(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "createAttack":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createAttack(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateAttack":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateAttack(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "linkAttack":
+		case "addAttackFacility":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_linkAttack(ctx, field)
+				return ec._Mutation_addAttackFacility(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "unlinkAttack":
+		case "removeAttackFacility":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
-				return ec._Mutation_unlinkAttack(ctx, field)
+				return ec._Mutation_removeAttackFacility(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "addAttackPlace":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addAttackPlace(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeAttackPlace":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeAttackPlace(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "addAttackEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addAttackEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removeAttackEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_removeAttackEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "addClaim":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_addClaim(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "updateClaim":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_updateClaim(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "retractClaim":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_retractClaim(ctx, field)
 			})
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -21995,6 +26264,150 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 	return out
 }
 
+var removeAttackEventPayloadImplementors = []string{"RemoveAttackEventPayload"}
+
+func (ec *executionContext) _RemoveAttackEventPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeAttackEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveAttackEventPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RemoveAttackEventPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._RemoveAttackEventPayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveAttackEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var removeAttackFacilityPayloadImplementors = []string{"RemoveAttackFacilityPayload"}
+
+func (ec *executionContext) _RemoveAttackFacilityPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeAttackFacilityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveAttackFacilityPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RemoveAttackFacilityPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._RemoveAttackFacilityPayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveAttackFacilityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var removeAttackPlacePayloadImplementors = []string{"RemoveAttackPlacePayload"}
+
+func (ec *executionContext) _RemoveAttackPlacePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, removeAttackPlacePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RemoveAttackPlacePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RemoveAttackPlacePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._RemoveAttackPlacePayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RemoveAttackPlacePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var repeatedTargetImplementors = []string{"RepeatedTarget"}
 
 func (ec *executionContext) _RepeatedTarget(ctx context.Context, sel ast.SelectionSet, obj *athar.RepeatedTarget) graphql.Marshaler {
@@ -22182,6 +26595,54 @@ func (ec *executionContext) _RepeatedTargetEdge(ctx context.Context, sel ast.Sel
 		case "node":
 			out.Values[i] = ec._RepeatedTargetEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var retractClaimPayloadImplementors = []string{"RetractClaimPayload"}
+
+func (ec *executionContext) _RetractClaimPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, retractClaimPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RetractClaimPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RetractClaimPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "claim":
+			out.Values[i] = ec._RetractClaimPayload_claim(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RetractClaimPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -22809,6 +27270,390 @@ func (ec *executionContext) _TimelineBucket(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var updateActorPayloadImplementors = []string{"UpdateActorPayload"}
+
+func (ec *executionContext) _UpdateActorPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateActorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateActorPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateActorPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._UpdateActorPayload_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateActorPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateAttackPayloadImplementors = []string{"UpdateAttackPayload"}
+
+func (ec *executionContext) _UpdateAttackPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateAttackPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateAttackPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateAttackPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._UpdateAttackPayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateAttackPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateClaimPayloadImplementors = []string{"UpdateClaimPayload"}
+
+func (ec *executionContext) _UpdateClaimPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateClaimPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateClaimPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateClaimPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "claim":
+			out.Values[i] = ec._UpdateClaimPayload_claim(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateClaimPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateEventPayloadImplementors = []string{"UpdateEventPayload"}
+
+func (ec *executionContext) _UpdateEventPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateEventPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateEventPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "event":
+			out.Values[i] = ec._UpdateEventPayload_event(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateFacilityPayloadImplementors = []string{"UpdateFacilityPayload"}
+
+func (ec *executionContext) _UpdateFacilityPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateFacilityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateFacilityPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateFacilityPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "facility":
+			out.Values[i] = ec._UpdateFacilityPayload_facility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateFacilityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updatePlacePayloadImplementors = []string{"UpdatePlacePayload"}
+
+func (ec *executionContext) _UpdatePlacePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updatePlacePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdatePlacePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdatePlacePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._UpdatePlacePayload_place(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdatePlacePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateSourcePayloadImplementors = []string{"UpdateSourcePayload"}
+
+func (ec *executionContext) _UpdateSourcePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateSourcePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateSourcePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateSourcePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._UpdateSourcePayload_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateSourcePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var userErrorImplementors = []string{"UserError"}
+
+func (ec *executionContext) _UserError(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.UserError) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, userErrorImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UserError")
+		case "field":
+			out.Values[i] = ec._UserError_field(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "code":
+			out.Values[i] = ec._UserError_code(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "message":
+			out.Values[i] = ec._UserError_message(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var yearImplementors = []string{"Year"}
 
 func (ec *executionContext) _Year(ctx context.Context, sel ast.SelectionSet, obj *athar.TimeNode) graphql.Marshaler {
@@ -23330,16 +28175,6 @@ func (ec *executionContext) marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑproject�
 	return ret
 }
 
-func (ec *executionContext) marshalNActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx context.Context, sel ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Actor(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNActorConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐActorConnection(ctx context.Context, sel ast.SelectionSet, v *model.ActorConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -23360,11 +28195,6 @@ func (ec *executionContext) marshalNActorEdge2ᚕᚖgithubᚗcomᚋatharᚑproje
 	return ret
 }
 
-func (ec *executionContext) unmarshalNActorInput2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputActorInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNActorKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActorKind(ctx context.Context, v any) (athar.ActorKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := athar.ActorKind(tmp)
@@ -23382,8 +28212,23 @@ func (ec *executionContext) marshalNActorKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
-func (ec *executionContext) unmarshalNActorPatch2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputActorPatch(ctx, v)
+func (ec *executionContext) unmarshalNAddAttackEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAttackEventInput(ctx context.Context, v any) (model.AddAttackEventInput, error) {
+	res, err := ec.unmarshalInputAddAttackEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddAttackFacilityInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAttackFacilityInput(ctx context.Context, v any) (model.AddAttackFacilityInput, error) {
+	res, err := ec.unmarshalInputAddAttackFacilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddAttackPlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAttackPlaceInput(ctx context.Context, v any) (model.AddAttackPlaceInput, error) {
+	res, err := ec.unmarshalInputAddAttackPlaceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNAddClaimInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputAddClaimInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23395,16 +28240,6 @@ func (ec *executionContext) marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑproject�
 	})
 
 	return ret
-}
-
-func (ec *executionContext) marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx context.Context, sel ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Attack(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx context.Context, sel ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
@@ -23427,23 +28262,13 @@ func (ec *executionContext) marshalNAttackEdge2ᚕᚖgithubᚗcomᚋatharᚑproj
 	return ret
 }
 
-func (ec *executionContext) unmarshalNAttackInput2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputAttackInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNAttackPatch2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputAttackPatch(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx context.Context, v any) (athar.AttackLink, error) {
+func (ec *executionContext) unmarshalNAttackEventRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx context.Context, v any) (athar.AttackLink, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := athar.AttackLink(tmp)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
-func (ec *executionContext) marshalNAttackRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx context.Context, sel ast.SelectionSet, v athar.AttackLink) graphql.Marshaler {
+func (ec *executionContext) marshalNAttackEventRelation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackLink(ctx context.Context, sel ast.SelectionSet, v athar.AttackLink) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
@@ -23553,16 +28378,6 @@ func (ec *executionContext) marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑproject�
 	return ret
 }
 
-func (ec *executionContext) marshalNClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx context.Context, sel ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Claim(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNClaimConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐClaimConnection(ctx context.Context, sel ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -23583,11 +28398,6 @@ func (ec *executionContext) marshalNClaimEdge2ᚕᚖgithubᚗcomᚋatharᚑproje
 	return ret
 }
 
-func (ec *executionContext) unmarshalNClaimInput2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputClaimInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNClaimKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaimKind(ctx context.Context, v any) (athar.ClaimKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := athar.ClaimKind(tmp)
@@ -23605,8 +28415,33 @@ func (ec *executionContext) marshalNClaimKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
-func (ec *executionContext) unmarshalNClaimPatch2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputClaimPatch(ctx, v)
+func (ec *executionContext) unmarshalNCreateActorInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputCreateActorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateAttackInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputCreateAttackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateEventInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputCreateEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateFacilityInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputCreateFacilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreatePlaceInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputCreatePlaceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNCreateSourceInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputCreateSourceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -23682,16 +28517,6 @@ func (ec *executionContext) marshalNEvent2ᚕᚖgithubᚗcomᚋatharᚑproject�
 	return ret
 }
 
-func (ec *executionContext) marshalNEvent2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEvent(ctx context.Context, sel ast.SelectionSet, v *athar.Event) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Event(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNEventConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEventConnection(ctx context.Context, sel ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -23712,11 +28537,6 @@ func (ec *executionContext) marshalNEventEdge2ᚕᚖgithubᚗcomᚋatharᚑproje
 	return ret
 }
 
-func (ec *executionContext) unmarshalNEventInput2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputEventInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNEventKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEventKind(ctx context.Context, v any) (athar.EventKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := athar.EventKind(tmp)
@@ -23734,11 +28554,6 @@ func (ec *executionContext) marshalNEventKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
-func (ec *executionContext) unmarshalNEventPatch2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputEventPatch(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx context.Context, sel ast.SelectionSet, v []*athar.Facility) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -23747,16 +28562,6 @@ func (ec *executionContext) marshalNFacility2ᚕᚖgithubᚗcomᚋatharᚑprojec
 	})
 
 	return ret
-}
-
-func (ec *executionContext) marshalNFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx context.Context, sel ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Facility(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNFacilityConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐFacilityConnection(ctx context.Context, sel ast.SelectionSet, v *model.FacilityConnection) graphql.Marshaler {
@@ -23777,16 +28582,6 @@ func (ec *executionContext) marshalNFacilityEdge2ᚕᚖgithubᚗcomᚋatharᚑpr
 	})
 
 	return ret
-}
-
-func (ec *executionContext) unmarshalNFacilityInput2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputFacilityInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) unmarshalNFacilityPatch2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputFacilityPatch(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNFacilityType2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacilityType(ctx context.Context, v any) (athar.FacilityType, error) {
@@ -24046,16 +28841,6 @@ func (ec *executionContext) marshalNPlace2ᚕᚖgithubᚗcomᚋatharᚑproject�
 	return ret
 }
 
-func (ec *executionContext) marshalNPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx context.Context, sel ast.SelectionSet, v *athar.Place) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Place(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNPlaceConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPlaceConnection(ctx context.Context, sel ast.SelectionSet, v *model.PlaceConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -24076,11 +28861,6 @@ func (ec *executionContext) marshalNPlaceEdge2ᚕᚖgithubᚗcomᚋatharᚑproje
 	return ret
 }
 
-func (ec *executionContext) unmarshalNPlaceInput2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputPlaceInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNPlaceKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlaceKind(ctx context.Context, v any) (athar.PlaceKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := athar.PlaceKind(tmp)
@@ -24098,8 +28878,18 @@ func (ec *executionContext) marshalNPlaceKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
-func (ec *executionContext) unmarshalNPlacePatch2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputPlacePatch(ctx, v)
+func (ec *executionContext) unmarshalNRemoveAttackEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRemoveAttackEventInput(ctx context.Context, v any) (model.RemoveAttackEventInput, error) {
+	res, err := ec.unmarshalInputRemoveAttackEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRemoveAttackFacilityInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRemoveAttackFacilityInput(ctx context.Context, v any) (model.RemoveAttackFacilityInput, error) {
+	res, err := ec.unmarshalInputRemoveAttackFacilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNRemoveAttackPlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRemoveAttackPlaceInput(ctx context.Context, v any) (model.RemoveAttackPlaceInput, error) {
+	res, err := ec.unmarshalInputRemoveAttackPlaceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -24133,6 +28923,11 @@ func (ec *executionContext) marshalNRepeatedTargetEdge2ᚕᚖgithubᚗcomᚋatha
 	return ret
 }
 
+func (ec *executionContext) unmarshalNRetractClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRetractClaimInput(ctx context.Context, v any) (model.RetractClaimInput, error) {
+	res, err := ec.unmarshalInputRetractClaimInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -24163,16 +28958,6 @@ func (ec *executionContext) marshalNSource2ᚕᚖgithubᚗcomᚋatharᚑproject�
 	return ret
 }
 
-func (ec *executionContext) marshalNSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx context.Context, sel ast.SelectionSet, v *athar.Source) graphql.Marshaler {
-	if v == nil {
-		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
-			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
-		}
-		return graphql.Null
-	}
-	return ec._Source(ctx, sel, v)
-}
-
 func (ec *executionContext) marshalNSourceConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSourceConnection(ctx context.Context, sel ast.SelectionSet, v *model.SourceConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -24193,11 +28978,6 @@ func (ec *executionContext) marshalNSourceEdge2ᚕᚖgithubᚗcomᚋatharᚑproj
 	return ret
 }
 
-func (ec *executionContext) unmarshalNSourceInput2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputSourceInput(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
 func (ec *executionContext) unmarshalNSourceKind2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSourceKind(ctx context.Context, v any) (athar.SourceKind, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := athar.SourceKind(tmp)
@@ -24213,11 +28993,6 @@ func (ec *executionContext) marshalNSourceKind2githubᚗcomᚋatharᚑprojectᚋ
 		}
 	}
 	return res
-}
-
-func (ec *executionContext) unmarshalNSourcePatch2map(ctx context.Context, v any) (map[string]any, error) {
-	res, err := ec.unmarshalInputSourcePatch(ctx, v)
-	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNStance2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐStance(ctx context.Context, v any) (athar.Stance, error) {
@@ -24332,6 +29107,84 @@ func (ec *executionContext) unmarshalNTimelineInterval2githubᚗcomᚋatharᚑpr
 
 func (ec *executionContext) marshalNTimelineInterval2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐTimelineInterval(ctx context.Context, sel ast.SelectionSet, v model.TimelineInterval) graphql.Marshaler {
 	return v
+}
+
+func (ec *executionContext) unmarshalNUpdateActorInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputUpdateActorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateAttackInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputUpdateAttackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateClaimInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputUpdateClaimInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateEventInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputUpdateEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateFacilityInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputUpdateFacilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdatePlaceInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputUpdatePlaceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateSourceInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputUpdateSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx context.Context, sel ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNUserError2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserError(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNUserError2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserError(ctx context.Context, sel ast.SelectionSet, v *gqltypes.UserError) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._UserError(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNUserErrorCode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorCode(ctx context.Context, v any) (gqltypes.UserErrorCode, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := gqltypes.UserErrorCode(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNUserErrorCode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorCode(ctx context.Context, sel ast.SelectionSet, v gqltypes.UserErrorCode) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNWeapon2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeapon(ctx context.Context, v any) (athar.Weapon, error) {
@@ -24598,6 +29451,34 @@ func (ec *executionContext) marshalOActorKind2ᚖgithubᚗcomᚋatharᚑproject�
 	return res
 }
 
+func (ec *executionContext) marshalOAddAttackEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddAttackEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAddAttackFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddAttackFacilityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAddAttackPlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddAttackPlacePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAddClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddClaimPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx context.Context, sel ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -24791,6 +29672,48 @@ func (ec *executionContext) unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑ
 	}
 	res, err := ec.unmarshalInputCountRangeInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOCreateActorPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateActorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateAttackPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateAttackPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateFacilityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreatePlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreatePlacePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOCreateSourcePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateSourcePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -25186,6 +30109,27 @@ func (ec *executionContext) marshalOPlaceKind2ᚖgithubᚗcomᚋatharᚑproject�
 	return res
 }
 
+func (ec *executionContext) marshalORemoveAttackEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RemoveAttackEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORemoveAttackFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RemoveAttackFacilityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORemoveAttackPlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RemoveAttackPlacePayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalORepeatedTarget2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRepeatedTarget(ctx context.Context, sel ast.SelectionSet, v *athar.RepeatedTarget) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -25198,6 +30142,13 @@ func (ec *executionContext) marshalORepeatedTargetEdge2ᚖgithubᚗcomᚋathar�
 		return graphql.Null
 	}
 	return ec._RepeatedTargetEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORetractClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RetractClaimPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORetraction2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRetraction(ctx context.Context, sel ast.SelectionSet, v *athar.Retraction) graphql.Marshaler {
@@ -25405,6 +30356,55 @@ func (ec *executionContext) marshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑproject�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOUpdateActorPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateActorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateAttackPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateAttackPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateClaimPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateFacilityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdatePlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdatePlacePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateSourcePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateSourcePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOWeapon2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐWeaponᚄ(ctx context.Context, v any) ([]athar.Weapon, error) {

@@ -35,7 +35,8 @@ var codes = map[string]string{
 
 // ErrorPresenter is the one place where errors become what a client sees. Errors from resolvers
 // carry domain codes: their code goes to extensions.code and, for bad input, the field to
-// extensions.field. Anything without a domain code is logged with the request id and shown only as
+// extensions.field. (A mutation answers the mistakes in its input as user errors in its payload,
+// see answer; only what is not the input's fault reaches here from it.) Anything without a domain code is logged with the request id and shown only as
 // "internal error": driver and Cypher text never reach a client. gqlgen's own parse and validation
 // errors pass through as they are, except that a value of the wrong type for an argument or
 // variable (an unknown enum value, a malformed Date) is the client's bad input and says so.

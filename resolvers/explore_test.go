@@ -295,11 +295,11 @@ func TestRepeatedlyTargeted(t *testing.T) {
 // none: its texts give none).
 func MustGeoFixture(t *testing.T, c *client) {
 	t.Helper()
-	c.MustData(`mutation {
-	  a: createFacility(input: {id: "facility:geo-school", name: "Geo school", type: SCHOOL, location: {latitude: 36.2000, longitude: 37.1500, precision: EXACT}}) { id }
-	  b: createFacility(input: {id: "facility:geo-barracks", name: "Geo barracks", type: MILITARY_SITE, location: {latitude: 36.2007, longitude: 37.1502, precision: APPROXIMATE}}) { id }
-	  c: createFacility(input: {id: "facility:geo-far", name: "Far clinic", type: CLINIC, location: {latitude: 36.3, longitude: 37.3, precision: EXACT}}) { id }
-	  d: createAttack(input: {id: "attack:geo", title: "Geo attack", date: {start: "2015-03-02"}, facilityIds: ["facility:geo-school"]}) { id }
+	c.MustMutate(`mutation {
+	  a: createFacility(input: {id: "facility:geo-school", name: "Geo school", type: SCHOOL, location: {latitude: 36.2000, longitude: 37.1500, precision: EXACT}}) { facility { id } userErrors { code } }
+	  b: createFacility(input: {id: "facility:geo-barracks", name: "Geo barracks", type: MILITARY_SITE, location: {latitude: 36.2007, longitude: 37.1502, precision: APPROXIMATE}}) { facility { id } userErrors { code } }
+	  c: createFacility(input: {id: "facility:geo-far", name: "Far clinic", type: CLINIC, location: {latitude: 36.3, longitude: 37.3, precision: EXACT}}) { facility { id } userErrors { code } }
+	  d: createAttack(input: {id: "attack:geo", title: "Geo attack", date: {start: "2015-03-02"}, facilityIds: ["facility:geo-school"]}) { attack { id } userErrors { code } }
 	}`, nil, &struct{}{})
 }
 

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -140,6 +141,76 @@ func (c *client) MustError(query string, vars map[string]any, code, field string
 	}
 	if field != "" && e.Extensions["field"] != field && !strings.Contains(e.Message, field) {
 		c.tb.Errorf("error %q (field %v) does not name %s", e.Message, e.Extensions["field"], field)
+	}
+	return e
+}
+
+// userError is a mutation payload's user error as a client sees it.
+type userError struct {
+	Field   []string
+	Code    string
+	Message string
+}
+
+// MustMutate posts a mutation that must succeed: no top-level error and no user error in any of its
+// payloads. It decodes the data into v.
+func (c *client) MustMutate(query string, vars map[string]any, v any) {
+	c.tb.Helper()
+	resp := c.Do(query, vars)
+	if len(resp.Errors) > 0 {
+		c.tb.Fatalf("errors: %+v", resp.Errors)
+	}
+	var payloads map[string]*struct{ UserErrors []userError }
+	if err := json.Unmarshal(resp.Data, &payloads); err != nil {
+		c.tb.Fatal(err)
+	}
+	for name, p := range payloads {
+		if p == nil || len(p.UserErrors) > 0 {
+			c.tb.Fatalf("%s: payload %+v", name, p)
+		}
+	}
+	if err := json.Unmarshal(resp.Data, v); err != nil {
+		c.tb.Fatal(err)
+	}
+}
+
+// MustUserErrors posts a mutation of one field that must not happen: no top-level error, a payload
+// whose object (every field but clientMutationId and userErrors) is null, and at least one user
+// error. It returns the user errors.
+func (c *client) MustUserErrors(query string, vars map[string]any) []userError {
+	c.tb.Helper()
+	resp := c.Do(query, vars)
+	if len(resp.Errors) > 0 {
+		c.tb.Fatalf("top-level errors: %+v", resp.Errors)
+	}
+	var data map[string]map[string]json.RawMessage
+	if err := json.Unmarshal(resp.Data, &data); err != nil || len(data) != 1 {
+		c.tb.Fatalf("data %s (%v), want one payload", resp.Data, err)
+	}
+	var errs []userError
+	for name, payload := range data {
+		for k, v := range payload {
+			if k != "clientMutationId" && k != "userErrors" && string(v) != "null" {
+				c.tb.Errorf("%s.%s = %s, want null: the mutation did not happen", name, k, v)
+			}
+		}
+		if err := json.Unmarshal(payload["userErrors"], &errs); err != nil {
+			c.tb.Fatal(err)
+		}
+	}
+	if len(errs) == 0 {
+		c.tb.Fatalf("no user errors; data %s", resp.Data)
+	}
+	return errs
+}
+
+// MustUserError posts a mutation of one field that must not happen for the reason given: its first
+// user error has the code and the field path (null when no field is given), and a message.
+func (c *client) MustUserError(query string, vars map[string]any, code string, field ...string) userError {
+	c.tb.Helper()
+	e := c.MustUserErrors(query, vars)[0]
+	if e.Code != code || !slices.Equal(e.Field, field) || e.Message == "" {
+		c.tb.Errorf("user error %+v, want code %s at %q", e, code, field)
 	}
 	return e
 }
@@ -283,34 +354,59 @@ func TestQuery_UnknownIDIsNull(t *testing.T) {
 
 func TestMutations_RoundTrip(t *testing.T) {
 	c := MustServer(t, false)
-	var place struct{ CreatePlace struct{ ID string } }
-	c.MustData(`mutation { createPlace(input: {name: "Aleppo", kind: CITY, aliases: ["حلب"]}) { id } }`, nil, &place)
-	if !strings.HasPrefix(place.CreatePlace.ID, "place:aleppo-") {
-		t.Errorf("generated id %q, want place:aleppo-…", place.CreatePlace.ID)
+	var place struct {
+		CreatePlace struct {
+			ClientMutationID string
+			Place            struct{ ID string }
+		}
+	}
+	c.MustMutate(`mutation { createPlace(input: {clientMutationId: "req-1", name: "Aleppo", kind: CITY, aliases: ["حلب"]}) {
+	  clientMutationId place { id } userErrors { field code message } } }`, nil, &place)
+	if !strings.HasPrefix(place.CreatePlace.Place.ID, "place:aleppo-") {
+		t.Errorf("generated id %q, want place:aleppo-…", place.CreatePlace.Place.ID)
+	}
+	if place.CreatePlace.ClientMutationID != "req-1" {
+		t.Errorf("clientMutationId = %q, want it echoed", place.CreatePlace.ClientMutationID)
 	}
 	var fac struct {
 		CreateFacility struct {
-			ID    string
-			Place struct{ Name string }
+			Facility struct {
+				ID    string
+				Place struct{ Name string }
+			}
 		}
 	}
-	c.MustData(`mutation ($p: ID!) { createFacility(input: {id: "facility:school", name: "A school", type: SCHOOL, placeId: $p}) { id place { name } } }`,
-		map[string]any{"p": place.CreatePlace.ID}, &fac)
-	if fac.CreateFacility.Place.Name != "Aleppo" {
+	c.MustMutate(`mutation ($p: ID!) { createFacility(input: {id: "facility:school", name: "A school", type: SCHOOL, placeId: $p}) { facility { id place { name } } userErrors { code } } }`,
+		map[string]any{"p": place.CreatePlace.Place.ID}, &fac)
+	if fac.CreateFacility.Facility.Place.Name != "Aleppo" {
 		t.Errorf("facility place = %+v", fac.CreateFacility)
 	}
-	c.MustData(`mutation {
-	  s: createSource(input: {id: "source:report", title: "A report", kind: NGO_REPORT, published: {start: "2014-05"}}) { id }
-	  a: createActor(input: {id: "actor:army", name: "An army", kind: STATE_FORCE}) { id }
-	  x: createAttack(input: {id: "attack:one", title: "One", date: {start: "2014-04-30"}, facilityIds: ["facility:school"]}) { id }
-	  y: createAttack(input: {id: "attack:two", title: "Two", date: {start: "2013-08"}}) { id }
+	c.MustMutate(`mutation {
+	  s: createSource(input: {id: "source:report", title: "A report", kind: NGO_REPORT, published: {start: "2014-05"}}) { source { id } userErrors { code } }
+	  a: createActor(input: {id: "actor:army", name: "An army", kind: STATE_FORCE}) { actor { id } userErrors { code } }
+	  x: createAttack(input: {id: "attack:one", title: "One", date: {start: "2014-04-30"}, facilityIds: ["facility:school"]}) { attack { id } userErrors { code } }
+	  y: createAttack(input: {id: "attack:two", title: "Two", date: {start: "2013-08"}}) { attack { id } userErrors { code } }
+	  e: createEvent(input: {id: "event:siege", name: "The siege", kind: SIEGE}) { event { id } userErrors { code } }
 	}`, nil, &struct{}{})
-	c.MustData(`mutation { linkAttack(attackId: "attack:two", relation: TARGETED, targetId: "facility:school") { id } }`, nil, &struct{}{})
-	var claim struct{ AddClaim struct{ ID string } }
-	c.MustData(`mutation { addClaim(input: {id: "claim:one-killed", attackId: "attack:one", sourceId: "source:report", kind: CASUALTIES,
-	  text: "Ten killed", quote: "ten people died", killed: {min: 10, max: 10}}) { id } }`, nil, &claim)
-	c.MustData(`mutation { addClaim(input: {id: "claim:one-blame", attackId: "attack:one", sourceId: "source:report", kind: PERPETRATOR,
-	  text: "The army did it", quote: "the army struck", names: ["actor:army"]}) { id } }`, nil, &struct{}{})
+	var linked struct {
+		AddAttackFacility struct {
+			Attack struct{ Facilities []struct{ ID string } }
+		}
+	}
+	c.MustMutate(`mutation { addAttackFacility(input: {attackId: "attack:two", facilityId: "facility:school"}) { attack { facilities { id } } userErrors { code } } }`, nil, &linked)
+	if f := linked.AddAttackFacility.Attack.Facilities; len(f) != 1 || f[0].ID != "facility:school" {
+		t.Errorf("linked facilities = %+v", f)
+	}
+	var claim struct {
+		AddClaim struct{ Claim struct{ ID string } }
+	}
+	c.MustMutate(`mutation { addClaim(input: {id: "claim:one-killed", attackId: "attack:one", sourceId: "source:report", kind: CASUALTIES,
+	  text: "Ten killed", quote: "ten people died", killed: {min: 10, max: 10}}) { claim { id } userErrors { code } } }`, nil, &claim)
+	if claim.AddClaim.Claim.ID != "claim:one-killed" {
+		t.Errorf("added claim = %+v", claim)
+	}
+	c.MustMutate(`mutation { addClaim(input: {id: "claim:one-blame", attackId: "attack:one", sourceId: "source:report", kind: PERPETRATOR,
+	  text: "The army did it", quote: "the army struck", names: ["actor:army"]}) { claim { id } userErrors { code } } }`, nil, &struct{}{})
 
 	var got struct {
 		Facility struct {
@@ -334,11 +430,14 @@ func TestMutations_RoundTrip(t *testing.T) {
 	t.Run("a retracted claim leaves the summary but stays readable", func(t *testing.T) {
 		var r struct {
 			RetractClaim struct {
-				Retracted struct{ Reason string }
+				ClientMutationID *string
+				Claim            struct {
+					Retracted struct{ Reason string }
+				}
 			}
 		}
-		c.MustData(`mutation { retractClaim(id: "claim:one-killed", reason: "misread the report") { retracted { reason } } }`, nil, &r)
-		if r.RetractClaim.Retracted.Reason != "misread the report" {
+		c.MustMutate(`mutation { retractClaim(input: {id: "claim:one-killed", reason: "misread the report"}) { clientMutationId claim { retracted { reason } } userErrors { code } } }`, nil, &r)
+		if r.RetractClaim.Claim.Retracted.Reason != "misread the report" || r.RetractClaim.ClientMutationID != nil {
 			t.Errorf("retraction = %+v", r)
 		}
 		c.MustData(q, nil, &got)
@@ -356,62 +455,113 @@ func TestMutations_RoundTrip(t *testing.T) {
 	t.Run("update changes only what it is given; null clears", func(t *testing.T) {
 		var u struct {
 			UpdateFacility struct {
-				Name, Description string
-				Aliases           []string
-				Place             *struct{ ID string }
+				Facility struct {
+					Name, Description string
+					Aliases           []string
+					Place             *struct{ ID string }
+				}
 			}
 		}
-		c.MustData(`mutation { updateFacility(id: "facility:school", input: {aliases: ["Madrasa"], placeId: null}) { name aliases description place { id } } }`, nil, &u)
-		if u.UpdateFacility.Name != "A school" || len(u.UpdateFacility.Aliases) != 1 || u.UpdateFacility.Place != nil {
-			t.Errorf("updated facility = %+v", u.UpdateFacility)
+		c.MustMutate(`mutation { updateFacility(input: {id: "facility:school", aliases: ["Madrasa"], placeId: null}) { facility { name aliases description place { id } } userErrors { code } } }`, nil, &u)
+		if f := u.UpdateFacility.Facility; f.Name != "A school" || len(f.Aliases) != 1 || f.Place != nil {
+			t.Errorf("updated facility = %+v", f)
+		}
+	})
+	t.Run("each link of an attack has its own mutations", func(t *testing.T) {
+		type attack struct {
+			Facilities, Places, During, PartOf []struct{ ID string }
+		}
+		sel := `attack { facilities { id } places { id } during { id } partOf { id } } userErrors { code }`
+		var added struct{ P, E, F struct{ Attack attack } }
+		c.MustMutate(`mutation {
+		  p: addAttackPlace(input: {attackId: "attack:two", placeId: "`+place.CreatePlace.Place.ID+`"}) { `+sel+` }
+		  e: addAttackEvent(input: {attackId: "attack:two", eventId: "event:siege", relation: DURING}) { `+sel+` }
+		  f: addAttackFacility(input: {attackId: "attack:two", facilityId: "facility:school"}) { `+sel+` }
+		}`, nil, &added)
+		if a := added.F.Attack; len(a.Facilities) != 1 || len(a.Places) != 1 || len(a.During) != 1 || len(a.PartOf) != 0 {
+			t.Errorf("after adding a place, an event (DURING) and the facility again: %+v", a)
+		}
+		var removed struct{ P, E, F struct{ Attack attack } }
+		c.MustMutate(`mutation {
+		  e: removeAttackEvent(input: {attackId: "attack:two", eventId: "event:siege", relation: PART_OF}) { `+sel+` }
+		  p: removeAttackPlace(input: {attackId: "attack:two", placeId: "`+place.CreatePlace.Place.ID+`"}) { `+sel+` }
+		  f: removeAttackFacility(input: {attackId: "attack:two", facilityId: "facility:school"}) { `+sel+` }
+		}`, nil, &removed)
+		if a := removed.F.Attack; len(a.Facilities) != 0 || len(a.Places) != 0 || len(a.During) != 1 {
+			t.Errorf("after removing the place, the facility, and an event link (PART_OF) that is not there: %+v", a)
+		}
+		c.MustMutate(`mutation { e: removeAttackEvent(input: {attackId: "attack:two", eventId: "event:siege", relation: DURING}) { `+sel+` } }`, nil, &removed)
+		if a := removed.E.Attack; len(a.During) != 0 {
+			t.Errorf("after removing the DURING link: %+v", a)
 		}
 	})
 }
 
 func TestMutations_BadInput(t *testing.T) {
 	c := MustServer(t, false)
-	c.MustData(`mutation { createSource(input: {id: "source:s", title: "S", kind: NEWS}) { id }
-	  createAttack(input: {id: "attack:a", title: "A", date: {start: "2014"}}) { id } }`, nil, &struct{}{})
+	c.MustMutate(`mutation { createSource(input: {id: "source:s", title: "S", kind: NEWS}) { userErrors { code } }
+	  createAttack(input: {id: "attack:a", title: "A", date: {start: "2014"}}) { userErrors { code } }
+	  createActor(input: {id: "actor:a", name: "A", kind: STATE_FORCE}) { userErrors { code } }
+	  addClaim(input: {id: "claim:c", attackId: "attack:a", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: "q"}) { userErrors { code } } }`, nil, &struct{}{})
+	const payload = `{ clientMutationId userErrors { field code message } }`
 	cases := []struct {
-		name, query, code, field string
+		name, mutation, code string
+		field                []string
 	}{
-		{"empty name", `mutation { createPlace(input: {name: "", kind: CITY}) { id } }`, "BAD_USER_INPUT", "input.name"},
-		{"unknown enum", `mutation { createPlace(input: {name: "X", kind: PLANET}) { id } }`, "BAD_USER_INPUT", "PLANET"},
-		{"date that does not exist", `mutation { createAttack(input: {title: "X", date: {start: "2014-02-30"}}) { id } }`, "BAD_USER_INPUT", "input.date.start"},
-		{"end before start", `mutation { createAttack(input: {title: "X", date: {start: "2014-05", end: "2014-04-01"}}) { id } }`, "BAD_USER_INPUT", "input.date.end"},
-		{"range min above max", `mutation { addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: CASUALTIES, text: "t", quote: "q", killed: {min: 9, max: 3}}) { id } }`, "BAD_USER_INPUT", "input.killed"},
-		{"claim without quote", `mutation { addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: " "}) { id } }`, "BAD_USER_INPUT", "input.quote"},
-		{"unknown reference", `mutation { addClaim(input: {attackId: "attack:nope", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: "q"}) { id } }`, "BAD_USER_INPUT", "input.attackId"},
-		{"link to unknown target", `mutation { linkAttack(attackId: "attack:a", relation: TARGETED, targetId: "facility:nope") { id } }`, "BAD_USER_INPUT", "targetId"},
-		{"update of unknown id", `mutation { updatePlace(id: "place:nope", input: {name: "Y"}) { id } }`, "NOT_FOUND", ""},
-		{"id of the wrong kind", `mutation { createPlace(input: {id: "actor:x", name: "X", kind: CITY}) { id } }`, "BAD_USER_INPUT", "input.id"},
-		{"existing id", `mutation { createSource(input: {id: "source:s", title: "Again", kind: NEWS}) { id } }`, "CONFLICT", "input.id"},
-		{"retraction without reason", `mutation { retractClaim(id: "claim:nope", reason: "") { id } }`, "NOT_FOUND", ""},
+		{"empty name", `createPlace(input: {name: "", kind: CITY})`, "INVALID", []string{"input", "name"}},
+		{"date that does not exist", `createAttack(input: {title: "X", date: {start: "2014-02-30"}})`, "INVALID", []string{"input", "date", "start"}},
+		{"end before start", `createAttack(input: {title: "X", date: {start: "2014-05", end: "2014-04-01"}})`, "INVALID", []string{"input", "date", "end"}},
+		{"range min above max", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: CASUALTIES, text: "t", quote: "q", killed: {min: 9, max: 3}})`, "INVALID", []string{"input", "killed"}},
+		{"claim without quote", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: " "})`, "INVALID", []string{"input", "quote"}},
+		{"unknown reference", `addClaim(input: {attackId: "attack:nope", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: "q"})`, "INVALID", []string{"input", "attackId"}},
+		{"an item of a list", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: PERPETRATOR, text: "t", quote: "q", names: ["actor:a", "source:s"]})`, "INVALID", []string{"input", "names", "1"}},
+		{"link to unknown target", `addAttackFacility(input: {attackId: "attack:a", facilityId: "facility:nope"})`, "INVALID", []string{"input", "facilityId"}},
+		{"link to a target of another type", `addAttackEvent(input: {attackId: "attack:a", eventId: "place:p", relation: PART_OF})`, "INVALID", []string{"input", "eventId"}},
+		{"link of unknown attack", `addAttackPlace(input: {attackId: "attack:nope", placeId: "place:p"})`, "NOT_FOUND", []string{"input", "attackId"}},
+		{"update of unknown id", `updatePlace(input: {id: "place:nope", name: "Y"})`, "NOT_FOUND", []string{"input", "id"}},
+		{"update of an id of another type", `updatePlace(input: {id: "actor:a", name: "Y"})`, "INVALID", []string{"input", "id"}},
+		{"update that clears a required field", `updateAttack(input: {id: "attack:a", title: null})`, "INVALID", []string{"input", "title"}},
+		{"id of the wrong kind", `createPlace(input: {id: "actor:x", name: "X", kind: CITY})`, "INVALID", []string{"input", "id"}},
+		{"existing id", `createSource(input: {id: "source:s", title: "Again", kind: NEWS})`, "CONFLICT", []string{"input", "id"}},
+		{"retraction of unknown claim", `retractClaim(input: {id: "claim:nope", reason: "wrong"})`, "NOT_FOUND", []string{"input", "id"}},
+		{"retraction without reason", `retractClaim(input: {id: "claim:c", reason: " "})`, "INVALID", []string{"input", "reason"}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			before := neo4jtest.Count(t, "MATCH (n) RETURN count(n) AS n", nil)
-			c.MustError(tc.query, nil, tc.code, tc.field)
+			c.MustUserError("mutation { "+tc.mutation+" "+payload+" }", nil, tc.code, tc.field...)
 			if after := neo4jtest.Count(t, "MATCH (n) RETURN count(n) AS n", nil); after != before {
 				t.Errorf("%d nodes written by a failed mutation", after-before)
 			}
 		})
 	}
-	t.Run("unknown enum or impossible date in variables", func(t *testing.T) {
-		c.MustError(`mutation ($k: PlaceKind!) { createPlace(input: {name: "X", kind: $k}) { id } }`, map[string]any{"k": "PLANET"}, "BAD_USER_INPUT", "PLANET")
-		c.MustError(`query ($d: Date!) { day(date: $d) { id } }`, map[string]any{"d": "2014-02-30"}, "BAD_USER_INPUT", "2014-02-30")
+	t.Run("the clientMutationId comes back with the user errors", func(t *testing.T) {
+		resp := c.Do(`mutation { createPlace(input: {clientMutationId: "req-7", name: "", kind: CITY}) `+payload+` }`, nil)
+		var got struct {
+			CreatePlace struct{ ClientMutationID string }
+		}
+		if err := json.Unmarshal(resp.Data, &got); err != nil || got.CreatePlace.ClientMutationID != "req-7" {
+			t.Errorf("data %s (%v), want clientMutationId req-7", resp.Data, err)
+		}
 	})
 	t.Run("several problems are each reported", func(t *testing.T) {
-		resp := c.Do(`mutation { createFacility(input: {id: "facility:f", name: "", type: SCHOOL, placeId: "place:nope", location: {latitude: 91, longitude: 0, precision: EXACT}}) { id } }`, nil)
-		fields := map[any]bool{}
-		for _, e := range resp.Errors {
-			fields[e.Extensions["field"]] = true
+		errs := c.MustUserErrors(`mutation { createFacility(input: {id: "facility:f", name: "", type: SCHOOL, placeId: "place:nope", location: {latitude: 91, longitude: 0, precision: EXACT}}) `+payload+` }`, nil)
+		fields := map[string]bool{}
+		for _, e := range errs {
+			fields[strings.Join(e.Field, ".")] = e.Code == "INVALID"
 		}
 		for _, f := range []string{"input.name", "input.location.latitude"} {
 			if !fields[f] {
-				t.Errorf("no error for %s; got %+v", f, resp.Errors)
+				t.Errorf("no INVALID user error at %s; got %+v", f, errs)
 			}
 		}
+	})
+	t.Run("GraphQL's own validation stays a top-level error", func(t *testing.T) {
+		c.MustError(`mutation { createPlace(input: {name: "X", kind: PLANET}) { place { id } } }`, nil, "BAD_USER_INPUT", "PLANET")
+		c.MustError(`mutation ($k: PlaceKind!) { createPlace(input: {name: "X", kind: $k}) { place { id } } }`, map[string]any{"k": "PLANET"}, "BAD_USER_INPUT", "PLANET")
+		c.MustError(`query ($d: Date!) { day(date: $d) { id } }`, map[string]any{"d": "2014-02-30"}, "BAD_USER_INPUT", "2014-02-30")
+		c.MustError(`mutation { addAttackEvent(input: {attackId: "attack:a", eventId: "event:e", relation: TARGETED}) { attack { id } } }`, nil, "BAD_USER_INPUT", "TARGETED")
+		c.MustError(`mutation { updatePlace(input: {name: "Y"}) { place { id } } }`, nil, "BAD_USER_INPUT", "UpdatePlaceInput.id")
 	})
 }
 
@@ -456,7 +606,7 @@ func TestErrors_NothingLeaks(t *testing.T) {
 		}
 		t.Cleanup(func() { driver.Close(context.Background()) })
 		c := newClientWithTimeout(t, neo4jstore.New(driver, "neo4j"), 2*time.Second)
-		e := c.MustError(`mutation { createPlace(input: {name: "X", kind: CITY}) { id } }`, nil, "SERVICE_UNAVAILABLE", "")
+		e := c.MustError(`mutation { createPlace(input: {name: "X", kind: CITY}) { place { id } userErrors { code } } }`, nil, "SERVICE_UNAVAILABLE", "")
 		assertNoLeak(t, e)
 	})
 }
@@ -475,7 +625,7 @@ func TestWriteToken_GuardsMutations(t *testing.T) {
 	MustServer(t, true)
 	store := neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database)
 	c := serve(t, store, func(_ *resolvers.Config, web *httpapi.Config) { web.WriteToken = "s3cret-token" })
-	create := `mutation { createPlace(input: {id: "place:guarded", name: "Guarded", kind: CITY}) { id } }`
+	create := `mutation { createPlace(input: {id: "place:guarded", name: "Guarded", kind: CITY}) { place { id } userErrors { code } } }`
 
 	var read struct{ Facility struct{ Name string } }
 	c.MustData(`{ facility(id: "facility:ain-jalout-school") { name } }`, nil, &read)
@@ -489,9 +639,11 @@ func TestWriteToken_GuardsMutations(t *testing.T) {
 		t.Fatal("a refused mutation wrote")
 	}
 	c.header = http.Header{"Authorization": {"Bearer s3cret-token"}}
-	var ok struct{ CreatePlace struct{ ID string } }
-	c.MustData(create, nil, &ok)
-	if ok.CreatePlace.ID != "place:guarded" {
+	var ok struct {
+		CreatePlace struct{ Place struct{ ID string } }
+	}
+	c.MustMutate(create, nil, &ok)
+	if ok.CreatePlace.Place.ID != "place:guarded" {
 		t.Errorf("with the token: %+v", ok)
 	}
 }
@@ -505,7 +657,7 @@ func TestWriteToken_WithoutHTTPAPIMutationsAreRefused(t *testing.T) {
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}))
 	t.Cleanup(srv.Close)
 	c := &client{tb: t, url: srv.URL} // the bare handler answers on any path, /graphql too
-	c.MustError(`mutation { createPlace(input: {id: "place:unguarded", name: "Unguarded", kind: CITY}) { id } }`, nil, "UNAUTHENTICATED", "")
+	c.MustError(`mutation { createPlace(input: {id: "place:unguarded", name: "Unguarded", kind: CITY}) { place { id } } }`, nil, "UNAUTHENTICATED", "")
 	if n := neo4jtest.Count(t, "MATCH (p:Place {id: 'place:unguarded'}) RETURN count(p) AS n", nil); n != 0 {
 		t.Fatal("a refused mutation wrote")
 	}

@@ -2,69 +2,131 @@ package resolvers
 
 import (
 	"context"
+	"maps"
 	"strings"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/gqltypes"
 )
 
-// create decodes input into a new entity of T's type and writes it, returning it as stored. Errors
-// name the input's fields ("input.name").
-func create[T athar.Entity](ctx context.Context, c athar.Curator, input map[string]any) (T, error) {
-	e, err := athar.Decode[T](input)
-	if err != nil {
-		return e, prefixErr("input", err)
-	}
-	saved, err := athar.Create(ctx, c, e)
-	return saved, prefixErr("input", err)
+// Every mutation answers a payload (Relay's input/payload convention): the entity it wrote, or the
+// user errors that stopped it. A mutation's resolver runs the domain and hands what came back to
+// answer, which alone decides what is the input's fault (a user error in the payload) and what is
+// not (a top-level error, for the error presenter).
+
+// userErrorCodes are the domain codes that are the input's fault, as user error codes. Any other
+// code (EUNAVAILABLE, EINTERNAL) is a top-level error.
+var userErrorCodes = map[string]gqltypes.UserErrorCode{
+	athar.EINVALID:  gqltypes.UserErrorInvalid,
+	athar.ENOTFOUND: gqltypes.UserErrorNotFound,
+	athar.ECONFLICT: gqltypes.UserErrorConflict,
 }
 
-// update applies input to the entity of T's type with the id and writes it, in one transaction.
-// Problems of the input name its fields ("input.date.start"); an id that is malformed or names no
-// entity is the id argument's.
-func update[T athar.Entity](ctx context.Context, c athar.Curator, id string, input map[string]any) (T, error) {
-	saved, err := athar.Update(ctx, c, id, func(x T) error { return athar.Apply(x, input) })
-	switch code := athar.ErrorCode(err); {
-	case err == nil:
-		return saved, nil
-	case code == athar.ENOTFOUND:
-		return saved, &athar.Error{Code: code, Field: "id", Message: athar.ErrorMessage(err)}
-	case code == athar.EINVALID && fieldOf(err) == "id":
-		return saved, err
+// answer makes a mutation's payload from the entity it wrote and the error it met. An error that is
+// the input's fault becomes user errors, one for each problem, each with the path of its field in
+// the input argument (input.date.start is ["input", "date", "start"], input.names[1] is
+// ["input", "names", "1"]). The domain names the id of the entity a mutation writes "id", and
+// may report an id that names nothing (ENOTFOUND) or is taken (ECONFLICT) without a field; all are
+// about the input's idField ("id", "attackId"). Any other error is returned as it is: a top-level
+// error, and the mutation's field null.
+func answer[T athar.Entity](clientMutationID *string, saved T, err error, idField string) (*gqltypes.Payload, error) {
+	out := &gqltypes.Payload{ClientMutationID: clientMutationID, UserErrors: []*gqltypes.UserError{}}
+	if err == nil {
+		out.Entity = saved
+		return out, nil
 	}
-	return saved, prefixErr("input", err)
+	if _, ok := userErrorCodes[athar.ErrorCode(err)]; !ok {
+		return nil, err
+	}
+	for _, p := range problems(err) {
+		field := p.Field
+		if field == "id" || field == "" && p.Code != athar.EINVALID {
+			field = idField
+		}
+		code, ok := userErrorCodes[p.Code]
+		if !ok {
+			code = gqltypes.UserErrorInvalid // a problem is EINVALID unless it says otherwise
+		}
+		out.UserErrors = append(out.UserErrors, &gqltypes.UserError{Field: inputPath(field), Code: code, Message: p.Message})
+	}
+	return out, nil
 }
 
-// fieldOf returns the field a domain error names (its first problem's), or "".
-func fieldOf(err error) string {
+// problems returns the problems of a domain error: each of Problems, or the one *Error.
+func problems(err error) athar.Problems {
 	var ps athar.Problems
 	var e *athar.Error
 	switch {
-	case asErr(err, &ps) && len(ps) > 0:
-		return ps[0].Field
+	case asErr(err, &ps):
+		return ps
 	case asErr(err, &e):
-		return e.Field
+		return athar.Problems{e}
 	}
-	return ""
+	return nil
 }
 
-// linkAttack adds (or removes) one link of an attack to a facility, place or event.
-func linkAttack(ctx context.Context, c athar.Curator, attackID string, link athar.AttackLink, targetID string, add bool) (*athar.Attack, error) {
-	saved, err := athar.Update(ctx, c, attackID, func(a *athar.Attack) error { return a.Link(link, targetID, "targetId", add) })
-	if err != nil {
-		// The attack's own validation names its list fields; the caller gave targetId.
-		var ps athar.Problems
-		var pe *athar.Error
-		switch {
-		case asErr(err, &ps) && len(ps) > 0:
-			pe = ps[0]
-		case asErr(err, &pe):
-		}
-		if pe != nil && pe.Code == athar.EINVALID && strings.Contains(pe.Field, "Ids[") {
-			return nil, &athar.Error{Code: athar.EINVALID, Field: "targetId", Message: pe.Message}
-		}
-		return nil, err
+// inputPath turns a field as the domain names it ("date.start", "names[1]") into its path from the
+// input argument: ["input", "date", "start"], ["input", "names", "1"]. No field gives nil.
+func inputPath(field string) []string {
+	if field == "" {
+		return nil
 	}
-	return saved, nil
+	field = strings.ReplaceAll(strings.ReplaceAll(field, "[", "."), "]", "")
+	return append([]string{"input"}, strings.Split(field, ".")...)
+}
+
+// entityInput splits a create or update input into its clientMutationId and the fields the domain
+// decodes.
+func entityInput(input map[string]any) (clientMutationID *string, fields map[string]any) {
+	fields = maps.Clone(input)
+	switch v := fields["clientMutationId"].(type) {
+	case *string:
+		clientMutationID = v
+	case string:
+		clientMutationID = &v
+	}
+	delete(fields, "clientMutationId")
+	return clientMutationID, fields
+}
+
+// create decodes input into a new entity of T's type and writes it.
+func create[T athar.Entity](ctx context.Context, c athar.Curator, input map[string]any) (*gqltypes.Payload, error) {
+	clientMutationID, fields := entityInput(input)
+	e, err := athar.Decode[T](fields)
+	if err == nil {
+		e, err = athar.Create(ctx, c, e)
+	}
+	return answer(clientMutationID, e, err, "id")
+}
+
+// update applies input to the entity of T's type with the input's id and writes it, in one
+// transaction.
+func update[T athar.Entity](ctx context.Context, c athar.Curator, input map[string]any) (*gqltypes.Payload, error) {
+	clientMutationID, fields := entityInput(input)
+	id, _ := fields["id"].(string)
+	delete(fields, "id") // the entity to change, not a change: Apply refuses a new id
+	saved, err := athar.Update(ctx, c, id, func(x T) error { return athar.Apply(x, fields) })
+	return answer(clientMutationID, saved, err, "id")
+}
+
+// linkAttack adds (or, with add false, removes) one link of an attack to a facility, place or
+// event, whose id the input gives as targetField.
+func linkAttack(ctx context.Context, c athar.Curator, clientMutationID *string, attackID string, link athar.AttackLink, targetField, targetID string, add bool) (*gqltypes.Payload, error) {
+	saved, err := athar.Update(ctx, c, attackID, func(a *athar.Attack) error { return a.Link(link, targetID, targetField, add) })
+	// The attack's own validation names the list the target went into (facilityIds[2]: an id
+	// that names nothing); the client gave targetField.
+	if athar.ErrorCode(err) == athar.EINVALID {
+		ps := problems(err)
+		out := make(athar.Problems, len(ps))
+		for i, p := range ps {
+			out[i] = p
+			if p.Code == athar.EINVALID && strings.Contains(p.Field, "Ids[") {
+				out[i] = &athar.Error{Code: p.Code, Field: targetField, Message: p.Message}
+			}
+		}
+		err = out
+	}
+	return answer(clientMutationID, saved, err, "attackId")
 }
 
 // citations loads, for each source id, the sources it cites directly or through others.

@@ -3,11 +3,13 @@ package resolvers_test
 import (
 	"os"
 	"regexp"
+	"strings"
 	"testing"
 )
 
 // TestREADME_ExamplesRun runs every GraphQL example of the README against the seed, as a reader
-// pasting it into the playground would, and fails on any error or empty answer.
+// pasting it into the playground would, and fails on any error (a mutation's user errors too) or
+// empty answer.
 func TestREADME_ExamplesRun(t *testing.T) {
 	readme, err := os.ReadFile("../README.md")
 	if err != nil {
@@ -20,8 +22,8 @@ func TestREADME_ExamplesRun(t *testing.T) {
 	c := MustServer(t, true)
 	for i, ex := range examples {
 		resp := c.Do(ex[1], nil)
-		if len(resp.Errors) > 0 || len(resp.Data) == 0 || string(resp.Data) == "null" {
-			t.Errorf("example %d:\n%s\nerrors: %+v", i+1, ex[1], resp.Errors)
+		if len(resp.Errors) > 0 || len(resp.Data) == 0 || string(resp.Data) == "null" || strings.Contains(string(resp.Data), `"userErrors":[{`) {
+			t.Errorf("example %d:\n%s\nerrors: %+v\ndata: %s", i+1, ex[1], resp.Errors, resp.Data)
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -115,17 +116,14 @@ func TestEveryField_RoundTrips(t *testing.T) {
 		for _, e := range full {
 			d := athar.DescriptionOf(e)
 			input := inputOf(t, e, func(f *athar.Field) bool { return !f.NoInput })
-			create := mutationTaking(t, schema, string(d.Type)+"Input")
-			c.MustData(fmt.Sprintf(`mutation ($input: %sInput!) { %s(input: $input) { id } }`, d.Type, create),
-				map[string]any{"input": input}, &struct{}{})
+			input["clientMutationId"] = "create " + e.EntityID()
+			mustMutate(t, c, schema, createInput(t, schema, d), input, e.EntityID())
 
-			// A patch that gives every field but the fixed ones turns a plain entity into a copy
-			// of the full one.
+			// An update that gives every field but the fixed ones turns a plain entity into a
+			// copy of the full one.
 			patch := inputOf(t, e, func(f *athar.Field) bool { return !f.NoInput && !f.Fixed })
-			delete(patch, "id")
-			update := mutationTaking(t, schema, string(d.Type)+"Patch")
-			c.MustData(fmt.Sprintf(`mutation ($id: ID!, $input: %sPatch!) { %s(id: $id, input: $input) { id } }`, d.Type, update),
-				map[string]any{"id": d.Type.Record() + ":patched", "input": patch}, &struct{}{})
+			patch["id"] = d.Type.Record() + ":patched"
+			mustMutate(t, c, schema, "Update"+string(d.Type)+"Input", patch, d.Type.Record()+":patched")
 		}
 		got := stored(t)
 		for _, want := range full {
@@ -143,15 +141,14 @@ func TestEveryField_RoundTrips(t *testing.T) {
 			}
 			assertSame(t, patched, got[patched.EntityID()])
 
-			// A patch that gives every optional field as null clears them all.
-			nulls := map[string]any{}
+			// An update that gives every optional field as null clears them all.
+			nulls := map[string]any{"id": patched.EntityID()}
 			for _, f := range d.Fields {
 				if !f.Required && !f.Fixed && !f.NoInput {
 					nulls[f.Name] = nil
 				}
 			}
-			c.MustData(fmt.Sprintf(`mutation ($id: ID!, $input: %sPatch!) { %s(id: $id, input: $input) { id } }`, d.Type, mutationTaking(t, schema, string(d.Type)+"Patch")),
-				map[string]any{"id": patched.EntityID(), "input": nulls}, &struct{}{})
+			mustMutate(t, c, schema, "Update"+string(d.Type)+"Input", nulls, patched.EntityID())
 			cleared := stored(t)[patched.EntityID()]
 			blank := d.New() // what a field left unset becomes: zero, or its default (a claim asserts)
 			athar.Normalize(blank)
@@ -204,16 +201,24 @@ func TestEveryField_RoundTrips(t *testing.T) {
 }
 
 // TestSchema_InputsFollowTheDescriptions holds the schema's inputs to the entities' descriptions:
-// XInput has the id and every field an input may set, non-null exactly where the field is
-// required; XPatch has the same but the fixed fields, all nullable; X has a field of the same name
-// for every field that is not a reference; and every enum field's GraphQL enum has the domain's
-// values, in order.
+// the create input (CreateXInput, or AddClaimInput) has, besides clientMutationId, the id and every
+// field an input may set, non-null exactly where the field is required; UpdateXInput has, besides
+// clientMutationId and the id of the entity to change, the same but the fixed fields, all
+// nullable; X has a field of the same name for every field that is not a reference; and every enum
+// field's GraphQL enum has the domain's values, in order.
 func TestSchema_InputsFollowTheDescriptions(t *testing.T) {
 	schema := mustSchema(t)
 	for _, d := range athar.Descriptions() {
-		input, patch, out := schema.Types[string(d.Type)+"Input"], schema.Types[string(d.Type)+"Patch"], schema.Types[string(d.Type)]
-		if input == nil || patch == nil || out == nil {
-			t.Fatalf("the schema lacks %[1]sInput, %[1]sPatch or %[1]s", d.Type)
+		input, patch, out := schema.Types[createInput(t, schema, d)], schema.Types["Update"+string(d.Type)+"Input"], schema.Types[string(d.Type)]
+		if patch == nil || out == nil {
+			t.Fatalf("the schema lacks Update%[1]sInput or %[1]s", d.Type)
+		}
+		for def, extra := range map[*ast.Definition][]string{input: {"clientMutationId"}, patch: {"clientMutationId", "id"}} {
+			for _, name := range extra {
+				if f := def.Fields.ForName(name); f == nil || f.Type.NonNull != (name == "id") {
+					t.Errorf("%s.%s is missing, or nullable where it must not be", def.Name, name)
+				}
+			}
 		}
 		wantInput, wantPatch := map[string]bool{"id": false}, map[string]bool{}
 		for _, f := range d.Fields {
@@ -245,7 +250,9 @@ func TestSchema_InputsFollowTheDescriptions(t *testing.T) {
 		for def, want := range map[*ast.Definition]map[string]bool{input: wantInput, patch: wantPatch} {
 			got := map[string]bool{}
 			for _, f := range def.Fields {
-				got[f.Name] = f.Type.NonNull
+				if f.Name != "clientMutationId" && !(def == patch && f.Name == "id") {
+					got[f.Name] = f.Type.NonNull
+				}
 			}
 			if g, w := fmt.Sprint(got), fmt.Sprint(want); g != w {
 				t.Errorf("%s has fields (name: non-null) %s; the description says %s", def.Name, g, w)
@@ -263,16 +270,56 @@ func mustSchema(tb testing.TB) *ast.Schema {
 	return gqlparser.MustLoadSchema(&ast.Source{Name: "schema.graphqls", Input: string(src)})
 }
 
-// mutationTaking returns the mutation whose input argument is of the named input type.
-func mutationTaking(tb testing.TB, schema *ast.Schema, inputType string) string {
+// createInput returns the name of the input type that creates an entity of the description's type:
+// CreateXInput, or AddXInput for an entity that is added to another (a claim to an attack).
+func createInput(tb testing.TB, schema *ast.Schema, d *athar.Description) string {
+	tb.Helper()
+	for _, name := range []string{"Create" + string(d.Type) + "Input", "Add" + string(d.Type) + "Input"} {
+		if schema.Types[name] != nil {
+			return name
+		}
+	}
+	tb.Fatalf("the schema has neither Create%[1]sInput nor Add%[1]sInput", d.Type)
+	return ""
+}
+
+// mutationTaking returns the mutation whose input argument is of the named input type, and the
+// field of its payload that holds the entity it writes (the payload's one field of a Node type).
+func mutationTaking(tb testing.TB, schema *ast.Schema, inputType string) (mutation, entityField string) {
 	tb.Helper()
 	for _, f := range schema.Mutation.Fields {
 		if arg := f.Arguments.ForName("input"); arg != nil && arg.Type.Name() == inputType {
-			return f.Name
+			for _, pf := range schema.Types[f.Type.Name()].Fields {
+				if slices.Contains(schema.Types[pf.Type.Name()].Interfaces, "Node") {
+					return f.Name, pf.Name
+				}
+			}
+			tb.Fatalf("the payload of %s holds no entity", f.Name)
 		}
 	}
 	tb.Fatalf("no mutation takes %s", inputType)
-	return ""
+	return "", ""
+}
+
+// mustMutate runs the mutation that takes the named input type with input, and checks that it
+// wrote the entity with the id wantID, with no user errors, and echoed the clientMutationId.
+func mustMutate(tb testing.TB, c *client, schema *ast.Schema, inputType string, input map[string]any, wantID string) {
+	tb.Helper()
+	mutation, field := mutationTaking(tb, schema, inputType)
+	var data map[string]struct {
+		ClientMutationID *string
+		Entity           map[string]any `json:"entity"`
+		UserErrors       []userError
+	}
+	c.MustMutate(fmt.Sprintf(`mutation ($input: %s!) { %s(input: $input) { clientMutationId entity: %s { id } userErrors { field code message } } }`, inputType, mutation, field),
+		map[string]any{"input": input}, &data)
+	got := data[mutation]
+	if got.Entity["id"] != wantID {
+		tb.Errorf("%s wrote %v, want %s", mutation, got.Entity, wantID)
+	}
+	if cmid, _ := input["clientMutationId"].(string); cmid != "" && (got.ClientMutationID == nil || *got.ClientMutationID != cmid) {
+		tb.Errorf("%s: clientMutationId %v, want %q", mutation, got.ClientMutationID, cmid)
+	}
 }
 
 // inputOf returns the entity in its bundle form, which is the API's input form, keeping the fields

@@ -14,6 +14,7 @@ import (
 	"github.com/athar-project/athar/graph/model"
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/export"
+	"github.com/athar-project/athar/internal/gqltypes"
 )
 
 // PartOf is the resolver for the partOf field.
@@ -277,88 +278,109 @@ func (r *monthResolver) Days(ctx context.Context, obj *athar.TimeNode) ([]*athar
 }
 
 // CreatePlace is the resolver for the createPlace field.
-func (r *mutationResolver) CreatePlace(ctx context.Context, input map[string]any) (*athar.Place, error) {
+func (r *mutationResolver) CreatePlace(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
 	return create[*athar.Place](ctx, r.Curator, input)
 }
 
 // UpdatePlace is the resolver for the updatePlace field.
-func (r *mutationResolver) UpdatePlace(ctx context.Context, id string, input map[string]any) (*athar.Place, error) {
-	return update[*athar.Place](ctx, r.Curator, id, input)
+func (r *mutationResolver) UpdatePlace(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return update[*athar.Place](ctx, r.Curator, input)
 }
 
 // CreateActor is the resolver for the createActor field.
-func (r *mutationResolver) CreateActor(ctx context.Context, input map[string]any) (*athar.Actor, error) {
+func (r *mutationResolver) CreateActor(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
 	return create[*athar.Actor](ctx, r.Curator, input)
 }
 
 // UpdateActor is the resolver for the updateActor field.
-func (r *mutationResolver) UpdateActor(ctx context.Context, id string, input map[string]any) (*athar.Actor, error) {
-	return update[*athar.Actor](ctx, r.Curator, id, input)
+func (r *mutationResolver) UpdateActor(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return update[*athar.Actor](ctx, r.Curator, input)
 }
 
 // CreateFacility is the resolver for the createFacility field.
-func (r *mutationResolver) CreateFacility(ctx context.Context, input map[string]any) (*athar.Facility, error) {
+func (r *mutationResolver) CreateFacility(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
 	return create[*athar.Facility](ctx, r.Curator, input)
 }
 
 // UpdateFacility is the resolver for the updateFacility field.
-func (r *mutationResolver) UpdateFacility(ctx context.Context, id string, input map[string]any) (*athar.Facility, error) {
-	return update[*athar.Facility](ctx, r.Curator, id, input)
+func (r *mutationResolver) UpdateFacility(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return update[*athar.Facility](ctx, r.Curator, input)
 }
 
 // CreateSource is the resolver for the createSource field.
-func (r *mutationResolver) CreateSource(ctx context.Context, input map[string]any) (*athar.Source, error) {
+func (r *mutationResolver) CreateSource(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
 	return create[*athar.Source](ctx, r.Curator, input)
 }
 
 // UpdateSource is the resolver for the updateSource field.
-func (r *mutationResolver) UpdateSource(ctx context.Context, id string, input map[string]any) (*athar.Source, error) {
-	return update[*athar.Source](ctx, r.Curator, id, input)
+func (r *mutationResolver) UpdateSource(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return update[*athar.Source](ctx, r.Curator, input)
 }
 
 // CreateEvent is the resolver for the createEvent field.
-func (r *mutationResolver) CreateEvent(ctx context.Context, input map[string]any) (*athar.Event, error) {
+func (r *mutationResolver) CreateEvent(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
 	return create[*athar.Event](ctx, r.Curator, input)
 }
 
 // UpdateEvent is the resolver for the updateEvent field.
-func (r *mutationResolver) UpdateEvent(ctx context.Context, id string, input map[string]any) (*athar.Event, error) {
-	return update[*athar.Event](ctx, r.Curator, id, input)
+func (r *mutationResolver) UpdateEvent(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return update[*athar.Event](ctx, r.Curator, input)
 }
 
 // CreateAttack is the resolver for the createAttack field.
-func (r *mutationResolver) CreateAttack(ctx context.Context, input map[string]any) (*athar.Attack, error) {
+func (r *mutationResolver) CreateAttack(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
 	return create[*athar.Attack](ctx, r.Curator, input)
 }
 
 // UpdateAttack is the resolver for the updateAttack field.
-func (r *mutationResolver) UpdateAttack(ctx context.Context, id string, input map[string]any) (*athar.Attack, error) {
-	return update[*athar.Attack](ctx, r.Curator, id, input)
+func (r *mutationResolver) UpdateAttack(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return update[*athar.Attack](ctx, r.Curator, input)
 }
 
-// LinkAttack is the resolver for the linkAttack field.
-func (r *mutationResolver) LinkAttack(ctx context.Context, attackID string, relation athar.AttackLink, targetID string) (*athar.Attack, error) {
-	return linkAttack(ctx, r.Curator, attackID, relation, targetID, true)
+// AddAttackFacility is the resolver for the addAttackFacility field.
+func (r *mutationResolver) AddAttackFacility(ctx context.Context, input model.AddAttackFacilityInput) (*gqltypes.Payload, error) {
+	return linkAttack(ctx, r.Curator, input.ClientMutationID.Value(), input.AttackID, athar.LinkTargeted, "facilityId", input.FacilityID, true)
 }
 
-// UnlinkAttack is the resolver for the unlinkAttack field.
-func (r *mutationResolver) UnlinkAttack(ctx context.Context, attackID string, relation athar.AttackLink, targetID string) (*athar.Attack, error) {
-	return linkAttack(ctx, r.Curator, attackID, relation, targetID, false)
+// RemoveAttackFacility is the resolver for the removeAttackFacility field.
+func (r *mutationResolver) RemoveAttackFacility(ctx context.Context, input model.RemoveAttackFacilityInput) (*gqltypes.Payload, error) {
+	return linkAttack(ctx, r.Curator, input.ClientMutationID.Value(), input.AttackID, athar.LinkTargeted, "facilityId", input.FacilityID, false)
+}
+
+// AddAttackPlace is the resolver for the addAttackPlace field.
+func (r *mutationResolver) AddAttackPlace(ctx context.Context, input model.AddAttackPlaceInput) (*gqltypes.Payload, error) {
+	return linkAttack(ctx, r.Curator, input.ClientMutationID.Value(), input.AttackID, athar.LinkOccurredIn, "placeId", input.PlaceID, true)
+}
+
+// RemoveAttackPlace is the resolver for the removeAttackPlace field.
+func (r *mutationResolver) RemoveAttackPlace(ctx context.Context, input model.RemoveAttackPlaceInput) (*gqltypes.Payload, error) {
+	return linkAttack(ctx, r.Curator, input.ClientMutationID.Value(), input.AttackID, athar.LinkOccurredIn, "placeId", input.PlaceID, false)
+}
+
+// AddAttackEvent is the resolver for the addAttackEvent field.
+func (r *mutationResolver) AddAttackEvent(ctx context.Context, input model.AddAttackEventInput) (*gqltypes.Payload, error) {
+	return linkAttack(ctx, r.Curator, input.ClientMutationID.Value(), input.AttackID, input.Relation, "eventId", input.EventID, true)
+}
+
+// RemoveAttackEvent is the resolver for the removeAttackEvent field.
+func (r *mutationResolver) RemoveAttackEvent(ctx context.Context, input model.RemoveAttackEventInput) (*gqltypes.Payload, error) {
+	return linkAttack(ctx, r.Curator, input.ClientMutationID.Value(), input.AttackID, input.Relation, "eventId", input.EventID, false)
 }
 
 // AddClaim is the resolver for the addClaim field.
-func (r *mutationResolver) AddClaim(ctx context.Context, input map[string]any) (*athar.Claim, error) {
+func (r *mutationResolver) AddClaim(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
 	return create[*athar.Claim](ctx, r.Curator, input)
 }
 
 // UpdateClaim is the resolver for the updateClaim field.
-func (r *mutationResolver) UpdateClaim(ctx context.Context, id string, input map[string]any) (*athar.Claim, error) {
-	return update[*athar.Claim](ctx, r.Curator, id, input)
+func (r *mutationResolver) UpdateClaim(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return update[*athar.Claim](ctx, r.Curator, input)
 }
 
 // RetractClaim is the resolver for the retractClaim field.
-func (r *mutationResolver) RetractClaim(ctx context.Context, id string, reason string) (*athar.Claim, error) {
-	return athar.Update(ctx, r.Curator, id, func(x *athar.Claim) error { return x.Retract(reason) })
+func (r *mutationResolver) RetractClaim(ctx context.Context, input model.RetractClaimInput) (*gqltypes.Payload, error) {
+	saved, err := athar.Update(ctx, r.Curator, input.ID, func(x *athar.Claim) error { return x.Retract(input.Reason) })
+	return answer(input.ClientMutationID.Value(), saved, err, "id")
 }
 
 func (r *nearbyFacilityResolver) Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error) {

@@ -44,6 +44,38 @@ type ActorFilter struct {
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// The input of addAttackEvent: the attack and an event.
+type AddAttackEventInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the attack; NOT_FOUND when none has it.
+	AttackID string `json:"attackId"`
+	// The id of the event; INVALID when it is not the id of one that exists.
+	EventID string `json:"eventId"`
+	// How the attack is linked to the event: during it, or part of it.
+	Relation athar.AttackLink `json:"relation"`
+}
+
+// The input of addAttackFacility: the attack and a facility it hit.
+type AddAttackFacilityInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the attack; NOT_FOUND when none has it.
+	AttackID string `json:"attackId"`
+	// The id of the facility; INVALID when it is not the id of one that exists.
+	FacilityID string `json:"facilityId"`
+}
+
+// The input of addAttackPlace: the attack and a place it happened in.
+type AddAttackPlaceInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the attack; NOT_FOUND when none has it.
+	AttackID string `json:"attackId"`
+	// The id of the place; INVALID when it is not the id of one that exists.
+	PlaceID string `json:"placeId"`
+}
+
 // One page of attacks.
 type AttackConnection struct {
 	// The attacks of the page, each with its cursor.
@@ -177,9 +209,26 @@ type FacilityFilter struct {
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
-// What changes the graph. Each mutation is one transaction: it writes everything or nothing. When
-// ATHAR_WRITE_TOKEN is set, each needs the header Authorization: Bearer <token> (UNAUTHENTICATED
-// without it, FORBIDDEN with a wrong one).
+// What changes the graph. Each mutation is one transaction: it writes everything or nothing.
+//
+// Every mutation follows Relay's input/payload convention: it takes one argument, input, of its own
+// type VerbNounInput, and answers a VerbNounPayload of its own, so that either can grow without
+// breaking a client. Each input takes an optional clientMutationId, which the payload echoes. A
+// payload holds the object the mutation changed, null when the mutation did not happen, and
+// userErrors: what was wrong with the input (INVALID), an id that names nothing (NOT_FOUND), an id
+// that exists already (CONFLICT), one error for each problem, each with the path of its input field.
+// When userErrors is not empty nothing was written.
+//
+// Top-level errors are left for what is not the input's fault: a missing write token
+// (UNAUTHENTICATED) or a wrong one (FORBIDDEN) when ATHAR_WRITE_TOKEN is set (send it as the header
+// Authorization: Bearer <token>), a database that cannot answer (SERVICE_UNAVAILABLE), an internal
+// failure (INTERNAL, with a requestId), and a document GraphQL itself refuses (an unknown enum value,
+// a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
+// GRAPHQL_VALIDATION_FAILED).
+//
+// The payloads leave room for mutations still to come: deleting an entity will answer, say,
+// DeletePlacePayload { clientMutationId deletedId userErrors }, and merging two entities a payload
+// with the one kept; neither needs a change to the mutations here.
 type Mutation struct {
 }
 
@@ -252,6 +301,38 @@ type PlaceFilter struct {
 type Query struct {
 }
 
+// The input of removeAttackEvent: the attack and the event to unlink.
+type RemoveAttackEventInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the attack; NOT_FOUND when none has it.
+	AttackID string `json:"attackId"`
+	// The id of the event to unlink.
+	EventID string `json:"eventId"`
+	// How the attack is linked to the event: during it, or part of it.
+	Relation athar.AttackLink `json:"relation"`
+}
+
+// The input of removeAttackFacility: the attack and the facility to unlink.
+type RemoveAttackFacilityInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the attack; NOT_FOUND when none has it.
+	AttackID string `json:"attackId"`
+	// The id of the facility to unlink.
+	FacilityID string `json:"facilityId"`
+}
+
+// The input of removeAttackPlace: the attack and the place to unlink.
+type RemoveAttackPlaceInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the attack; NOT_FOUND when none has it.
+	AttackID string `json:"attackId"`
+	// The id of the place to unlink.
+	PlaceID string `json:"placeId"`
+}
+
 // One page of facilities hit again and again, most attacks first.
 type RepeatedTargetConnection struct {
 	// The items of the page, each with its cursor.
@@ -270,6 +351,16 @@ type RepeatedTargetEdge struct {
 	Cursor string `json:"cursor"`
 	// The item.
 	Node *athar.RepeatedTarget `json:"node,omitempty"`
+}
+
+// The input of retractClaim.
+type RetractClaimInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the claim to retract.
+	ID string `json:"id"`
+	// Why the claim was found wrong; must not be blank. Retracting again replaces the reason and time.
+	Reason string `json:"reason"`
 }
 
 // One page of search hits, best first.

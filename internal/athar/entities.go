@@ -343,7 +343,9 @@ func appendRefList(p *Problems, refs []Ref, field string, t EntityType, ids []st
 
 func indexField(field string, i int) string { return fmt.Sprintf("%s[%d]", field, i) }
 
-// AttackLink is a link of an attack that a curator adds or removes by itself.
+// AttackLink is a link of an attack that a curator adds or removes by itself. The API has a pair
+// of mutations for each kind of target; only the links to an event say which they are (its enum
+// AttackEventRelation has DURING and PART_OF).
 type AttackLink string
 
 // The links of an attack, each stored in one of its reference fields.

@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// Error codes. The GraphQL error presenter maps each to an `extensions.code`.
+// Error codes. The GraphQL error presenter maps each to an `extensions.code`; a mutation answers
+// the first three as user errors in its payload instead (INVALID, NOT_FOUND, CONFLICT).
 const (
 	EINVALID     = "invalid"     // the caller's input is wrong: BAD_USER_INPUT
 	ENOTFOUND    = "not_found"   // the entity asked for does not exist: NOT_FOUND

@@ -1,4 +1,5 @@
-// Package gqltypes holds the GraphQL scalars Athar defines beyond gqlgen's own.
+// Package gqltypes holds the GraphQL scalars Athar defines beyond gqlgen's own, and the Go types
+// every mutation payload and user error is bound to.
 package gqltypes
 
 import (

@@ -1,0 +1,57 @@
+package gqltypes
+
+import "github.com/athar-project/athar/internal/athar"
+
+// Payload is what every mutation answers (CreatePlacePayload, AddAttackFacilityPayload, …, in
+// Relay's input/payload convention): the client's clientMutationId, echoed; the entity the mutation
+// wrote, nil when it did not happen; and the user errors that stopped it. One Go type serves every
+// payload type of the schema: each reads only the entity field it declares (place, attack, …)
+// through the typed methods below, so a new payload needs a line in gqlgen.yml, not a new type.
+type Payload struct {
+	ClientMutationID *string
+	Entity           athar.Entity // nil when the mutation did not happen
+	UserErrors       []*UserError // never nil: the schema's userErrors is a non-null list
+}
+
+// Place is the place the mutation wrote, or nil.
+func (p *Payload) Place() *athar.Place { return entity[*athar.Place](p) }
+
+// Actor is the actor the mutation wrote, or nil.
+func (p *Payload) Actor() *athar.Actor { return entity[*athar.Actor](p) }
+
+// Facility is the facility the mutation wrote, or nil.
+func (p *Payload) Facility() *athar.Facility { return entity[*athar.Facility](p) }
+
+// Source is the source the mutation wrote, or nil.
+func (p *Payload) Source() *athar.Source { return entity[*athar.Source](p) }
+
+// Event is the event the mutation wrote, or nil.
+func (p *Payload) Event() *athar.Event { return entity[*athar.Event](p) }
+
+// Attack is the attack the mutation wrote, or nil.
+func (p *Payload) Attack() *athar.Attack { return entity[*athar.Attack](p) }
+
+// Claim is the claim the mutation wrote, or nil.
+func (p *Payload) Claim() *athar.Claim { return entity[*athar.Claim](p) }
+
+func entity[T athar.Entity](p *Payload) T {
+	e, _ := p.Entity.(T)
+	return e
+}
+
+// UserError is a problem with a mutation's input that the client can correct (GraphQL UserError).
+type UserError struct {
+	Field   []string // the path into the arguments ("input", "date", "start"); nil when about no one field
+	Code    UserErrorCode
+	Message string
+}
+
+// UserErrorCode is what kind of user error it is.
+type UserErrorCode string
+
+// The user error codes, one for each domain code that is the input's fault.
+const (
+	UserErrorInvalid  UserErrorCode = "INVALID"   // athar.EINVALID
+	UserErrorNotFound UserErrorCode = "NOT_FOUND" // athar.ENOTFOUND
+	UserErrorConflict UserErrorCode = "CONFLICT"  // athar.ECONFLICT
+)
