@@ -3180,6 +3180,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAddAttackPlaceInput,
 		ec.unmarshalInputAddClaimInput,
 		ec.unmarshalInputAttackFilter,
+		ec.unmarshalInputAttackOrder,
 		ec.unmarshalInputCountRangeInput,
 		ec.unmarshalInputCreateActorInput,
 		ec.unmarshalInputCreateAttackInput,
@@ -4929,7 +4930,7 @@ extend type Query {
     "Which attacks; all when null."
     filter: AttackFilter
     "The order of the list."
-    orderBy: AttackOrder = DATE_ASC
+    orderBy: AttackOrder = {field: DATE, direction: ASC}
     "How many, 0 to 100; 0 gives an empty page that still has totalCount and hasNextPage."
     first: Int = 20
     "The endCursor of the previous page, in the same order; null for the first page."
@@ -5112,14 +5113,31 @@ input NearInput {
   radiusMeters: Float!
 }
 
-"The order of a list of attacks."
-enum AttackOrder {
-  "Oldest first (by start date, then id)."
-  DATE_ASC
-  "Newest first."
-  DATE_DESC
-  "Highest killed figure any live claim that does not deny gives first; attacks with no figure last."
-  KILLED_DESC
+"The order of a list of attacks: a field and a direction; ties are broken by id."
+input AttackOrder {
+  "What to order by."
+  field: AttackOrderField!
+  "Which way: ASC, lowest or oldest first; DESC, highest or newest first."
+  direction: OrderDirection!
+}
+
+"What a list of attacks can be ordered by."
+enum AttackOrderField {
+  "The start of the attack's date."
+  DATE
+  """
+  The highest killed figure any live claim that does not deny gives; attacks with no figure come
+  last in DESC and first in ASC.
+  """
+  KILLED
+}
+
+"The direction of an order."
+enum OrderDirection {
+  "Lowest, earliest or first in the alphabet first."
+  ASC
+  "Highest, latest or last in the alphabet first."
+  DESC
 }
 
 "Where a page stands in its list."
@@ -5288,6 +5306,8 @@ enum EntityType {
   ATTACK
   "A Claim."
   CLAIM
+  "A published event dataset (UCDP GED, ACLED) and its release: none until datasets are imported."
+  DATASET
 }
 
 "One page of claims."
@@ -19766,6 +19786,43 @@ func (ec *executionContext) unmarshalInputAttackFilter(ctx context.Context, obj 
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAttackOrder(ctx context.Context, obj any) (model.AttackOrder, error) {
+	var it model.AttackOrder
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"field", "direction"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "field":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("field"))
+			data, err := ec.unmarshalNAttackOrderField2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackOrderField(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Field = data
+		case "direction":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("direction"))
+			data, err := ec.unmarshalNOrderDirection2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐOrderDirection(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Direction = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCountRangeInput(ctx context.Context, obj any) (athar.Range, error) {
 	var it athar.Range
 	if obj == nil {
@@ -28279,6 +28336,16 @@ func (ec *executionContext) marshalNAttackEventRelation2githubᚗcomᚋatharᚑp
 	return res
 }
 
+func (ec *executionContext) unmarshalNAttackOrderField2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackOrderField(ctx context.Context, v any) (model.AttackOrderField, error) {
+	var res model.AttackOrderField
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAttackOrderField2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackOrderField(ctx context.Context, sel ast.SelectionSet, v model.AttackOrderField) graphql.Marshaler {
+	return v
+}
+
 func (ec *executionContext) unmarshalNAttackType2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackType(ctx context.Context, v any) (athar.AttackType, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := athar.AttackType(tmp)
@@ -28819,6 +28886,16 @@ func (ec *executionContext) marshalNNode2ᚕgithubᚗcomᚋatharᚑprojectᚋath
 	})
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNOrderDirection2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, v any) (model.OrderDirection, error) {
+	var res model.OrderDirection
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderDirection2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐOrderDirection(ctx context.Context, sel ast.SelectionSet, v model.OrderDirection) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
@@ -29505,16 +29582,8 @@ func (ec *executionContext) unmarshalOAttackOrder2ᚖgithubᚗcomᚋatharᚑproj
 	if v == nil {
 		return nil, nil
 	}
-	var res = new(model.AttackOrder)
-	err := res.UnmarshalGQL(v)
-	return res, graphql.ErrorOnPath(ctx, err)
-}
-
-func (ec *executionContext) marshalOAttackOrder2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackOrder(ctx context.Context, sel ast.SelectionSet, v *model.AttackOrder) graphql.Marshaler {
-	if v == nil {
-		return graphql.Null
-	}
-	return v
+	res, err := ec.unmarshalInputAttackOrder(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalOAttackType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackTypeᚄ(ctx context.Context, v any) ([]athar.AttackType, error) {

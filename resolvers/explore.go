@@ -96,7 +96,7 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	}
 	order := athar.OrderDateAsc
 	if orderBy != nil {
-		order = athar.AttackOrder(*orderBy)
+		order = athar.AttackOrder(string(orderBy.Field) + "_" + string(orderBy.Direction))
 	}
 	p, err := x.FindAttacks(ctx, f, order, req)
 	if err != nil {

@@ -62,7 +62,7 @@ func TestAttacks_PagesAndOrders(t *testing.T) {
 	})
 	t.Run("newest first and deadliest first", func(t *testing.T) {
 		var desc attackPage
-		c.MustData(`{ attacks(first: 100, orderBy: DATE_DESC) { nodes { id } } }`, nil, &desc)
+		c.MustData(`{ attacks(first: 100, orderBy: {field: DATE, direction: DESC}) { nodes { id } } }`, nil, &desc)
 		rev := slices.Clone(all.ids())
 		slices.Reverse(rev)
 		if desc.ids()[len(rev)-1] != rev[len(rev)-1] || len(desc.ids()) != len(rev) {
@@ -76,12 +76,28 @@ func TestAttacks_PagesAndOrders(t *testing.T) {
 				}
 			}
 		}
-		c.MustData(`{ attacks(first: 3, orderBy: KILLED_DESC) { nodes { id casualties { killed { high } } } } }`, nil, &killed)
+		c.MustData(`{ attacks(first: 3, orderBy: {field: KILLED, direction: DESC}) { nodes { id casualties { killed { high } } } } }`, nil, &killed)
 		ns := killed.Attacks.Nodes
 		for i := 1; i < len(ns); i++ {
 			if ns[i].Casualties.Killed.High == nil || *ns[i].Casualties.Killed.High > *ns[i-1].Casualties.Killed.High {
 				t.Errorf("KILLED_DESC out of order at %d: %+v", i, ns)
 			}
+		}
+		c.MustData(`{ attacks(first: 100, orderBy: {field: KILLED, direction: ASC}) { nodes { id casualties { killed { high } } } } }`, nil, &killed)
+		ns = killed.Attacks.Nodes
+		high := func(i int) int {
+			if h := ns[i].Casualties.Killed.High; h != nil {
+				return *h
+			}
+			return -1
+		}
+		for i := 1; i < len(ns); i++ {
+			if high(i) < high(i-1) {
+				t.Errorf("KILLED ascending out of order at %d: %d after %d", i, high(i), high(i-1))
+			}
+		}
+		if len(ns) < 10 || high(0) != -1 || high(len(ns)-1) < 100 {
+			t.Errorf("KILLED ascending: %d attacks from %d to %d", len(ns), high(0), high(len(ns)-1))
 		}
 	})
 	t.Run("a bad cursor or page size names the argument", func(t *testing.T) {
@@ -409,7 +425,7 @@ func TestQueryCost_IsLimited(t *testing.T) {
 		var p attackPage
 		MustGeoFixture(t, c)
 		c.MustError(`{ facility(id: "facility:geo-school") { attacks(first: 5000) { nodes { id } } } }`, nil, "BAD_USER_INPUT", "first")
-		c.MustData(`{ attacks(first: 1, orderBy: KILLED_DESC) { pageInfo { endCursor } nodes { id } } }`, nil, &p)
+		c.MustData(`{ attacks(first: 1, orderBy: {field: KILLED, direction: DESC}) { pageInfo { endCursor } nodes { id } } }`, nil, &p)
 		c.MustError(`query ($a: String) { attacks(after: $a) { totalCount } }`, map[string]any{"a": p.Attacks.PageInfo.EndCursor}, "BAD_USER_INPUT", "after")
 	})
 }

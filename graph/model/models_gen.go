@@ -126,6 +126,14 @@ type AttackFilter struct {
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// The order of a list of attacks: a field and a direction; ties are broken by id.
+type AttackOrder struct {
+	// What to order by.
+	Field AttackOrderField `json:"field"`
+	// Which way: ASC, lowest or oldest first; DESC, highest or newest first.
+	Direction OrderDirection `json:"direction"`
+}
+
 // One page of claims.
 type ClaimConnection struct {
 	// The items of the page, each with its cursor.
@@ -417,54 +425,52 @@ type SourceFilter struct {
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
-// The order of a list of attacks.
-type AttackOrder string
+// What a list of attacks can be ordered by.
+type AttackOrderField string
 
 const (
-	// Oldest first (by start date, then id).
-	AttackOrderDateAsc AttackOrder = "DATE_ASC"
-	// Newest first.
-	AttackOrderDateDesc AttackOrder = "DATE_DESC"
-	// Highest killed figure any live claim that does not deny gives first; attacks with no figure last.
-	AttackOrderKilledDesc AttackOrder = "KILLED_DESC"
+	// The start of the attack's date.
+	AttackOrderFieldDate AttackOrderField = "DATE"
+	// The highest killed figure any live claim that does not deny gives; attacks with no figure come
+	// last in DESC and first in ASC.
+	AttackOrderFieldKilled AttackOrderField = "KILLED"
 )
 
-var AllAttackOrder = []AttackOrder{
-	AttackOrderDateAsc,
-	AttackOrderDateDesc,
-	AttackOrderKilledDesc,
+var AllAttackOrderField = []AttackOrderField{
+	AttackOrderFieldDate,
+	AttackOrderFieldKilled,
 }
 
-func (e AttackOrder) IsValid() bool {
+func (e AttackOrderField) IsValid() bool {
 	switch e {
-	case AttackOrderDateAsc, AttackOrderDateDesc, AttackOrderKilledDesc:
+	case AttackOrderFieldDate, AttackOrderFieldKilled:
 		return true
 	}
 	return false
 }
 
-func (e AttackOrder) String() string {
+func (e AttackOrderField) String() string {
 	return string(e)
 }
 
-func (e *AttackOrder) UnmarshalGQL(v any) error {
+func (e *AttackOrderField) UnmarshalGQL(v any) error {
 	str, ok := v.(string)
 	if !ok {
 		return fmt.Errorf("enums must be strings")
 	}
 
-	*e = AttackOrder(str)
+	*e = AttackOrderField(str)
 	if !e.IsValid() {
-		return fmt.Errorf("%s is not a valid AttackOrder", str)
+		return fmt.Errorf("%s is not a valid AttackOrderField", str)
 	}
 	return nil
 }
 
-func (e AttackOrder) MarshalGQL(w io.Writer) {
+func (e AttackOrderField) MarshalGQL(w io.Writer) {
 	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
 }
 
-func (e *AttackOrder) UnmarshalJSON(b []byte) error {
+func (e *AttackOrderField) UnmarshalJSON(b []byte) error {
 	s, err := strconv.Unquote(string(b))
 	if err != nil {
 		return err
@@ -472,7 +478,7 @@ func (e *AttackOrder) UnmarshalJSON(b []byte) error {
 	return e.UnmarshalGQL(s)
 }
 
-func (e AttackOrder) MarshalJSON() ([]byte, error) {
+func (e AttackOrderField) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil
@@ -496,6 +502,8 @@ const (
 	EntityTypeAttack EntityType = "ATTACK"
 	// A Claim.
 	EntityTypeClaim EntityType = "CLAIM"
+	// A published event dataset (UCDP GED, ACLED) and its release: none until datasets are imported.
+	EntityTypeDataset EntityType = "DATASET"
 )
 
 var AllEntityType = []EntityType{
@@ -506,11 +514,12 @@ var AllEntityType = []EntityType{
 	EntityTypeEvent,
 	EntityTypeAttack,
 	EntityTypeClaim,
+	EntityTypeDataset,
 }
 
 func (e EntityType) IsValid() bool {
 	switch e {
-	case EntityTypeFacility, EntityTypePlace, EntityTypeActor, EntityTypeSource, EntityTypeEvent, EntityTypeAttack, EntityTypeClaim:
+	case EntityTypeFacility, EntityTypePlace, EntityTypeActor, EntityTypeSource, EntityTypeEvent, EntityTypeAttack, EntityTypeClaim, EntityTypeDataset:
 		return true
 	}
 	return false
@@ -546,6 +555,64 @@ func (e *EntityType) UnmarshalJSON(b []byte) error {
 }
 
 func (e EntityType) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// The direction of an order.
+type OrderDirection string
+
+const (
+	// Lowest, earliest or first in the alphabet first.
+	OrderDirectionAsc OrderDirection = "ASC"
+	// Highest, latest or last in the alphabet first.
+	OrderDirectionDesc OrderDirection = "DESC"
+)
+
+var AllOrderDirection = []OrderDirection{
+	OrderDirectionAsc,
+	OrderDirectionDesc,
+}
+
+func (e OrderDirection) IsValid() bool {
+	switch e {
+	case OrderDirectionAsc, OrderDirectionDesc:
+		return true
+	}
+	return false
+}
+
+func (e OrderDirection) String() string {
+	return string(e)
+}
+
+func (e *OrderDirection) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderDirection(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderDirection", str)
+	}
+	return nil
+}
+
+func (e OrderDirection) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderDirection) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderDirection) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

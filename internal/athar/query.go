@@ -77,10 +77,12 @@ func checkNear(p *Problems, field string, n *Near) {
 // AttackOrder is the order of an attack list.
 type AttackOrder string
 
-// Attack orders.
+// Attack orders: by the start of the date or by the highest killed figure (attacks with no figure
+// count as -1), each either way; ties are broken by id.
 const (
 	OrderDateAsc    AttackOrder = "DATE_ASC"
 	OrderDateDesc   AttackOrder = "DATE_DESC"
+	OrderKilledAsc  AttackOrder = "KILLED_ASC"
 	OrderKilledDesc AttackOrder = "KILLED_DESC"
 )
 

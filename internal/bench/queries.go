@@ -95,7 +95,7 @@ RETURN total, a.id, a.title, a.startDate, collect(q.name) AS places`,
 	},
 	{
 		Name: "attacks attributed to an actor",
-		GraphQL: `query ($actor: ID!) { attacks(first: 20, orderBy: DATE_DESC, filter: {actorIds: [$actor]}) {
+		GraphQL: `query ($actor: ID!) { attacks(first: 20, orderBy: {field: DATE, direction: DESC}, filter: {actorIds: [$actor]}) {
   totalCount nodes { id title attributions { actor { name } asserting { id } denying { id } } } } }`,
 		Vars: func(r *rand.Rand, s Size) map[string]any {
 			return map[string]any{"actor": fmt.Sprintf("actor:actor-%d", r.IntN(min(40, s.Actors)))}
@@ -179,7 +179,7 @@ RETURN f.name, ids, [i IN range(0, size(dates) - 3) WHERE duration.inDays(dates[
 	},
 	{
 		Name:    "deadliest attacks",
-		GraphQL: `{ attacks(first: 20, orderBy: KILLED_DESC, filter: {minKilled: 40}) { totalCount nodes { id title casualties { killed { low high } } } } }`,
+		GraphQL: `{ attacks(first: 20, orderBy: {field: KILLED, direction: DESC}, filter: {minKilled: 40}) { totalCount nodes { id title casualties { killed { low high } } } } }`,
 		Vars:    func(r *rand.Rand, s Size) map[string]any { return map[string]any{} },
 		Floor: `MATCH (a:Attack) WHERE a.killedHigh >= 40
 WITH collect(a) AS matched

@@ -111,6 +111,10 @@ func attacksQuery(f athar.AttackFilter, order athar.AttackOrder, page athar.Page
 		kind = keyInt
 		key, sort = "a.killedSort", "a.killedSort DESC, a.id"
 		cond = "a.killedSort < $afterKey OR (a.killedSort = $afterKey AND a.id > $afterId)"
+	case athar.OrderKilledAsc:
+		kind = keyInt
+		key, sort = "a.killedSort", "a.killedSort, a.id"
+		cond = "a.killedSort > $afterKey OR (a.killedSort = $afterKey AND a.id > $afterId)"
 	default:
 		order = athar.OrderDateAsc
 		key, sort = "a.startDate", "a.startDate, a.id"

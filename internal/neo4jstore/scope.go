@@ -174,7 +174,7 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 	// With no filter, start from the index the order reads, so that a page is read in index order
 	// instead of sorting every attack.
 	all := "MATCH (a:Attack) WHERE a.startDate IS NOT NULL"
-	if order == athar.OrderKilledDesc {
+	if order == athar.OrderKilledDesc || order == athar.OrderKilledAsc {
 		all = "MATCH (a:Attack) WHERE a.killedSort IS NOT NULL"
 	}
 	return buildScope("a", all, filters, p)
