@@ -3586,14 +3586,14 @@ type Place implements Node {
   "The places directly inside this one."
   parts(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): PlaceConnection!
   "Facilities located directly in this place, by name: the first first of them (at most 1000)."
   facilities(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): FacilityConnection!
@@ -3604,7 +3604,7 @@ type Place implements Node {
   """
   attacks(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): AttackConnection!
@@ -3679,28 +3679,28 @@ type Actor implements Node {
   "The actors directly part of this one, by name."
   members(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): ActorConnection!
   "Claims this actor made (as reported in some source); at most first, up to 1000."
   statements(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): ClaimConnection!
   "Claims that name this actor as responsible, or deny that it was; at most first, up to 1000."
   namedIn(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): ClaimConnection!
   "Sources this actor published; at most first, up to 1000."
   published(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): SourceConnection!
@@ -3784,14 +3784,14 @@ type Facility implements Node {
     "Only attacks whose date overlaps this range; all when null."
     dateRange: DateRangeInput
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): AttackConnection!
   "Events held here: exhibitions, markets, gatherings."
   events(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): EventConnection!
@@ -3874,14 +3874,14 @@ type Source implements Node {
   "Sources that quote or rely on this one; at most first, up to 1000."
   citedBy(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): SourceConnection!
   "The claims read in this source; at most first, up to 1000."
   claims(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): ClaimConnection!
@@ -3930,7 +3930,7 @@ type Event implements Node {
   "Attacks that hit this event (a gathering) or belong to it (a campaign), oldest first; at most first, up to 1000."
   attacks(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): AttackConnection!
@@ -4098,7 +4098,7 @@ type Attack implements Node {
     "Also retracted claims."
     includeRetracted: Boolean = false
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): ClaimConnection!
@@ -5481,7 +5481,7 @@ extend type Attack {
   "Other attacks on the same day; empty unless the date is known to the day. At most first, up to 1000."
   sameDay(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): AttackConnection!
@@ -5504,7 +5504,7 @@ type Day {
   "Attacks on this day, oldest first; at most first, up to 1000."
   attacks(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): AttackConnection!
@@ -5524,7 +5524,7 @@ type Month {
   """
   attacks(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): AttackConnection!
@@ -5541,7 +5541,7 @@ type Year {
   "Attacks in this year, at any precision within it, oldest first; at most first, up to 1000."
   attacks(
     "How many, 0 to 1000."
-    first: Int = 100
+    first: Int = 20
     "The endCursor of the page before, for the items that follow it."
     after: String
   ): AttackConnection!

@@ -1,12 +1,14 @@
 package resolvers_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/internal/neo4jtest"
 )
@@ -558,4 +560,48 @@ func TestLists_InsideEntitiesPage(t *testing.T) {
 	if cl := none.Attack.Claims; len(cl.Nodes) != 0 || cl.TotalCount == 0 || !cl.PageInfo.HasNextPage {
 		t.Errorf("first: 0 of an attack's claims: %+v", cl)
 	}
+}
+
+// What a hostile or careless client sends is refused clearly, before it costs the database: a
+// forged position in a list, a search of any length, a query whose cost its ids and pages multiply,
+// a claim retracted twice, a count no attack has.
+func TestHostileInput_IsRefusedClearly(t *testing.T) {
+	c := MustServer(t, true)
+	forged := func(v string) string { return base64.RawURLEncoding.EncodeToString([]byte(v)) }
+	for _, cursor := range []string{forged(`{"l":"Source.claims","o":9223372036854775807}`), forged(`{"l":"Source.claims"}`),
+		forged(`{"l":"Source.claims","o":-5}`)} {
+		c.MustError(`query ($a: String) { source(id: "source:aleppo-bombing-live-blog") { claims(first: 2, after: $a) { totalCount } } }`,
+			map[string]any{"a": cursor}, "BAD_USER_INPUT", "after")
+	}
+	long := strings.Repeat("a", athar.MaxSearchText+1)
+	c.MustError(`query ($q: String!) { search(query: $q) { totalCount } }`, map[string]any{"q": long}, "BAD_USER_INPUT", "query")
+	c.MustError(`query ($q: String!) { attacks(filter: {text: $q}) { totalCount } }`, map[string]any{"q": long}, "BAD_USER_INPUT", "filter.text")
+
+	ids := make([]string, 100)
+	for i := range ids {
+		ids[i] = "source:aleppo-bombing-live-blog"
+	}
+	c.MustError(`query ($ids: [ID!]!) { nodes(ids: $ids) { ... on Source { claims(first: 100) { nodes { attack {
+	  claims(first: 100) { nodes { id } } } } } } } }`, map[string]any{"ids": ids}, "COMPLEXITY_LIMIT_EXCEEDED", "")
+
+	const retract = `mutation ($r: String!) { retractClaim(input: {id: "claim:ain-jalout-2014-killed-amc", reason: $r}) {
+	  claim { retracted { reason } } userErrors { field code message } } }`
+	var first struct {
+		RetractClaim struct {
+			Claim struct{ Retracted struct{ Reason string } }
+		}
+	}
+	c.MustMutate(retract, map[string]any{"r": "misread"}, &first)
+	c.MustUserError(retract, map[string]any{"r": "second thoughts"}, "CONFLICT", "input", "id")
+	var after struct {
+		Claim struct{ Retracted struct{ Reason string } }
+	}
+	c.MustData(`{ claim(id: "claim:ain-jalout-2014-killed-amc") { retracted { reason } } }`, nil, &after)
+	if after.Claim.Retracted.Reason != "misread" {
+		t.Errorf("the first retraction was replaced: %+v", after.Claim.Retracted)
+	}
+
+	c.MustUserError(`mutation { addClaim(input: {attackId: "attack:ain-jalout-school-2014-04-30", sourceId: "source:ain-jalout-2014-article",
+	  kind: CASUALTIES, text: "t", quote: "q", killed: {min: 2147483647}}) { claim { id } userErrors { field code message } } }`,
+		nil, "INVALID", "input", "killed", "min")
 }

@@ -18,6 +18,11 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
+// DefaultComplexityLimit is the highest cost a query may have unless Config says otherwise (see
+// costedSchema): the README's deepest example, the evidence tree of a facility, costs about 28,000;
+// a page of 100 items, each with 100 items with 100 items, costs over a million.
+const DefaultComplexityLimit = 50_000
+
 // Config is what the GraphQL endpoint needs: the domain services and the query limits. The HTTP
 // concerns (timeouts, body size, the write token, host names) are httpapi.Config's.
 type Config struct {
@@ -43,7 +48,7 @@ func (c *Config) defaults() {
 		c.Logger = slog.Default()
 	}
 	if c.ComplexityLimit == 0 {
-		c.ComplexityLimit = 20000
+		c.ComplexityLimit = DefaultComplexityLimit
 	}
 	if c.DepthLimit == 0 {
 		c.DepthLimit = 12

@@ -113,13 +113,13 @@ func (s costedSchema) Complexity(ctx context.Context, typeName, field string, ch
 			// refused by the limit rather than overflowing it; the field rejects it too.
 			items = min(n, maxCountedItems)
 		}
-		if typeName != "Query" && items == athar.DefaultListSize {
-			// A list inside an entity left at its default first is counted as a typical one:
-			// the claims of an attack, the attacks of a facility.
-			items = listFactor
-		}
 	case def.Type.Elem != nil && !strings.HasSuffix(typeName, "Connection") && typeName != "Graph":
 		items = listFactor
+	}
+	if ids, ok := args["ids"].([]any); ok {
+		items = max(len(ids), 1) // nodes(ids:), graph(ids:): one item per id asked for
+	} else if ids, ok := args["ids"].([]string); ok {
+		items = max(len(ids), 1)
 	}
 	if limit, ok := intArg(args["limit"]); ok && limit > 0 {
 		items = min(limit, maxCountedItems) // graph(limit): nodes are cheap but many

@@ -2,7 +2,6 @@ package athar
 
 import (
 	"fmt"
-	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -297,8 +296,9 @@ func checkLocation(p *Problems, field string, l *Location) {
 	checkEnum(p, joinField(field, "precision"), string(l.Precision), names(LocationPrecisions), true)
 }
 
-// maxCount is the largest figure a count may give: the largest GraphQL Int.
-const maxCount = math.MaxInt32
+// maxCount is the largest figure a count may give: a million, beyond any attack on a facility, so
+// that sums of figures over thousands of attacks (a timeline's) stay within a GraphQL Int.
+const maxCount = 1_000_000
 
 func checkRange(p *Problems, field string, r *Range) {
 	if r == nil {

@@ -15,9 +15,20 @@ import (
 const (
 	DefaultPageSize = 20
 	MaxPageSize     = 100
-	DefaultListSize = 100
+	DefaultListSize = DefaultPageSize
 	MaxListSize     = 1000
 )
+
+// MaxSearchText is the longest text a search or a text filter takes, in bytes: a few hundred
+// characters say what anyone looks for, and a longer query costs the full-text index far more.
+const MaxSearchText = 500
+
+// checkSearchText reports a text longer than MaxSearchText under field.
+func checkSearchText(p *Problems, field, text string) {
+	if len(text) > MaxSearchText {
+		p.Add(field, "is longer than %d bytes", MaxSearchText)
+	}
+}
 
 // Near is a circle on the map.
 type Near struct {
@@ -54,6 +65,7 @@ func (f *AttackFilter) Validate(prefix string) error {
 		p.Add("minKilled", "must not be negative")
 	}
 	f.Text = strings.TrimSpace(f.Text)
+	checkSearchText(&p, "text", f.Text)
 	return p.Prefixed(prefix).Err()
 }
 
@@ -100,6 +112,7 @@ func (f *EntityFilter) Validate(prefix string) error {
 	var p Problems
 	checkNear(&p, "near", f.Near)
 	f.Text = strings.TrimSpace(f.Text)
+	checkSearchText(&p, "text", f.Text)
 	return p.Prefixed(prefix).Err()
 }
 
@@ -139,6 +152,9 @@ type SearchRequest struct {
 func (r SearchRequest) Check() error {
 	if strings.TrimSpace(r.Query) == "" {
 		return Invalid("query", "must not be empty")
+	}
+	if len(r.Query) > MaxSearchText {
+		return Invalid("query", "is longer than %d bytes", MaxSearchText)
 	}
 	return PageRequest{First: r.First, After: r.After}.Check()
 }
@@ -447,6 +463,9 @@ func Slice[T any](items []T, w Window) List[T] {
 	return out
 }
 
+// maxOffset bounds the positions a cursor may hold: far beyond any list, far below overflow.
+const maxOffset = 1 << 31
+
 // offsetCursor is the position of an item in a list that hangs from an entity. Such lists are
 // short enough to page by position: a cursor names its list and the item's offset in it.
 type offsetCursor struct {
@@ -478,15 +497,19 @@ func SizedWindow(list string, first *int, after *string, def, most int) (Window,
 		w.Limit = *first
 	}
 	if after != nil && *after != "" {
-		var c offsetCursor
+		var c struct {
+			List   string `json:"l"`
+			Offset *int   `json:"o"`
+		}
 		b, err := base64.RawURLEncoding.DecodeString(*after)
 		if err == nil {
 			err = json.Unmarshal(b, &c)
 		}
-		if err != nil || c.List != list || c.Offset < 0 {
+		// A position beyond any list is forged: it would overflow the window's end.
+		if err != nil || c.List != list || c.Offset == nil || *c.Offset < 0 || *c.Offset >= maxOffset {
 			return w, Invalid("after", "is not a cursor of this list")
 		}
-		w.Offset = c.Offset + 1
+		w.Offset = *c.Offset + 1
 	}
 	return w, nil
 }

@@ -179,9 +179,13 @@ func SortAttacks(as []*Attack) []*Attack {
 	return slices.CompactFunc(as, func(a, b *Attack) bool { return a.ID == b.ID })
 }
 
-// Retract marks the claim retracted for the reason given. Errors: EINVALID (no reason, or one
-// longer than any text may be).
+// Retract marks the claim retracted for the reason given. A retraction is kept as it was made: a
+// claim already retracted is not retracted again. Errors: EINVALID (no reason, or one longer than
+// any text may be), ECONFLICT (already retracted).
 func (c *Claim) Retract(reason string) error {
+	if c.Retracted != nil {
+		return Errorf(ECONFLICT, "the claim was already retracted on %s: %s", c.Retracted.At.Format(time.DateOnly), c.Retracted.Reason)
+	}
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
 		return Invalid("reason", "say why the claim is retracted")

@@ -40,8 +40,8 @@ func same(vars map[string]any) map[string]any { return vars }
 var Mix = []Query{
 	{
 		Name: "facility with attacks and claims",
-		GraphQL: `query ($id: ID!) { facility(id: $id) { name attacks { nodes { id title date { start precision }
-  claims { nodes { kind quote source { title } killed { min max } } }
+		GraphQL: `query ($id: ID!) { facility(id: $id) { name attacks(first: 100) { nodes { id title date { start precision }
+  claims(first: 100) { nodes { kind quote source { title } killed { min max } } }
   casualties { killed { low high sources independentSources } } } } } }`,
 		Vars: func(r *rand.Rand, s Size) map[string]any { return map[string]any{"id": hotFacility(r, s)} },
 		Floor: `MATCH (f:Facility {id: $id})
