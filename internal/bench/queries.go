@@ -41,7 +41,7 @@ var Mix = []Query{
 	{
 		Name: "facility with attacks and claims",
 		GraphQL: `query ($id: ID!) { facility(id: $id) { name attacks(first: 100) { nodes { id title date { start precision }
-  claims(first: 100) { nodes { kind quote source { title } killed { min max } } }
+  claims(first: 50) { nodes { kind quote source { title } killed { min max } } }
   casualties { killed { low high sources independentSources } } } } } }`,
 		Vars: func(r *rand.Rand, s Size) map[string]any { return map[string]any{"id": hotFacility(r, s)} },
 		Floor: `MATCH (f:Facility {id: $id})
