@@ -42,7 +42,7 @@ func TestBundleSchema_RejectsMistakes(t *testing.T) {
 		"unknown enum":        `{"format":"athar-bundle","version":1,"facilities":[{"id":"facility:a","name":"A","type":"CASTLE"}]}`,
 		"wrong id prefix":     `{"format":"athar-bundle","version":1,"actors":[{"id":"place:a","name":"A","kind":"NGO"}]}`,
 		"claim without quote": `{"format":"athar-bundle","version":1,"claims":[{"id":"claim:a","attackId":"attack:a","sourceId":"source:s","kind":"NARRATIVE","text":"t"}]}`,
-		"wrong version":       `{"format":"athar-bundle","version":2}`,
+		"wrong version":       `{"format":"athar-bundle","version":3}`,
 	} {
 		var v any
 		if err := json.Unmarshal([]byte(doc), &v); err != nil {

@@ -194,8 +194,9 @@ type ComplexityRoot struct {
 	}
 
 	CountRange struct {
-		Max func(childComplexity int) int
-		Min func(childComplexity int) int
+		Best func(childComplexity int) int
+		High func(childComplexity int) int
+		Low  func(childComplexity int) int
 	}
 
 	CreateActorPayload struct {
@@ -1350,18 +1351,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClaimEdge.Node(childComplexity), true
 
-	case "CountRange.max":
-		if e.ComplexityRoot.CountRange.Max == nil {
+	case "CountRange.best":
+		if e.ComplexityRoot.CountRange.Best == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CountRange.Max(childComplexity), true
-	case "CountRange.min":
-		if e.ComplexityRoot.CountRange.Min == nil {
+		return e.ComplexityRoot.CountRange.Best(childComplexity), true
+	case "CountRange.high":
+		if e.ComplexityRoot.CountRange.High == nil {
 			break
 		}
 
-		return e.ComplexityRoot.CountRange.Min(childComplexity), true
+		return e.ComplexityRoot.CountRange.High(childComplexity), true
+	case "CountRange.low":
+		if e.ComplexityRoot.CountRange.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CountRange.Low(childComplexity), true
 
 	case "CreateActorPayload.actor":
 		if e.ComplexityRoot.CreateActorPayload.Actor == nil {
@@ -3522,23 +3529,31 @@ input LocationInput {
   precision: LocationPrecision!
 }
 
-"A count as a source gives it: 'more than 25' is { min: 26, max: null }."
+"""
+A count as a source gives it, in the words of UCDP's estimates: 'more than 25' is { low: 26 }, '35'
+is { low: 35, high: 35 }, an event dataset's estimates are { low: 3, best: 5, high: 9 }.
+"""
 type CountRange {
   "The lowest the count may be; null when the source gives no lower bound ('as many as 35')."
-  min: Int
+  low: Int
+  "The source's best estimate, where it gives one besides its bounds (an event dataset's best); otherwise null."
+  best: Int
   "The highest the count may be; null when the source gives no upper bound ('more than 25')."
-  max: Int
+  high: Int
 }
 
 """
-A count as a source gives it: '35' is { min: 35, max: 35 }, 'more than 25' is { min: 26 }, 'as many
-as 35' is { max: 35 }. Give min, max or both; neither is negative, and min is not above max.
+A count as a source gives it: '35' is { low: 35, high: 35 }, 'more than 25' is { low: 26 }, 'as many
+as 35' is { high: 35 }, a dataset's estimates { low: 3, best: 5, high: 9 }. Give one or more; none
+is negative or above 1,000,000, and low ≤ best ≤ high.
 """
 input CountRangeInput {
   "The lowest the count may be; null when the source gives no lower bound."
-  min: Int
+  low: Int
+  "The source's best estimate besides its bounds; null when it gives none."
+  best: Int
   "The highest the count may be; null when the source gives no upper bound."
-  max: Int
+  high: Int
 }
 
 "The administrative or geographic level of a place."
@@ -5867,10 +5882,12 @@ func (ec *executionContext) childFields_ClaimEdge(ctx context.Context, field gra
 
 func (ec *executionContext) childFields_CountRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
-	case "min":
-		return ec.fieldContext_CountRange_min(ctx, field)
-	case "max":
-		return ec.fieldContext_CountRange_max(ctx, field)
+	case "low":
+		return ec.fieldContext_CountRange_low(ctx, field)
+	case "best":
+		return ec.fieldContext_CountRange_best(ctx, field)
+	case "high":
+		return ec.fieldContext_CountRange_high(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type CountRange", field.Name)
 }
@@ -10640,16 +10657,16 @@ func (ec *executionContext) fieldContext_ClaimEdge_node(_ context.Context, field
 	return fc, nil
 }
 
-func (ec *executionContext) _CountRange_min(ctx context.Context, field graphql.CollectedField, obj *athar.Range) (ret graphql.Marshaler) {
+func (ec *executionContext) _CountRange_low(ctx context.Context, field graphql.CollectedField, obj *athar.Range) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CountRange_min(ctx, field)
+			return ec.fieldContext_CountRange_low(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Min, nil
+			return obj.Low, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -10659,20 +10676,20 @@ func (ec *executionContext) _CountRange_min(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CountRange_min(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CountRange_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountRange", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
-func (ec *executionContext) _CountRange_max(ctx context.Context, field graphql.CollectedField, obj *athar.Range) (ret graphql.Marshaler) {
+func (ec *executionContext) _CountRange_best(ctx context.Context, field graphql.CollectedField, obj *athar.Range) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
 		ec.OperationContext,
 		field,
 		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
-			return ec.fieldContext_CountRange_max(ctx, field)
+			return ec.fieldContext_CountRange_best(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Max, nil
+			return obj.Best, nil
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
@@ -10682,7 +10699,30 @@ func (ec *executionContext) _CountRange_max(ctx context.Context, field graphql.C
 		false,
 	)
 }
-func (ec *executionContext) fieldContext_CountRange_max(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+func (ec *executionContext) fieldContext_CountRange_best(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CountRange", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _CountRange_high(ctx context.Context, field graphql.CollectedField, obj *athar.Range) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CountRange_high(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.High, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CountRange_high(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CountRange", field, false, false, errors.New("field of type Int does not have child fields"))
 }
 
@@ -19834,27 +19874,34 @@ func (ec *executionContext) unmarshalInputCountRangeInput(ctx context.Context, o
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"min", "max"}
+	fieldsInOrder := [...]string{"low", "best", "high"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
 			continue
 		}
 		switch k {
-		case "min":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("min"))
+		case "low":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("low"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Min = data
-		case "max":
-			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("max"))
+			it.Low = data
+		case "best":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("best"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
 			if err != nil {
 				return it, err
 			}
-			it.Max = data
+			it.Best = data
+		case "high":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("high"))
+			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.High = data
 		}
 	}
 	return it, nil
@@ -23405,13 +23452,18 @@ func (ec *executionContext) _CountRange(ctx context.Context, sel ast.SelectionSe
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("CountRange")
-		case "min":
-			out.Values[i] = ec._CountRange_min(ctx, field, obj)
+		case "low":
+			out.Values[i] = ec._CountRange_low(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
-		case "max":
-			out.Values[i] = ec._CountRange_max(ctx, field, obj)
+		case "best":
+			out.Values[i] = ec._CountRange_best(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "high":
+			out.Values[i] = ec._CountRange_high(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}

@@ -602,6 +602,6 @@ func TestHostileInput_IsRefusedClearly(t *testing.T) {
 	}
 
 	c.MustUserError(`mutation { addClaim(input: {attackId: "attack:ain-jalout-school-2014-04-30", sourceId: "source:ain-jalout-2014-article",
-	  kind: CASUALTIES, text: "t", quote: "q", killed: {min: 2147483647}}) { claim { id } userErrors { field code message } } }`,
-		nil, "INVALID", "input", "killed", "min")
+	  kind: CASUALTIES, text: "t", quote: "q", killed: {low: 2147483647}}) { claim { id } userErrors { field code message } } }`,
+		nil, "INVALID", "input", "killed", "low")
 }

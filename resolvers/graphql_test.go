@@ -222,7 +222,7 @@ const ainJaloutQuery = `query ($id: ID!) {
       id title
       date { start end precision }
       claims { nodes { id kind stance text quote source { title } claimedBy { name } names { name }
-               killed { min max } childrenKilled { min max } injured { min max } } }
+               killed { low high } childrenKilled { low high } injured { low high } } }
       casualties {
         killed { low high claims sources independentSources }
         childrenKilled { low high }
@@ -249,7 +249,7 @@ type facilityResult struct {
 				ID, Kind, Stance, Text, Quote string
 				Source                        struct{ Title string }
 				ClaimedBy                     *struct{ Name string }
-				Killed                        *struct{ Min, Max *int }
+				Killed                        *struct{ Low, High *int }
 			}]
 			Casualties struct {
 				Killed, ChildrenKilled figure
@@ -286,10 +286,10 @@ func TestFacility_AttacksAcrossTheYears(t *testing.T) {
 			if cl.Killed == nil {
 				continue
 			}
-			if cl.Killed.Max != nil && *cl.Killed.Max == 35 {
+			if cl.Killed.High != nil && *cl.Killed.High == 35 {
 				fromProfile = true
 			}
-			if cl.Killed.Min != nil && *cl.Killed.Min == 26 && cl.Killed.Max == nil && cl.ClaimedBy != nil && cl.ClaimedBy.Name != "" {
+			if cl.Killed.Low != nil && *cl.Killed.Low == 26 && cl.Killed.High == nil && cl.ClaimedBy != nil && cl.ClaimedBy.Name != "" {
 				fromAMC = true
 			}
 			if cl.Quote == "" || cl.Source.Title == "" {
@@ -401,7 +401,7 @@ func TestMutations_RoundTrip(t *testing.T) {
 		AddClaim struct{ Claim struct{ ID string } }
 	}
 	c.MustMutate(`mutation { addClaim(input: {id: "claim:one-killed", attackId: "attack:one", sourceId: "source:report", kind: CASUALTIES,
-	  text: "Ten killed", quote: "ten people died", killed: {min: 10, max: 10}}) { claim { id } userErrors { code } } }`, nil, &claim)
+	  text: "Ten killed", quote: "ten people died", killed: {low: 10, high: 10}}) { claim { id } userErrors { code } } }`, nil, &claim)
 	if claim.AddClaim.Claim.ID != "claim:one-killed" {
 		t.Errorf("added claim = %+v", claim)
 	}
@@ -511,7 +511,7 @@ func TestMutations_BadInput(t *testing.T) {
 		{"empty name", `createPlace(input: {name: "", kind: CITY})`, "INVALID", []string{"input", "name"}},
 		{"date that does not exist", `createAttack(input: {title: "X", date: {start: "2014-02-30"}})`, "INVALID", []string{"input", "date", "start"}},
 		{"end before start", `createAttack(input: {title: "X", date: {start: "2014-05", end: "2014-04-01"}})`, "INVALID", []string{"input", "date", "end"}},
-		{"range min above max", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: CASUALTIES, text: "t", quote: "q", killed: {min: 9, max: 3}})`, "INVALID", []string{"input", "killed"}},
+		{"range low above high", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: CASUALTIES, text: "t", quote: "q", killed: {low: 9, high: 3}})`, "INVALID", []string{"input", "killed"}},
 		{"claim without quote", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: " "})`, "INVALID", []string{"input", "quote"}},
 		{"unknown reference", `addClaim(input: {attackId: "attack:nope", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: "q"})`, "INVALID", []string{"input", "attackId"}},
 		{"an item of a list", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: PERPETRATOR, text: "t", quote: "q", names: ["actor:a", "source:s"]})`, "INVALID", []string{"input", "names", "1"}},

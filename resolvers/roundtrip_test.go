@@ -352,7 +352,7 @@ func ownFieldsQuery(d *athar.Description) (string, []*athar.Field) {
 		case athar.ShapeLocation:
 			s = f.Name + " { latitude longitude precision }"
 		case athar.ShapeRange:
-			s = f.Name + " { min max }"
+			s = f.Name + " { low best high }"
 		default:
 			continue
 		}

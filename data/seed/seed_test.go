@@ -76,8 +76,8 @@ func TestSeed_KeepsEveryAccount(t *testing.T) {
 			continue
 		}
 		if k := c.Killed; k != nil {
-			killed35 = killed35 || (k.Max != nil && *k.Max == 35)
-			killedOver25 = killedOver25 || (k.Min != nil && *k.Min == 26 && k.Max == nil && c.ClaimedBy != "")
+			killed35 = killed35 || (k.High != nil && *k.High == 35)
+			killedOver25 = killedOver25 || (k.Low != nil && *k.Low == 26 && k.High == nil && c.ClaimedBy != "")
 		}
 		for _, w := range c.Weapons {
 			barrel = barrel || w == "BARREL_BOMB"

@@ -75,11 +75,11 @@ func n(v int) *int { return &v }
 
 func TestSummarizeCasualties(t *testing.T) {
 	claims := []*athar.Claim{
-		{ID: "claim:a", SourceID: "source:profile", Killed: &athar.Range{Max: n(35)}, ChildrenKilled: &athar.Range{Min: n(33), Max: n(33)}},
-		{ID: "claim:b", SourceID: "source:article", Killed: &athar.Range{Min: n(26)}},
-		{ID: "claim:c", SourceID: "source:copy", Killed: &athar.Range{Min: n(25), Max: n(25)}},
-		{ID: "claim:d", SourceID: "source:wrong", Killed: &athar.Range{Min: n(400), Max: n(400)}, Retracted: &athar.Retraction{Reason: "typo"}},
-		{ID: "claim:e", SourceID: "source:denial", Stance: athar.Denies, Killed: &athar.Range{Min: n(0), Max: n(0)}},
+		{ID: "claim:a", SourceID: "source:profile", Killed: &athar.Range{High: n(35)}, ChildrenKilled: &athar.Range{Low: n(33), High: n(33)}},
+		{ID: "claim:b", SourceID: "source:article", Killed: &athar.Range{Low: n(26)}},
+		{ID: "claim:c", SourceID: "source:copy", Killed: &athar.Range{Low: n(25), High: n(25)}},
+		{ID: "claim:d", SourceID: "source:wrong", Killed: &athar.Range{Low: n(400), High: n(400)}, Retracted: &athar.Retraction{Reason: "typo"}},
+		{ID: "claim:e", SourceID: "source:denial", Stance: athar.Denies, Killed: &athar.Range{Low: n(0), High: n(0)}},
 	}
 	// source:copy only repeats the article.
 	cites := athar.Citations{"source:copy": {"source:article"}}
@@ -136,7 +136,7 @@ func TestReadBundle_ReportsEveryProblemWithItsPlace(t *testing.T) {
 		assertProblems(t, err, "line 3.record", "line 5.colour")
 	})
 	t.Run("header", func(t *testing.T) {
-		_, err := athar.ReadBundle(strings.NewReader(`{"format":"something-else","version":2}`))
+		_, err := athar.ReadBundle(strings.NewReader(`{"format":"something-else","version":3}`))
 		assertProblems(t, err, "format", "version")
 	})
 	t.Run("validate", func(t *testing.T) {

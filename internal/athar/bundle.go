@@ -11,10 +11,11 @@ import (
 	"strings"
 )
 
-// Bundle format identifiers (docs/bundle-format.md).
+// Bundle format identifiers (docs/bundle-format.md). Version 2 gives counts as low, best and high;
+// version 1's min and max are still read.
 const (
 	BundleFormat  = "athar-bundle"
-	BundleVersion = 1
+	BundleVersion = 2
 )
 
 // Bundle is a set of records in the bundle format: what `athar import` reads and `athar export`
@@ -190,8 +191,8 @@ func checkHeader(p *Problems, where string, h bundleHeader) {
 	if h.Format != BundleFormat {
 		p.Add(joinField(where, "format"), "is %q, want %q", h.Format, BundleFormat)
 	}
-	if h.Version != BundleVersion {
-		p.Add(joinField(where, "version"), "is %d; this Athar reads version %d", h.Version, BundleVersion)
+	if h.Version != 1 && h.Version != BundleVersion {
+		p.Add(joinField(where, "version"), "is %d; this Athar reads versions 1 to %d", h.Version, BundleVersion)
 	}
 }
 

@@ -37,8 +37,9 @@ func BundleJSONSchema() ([]byte, error) {
 			}}}},
 		{"range", orderedObject{{"type", "object"}, {"additionalProperties", false}, {"minProperties", 1},
 			{"properties", orderedObject{
-				{"min", obj("type", []string{"integer", "null"}, "minimum", 0)},
-				{"max", obj("type", []string{"integer", "null"}, "minimum", 0)},
+				{"low", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", maxCount)},
+				{"best", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", maxCount)},
+				{"high", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", maxCount)},
 			}}}},
 	}
 	for _, d := range descriptions {

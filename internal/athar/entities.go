@@ -1,6 +1,8 @@
 package athar
 
 import (
+	"bytes"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -48,11 +50,46 @@ type Location struct {
 	Precision LocationPrecision `json:"precision"`
 }
 
-// Range is a count as a source gives it: "35" is {35, 35}, "more than 25" is {26, nil}, "as many as
-// 35" is {nil, 35}. Either bound may be nil, not both.
+// Range is a count as a source gives it, in the words of UCDP's estimates: its lowest, its best
+// and its highest figure. "35" is {35, nil, 35}, "more than 25" is {26, nil, nil}, "as many as 35"
+// is {nil, nil, 35}, an event dataset's "low 3, best 5, high 9" is {3, 5, 9}. Any may be nil, not
+// all.
 type Range struct {
-	Min *int `json:"min,omitempty"`
-	Max *int `json:"max,omitempty"`
+	Low  *int `json:"low,omitempty"`
+	Best *int `json:"best,omitempty"`
+	High *int `json:"high,omitempty"`
+}
+
+// UnmarshalJSON reads a range, also in the form of bundle format version 1, {min, max}, which
+// are its low and high.
+func (r *Range) UnmarshalJSON(b []byte) error {
+	var v struct {
+		Low, Best, High, Min, Max *int
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&v); err != nil {
+		return err
+	}
+	if (v.Min != nil || v.Max != nil) && (v.Low != nil || v.High != nil || v.Best != nil) {
+		return Invalid("", "give low, best and high, or version 1's min and max, not both")
+	}
+	*r = Range{Low: v.Low, Best: v.Best, High: v.High}
+	if v.Min != nil || v.Max != nil {
+		*r = Range{Low: v.Min, High: v.Max}
+	}
+	return nil
+}
+
+// Values returns the figures the range gives, lowest first.
+func (r *Range) Values() []int {
+	var out []int
+	for _, v := range []*int{r.Low, r.Best, r.High} {
+		if v != nil {
+			out = append(out, *v)
+		}
+	}
+	return out
 }
 
 // Ref is a reference from one entity to another, as a validator checks it: the field that holds it,
@@ -242,9 +279,9 @@ func (x *Claim) normalizeRules() {
 }
 
 func (x *Claim) checkRules(p *Problems) {
-	if x.Killed != nil && x.ChildrenKilled != nil && x.Killed.Max != nil && x.ChildrenKilled.Min != nil &&
-		*x.ChildrenKilled.Min > *x.Killed.Max {
-		p.Add("childrenKilled", "min %d is above killed.max %d", *x.ChildrenKilled.Min, *x.Killed.Max)
+	if x.Killed != nil && x.ChildrenKilled != nil && x.Killed.High != nil && x.ChildrenKilled.Low != nil &&
+		*x.ChildrenKilled.Low > *x.Killed.High {
+		p.Add("childrenKilled", "low %d is above killed.high %d", *x.ChildrenKilled.Low, *x.Killed.High)
 	}
 	if (x.Kind == ClaimPerpetrator || x.Kind == ClaimDenial) && len(x.Names) == 0 {
 		p.Add("names", "a %s claim names the actor it is about", x.Kind)
@@ -304,19 +341,33 @@ func checkRange(p *Problems, field string, r *Range) {
 	if r == nil {
 		return
 	}
+	if r.Low == nil && r.Best == nil && r.High == nil {
+		p.Add(field, "give low, best, high or some of them")
+		return
+	}
+	before := len(*p)
+	for _, b := range []struct {
+		name string
+		v    *int
+	}{{"low", r.Low}, {"best", r.Best}, {"high", r.High}} {
+		switch {
+		case b.v == nil:
+		case *b.v < 0:
+			p.Add(field+"."+b.name, "must not be negative")
+		case *b.v > maxCount:
+			p.Add(field+"."+b.name, "is larger than %d", maxCount)
+		}
+	}
+	if len(*p) > before {
+		return
+	}
 	switch {
-	case r.Min == nil && r.Max == nil:
-		p.Add(field, "give min, max or both")
-	case r.Min != nil && *r.Min < 0:
-		p.Add(field+".min", "must not be negative")
-	case r.Max != nil && *r.Max < 0:
-		p.Add(field+".max", "must not be negative")
-	case r.Min != nil && *r.Min > maxCount:
-		p.Add(field+".min", "is larger than %d", maxCount)
-	case r.Max != nil && *r.Max > maxCount:
-		p.Add(field+".max", "is larger than %d", maxCount)
-	case r.Min != nil && r.Max != nil && *r.Min > *r.Max:
-		p.Add(field, "min %d is greater than max %d", *r.Min, *r.Max)
+	case r.Low != nil && r.High != nil && *r.Low > *r.High:
+		p.Add(field, "low %d is greater than high %d", *r.Low, *r.High)
+	case r.Best != nil && r.Low != nil && *r.Best < *r.Low:
+		p.Add(field+".best", "%d is below low %d", *r.Best, *r.Low)
+	case r.Best != nil && r.High != nil && *r.Best > *r.High:
+		p.Add(field+".best", "%d is above high %d", *r.Best, *r.High)
 	}
 }
 

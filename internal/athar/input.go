@@ -245,12 +245,12 @@ func decodeLocation(field string, v any) (Location, Problems) {
 	return l, p
 }
 
-// decodeRange reads a count range {min, max} of whole numbers; whether it makes sense is Validate's.
+// decodeRange reads a count range {low, best, high} of whole numbers; whether it makes sense is Validate's.
 func decodeRange(field string, v any) (Range, Problems) {
 	if r, ok := v.(Range); ok {
 		return r, nil
 	}
-	m, p := object(field, "{min, max}", v)
+	m, p := object(field, "{low, best, high}", v)
 	if p != nil {
 		return Range{}, p
 	}
@@ -258,7 +258,7 @@ func decodeRange(field string, v any) (Range, Problems) {
 	for _, b := range []struct {
 		key string
 		dst **int
-	}{{"min", &r.Min}, {"max", &r.Max}} {
+	}{{"low", &r.Low}, {"best", &r.Best}, {"high", &r.High}} {
 		key, dst := b.key, b.dst
 		x, given := m[key]
 		if !given || x == nil {

@@ -57,9 +57,9 @@ func TestDecode(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("problems at %v, want %v (%v)", got, want, err)
 		}
-		_, err = athar.Decode[*athar.Claim](map[string]any{"killed": map[string]any{"min": 2.5, "max": "ten"}, "retracted": map[string]any{"reason": "x"}})
+		_, err = athar.Decode[*athar.Claim](map[string]any{"killed": map[string]any{"low": 2.5, "high": "ten"}, "retracted": map[string]any{"reason": "x"}})
 		got = problemFields(err)
-		want = []string{"retracted", "killed.min", "killed.max"}
+		want = []string{"retracted", "killed.low", "killed.high"}
 		if !slices.Equal(got, want) {
 			t.Errorf("problems at %v, want %v (%v)", got, want, err)
 		}

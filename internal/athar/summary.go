@@ -83,15 +83,12 @@ func summarize(claims []*Claim, cites Citations, figure func(*Claim) *Range) Fig
 			continue
 		}
 		backing = append(backing, c)
-		for _, v := range []*int{r.Min, r.Max} {
-			if v == nil {
-				continue
+		for _, v := range r.Values() {
+			if s.Low == nil || v < *s.Low {
+				s.Low = ptr(v)
 			}
-			if s.Low == nil || *v < *s.Low {
-				s.Low = ptr(*v)
-			}
-			if s.High == nil || *v > *s.High {
-				s.High = ptr(*v)
+			if s.High == nil || v > *s.High {
+				s.High = ptr(v)
 			}
 		}
 	}

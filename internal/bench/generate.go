@@ -158,10 +158,10 @@ func Generate(size Size, seed uint64) *athar.Bundle {
 		case "CASUALTIES":
 			low := r.IntN(40)
 			hi := low + r.IntN(20)
-			c.Killed = &athar.Range{Min: &low, Max: &hi}
+			c.Killed = &athar.Range{Low: &low, High: &hi}
 			if r.IntN(3) == 0 {
 				kids := r.IntN(low + 1)
-				c.ChildrenKilled = &athar.Range{Min: &kids}
+				c.ChildrenKilled = &athar.Range{Low: &kids}
 			}
 		case "PERPETRATOR":
 			c.Names = []string{actors[r.IntN(min(len(actors), 40))]}

@@ -41,7 +41,7 @@ var Mix = []Query{
 	{
 		Name: "facility with attacks and claims",
 		GraphQL: `query ($id: ID!) { facility(id: $id) { name attacks(first: 100) { nodes { id title date { start precision }
-  claims(first: 50) { nodes { kind quote source { title } killed { min max } } }
+  claims(first: 50) { nodes { kind quote source { title } killed { low high } } }
   casualties { killed { low high sources independentSources } } } } } }`,
 		Vars: func(r *rand.Rand, s Size) map[string]any { return map[string]any{"id": hotFacility(r, s)} },
 		Floor: `MATCH (f:Facility {id: $id})
@@ -50,7 +50,7 @@ WITH f, a ORDER BY a.startDate, a.id
 CALL (a) {
   OPTIONAL MATCH (a)<-[:ABOUT]-(c:Claim)-[:REPORTED_IN]->(s:Source)
   WITH c, s ORDER BY c.kind, c.id
-  RETURN collect({kind: c.kind, quote: c.quote, source: s.title, min: c.killedMin, max: c.killedMax}) AS claims,
+  RETURN collect({kind: c.kind, quote: c.quote, source: s.title, min: c.killedLow, max: c.killedHigh}) AS claims,
     count(DISTINCT s) AS sources
 }
 RETURN f.name AS name, collect({id: a.id, title: a.title, start: a.startDate, claims: claims,

@@ -17,8 +17,8 @@ import (
 // Properties take their names from the fields: a text or enum field "kind" is the property kind; a
 // date "published" is publishedStart, publishedEnd, publishedPrecision and publishedNote (the date
 // of an attack or event: startDate, endDate, datePrecision, dateNote); a location is the point
-// location and locationPrecision; a count range "killed" is killedMin, killedMax and killedReported;
-// a retraction is retracted, retractedReason and retractedAt.
+// location and locationPrecision; a count range "killed" is killedLow, killedBest, killedHigh and
+// killedReported; a retraction is retracted, retractedReason and retractedAt.
 
 // relationships is the relationship type of each reference field, by entity type and field name.
 // Every reference field of every description has one: specs panics on load otherwise.
@@ -315,16 +315,20 @@ func date(p map[string]any, field string) *athar.Date {
 	return &athar.Date{Start: s.Time().UTC(), End: e.Time().UTC(), Precision: athar.DatePrecision(str(p, prec)), Note: str(p, note)}
 }
 
+// rangeKeys are the suffixes of a count range's properties: killedLow, killedBest, killedHigh.
+var rangeKeys = []string{"Low", "Best", "High"}
+
+func rangeParts(r *athar.Range) []**int { return []**int{&r.Low, &r.Best, &r.High} }
+
 func putRange(p map[string]any, key string, r *athar.Range) {
 	if r == nil {
 		return
 	}
 	p[key+"Reported"] = true
-	if r.Min != nil {
-		p[key+"Min"] = int64(*r.Min)
-	}
-	if r.Max != nil {
-		p[key+"Max"] = int64(*r.Max)
+	for i, v := range rangeParts(r) {
+		if *v != nil {
+			p[key+rangeKeys[i]] = int64(**v)
+		}
 	}
 }
 
@@ -333,16 +337,15 @@ func rangeOf(p map[string]any, key string) *athar.Range {
 		return nil
 	}
 	r := &athar.Range{}
-	if v, ok := p[key+"Min"].(int64); ok {
-		n := int(v)
-		r.Min = &n
-	}
-	if v, ok := p[key+"Max"].(int64); ok {
-		n := int(v)
-		r.Max = &n
+	for i, v := range rangeParts(r) {
+		if n, ok := p[key+rangeKeys[i]].(int64); ok {
+			*v = ptr(int(n))
+		}
 	}
 	return r
 }
+
+func ptr[T any](v T) *T { return &v }
 
 func str(p map[string]any, key string) string {
 	s, _ := p[key].(string)

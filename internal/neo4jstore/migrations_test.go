@@ -317,7 +317,7 @@ func TestMigrate_UpgradesAReleaseDatabase(t *testing.T) {
 	})
 	t.Run("the data is intact", func(t *testing.T) {
 		after := countAll()
-		after[0]-- // the record of migration 1
+		after[0] -= int64(neo4jstore.ReleaseMigrations) // the records of the migrations
 		if after != counted {
 			t.Errorf("nodes and relationships %v after the upgrade, want %v and the record", after, counted)
 		}
@@ -444,5 +444,40 @@ func TestMigrate_TwoAtharsAtOnce(t *testing.T) {
 	}
 	if n := neo4jtest.Count(t, "MATCH (m:AtharMigration) RETURN count(m) AS n", nil); n != int64(neo4jstore.ReleaseMigrations+1) {
 		t.Errorf("%d migration records, want %d", n, neo4jstore.ReleaseMigrations+1)
+	}
+}
+
+// Migration 2 turns the figures a release before it stored, a claim's min and max, into its low and
+// high, and drops the claim's content hash so that the next import rewrites it once.
+func TestMigrate_FiguresBecomeLowBestHigh(t *testing.T) {
+	ctx := context.Background()
+	s := MustStore(t)
+	MustSeed(t, s)
+	const claim = "claim:ain-jalout-2014-killed-amc"
+	// The claim as a release before migration 2 stored it, and that migration not yet recorded.
+	for _, q := range []string{
+		`MATCH (c:Claim {id: $id}) SET c.killedMin = c.killedLow, c.injuredMin = c.injuredLow, c.contentHash = 'old'
+		 REMOVE c.killedLow, c.killedHigh, c.injuredLow, c.injuredHigh`,
+		`MATCH (m:AtharMigration {version: 2}) DETACH DELETE m`,
+	} {
+		if _, err := neo4j.ExecuteQuery(ctx, neo4jtest.Driver(t), q, map[string]any{"id": claim},
+			neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(neo4jtest.Database)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := versions(applied); !slices.Equal(got, []int{2}) {
+		t.Errorf("applied %v, want [2]", got)
+	}
+	if n := neo4jtest.Count(t, `MATCH (c:Claim {id: $id}) WHERE c.killedLow = 26 AND c.injuredLow = 40 AND c.killedMin IS NULL
+	  AND c.injuredMin IS NULL AND c.contentHash IS NULL RETURN count(c) AS n`, map[string]any{"id": claim}); n != 1 {
+		t.Error("the claim's min is not its low, or its content hash is still there")
+	}
+	got, err := s.ClaimsByID(ctx, []string{claim})
+	if err != nil || len(got) != 1 || got[0].Killed == nil || got[0].Killed.Low == nil || *got[0].Killed.Low != 26 {
+		t.Errorf("the claim reads back as %+v (%v)", got, err)
 	}
 }

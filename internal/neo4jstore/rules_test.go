@@ -35,7 +35,7 @@ func TestRules_CypherFollowsTheDomain(t *testing.T) {
 				add(&athar.Attack{ID: attack, Title: attack, Date: mustDate(t, "2016-11-16")})
 				low, high := i, i+10
 				c := &athar.Claim{ID: fmt.Sprintf("claim:c%d", i), AttackID: attack, SourceID: "source:s", Kind: kind,
-					Stance: stance, Text: "t", Quote: "q", Names: []string{"actor:x"}, Killed: &athar.Range{Min: &low, Max: &high}}
+					Stance: stance, Text: "t", Quote: "q", Names: []string{"actor:x"}, Killed: &athar.Range{Low: &low, High: &high}}
 				if retracted {
 					c.Retracted = &athar.Retraction{Reason: "wrong"}
 				}

@@ -54,4 +54,25 @@ var migrations = []migration{
 				"ON EACH [n.name, n.aliasText, n.title, n.summary, n.description, n.quote, n.text]",
 		},
 	},
+	{
+		// A claim's figures are low, best and high, as UCDP's estimates are (the API and the bundle
+		// format say so from version 2 on): a claim's min and max become its low and high. Its
+		// content hash goes, since the claim's description changed its words: the next import of
+		// an unchanged file rewrites each such claim once, and then knows it again. It touches only
+		// claims that still have a min or a max, so it is safe to run again.
+		version: 2,
+		name:    "figures as low, best and high",
+		batched: []string{`
+MATCH (c:Claim)
+WHERE c.killedMin IS NOT NULL OR c.killedMax IS NOT NULL
+   OR c.childrenKilledMin IS NOT NULL OR c.childrenKilledMax IS NOT NULL
+   OR c.injuredMin IS NOT NULL OR c.injuredMax IS NOT NULL
+CALL (c) {
+  SET c.killedLow = c.killedMin, c.killedHigh = c.killedMax,
+      c.childrenKilledLow = c.childrenKilledMin, c.childrenKilledHigh = c.childrenKilledMax,
+      c.injuredLow = c.injuredMin, c.injuredHigh = c.injuredMax
+  REMOVE c.killedMin, c.killedMax, c.childrenKilledMin, c.childrenKilledMax, c.injuredMin, c.injuredMax,
+      c.contentHash
+} IN TRANSACTIONS OF 2000 ROWS`},
+	},
 }

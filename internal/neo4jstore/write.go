@@ -232,7 +232,7 @@ MATCH (a:Attack {id: id})
 CALL (a) {
   OPTIONAL MATCH (a)<-[:%s]-(c:Claim)
   WHERE %s
-  UNWIND [c.killedMin, c.killedMax] AS v
+  UNWIND [c.killedLow, c.killedBest, c.killedHigh] AS v
   RETURN min(v) AS low, max(v) AS high
 }
 SET a.killedLow = low, a.killedHigh = high, a.killedSort = coalesce(high, -1)`, relAbout, backsFigures("c"))

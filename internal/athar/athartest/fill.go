@@ -81,8 +81,8 @@ func fillField(d *athar.Description, f *athar.Field, e athar.Entity, target func
 	case athar.ShapeLocation:
 		f.SetLocation(e, &athar.Location{Latitude: 36.2021, Longitude: 37.1343, Precision: athar.LocationPrecision(athar.LocationPrecisions[1])})
 	case athar.ShapeRange:
-		low, high := 3, 35
-		f.SetRange(e, &athar.Range{Min: &low, Max: &high})
+		low, best, high := 3, 20, 35
+		f.SetRange(e, &athar.Range{Low: &low, Best: &best, High: &high})
 	case athar.ShapeRetraction:
 		f.SetRetraction(e, &athar.Retraction{Reason: "found wrong", At: time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)})
 	default:
