@@ -179,8 +179,8 @@ func NewPageRequest(a PageArgs) (PageRequest, error) {
 	return r, r.Check()
 }
 
-// Page is one page of a list: the items, the cursor after each, whether more follow, and whether
-// items come before it (it was asked for after a cursor).
+// Page is one page of a list, in the list's order whichever way it was asked for: the items, the
+// cursor of each, whether more follow, and whether items come before it.
 type Page[T any] struct {
 	Items           []T
 	Cursors         []string

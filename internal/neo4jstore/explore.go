@@ -129,7 +129,7 @@ func (k keyset) cond(before bool) string {
 
 // keysetPage adds to q (whose rows are bound to variable v) the cursors' conditions, the order and
 // the limit of the page asked for: the first n+1 rows after the cursor after, or, backward, the
-// last n+1 rows before the cursor before, in reverse order (findPage puts them back). It returns
+// last n+1 rows before the cursor before, in reverse order (pageOf puts them back). It returns
 // the new query and n. Errors: EINVALID (a cursor of another list, naming after or before).
 func keysetPage(q string, params map[string]any, v string, k keyset, list string, kind keyKind, page athar.PageRequest) (string, int, error) {
 	afterKey, afterID, err := decodeCursor("after", page.After, list, kind)
