@@ -65,12 +65,12 @@ type ComplexityRoot struct {
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
-		Members     func(childComplexity int, first *int, after *string) int
+		Members     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
-		NamedIn     func(childComplexity int, first *int, after *string) int
+		NamedIn     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		PartOf      func(childComplexity int) int
-		Published   func(childComplexity int, first *int, after *string) int
-		Statements  func(childComplexity int, first *int, after *string) int
+		Published   func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Statements  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -114,7 +114,7 @@ type ComplexityRoot struct {
 		AttackTypes  func(childComplexity int) int
 		Attributions func(childComplexity int) int
 		Casualties   func(childComplexity int) int
-		Claims       func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string) int
+		Claims       func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string, last *int, before *string) int
 		CreatedAt    func(childComplexity int) int
 		Damage       func(childComplexity int) int
 		Date         func(childComplexity int) int
@@ -125,7 +125,7 @@ type ComplexityRoot struct {
 		Month        func(childComplexity int) int
 		PartOf       func(childComplexity int) int
 		Places       func(childComplexity int) int
-		SameDay      func(childComplexity int, first *int, after *string) int
+		SameDay      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Sources      func(childComplexity int) int
 		Summary      func(childComplexity int) int
 		TimeOfDay    func(childComplexity int) int
@@ -243,14 +243,14 @@ type ComplexityRoot struct {
 	}
 
 	Day struct {
-		Attacks func(childComplexity int, first *int, after *string) int
+		Attacks func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Date    func(childComplexity int) int
 		ID      func(childComplexity int) int
 		Month   func(childComplexity int) int
 	}
 
 	Event struct {
-		Attacks     func(childComplexity int, first *int, after *string) int
+		Attacks     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt   func(childComplexity int) int
 		Date        func(childComplexity int) int
 		Description func(childComplexity int) int
@@ -276,14 +276,14 @@ type ComplexityRoot struct {
 
 	Facility struct {
 		Aliases     func(childComplexity int) int
-		Attacks     func(childComplexity int, dateRange *model.DateRangeInput, first *int, after *string) int
+		Attacks     func(childComplexity int, dateRange *model.DateRangeInput, first *int, after *string, last *int, before *string) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
-		Events      func(childComplexity int, first *int, after *string) int
+		Events      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Location    func(childComplexity int) int
 		Name        func(childComplexity int) int
-		Nearby      func(childComplexity int, radiusMeters float64, types []athar.FacilityType, first *int, after *string) int
+		Nearby      func(childComplexity int, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) int
 		OperatedBy  func(childComplexity int) int
 		Place       func(childComplexity int) int
 		Type        func(childComplexity int) int
@@ -339,7 +339,7 @@ type ComplexityRoot struct {
 	}
 
 	Month struct {
-		Attacks func(childComplexity int, first *int, after *string) int
+		Attacks func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Days    func(childComplexity int) int
 		ID      func(childComplexity int) int
 		Month   func(childComplexity int) int
@@ -396,16 +396,16 @@ type ComplexityRoot struct {
 
 	Place struct {
 		Aliases     func(childComplexity int) int
-		Attacks     func(childComplexity int, first *int, after *string) int
+		Attacks     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
-		Facilities  func(childComplexity int, first *int, after *string) int
+		Facilities  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Location    func(childComplexity int) int
 		Name        func(childComplexity int) int
 		PartOf      func(childComplexity int) int
-		Parts       func(childComplexity int, first *int, after *string) int
+		Parts       func(childComplexity int, first *int, after *string, last *int, before *string) int
 		UpdatedAt   func(childComplexity int) int
 	}
 
@@ -423,26 +423,26 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Actor              func(childComplexity int, id string) int
-		Actors             func(childComplexity int, filter *model.ActorFilter, first *int, after *string) int
+		Actors             func(childComplexity int, filter *model.ActorFilter, first *int, after *string, last *int, before *string) int
 		Attack             func(childComplexity int, id string) int
-		Attacks            func(childComplexity int, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) int
+		Attacks            func(childComplexity int, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) int
 		AttacksGeoJSON     func(childComplexity int, filter *model.AttackFilter) int
 		Claim              func(childComplexity int, id string) int
 		Day                func(childComplexity int, date time.Time) int
 		Event              func(childComplexity int, id string) int
-		Facilities         func(childComplexity int, filter *model.FacilityFilter, first *int, after *string) int
+		Facilities         func(childComplexity int, filter *model.FacilityFilter, first *int, after *string, last *int, before *string) int
 		Facility           func(childComplexity int, id string) int
 		Graph              func(childComplexity int, ids []string, depth *int, limit *int) int
 		Month              func(childComplexity int, year int, month int) int
-		Nearby             func(childComplexity int, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string) int
+		Nearby             func(childComplexity int, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) int
 		Node               func(childComplexity int, id string) int
 		Nodes              func(childComplexity int, ids []string) int
 		Place              func(childComplexity int, id string) int
-		Places             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string) int
-		RepeatedlyTargeted func(childComplexity int, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string) int
-		Search             func(childComplexity int, query string, types []model.EntityType, first *int, after *string) int
+		Places             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		RepeatedlyTargeted func(childComplexity int, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string, last *int, before *string) int
+		Search             func(childComplexity int, query string, types []model.EntityType, first *int, after *string, last *int, before *string) int
 		Source             func(childComplexity int, id string) int
-		Sources            func(childComplexity int, filter *model.SourceFilter, first *int, after *string) int
+		Sources            func(childComplexity int, filter *model.SourceFilter, first *int, after *string, last *int, before *string) int
 		Timeline           func(childComplexity int, filter *model.AttackFilter, interval model.TimelineInterval) int
 		Year               func(childComplexity int, year int) int
 	}
@@ -509,9 +509,9 @@ type ComplexityRoot struct {
 
 	Source struct {
 		Author      func(childComplexity int) int
-		CitedBy     func(childComplexity int, first *int, after *string) int
+		CitedBy     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Cites       func(childComplexity int) int
-		Claims      func(childComplexity int, first *int, after *string) int
+		Claims      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt   func(childComplexity int) int
 		Description func(childComplexity int) int
 		ID          func(childComplexity int) int
@@ -594,7 +594,7 @@ type ComplexityRoot struct {
 	}
 
 	Year struct {
-		Attacks func(childComplexity int, first *int, after *string) int
+		Attacks func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID      func(childComplexity int) int
 		Months  func(childComplexity int) int
 		Year    func(childComplexity int) int
@@ -607,10 +607,10 @@ type ComplexityRoot struct {
 
 type ActorResolver interface {
 	PartOf(ctx context.Context, obj *athar.Actor) (*athar.Actor, error)
-	Members(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ActorConnection, error)
-	Statements(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ClaimConnection, error)
-	NamedIn(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ClaimConnection, error)
-	Published(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.SourceConnection, error)
+	Members(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ActorConnection, error)
+	Statements(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error)
+	NamedIn(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error)
+	Published(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.SourceConnection, error)
 }
 type ActorConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error)
@@ -620,12 +620,12 @@ type AttackResolver interface {
 	Places(ctx context.Context, obj *athar.Attack) ([]*athar.Place, error)
 	During(ctx context.Context, obj *athar.Attack) ([]*athar.Event, error)
 	PartOf(ctx context.Context, obj *athar.Attack) ([]*athar.Event, error)
-	Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string) (*model.ClaimConnection, error)
+	Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error)
 	Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error)
 	Attributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error)
 	Sources(ctx context.Context, obj *athar.Attack) ([]*athar.Source, error)
 
-	SameDay(ctx context.Context, obj *athar.Attack, first *int, after *string) (*model.AttackConnection, error)
+	SameDay(ctx context.Context, obj *athar.Attack, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
 	Day(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
 	Month(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
 	Year(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
@@ -648,20 +648,20 @@ type ClaimResolver interface {
 }
 type DayResolver interface {
 	Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error)
-	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
 }
 type EventResolver interface {
 	Facility(ctx context.Context, obj *athar.Event) (*athar.Facility, error)
 	Places(ctx context.Context, obj *athar.Event) ([]*athar.Place, error)
-	Attacks(ctx context.Context, obj *athar.Event, first *int, after *string) (*model.AttackConnection, error)
+	Attacks(ctx context.Context, obj *athar.Event, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
 }
 type FacilityResolver interface {
 	Place(ctx context.Context, obj *athar.Facility) (*athar.Place, error)
 	OperatedBy(ctx context.Context, obj *athar.Facility) ([]*athar.Actor, error)
-	Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string) (*model.AttackConnection, error)
-	Events(ctx context.Context, obj *athar.Facility, first *int, after *string) (*model.EventConnection, error)
+	Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+	Events(ctx context.Context, obj *athar.Facility, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
 
-	Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error)
+	Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) (*model.NearbyFacilityConnection, error)
 }
 type FacilityConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.FacilityConnection) (int, error)
@@ -670,7 +670,7 @@ type GraphNodeResolver interface {
 	Entity(ctx context.Context, obj *athar.GraphNode) (athar.Entity, error)
 }
 type MonthResolver interface {
-	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
 	Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 type MutationResolver interface {
@@ -701,9 +701,9 @@ type NearbyFacilityResolver interface {
 }
 type PlaceResolver interface {
 	PartOf(ctx context.Context, obj *athar.Place) (*athar.Place, error)
-	Parts(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.PlaceConnection, error)
-	Facilities(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.FacilityConnection, error)
-	Attacks(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.AttackConnection, error)
+	Parts(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.PlaceConnection, error)
+	Facilities(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
+	Attacks(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
 }
 type PlaceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error)
@@ -718,15 +718,15 @@ type QueryResolver interface {
 	Claim(ctx context.Context, id string) (*athar.Claim, error)
 	Node(ctx context.Context, id string) (athar.Entity, error)
 	Nodes(ctx context.Context, ids []string) ([]athar.Entity, error)
-	Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) (*model.AttackConnection, error)
-	Facilities(ctx context.Context, filter *model.FacilityFilter, first *int, after *string) (*model.FacilityConnection, error)
-	Actors(ctx context.Context, filter *model.ActorFilter, first *int, after *string) (*model.ActorConnection, error)
-	Sources(ctx context.Context, filter *model.SourceFilter, first *int, after *string) (*model.SourceConnection, error)
-	Places(ctx context.Context, filter *model.PlaceFilter, first *int, after *string) (*model.PlaceConnection, error)
-	Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error)
+	Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+	Facilities(ctx context.Context, filter *model.FacilityFilter, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
+	Actors(ctx context.Context, filter *model.ActorFilter, first *int, after *string, last *int, before *string) (*model.ActorConnection, error)
+	Sources(ctx context.Context, filter *model.SourceFilter, first *int, after *string, last *int, before *string) (*model.SourceConnection, error)
+	Places(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.PlaceConnection, error)
+	Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.SearchConnection, error)
 	Timeline(ctx context.Context, filter *model.AttackFilter, interval model.TimelineInterval) ([]*athar.TimelineBucket, error)
-	RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string) (*model.RepeatedTargetConnection, error)
-	Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error)
+	RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string, last *int, before *string) (*model.RepeatedTargetConnection, error)
+	Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) (*model.NearbyFacilityConnection, error)
 	Day(ctx context.Context, date time.Time) (*athar.TimeNode, error)
 	Month(ctx context.Context, year int, month int) (*athar.TimeNode, error)
 	Year(ctx context.Context, year int) (*athar.TimeNode, error)
@@ -743,14 +743,14 @@ type SearchConnectionResolver interface {
 type SourceResolver interface {
 	PublishedBy(ctx context.Context, obj *athar.Source) ([]*athar.Actor, error)
 	Cites(ctx context.Context, obj *athar.Source) ([]*athar.Source, error)
-	CitedBy(ctx context.Context, obj *athar.Source, first *int, after *string) (*model.SourceConnection, error)
-	Claims(ctx context.Context, obj *athar.Source, first *int, after *string) (*model.ClaimConnection, error)
+	CitedBy(ctx context.Context, obj *athar.Source, first *int, after *string, last *int, before *string) (*model.SourceConnection, error)
+	Claims(ctx context.Context, obj *athar.Source, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error)
 }
 type SourceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error)
 }
 type YearResolver interface {
-	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error)
+	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
 	Months(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 
@@ -812,7 +812,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Actor.Members(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Actor.Members(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Actor.name":
 		if e.ComplexityRoot.Actor.Name == nil {
 			break
@@ -829,7 +829,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Actor.NamedIn(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Actor.NamedIn(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Actor.partOf":
 		if e.ComplexityRoot.Actor.PartOf == nil {
 			break
@@ -846,7 +846,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Actor.Published(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Actor.Published(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Actor.statements":
 		if e.ComplexityRoot.Actor.Statements == nil {
 			break
@@ -857,7 +857,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Actor.Statements(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Actor.Statements(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Actor.updatedAt":
 		if e.ComplexityRoot.Actor.UpdatedAt == nil {
 			break
@@ -1007,7 +1007,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Attack.Claims(childComplexity, args["kinds"].([]athar.ClaimKind), args["includeRetracted"].(*bool), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Attack.Claims(childComplexity, args["kinds"].([]athar.ClaimKind), args["includeRetracted"].(*bool), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Attack.createdAt":
 		if e.ComplexityRoot.Attack.CreatedAt == nil {
 			break
@@ -1078,7 +1078,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Attack.SameDay(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Attack.SameDay(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Attack.sources":
 		if e.ComplexityRoot.Attack.Sources == nil {
 			break
@@ -1519,7 +1519,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Day.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Day.Attacks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Day.date":
 		if e.ComplexityRoot.Day.Date == nil {
 			break
@@ -1549,7 +1549,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Event.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Event.Attacks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Event.createdAt":
 		if e.ComplexityRoot.Event.CreatedAt == nil {
 			break
@@ -1659,7 +1659,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Facility.Attacks(childComplexity, args["dateRange"].(*model.DateRangeInput), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Facility.Attacks(childComplexity, args["dateRange"].(*model.DateRangeInput), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Facility.createdAt":
 		if e.ComplexityRoot.Facility.CreatedAt == nil {
 			break
@@ -1682,7 +1682,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Facility.Events(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Facility.Events(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Facility.id":
 		if e.ComplexityRoot.Facility.ID == nil {
 			break
@@ -1711,7 +1711,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Facility.Nearby(childComplexity, args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Facility.Nearby(childComplexity, args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Facility.operatedBy":
 		if e.ComplexityRoot.Facility.OperatedBy == nil {
 			break
@@ -1916,7 +1916,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Month.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Month.Attacks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Month.days":
 		if e.ComplexityRoot.Month.Days == nil {
 			break
@@ -2266,7 +2266,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Place.Attacks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Place.createdAt":
 		if e.ComplexityRoot.Place.CreatedAt == nil {
 			break
@@ -2289,7 +2289,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Facilities(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Place.Facilities(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Place.id":
 		if e.ComplexityRoot.Place.ID == nil {
 			break
@@ -2330,7 +2330,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Place.Parts(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Place.Parts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Place.updatedAt":
 		if e.ComplexityRoot.Place.UpdatedAt == nil {
 			break
@@ -2397,7 +2397,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Actors(childComplexity, args["filter"].(*model.ActorFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Actors(childComplexity, args["filter"].(*model.ActorFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.attack":
 		if e.ComplexityRoot.Query.Attack == nil {
 			break
@@ -2419,7 +2419,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Attacks(childComplexity, args["filter"].(*model.AttackFilter), args["orderBy"].(*model.AttackOrder), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Attacks(childComplexity, args["filter"].(*model.AttackFilter), args["orderBy"].(*model.AttackOrder), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.attacksGeoJSON":
 		if e.ComplexityRoot.Query.AttacksGeoJSON == nil {
 			break
@@ -2474,7 +2474,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Facilities(childComplexity, args["filter"].(*model.FacilityFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Facilities(childComplexity, args["filter"].(*model.FacilityFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.facility":
 		if e.ComplexityRoot.Query.Facility == nil {
 			break
@@ -2519,7 +2519,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Nearby(childComplexity, args["latitude"].(float64), args["longitude"].(float64), args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Nearby(childComplexity, args["latitude"].(float64), args["longitude"].(float64), args["radiusMeters"].(float64), args["types"].([]athar.FacilityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.node":
 		if e.ComplexityRoot.Query.Node == nil {
 			break
@@ -2563,7 +2563,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Places(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Places(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.repeatedlyTargeted":
 		if e.ComplexityRoot.Query.RepeatedlyTargeted == nil {
 			break
@@ -2574,7 +2574,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.RepeatedlyTargeted(childComplexity, args["minAttacks"].(*int), args["withinDays"].(*int), args["filter"].(*model.AttackFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.RepeatedlyTargeted(childComplexity, args["minAttacks"].(*int), args["withinDays"].(*int), args["filter"].(*model.AttackFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.search":
 		if e.ComplexityRoot.Query.Search == nil {
 			break
@@ -2585,7 +2585,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Search(childComplexity, args["query"].(string), args["types"].([]model.EntityType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.source":
 		if e.ComplexityRoot.Query.Source == nil {
 			break
@@ -2607,7 +2607,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Query.Sources(childComplexity, args["filter"].(*model.SourceFilter), args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Query.Sources(childComplexity, args["filter"].(*model.SourceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.timeline":
 		if e.ComplexityRoot.Query.Timeline == nil {
 			break
@@ -2837,7 +2837,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Source.CitedBy(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Source.CitedBy(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Source.cites":
 		if e.ComplexityRoot.Source.Cites == nil {
 			break
@@ -2854,7 +2854,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Source.Claims(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Source.Claims(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Source.createdAt":
 		if e.ComplexityRoot.Source.CreatedAt == nil {
 			break
@@ -3153,7 +3153,7 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 			return 0, false
 		}
 
-		return e.ComplexityRoot.Year.Attacks(childComplexity, args["first"].(*int), args["after"].(*string)), true
+		return e.ComplexityRoot.Year.Attacks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Year.id":
 		if e.ComplexityRoot.Year.ID == nil {
 			break
@@ -3600,17 +3600,25 @@ type Place implements Node {
   partOf: Place
   "The places directly inside this one."
   parts(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): PlaceConnection!
   "Facilities located directly in this place, by name: the first first of them (at most 1000)."
   facilities(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): FacilityConnection!
   """
   Attacks recorded as happening in this place, oldest first (at most first, up to 1000). Only those
@@ -3618,10 +3626,14 @@ type Place implements Node {
   the attacks filter placeIds finds those too.
   """
   attacks(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): AttackConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
@@ -3693,31 +3705,47 @@ type Actor implements Node {
   partOf: Actor
   "The actors directly part of this one, by name."
   members(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): ActorConnection!
   "Claims this actor made (as reported in some source); at most first, up to 1000."
   statements(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): ClaimConnection!
   "Claims that name this actor as responsible, or deny that it was; at most first, up to 1000."
   namedIn(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): ClaimConnection!
   "Sources this actor published; at most first, up to 1000."
   published(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): SourceConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
@@ -3798,17 +3826,25 @@ type Facility implements Node {
   attacks(
     "Only attacks whose date overlaps this range; all when null."
     dateRange: DateRangeInput
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): AttackConnection!
   "Events held here: exhibitions, markets, gatherings."
   events(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): EventConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
@@ -3888,17 +3924,25 @@ type Source implements Node {
   cites: [Source]!
   "Sources that quote or rely on this one; at most first, up to 1000."
   citedBy(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): SourceConnection!
   "The claims read in this source; at most first, up to 1000."
   claims(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): ClaimConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
@@ -3944,10 +3988,14 @@ type Event implements Node {
   places: [Place]!
   "Attacks that hit this event (a gathering) or belong to it (a campaign), oldest first; at most first, up to 1000."
   attacks(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): AttackConnection!
   "When Athar first stored it (UTC)."
   createdAt: Time!
@@ -4112,10 +4160,14 @@ type Attack implements Node {
     kinds: [ClaimKind!]
     "Also retracted claims."
     includeRetracted: Boolean = false
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): ClaimConnection!
   """
   The range of casualty figures the live claims give, and how many sources back them; null only
@@ -4946,46 +4998,66 @@ extend type Query {
     filter: AttackFilter
     "The order of the list."
     orderBy: AttackOrder = {field: DATE, direction: ASC}
-    "How many, 0 to 100; 0 gives an empty page that still has totalCount and hasNextPage."
-    first: Int = 20
+    "How many, 0 to 100, 20 unless last is given; 0 gives an empty page that still has totalCount and hasNextPage."
+    first: Int
     "The endCursor of the previous page, in the same order; null for the first page."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): AttackConnection!
   "Facilities by name, a page at a time."
   facilities(
     "Which facilities; all when null."
     filter: FacilityFilter
-    "How many, 0 to 100."
-    first: Int = 20
+    "How many, 0 to 100, 20 unless last is given."
+    first: Int
     "The endCursor of the previous page; null for the first page."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): FacilityConnection!
   "Actors by name, a page at a time."
   actors(
     "Which actors; all when null."
     filter: ActorFilter
-    "How many, 0 to 100."
-    first: Int = 20
+    "How many, 0 to 100, 20 unless last is given."
+    first: Int
     "The endCursor of the previous page; null for the first page."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): ActorConnection!
   "Sources by title, a page at a time."
   sources(
     "Which sources; all when null."
     filter: SourceFilter
-    "How many, 0 to 100."
-    first: Int = 20
+    "How many, 0 to 100, 20 unless last is given."
+    first: Int
     "The endCursor of the previous page; null for the first page."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): SourceConnection!
   "Places by name, a page at a time."
   places(
     "Which places; all when null."
     filter: PlaceFilter
-    "How many, 0 to 100."
-    first: Int = 20
+    "How many, 0 to 100, 20 unless last is given."
+    first: Int
     "The endCursor of the previous page; null for the first page."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): PlaceConnection!
 
   """
@@ -5000,10 +5072,14 @@ extend type Query {
     query: String!
     "Only entities of these types; all when null or empty."
     types: [EntityType!]
-    "How many, 0 to 100."
-    first: Int = 20
+    "How many, 0 to 100, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the hits that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): SearchConnection!
 
   "Attacks per year, month or day, with the killed figures summed over the attacks of each bucket."
@@ -5025,10 +5101,14 @@ extend type Query {
     withinDays: Int
     "Which attacks count; all when null."
     filter: AttackFilter
-    "How many facilities, 0 to 100."
-    first: Int = 50
+    "How many facilities, 0 to 100, 50 unless last is given."
+    first: Int
     "The endCursor of the page before, for the facilities that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): RepeatedTargetConnection!
 
   "Facilities within radiusMeters of a point, nearest first."
@@ -5041,10 +5121,14 @@ extend type Query {
     radiusMeters: Float!
     "Only facilities of these types; all when null or empty."
     types: [FacilityType!]
-    "How many, 0 to 100."
-    first: Int = 50
+    "How many, 0 to 100, 50 unless last is given."
+    first: Int
     "The endCursor of the page before, for the facilities that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): NearbyFacilityConnection!
 
   "A day of the time tree, with what happened on it; null when nothing is recorded."
@@ -5485,20 +5569,28 @@ extend type Facility {
     radiusMeters: Float!
     "Only facilities of these types; all when null or empty."
     types: [FacilityType!]
-    "How many, 0 to 100."
-    first: Int = 50
+    "How many, 0 to 100, 50 unless last is given."
+    first: Int
     "The endCursor of the page before, for the facilities that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): NearbyFacilityConnection!
 }
 
 extend type Attack {
   "Other attacks on the same day; empty unless the date is known to the day. At most first, up to 1000."
   sameDay(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): AttackConnection!
   "The day of the time tree the attack is on, when its date is known to the day."
   day: Day
@@ -5518,10 +5610,14 @@ type Day {
   month: Month
   "Attacks on this day, oldest first; at most first, up to 1000."
   attacks(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): AttackConnection!
 }
 
@@ -5538,10 +5634,14 @@ type Month {
   oldest first; at most first, up to 1000.
   """
   attacks(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): AttackConnection!
   "Days of this month on which something is recorded."
   days: [Day]!
@@ -5555,10 +5655,14 @@ type Year {
   year: Int!
   "Attacks in this year, at any precision within it, oldest first; at most first, up to 1000."
   attacks(
-    "How many, 0 to 1000."
-    first: Int = 20
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
     "The endCursor of the page before, for the items that follow it."
     after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
   ): AttackConnection!
   "Months of this year in which something is recorded, in order."
   months: [Month]!
@@ -6729,6 +6833,22 @@ func (ec *executionContext) field_Actor_members_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6751,6 +6871,22 @@ func (ec *executionContext) field_Actor_namedIn_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6773,6 +6909,22 @@ func (ec *executionContext) field_Actor_published_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6795,6 +6947,22 @@ func (ec *executionContext) field_Actor_statements_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6833,6 +7001,22 @@ func (ec *executionContext) field_Attack_claims_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -6855,6 +7039,22 @@ func (ec *executionContext) field_Attack_sameDay_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6877,6 +7077,22 @@ func (ec *executionContext) field_Day_attacks_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6899,6 +7115,22 @@ func (ec *executionContext) field_Event_attacks_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6929,6 +7161,22 @@ func (ec *executionContext) field_Facility_attacks_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -6951,6 +7199,22 @@ func (ec *executionContext) field_Facility_events_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -6989,6 +7253,22 @@ func (ec *executionContext) field_Facility_nearby_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -7011,6 +7291,22 @@ func (ec *executionContext) field_Month_attacks_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7327,6 +7623,22 @@ func (ec *executionContext) field_Place_attacks_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7349,6 +7661,22 @@ func (ec *executionContext) field_Place_facilities_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7371,6 +7699,22 @@ func (ec *executionContext) field_Place_parts_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7429,6 +7773,22 @@ func (ec *executionContext) field_Query_actors_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7495,6 +7855,22 @@ func (ec *executionContext) field_Query_attacks_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -7567,6 +7943,22 @@ func (ec *executionContext) field_Query_facilities_args(ctx context.Context, raw
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7687,6 +8079,22 @@ func (ec *executionContext) field_Query_nearby_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg6
+	arg7, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg7
 	return args, nil
 }
 
@@ -7759,6 +8167,22 @@ func (ec *executionContext) field_Query_places_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7805,6 +8229,22 @@ func (ec *executionContext) field_Query_repeatedlyTargeted_args(ctx context.Cont
 		return nil, err
 	}
 	args["after"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg5
+	arg6, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg6
 	return args, nil
 }
 
@@ -7843,6 +8283,22 @@ func (ec *executionContext) field_Query_search_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg4
+	arg5, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg5
 	return args, nil
 }
 
@@ -7887,6 +8343,22 @@ func (ec *executionContext) field_Query_sources_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
 	return args, nil
 }
 
@@ -7945,6 +8417,22 @@ func (ec *executionContext) field_Source_citedBy_args(ctx context.Context, rawAr
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7967,6 +8455,22 @@ func (ec *executionContext) field_Source_claims_args(ctx context.Context, rawArg
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -7989,6 +8493,22 @@ func (ec *executionContext) field_Year_attacks_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8209,7 +8729,7 @@ func (ec *executionContext) _Actor_members(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Actor().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Actor().Members(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActorConnection) graphql.Marshaler {
@@ -8253,7 +8773,7 @@ func (ec *executionContext) _Actor_statements(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Actor().Statements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Actor().Statements(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
@@ -8297,7 +8817,7 @@ func (ec *executionContext) _Actor_namedIn(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Actor().NamedIn(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Actor().NamedIn(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
@@ -8341,7 +8861,7 @@ func (ec *executionContext) _Actor_published(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Actor().Published(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Actor().Published(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SourceConnection) graphql.Marshaler {
@@ -9274,7 +9794,7 @@ func (ec *executionContext) _Attack_claims(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Attack().Claims(ctx, obj, fc.Args["kinds"].([]athar.ClaimKind), fc.Args["includeRetracted"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Attack().Claims(ctx, obj, fc.Args["kinds"].([]athar.ClaimKind), fc.Args["includeRetracted"].(*bool), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
@@ -9460,7 +9980,7 @@ func (ec *executionContext) _Attack_sameDay(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Attack().SameDay(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Attack().SameDay(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
@@ -11428,7 +11948,7 @@ func (ec *executionContext) _Day_attacks(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Day().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Day().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
@@ -11660,7 +12180,7 @@ func (ec *executionContext) _Event_attacks(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Event().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Event().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
@@ -12135,7 +12655,7 @@ func (ec *executionContext) _Facility_attacks(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Facility().Attacks(ctx, obj, fc.Args["dateRange"].(*model.DateRangeInput), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Facility().Attacks(ctx, obj, fc.Args["dateRange"].(*model.DateRangeInput), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
@@ -12179,7 +12699,7 @@ func (ec *executionContext) _Facility_events(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Facility().Events(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Facility().Events(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.EventConnection) graphql.Marshaler {
@@ -12269,7 +12789,7 @@ func (ec *executionContext) _Facility_nearby(ctx context.Context, field graphql.
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Facility().Nearby(ctx, obj, fc.Args["radiusMeters"].(float64), fc.Args["types"].([]athar.FacilityType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Facility().Nearby(ctx, obj, fc.Args["radiusMeters"].(float64), fc.Args["types"].([]athar.FacilityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NearbyFacilityConnection) graphql.Marshaler {
@@ -13066,7 +13586,7 @@ func (ec *executionContext) _Month_attacks(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Month().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Month().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
@@ -14566,7 +15086,7 @@ func (ec *executionContext) _Place_parts(ctx context.Context, field graphql.Coll
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Place().Parts(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Place().Parts(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PlaceConnection) graphql.Marshaler {
@@ -14610,7 +15130,7 @@ func (ec *executionContext) _Place_facilities(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Place().Facilities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Place().Facilities(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityConnection) graphql.Marshaler {
@@ -14654,7 +15174,7 @@ func (ec *executionContext) _Place_attacks(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Place().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Place().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
@@ -15314,7 +15834,7 @@ func (ec *executionContext) _Query_attacks(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Attacks(ctx, fc.Args["filter"].(*model.AttackFilter), fc.Args["orderBy"].(*model.AttackOrder), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Attacks(ctx, fc.Args["filter"].(*model.AttackFilter), fc.Args["orderBy"].(*model.AttackOrder), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
@@ -15358,7 +15878,7 @@ func (ec *executionContext) _Query_facilities(ctx context.Context, field graphql
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Facilities(ctx, fc.Args["filter"].(*model.FacilityFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Facilities(ctx, fc.Args["filter"].(*model.FacilityFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.FacilityConnection) graphql.Marshaler {
@@ -15402,7 +15922,7 @@ func (ec *executionContext) _Query_actors(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Actors(ctx, fc.Args["filter"].(*model.ActorFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Actors(ctx, fc.Args["filter"].(*model.ActorFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ActorConnection) graphql.Marshaler {
@@ -15446,7 +15966,7 @@ func (ec *executionContext) _Query_sources(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Sources(ctx, fc.Args["filter"].(*model.SourceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Sources(ctx, fc.Args["filter"].(*model.SourceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SourceConnection) graphql.Marshaler {
@@ -15490,7 +16010,7 @@ func (ec *executionContext) _Query_places(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Places(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Places(ctx, fc.Args["filter"].(*model.PlaceFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.PlaceConnection) graphql.Marshaler {
@@ -15534,7 +16054,7 @@ func (ec *executionContext) _Query_search(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Search(ctx, fc.Args["query"].(string), fc.Args["types"].([]model.EntityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
@@ -15622,7 +16142,7 @@ func (ec *executionContext) _Query_repeatedlyTargeted(ctx context.Context, field
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().RepeatedlyTargeted(ctx, fc.Args["minAttacks"].(*int), fc.Args["withinDays"].(*int), fc.Args["filter"].(*model.AttackFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().RepeatedlyTargeted(ctx, fc.Args["minAttacks"].(*int), fc.Args["withinDays"].(*int), fc.Args["filter"].(*model.AttackFilter), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.RepeatedTargetConnection) graphql.Marshaler {
@@ -15666,7 +16186,7 @@ func (ec *executionContext) _Query_nearby(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Query().Nearby(ctx, fc.Args["latitude"].(float64), fc.Args["longitude"].(float64), fc.Args["radiusMeters"].(float64), fc.Args["types"].([]athar.FacilityType), fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Query().Nearby(ctx, fc.Args["latitude"].(float64), fc.Args["longitude"].(float64), fc.Args["radiusMeters"].(float64), fc.Args["types"].([]athar.FacilityType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.NearbyFacilityConnection) graphql.Marshaler {
@@ -17115,7 +17635,7 @@ func (ec *executionContext) _Source_citedBy(ctx context.Context, field graphql.C
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().CitedBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Source().CitedBy(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.SourceConnection) graphql.Marshaler {
@@ -17159,7 +17679,7 @@ func (ec *executionContext) _Source_claims(ctx context.Context, field graphql.Co
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Source().Claims(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Source().Claims(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.ClaimConnection) graphql.Marshaler {
@@ -18285,7 +18805,7 @@ func (ec *executionContext) _Year_attacks(ctx context.Context, field graphql.Col
 		},
 		func(ctx context.Context) (any, error) {
 			fc := graphql.GetFieldContext(ctx)
-			return ec.Resolvers.Year().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string))
+			return ec.Resolvers.Year().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {

@@ -36,15 +36,9 @@ func attackFilter(in *model.AttackFilter) (athar.AttackFilter, error) {
 	return f, f.Validate("filter")
 }
 
-func pageRequest(first *int, after *string) (athar.PageRequest, error) {
-	r := athar.PageRequest{First: athar.DefaultPageSize}
-	if first != nil {
-		r.First = *first
-	}
-	if after != nil {
-		r.After = *after
-	}
-	return r, r.Check()
+// pageRequest is the request of a root list's page from the field's arguments.
+func pageRequest(a athar.PageArgs) (athar.PageRequest, error) {
+	return athar.NewPageRequest(a)
 }
 
 func pageInfo[T any](p *athar.Page[T]) *model.PageInfo {
@@ -69,8 +63,8 @@ func connectionOf[T athar.Entity, E any](p *athar.Page[T], l *dataloadgen.Loader
 // findPage runs a list of facilities, actors, sources or places through find and returns it as a
 // connection's nodes, edges and page info.
 func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Context, athar.EntityFilter, athar.PageRequest) (*athar.Page[T], error),
-	f athar.EntityFilter, first *int, after *string, l *dataloadgen.Loader[string, T], edge func(string, T) *E) ([]T, []*E, *model.PageInfo, error) {
-	req, err := pageRequest(first, after)
+	f athar.EntityFilter, a athar.PageArgs, l *dataloadgen.Loader[string, T], edge func(string, T) *E) ([]T, []*E, *model.PageInfo, error) {
+	req, err := pageRequest(a)
 	if err != nil {
 		return nil, nil, nil, err
 	}
@@ -85,12 +79,12 @@ func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Cont
 	return nodes, edges, info, nil
 }
 
-func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) (*model.AttackConnection, error) {
+func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFilter, orderBy *model.AttackOrder, a athar.PageArgs) (*model.AttackConnection, error) {
 	f, err := attackFilter(in)
 	if err != nil {
 		return nil, err
 	}
-	req, err := pageRequest(first, after)
+	req, err := pageRequest(a)
 	if err != nil {
 		return nil, err
 	}
@@ -152,8 +146,8 @@ func timeTreeID(a *athar.Attack, prefix string) string {
 
 // attacksByID reads a page of a list of attack ids that hangs from id (the attacks of a day, the
 // attacks on the same day) through its loader, and the attacks themselves.
-func attacksByID(ctx context.Context, list string, l *listLoader[string], id string, first *int, after *string) (*athar.Page[*athar.Attack], int, error) {
-	return inList(list, first, after, func(w athar.Window) (athar.List[*athar.Attack], error) {
+func attacksByID(ctx context.Context, list string, l *listLoader[string], id string, a athar.PageArgs) (*athar.Page[*athar.Attack], int, error) {
+	return inList(list, a, func(w athar.Window) (athar.List[*athar.Attack], error) {
 		ids, err := l.Load(ctx, windowed{id, w})
 		if err != nil {
 			return athar.List[*athar.Attack]{}, err
@@ -190,13 +184,14 @@ func timeChildren(ctx context.Context, id string) ([]*athar.TimeNode, error) {
 }
 
 // search runs a full-text search over the given entity types (all when none), one page of it.
-func search(ctx context.Context, x athar.Explorer, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
-	req := athar.SearchRequest{Query: query, First: athar.DefaultPageSize, After: value(after)}
+func search(ctx context.Context, x athar.Explorer, query string, types []model.EntityType, a athar.PageArgs) (*model.SearchConnection, error) {
+	page, err := pageRequest(a)
+	if err != nil {
+		return nil, err
+	}
+	req := athar.SearchRequest{Query: query, PageRequest: page}
 	for _, t := range types {
 		req.Types = append(req.Types, domainType(t))
-	}
-	if first != nil {
-		req.First = *first
 	}
 	if err := req.Check(); err != nil {
 		return nil, err
@@ -223,15 +218,22 @@ func pointers[T any](xs []T) []*T {
 }
 
 // facilityNearby loads a page of the facilities near one, through the request's loader.
-func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error) {
+func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, a athar.PageArgs) (*model.NearbyFacilityConnection, error) {
 	if err := (athar.Near{RadiusMeters: radiusMeters}).Check(""); err != nil {
 		return nil, err
 	}
-	w, err := athar.SizedWindow("Facility.nearby", first, after, athar.DefaultNearbySize, athar.MaxPageSize)
+	key := nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ",")}
+	w, err := athar.PageWindow("Facility.nearby", a, athar.DefaultNearbySize, athar.MaxPageSize, func() (int, error) {
+		k := key
+		k.window = athar.Window{}
+		l, err := loaders(ctx).nearby.Load(ctx, k)
+		return l.Total, err
+	})
 	if err != nil {
 		return nil, err
 	}
-	hits, err := loaders(ctx).nearby.Load(ctx, nearbyKey{id: obj.ID, radius: radiusMeters, types: strings.Join(kinds(types), ","), window: w})
+	key.window = w
+	hits, err := loaders(ctx).nearby.Load(ctx, key)
 	if err != nil {
 		return nil, err
 	}
@@ -240,7 +242,7 @@ func facilityNearby(ctx context.Context, obj *athar.Facility, radiusMeters float
 }
 
 // facilityAttacks loads a page of the attacks on a facility whose date overlaps the range.
-func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string) (*model.AttackConnection, error) {
+func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, a athar.PageArgs) (*model.AttackConnection, error) {
 	key := facilityDates{id: obj.ID}
 	if dateRange != nil {
 		key.from, key.to = val(dateRange.From), val(dateRange.To)
@@ -248,7 +250,7 @@ func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.
 			return nil, err
 		}
 	}
-	p, n, err := inList("Facility.attacks", first, after, func(w athar.Window) (athar.List[*athar.Attack], error) {
+	p, n, err := inList("Facility.attacks", a, func(w athar.Window) (athar.List[*athar.Attack], error) {
 		key.window = w
 		l, err := loaders(ctx).attacksOnFacility.Load(ctx, key)
 		primed(loaders(ctx).attacks, l.Items)

@@ -82,7 +82,7 @@ func selectionDepth(set ast.SelectionSet, depth, stop int) int {
 const listFactor = 10
 
 // costedSchema counts a query's cost before it runs: every field costs 1, plus its selections
-// times how many items it may return: first for a paged field or a list given a first, listFactor
+// times how many items it may return: first (or last) for a paged field or a list given a first, listFactor
 // for another list.
 // Connections' own edges and nodes, and a graph's nodes and edges, are not counted twice.
 type costedSchema struct {
@@ -105,9 +105,19 @@ func (s costedSchema) Complexity(ctx context.Context, typeName, field string, ch
 		return child, true
 	}
 	items := 1
-	switch first, hasFirst := args["first"]; {
+	// A paged field's page is first, or last (a page from the end costs what a page from the start
+	// does; the two are refused together), or its default size when neither is given.
+	first, hasFirst := args["first"]
+	if last, ok := args["last"]; ok && last != nil {
+		first, hasFirst = last, true
+	}
+	hasFirst = hasFirst || def.Arguments.ForName("first") != nil
+	switch {
 	case hasFirst:
 		items = athar.DefaultPageSize
+		if field == "nearby" || field == "repeatedlyTargeted" {
+			items = athar.DefaultNearbySize
+		}
 		if n, ok := intArg(first); ok && n >= 0 {
 			// Counted as asked, up to what any list would give, so that an absurd first is
 			// refused by the limit rather than overflowing it; the field rejects it too.

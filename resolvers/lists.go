@@ -8,12 +8,16 @@ import (
 )
 
 // This file turns the lists that hang from an entity (the attacks of a place, the claims of a
-// source) into connections: a window from first and after (athar.ListWindow), the page it makes with
-// a cursor per item, and its total. Such a list counts itself when it is read.
+// source) into connections: a window from first, after, last and before (athar.PageWindow), the page
+// it makes with a cursor per item, and its total. Such a list counts itself when it is read.
 
-// inList reads a window of the list named list with load and returns it as a page and its total.
-func inList[T any](list string, first *int, after *string, load func(athar.Window) (athar.List[T], error)) (*athar.Page[T], int, error) {
-	w, err := athar.ListWindow(list, first, after)
+// inList reads a window of the list named list with load and returns it as a page and its total. A
+// page of the last items of the whole list first loads an empty window, to learn the total.
+func inList[T any](list string, a athar.PageArgs, load func(athar.Window) (athar.List[T], error)) (*athar.Page[T], int, error) {
+	w, err := athar.PageWindow(list, a, athar.DefaultListSize, athar.MaxListSize, func() (int, error) {
+		l, err := load(athar.Window{})
+		return l.Total, err
+	})
 	if err != nil {
 		return nil, 0, err
 	}
@@ -84,8 +88,8 @@ func repeatedList(p *athar.Page[*athar.RepeatedTarget], total int) *model.Repeat
 
 // relatedPage reads a page of a list that hangs from id through its loader, priming the entity
 // loader with the page's entities.
-func relatedPage[T athar.Entity](ctx context.Context, list string, l *listLoader[T], entities *entityLoaderOf[T], id string, first *int, after *string) (*athar.Page[T], int, error) {
-	return inList(list, first, after, func(w athar.Window) (athar.List[T], error) {
+func relatedPage[T athar.Entity](ctx context.Context, list string, l *listLoader[T], entities *entityLoaderOf[T], id string, a athar.PageArgs) (*athar.Page[T], int, error) {
+	return inList(list, a, func(w athar.Window) (athar.List[T], error) {
 		return related(ctx, l, entities, id, w)
 	})
 }

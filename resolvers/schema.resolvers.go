@@ -23,8 +23,8 @@ func (r *actorResolver) PartOf(ctx context.Context, obj *athar.Actor) (*athar.Ac
 }
 
 // Members is the resolver for the members field.
-func (r *actorResolver) Members(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ActorConnection, error) {
-	p, n, err := relatedPage(ctx, "Actor.members", loaders(ctx).membersOfActor, loaders(ctx).actors, obj.ID, first, after)
+func (r *actorResolver) Members(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ActorConnection, error) {
+	p, n, err := relatedPage(ctx, "Actor.members", loaders(ctx).membersOfActor, loaders(ctx).actors, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -32,8 +32,8 @@ func (r *actorResolver) Members(ctx context.Context, obj *athar.Actor, first *in
 }
 
 // Statements is the resolver for the statements field.
-func (r *actorResolver) Statements(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ClaimConnection, error) {
-	p, n, err := relatedPage(ctx, "Actor.statements", loaders(ctx).statementsOfActor, loaders(ctx).claims, obj.ID, first, after)
+func (r *actorResolver) Statements(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error) {
+	p, n, err := relatedPage(ctx, "Actor.statements", loaders(ctx).statementsOfActor, loaders(ctx).claims, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -41,8 +41,8 @@ func (r *actorResolver) Statements(ctx context.Context, obj *athar.Actor, first 
 }
 
 // NamedIn is the resolver for the namedIn field.
-func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.ClaimConnection, error) {
-	p, n, err := relatedPage(ctx, "Actor.namedIn", loaders(ctx).claimsNamingActor, loaders(ctx).claims, obj.ID, first, after)
+func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error) {
+	p, n, err := relatedPage(ctx, "Actor.namedIn", loaders(ctx).claimsNamingActor, loaders(ctx).claims, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -50,8 +50,8 @@ func (r *actorResolver) NamedIn(ctx context.Context, obj *athar.Actor, first *in
 }
 
 // Published is the resolver for the published field.
-func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor, first *int, after *string) (*model.SourceConnection, error) {
-	p, n, err := relatedPage(ctx, "Actor.published", loaders(ctx).sourcesOfPublisher, loaders(ctx).sources, obj.ID, first, after)
+func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.SourceConnection, error) {
+	p, n, err := relatedPage(ctx, "Actor.published", loaders(ctx).sourcesOfPublisher, loaders(ctx).sources, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -86,13 +86,13 @@ func (r *attackResolver) PartOf(ctx context.Context, obj *athar.Attack) ([]*atha
 }
 
 // Claims is the resolver for the claims field.
-func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string) (*model.ClaimConnection, error) {
+func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error) {
 	claims, err := attackClaims(ctx, obj.ID)
 	if err != nil {
 		return nil, err
 	}
 	selected := athar.SelectClaims(claims, kinds, includeRetracted != nil && *includeRetracted)
-	p, n, err := inList("Attack.claims", first, after, func(w athar.Window) (athar.List[*athar.Claim], error) {
+	p, n, err := inList("Attack.claims", athar.PageArgs{First: first, After: after, Last: last, Before: before}, func(w athar.Window) (athar.List[*athar.Claim], error) {
 		return athar.Slice(selected, w), nil
 	})
 	if err != nil {
@@ -133,8 +133,8 @@ func (r *attackResolver) Sources(ctx context.Context, obj *athar.Attack) ([]*ath
 	return many(ctx, loaders(ctx).sources, athar.ClaimSourceIDs(claims))
 }
 
-func (r *attackResolver) SameDay(ctx context.Context, obj *athar.Attack, first *int, after *string) (*model.AttackConnection, error) {
-	p, n, err := attacksByID(ctx, "Attack.sameDay", loaders(ctx).sameDay, obj.ID, first, after)
+func (r *attackResolver) SameDay(ctx context.Context, obj *athar.Attack, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	p, n, err := attacksByID(ctx, "Attack.sameDay", loaders(ctx).sameDay, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -199,8 +199,8 @@ func (r *dayResolver) Month(ctx context.Context, obj *athar.TimeNode) (*athar.Ti
 	return timeNode(ctx, "month:"+obj.Date.Format("2006-01"))
 }
 
-func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error) {
-	p, n, err := attacksByID(ctx, "Day.attacks", loaders(ctx).timeAttacks, obj.ID, first, after)
+func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	p, n, err := attacksByID(ctx, "Day.attacks", loaders(ctx).timeAttacks, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -218,8 +218,8 @@ func (r *eventResolver) Places(ctx context.Context, obj *athar.Event) ([]*athar.
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *eventResolver) Attacks(ctx context.Context, obj *athar.Event, first *int, after *string) (*model.AttackConnection, error) {
-	p, n, err := relatedPage(ctx, "Event.attacks", loaders(ctx).attacksOfEvent, loaders(ctx).attacks, obj.ID, first, after)
+func (r *eventResolver) Attacks(ctx context.Context, obj *athar.Event, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	p, n, err := relatedPage(ctx, "Event.attacks", loaders(ctx).attacksOfEvent, loaders(ctx).attacks, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -237,21 +237,21 @@ func (r *facilityResolver) OperatedBy(ctx context.Context, obj *athar.Facility) 
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string) (*model.AttackConnection, error) {
-	return facilityAttacks(ctx, obj, dateRange, first, after)
+func (r *facilityResolver) Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	return facilityAttacks(ctx, obj, dateRange, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 }
 
 // Events is the resolver for the events field.
-func (r *facilityResolver) Events(ctx context.Context, obj *athar.Facility, first *int, after *string) (*model.EventConnection, error) {
-	p, n, err := relatedPage(ctx, "Facility.events", loaders(ctx).eventsAtFacility, loaders(ctx).events, obj.ID, first, after)
+func (r *facilityResolver) Events(ctx context.Context, obj *athar.Facility, first *int, after *string, last *int, before *string) (*model.EventConnection, error) {
+	p, n, err := relatedPage(ctx, "Facility.events", loaders(ctx).eventsAtFacility, loaders(ctx).events, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
 	return eventList(p, n), nil
 }
 
-func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error) {
-	return facilityNearby(ctx, obj, radiusMeters, types, first, after)
+func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) (*model.NearbyFacilityConnection, error) {
+	return facilityNearby(ctx, obj, radiusMeters, types, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *facilityConnectionResolver) TotalCount(ctx context.Context, obj *model.FacilityConnection) (int, error) {
@@ -265,8 +265,8 @@ func (r *graphNodeResolver) Entity(ctx context.Context, obj *athar.GraphNode) (a
 	return node(ctx, obj.EntityID)
 }
 
-func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error) {
-	p, n, err := attacksByID(ctx, "Month.attacks", loaders(ctx).timeAttacks, obj.ID, first, after)
+func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	p, n, err := attacksByID(ctx, "Month.attacks", loaders(ctx).timeAttacks, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -393,8 +393,8 @@ func (r *placeResolver) PartOf(ctx context.Context, obj *athar.Place) (*athar.Pl
 }
 
 // Parts is the resolver for the parts field.
-func (r *placeResolver) Parts(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.PlaceConnection, error) {
-	p, n, err := relatedPage(ctx, "Place.parts", loaders(ctx).partsOfPlace, loaders(ctx).places, obj.ID, first, after)
+func (r *placeResolver) Parts(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.PlaceConnection, error) {
+	p, n, err := relatedPage(ctx, "Place.parts", loaders(ctx).partsOfPlace, loaders(ctx).places, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -402,8 +402,8 @@ func (r *placeResolver) Parts(ctx context.Context, obj *athar.Place, first *int,
 }
 
 // Facilities is the resolver for the facilities field.
-func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.FacilityConnection, error) {
-	p, n, err := relatedPage(ctx, "Place.facilities", loaders(ctx).facilitiesInPlace, loaders(ctx).facilities, obj.ID, first, after)
+func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error) {
+	p, n, err := relatedPage(ctx, "Place.facilities", loaders(ctx).facilitiesInPlace, loaders(ctx).facilities, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -411,8 +411,8 @@ func (r *placeResolver) Facilities(ctx context.Context, obj *athar.Place, first 
 }
 
 // Attacks is the resolver for the attacks field.
-func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place, first *int, after *string) (*model.AttackConnection, error) {
-	p, n, err := relatedPage(ctx, "Place.attacks", loaders(ctx).attacksInPlace, loaders(ctx).attacks, obj.ID, first, after)
+func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	p, n, err := relatedPage(ctx, "Place.attacks", loaders(ctx).attacksInPlace, loaders(ctx).attacks, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -472,16 +472,16 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]athar.Entity
 	return loaders(ctx).entities.LoadAll(ctx, ids)
 }
 
-func (r *queryResolver) Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string) (*model.AttackConnection, error) {
-	return attackConnection(ctx, r.Explorer, filter, orderBy, first, after)
+func (r *queryResolver) Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	return attackConnection(ctx, r.Explorer, filter, orderBy, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 }
 
-func (r *queryResolver) Facilities(ctx context.Context, filter *model.FacilityFilter, first *int, after *string) (*model.FacilityConnection, error) {
+func (r *queryResolver) Facilities(ctx context.Context, filter *model.FacilityFilter, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error) {
 	var f athar.EntityFilter
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Types.Value()), PlaceIDs: filter.PlaceIds.Value(), Near: filter.Near.Value(), Text: val(filter.Text)}
 	}
-	nodes, edges, info, err := findPage(ctx, r.Explorer.FindFacilities, f, first, after, loaders(ctx).facilities,
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindFacilities, f, athar.PageArgs{First: first, After: after, Last: last, Before: before}, loaders(ctx).facilities,
 		func(cursor string, n *athar.Facility) *model.FacilityEdge {
 			return &model.FacilityEdge{Cursor: cursor, Node: n}
 		})
@@ -491,12 +491,12 @@ func (r *queryResolver) Facilities(ctx context.Context, filter *model.FacilityFi
 	return &model.FacilityConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
-func (r *queryResolver) Actors(ctx context.Context, filter *model.ActorFilter, first *int, after *string) (*model.ActorConnection, error) {
+func (r *queryResolver) Actors(ctx context.Context, filter *model.ActorFilter, first *int, after *string, last *int, before *string) (*model.ActorConnection, error) {
 	var f athar.EntityFilter
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Text: val(filter.Text)}
 	}
-	nodes, edges, info, err := findPage(ctx, r.Explorer.FindActors, f, first, after, loaders(ctx).actors,
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindActors, f, athar.PageArgs{First: first, After: after, Last: last, Before: before}, loaders(ctx).actors,
 		func(cursor string, n *athar.Actor) *model.ActorEdge { return &model.ActorEdge{Cursor: cursor, Node: n} })
 	if err != nil {
 		return nil, err
@@ -504,12 +504,12 @@ func (r *queryResolver) Actors(ctx context.Context, filter *model.ActorFilter, f
 	return &model.ActorConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
-func (r *queryResolver) Sources(ctx context.Context, filter *model.SourceFilter, first *int, after *string) (*model.SourceConnection, error) {
+func (r *queryResolver) Sources(ctx context.Context, filter *model.SourceFilter, first *int, after *string, last *int, before *string) (*model.SourceConnection, error) {
 	var f athar.EntityFilter
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Text: val(filter.Text)}
 	}
-	nodes, edges, info, err := findPage(ctx, r.Explorer.FindSources, f, first, after, loaders(ctx).sources,
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindSources, f, athar.PageArgs{First: first, After: after, Last: last, Before: before}, loaders(ctx).sources,
 		func(cursor string, n *athar.Source) *model.SourceEdge {
 			return &model.SourceEdge{Cursor: cursor, Node: n}
 		})
@@ -519,12 +519,12 @@ func (r *queryResolver) Sources(ctx context.Context, filter *model.SourceFilter,
 	return &model.SourceConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
-func (r *queryResolver) Places(ctx context.Context, filter *model.PlaceFilter, first *int, after *string) (*model.PlaceConnection, error) {
+func (r *queryResolver) Places(ctx context.Context, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) (*model.PlaceConnection, error) {
 	var f athar.EntityFilter
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Kinds.Value()), Within: val(filter.Within), Text: val(filter.Text)}
 	}
-	nodes, edges, info, err := findPage(ctx, r.Explorer.FindPlaces, f, first, after, loaders(ctx).places,
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindPlaces, f, athar.PageArgs{First: first, After: after, Last: last, Before: before}, loaders(ctx).places,
 		func(cursor string, n *athar.Place) *model.PlaceEdge { return &model.PlaceEdge{Cursor: cursor, Node: n} })
 	if err != nil {
 		return nil, err
@@ -532,8 +532,8 @@ func (r *queryResolver) Places(ctx context.Context, filter *model.PlaceFilter, f
 	return &model.PlaceConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 
-func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string) (*model.SearchConnection, error) {
-	return search(ctx, r.Explorer, query, types, first, after)
+func (r *queryResolver) Search(ctx context.Context, query string, types []model.EntityType, first *int, after *string, last *int, before *string) (*model.SearchConnection, error) {
+	return search(ctx, r.Explorer, query, types, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 }
 
 func (r *queryResolver) Timeline(ctx context.Context, filter *model.AttackFilter, interval model.TimelineInterval) ([]*athar.TimelineBucket, error) {
@@ -548,7 +548,7 @@ func (r *queryResolver) Timeline(ctx context.Context, filter *model.AttackFilter
 	return pointers(buckets), nil
 }
 
-func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string) (*model.RepeatedTargetConnection, error) {
+func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string, last *int, before *string) (*model.RepeatedTargetConnection, error) {
 	f, err := attackFilter(filter)
 	if err != nil {
 		return nil, err
@@ -557,24 +557,32 @@ func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int,
 	if err := req.Check(); err != nil {
 		return nil, err
 	}
-	w, err := athar.SizedWindow("repeatedlyTargeted", first, after, athar.DefaultNearbySize, athar.MaxPageSize)
-	if err != nil {
+	args := athar.PageArgs{First: first, After: after, Last: last, Before: before}
+	if _, err := athar.PageWindow("repeatedlyTargeted", args, athar.DefaultNearbySize, athar.MaxPageSize, func() (int, error) { return 0, nil }); err != nil {
 		return nil, err
 	}
 	byFacility, err := r.Explorer.AttacksByFacility(ctx, f, req.MinAttacks)
 	if err != nil {
 		return nil, err
 	}
-	l := pointerList(athar.Slice(athar.RepeatedTargets(byFacility, req.MinAttacks, req.WithinDays), w))
+	targets := athar.RepeatedTargets(byFacility, req.MinAttacks, req.WithinDays)
+	w, err := athar.PageWindow("repeatedlyTargeted", args, athar.DefaultNearbySize, athar.MaxPageSize, func() (int, error) { return len(targets), nil })
+	if err != nil {
+		return nil, err
+	}
+	l := pointerList(athar.Slice(targets, w))
 	return repeatedList(athar.ListPage("repeatedlyTargeted", l, w), l.Total), nil
 }
 
-func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string) (*model.NearbyFacilityConnection, error) {
+func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) (*model.NearbyFacilityConnection, error) {
 	near := athar.Near{Latitude: latitude, Longitude: longitude, RadiusMeters: radiusMeters}
 	if err := near.Check(""); err != nil {
 		return nil, err
 	}
-	w, err := athar.SizedWindow("nearby", first, after, athar.DefaultNearbySize, athar.MaxPageSize)
+	w, err := athar.PageWindow("nearby", athar.PageArgs{First: first, After: after, Last: last, Before: before}, athar.DefaultNearbySize, athar.MaxPageSize, func() (int, error) {
+		l, err := r.Explorer.Nearby(ctx, near, types, athar.Window{})
+		return l.Total, err
+	})
 	if err != nil {
 		return nil, err
 	}
@@ -645,8 +653,8 @@ func (r *sourceResolver) Cites(ctx context.Context, obj *athar.Source) ([]*athar
 }
 
 // CitedBy is the resolver for the citedBy field.
-func (r *sourceResolver) CitedBy(ctx context.Context, obj *athar.Source, first *int, after *string) (*model.SourceConnection, error) {
-	p, n, err := relatedPage(ctx, "Source.citedBy", loaders(ctx).sourcesCiting, loaders(ctx).sources, obj.ID, first, after)
+func (r *sourceResolver) CitedBy(ctx context.Context, obj *athar.Source, first *int, after *string, last *int, before *string) (*model.SourceConnection, error) {
+	p, n, err := relatedPage(ctx, "Source.citedBy", loaders(ctx).sourcesCiting, loaders(ctx).sources, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -654,8 +662,8 @@ func (r *sourceResolver) CitedBy(ctx context.Context, obj *athar.Source, first *
 }
 
 // Claims is the resolver for the claims field.
-func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source, first *int, after *string) (*model.ClaimConnection, error) {
-	p, n, err := relatedPage(ctx, "Source.claims", loaders(ctx).claimsInSource, loaders(ctx).claims, obj.ID, first, after)
+func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error) {
+	p, n, err := relatedPage(ctx, "Source.claims", loaders(ctx).claimsInSource, loaders(ctx).claims, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}
@@ -669,8 +677,8 @@ func (r *sourceConnectionResolver) TotalCount(ctx context.Context, obj *model.So
 	return r.Explorer.CountSources(ctx, obj.Filter)
 }
 
-func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string) (*model.AttackConnection, error) {
-	p, n, err := attacksByID(ctx, "Year.attacks", loaders(ctx).timeAttacks, obj.ID, first, after)
+func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	p, n, err := attacksByID(ctx, "Year.attacks", loaders(ctx).timeAttacks, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
 		return nil, err
 	}

@@ -116,22 +116,71 @@ func (f *EntityFilter) Validate(prefix string) error {
 	return p.Prefixed(prefix).Err()
 }
 
-// PageRequest asks for one page of a list: First items after the cursor After.
+// PageRequest asks for one page of a list: First items after the cursor After, or, backward, the
+// Last items before the cursor Before (of the whole list when Before is ""). Last is nil for a
+// forward page; First is 0 when Last is given.
 type PageRequest struct {
-	First int
-	After string
+	First  int
+	After  string
+	Last   *int
+	Before string
 }
 
-// Check clamps nothing: it reports a page size out of range. Field names are first and after.
+// Backward reports whether the page is asked for from its end (Last).
+func (r PageRequest) Backward() bool { return r.Last != nil }
+
+// Size is how many items the page wants: Last for a backward page, else First.
+func (r PageRequest) Size() int {
+	if r.Last != nil {
+		return *r.Last
+	}
+	return r.First
+}
+
+// Check clamps nothing: it reports a page size out of range, and first with last or after with
+// before (GitHub and Relay advise against mixing the two directions). Field names are first,
+// after, last and before.
 func (r PageRequest) Check() error {
+	if r.Last != nil && r.First != 0 {
+		return Invalid("last", "cannot be given with first")
+	}
+	if r.Before != "" && r.After != "" {
+		return Invalid("before", "cannot be given with after")
+	}
 	if r.First < 0 || r.First > MaxPageSize {
 		return Invalid("first", "must be between 0 and %d", MaxPageSize)
+	}
+	if r.Last != nil && (*r.Last < 0 || *r.Last > MaxPageSize) {
+		return Invalid("last", "must be between 0 and %d", MaxPageSize)
 	}
 	return nil
 }
 
-// Page is one page of a list: the items, the cursor after each, whether more follow, and whether
-// items come before it (it was asked for after a cursor).
+// NewPageRequest makes the request of a root list's page from a field's arguments: first
+// (DefaultPageSize unless last is given), after, last and before. Errors: EINVALID naming the
+// argument (out of range, or the two directions mixed).
+func NewPageRequest(a PageArgs) (PageRequest, error) {
+	if err := a.checkMixed(); err != nil {
+		return PageRequest{}, err
+	}
+	r := PageRequest{First: DefaultPageSize, Last: a.Last}
+	if a.Last != nil {
+		r.First = 0
+	}
+	if a.First != nil {
+		r.First = *a.First
+	}
+	if a.After != nil {
+		r.After = *a.After
+	}
+	if a.Before != nil {
+		r.Before = *a.Before
+	}
+	return r, r.Check()
+}
+
+// Page is one page of a list, in the list's order whichever way it was asked for: the items, the
+// cursor of each, whether more follow, and whether items come before it.
 type Page[T any] struct {
 	Items           []T
 	Cursors         []string
@@ -144,11 +193,11 @@ type Page[T any] struct {
 type SearchRequest struct {
 	Query string
 	Types []EntityType // all when empty
-	First int
-	After string // the cursor of the hit before the page, or ""
+	PageRequest
 }
 
-// Check reports an empty query and a page size out of 0..MaxPageSize; problems name query and first.
+// Check reports an empty query and a page out of range or mixing directions; problems name query,
+// first, after, last and before.
 func (r SearchRequest) Check() error {
 	if strings.TrimSpace(r.Query) == "" {
 		return Invalid("query", "must not be empty")
@@ -156,7 +205,7 @@ func (r SearchRequest) Check() error {
 	if len(r.Query) > MaxSearchText {
 		return Invalid("query", "is longer than %d bytes", MaxSearchText)
 	}
-	return PageRequest{First: r.First, After: r.After}.Check()
+	return r.PageRequest.Check()
 }
 
 // SearchHit is one result of a full-text search.
@@ -479,6 +528,24 @@ func ListCursor(list string, offset int) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
+// PageArgs are the arguments of a connection's field: first items after the cursor after, or the
+// last items before the cursor before. Any may be nil.
+type PageArgs struct {
+	First, Last   *int
+	After, Before *string
+}
+
+// checkMixed reports first with last, or after with before, naming the second.
+func (a PageArgs) checkMixed() error {
+	if a.First != nil && a.Last != nil {
+		return Invalid("last", "cannot be given with first")
+	}
+	if a.After != nil && *a.After != "" && a.Before != nil && *a.Before != "" {
+		return Invalid("before", "cannot be given with after")
+	}
+	return nil
+}
+
 // ListWindow returns the window a page of a list that hangs from an entity asks for: first items
 // (DefaultListSize when nil) after the cursor after. Errors: EINVALID naming first (out of
 // 0..MaxListSize) or after (not a cursor of this list).
@@ -489,29 +556,87 @@ func ListWindow(list string, first *int, after *string) (Window, error) {
 // SizedWindow is ListWindow for a list whose pages are def items unless first says otherwise, and
 // at most most. Errors: as ListWindow.
 func SizedWindow(list string, first *int, after *string, def, most int) (Window, error) {
+	return PageWindow(list, PageArgs{First: first, After: after}, def, most, nil)
+}
+
+// PageWindow returns the window a page of a list that hangs from an entity asks for: first items
+// (def when neither first nor last is given) after the cursor after, ending before the cursor
+// before; or the last items of that. A window from the end with no before needs the list's
+// length: total is then called (once) to learn it. Errors: EINVALID naming first or last (out of
+// 0..most), after or before (not a cursor of this list), or the argument that mixes directions.
+func PageWindow(list string, a PageArgs, def, most int, total func() (int, error)) (Window, error) {
 	w := Window{Limit: def}
-	if first != nil {
-		if *first < 0 || *first > most {
-			return w, Invalid("first", "must be between 0 and %d", most)
-		}
-		w.Limit = *first
+	if err := a.checkMixed(); err != nil {
+		return w, err
 	}
-	if after != nil && *after != "" {
-		var c struct {
-			List   string `json:"l"`
-			Offset *int   `json:"o"`
+	size := func(field string, n *int) error {
+		if *n < 0 || *n > most {
+			return Invalid(field, "must be between 0 and %d", most)
 		}
-		b, err := base64.RawURLEncoding.DecodeString(*after)
-		if err == nil {
-			err = json.Unmarshal(b, &c)
-		}
-		// A position beyond any list is forged: it would overflow the window's end.
-		if err != nil || c.List != list || c.Offset == nil || *c.Offset < 0 || *c.Offset >= maxOffset {
-			return w, Invalid("after", "is not a cursor of this list")
-		}
-		w.Offset = *c.Offset + 1
+		w.Limit = *n
+		return nil
 	}
+	if a.First != nil {
+		if err := size("first", a.First); err != nil {
+			return w, err
+		}
+	}
+	if a.Last != nil {
+		if err := size("last", a.Last); err != nil {
+			return w, err
+		}
+	}
+	if a.After != nil && *a.After != "" {
+		off, err := listOffset(list, "after", *a.After)
+		if err != nil {
+			return w, err
+		}
+		w.Offset = off + 1
+	}
+	end := -1 // the position the window ends before; -1 while unknown
+	if a.Before != nil && *a.Before != "" {
+		off, err := listOffset(list, "before", *a.Before)
+		if err != nil {
+			return w, err
+		}
+		end = off
+	}
+	if a.Last != nil && end < 0 {
+		if total == nil {
+			return w, Invalid("last", "needs before on this list")
+		}
+		n, err := total()
+		if err != nil {
+			return w, err
+		}
+		end = n
+	}
+	if end < 0 {
+		return w, nil
+	}
+	end = max(end, w.Offset)
+	if a.Last != nil {
+		w.Offset = max(w.Offset, end-w.Limit)
+	}
+	w.Limit = min(w.Limit, end-w.Offset)
 	return w, nil
+}
+
+// listOffset reads a cursor of the list named list, given as the argument field.
+func listOffset(list, field, cursor string) (int, error) {
+	var c struct {
+		List   string `json:"l"`
+		Offset *int   `json:"o"`
+	}
+	b, err := base64.RawURLEncoding.DecodeString(cursor)
+	if err == nil {
+		err = json.Unmarshal(b, &c)
+	}
+	// A position beyond any list is forged: it would overflow the window's end.
+	if err != nil || c.List != list || c.Offset == nil || *c.Offset < 0 || *c.Offset >= maxOffset {
+		return 0, Invalid(field, "is not a cursor of this list")
+	}
+	return *c.Offset, nil
 }
 
 // ListPage is the page a window of a list makes, with the cursor of each item. A window of limit 0

@@ -40,13 +40,14 @@ func encodeCursor(list string, key any, id string) string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-// decodeCursor reads a cursor of the given list and returns its key as a query parameter. A cursor
-// of another list or order, or one that was tampered with, is the client's bad input.
-func decodeCursor(s, list string, kind keyKind) (key any, id string, err error) {
+// decodeCursor reads a cursor of the given list, given as the argument field (after or before),
+// and returns its key as a query parameter. A cursor of another list or order, or one that was
+// tampered with, is the client's bad input.
+func decodeCursor(field, s, list string, kind keyKind) (key any, id string, err error) {
 	if s == "" {
 		return nil, "", nil
 	}
-	bad := athar.Invalid("after", "is not a cursor of this list and order")
+	bad := athar.Invalid(field, "is not a cursor of this list and order")
 	b, err := base64.RawURLEncoding.DecodeString(s)
 	var c cursor
 	if err == nil {
@@ -86,7 +87,86 @@ func decodeCursor(s, list string, kind keyKind) (key any, id string, err error) 
 // pageSize returns how many items a page request wants: 0 is an empty page (which still says
 // whether items follow).
 func pageSize(r athar.PageRequest) int {
-	return max(0, min(r.First, athar.MaxPageSize))
+	return max(0, min(r.Size(), athar.MaxPageSize))
+}
+
+// keyset is the order of a list paged by its sort key and id: key ascends when keyAsc, and ties
+// are broken by id, ascending when idAsc.
+type keyset struct {
+	key, id       string
+	keyAsc, idAsc bool
+}
+
+func dir(asc bool) string {
+	if asc {
+		return ""
+	}
+	return " DESC"
+}
+
+func cmp(asc bool) string {
+	if asc {
+		return ">"
+	}
+	return "<"
+}
+
+// sort is the ORDER BY of the list, or of the list reversed.
+func (k keyset) sort(reversed bool) string {
+	return k.key + dir(k.keyAsc != reversed) + ", " + k.id + dir(k.idAsc != reversed)
+}
+
+// cond is the condition of the items after the cursor ($afterKey, $afterId), or before it
+// ($beforeKey, $beforeId) when before.
+func (k keyset) cond(before bool) string {
+	p := "$after"
+	if before {
+		p = "$before"
+	}
+	return fmt.Sprintf("%s %s %sKey OR (%s = %sKey AND %s %s %sId)",
+		k.key, cmp(k.keyAsc != before), p, k.key, p, k.id, cmp(k.idAsc != before), p)
+}
+
+// keysetPage adds to q (whose rows are bound to variable v) the cursors' conditions, the order and
+// the limit of the page asked for: the first n+1 rows after the cursor after, or, backward, the
+// last n+1 rows before the cursor before, in reverse order (pageOf puts them back). It returns
+// the new query and n. Errors: EINVALID (a cursor of another list, naming after or before).
+func keysetPage(q string, params map[string]any, v string, k keyset, list string, kind keyKind, page athar.PageRequest) (string, int, error) {
+	afterKey, afterID, err := decodeCursor("after", page.After, list, kind)
+	if err != nil {
+		return "", 0, err
+	}
+	beforeKey, beforeID, err := decodeCursor("before", page.Before, list, kind)
+	if err != nil {
+		return "", 0, err
+	}
+	if afterKey != nil {
+		params["afterKey"], params["afterId"] = afterKey, afterID
+		q += "WITH " + v + " WHERE " + k.cond(false) + "\n"
+	}
+	if beforeKey != nil {
+		params["beforeKey"], params["beforeId"] = beforeKey, beforeID
+		q += "WITH " + v + " WHERE " + k.cond(true) + "\n"
+	}
+	n := pageSize(page)
+	params["limit"] = n + 1
+	params["list"] = list
+	q += fmt.Sprintf("WITH %s ORDER BY %s LIMIT $limit\n", v, k.sort(page.Backward()))
+	return q, n, nil
+}
+
+// pageOf cuts the rows of a keyset query (up to n+1 of them, reversed for a backward page) to the
+// page and says whether items come before and after it.
+func pageOf[R any](rows []R, n int, page athar.PageRequest) ([]R, bool, bool) {
+	more := len(rows) > n
+	if more {
+		rows = rows[:n]
+	}
+	if page.Backward() {
+		slices.Reverse(rows)
+		return rows, more || page.After != "", page.Before != ""
+	}
+	return rows, page.After != "", more || page.Before != ""
 }
 
 // FindAttacks implements athar.Explorer.
@@ -95,59 +175,44 @@ func (s *Store) FindAttacks(ctx context.Context, f athar.AttackFilter, order ath
 	if err != nil {
 		return nil, err
 	}
-	return findPage[*athar.Attack](ctx, s, q, params, n)
+	return findPage[*athar.Attack](ctx, s, q, params, n, page)
 }
 
 // attacksQuery builds the query of one page of attacks: up to n+1 rows with their sort keys.
 func attacksQuery(f athar.AttackFilter, order athar.AttackOrder, page athar.PageRequest) (q string, params map[string]any, n int, err error) {
 	sc := attackScope(f, order)
-	var key, cond, sort string
+	k := keyset{key: "a.startDate", id: "a.id", keyAsc: true, idAsc: true}
 	kind := keyDate
 	switch order {
 	case athar.OrderDateDesc:
-		key, sort = "a.startDate", "a.startDate DESC, a.id DESC"
-		cond = "a.startDate < $afterKey OR (a.startDate = $afterKey AND a.id < $afterId)"
+		k.keyAsc, k.idAsc = false, false
 	case athar.OrderKilledDesc:
 		kind = keyInt
-		key, sort = "a.killedSort", "a.killedSort DESC, a.id"
-		cond = "a.killedSort < $afterKey OR (a.killedSort = $afterKey AND a.id > $afterId)"
+		k.key, k.keyAsc = "a.killedSort", false
 	case athar.OrderKilledAsc:
 		kind = keyInt
-		key, sort = "a.killedSort", "a.killedSort, a.id"
-		cond = "a.killedSort > $afterKey OR (a.killedSort = $afterKey AND a.id > $afterId)"
+		k.key = "a.killedSort"
 	default:
 		order = athar.OrderDateAsc
-		key, sort = "a.startDate", "a.startDate, a.id"
-		cond = "a.startDate > $afterKey OR (a.startDate = $afterKey AND a.id > $afterId)"
 	}
+	key := k.key
 	list := "Attack/" + string(order)
-	afterKey, afterID, err := decodeCursor(page.After, list, kind)
+	q, n, err = keysetPage(sc.cypher, sc.params, "a", k, list, kind, page)
 	if err != nil {
 		return "", nil, 0, err
 	}
-	q = sc.cypher
-	if afterKey != nil {
-		sc.params["afterKey"], sc.params["afterId"] = afterKey, afterID
-		q += "WITH a WHERE " + cond + "\n"
-	}
-	n = pageSize(page)
-	sc.params["limit"] = n + 1
-	sc.params["list"] = list
-	q += fmt.Sprintf("WITH a ORDER BY %s LIMIT $limit\n", sort)
 	q += "RETURN " + returnFields(specOf(athar.TypeAttack), "a") + ", " + key + " AS key, $list AS list"
 	return q, sc.params, n, nil
 }
 
 // findPage runs a list query that returns up to n+1 entities of T's type with their sort keys.
-func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params map[string]any, n int) (*athar.Page[T], error) {
+func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params map[string]any, n int, page athar.PageRequest) (*athar.Page[T], error) {
 	recs, err := s.read(ctx, q, params)
 	if err != nil {
 		return nil, err
 	}
-	out := &athar.Page[T]{HasNextPage: len(recs) > n, HasPreviousPage: params["afterId"] != nil}
-	if out.HasNextPage {
-		recs = recs[:n]
-	}
+	out := &athar.Page[T]{}
+	recs, out.HasPreviousPage, out.HasNextPage = pageOf(recs, n, page)
 	var zero T
 	out.Items = typed[T](decodeEntities(zero.EntityType(), recs))
 	for i, rec := range recs {
@@ -186,22 +251,13 @@ func findEntities[T athar.Entity](ctx context.Context, s *Store, f athar.EntityF
 	t := zero.EntityType()
 	sc := entityScope(t, f)
 	list := string(t)
-	afterKey, afterID, err := decodeCursor(page.After, list, keyText)
+	key := "m." + listKey(t)
+	q, n, err := keysetPage(sc.cypher, sc.params, "m", keyset{key: key, id: "m.id", keyAsc: true, idAsc: true}, list, keyText, page)
 	if err != nil {
 		return nil, err
 	}
-	key := "m." + listKey(t)
-	q := sc.cypher
-	if afterKey != nil {
-		sc.params["afterKey"], sc.params["afterId"] = afterKey, afterID
-		q += fmt.Sprintf("WITH m WHERE %s > $afterKey OR (%s = $afterKey AND m.id > $afterId)\n", key, key)
-	}
-	n := pageSize(page)
-	sc.params["limit"] = n + 1
-	sc.params["list"] = list
-	q += fmt.Sprintf("WITH m ORDER BY %s, m.id LIMIT $limit\n", key)
 	q += "RETURN " + returnFields(specOf(t), "m") + ", " + key + " AS key, $list AS list"
-	return findPage[T](ctx, s, q, sc.params, n)
+	return findPage[T](ctx, s, q, sc.params, n, page)
 }
 
 // countEntities returns how many entities of type t f matches.
@@ -273,24 +329,17 @@ WHERE label IS NOT NULL
 // Search implements athar.Explorer.
 func (s *Store) Search(ctx context.Context, r athar.SearchRequest) (*athar.Page[athar.SearchHit], error) {
 	q, params := searchScope(r)
-	afterKey, afterID, err := decodeCursor(r.After, searchList, keyFloat)
+	q += "WITH node, score, label, node.id AS id\n"
+	q, n, err := keysetPage(q, params, "node, score, label, id", keyset{key: "score", id: "id", idAsc: true}, searchList, keyFloat, r.PageRequest)
 	if err != nil {
 		return nil, err
 	}
-	if afterKey != nil {
-		params["afterKey"], params["afterId"] = afterKey, afterID
-		q += "WITH node, score, label WHERE score < $afterKey OR (score = $afterKey AND node.id > $afterId)\n"
-	}
-	n := pageSize(athar.PageRequest{First: r.First})
-	params["limit"] = n + 1
-	recs, err := s.read(ctx, q+"RETURN label, score, node.id AS id ORDER BY score DESC, id LIMIT $limit", params)
+	recs, err := s.read(ctx, q+"RETURN label, score, id", params)
 	if err != nil {
 		return nil, err
 	}
-	page := &athar.Page[athar.SearchHit]{HasNextPage: len(recs) > n, HasPreviousPage: r.After != ""}
-	if page.HasNextPage {
-		recs = recs[:n]
-	}
+	page := &athar.Page[athar.SearchHit]{}
+	recs, page.HasPreviousPage, page.HasNextPage = pageOf(recs, n, r.PageRequest)
 	// The hits are read whole, so that they carry their links too.
 	ids := make([]string, len(recs))
 	for i, rec := range recs {
