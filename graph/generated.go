@@ -4293,7 +4293,10 @@ type Claim implements Node {
   stance: Stance!
   "The statement in plain words."
   text: String!
-  "The source's own words, verbatim."
+  """
+  The source's own words, verbatim. A claim read from an event dataset's record (a source of kind
+  DATASET_RECORD) quotes the record's own fields as the dataset gives them, so this is never empty.
+  """
   quote: String!
   "The attack it is about; null only when reading it failed (the error says why, at this path)."
   attack: Attack
