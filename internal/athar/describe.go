@@ -101,17 +101,6 @@ func (d *Description) Field(name string) *Field {
 	return nil
 }
 
-// Refs returns the fields that refer to other entities.
-func (d *Description) Refs() []*Field {
-	var out []*Field
-	for _, f := range d.Fields {
-		if f.Shape == ShapeRef || f.Shape == ShapeRefList {
-			out = append(out, f)
-		}
-	}
-	return out
-}
-
 // descriptions are the entity types in the order an import writes them: a record refers only to
 // records of its own type or of a type before it (claims refer to everything).
 var descriptions = []*Description{

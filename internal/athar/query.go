@@ -297,14 +297,6 @@ type NearbyRequest struct {
 	Window       Window
 }
 
-// CheckFirst reports a page size out of 1..MaxPageSize under field.
-func CheckFirst(field string, first int) error {
-	if first < 1 || first > MaxPageSize {
-		return Invalid(field, "must be between 1 and %d", MaxPageSize)
-	}
-	return nil
-}
-
 // NearbyFacility is a facility and its distance from a point.
 type NearbyFacility struct {
 	FacilityID     string
@@ -544,19 +536,6 @@ func (a PageArgs) checkMixed() error {
 		return Invalid("before", "cannot be given with after")
 	}
 	return nil
-}
-
-// ListWindow returns the window a page of a list that hangs from an entity asks for: first items
-// (DefaultListSize when nil) after the cursor after. Errors: EINVALID naming first (out of
-// 0..MaxListSize) or after (not a cursor of this list).
-func ListWindow(list string, first *int, after *string) (Window, error) {
-	return SizedWindow(list, first, after, DefaultListSize, MaxListSize)
-}
-
-// SizedWindow is ListWindow for a list whose pages are def items unless first says otherwise, and
-// at most most. Errors: as ListWindow.
-func SizedWindow(list string, first *int, after *string, def, most int) (Window, error) {
-	return PageWindow(list, PageArgs{First: first, After: after}, def, most, nil)
 }
 
 // PageWindow returns the window a page of a list that hangs from an entity asks for: first items

@@ -162,20 +162,6 @@ func claimSourceIDs(claims []*Claim) []string {
 
 func ptr[T any](v T) *T { return &v }
 
-// SortAttacks sorts attacks by date, oldest first, then by id, and drops repeats.
-func SortAttacks(as []*Attack) []*Attack {
-	slices.SortFunc(as, func(a, b *Attack) int {
-		if c := a.Date.Start.Compare(b.Date.Start); c != 0 {
-			return c
-		}
-		if c := a.Date.End.Compare(b.Date.End); c != 0 {
-			return c
-		}
-		return strings.Compare(a.ID, b.ID)
-	})
-	return slices.CompactFunc(as, func(a, b *Attack) bool { return a.ID == b.ID })
-}
-
 // Retract marks the claim retracted for the reason given. A retraction is kept as it was made: a
 // claim already retracted is not retracted again. Errors: EINVALID (no reason, or one longer than
 // any text may be), ECONFLICT (already retracted).
