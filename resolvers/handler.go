@@ -70,6 +70,7 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	srv.AddTransport(transport.GET{})
 	srv.AddTransport(transport.POST{})
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	srv.Use(operationMetrics{}) // first: the outermost, it sees every answer
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}

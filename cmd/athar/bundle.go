@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,6 +16,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/neo4jstore"
 )
 
@@ -29,6 +31,7 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 `, stderr)
 	batch := a.fs.Int("batch-size", envInt("ATHAR_IMPORT_BATCH", neo4jstore.DefaultBatchSize), "records per transaction (env ATHAR_IMPORT_BATCH)")
 	dryRun := a.fs.Bool("dry-run", false, "validate only, against the database too, and write nothing")
+	metricsFile := a.fs.String("metrics-file", env("ATHAR_METRICS_FILE", ""), "when set, write the import's metrics (records by outcome, failures) to this file in Prometheus' text format, as node_exporter's textfile collector reads them (env ATHAR_METRICS_FILE)")
 	if err := a.parse(args); err != nil {
 		return err
 	}
@@ -36,12 +39,20 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 		a.fs.Usage()
 		return errUsage
 	}
+	if *metricsFile != "" {
+		defer func() {
+			if werr := metrics.WriteImportFile(*metricsFile); werr != nil {
+				err = errors.Join(err, fmt.Errorf("--metrics-file: %w", werr))
+			}
+		}()
+	}
 	b, err := readBundleFile(a.fs.Arg(0))
 	if err != nil {
 		return err
 	}
 	// The file's own problems are reported before any database is started.
 	if problems, _ := b.Validate(); len(problems) > 0 {
+		metrics.ImportFailed(metrics.ImportInvalid, len(problems))
 		return problems
 	}
 	if err := a.open(ctx); err != nil {

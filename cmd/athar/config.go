@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -147,3 +148,33 @@ var errHelp = errors.New("help")
 
 // discardLogger logs nothing: for servers whose requests are measured, not watched.
 func discardLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// metricsConfig says where `athar serve` serves its Prometheus metrics (internal/metrics).
+type metricsConfig struct {
+	Enabled bool   // serve /metrics at all
+	Addr    string // a listen address of its own for /metrics; empty serves it on the main listener
+}
+
+// register adds the metrics flags, each defaulting to its environment variable.
+func (c *metricsConfig) register(fs *flag.FlagSet) {
+	fs.BoolVar(&c.Enabled, "metrics", envBool("ATHAR_METRICS", true), "serve Prometheus metrics at /metrics (env ATHAR_METRICS)")
+	fs.StringVar(&c.Addr, "metrics-addr", env("ATHAR_METRICS_ADDR", ""), "serve /metrics only on this listen address, e.g. 127.0.0.1:9090, and not on --addr; empty serves it on --addr (env ATHAR_METRICS_ADDR)")
+}
+
+// onMain reports whether /metrics is served on the main listener.
+func (c metricsConfig) onMain() bool { return c.Enabled && c.Addr == "" }
+
+// listener returns the listener of /metrics' own address, or nil when it has none.
+func (c metricsConfig) listener(main string) (net.Listener, error) {
+	if !c.Enabled || c.Addr == "" {
+		return nil, nil
+	}
+	if c.Addr == main {
+		return nil, fmt.Errorf("--metrics-addr %s is the address of --addr: leave it empty to serve /metrics there", c.Addr)
+	}
+	l, err := net.Listen("tcp", c.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("--metrics-addr: %w", err)
+	}
+	return l, nil
+}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/athar-project/athar/data/seed"
 	"github.com/athar-project/athar/internal/httpapi"
+	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/resolvers"
 )
@@ -44,8 +45,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", envDuration("ATHAR_QUERY_TIMEOUT", 30*time.Second), "a request's time limit, also Neo4j's transaction timeout (env ATHAR_QUERY_TIMEOUT)")
 	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", envInt("ATHAR_COMPLEXITY_LIMIT", resolvers.DefaultComplexityLimit), "the highest cost a query may have (env ATHAR_COMPLEXITY_LIMIT)")
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
-	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated; on a loopback address, localhost and 127.0.0.1 always are (env ATHAR_ALLOWED_HOSTS)")
+	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated, besides localhost, 127.0.0.1 and [::1], which always may; empty allows any on a non-loopback address (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
+	var mc metricsConfig
+	mc.register(fs)
 	if err := a.parse(args); err != nil {
 		return err
 	}
@@ -88,10 +91,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}),
 		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
+		Metrics: mc.onMain(),
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return err
+	}
+	metricsListener, err := mc.listener(cfg.Addr)
+	if err != nil {
+		return errors.Join(err, listener.Close())
 	}
 	srv := &http.Server{
 		Handler:           handler,
@@ -101,31 +109,75 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2)
 	go func() { serveErr <- srv.Serve(listener) }()
-	url := "http://" + listener.Addr().String()
+	servers := []*http.Server{srv}
+	if metricsListener != nil {
+		msrv := metricsServer()
+		servers = append(servers, msrv)
+		go func() { serveErr <- msrv.Serve(metricsListener) }()
+		logger.Info("metrics served on their own address", "url", browseURL(metricsListener.Addr())+"/metrics")
+	}
+	url := browseURL(listener.Addr())
 	if cfg.Playground {
-		logger.Info("Athar is ready; open the playground", "url", url+"/")
+		logger.Info("Athar is ready; open the playground", "url", url+"/", "addr", listener.Addr().String())
 	} else {
-		logger.Info("Athar is ready", "graphql", url+"/graphql")
+		logger.Info("Athar is ready", "graphql", url+"/graphql", "addr", listener.Addr().String())
 	}
 
 	select {
 	case err := <-serveErr:
+		for _, s := range servers {
+			_ = s.Close()
+		}
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("shutting down: finishing requests in flight")
+	logger.Info("shutting down: finishing requests in flight", "timeout", cfg.ShutdownTimeout)
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := srv.Shutdown(shutdownCtx); err != nil {
-		return fmt.Errorf("shutting down: %w", err)
+	var shutdownErr error
+	for _, s := range servers {
+		shutdownErr = errors.Join(shutdownErr, s.Shutdown(shutdownCtx))
 	}
-	if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
+	if shutdownErr != nil {
+		return fmt.Errorf("shutting down: %w", shutdownErr)
+	}
+	for range servers {
+		if err := <-serveErr; err != nil && !errors.Is(err, http.ErrServerClosed) {
+			return err
+		}
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// metricsServer serves /metrics alone, for ATHAR_METRICS_ADDR. It has no host check: what it
+// answers is counts, and Prometheus addresses its targets by IP address as often as by name.
+func metricsServer() *http.Server {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics.Handler())
+	return &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       time.Minute,
+		WriteTimeout:      time.Minute,
+		IdleTimeout:       2 * time.Minute,
+	}
+}
+
+// browseURL returns the base URL (no trailing "/") a user on this machine can open for a listener
+// at addr. A listener on every address (0.0.0.0 or [::]) is reached at 127.0.0.1, which the host
+// check always allows; printing the wildcard itself would give a URL that browsers cannot open.
+func browseURL(addr net.Addr) string {
+	host, port, err := net.SplitHostPort(addr.String())
+	if err != nil {
+		return "http://" + addr.String()
+	}
+	if ip := net.ParseIP(host); host == "" || ip != nil && ip.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, port)
 }
 
 // splitList splits a comma-separated list, dropping empty entries.

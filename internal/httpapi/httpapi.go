@@ -12,6 +12,7 @@ import (
 
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/export"
+	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/playground"
 )
 
@@ -34,12 +35,16 @@ type Config struct {
 	// WriteToken, when set, is needed (Authorization: Bearer <token>) to change the graph: see
 	// WriteCredential.
 	WriteToken string
-	// AllowedHosts are the host names requests may be addressed to. Empty allows any, except
-	// that LoopbackOnly restricts them to localhost, 127.0.0.1 and [::1].
+	// AllowedHosts are the host names requests may be addressed to, besides localhost, 127.0.0.1
+	// and [::1], which always may. Empty allows any, except that LoopbackOnly restricts them to
+	// those three.
 	AllowedHosts []string
 	// LoopbackOnly says Athar listens on a loopback address: requests must then name a loopback
 	// host (or one of AllowedHosts), which stops a web page from reaching it by DNS rebinding.
 	LoopbackOnly bool
+	// Metrics serves internal/metrics' collectors at GET /metrics. Requests are counted in them
+	// either way.
+	Metrics bool
 }
 
 func (c *Config) defaults() {
@@ -56,8 +61,8 @@ func (c *Config) defaults() {
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the exports /export/attacks.csv and
 // /export/attacks.geojson, the playground at / (when on), /healthz (the process is up) and /readyz
-// (Neo4j answers). Every request gets a request id, one log line, the host check and its write
-// credential.
+// (Neo4j answers), and /metrics when Config.Metrics says so. Every request is counted in
+// internal/metrics and gets a request id, one log line, the host check and its write credential.
 func NewServer(cfg Config) http.Handler {
 	cfg.defaults()
 	mux := http.NewServeMux()
@@ -72,12 +77,15 @@ func NewServer(cfg Config) http.Handler {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /readyz", readyHandler(cfg.Pinger, cfg.Logger))
+	if cfg.Metrics {
+		mux.Handle("GET /metrics", metrics.Handler())
+	}
 	if cfg.Playground {
 		pg := playground.Handler("Athar", "/graphql")
 		mux.Handle("GET /{$}", pg)
 		mux.Handle("GET "+playground.AssetsPath, pg)
 	}
-	return withRequestLog(cfg.Logger, checkHost(cfg.AllowedHosts, cfg.LoopbackOnly, withCredential(cfg.WriteToken, mux)))
+	return withMetrics(mux, withRequestLog(cfg.Logger, checkHost(cfg.AllowedHosts, cfg.LoopbackOnly, withCredential(cfg.WriteToken, mux))))
 }
 
 // readyHandler answers 200 when the database answers within 5 seconds, else 503: a probe's

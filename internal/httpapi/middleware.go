@@ -80,18 +80,18 @@ func (s *statusRecorder) Flush() {
 // checkHost answers 421 to a request addressed to a host Athar does not serve. A web page an
 // investigator visits can point its own domain name at 127.0.0.1 (DNS rebinding) and so read a
 // local Athar from the browser; the Host header it must send gives it away.
+//
+// Whenever the check is on, the loopback names localhost, 127.0.0.1 and [::1] are allowed besides
+// the configured ones: a rebinding page cannot send them (its Host header is its own name), and
+// `athar healthcheck`, an operator's curl and a container's health probe on the same machine do.
+// Naming a reverse proxy in ATHAR_ALLOWED_HOSTS therefore adds to them instead of locking these out.
 func checkHost(allowed []string, loopbackOnly bool, next http.Handler) http.Handler {
 	if len(allowed) == 0 && !loopbackOnly {
 		return next
 	}
-	ok := map[string]bool{}
+	ok := map[string]bool{"localhost": true, "127.0.0.1": true, "::1": true}
 	for _, h := range allowed {
-		ok[strings.ToLower(strings.TrimSpace(h))] = true
-	}
-	if loopbackOnly {
-		for _, h := range []string{"localhost", "127.0.0.1", "::1"} {
-			ok[h] = true
-		}
+		ok[strings.Trim(strings.ToLower(strings.TrimSpace(h)), "[]")] = true
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		host := r.Host

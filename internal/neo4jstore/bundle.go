@@ -2,11 +2,13 @@ package neo4jstore
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/metrics"
 )
 
 // DefaultBatchSize is how many records an import writes per transaction.
@@ -45,7 +47,20 @@ func (s ImportSummary) Total() Counts {
 // in type order, in batches of one transaction each: a record that is already in the database as
 // described is left untouched, so importing the same bundle twice changes nothing. An import that
 // is interrupted leaves whole batches behind, and running it again completes it.
-func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions) (ImportSummary, error) {
+//
+// Each written batch is counted in internal/metrics (athar_import_records_total), and an import that
+// stops in athar_import_failures_total.
+func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions) (summary ImportSummary, err error) {
+	defer func() {
+		var problems athar.Problems
+		switch {
+		case err == nil:
+		case errors.As(err, &problems):
+			metrics.ImportFailed(metrics.ImportInvalid, len(problems))
+		default:
+			metrics.ImportFailed(metrics.ImportDatabase, 0)
+		}
+	}()
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
@@ -63,7 +78,7 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 		return nil, problems
 	}
 
-	summary := ImportSummary{}
+	summary = ImportSummary{}
 	for _, t := range athar.EntityTypes {
 		summary[t] = &Counts{}
 	}
@@ -169,6 +184,7 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 	if err != nil {
 		return nil, err
 	}
+	metrics.ImportedRecords(o.created, o.updated, o.unchanged)
 	counts.Created += o.created
 	counts.Updated += o.updated
 	counts.Unchanged += o.unchanged

@@ -13,6 +13,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/metrics"
 )
 
 // Store reads and writes the graph in one Neo4j database.
@@ -49,10 +50,12 @@ func (s *Store) Ping(ctx context.Context) error {
 // write of another request by the replication delay; a mutation's answer is read inside its own
 // write transaction, so it always shows what it wrote.
 func (s *Store) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
-	athar.CountRoundTrip(ctx)
+	countRoundTrip(ctx, metrics.AccessRead)
+	closed := metrics.SessionOpened() // ExecuteQuery opens and closes a session of its own
 	res, err := neo4j.ExecuteQuery(ctx, s.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithReadersRouting(), neo4j.ExecuteQueryWithoutBookmarkManager(),
 		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)))
+	closed()
 	if err != nil {
 		return nil, translate(err)
 	}
@@ -72,17 +75,19 @@ func readTx[T any](ctx context.Context, s *Store, work func(tx neo4j.ManagedTran
 
 func inTx[T any](ctx context.Context, s *Store, mode neo4j.AccessMode, work func(tx neo4j.ManagedTransaction) (T, error)) (result T, err error) {
 	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: mode})
+	closed := metrics.SessionOpened()
 	defer func() {
 		if cerr := session.Close(context.WithoutCancel(ctx)); cerr != nil && err == nil {
 			err = translate(cerr)
 		}
+		closed()
 	}()
-	run := neo4j.ExecuteWrite[T]
+	run, access := neo4j.ExecuteWrite[T], metrics.AccessWrite
 	if mode == neo4j.AccessModeRead {
-		run = neo4j.ExecuteRead[T]
+		run, access = neo4j.ExecuteRead[T], metrics.AccessRead
 	}
 	result, err = run(ctx, session, func(tx neo4j.ManagedTransaction) (T, error) {
-		return work(countingTx{tx, ctx})
+		return work(countingTx{tx, ctx, access})
 	}, txTimeout(ctx))
 	if err != nil {
 		return result, translate(err)
@@ -93,13 +98,21 @@ func inTx[T any](ctx context.Context, s *Store, mode neo4j.AccessMode, work func
 // countingTx counts the queries a transaction runs as round trips of the request.
 type countingTx struct {
 	neo4j.ManagedTransaction
-	ctx context.Context
+	ctx    context.Context
+	access string // metrics.AccessRead or metrics.AccessWrite
 }
 
 // Run implements neo4j.ManagedTransaction.
 func (t countingTx) Run(ctx context.Context, query string, params map[string]any) (neo4j.ResultWithContext, error) {
-	athar.CountRoundTrip(t.ctx)
+	countRoundTrip(t.ctx, t.access)
 	return t.ManagedTransaction.Run(ctx, query, params)
+}
+
+// countRoundTrip counts one query sent to the database: in the request's own count (which its log
+// line and `athar bench` report) and in the process's (internal/metrics), by access mode.
+func countRoundTrip(ctx context.Context, access string) {
+	athar.CountRoundTrip(ctx)
+	metrics.RoundTrip(access)
 }
 
 // collect runs a query in tx and returns all its records.
