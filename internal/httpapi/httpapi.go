@@ -1,7 +1,7 @@
 // Package httpapi is Athar's HTTP application: the routes (/graphql, the exports, the health
-// probes, the playground) and the middleware every request goes through (request id and log, host
-// check, timeout, body limit, write credential). The GraphQL endpoint itself is handed in as an
-// http.Handler, so that this package knows nothing of gqlgen.
+// probes, the playground, the metrics) and the middleware every request goes through (metrics,
+// request id and log, host check, timeout, body limit, write credential). The GraphQL endpoint
+// itself is handed in as an http.Handler, so that this package knows nothing of gqlgen.
 package httpapi
 
 import (

@@ -14,8 +14,9 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
-// This file holds the middleware NewServer puts around the routes, outermost first: the request
-// log, the host check, the write credential (auth.go), then per route the timeout and body limit.
+// This file holds the middleware NewServer puts around the routes, outermost first: the metrics
+// (metrics.go), the request log, the host check, the write credential (auth.go), then per route
+// the timeout and body limit.
 
 type requestIDKey struct{}
 

@@ -56,7 +56,7 @@ var (
 	}, []string{"limit"})
 	roundTrips = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "athar", Subsystem: "neo4j", Name: "round_trips_total",
-		Help: "Queries sent to Neo4j, by access mode (read or write).",
+		Help: "Queries the store sent to Neo4j in its read and write transactions (requests, imports), by access mode: read or write.",
 	}, []string{"access"})
 	sessionsInFlight = prometheus.NewGauge(prometheus.GaugeOpts{
 		Namespace: "athar", Subsystem: "neo4j", Name: "sessions_in_flight",
@@ -103,10 +103,12 @@ func init() {
 
 // Handler serves every collector in Prometheus' text exposition format (or OpenMetrics when the
 // scraper asks for it). Failures to gather are answered 500 and counted in
-// promhttp_metric_handler_errors_total.
-func Handler() http.Handler {
-	return promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry})
-}
+// promhttp_metric_handler_errors_total. Every call returns the same handler.
+func Handler() http.Handler { return handler() }
+
+var handler = sync.OnceValue(func() http.Handler {
+	return promhttp.HandlerFor(registry, promhttp.HandlerOpts{Registry: registry, EnableOpenMetrics: true})
+})
 
 // WriteImportFile writes the import collectors (athar_import_*) to path in the text exposition
 // format, atomically (through a temporary file renamed into place): the form node_exporter's

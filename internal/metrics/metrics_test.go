@@ -188,3 +188,23 @@ func TestWriteImportFile_TextfileWithoutRuntimeMetrics(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkRequest measures what counting one request costs: the context, the operation type, the
+// error code and the two series.
+func BenchmarkRequest(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		ctx, r := metrics.WithRequest(context.Background())
+		r.Started()
+		metrics.SetOperation(ctx, "query")
+		metrics.SetErrorCode(ctx, "BAD_USER_INPUT")
+		r.Finished("/graphql", 200, time.Millisecond)
+	}
+}
+
+func BenchmarkRoundTrip(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		metrics.RoundTrip(metrics.AccessRead)
+	}
+}
