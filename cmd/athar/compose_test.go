@@ -1,6 +1,11 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -67,5 +72,35 @@ func TestCompose_AsShipped(t *testing.T) {
 	}
 	if athar.Environment["ATHAR_METRICS_ADDR"] == "" {
 		t.Error("/metrics is on the port a reverse proxy forwards")
+	}
+}
+
+// As in the container: Athar on 0.0.0.0 with a reverse proxy's name in ATHAR_ALLOWED_HOSTS. The
+// health check, which addresses 127.0.0.1, must still pass (it got 421, and the container turned
+// unhealthy), while a name nobody configured is still refused.
+func TestHealthcheck_WithAProxyName(t *testing.T) {
+	_, port, err := net.SplitHostPort(freeAddr(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := "0.0.0.0:" + port
+	t.Setenv("ATHAR_ALLOWED_HOSTS", "athar.example.org")
+	t.Setenv("ATHAR_WRITE_TOKEN", "a-token-for-this-test-only")
+	MustServe(t, addr)
+	var stderr bytes.Buffer
+	if code := run(context.Background(), []string{"healthcheck", "--addr", addr}, io.Discard, &stderr); code != 0 {
+		t.Errorf("athar healthcheck exited %d: %s", code, stderr.String())
+	}
+	for host, want := range map[string]int{"athar.example.org": 200, "attacker.example": 421} {
+		req, _ := http.NewRequest(http.MethodGet, "http://127.0.0.1:"+port+"/healthz", nil)
+		req.Host = host
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("Host %s: %d, want %d", host, resp.StatusCode, want)
+		}
 	}
 }

@@ -38,9 +38,14 @@ func MustServe(t *testing.T, addr string, args ...string) *syncBuffer {
 			t.Error("serve did not stop")
 		}
 	})
+	tcp, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := browseURL(tcp)
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		resp, err := http.Get("http://" + addr + "/readyz")
+		resp, err := http.Get(base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
