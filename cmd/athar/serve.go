@@ -30,6 +30,7 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	WriteToken      string
 	AllowedHosts    string
+	Limits          httpLimits
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -46,7 +47,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated; on a loopback address, localhost and 127.0.0.1 always are (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
+	cfg.Limits.register(fs)
 	if err := a.parse(args); err != nil {
+		return err
+	}
+	admission, err := cfg.Limits.admission()
+	if err != nil {
 		return err
 	}
 	cfg.WriteToken = os.Getenv("ATHAR_WRITE_TOKEN")
@@ -88,6 +94,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}),
 		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Admission: admission,
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -97,7 +104,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
-		WriteTimeout:      cfg.QueryTimeout + 10*time.Second,
+		WriteTimeout:      cfg.Limits.QueueWait + cfg.QueryTimeout + 10*time.Second, // waiting, running, answering
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
