@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,7 +117,18 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		return
 	}
 	responses, ctx := exec.DispatchOperation(ctx, opCtx)
-	t.write(w, media, http.StatusOK, responses(ctx), true)
+	resp := responses(ctx)
+	if resp == nil {
+		// The request's context ended before execution began: the client went away (nobody
+		// reads an answer) or its deadline passed.
+		if r.Context().Err() == nil || errors.Is(r.Context().Err(), context.DeadlineExceeded) {
+			t.write(w, media, http.StatusServiceUnavailable, &graphql.Response{Errors: gqlerror.List{{
+				Message: "the request ran out of time before it could run", Extensions: map[string]any{"code": CodeUnavailable},
+			}}}, false)
+		}
+		return
+	}
+	t.write(w, media, http.StatusOK, resp, true)
 }
 
 // readGET reads the parameters of a GET request from its URL: query, operationName, and variables

@@ -289,3 +289,37 @@ func TestValidationErrors_NameTheField(t *testing.T) {
 		})
 	}
 }
+
+// A body over the limit is answered 413 naming the limit and its setting, whether its size is
+// declared (Content-Length) or found while reading it (chunked): the issue's 10 MB body was
+// answered 200.
+func TestGraphQLOverHTTP_BodyOverTheLimitIs413(t *testing.T) {
+	c := serve(t, neo4jtest.MustStore(t), func(_ *resolvers.Config, web *httpapi.Config) { web.MaxBodyBytes = 1000 })
+	doc := `{"query": "{ __typename }", "variables": {"pad": "` + strings.Repeat("x", 10<<20) + `"}}`
+	for _, sized := range []bool{true, false} {
+		req, err := http.NewRequest(http.MethodPost, c.url+"/graphql", strings.NewReader(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		if !sized {
+			req.ContentLength = -1 // chunked
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatalf("sized %v: %v", sized, err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var got gqlResponse
+		_ = json.Unmarshal(raw, &got)
+		if resp.StatusCode != http.StatusRequestEntityTooLarge || len(got.Errors) != 1 || got.Data != nil ||
+			!strings.Contains(got.Errors[0].Message, "1000 bytes") || !strings.Contains(got.Errors[0].Message, "ATHAR_MAX_BODY_BYTES") ||
+			got.Errors[0].Extensions["limit"] != float64(1000) {
+			t.Errorf("sized %v: %d %.300s, want 413 naming the limit of 1000 bytes", sized, resp.StatusCode, raw)
+		}
+	}
+	if a := c.send(http.MethodPost, "", "application/json", "", `{"query": "{ __typename }"}`); a.status != 200 {
+		t.Errorf("a body under the limit: %d %s", a.status, a.raw)
+	}
+}
