@@ -279,10 +279,10 @@ func jsonKind(raw []byte) string {
 
 // negotiate picks the response's media type from the Accept header (RFC 9110, section 12.5.1):
 // the acceptable one of highest quality, the first listed among equals; a wildcard stands for
-// application/json, which every client reads (GraphQL over HTTP, section 6.4). No Accept header
-// means application/json; ok is false when the header accepts neither media type.
+// application/json, which every client reads (GraphQL over HTTP, section 6.4). No Accept header,
+// or an empty one, means application/json; ok is false when the header accepts neither media type.
 func negotiate(accept []string) (media string, ok bool) {
-	if len(accept) == 0 {
+	if strings.TrimSpace(strings.Join(accept, "")) == "" {
 		return mediaJSON, true
 	}
 	bestQ := 0.0
