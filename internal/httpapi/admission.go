@@ -2,8 +2,6 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"math"
 	"net"
 	"net/http"
@@ -19,7 +17,7 @@ import (
 // sent to it would only make every request slower. The health probes and the playground never
 // wait.
 //
-// Fair share: a client (its credential, else its remote address) runs at most
+// Fair share: a client (the write credential, else its remote address) runs at most
 // MaxRunningPerClient requests at once, so that a client flooding Athar leaves slots for the
 // others; a freed slot goes to the waiting client that runs the fewest requests; and when the
 // queue is full, a newcomer takes the place of the newest waiter of the client that has the most
@@ -249,13 +247,14 @@ func (a *Admission) forgetIfIdle(key string, c *admissionClient) {
 	}
 }
 
-// clientKey names the client a request comes from, for its fair share: the credential it presents
-// (a hash of its Authorization header: clients behind one proxy each have their own token) or else
-// its remote IP address. X-Forwarded-For is not trusted: any client can write it.
-func clientKey(r *http.Request) string {
-	if auth := r.Header.Get("Authorization"); auth != "" {
-		h := sha256.Sum256([]byte(auth))
-		return "credential:" + hex.EncodeToString(h[:16])
+// clientKey names the client a request comes from, for its fair share: the write credential when
+// one is configured and the request presents it (whoever holds the token, from wherever), else the
+// request's remote IP address. Any other Authorization header is not a name: a client could send a
+// new one with every request and so claim a share for each. X-Forwarded-For is not trusted
+// either: any client can write it.
+func clientKey(r *http.Request, tokenConfigured bool) string {
+	if tokenConfigured && WriteCredential(r.Context()) == WriteAllowed {
+		return "credential:write-token"
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -269,11 +268,12 @@ func clientKey(r *http.Request) string {
 type busyFunc func(w http.ResponseWriter, r *http.Request, retryAfter int)
 
 // admit runs next when a slot is free (after waiting for one in the queue if need be), and else
-// answers 503 with Retry-After through busy.
-func (a *Admission) admit(busy busyFunc, next http.Handler) http.Handler {
+// answers 503 with Retry-After through busy. tokenConfigured says a write token is configured
+// (see clientKey).
+func (a *Admission) admit(busy busyFunc, tokenConfigured bool, next http.Handler) http.Handler {
 	retryAfter := max(1, int(math.Ceil(a.cfg.QueueWait.Seconds())))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client := clientKey(r)
+		client := clientKey(r, tokenConfigured)
 		if !a.acquire(r.Context(), client) {
 			if r.Context().Err() != nil {
 				return // the client went away while it waited: nobody reads an answer

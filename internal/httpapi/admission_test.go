@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -132,10 +133,15 @@ func (b *blocking) Running(client string) int {
 // admissionServer serves a blocking endpoint through NewServer with admission control sized by
 // cfg, and returns the server's URL, the endpoint and the admission control.
 func admissionServer(t *testing.T, cfg httpapi.AdmissionConfig) (string, *blocking, *httpapi.Admission) {
+	return admissionServerToken(t, cfg, "")
+}
+
+// admissionServerToken is admissionServer with a write token.
+func admissionServerToken(t *testing.T, cfg httpapi.AdmissionConfig, token string) (string, *blocking, *httpapi.Admission) {
 	t.Helper()
 	b := newBlocking()
 	adm := httpapi.NewAdmission(cfg)
-	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{GraphQL: b, Logger: discard, Admission: adm}))
+	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{GraphQL: b, Logger: discard, Admission: adm, WriteToken: token}))
 	t.Cleanup(func() {
 		close(b.release)
 		srv.Close()
@@ -151,19 +157,44 @@ type answer struct {
 	err        error
 }
 
-// sendAs posts to /graphql as client (its bearer token) in the background; the answer arrives on
-// the returned channel.
+// clientAddresses are the loopback addresses the test clients connect from: admission control
+// tells clients apart by their address.
+var clientAddresses = map[string]string{
+	"a": "127.0.0.2", "b": "127.0.0.3", "flood": "127.0.0.4", "other": "127.0.0.5", "second": "127.0.0.6", "third": "127.0.0.7",
+}
+
+var httpClients sync.Map // address → *http.Client
+
+// httpClientFrom returns an HTTP client whose connections come from the loopback address ip.
+func httpClientFrom(ip string) *http.Client {
+	if c, ok := httpClients.Load(ip); ok {
+		return c.(*http.Client)
+	}
+	d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP(ip)}}
+	c, _ := httpClients.LoadOrStore(ip, &http.Client{Transport: &http.Transport{DialContext: d.DialContext}})
+	return c.(*http.Client)
+}
+
+// sendAs posts to /graphql from client's address in the background; the answer arrives on the
+// returned channel.
 func sendAs(url, client string, quick bool) <-chan answer {
+	return sendWith(url, client, "", quick)
+}
+
+// sendWith is sendAs with an Authorization header.
+func sendWith(url, client, authorization string, quick bool) <-chan answer {
 	out := make(chan answer, 1)
 	go func() {
 		req, _ := http.NewRequest(http.MethodPost, url+"/graphql", strings.NewReader(`{"query":"{ __typename }"}`))
 		req.Header.Set("Content-Type", "application/json")
-		req.Header.Set("Authorization", "Bearer "+client)
+		if authorization != "" {
+			req.Header.Set("Authorization", authorization)
+		}
 		req.Header.Set("X-Client", client)
 		if quick {
 			req.Header.Set("X-Quick", "1")
 		}
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := httpClientFrom(clientAddresses[client]).Do(req)
 		if err != nil {
 			out <- answer{err: err}
 			return
@@ -334,6 +365,23 @@ func TestAdmission_FullQueueDropsTheLongest(t *testing.T) {
 	// The newest flood request goes; the queue stays fair rather than flip-flopping.
 	if a := receive(t, "another flood request", sendAs(url, "flood", false)); a.status != http.StatusServiceUnavailable {
 		t.Errorf("one more of the flood: %d, want 503", a.status)
+	}
+}
+
+// A client is its address, whatever Authorization header it sends, unless it presents the write
+// token: a new made-up token with every request claims no new share.
+func TestAdmission_ClientIsTheAddressOrTheWriteToken(t *testing.T) {
+	url, b, adm := admissionServerToken(t, httpapi.AdmissionConfig{MaxRunning: 4, MaxRunningPerClient: 1, QueueWait: time.Minute}, "w-token")
+	sendWith(url, "a", "Bearer made-up-1", false)
+	waitFor(t, "a request to run", func() bool { return adm.Stats().Running == 1 })
+	sendWith(url, "a", "Bearer made-up-2", false)
+	waitFor(t, "a second made-up token to wait", func() bool { return adm.Stats().Waiting == 1 })
+	sendWith(url, "a", "bearer w-token", false)
+	waitFor(t, "the write token to run", func() bool { return adm.Stats().Running == 2 })
+	sendWith(url, "b", "Bearer w-token", false)
+	waitFor(t, "the write token from elsewhere to wait", func() bool { return adm.Stats().Waiting == 2 })
+	if got := b.Running("a") + b.Running("b"); got != 2 {
+		t.Errorf("%d run, want 2", got)
 	}
 }
 

@@ -73,10 +73,10 @@ const DefaultMaxBodyBytes = 1 << 20
 func NewServer(cfg Config) http.Handler {
 	cfg.defaults()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cfg.Admission.admit(busyGraphQL, withBodyLimit(cfg.MaxBodyBytes, withTimeout(cfg.QueryTimeout, cfg.GraphQL))))
+	mux.Handle("/graphql", cfg.Admission.admit(busyGraphQL, cfg.WriteToken != "", withBodyLimit(cfg.MaxBodyBytes, withTimeout(cfg.QueryTimeout, cfg.GraphQL))))
 	if cfg.Explorer != nil {
 		for _, f := range export.Formats() {
-			mux.Handle("GET /export/"+f.FileName, cfg.Admission.admit(busyPlain, withTimeout(cfg.QueryTimeout, exportHandler(cfg.Explorer, cfg.Logger, f))))
+			mux.Handle("GET /export/"+f.FileName, cfg.Admission.admit(busyPlain, cfg.WriteToken != "", withTimeout(cfg.QueryTimeout, exportHandler(cfg.Explorer, cfg.Logger, f))))
 		}
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
