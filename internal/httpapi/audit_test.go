@@ -63,7 +63,7 @@ type auditResult struct {
 
 // The graphql-http package's server audits, run against the real endpoint over the real database:
 // every MUST and every SHOULD of the GraphQL-over-HTTP specification passes. (MAYs are reported
-// in the log only.)
+// in the log only.) Introspection is on, as by default: the audits of variables query __type.
 func TestGraphQLOverHTTP_Audit(t *testing.T) {
 	dir := MustAuditTool(t)
 	url := MustServer(t, MustStore(t, false), nil)
