@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"strings"
 
 	"github.com/99designs/gqlgen/graphql"
 	"github.com/vektah/gqlparser/v2/ast"
@@ -38,14 +39,19 @@ var codes = map[string]string{
 // extensions.field. (A mutation answers the mistakes in its input as user errors in its payload,
 // see answer; only what is not the input's fault reaches here from it.) Anything without a domain code is logged with the request id and shown only as
 // "internal error": driver and Cypher text never reach a client. gqlgen's own parse and validation
-// errors pass through as they are, except that a value of the wrong type for an argument or
-// variable (an unknown enum value, a malformed Date) is the client's bad input and says so.
+// errors pass through as they are (with extensions.field, see annotateRequestErrors), except that a
+// value of the wrong type for an argument or variable (an unknown enum value, a malformed Date) is
+// the client's bad input and says so, and __schema or __type with introspection off says that
+// (INTROSPECTION_DISABLED).
 func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 	return func(ctx context.Context, err error) *gqlerror.Error {
 		var gerr *gqlerror.Error
 		if errors.As(err, &gerr) && gerr.Err == nil {
-			if isBadValue(gerr) {
+			switch {
+			case isBadValue(gerr):
 				gerr.Extensions = withCode(gerr.Extensions, CodeBadUserInput)
+			case gerr.Rule == noIntrospection.Name:
+				gerr.Extensions = withCode(gerr.Extensions, CodeIntrospectionDisabled)
 			}
 			return gerr
 		}
@@ -96,7 +102,7 @@ func present(ctx context.Context, base *gqlerror.Error, err error) *gqlerror.Err
 // syntax error), which are mistakes in the query rather than in the input.
 func isBadValue(e *gqlerror.Error) bool {
 	code, _ := e.Extensions["code"].(string)
-	return code == codeValidationErr && (e.Rule == "ValuesOfCorrectType" || e.Rule == "" && len(e.Path) > 0 && e.Path[0] == ast.PathName("variable"))
+	return code == codeValidationErr && (strings.HasPrefix(e.Rule, "ValuesOfCorrectType") || e.Rule == "" && len(e.Path) > 0 && e.Path[0] == ast.PathName("variable"))
 }
 
 func withCode(ext map[string]any, code string) map[string]any {

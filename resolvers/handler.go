@@ -67,8 +67,9 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	srv := handler.New(costedSchema{graph.NewExecutableSchema(graph.Config{
 		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer}})})
 	srv.AddTransport(transport.Options{})
-	srv.AddTransport(transport.GET{})
-	srv.AddTransport(transport.POST{})
+	srv.AddTransport(overHTTP{logger: cfg.Logger})
+	srv.SetValidationRulesFn(validationRules(cfg.Introspection))
+	srv.SetDisableSuggestion(!cfg.Introspection)
 	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
 	srv.Use(operationMetrics{}) // first: the outermost, it sees every answer
 	if cfg.Introspection {

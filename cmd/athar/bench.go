@@ -93,7 +93,11 @@ temporary directory; an existing database must be empty.
 	srv := &http.Server{Handler: httpapi.NewServer(httpapi.Config{
 		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store,
 			Logger: discardLogger(), ReportRoundTrips: true}),
-		Explorer: store, Pinger: store, Logger: discardLogger(), QueryTimeout: time.Minute}), ReadHeaderTimeout: 10 * time.Second}
+		Explorer: store, Pinger: store, Logger: discardLogger(), QueryTimeout: time.Minute,
+		// The clients share one address: each runs at once, so that what is measured is the
+		// queries, not admission control's share per client.
+		Admission: httpapi.NewAdmission(httpapi.AdmissionConfig{MaxRunning: *clients, MaxRunningPerClient: *clients}),
+	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(listener) }()
 	defer srv.Shutdown(context.Background())
 

@@ -16,6 +16,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jlocal"
 )
 
@@ -53,6 +54,13 @@ func envInt(name string, def int) int {
 	return def
 }
 
+func envInt64(name string, def int64) int64 {
+	if v, err := strconv.ParseInt(os.Getenv(name), 10, 64); err == nil {
+		return v
+	}
+	return def
+}
+
 func envDuration(name string, def time.Duration) time.Duration {
 	if v, err := time.ParseDuration(os.Getenv(name)); err == nil {
 		return v
@@ -72,6 +80,49 @@ func (c *dbConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.PageCache, "neo4j-pagecache", env("ATHAR_NEO4J_PAGECACHE", "256m"), "embedded Neo4j's page cache (env ATHAR_NEO4J_PAGECACHE)")
 	fs.StringVar(&c.LogFormat, "log-format", env("ATHAR_LOG_FORMAT", "text"), "log format: text or json (env ATHAR_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("ATHAR_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ATHAR_LOG_LEVEL)")
+}
+
+// httpLimits bounds what `athar serve` accepts and runs at once: the request body, and admission
+// control over the requests that reach Neo4j (see httpapi.AdmissionConfig).
+type httpLimits struct {
+	MaxBodyBytes         int64
+	MaxConcurrent        int
+	MaxConcurrentPerUser int
+	QueueLength          int
+	QueueWait            time.Duration
+}
+
+// register adds the limits' flags, each defaulting to its environment variable.
+func (l *httpLimits) register(fs *flag.FlagSet) {
+	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", envInt64("ATHAR_MAX_BODY_BYTES", httpapi.DefaultMaxBodyBytes), "the largest GraphQL request body, in bytes; larger ones are answered 413 (env ATHAR_MAX_BODY_BYTES)")
+	fs.IntVar(&l.MaxConcurrent, "max-concurrent", envInt("ATHAR_MAX_CONCURRENT", httpapi.DefaultMaxRunning()), "how many GraphQL and export requests run at once; 4 per CPU by default, at least 4 and at most 64 (env ATHAR_MAX_CONCURRENT)")
+	fs.IntVar(&l.MaxConcurrentPerUser, "max-concurrent-per-client", envInt("ATHAR_MAX_CONCURRENT_PER_CLIENT", 0), "how many of them one client (the write token, else its IP address) may run; 0 means half of --max-concurrent (env ATHAR_MAX_CONCURRENT_PER_CLIENT)")
+	fs.IntVar(&l.QueueLength, "queue-length", envInt("ATHAR_QUEUE_LENGTH", httpapi.DefaultQueueLength), "how many requests may wait for one to finish; beyond, 503 with Retry-After; 0 means none wait (env ATHAR_QUEUE_LENGTH)")
+	fs.DurationVar(&l.QueueWait, "queue-wait", envDuration("ATHAR_QUEUE_WAIT", httpapi.DefaultQueueWait), "how long a request waits for one to finish before it is answered 503 (env ATHAR_QUEUE_WAIT)")
+}
+
+// admission checks the limits and returns the admission control they size; its error names the
+// flag at fault.
+func (l *httpLimits) admission() (*httpapi.Admission, error) {
+	switch {
+	case l.MaxBodyBytes <= 0:
+		return nil, fmt.Errorf("--max-body-bytes: %d is not a positive number of bytes", l.MaxBodyBytes)
+	case l.MaxConcurrent <= 0:
+		return nil, fmt.Errorf("--max-concurrent: %d is not a positive number of requests", l.MaxConcurrent)
+	case l.MaxConcurrentPerUser < 0 || l.MaxConcurrentPerUser > l.MaxConcurrent:
+		return nil, fmt.Errorf("--max-concurrent-per-client: %d is not between 0 and --max-concurrent (%d)", l.MaxConcurrentPerUser, l.MaxConcurrent)
+	case l.QueueLength < 0:
+		return nil, fmt.Errorf("--queue-length: %d is negative", l.QueueLength)
+	case l.QueueWait <= 0:
+		return nil, fmt.Errorf("--queue-wait: %v is not a positive duration", l.QueueWait)
+	}
+	queue := l.QueueLength
+	if queue == 0 {
+		queue = -1 // none wait: AdmissionConfig reads 0 as its default
+	}
+	return httpapi.NewAdmission(httpapi.AdmissionConfig{
+		MaxRunning: l.MaxConcurrent, MaxRunningPerClient: l.MaxConcurrentPerUser, QueueLength: queue, QueueWait: l.QueueWait,
+	}), nil
 }
 
 // finish reads what flags cannot default safely.

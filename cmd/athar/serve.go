@@ -31,6 +31,7 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	WriteToken      string
 	AllowedHosts    string
+	Limits          httpLimits
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -49,7 +50,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
 	var mc metricsConfig
 	mc.register(fs)
+	cfg.Limits.register(fs)
 	if err := a.parse(args); err != nil {
+		return err
+	}
+	admission, err := cfg.Limits.admission()
+	if err != nil {
 		return err
 	}
 	cfg.WriteToken = os.Getenv("ATHAR_WRITE_TOKEN")
@@ -92,6 +98,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics: mc.onMain(),
+		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Admission: admission,
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -105,7 +112,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
-		WriteTimeout:      cfg.QueryTimeout + 10*time.Second,
+		WriteTimeout:      cfg.Limits.QueueWait + cfg.QueryTimeout + 10*time.Second, // waiting, running, answering
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}

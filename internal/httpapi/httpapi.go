@@ -45,6 +45,9 @@ type Config struct {
 	// Metrics serves internal/metrics' collectors at GET /metrics. Requests are counted in them
 	// either way.
 	Metrics bool
+	// Admission bounds the requests that reach the database (/graphql and the exports): how many
+	// run at once, and how many wait and for how long. Nil: NewAdmission's defaults.
+	Admission *Admission
 }
 
 func (c *Config) defaults() {
@@ -55,21 +58,31 @@ func (c *Config) defaults() {
 		c.QueryTimeout = 30 * time.Second
 	}
 	if c.MaxBodyBytes == 0 {
-		c.MaxBodyBytes = 1 << 20
+		c.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if c.Admission == nil {
+		c.Admission = NewAdmission(AdmissionConfig{})
 	}
 }
+
+// DefaultMaxBodyBytes is the largest GraphQL request body accepted unless configured: 1 MiB, far
+// above any document a person writes (the README's deepest example is under 2 KB) with its
+// variables.
+const DefaultMaxBodyBytes = 1 << 20
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the exports /export/attacks.csv and
 // /export/attacks.geojson, the playground at / (when on), /healthz (the process is up) and /readyz
 // (Neo4j answers), and /metrics when Config.Metrics says so. Every request is counted in
-// internal/metrics and gets a request id, one log line, the host check and its write credential.
+// internal/metrics and gets a request id, one log line, the host check and its write credential;
+// /graphql and the exports go through admission control (Config.Admission), the probes and the
+// playground never wait.
 func NewServer(cfg Config) http.Handler {
 	cfg.defaults()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withBodyLimit(cfg.MaxBodyBytes, withTimeout(cfg.QueryTimeout, cfg.GraphQL)))
+	mux.Handle("/graphql", cfg.Admission.admit(busyGraphQL, cfg.WriteToken != "", withBodyLimit(cfg.MaxBodyBytes, withTimeout(cfg.QueryTimeout, cfg.GraphQL))))
 	if cfg.Explorer != nil {
 		for _, f := range export.Formats() {
-			mux.Handle("GET /export/"+f.FileName, withTimeout(cfg.QueryTimeout, exportHandler(cfg.Explorer, cfg.Logger, f)))
+			mux.Handle("GET /export/"+f.FileName, cfg.Admission.admit(busyPlain, cfg.WriteToken != "", withTimeout(cfg.QueryTimeout, exportHandler(cfg.Explorer, cfg.Logger, f))))
 		}
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

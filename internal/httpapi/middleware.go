@@ -117,7 +117,16 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// withBodyLimit refuses to read more than n bytes of a request's body.
+// withBodyLimit refuses a request body over n bytes: at once with 413 when its Content-Length says
+// so, without reading it; otherwise the body reads fail past n bytes with an *http.MaxBytesError,
+// which the GraphQL endpoint answers with 413 too (WriteBodyTooLarge).
 func withBodyLimit(n int64, next http.Handler) http.Handler {
-	return http.MaxBytesHandler(next, n)
+	limited := http.MaxBytesHandler(next, n)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ContentLength > n {
+			WriteBodyTooLarge(w, n)
+			return
+		}
+		limited.ServeHTTP(w, r)
+	})
 }
