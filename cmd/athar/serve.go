@@ -97,7 +97,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}),
 		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
-		Metrics: mc.onMain(),
+		Metrics:      mc.onMain(),
 		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Admission: admission,
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
