@@ -16,8 +16,9 @@ import (
 )
 
 // DefaultComplexityLimit is the highest cost a query may have unless Config says otherwise (see
-// costLimit): the README's deepest example, the evidence tree of a facility, costs about 28,000;
-// a page of 100 items, each with 100 items with 100 items, costs over a million.
+// costLimit): the README's deepest example, the evidence tree of a facility, costs 30,544 with its
+// round trips (TestLimits_DefaultsLetEveryExampleRun measures every example); a page of 100 items,
+// each with 100 items with 100 items, costs over a million.
 const DefaultComplexityLimit = 50_000
 
 // DefaultRoundTripCost is what each field that costs a round trip to Neo4j adds to a query's cost:

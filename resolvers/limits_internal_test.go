@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/athar-project/athar/graph"
+	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -118,10 +120,18 @@ func TestLimits_DefaultsLetEveryExampleRun(t *testing.T) {
 	}
 	l := Limits{}
 	l.defaults()
-	var most struct{ bytes, tokens, fields, aliases, spreads, depth int }
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{}}).Schema()
+	costs := newCostLimit(schema, DefaultComplexityLimit, DefaultRoundTripCost)
+	var most struct{ bytes, tokens, fields, aliases, spreads, depth, cost int }
 	for name, q := range docs {
 		bytes, tokens, n := documentFigures(t, q)
-		t.Logf("%s: %d bytes, %d tokens, %d fields, %d aliases, %d spreads, depth %d", name, bytes, tokens, n.fields, n.aliases, n.spreads, n.depth)
+		doc, errs := gqlparser.LoadQuery(schema, q)
+		if len(errs) > 0 {
+			t.Fatalf("%s: %v", name, errs)
+		}
+		cost := costs.Cost(doc.Operations[0], nil)
+		most.cost = max(most.cost, cost)
+		t.Logf("%s: %d bytes, %d tokens, %d fields, %d aliases, %d spreads, depth %d, cost %d", name, bytes, tokens, n.fields, n.aliases, n.spreads, n.depth, cost)
 		most.bytes, most.tokens = max(most.bytes, bytes), max(most.tokens, tokens)
 		most.fields, most.aliases = max(most.fields, n.fields), max(most.aliases, n.aliases)
 		most.spreads, most.depth = max(most.spreads, n.spreads), max(most.depth, n.depth)
@@ -133,8 +143,9 @@ func TestLimits_DefaultsLetEveryExampleRun(t *testing.T) {
 		{"bytes", most.bytes, l.MaxQueryBytes}, {"tokens", most.tokens, l.MaxTokens},
 		{"fields", most.fields, l.MaxFields}, {"aliases", most.aliases, l.MaxAliases},
 		{"fragment spreads", most.spreads, l.MaxFragmentSpreads}, {"depth", most.depth, DefaultDepthLimit},
+		{"cost", most.cost, DefaultComplexityLimit},
 	} {
-		if c.most*2 > c.limit && c.name != "depth" {
+		if c.most*2 > c.limit && c.name != "depth" && c.name != "cost" {
 			t.Errorf("%s: the largest example has %d, the default limit is %d: less than twice over", c.name, c.most, c.limit)
 		}
 		if c.most > c.limit {
