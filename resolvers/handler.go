@@ -70,8 +70,9 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	srv.AddTransport(transport.POST{})
 	cache := lru.New[*ast.QueryDocument](1000)
 	srv.SetQueryCache(cache)
-	// The document's limits run on the raw query before gqlgen parses and validates it (the parser's
-	// own token limit is a second guard); the cost and the inputs once it is validated.
+	// The document's limits and the variables' checks run on the raw request before gqlgen parses
+	// and validates it (the parser's own token limit is a second guard); the literal values' checks
+	// and the cost once it is validated.
 	inputs := inputLimits{schema: es.Schema(), maxString: cfg.Limits.MaxStringLength, maxID: cfg.Limits.MaxIDLength}
 	srv.Use(documentLimits{limits: cfg.Limits, depth: cfg.DepthLimit, passed: cache, inputs: inputs})
 	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)

@@ -56,8 +56,13 @@ func (l inputLimits) MutateOperationContext(_ context.Context, oc *graphql.Opera
 	if oc.Operation == nil || oc.Doc == nil {
 		return nil
 	}
-	// Literal arguments, each written once: the operation's and each fragment's (validation has
-	// refused fragments that are not used).
+	// Literal values, each written once: the variables' defaults, the operation's arguments and
+	// each fragment's (validation has refused fragments that are not used).
+	for _, v := range oc.Operation.VariableDefinitions {
+		if err := l.literal(v.Variable, v.DefaultValue); err != nil {
+			return err
+		}
+	}
 	if err := l.literals(oc.Operation.SelectionSet); err != nil {
 		return err
 	}
@@ -195,12 +200,13 @@ func (l inputLimits) variable(field, shown string, t *ast.Type, v any) *gqlerror
 		if _, ok := v.(bool); !ok {
 			return inputError(field, "variable %s must be true or false, not %s", shown, jsonKind(v))
 		}
-	default:
-		// Athar's own scalars (Date, Time) parse their values and name what is wrong themselves;
-		// their texts are bounded like a String's.
-		if s, ok := v.(string); ok {
-			return l.stringLength(field, "variable "+shown, s)
+	case "Date", "Time":
+		// Written as text (YYYY-MM-DD; RFC 3339): the scalar parses it and says what is wrong.
+		s, ok := v.(string)
+		if !ok {
+			return inputError(field, "variable %s must be a %s written as a string, not %s", shown, def.Name, jsonKind(v))
 		}
+		return l.stringLength(field, "variable "+shown, s)
 	}
 	return nil
 }

@@ -153,3 +153,58 @@ func TestLimits_DefaultsLetEveryExampleRun(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkDocumentLimits_AliasedSearches measures how long the limits take to refuse 5,000 aliased
+// searches (190 KB): the lexer stops at the first alias over the limit.
+func BenchmarkDocumentLimits_AliasedSearches(b *testing.B) {
+	var q strings.Builder
+	q.WriteString("{ ")
+	for i := range 5000 {
+		fmt.Fprintf(&q, "s%d: search(query: \"a\") { totalCount } ", i)
+	}
+	q.WriteString("}")
+	l := Limits{MaxQueryBytes: 1 << 20}
+	l.defaults()
+	d := documentLimits{limits: l, depth: DefaultDepthLimit}
+	for b.Loop() {
+		if _, err := d.check(q.String()); err == nil || err.Extensions["limit"] != "maxAliases" {
+			b.Fatalf("refused by %v, want maxAliases", err)
+		}
+	}
+}
+
+// BenchmarkDocumentLimits_PlaygroundSchemaQuery measures the checks of a document that passes them:
+// the playground's schema query, lexed, parsed and counted.
+func BenchmarkDocumentLimits_PlaygroundSchemaQuery(b *testing.B) {
+	q, err := os.ReadFile("testdata/introspection.graphql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := Limits{}
+	l.defaults()
+	d := documentLimits{limits: l, depth: DefaultDepthLimit}
+	for b.Loop() {
+		if _, err := d.check(string(q)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkQueryCost_READMEDeepestExample measures counting the cost of the README's deepest
+// example once it is validated.
+func BenchmarkQueryCost_READMEDeepestExample(b *testing.B) {
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{}}).Schema()
+	doc, errs := gqlparser.LoadQuery(schema, `{ facility(id: "facility:ain-jalout-school") { name attacks { nodes { id
+	  claims { nodes { quote source { title publishedBy { name } } claimedBy { name } } }
+	  casualties { killed { low high claims sources independentSources } }
+	  attributions { actor { name } sources { title } } } } } }`)
+	if len(errs) > 0 {
+		b.Fatal(errs)
+	}
+	c := newCostLimit(schema, DefaultComplexityLimit, DefaultRoundTripCost)
+	for b.Loop() {
+		if c.Cost(doc.Operations[0], nil) == 0 {
+			b.Fatal("no cost")
+		}
+	}
+}

@@ -253,6 +253,7 @@ func TestInputs_StrictAndBounded(t *testing.T) {
 		field       string
 	}{
 		{"an Int literal beyond 32 bits", `{ attacks(filter: {minKilled: 3000000000}) { totalCount } }`, nil, "filter.minKilled"},
+		{"an Int default beyond 32 bits", `query ($n: Int = 3000000000) { attacks(first: $n) { totalCount } }`, nil, "n"},
 		{"an Int variable beyond 32 bits", `query ($n: Int) { attacks(first: $n) { totalCount } }`, map[string]any{"n": 3000000000}, "n"},
 		{"an Int beyond 32 bits inside an input object", `query ($f: AttackFilter) { attacks(filter: $f) { totalCount } }`, map[string]any{"f": map[string]any{"minKilled": 3000000000}}, "f.minKilled"},
 		{"an Int given as a string", `query ($n: Int) { attacks(first: $n) { totalCount } }`, map[string]any{"n": "5"}, "n"},
@@ -263,6 +264,7 @@ func TestInputs_StrictAndBounded(t *testing.T) {
 		{"a Float given as a string", createPlace, map[string]any{"in": map[string]any{"name": "x", "kind": "CITY", "location": map[string]any{"latitude": "36.2", "longitude": 37.1, "precision": "EXACT"}}}, "in.location.latitude"},
 		{"a Boolean given as a string", `query ($r: Boolean) { attack(id: "attack:none") { claims(includeRetracted: $r) { totalCount } } }`, map[string]any{"r": "true"}, "r"},
 		{"an enum given as a number", `query ($t: [FacilityType!]) { facilities(filter: {types: $t}) { totalCount } }`, map[string]any{"t": []any{5}}, "t.0"},
+		{"a Date given as a number", `query ($d: Date!) { day(date: $d) { attacks { totalCount } } }`, map[string]any{"d": 20161118}, "d"},
 		{"an ID given as a boolean", `query ($id: ID!) { node(id: $id) { id } }`, map[string]any{"id": true}, "id"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
