@@ -23,6 +23,7 @@ const (
 	CodeUnauthorized  = "UNAUTHENTICATED"
 	CodeUnavailable   = "SERVICE_UNAVAILABLE"
 	CodeInternal      = "INTERNAL"
+	CodeTimeout       = "TIMEOUT" // the request ran past its deadline (ATHAR_QUERY_TIMEOUT)
 	codeValidationErr = "GRAPHQL_VALIDATION_FAILED"
 )
 

@@ -18,11 +18,6 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
-// DefaultComplexityLimit is the highest cost a query may have unless Config says otherwise (see
-// costedSchema): the README's deepest example, the evidence tree of a facility, costs about 28,000;
-// a page of 100 items, each with 100 items with 100 items, costs over a million.
-const DefaultComplexityLimit = 50_000
-
 // Config is what the GraphQL endpoint needs: the domain services and the query limits. The HTTP
 // concerns (timeouts, body size, the write token, host names) are httpapi.Config's.
 type Config struct {
@@ -32,8 +27,10 @@ type Config struct {
 	Logger   *slog.Logger // gets internal errors and panics, with their request id
 
 	Introspection   bool // answer introspection queries
-	ComplexityLimit int  // reject queries above this cost before they run
-	DepthLimit      int  // reject queries nested deeper than this
+	ComplexityLimit int  // reject queries above this cost before they run (DefaultComplexityLimit)
+	DepthLimit      int  // reject queries nested deeper than this (DefaultDepthLimit)
+	// Limits bound the query text, its aliases, fields and fragment spreads, and its strings.
+	Limits Limits
 	// ReportRoundTrips adds extensions.dbRoundTrips to every response: how many queries the
 	// request sent to Neo4j. For tests and benchmarks.
 	ReportRoundTrips bool
@@ -51,8 +48,9 @@ func (c *Config) defaults() {
 		c.ComplexityLimit = DefaultComplexityLimit
 	}
 	if c.DepthLimit == 0 {
-		c.DepthLimit = 12
+		c.DepthLimit = DefaultDepthLimit
 	}
+	c.Limits.defaults()
 	if c.BatchWait == 0 {
 		c.BatchWait = DefaultBatchWait
 	}
@@ -64,21 +62,29 @@ func (c *Config) defaults() {
 // errors carry the request id httpapi gives.
 func NewGraphQLHandler(cfg Config) http.Handler {
 	cfg.defaults()
-	srv := handler.New(costedSchema{graph.NewExecutableSchema(graph.Config{
-		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer}})})
+	es := graph.NewExecutableSchema(graph.Config{
+		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer}})
+	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(overHTTP{logger: cfg.Logger})
 	srv.SetValidationRulesFn(validationRules(cfg.Introspection))
 	srv.SetDisableSuggestion(!cfg.Introspection)
-	srv.SetQueryCache(lru.New[*ast.QueryDocument](1000))
+	cache := lru.New[*ast.QueryDocument](1000)
+	srv.SetQueryCache(cache)
 	srv.Use(operationMetrics{}) // first: the outermost, it sees every answer
+	// The document's limits and the variables' checks run on the raw request before gqlgen parses
+	// and validates it (the parser's own token limit is a second guard); the literal values' checks
+	// and the cost once it is validated.
+	inputs := inputLimits{schema: es.Schema(), maxString: cfg.Limits.MaxStringLength, maxID: cfg.Limits.MaxIDLength}
+	srv.Use(documentLimits{limits: cfg.Limits, depth: cfg.DepthLimit, passed: cache, inputs: inputs})
+	srv.SetParserTokenLimit(cfg.Limits.MaxTokens)
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
 	srv.AroundOperations(requireWriteCredential)
 	srv.AroundFields(emptyAsNull)
-	srv.Use(DepthLimit(cfg.DepthLimit))
-	srv.Use(extension.FixedComplexityLimit(cfg.ComplexityLimit))
+	srv.Use(inputs)
+	srv.Use(newCostLimit(es.Schema(), cfg.ComplexityLimit, cfg.Limits.RoundTripCost))
 	if cfg.ReportRoundTrips {
 		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 			resp := next(ctx)

@@ -191,11 +191,11 @@ func readPOST(w http.ResponseWriter, r *http.Request) (*graphql.RawParams, *requ
 		return nil, &requestError{http.StatusBadRequest, `the request has no "query": send the GraphQL document in it`, "query"}
 	}
 	if err := json.Unmarshal(raw, &p.Query); err != nil {
-		return nil, &requestError{http.StatusBadRequest, `"query" must be a string holding a GraphQL document, not ` + jsonKind(raw), "query"}
+		return nil, &requestError{http.StatusBadRequest, `"query" must be a string holding a GraphQL document, not ` + rawJSONKind(raw), "query"}
 	}
 	if raw, ok := fields["operationName"]; ok && !isNull(raw) {
 		if err := json.Unmarshal(raw, &p.OperationName); err != nil {
-			return nil, &requestError{http.StatusBadRequest, `"operationName" must be a string or null, not ` + jsonKind(raw), "operationName"}
+			return nil, &requestError{http.StatusBadRequest, `"operationName" must be a string or null, not ` + rawJSONKind(raw), "operationName"}
 		}
 	}
 	if p.Variables, rerr = decodeObject("variables", fields["variables"]); rerr != nil {
@@ -224,7 +224,7 @@ func decodeBody(body []byte) (map[string]json.RawMessage, *requestError) {
 		case !json.Valid(body):
 			return nil, &requestError{http.StatusBadRequest, "the request body is not valid JSON", ""}
 		}
-		return nil, &requestError{http.StatusBadRequest, `the request body must be a JSON object such as {"query": "{ __typename }"}, not ` + jsonKind(body), ""}
+		return nil, &requestError{http.StatusBadRequest, `the request body must be a JSON object such as {"query": "{ __typename }"}, not ` + rawJSONKind(body), ""}
 	}
 	if fields == nil {
 		return nil, &requestError{http.StatusBadRequest, `the request body must be a JSON object such as {"query": "{ __typename }"}, not null`, ""}
@@ -243,7 +243,7 @@ func decodeObject(name string, raw json.RawMessage) (map[string]any, *requestErr
 	dec.UseNumber()
 	var m map[string]any
 	if err := dec.Decode(&m); err != nil || dec.More() {
-		what := jsonKind(raw)
+		what := rawJSONKind(raw)
 		if !json.Valid(raw) {
 			what = "text that is not JSON"
 		}
@@ -254,8 +254,8 @@ func decodeObject(name string, raw json.RawMessage) (map[string]any, *requestErr
 
 func isNull(raw json.RawMessage) bool { return string(bytes.TrimSpace(raw)) == "null" }
 
-// jsonKind names the kind of a JSON value by its first character, in JSON's terms.
-func jsonKind(raw []byte) string {
+// rawJSONKind names the kind of an undecoded JSON value by its first character, in JSON's terms.
+func rawJSONKind(raw []byte) string {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 {
 		return "nothing"

@@ -18,6 +18,7 @@ import (
 
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jlocal"
+	"github.com/athar-project/athar/resolvers"
 )
 
 // errUsage is returned when the flags were wrong; flag has already said why.
@@ -123,6 +124,19 @@ func (l *httpLimits) admission() (*httpapi.Admission, error) {
 	return httpapi.NewAdmission(httpapi.AdmissionConfig{
 		MaxRunning: l.MaxConcurrent, MaxRunningPerClient: l.MaxConcurrentPerUser, QueueLength: queue, QueueWait: l.QueueWait,
 	}), nil
+}
+
+// registerLimits adds the flags of the GraphQL request limits (resolvers.Limits), each defaulting
+// to its environment variable.
+func registerLimits(fs *flag.FlagSet, l *resolvers.Limits) {
+	fs.IntVar(&l.MaxQueryBytes, "max-query-bytes", envInt("ATHAR_MAX_QUERY_BYTES", resolvers.DefaultMaxQueryBytes), "the longest GraphQL query text, in bytes (env ATHAR_MAX_QUERY_BYTES)")
+	fs.IntVar(&l.MaxTokens, "max-tokens", envInt("ATHAR_MAX_TOKENS", resolvers.DefaultMaxTokens), "the most tokens a GraphQL query text may have (env ATHAR_MAX_TOKENS)")
+	fs.IntVar(&l.MaxAliases, "max-aliases", envInt("ATHAR_MAX_ALIASES", resolvers.DefaultMaxAliases), "the most aliases a query may have, fragments counted where spread (env ATHAR_MAX_ALIASES)")
+	fs.IntVar(&l.MaxFields, "max-fields", envInt("ATHAR_MAX_FIELDS", resolvers.DefaultMaxFields), "the most fields a query may select, fragments counted where spread (env ATHAR_MAX_FIELDS)")
+	fs.IntVar(&l.MaxFragmentSpreads, "max-fragment-spreads", envInt("ATHAR_MAX_FRAGMENT_SPREADS", resolvers.DefaultMaxFragmentSpreads), "the most fragment spreads a query may have, counted where spread (env ATHAR_MAX_FRAGMENT_SPREADS)")
+	fs.IntVar(&l.MaxStringLength, "max-string-length", envInt("ATHAR_MAX_STRING_LENGTH", resolvers.DefaultMaxStringLength), "the longest String argument or variable, in characters (env ATHAR_MAX_STRING_LENGTH)")
+	fs.IntVar(&l.MaxIDLength, "max-id-length", envInt("ATHAR_MAX_ID_LENGTH", resolvers.DefaultMaxIDLength), "the longest ID argument or variable, in bytes (env ATHAR_MAX_ID_LENGTH)")
+	fs.IntVar(&l.RoundTripCost, "round-trip-cost", envInt("ATHAR_ROUND_TRIP_COST", resolvers.DefaultRoundTripCost), "what each field that costs a round trip to Neo4j adds to a query's cost (env ATHAR_ROUND_TRIP_COST)")
 }
 
 // finish reads what flags cannot default safely.

@@ -28,10 +28,11 @@ type serveConfig struct {
 	QueryTimeout    time.Duration
 	ComplexityLimit int
 	DepthLimit      int
+	Limits          resolvers.Limits
 	ShutdownTimeout time.Duration
 	WriteToken      string
 	AllowedHosts    string
-	Limits          httpLimits
+	HTTPLimits      httpLimits
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -45,16 +46,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&cfg.Introspection, "introspection", envBool("ATHAR_INTROSPECTION", true), "answer GraphQL introspection queries (env ATHAR_INTROSPECTION)")
 	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", envDuration("ATHAR_QUERY_TIMEOUT", 30*time.Second), "a request's time limit, also Neo4j's transaction timeout (env ATHAR_QUERY_TIMEOUT)")
 	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", envInt("ATHAR_COMPLEXITY_LIMIT", resolvers.DefaultComplexityLimit), "the highest cost a query may have (env ATHAR_COMPLEXITY_LIMIT)")
-	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
+	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", resolvers.DefaultDepthLimit), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
+	registerLimits(fs, &cfg.Limits)
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated, besides localhost, 127.0.0.1 and [::1], which always may; empty allows any on a non-loopback address (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
 	var mc metricsConfig
 	mc.register(fs)
-	cfg.Limits.register(fs)
+	cfg.HTTPLimits.register(fs)
 	if err := a.parse(args); err != nil {
 		return err
 	}
-	admission, err := cfg.Limits.admission()
+	admission, err := cfg.HTTPLimits.admission()
 	if err != nil {
 		return err
 	}
@@ -93,12 +95,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	handler := httpapi.NewServer(httpapi.Config{
 		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{
 			Reader: store, Curator: store, Explorer: store, Logger: logger, Introspection: cfg.Introspection,
-			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
+			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, Limits: cfg.Limits,
 		}),
 		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),
-		MaxBodyBytes: cfg.Limits.MaxBodyBytes, Admission: admission,
+		MaxBodyBytes: cfg.HTTPLimits.MaxBodyBytes, Admission: admission,
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -112,7 +114,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Handler:           handler,
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       time.Minute,
-		WriteTimeout:      cfg.Limits.QueueWait + cfg.QueryTimeout + 10*time.Second, // waiting, running, answering
+		WriteTimeout:      cfg.HTTPLimits.QueueWait + cfg.QueryTimeout + 10*time.Second, // waiting, running, answering
 		IdleTimeout:       2 * time.Minute,
 		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
 	}
