@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/athar-project/athar/data/seed"
+	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/resolvers"
@@ -30,6 +31,8 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	WriteToken      string
 	AllowedHosts    string
+	SearchMaxBytes  int
+	SearchMaxTerms  int
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -46,8 +49,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated; on a loopback address, localhost and 127.0.0.1 always are (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
+	fs.IntVar(&cfg.SearchMaxBytes, "search-max-bytes", envInt("ATHAR_SEARCH_MAX_BYTES", athar.MaxSearchText), "the longest search or text filter, in bytes (env ATHAR_SEARCH_MAX_BYTES)")
+	fs.IntVar(&cfg.SearchMaxTerms, "search-max-terms", envInt("ATHAR_SEARCH_MAX_TERMS", athar.MaxSearchTerms), "the most words a search or text filter may have (env ATHAR_SEARCH_MAX_TERMS)")
 	if err := a.parse(args); err != nil {
 		return err
+	}
+	if err := athar.SetSearchLimits(athar.SearchLimits{MaxBytes: cfg.SearchMaxBytes, MaxTerms: cfg.SearchMaxTerms}); err != nil {
+		return fmt.Errorf("--search-max-bytes and --search-max-terms: %w", err)
 	}
 	cfg.WriteToken = os.Getenv("ATHAR_WRITE_TOKEN")
 	logger := a.logger

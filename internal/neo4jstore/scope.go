@@ -3,7 +3,7 @@ package neo4jstore
 import (
 	"fmt"
 	"strings"
-	"unicode"
+	"unicode/utf8"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -136,7 +136,7 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 	atFacility := fmt.Sprintf("(a:Attack)-[:%s]->(f:Facility)", relTargeted)
 	filters := []filter{
 		{on: set(f.Text != "", "text", func() any { return luceneQuery(f.Text) }),
-			lookup: "CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node WHERE node:Attack OR node:Claim\n" +
+			lookup: "CALL db.index.fulltext.queryNodes('" + searchIndex + "', $text) YIELD node WHERE node:Attack OR node:Claim\n" +
 				fmt.Sprintf("OPTIONAL MATCH (node:Claim)-[:%s]->(about:Attack)\n", relAbout) +
 				"WITH coalesce(about, CASE WHEN node:Attack THEN node END) AS a WHERE a IS NOT NULL"},
 		{on: set(len(f.FacilityIDs) > 0, "facilityIds", func() any { return f.FacilityIDs }),
@@ -209,7 +209,7 @@ func entityScope(t athar.EntityType, f athar.EntityFilter) scope {
 	node := fmt.Sprintf("(m:%s)", label)
 	filters := []filter{
 		{on: f.Text != "",
-			lookup: fmt.Sprintf("CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node AS m WHERE m:%s", label)},
+			lookup: fmt.Sprintf("CALL db.index.fulltext.queryNodes('%s', $text) YIELD node AS m WHERE m:%s", searchIndex, label)},
 		{on: t == athar.TypeFacility && len(f.PlaceIDs) > 0,
 			patterns: []string{fmt.Sprintf("(m:Facility)-[:%s]->(:Place)%s(pl:Place)", relLocatedIn, upPlaces)},
 			where:    "pl.id IN $placeIds"},
@@ -238,21 +238,38 @@ func entityScope(t athar.EntityType, f athar.EntityFilter) scope {
 	return buildScope("m", fmt.Sprintf("MATCH (m:%s) WHERE m.%s IS NOT NULL", label, listKey(t)), filters, p)
 }
 
-// luceneQuery turns what a user typed into a full-text query that forgives spelling variants: each
-// word must match, exactly (ranked higher) or within the edit distance Lucene allows (~).
+// Fuzzy matching (Lucene's ~) of a word: words of up to fuzzyShortRunes letters may differ by one
+// edit, longer ones by two (Lucene's most); a word longer than maxFuzzyRunes is matched exactly or
+// as a prefix only, since a Levenshtein automaton grows with the word and no name has such words.
+const (
+	fuzzyShortRunes = 5
+	maxFuzzyRunes   = 32
+)
+
+// luceneQuery turns what a user typed into a full-text query over the folded texts (searchIndex):
+// the words of the text (athar.SearchTerms: folded, and only letters, digits and marks, so that no
+// Lucene syntax the user types, such as wildcards, regular expressions, fuzzy operators, fields or
+// boosts, reaches Lucene) must each match, ranked by how: exactly (boosted 4), as the start of a
+// word (2), or, for words of three letters or more, within a small edit distance (1). A one-letter
+// word matches exactly only. At most the search limit's number of words is used (the domain
+// refuses more). A text without words gives a query that matches nothing.
 func luceneQuery(text string) string {
-	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if len(terms) == 12 {
-			break
+	words := athar.SearchTerms(text)
+	if most := athar.CurrentSearchLimits().MaxTerms; len(words) > most {
+		words = words[:most]
+	}
+	terms := make([]string, 0, len(words))
+	for _, w := range words {
+		switch n := utf8.RuneCountInString(w); {
+		case n == 1:
+			terms = append(terms, w)
+		case n == 2 || n > maxFuzzyRunes:
+			terms = append(terms, fmt.Sprintf("(%s^4 OR %s*^2)", w, w))
+		case n <= fuzzyShortRunes:
+			terms = append(terms, fmt.Sprintf("(%s^4 OR %s*^2 OR %s~1)", w, w, w))
+		default:
+			terms = append(terms, fmt.Sprintf("(%s^4 OR %s*^2 OR %s~2)", w, w, w))
 		}
-		if len([]rune(w)) < 3 {
-			terms = append(terms, fmt.Sprintf("%s*", w))
-			continue
-		}
-		terms = append(terms, fmt.Sprintf("(%s^2 OR %s~)", w, w))
 	}
 	if len(terms) == 0 {
 		return `""`
