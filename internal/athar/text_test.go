@@ -141,3 +141,13 @@ func FuzzFoldText(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkFoldText folds a search text of the longest default size, half Arabic with harakat, half
+// Latin with accents.
+func BenchmarkFoldText(b *testing.B) {
+	s := strings.Repeat("مَدْرَسَةُ النُّورِ École ", 20)[:athar.MaxSearchText]
+	b.SetBytes(int64(len(s)))
+	for b.Loop() {
+		athar.FoldText(s)
+	}
+}

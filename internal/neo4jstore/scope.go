@@ -3,11 +3,11 @@ package neo4jstore
 import (
 	"fmt"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/neo4jstore/lucene"
 )
 
 // This file holds the Cypher that more than one query shares: the domain's rules over claims, the
@@ -238,41 +238,8 @@ func entityScope(t athar.EntityType, f athar.EntityFilter) scope {
 	return buildScope("m", fmt.Sprintf("MATCH (m:%s) WHERE m.%s IS NOT NULL", label, listKey(t)), filters, p)
 }
 
-// Fuzzy matching (Lucene's ~) of a word: words of up to fuzzyShortRunes letters may differ by one
-// edit, longer ones by two (Lucene's most); a word longer than maxFuzzyRunes is matched exactly or
-// as a prefix only, since a Levenshtein automaton grows with the word and no name has such words.
-const (
-	fuzzyShortRunes = 5
-	maxFuzzyRunes   = 32
-)
-
-// luceneQuery turns what a user typed into a full-text query over the folded texts (searchIndex):
-// the words of the text (athar.SearchTerms: folded, and only letters, digits and marks, so that no
-// Lucene syntax the user types, such as wildcards, regular expressions, fuzzy operators, fields or
-// boosts, reaches Lucene) must each match, ranked by how: exactly (boosted 4), as the start of a
-// word (2), or, for words of three letters or more, within a small edit distance (1). A one-letter
-// word matches exactly only. At most the search limit's number of words is used (the domain
-// refuses more). A text without words gives a query that matches nothing.
+// luceneQuery is the full-text query of what a user typed (lucene.Query), over at most the
+// search limit's number of words.
 func luceneQuery(text string) string {
-	words := athar.SearchTerms(text)
-	if most := athar.CurrentSearchLimits().MaxTerms; len(words) > most {
-		words = words[:most]
-	}
-	terms := make([]string, 0, len(words))
-	for _, w := range words {
-		switch n := utf8.RuneCountInString(w); {
-		case n == 1:
-			terms = append(terms, w)
-		case n == 2 || n > maxFuzzyRunes:
-			terms = append(terms, fmt.Sprintf("(%s^4 OR %s*^2)", w, w))
-		case n <= fuzzyShortRunes:
-			terms = append(terms, fmt.Sprintf("(%s^4 OR %s*^2 OR %s~1)", w, w, w))
-		default:
-			terms = append(terms, fmt.Sprintf("(%s^4 OR %s*^2 OR %s~2)", w, w, w))
-		}
-	}
-	if len(terms) == 0 {
-		return `""`
-	}
-	return strings.Join(terms, " AND ")
+	return lucene.Query(text, athar.CurrentSearchLimits().MaxTerms)
 }

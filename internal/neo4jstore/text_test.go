@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -31,43 +30,6 @@ func TestLuceneQuery_LuceneAcceptsEveryText(t *testing.T) {
 			t.Errorf("%q: %d records", text, len(recs))
 		}
 	}
-}
-
-// luceneClause is one clause the query builder makes of a word: the word alone, or exactly, as a
-// prefix and, for longer words, within an edit distance.
-var luceneClause = regexp.MustCompile(`^(?:([\pL\pN\pM]+)|\(([\pL\pN\pM]+)\^4 OR ([\pL\pN\pM]+)\*\^2(?: OR ([\pL\pN\pM]+)~([12]))?\))$`)
-
-// The full-text query is always one clause per searched word (at most the search limit's number),
-// joined by AND, made only of the folded word and fixed operators; or the empty phrase.
-func FuzzLuceneQuery(f *testing.F) {
-	for _, s := range []string{"Ain Jalout", `title:"x" AND y~2`, "/.*/", "مَدْرَسَةُ النُّورِ", "", "a b c d e f g h i j k l m n", "ﷺ ﷺ"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, text string) {
-		q := neo4jstore.LuceneQuery(text)
-		words := athar.SearchTerms(text)
-		if len(words) == 0 {
-			if q != `""` {
-				t.Fatalf("%q: %q, want the empty phrase", text, q)
-			}
-			return
-		}
-		clauses := strings.Split(q, " AND ")
-		if len(clauses) != min(len(words), athar.MaxSearchTerms) {
-			t.Fatalf("%q: %d clauses for %d words", text, len(clauses), len(words))
-		}
-		for i, c := range clauses {
-			m := luceneClause.FindStringSubmatch(c)
-			if m == nil {
-				t.Fatalf("%q: clause %q is not of the expected shape", text, c)
-			}
-			for _, w := range m[1:5] {
-				if w != "" && w != words[i] {
-					t.Fatalf("%q: clause %q does not search the word %q", text, c, words[i])
-				}
-			}
-		}
-	})
 }
 
 // Migration 3 folds the texts of a database that releases before it wrote, in batches, and moves

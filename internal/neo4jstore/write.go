@@ -126,14 +126,8 @@ func checkDuplicates(ctx context.Context, tx neo4j.ManagedTransaction, e athar.E
 		map[string]any{"lock": "create:" + labelOf(t), "now": now}); err != nil {
 		return err
 	}
-	parent := fmt.Sprintf("NOT EXISTS { (n)-[:%s]->() }", relOf(t, id.ParentField))
-	if id.Parent != "" {
-		parent = fmt.Sprintf("EXISTS { (n)-[:%s]->({id: $parent}) }", relOf(t, id.ParentField))
-	}
-	recs, err := collect(ctx, tx, fmt.Sprintf(
-		"MATCH (n:%s {nameFolded: $name}) WHERE n.%s = $kind AND NOT n.id IN $distinct AND %s RETURN n.id AS id ORDER BY id LIMIT %d",
-		labelOf(t), id.KindField, parent, maxDuplicatesNamed),
-		map[string]any{"name": id.Name, "kind": id.Kind, "parent": id.Parent, "distinct": append([]string{}, distinctFrom...)})
+	q, params := duplicatesQuery(t, id, distinctFrom)
+	recs, err := collect(ctx, tx, q, params)
 	if err != nil || len(recs) == 0 {
 		return err
 	}
@@ -144,6 +138,19 @@ func checkDuplicates(ctx context.Context, tx neo4j.ManagedTransaction, e athar.E
 		}
 	}
 	return athar.Duplicate(t, ids)
+}
+
+// duplicatesQuery is the query of the ids of the entities of type t, but those of distinctFrom,
+// with the identity id (up to maxDuplicatesNamed of them), from the range index on nameFolded.
+func duplicatesQuery(t athar.EntityType, id athar.Identity, distinctFrom []string) (string, map[string]any) {
+	parent := fmt.Sprintf("NOT EXISTS { (n)-[:%s]->() }", relOf(t, id.ParentField))
+	if id.Parent != "" {
+		parent = fmt.Sprintf("EXISTS { (n)-[:%s]->({id: $parent}) }", relOf(t, id.ParentField))
+	}
+	return fmt.Sprintf(
+			"MATCH (n:%s {nameFolded: $name}) WHERE n.%s = $kind AND NOT n.id IN $distinct AND %s RETURN n.id AS id ORDER BY id LIMIT %d",
+			labelOf(t), id.KindField, parent, maxDuplicatesNamed),
+		map[string]any{"name": id.Name, "kind": id.Kind, "parent": id.Parent, "distinct": append([]string{}, distinctFrom...)}
 }
 
 func conflict(id string) *athar.Error {
