@@ -2,6 +2,7 @@ package resolvers_test
 
 import (
 	"encoding/csv"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"strings"
@@ -52,6 +53,12 @@ func TestSearch_FoldsArabicAsPeopleWriteIt(t *testing.T) {
 	for _, q := range []string{"عَيْن جالوت", "عين جالوت", "مَدْرَسَة عَيْن جَالُوت", "AIN JALOÛT"} {
 		if hits := c.MustSearch(q, "FACILITY"); len(hits) == 0 || hits[0].Node.ID != "facility:ain-jalout-school" {
 			t.Errorf("search %q: %v, want Ain Jalout school first", q, hitIDs(hits))
+		}
+	}
+	// Transliterations with and without the apostrophes of ʿayn and hamza.
+	for q, want := range map[string]string{"Shaar": "place:al-shaar", "al-Shaʿar": "place:al-shaar", "A'zaz": "place:azaz", "Aʿzaz": "place:azaz"} {
+		if hits := c.MustSearch(q, "PLACE"); len(hits) == 0 || hits[0].Node.ID != want {
+			t.Errorf("search %q: %v, want %s first", q, hitIDs(hits), want)
 		}
 	}
 	var filtered struct {
@@ -132,6 +139,17 @@ func TestSearch_Limits(t *testing.T) {
 		c.MustError(`query ($q: String!) { search(query: $q) { totalCount } }`, map[string]any{"q": q}, "BAD_USER_INPUT", "query")
 		c.MustError(`query ($q: String!) { attacks(filter: {text: $q}) { totalCount } }`, map[string]any{"q": q}, "BAD_USER_INPUT", "filter.text")
 		c.MustError(`query ($q: String!) { facilities(filter: {text: $q}) { totalCount } }`, map[string]any{"q": q}, "BAD_USER_INPUT", "filter.text")
+	}
+	// The exports hold their text parameter to the same limits.
+	resp, err := http.Get(c.url + "/export/attacks.geojson?text=" + url.QueryEscape(thirteen))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var body struct{ Error, Parameter string }
+	if err := json.NewDecoder(resp.Body).Decode(&body); err != nil || resp.StatusCode != http.StatusBadRequest ||
+		body.Parameter != "text" || !strings.Contains(body.Error, "at most 12") {
+		t.Errorf("export with 13 words: %d %+v (%v), want 400 naming text", resp.StatusCode, body, err)
 	}
 	for _, q := range []string{`Ain* Jalout~`, `"Ain Jalout"`, `/Ain/ (Jalout)^ ~ *`, `[Ain} {Jalout] \ && ||`, `+Ain -Jalout?`} {
 		if hits := c.MustSearch(q, "FACILITY"); len(hits) == 0 || hits[0].Node.ID != "facility:ain-jalout-school" {

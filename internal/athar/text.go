@@ -34,7 +34,8 @@ const MaxFoldGrowth = 18
 //     (U+0610–U+061A, U+06D6–U+06ED, U+08D3–U+08FF), and with them the hamza written on a carrier,
 //     so that أ إ آ become ا, ؤ becomes و and ئ becomes ي; tatweel (ـ), the high hamza (ٴ) and
 //     format characters (bidirectional marks, the zero-width joiner) are removed; the zero-width
-//     non-joiner separates words;
+//     non-joiner separates words; the apostrophes of transliteration (' ‘ ’ ʻ ʼ ʾ ʿ `) are
+//     removed, so that "Sha'ar" is "Shaar";
 //   - Arabic letter variants are folded as Lucene's ArabicNormalizer and PersianNormalizer fold
 //     them (the normalization of Larkey, Ballesteros and Connell, "Improving stemming for Arabic
 //     information retrieval", SIGIR 2002): alef wasla ٱ and the alefs with wavy hamza to ا, alef
@@ -49,6 +50,9 @@ const MaxFoldGrowth = 18
 // The bare hamza ء is a letter and is kept. Bytes that are not UTF-8 are removed, so the result is
 // always valid UTF-8. FoldText is idempotent, and its result has at most MaxFoldGrowth times as many
 // bytes as s.
+//
+// The store keeps folded copies of what it holds: a change to what FoldText does comes with a
+// migration that folds the stored texts again (as migration 3 first did).
 func FoldText(s string) string {
 	s = norm.NFKD.String(strings.ToValidUTF8(s, ""))
 	// A Caser keeps state and is not safe for concurrent use: one per call.
@@ -88,9 +92,14 @@ func FoldText(s string) string {
 
 const zeroWidthNonJoiner = '\u200C'
 
-// dropped are the letters FoldText removes although they are not marks: tatweel, the high hamza
-// (what remains of ٵ ٶ ٷ ٸ once decomposed), and the small waw and small yeh of Quranic text.
-var dropped = map[rune]bool{'\u0640': true, '\u0674': true, '\u06E5': true, '\u06E6': true}
+// dropped are the characters FoldText removes although they are not marks: tatweel, the high hamza
+// (what remains of ٵ ٶ ٷ ٸ once decomposed), the small waw and small yeh of Quranic text, and the
+// apostrophes and modifier letters with which Arabic is transliterated for ʿayn and hamza, which
+// writers put in or leave out ("Sha'ar", "Shaʿar" and "Shaar"; "A'zaz" and "Azaz").
+var dropped = map[rune]bool{
+	'\u0640': true, '\u0674': true, '\u06E5': true, '\u06E6': true,
+	'\'': true, '`': true, '\u2018': true, '\u2019': true, '\u02BB': true, '\u02BC': true, '\u02BE': true, '\u02BF': true,
+}
 
 // arabicFolds are the Arabic letter variants FoldText folds (see FoldText for the source).
 var arabicFolds = map[rune]rune{

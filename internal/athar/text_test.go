@@ -36,6 +36,8 @@ func TestFoldText(t *testing.T) {
 		// White space and bidirectional marks.
 		{"  Ain\u00A0\tJalout\u200F  \n", "ain jalout"},
 		{"\u200Eمدرسة\u200Cالنور", "مدرسه النور"},
+		// Apostrophes of transliteration go.
+		{"al-Sha'ar A’zaz Shaʿar", "al-shaar azaz shaar"},
 		// The bare hamza stays; invalid bytes go.
 		{"ماء\xff", "ماء"},
 		{"", ""},
