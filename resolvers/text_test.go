@@ -190,6 +190,8 @@ func TestCreate_DuplicateIsRefused(t *testing.T) {
 	// Places and actors too: the seed's Aleppo is a city in Aleppo governorate.
 	c.MustUserError(`mutation { createPlace(input: {name: "ALEPPO", kind: CITY, partOf: "place:aleppo-governorate"}) {
 	  place { id } userErrors { field code message } } }`, nil, "CONFLICT", "input", "name")
+	c.MustUserError(`mutation { createFacility(input: {name: "AL-QUDS, Hospital", type: HOSPITAL, placeId: "place:aleppo"}) {
+	  facility { id } userErrors { field code message } } }`, nil, "CONFLICT", "input", "name")
 	c.MustUserError(`mutation { createActor(input: {name: "united nations", kind: UN_BODY}) {
 	  actor { id } userErrors { field code message } } }`, nil, "CONFLICT", "input", "name")
 	var other struct {

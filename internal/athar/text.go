@@ -12,9 +12,10 @@ import (
 
 // Text as people write it: the same name typed with or without harakat, with one alef or another,
 // in upper or lower case, with or without accents. FoldText is the one normalization that makes
-// such spellings equal; it is applied alike to what the store indexes and to every text a user
-// searches or filters by, and to the names compared when an entity may duplicate another. The
-// store keeps every text as given (sources' words are quoted exactly) and a folded copy beside it.
+// such spellings equal, and SearchKey its words: applied alike to what the store indexes, to every
+// text a user searches or filters by, and to the names compared when an entity may duplicate
+// another. The store keeps every text as given (sources' words are quoted exactly) and a folded
+// copy beside it.
 
 // MaxFoldGrowth bounds how much FoldText may lengthen a text: its result has at most MaxFoldGrowth
 // times as many bytes as its input. Compatibility decomposition lengthens a text at most 11 times
@@ -134,6 +135,14 @@ func SearchTerms(text string) []string {
 	})
 }
 
+// SearchKey returns the words of text (SearchTerms) joined by single spaces: the form in which the
+// store indexes a text and compares a whole name with a whole query, so that "Al-Quds Hospital",
+// "al quds hospital" and "AL QUDS, hospital" are one. Its result has at most MaxFoldGrowth times
+// as many bytes as text.
+func SearchKey(text string) string {
+	return strings.Join(SearchTerms(text), " ")
+}
+
 // Defaults of SearchLimits.
 const (
 	// MaxSearchText is the longest text a search or a text filter takes by default, in bytes: a few
@@ -202,11 +211,11 @@ func checkSearchText(p *Problems, field, text string) {
 }
 
 // Identity is what makes two entities of one type the same one to a reader: the same name once
-// folded (FoldText), the same kind, the same parent. Two facilities called مَدْرَسَةُ النُّورِ and مدرسة
+// folded, as words (SearchKey), the same kind, the same parent. Two facilities called مَدْرَسَةُ النُّورِ and مدرسة
 // النور, both schools in the same place, are one school entered twice, unless the curator says
 // otherwise.
 type Identity struct {
-	Name   string // folded
+	Name   string // SearchKey of the name
 	Kind   string
 	Parent string // the parent's id; "" when there is none
 	// KindField and ParentField name the fields Kind and Parent come from.
@@ -237,7 +246,7 @@ func IdentityOf(e Entity) (Identity, bool) {
 		return Identity{}, false
 	}
 	d := DescriptionOf(e)
-	name := FoldText(d.Field("name").Text(e))
+	name := SearchKey(d.Field("name").Text(e))
 	if name == "" {
 		return Identity{}, false
 	}

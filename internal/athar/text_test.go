@@ -64,6 +64,14 @@ func TestSearchTerms(t *testing.T) {
 	}
 }
 
+func TestSearchKey(t *testing.T) {
+	for _, in := range []string{"Al-Quds Hospital", "  al quds, HOSPITAL ", "AL-QUDS (HOSPITAL)", "Al‑Quds Hospital"} {
+		if got := athar.SearchKey(in); got != "al quds hospital" {
+			t.Errorf("SearchKey(%q) = %q", in, got)
+		}
+	}
+}
+
 func TestSearchLimits(t *testing.T) {
 	long := strings.Repeat("a", athar.MaxSearchText+1)
 	many := strings.Repeat("word ", athar.MaxSearchTerms+1)

@@ -311,7 +311,7 @@ const searchList = "Search"
 
 // searchScope is the Cypher that binds each hit of the request's query to node, score and label.
 //
-// A hit's score ranks it first by how it matches the whole query, folded (athar.FoldText), then by
+// A hit's score ranks it first by how it matches the whole query, folded (athar.SearchKey), then by
 // the full-text index's relevance: 3 and more when its name or title is the query, 2 and more when
 // one of its aliases is, 1 and more when its name, title or an alias starts with the query, and
 // below 1 otherwise; the index's relevance r (0 and up, unbounded) adds r/(1+r), which keeps its
@@ -338,7 +338,7 @@ WITH node, label, relevance / (1.0 + relevance) + CASE
   WHEN node.nameFolded STARTS WITH $folded OR node.titleFolded STARTS WITH $folded
     OR any(a IN coalesce(node.aliasesFolded, []) WHERE a STARTS WITH $folded) THEN 1
   ELSE 0 END AS score
-`, map[string]any{"text": luceneQuery(r.Query), "folded": athar.FoldText(r.Query), "labels": labels}
+`, map[string]any{"text": luceneQuery(r.Query), "folded": athar.SearchKey(r.Query), "labels": labels}
 }
 
 // Search implements athar.Explorer.

@@ -63,8 +63,8 @@ var taxonomies = map[athar.EntityType]map[string]struct{ rel, label string }{
 // properties are startDate and endDate.
 const datedField = "date"
 
-// searchedTexts are the text fields a search reads. Each is also kept folded (athar.FoldText) in
-// the property <field>Folded, which the full-text index (searchIndex) and the ranking of search
+// searchedTexts are the text fields a search reads. Each is also kept folded, as its words
+// (athar.SearchKey), in the property <field>Folded, which the full-text index (searchIndex) and the ranking of search
 // hits read; the field's own property keeps the text as given. The aliases are kept folded as a
 // list, aliasesFolded (an alias equal to a query ranks high), and joined in one string,
 // aliasTextFolded, for the full-text index.
@@ -89,7 +89,7 @@ func foldedProps(p map[string]any) map[string]any {
 	out := map[string]any{}
 	for _, f := range searchedTexts {
 		if v, _ := p[f].(string); v != "" {
-			if folded := athar.FoldText(v); folded != "" {
+			if folded := athar.SearchKey(v); folded != "" {
 				out[f+"Folded"] = folded
 			}
 		}
@@ -100,7 +100,7 @@ func foldedProps(p map[string]any) map[string]any {
 	}
 	var folded []string
 	for _, a := range aliases {
-		if fa := athar.FoldText(a); fa != "" {
+		if fa := athar.SearchKey(a); fa != "" {
 			folded = append(folded, fa)
 		}
 	}

@@ -29,7 +29,7 @@ type migration struct {
 	// the record is written, so, like schema, each must be safe to run again: it should only touch
 	// what is not yet backfilled.
 	batched []string
-	// rewrite is a backfill computed in Go (what Cypher cannot compute, such as athar.FoldText),
+	// rewrite is a backfill computed in Go (what Cypher cannot compute, such as athar.SearchKey),
 	// which commits in batches of its own. Like batched, it must be safe to run again.
 	rewrite func(ctx context.Context, s *Store) error
 	// data is a backfill run in the same transaction as the migration's record: it is applied

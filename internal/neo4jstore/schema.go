@@ -76,7 +76,7 @@ CALL (c) {
 } IN TRANSACTIONS OF 2000 ROWS`},
 	},
 	{
-		// Text as people write it (athar.FoldText): every searched text is also kept folded, and the
+		// Text as people write it (athar.SearchKey): every searched text is also kept folded, and the
 		// full-text index reads the folded copies, so that مدرسة النور finds مَدْرَسَةُ النُّورِ and "Ecole"
 		// finds "École". The old index, over the texts as given, is dropped; the analyzer is named,
 		// so that a server whose default differs indexes the same way. The folded names of the types
