@@ -64,10 +64,10 @@ var taxonomies = map[athar.EntityType]map[string]struct{ rel, label string }{
 const datedField = "date"
 
 // searchedTexts are the text fields a search reads. Each is also kept folded, as its words
-// (athar.SearchKey), in the property <field>Folded, which the full-text index (searchIndex) and the ranking of search
-// hits read; the field's own property keeps the text as given. The aliases are kept folded as a
-// list, aliasesFolded (an alias equal to a query ranks high), and joined in one string,
-// aliasTextFolded, for the full-text index.
+// (athar.SearchKey), in the property <field>Folded, which the full-text index (searchIndex), the
+// ranking of search hits and the check of duplicates read; the field's own property keeps the
+// text as given. The aliases are kept folded as a list, aliasesFolded (an alias equal to a query
+// ranks high), and joined in one string, aliasTextFolded, for the full-text index.
 var searchedTexts = []string{"name", "title", "summary", "description", "quote", "text"}
 
 // searchedAliases is the text list field a search reads.
