@@ -3360,15 +3360,15 @@ DeletePlacePayload { clientMutationId deletedId userErrors }, and merging two en
 with the one kept; neither needs a change to the mutations here.
 """
 type Mutation {
-  "Adds a place. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  "Adds a place. User errors: INVALID (naming the field), CONFLICT (the id exists, on input.id; or a place of the same name, kind and parent exists, on input.name, naming its id: see distinctFrom)."
   createPlace("The new place." input: CreatePlaceInput!): CreatePlacePayload
   "Changes the fields given of a place; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
   updatePlace("The place's id and the fields to change." input: UpdatePlaceInput!): UpdatePlacePayload
-  "Adds an actor. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  "Adds an actor. User errors: INVALID (naming the field), CONFLICT (the id exists, on input.id; or an actor of the same name, kind and parent exists, on input.name, naming its id: see distinctFrom)."
   createActor("The new actor." input: CreateActorInput!): CreateActorPayload
   "Changes the fields given of an actor; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
   updateActor("The actor's id and the fields to change." input: UpdateActorInput!): UpdateActorPayload
-  "Adds a facility. User errors: INVALID (naming the field), CONFLICT (the id exists)."
+  "Adds a facility. User errors: INVALID (naming the field), CONFLICT (the id exists, on input.id; or a facility of the same name, kind and parent exists, on input.name, naming its id: see distinctFrom)."
   createFacility("The new facility." input: CreateFacilityInput!): CreateFacilityPayload
   "Changes the fields given of a facility; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
   updateFacility("The facility's id and the fields to change." input: UpdateFacilityInput!): UpdateFacilityPayload
@@ -4351,6 +4351,13 @@ input CreatePlaceInput {
   location: LocationInput
   "What the curator adds in their own words."
   description: String
+  """
+  The ids of existing places that share the new one's name (compared folded, as search compares
+  it), kind and partOf (both none, or the same place), which the caller has checked and knows to be others. Without them such a create is
+  refused with a CONFLICT user error that names the existing ids; each id listed here is an id of
+  a place, whether or not it shares the name.
+  """
+  distinctFrom: [ID!]
 }
 
 """
@@ -4394,6 +4401,13 @@ input CreateActorInput {
   partOf: ID
   "What the curator adds in their own words."
   description: String
+  """
+  The ids of existing actors that share the new one's name (compared folded, as search compares
+  it), kind and partOf (both none, or the same actor), which the caller has checked and knows to be others. Without them such a create is
+  refused with a CONFLICT user error that names the existing ids; each id listed here is an id of
+  a actor, whether or not it shares the name.
+  """
+  distinctFrom: [ID!]
 }
 
 """
@@ -4439,6 +4453,13 @@ input CreateFacilityInput {
   operatedBy: [ID!]
   "What the curator adds in their own words."
   description: String
+  """
+  The ids of existing facilities that share the new one's name (compared folded, as search compares
+  it), type and placeId (both none, or the same place), which the caller has checked and knows to be others. Without them such a create is
+  refused with a CONFLICT user error that names the existing ids; each id listed here is an id of
+  a facility, whether or not it shares the name.
+  """
+  distinctFrom: [ID!]
 }
 
 """
@@ -5065,12 +5086,20 @@ extend type Query {
 
   """
   Full-text search over names, aliases, titles, summaries, descriptions, and the text and quotes of
-  claims, tolerant of spelling variants ("Jaloot", "Ain Jalut"). Best matches first.
+  claims, tolerant of spelling variants ("Jaloot", "Ain Jalut"). Text is compared folded: case,
+  Latin accents, Arabic harakat, shadda, sukun and tatweel do not count, and letter variants are one
+  (أ إ آ ٱ and ا; ى and ي; ة and ه; Persian ی and ک and Arabic ي and ك), so "مدرسة النور" finds
+  "مَدْرَسَةُ النُّورِ" and "Ecole" finds "École". Best matches first: a name or title that is the
+  query, then an alias that is, then a name, title or alias that starts with it, then the rest by
+  relevance.
   """
   search(
     """
-    The words to find. Each must match: exactly (ranked higher) or within a small edit distance;
-    words under 3 letters match as prefixes. At most 12 words count. Must not be blank.
+    The words to find. Each must match: exactly (ranked highest), as the start of a word, or,
+    for words of 3 letters or more, within a small edit distance; a one-letter word only exactly.
+    Only letters and digits count: quotes, wildcards and other operators are read as spaces. At
+    most 500 bytes and 12 words by default (ATHAR_SEARCH_MAX_BYTES, ATHAR_SEARCH_MAX_TERMS), and at
+    least one word; otherwise refused with BAD_USER_INPUT naming query.
     """
     query: String!
     "Only entities of these types; all when null or empty."
@@ -5201,7 +5230,10 @@ input AttackFilter {
   minKilled: Int
   "Attacks that these sources make claims about (retracted claims included)."
   sourceIds: [ID!]
-  "Full-text match on the attack's title and summary or on its claims' text and quotes (retracted claims included)."
+  """
+  Full-text match on the attack's title and summary or on its claims' text and quotes (retracted
+  claims included), compared folded as search's query is, and held to the same limits.
+  """
   text: String
 }
 
@@ -5282,7 +5314,7 @@ input FacilityFilter {
   placeIds: [ID!]
   "Facilities within the circle; those with no location never match."
   near: NearInput
-  "Full-text match on name, aliases and description, tolerant of spelling variants."
+  "Full-text match on name, aliases and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits."
   text: String
 }
 
@@ -5310,7 +5342,7 @@ type FacilityEdge {
 input ActorFilter {
   "Actors of any of these kinds."
   kinds: [ActorKind!]
-  "Full-text match on name, aliases and description, tolerant of spelling variants."
+  "Full-text match on name, aliases and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits."
   text: String
 }
 
@@ -5338,7 +5370,7 @@ type ActorEdge {
 input SourceFilter {
   "Sources of any of these kinds."
   kinds: [SourceKind!]
-  "Full-text match on title and description, tolerant of spelling variants."
+  "Full-text match on title and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits."
   text: String
 }
 
@@ -5368,7 +5400,7 @@ input PlaceFilter {
   kinds: [PlaceKind!]
   "Places inside this one, at any depth."
   within: ID
-  "Full-text match on name, aliases and description, tolerant of spelling variants."
+  "Full-text match on name, aliases and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits."
   text: String
 }
 
@@ -5508,7 +5540,12 @@ type SearchConnection {
 type SearchEdge {
   "Pass as after for the hits that follow this one."
   cursor: String!
-  "How well it matches: higher is better, comparable only within one search."
+  """
+  How well it matches, higher first, the order of the hits: 3 to 4 when the entity's name or title is
+  the query (compared folded), 2 to 3 when one of its aliases is, 1 to 2 when its name, title or an
+  alias starts with the query, below 1 otherwise; within each band, the full-text relevance.
+  Comparable only within one search.
+  """
   score: Float!
   "The entity found; its __typename says its type."
   node: Node
@@ -20441,7 +20478,7 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description", "distinctFrom"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -20498,6 +20535,13 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "distinctFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distinctFrom"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["distinctFrom"] = data
 		}
 	}
 	return it, nil
@@ -20709,7 +20753,7 @@ func (ec *executionContext) unmarshalInputCreateFacilityInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description", "distinctFrom"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -20780,6 +20824,13 @@ func (ec *executionContext) unmarshalInputCreateFacilityInput(ctx context.Contex
 				return it, err
 			}
 			it["description"] = data
+		case "distinctFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distinctFrom"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["distinctFrom"] = data
 		}
 	}
 	return it, nil
@@ -20796,7 +20847,7 @@ func (ec *executionContext) unmarshalInputCreatePlaceInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description", "distinctFrom"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -20860,6 +20911,13 @@ func (ec *executionContext) unmarshalInputCreatePlaceInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "distinctFrom":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("distinctFrom"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["distinctFrom"] = data
 		}
 	}
 	return it, nil

@@ -89,12 +89,15 @@ func entityInput(input map[string]any) (clientMutationID *string, fields map[str
 	return clientMutationID, fields
 }
 
-// create decodes input into a new entity of T's type and writes it.
+// create decodes input into a new entity of T's type and writes it. The input's distinctFrom (the
+// existing entities the caller says the new one is not) is an argument of the create, not a field.
 func create[T athar.Entity](ctx context.Context, c athar.Curator, input map[string]any) (*gqltypes.Payload, error) {
 	clientMutationID, fields := entityInput(input)
+	distinctFrom, _ := fields["distinctFrom"].([]string)
+	delete(fields, "distinctFrom")
 	e, err := athar.Decode[T](fields)
 	if err == nil {
-		e, err = athar.Create(ctx, c, e)
+		e, err = athar.Create(ctx, c, e, distinctFrom...)
 	}
 	return answer(clientMutationID, e, err, "id")
 }

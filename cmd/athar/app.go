@@ -62,13 +62,16 @@ func (a *app) parse(args []string) error {
 
 // open connects to Neo4j, starting the embedded one first when no URI is set, and creates the store.
 func (a *app) open(ctx context.Context) error {
+	if a.db.MigrationBatch < 1 {
+		return fmt.Errorf("--migration-batch (ATHAR_MIGRATION_BATCH) must be at least 1, not %d", a.db.MigrationBatch)
+	}
 	driver, closeDB, err := a.db.connect(ctx, a.logger)
 	if err != nil {
 		return err
 	}
 	a.driver, a.closeDB = driver, closeDB
 	a.store = neo4jstore.New(driver, a.db.Database)
-	return nil
+	return a.store.SetRefoldBatch(a.db.MigrationBatch)
 }
 
 // openExisting is open for a command that only reads an existing database (export, migrate

@@ -18,6 +18,7 @@ import (
 
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jlocal"
+	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/resolvers"
 )
 
@@ -31,6 +32,7 @@ type dbConfig struct {
 	EmbeddedDir                   string
 	Heap, PageCache               string
 	LogFormat, LogLevel           string
+	MigrationBatch                int
 }
 
 // env returns the environment variable's value, or def.
@@ -79,6 +81,7 @@ func (c *dbConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.EmbeddedDir, "embedded-dir", env("ATHAR_EMBEDDED_DIR", ""), "the neo4j-embedded/ launcher project; found from the working directory when empty (env ATHAR_EMBEDDED_DIR)")
 	fs.StringVar(&c.Heap, "neo4j-heap", env("ATHAR_NEO4J_HEAP", "1g"), "embedded Neo4j's JVM heap (env ATHAR_NEO4J_HEAP)")
 	fs.StringVar(&c.PageCache, "neo4j-pagecache", env("ATHAR_NEO4J_PAGECACHE", "256m"), "embedded Neo4j's page cache (env ATHAR_NEO4J_PAGECACHE)")
+	fs.IntVar(&c.MigrationBatch, "migration-batch", envInt("ATHAR_MIGRATION_BATCH", neo4jstore.RefoldBatch), "nodes per transaction of a migration's backfill computed in Athar (env ATHAR_MIGRATION_BATCH)")
 	fs.StringVar(&c.LogFormat, "log-format", env("ATHAR_LOG_FORMAT", "text"), "log format: text or json (env ATHAR_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("ATHAR_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ATHAR_LOG_LEVEL)")
 }

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/athar-project/athar/data/seed"
+	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/neo4jstore"
@@ -33,6 +34,8 @@ type serveConfig struct {
 	WriteToken      string
 	AllowedHosts    string
 	HTTPLimits      httpLimits
+	SearchMaxBytes  int
+	SearchMaxTerms  int
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -50,11 +53,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	registerLimits(fs, &cfg.Limits)
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated, besides localhost, 127.0.0.1 and [::1], which always may; empty allows any on a non-loopback address (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
+	fs.IntVar(&cfg.SearchMaxBytes, "search-max-bytes", envInt("ATHAR_SEARCH_MAX_BYTES", athar.MaxSearchText), "the longest search or text filter, in bytes (env ATHAR_SEARCH_MAX_BYTES)")
+	fs.IntVar(&cfg.SearchMaxTerms, "search-max-terms", envInt("ATHAR_SEARCH_MAX_TERMS", athar.MaxSearchTerms), "the most words a search or text filter may have (env ATHAR_SEARCH_MAX_TERMS)")
 	var mc metricsConfig
 	mc.register(fs)
 	cfg.HTTPLimits.register(fs)
 	if err := a.parse(args); err != nil {
 		return err
+	}
+	if err := athar.SetSearchLimits(athar.SearchLimits{MaxBytes: cfg.SearchMaxBytes, MaxTerms: cfg.SearchMaxTerms}); err != nil {
+		return fmt.Errorf("--search-max-bytes and --search-max-terms: %w", err)
 	}
 	admission, err := cfg.HTTPLimits.admission()
 	if err != nil {

@@ -40,7 +40,7 @@ type ActorEdge struct {
 type ActorFilter struct {
 	// Actors of any of these kinds.
 	Kinds graphql.Omittable[[]athar.ActorKind] `json:"kinds,omitempty"`
-	// Full-text match on name, aliases and description, tolerant of spelling variants.
+	// Full-text match on name, aliases and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
@@ -122,7 +122,8 @@ type AttackFilter struct {
 	MinKilled graphql.Omittable[*int] `json:"minKilled,omitempty"`
 	// Attacks that these sources make claims about (retracted claims included).
 	SourceIds graphql.Omittable[[]string] `json:"sourceIds,omitempty"`
-	// Full-text match on the attack's title and summary or on its claims' text and quotes (retracted claims included).
+	// Full-text match on the attack's title and summary or on its claims' text and quotes (retracted
+	// claims included), compared folded as search's query is, and held to the same limits.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
@@ -213,7 +214,7 @@ type FacilityFilter struct {
 	PlaceIds graphql.Omittable[[]string] `json:"placeIds,omitempty"`
 	// Facilities within the circle; those with no location never match.
 	Near graphql.Omittable[*athar.Near] `json:"near,omitempty"`
-	// Full-text match on name, aliases and description, tolerant of spelling variants.
+	// Full-text match on name, aliases and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
@@ -301,7 +302,7 @@ type PlaceFilter struct {
 	Kinds graphql.Omittable[[]athar.PlaceKind] `json:"kinds,omitempty"`
 	// Places inside this one, at any depth.
 	Within graphql.Omittable[*string] `json:"within,omitempty"`
-	// Full-text match on name, aliases and description, tolerant of spelling variants.
+	// Full-text match on name, aliases and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
@@ -388,7 +389,10 @@ type SearchConnection struct {
 type SearchEdge struct {
 	// Pass as after for the hits that follow this one.
 	Cursor string `json:"cursor"`
-	// How well it matches: higher is better, comparable only within one search.
+	// How well it matches, higher first, the order of the hits: 3 to 4 when the entity's name or title is
+	// the query (compared folded), 2 to 3 when one of its aliases is, 1 to 2 when its name, title or an
+	// alias starts with the query, below 1 otherwise; within each band, the full-text relevance.
+	// Comparable only within one search.
 	Score float64 `json:"score"`
 	// The entity found; its __typename says its type.
 	Node athar.Entity `json:"node,omitempty"`
@@ -421,7 +425,7 @@ type SourceEdge struct {
 type SourceFilter struct {
 	// Sources of any of these kinds.
 	Kinds graphql.Omittable[[]athar.SourceKind] `json:"kinds,omitempty"`
-	// Full-text match on title and description, tolerant of spelling variants.
+	// Full-text match on title and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 

@@ -19,17 +19,6 @@ const (
 	MaxListSize     = 1000
 )
 
-// MaxSearchText is the longest text a search or a text filter takes, in bytes: a few hundred
-// characters say what anyone looks for, and a longer query costs the full-text index far more.
-const MaxSearchText = 500
-
-// checkSearchText reports a text longer than MaxSearchText under field.
-func checkSearchText(p *Problems, field, text string) {
-	if len(text) > MaxSearchText {
-		p.Add(field, "is longer than %d bytes", MaxSearchText)
-	}
-}
-
 // Near is a circle on the map.
 type Near struct {
 	Latitude, Longitude, RadiusMeters float64
@@ -196,14 +185,17 @@ type SearchRequest struct {
 	PageRequest
 }
 
-// Check reports an empty query and a page out of range or mixing directions; problems name query,
-// first, after, last and before.
+// Check reports an empty query, one beyond the search limits (CurrentSearchLimits: too long, too
+// many words) or with no word to search for, and a page out of range or mixing directions; problems
+// name query, first, after, last and before.
 func (r SearchRequest) Check() error {
 	if strings.TrimSpace(r.Query) == "" {
 		return Invalid("query", "must not be empty")
 	}
-	if len(r.Query) > MaxSearchText {
-		return Invalid("query", "is longer than %d bytes", MaxSearchText)
+	var p Problems
+	checkSearchText(&p, "query", r.Query)
+	if err := p.Err(); err != nil {
+		return err
 	}
 	return r.PageRequest.Check()
 }

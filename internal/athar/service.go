@@ -77,19 +77,25 @@ type Reader interface {
 
 // Curator writes the graph. Each call is one transaction: it writes everything or nothing.
 type Curator interface {
-	// Create normalizes, validates and adds a new entity, and returns it as stored.
-	// Errors: EINVALID (a field, or a reference to an unknown entity), ECONFLICT (the id exists).
-	Create(ctx context.Context, e Entity) (Entity, error)
+	// Create normalizes, validates and adds a new entity, and returns it as stored. An entity
+	// with an identity (IdentityOf) that an existing entity of its type shares is refused, unless
+	// distinctFrom lists the id of every such entity: the caller has checked them and says the
+	// new one is another.
+	// Errors: EINVALID (a field, a reference to an unknown entity, or a distinctFrom value that is
+	// not an id of the type, naming distinctFrom[i]), ECONFLICT (the id exists; or the identity
+	// does: Duplicate, naming the existing ids).
+	Create(ctx context.Context, e Entity, distinctFrom ...string) (Entity, error)
 	// Update reads the entity of type t with the id, lets apply change it, normalizes, validates
 	// and writes it, and returns it as stored.
 	// Errors: ENOTFOUND (no such id), EINVALID (as Create, or returned by apply).
 	Update(ctx context.Context, t EntityType, id string, apply func(Entity) error) (Entity, error)
 }
 
-// Create adds a new entity through c and returns it, typed, as stored. Errors: as Curator.Create.
-func Create[T Entity](ctx context.Context, c Curator, e T) (T, error) {
+// Create adds a new entity through c and returns it, typed, as stored; distinctFrom is as
+// Curator.Create's. Errors: as Curator.Create.
+func Create[T Entity](ctx context.Context, c Curator, e T, distinctFrom ...string) (T, error) {
 	var zero T
-	saved, err := c.Create(ctx, e)
+	saved, err := c.Create(ctx, e, distinctFrom...)
 	if err != nil {
 		return zero, err
 	}

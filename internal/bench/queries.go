@@ -118,12 +118,24 @@ RETURN total, a.id, a.title, x.name, collect(CASE WHEN c.stance = 'DENIES' OR c.
 		Vars: func(r *rand.Rand, s Size) map[string]any {
 			return map[string]any{"q": fmt.Sprintf("Facilty %d", r.IntN(s.Facilities))}
 		},
-		Floor: `CALL db.index.fulltext.queryNodes('search_text', $lucene) YIELD node, score
+		Floor: `CALL db.index.fulltext.queryNodes('search_folded', $lucene) YIELD node, score
 RETURN node.id, coalesce(node.name, node.title), score ORDER BY score DESC LIMIT 10`,
 		FloorParams: func(v map[string]any) map[string]any {
 			var n int
 			_, _ = fmt.Sscanf(v["q"].(string), "Facilty %d", &n)
-			return map[string]any{"lucene": fmt.Sprintf("(facilty^2 OR facilty~) AND (%d^2 OR %d~)", n, n)}
+			// The query Athar makes of the two words: a word of 6 letters or more may be two edits
+			// off, one of 3 to 5 one edit, one of 2 only a prefix, one of 1 only itself.
+			num := fmt.Sprint(n)
+			var second string
+			switch len(num) {
+			case 1:
+				second = num
+			case 2:
+				second = fmt.Sprintf("(%[1]s^4 OR %[1]s*^2)", num)
+			default:
+				second = fmt.Sprintf("(%[1]s^4 OR %[1]s*^2 OR %[1]s~1)", num)
+			}
+			return map[string]any{"lucene": "(facilty^4 OR facilty*^2 OR facilty~2) AND " + second}
 		},
 	},
 	{

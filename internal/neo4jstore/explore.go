@@ -310,6 +310,15 @@ func (s *Store) CountPlaces(ctx context.Context, f athar.EntityFilter) (int, err
 const searchList = "Search"
 
 // searchScope is the Cypher that binds each hit of the request's query to node, score and label.
+//
+// A hit's score ranks it first by how it matches the whole query, folded (athar.SearchKey), then by
+// the full-text index's relevance: 3 and more when its name or title is the query, 2 and more when
+// one of its aliases is, 1 and more when its name, title or an alias starts with the query, and
+// below 1 otherwise; the index's relevance r (0 and up, unbounded) adds r/(1+r), which keeps its
+// order and stays below 1. So "UN" gives the United Nations (whose alias is UN) before UNICEF and
+// UNRWA, and an exact alias comes before a name that is only near the query. The score is a pure
+// function of the node and the query, so pages by score then id (keysetPage) neither skip nor
+// repeat a hit.
 func searchScope(r athar.SearchRequest) (string, map[string]any) {
 	types := r.Types
 	if len(types) == 0 {
@@ -320,10 +329,16 @@ func searchScope(r athar.SearchRequest) (string, map[string]any) {
 		labels[i] = labelOf(t)
 	}
 	return `
-CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node, score
-WITH node, score, [l IN labels(node) WHERE l IN $labels][0] AS label
+CALL db.index.fulltext.queryNodes('` + searchIndex + `', $text) YIELD node, score AS relevance
+WITH node, relevance, [l IN labels(node) WHERE l IN $labels][0] AS label
 WHERE label IS NOT NULL
-`, map[string]any{"text": luceneQuery(r.Query), "labels": labels}
+WITH node, label, relevance / (1.0 + relevance) + CASE
+  WHEN node.nameFolded = $folded OR node.titleFolded = $folded THEN 3
+  WHEN $folded IN node.aliasesFolded THEN 2
+  WHEN node.nameFolded STARTS WITH $folded OR node.titleFolded STARTS WITH $folded
+    OR any(a IN coalesce(node.aliasesFolded, []) WHERE a STARTS WITH $folded) THEN 1
+  ELSE 0 END AS score
+`, map[string]any{"text": luceneQuery(r.Query), "folded": athar.SearchKey(r.Query), "labels": labels}
 }
 
 // Search implements athar.Explorer.

@@ -56,3 +56,15 @@ func withExtra(extra []Migration) []migration {
 	}
 	return list
 }
+
+// LuceneQuery exposes the full-text query a search or a text filter makes of what a user typed.
+func LuceneQuery(text string) string { return luceneQuery(text) }
+
+// SearchIndex is the name of the full-text index of the folded texts.
+const SearchIndex = searchIndex
+
+// DuplicatesQuery exposes the query of the entities e would duplicate, for the tests that EXPLAIN it.
+func DuplicatesQuery(e athar.Entity) (string, map[string]any) {
+	id, _ := athar.IdentityOf(e)
+	return duplicatesQuery(e.EntityType(), id, nil)
+}

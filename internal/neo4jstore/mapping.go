@@ -2,6 +2,7 @@ package neo4jstore
 
 import (
 	"fmt"
+	"maps"
 	"strings"
 	"time"
 
@@ -62,9 +63,53 @@ var taxonomies = map[athar.EntityType]map[string]struct{ rel, label string }{
 // properties are startDate and endDate.
 const datedField = "date"
 
-// searchTextProperties are the text list fields also kept joined in one string, which the
-// full-text index reads.
-var searchTextProperties = map[string]string{"aliases": "aliasText"}
+// searchedTexts are the text fields a search reads. Each is also kept folded, as its words
+// (athar.SearchKey), in the property <field>Folded, which the full-text index (searchIndex), the
+// ranking of search hits and the check of duplicates read; the field's own property keeps the
+// text as given. The aliases are kept folded as a list, aliasesFolded (an alias equal to a query
+// ranks high), and joined in one string, aliasTextFolded, for the full-text index.
+var searchedTexts = []string{"name", "title", "summary", "description", "quote", "text"}
+
+// searchedAliases is the text list field a search reads.
+const searchedAliases = "aliases"
+
+// foldedKeys are the properties foldedProps writes.
+var foldedKeys = func() []string {
+	keys := []string{searchedAliases + "Folded", "aliasTextFolded"}
+	for _, f := range searchedTexts {
+		keys = append(keys, f+"Folded")
+	}
+	return keys
+}()
+
+// foldedProps returns the folded copies of the searched texts in p (a node's properties, whose
+// lists are []string or, as the driver reads them, []any), one key of foldedKeys each; a text that
+// is absent or folds to nothing has none.
+func foldedProps(p map[string]any) map[string]any {
+	out := map[string]any{}
+	for _, f := range searchedTexts {
+		if v, _ := p[f].(string); v != "" {
+			if folded := athar.SearchKey(v); folded != "" {
+				out[f+"Folded"] = folded
+			}
+		}
+	}
+	aliases, ok := p[searchedAliases].([]string)
+	if !ok {
+		aliases = strs(p, searchedAliases)
+	}
+	var folded []string
+	for _, a := range aliases {
+		if fa := athar.SearchKey(a); fa != "" {
+			folded = append(folded, fa)
+		}
+	}
+	if len(folded) > 0 {
+		out[searchedAliases+"Folded"] = folded
+		out["aliasTextFolded"] = strings.Join(folded, " | ")
+	}
+	return out
+}
 
 // labelOf returns the Neo4j label of an entity type: its name.
 func labelOf(t athar.EntityType) string { return string(t) }
@@ -216,9 +261,6 @@ func (s *typeSpec) props(e athar.Entity) map[string]any {
 		case athar.ShapeTextList, athar.ShapeEnumList:
 			if vs := f.Strings(e); len(vs) > 0 {
 				p[f.Name] = vs
-				if key := searchTextProperties[f.Name]; key != "" {
-					p[key] = strings.Join(vs, " | ")
-				}
 			}
 		case athar.ShapeDate:
 			putDate(p, f.Name, f.Date(e))
@@ -237,6 +279,7 @@ func (s *typeSpec) props(e athar.Entity) map[string]any {
 			}
 		}
 	}
+	maps.Copy(p, foldedProps(p))
 	return p
 }
 

@@ -13,8 +13,8 @@ import (
 )
 
 // migration is one versioned change to the database. Its steps run in this order: schema, then
-// (when there was schema) a wait until every index is online, then batched, then data together
-// with the migration's record.
+// (when there was schema) a wait until every index is online, then batched, then rewrite, then data
+// together with the migration's record.
 type migration struct {
 	version int
 	name    string
@@ -29,6 +29,9 @@ type migration struct {
 	// the record is written, so, like schema, each must be safe to run again: it should only touch
 	// what is not yet backfilled.
 	batched []string
+	// rewrite is a backfill computed in Go (what Cypher cannot compute, such as athar.SearchKey),
+	// which commits in batches of its own. Like batched, it must be safe to run again.
+	rewrite func(ctx context.Context, s *Store) error
 	// data is a backfill run in the same transaction as the migration's record: it is applied
 	// exactly once, or not at all.
 	data func(ctx context.Context, tx neo4j.ManagedTransaction) error
@@ -142,6 +145,11 @@ func (s *Store) applyMigration(ctx context.Context, m migration) (state Migratio
 	}
 	for _, q := range m.batched {
 		if err := s.autoCommit(ctx, q); err != nil {
+			return state, false, err
+		}
+	}
+	if m.rewrite != nil {
+		if err := m.rewrite(ctx, s); err != nil {
 			return state, false, err
 		}
 	}

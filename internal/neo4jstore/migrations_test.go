@@ -59,6 +59,22 @@ var releaseSchema = []struct{ name, statement string }{
 		"ON EACH [n.name, n.aliasText, n.title, n.summary, n.description, n.quote, n.text]"},
 }
 
+// droppedLater are the indexes of releaseSchema that a later migration drops: migration 3 replaced
+// search_text with search_folded, over the folded texts.
+var droppedLater = []string{"search_text"}
+
+// kept returns the lines of a schema (schemaOf) but those of the indexes in droppedLater.
+func kept(schema []string) []string {
+	var out []string
+	for _, line := range schema {
+		name, _, _ := strings.Cut(line, " ")
+		if !slices.Contains(droppedLater, name) {
+			out = append(out, line)
+		}
+	}
+	return out
+}
+
 // releaseMigrate creates releaseSchema the way that release's Migrate did: the statements whose name
 // the database lacks, then a wait until every index is online.
 func releaseMigrate(tb testing.TB) {
@@ -265,7 +281,7 @@ func TestMigrate_FreshDatabase(t *testing.T) {
 		if _, err := s.Migrate(ctx); err != nil { // a migrated database again, for the tests after this one
 			t.Fatal(err)
 		}
-		if lack := missing(migrated, release); len(lack) > 0 {
+		if lack := missing(migrated, kept(release)); len(lack) > 0 {
 			t.Errorf("a migrated fresh database lacks the release's:\n%s", strings.Join(lack, "\n"))
 		}
 	})
@@ -327,7 +343,7 @@ func TestMigrate_UpgradesAReleaseDatabase(t *testing.T) {
 	})
 	t.Run("every index is there and online", func(t *testing.T) {
 		after := schemaOf(t)
-		if lack := missing(after, release); len(lack) > 0 {
+		if lack := missing(after, kept(release)); len(lack) > 0 {
 			t.Errorf("after the upgrade the database lacks:\n%s", strings.Join(lack, "\n"))
 		}
 		if n := neo4jtest.Count(t, "SHOW CONSTRAINTS YIELD name WHERE name = 'athar_migration_version' RETURN count(*) AS n", nil); n != 1 {

@@ -116,4 +116,14 @@ func TestPlans_FiltersUseIndexes(t *testing.T) {
 			assertIndexed(t, mustPlan(t, q, params), q)
 		})
 	}
+	for _, e := range []athar.Entity{
+		&athar.Facility{Name: "مدرسة النور", Type: "SCHOOL", PlaceID: "place:aleppo"},
+		&athar.Place{Name: "Aleppo", Kind: "CITY"},
+		&athar.Actor{Name: "UN", Kind: "UN_BODY", PartOf: "actor:x"},
+	} {
+		t.Run("duplicates of a "+string(e.EntityType()), func(t *testing.T) {
+			q, params := neo4jstore.DuplicatesQuery(e)
+			assertIndexed(t, mustPlan(t, q, params), q)
+		})
+	}
 }

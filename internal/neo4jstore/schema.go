@@ -75,4 +75,27 @@ CALL (c) {
       c.contentHash
 } IN TRANSACTIONS OF 2000 ROWS`},
 	},
+	{
+		// Text as people write it (athar.SearchKey): every searched text is also kept folded, and the
+		// full-text index reads the folded copies, so that مدرسة النور finds مَدْرَسَةُ النُّورِ and "Ecole"
+		// finds "École". The old index, over the texts as given, is dropped; the analyzer is named,
+		// so that a server whose default differs indexes the same way. The folded names of the types
+		// with an identity (athar.IdentityOf) are range-indexed for the check of duplicates, whose
+		// creates take turns on one AtharLock node per type. The backfill folds every entity's texts
+		// in batches and removes aliasText, the joined aliases the old index read; it recomputes
+		// from the texts as given, so it is safe to run again.
+		version: 3,
+		name:    "folded search text",
+		schema: []string{
+			"DROP INDEX search_text IF EXISTS",
+			"CREATE FULLTEXT INDEX search_folded IF NOT EXISTS FOR (n:Facility|Place|Actor|Source|Event|Attack|Claim) " +
+				"ON EACH [n.nameFolded, n.aliasTextFolded, n.titleFolded, n.summaryFolded, n.descriptionFolded, n.quoteFolded, n.textFolded] " +
+				"OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}}",
+			"CREATE RANGE INDEX facility_name_folded IF NOT EXISTS FOR (n:Facility) ON (n.nameFolded)",
+			"CREATE RANGE INDEX place_name_folded IF NOT EXISTS FOR (n:Place) ON (n.nameFolded)",
+			"CREATE RANGE INDEX actor_name_folded IF NOT EXISTS FOR (n:Actor) ON (n.nameFolded)",
+			"CREATE CONSTRAINT athar_lock_id IF NOT EXISTS FOR (l:AtharLock) REQUIRE l.id IS UNIQUE",
+		},
+		rewrite: refoldTexts,
+	},
 }

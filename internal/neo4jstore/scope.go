@@ -3,11 +3,11 @@ package neo4jstore
 import (
 	"fmt"
 	"strings"
-	"unicode"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/neo4jstore/lucene"
 )
 
 // This file holds the Cypher that more than one query shares: the domain's rules over claims, the
@@ -136,7 +136,7 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 	atFacility := fmt.Sprintf("(a:Attack)-[:%s]->(f:Facility)", relTargeted)
 	filters := []filter{
 		{on: set(f.Text != "", "text", func() any { return luceneQuery(f.Text) }),
-			lookup: "CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node WHERE node:Attack OR node:Claim\n" +
+			lookup: "CALL db.index.fulltext.queryNodes('" + searchIndex + "', $text) YIELD node WHERE node:Attack OR node:Claim\n" +
 				fmt.Sprintf("OPTIONAL MATCH (node:Claim)-[:%s]->(about:Attack)\n", relAbout) +
 				"WITH coalesce(about, CASE WHEN node:Attack THEN node END) AS a WHERE a IS NOT NULL"},
 		{on: set(len(f.FacilityIDs) > 0, "facilityIds", func() any { return f.FacilityIDs }),
@@ -209,7 +209,7 @@ func entityScope(t athar.EntityType, f athar.EntityFilter) scope {
 	node := fmt.Sprintf("(m:%s)", label)
 	filters := []filter{
 		{on: f.Text != "",
-			lookup: fmt.Sprintf("CALL db.index.fulltext.queryNodes('search_text', $text) YIELD node AS m WHERE m:%s", label)},
+			lookup: fmt.Sprintf("CALL db.index.fulltext.queryNodes('%s', $text) YIELD node AS m WHERE m:%s", searchIndex, label)},
 		{on: t == athar.TypeFacility && len(f.PlaceIDs) > 0,
 			patterns: []string{fmt.Sprintf("(m:Facility)-[:%s]->(:Place)%s(pl:Place)", relLocatedIn, upPlaces)},
 			where:    "pl.id IN $placeIds"},
@@ -238,24 +238,8 @@ func entityScope(t athar.EntityType, f athar.EntityFilter) scope {
 	return buildScope("m", fmt.Sprintf("MATCH (m:%s) WHERE m.%s IS NOT NULL", label, listKey(t)), filters, p)
 }
 
-// luceneQuery turns what a user typed into a full-text query that forgives spelling variants: each
-// word must match, exactly (ranked higher) or within the edit distance Lucene allows (~).
+// luceneQuery is the full-text query of what a user typed (lucene.Query), over at most the
+// search limit's number of words.
 func luceneQuery(text string) string {
-	var terms []string
-	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-		return !unicode.IsLetter(r) && !unicode.IsDigit(r)
-	}) {
-		if len(terms) == 12 {
-			break
-		}
-		if len([]rune(w)) < 3 {
-			terms = append(terms, fmt.Sprintf("%s*", w))
-			continue
-		}
-		terms = append(terms, fmt.Sprintf("(%s^2 OR %s~)", w, w))
-	}
-	if len(terms) == 0 {
-		return `""`
-	}
-	return strings.Join(terms, " AND ")
+	return lucene.Query(text, athar.CurrentSearchLimits().MaxTerms)
 }

@@ -21,6 +21,8 @@ type Store struct {
 	driver   neo4j.DriverWithContext
 	database string
 	now      func() time.Time
+	// refoldBatch is how many nodes one transaction of a backfill of folded texts rewrites.
+	refoldBatch int
 }
 
 // New returns a store over driver, always naming the database (default "neo4j"). The caller owns the
@@ -29,7 +31,7 @@ func New(driver neo4j.DriverWithContext, database string) *Store {
 	if database == "" {
 		database = "neo4j"
 	}
-	return &Store{driver: driver, database: database, now: func() time.Time { return time.Now().UTC() }}
+	return &Store{driver: driver, database: database, now: func() time.Time { return time.Now().UTC() }, refoldBatch: RefoldBatch}
 }
 
 var (

@@ -16,10 +16,13 @@ import (
 )
 
 // Create implements athar.Curator.
-func (s *Store) Create(ctx context.Context, e athar.Entity) (athar.Entity, error) {
+func (s *Store) Create(ctx context.Context, e athar.Entity, distinctFrom ...string) (athar.Entity, error) {
 	athar.Normalize(e)
 	problems, refs := athar.Validate(e)
 	if err := problems.Err(); err != nil {
+		return nil, err
+	}
+	if err := athar.CheckDistinctFrom(e.EntityType(), distinctFrom); err != nil {
 		return nil, err
 	}
 	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
@@ -29,6 +32,9 @@ func (s *Store) Create(ctx context.Context, e athar.Entity) (athar.Entity, error
 		}
 		if len(existing) > 0 {
 			return nil, conflict(e.EntityID())
+		}
+		if err := checkDuplicates(ctx, tx, e, distinctFrom, s.now()); err != nil {
+			return nil, err
 		}
 		// CREATE, not the MERGE of the upsert: of two concurrent creates of one id, the second
 		// fails on the unique constraint instead of overwriting the first.
@@ -100,6 +106,51 @@ func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.E
 		return nil, fmt.Errorf("neo4jstore: %s %q not found after writing it", e.EntityType(), e.EntityID())
 	}
 	return saved[0], nil
+}
+
+// maxDuplicatesNamed is how many existing ids a refused duplicate names at most.
+const maxDuplicatesNamed = 5
+
+// checkDuplicates returns athar.Duplicate when an entity of e's type other than those distinctFrom
+// lists has e's identity (athar.IdentityOf): the same folded name (read from the range index on
+// nameFolded), kind and parent, or no parent for both. Creates of entities of one type take turns
+// on the type's AtharLock node (its write lock is held until the transaction ends), so that of two
+// concurrent creates of the same entity the second sees the first.
+func checkDuplicates(ctx context.Context, tx neo4j.ManagedTransaction, e athar.Entity, distinctFrom []string, now time.Time) error {
+	id, ok := athar.IdentityOf(e)
+	if !ok {
+		return nil
+	}
+	t := e.EntityType()
+	if _, err := collect(ctx, tx, "MERGE (l:AtharLock {id: $lock}) SET l.at = $now",
+		map[string]any{"lock": "create:" + labelOf(t), "now": now}); err != nil {
+		return err
+	}
+	q, params := duplicatesQuery(t, id, distinctFrom)
+	recs, err := collect(ctx, tx, q, params)
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	ids := make([]string, len(recs))
+	for i, rec := range recs {
+		if ids[i], _, err = neo4j.GetRecordValue[string](rec, "id"); err != nil {
+			return err
+		}
+	}
+	return athar.Duplicate(t, ids)
+}
+
+// duplicatesQuery is the query of the ids of the entities of type t, but those of distinctFrom,
+// with the identity id (up to maxDuplicatesNamed of them), from the range index on nameFolded.
+func duplicatesQuery(t athar.EntityType, id athar.Identity, distinctFrom []string) (string, map[string]any) {
+	parent := fmt.Sprintf("NOT EXISTS { (n)-[:%s]->() }", relOf(t, id.ParentField))
+	if id.Parent != "" {
+		parent = fmt.Sprintf("EXISTS { (n)-[:%s]->({id: $parent}) }", relOf(t, id.ParentField))
+	}
+	return fmt.Sprintf(
+			"MATCH (n:%s {nameFolded: $name}) WHERE n.%s = $kind AND NOT n.id IN $distinct AND %s RETURN n.id AS id ORDER BY id LIMIT %d",
+			labelOf(t), id.KindField, parent, maxDuplicatesNamed),
+		map[string]any{"name": id.Name, "kind": id.Kind, "parent": id.Parent, "distinct": append([]string{}, distinctFrom...)}
 }
 
 func conflict(id string) *athar.Error {
