@@ -30,6 +30,7 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	WriteToken      string
 	AllowedHosts    string
+	Export          exportConfig
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -46,7 +47,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated; on a loopback address, localhost and 127.0.0.1 always are (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
+	cfg.Export.register(fs)
 	if err := a.parse(args); err != nil {
+		return err
+	}
+	if err := cfg.Export.check(); err != nil {
 		return err
 	}
 	cfg.WriteToken = os.Getenv("ATHAR_WRITE_TOKEN")
@@ -88,6 +93,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}),
 		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
+		ExportPageSize: cfg.Export.PageSize, ExportTimeout: cfg.Export.Timeout,
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -40,6 +40,12 @@ type Config struct {
 	// LoopbackOnly says Athar listens on a loopback address: requests must then name a loopback
 	// host (or one of AllowedHosts), which stops a web page from reaching it by DNS rebinding.
 	LoopbackOnly bool
+	// ExportTimeout is the deadline of a whole plain-HTTP export; each of its database reads is
+	// bounded by QueryTimeout as well. Default 10 minutes.
+	ExportTimeout time.Duration
+	// ExportPageSize is how many attacks an export reads from the database at a time, and so
+	// about how many it holds in memory. Default DefaultExportPageSize.
+	ExportPageSize int
 }
 
 func (c *Config) defaults() {
@@ -52,7 +58,20 @@ func (c *Config) defaults() {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = 1 << 20
 	}
+	if c.ExportTimeout <= 0 {
+		c.ExportTimeout = DefaultExportTimeout
+	}
+	if c.ExportPageSize <= 0 {
+		c.ExportPageSize = DefaultExportPageSize
+	}
 }
+
+// The defaults of the exports' limits: a page of 1,000 attacks is a few hundred kilobytes in
+// memory and one database round trip per thousand rows; ten minutes streams some millions of rows.
+const (
+	DefaultExportPageSize = 1000
+	DefaultExportTimeout  = 10 * time.Minute
+)
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the exports /export/attacks.csv and
 // /export/attacks.geojson, the playground at / (when on), /healthz (the process is up) and /readyz
@@ -64,7 +83,7 @@ func NewServer(cfg Config) http.Handler {
 	mux.Handle("/graphql", withBodyLimit(cfg.MaxBodyBytes, withTimeout(cfg.QueryTimeout, cfg.GraphQL)))
 	if cfg.Explorer != nil {
 		for _, f := range export.Formats() {
-			mux.Handle("GET /export/"+f.FileName, withTimeout(cfg.QueryTimeout, exportHandler(cfg.Explorer, cfg.Logger, f)))
+			mux.Handle("GET /export/"+f.FileName, withTimeout(cfg.ExportTimeout, exportHandler(cfg.Explorer, cfg, f)))
 		}
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

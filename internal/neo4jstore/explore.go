@@ -407,8 +407,10 @@ ORDER BY bucket, wide`, sc.params)
 		default:
 			end = start
 		}
-		out = append(out, athar.TimelineBucket{Start: start, End: end, Attacks: int(m["attacks"].(int64)),
-			KilledLow: int(m["low"].(int64)), KilledHigh: int(m["high"].(int64)), AttacksWithFigures: int(m["withFigures"].(int64))})
+		// Sums over many attacks saturate at what a GraphQL Int carries (athar.SaturatedInt).
+		out = append(out, athar.TimelineBucket{Start: start, End: end, Attacks: athar.SaturatedInt(m["attacks"].(int64)),
+			KilledLow: athar.SaturatedInt(m["low"].(int64)), KilledHigh: athar.SaturatedInt(m["high"].(int64)),
+			AttacksWithFigures: athar.SaturatedInt(m["withFigures"].(int64))})
 	}
 	return out, nil
 }
@@ -683,11 +685,16 @@ RETURN from, type(r) AS rel, out, `+graphNodeFields,
 }
 
 // AttackFeatures implements athar.Explorer.
-func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, limit int) ([]athar.AttackFeature, bool, error) {
+func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, after *athar.FeatureCursor, limit int) ([]athar.AttackFeature, bool, error) {
 	sc := attackScope(f, athar.OrderDateAsc)
 	sc.params["limit"] = int64(limit + 1)
+	k := keyset{key: "a.startDate", id: "a.id", keyAsc: true, idAsc: true}
+	if after != nil {
+		sc.params["afterKey"], sc.params["afterId"] = neo4j.DateOf(after.Start), after.ID
+		sc.cypher += "WITH a WHERE " + k.cond(false) + "\n"
+	}
 	recs, err := s.read(ctx, sc.cypher+`
-WITH a ORDER BY a.startDate, a.id LIMIT $limit
+WITH a ORDER BY `+k.sort(false)+` LIMIT $limit
 CALL (a) {
   OPTIONAL MATCH (a)-[:`+relTargeted+`]->(f:Facility)
   WITH f ORDER BY f.id
