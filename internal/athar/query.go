@@ -59,6 +59,17 @@ func (f *AttackFilter) Validate(prefix string) error {
 	if err := f.Dates.Check("dateRange"); err != nil {
 		p = append(p, problemsOf(err)...)
 	}
+	for _, l := range []struct {
+		field string
+		n     int
+	}{{"facilityIds", len(f.FacilityIDs)}, {"facilityTypes", len(f.FacilityTypes)}, {"placeIds", len(f.PlaceIDs)},
+		{"actorIds", len(f.ActorIDs)}, {"attackTypes", len(f.AttackTypes)}, {"weapons", len(f.Weapons)}, {"sourceIds", len(f.SourceIDs)}} {
+		checkFilterList(&p, l.field, l.n)
+	}
+	if len(p) > 0 {
+		// Values of an overlong list are not checked one by one: the answer would grow with it.
+		return p.Prefixed(prefix).Err()
+	}
 	checkEnums(&p, "facilityTypes", f.FacilityTypes, names(FacilityTypes))
 	checkEnums(&p, "attackTypes", f.AttackTypes, names(AttackTypes))
 	checkEnums(&p, "weapons", f.Weapons, names(Weapons))
@@ -69,6 +80,18 @@ func (f *AttackFilter) Validate(prefix string) error {
 	f.Text = strings.TrimSpace(f.Text)
 	checkSearchText(&p, "text", f.Text)
 	return p.Prefixed(prefix).Err()
+}
+
+// MaxFilterValues is the most values a filter's list (facilityIds, weapons, ...) may hold: as many
+// ids as nodes(ids:) takes (MaxPageSize), more than any investigation names at once, and few
+// enough that the list costs the database one index lookup each.
+const MaxFilterValues = MaxPageSize
+
+// checkFilterList reports a filter's list of n values longer than MaxFilterValues, naming field.
+func checkFilterList(p *Problems, field string, n int) {
+	if n > MaxFilterValues {
+		p.Add(field, "give at most %d values", MaxFilterValues)
+	}
 }
 
 // Check reports a circle off the globe or of a radius out of range; problems name field.
@@ -118,6 +141,7 @@ type EntityFilter struct {
 // Validate checks the filter's values; problems name the fields under prefix ("filter").
 func (f *EntityFilter) Validate(prefix string) error {
 	var p Problems
+	checkFilterList(&p, "placeIds", len(f.PlaceIDs))
 	checkNear(&p, "near", f.Near)
 	f.Text = strings.TrimSpace(f.Text)
 	checkSearchText(&p, "text", f.Text)

@@ -3,6 +3,7 @@ package httpapi
 import (
 	"context"
 	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/athar-project/athar/internal/athar"
@@ -23,13 +24,7 @@ import (
 func exportHandler(x athar.Explorer, cfg Config, format export.Format) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		q := r.URL.Query()
-		opts, err := exportOptions(q, format)
-		if err != nil {
-			writeError(w, r, cfg.Logger, err)
-			return
-		}
-		f, err := attackFilter(q)
+		f, opts, err := ParseExportQuery(r.URL.RawQuery, format)
 		if err != nil {
 			writeError(w, r, cfg.Logger, err)
 			return
@@ -84,9 +79,30 @@ func readExportPage(ctx context.Context, x athar.Explorer, f athar.AttackFilter,
 	return x.AttackFeatures(pctx, f, after, size)
 }
 
+// ParseExportQuery reads the URL query of an export in format (rawQuery, without its "?"): the
+// attack filter (attackFilter) and the format's own parameters (exportOptions). A query that is
+// not well formed is refused whole rather than read in part, as net/http's Request.URL.Query
+// would: dropping a pair it cannot read (or every pair, beyond net/url's limit of 10,000) would
+// widen the export. Errors: EINVALID naming the parameter at fault, a parameter neither knows
+// among them (checkParameters), or no parameter for a malformed query; the exports answer them
+// with 400.
+func ParseExportQuery(rawQuery string, format export.Format) (athar.AttackFilter, export.Options, error) {
+	q, err := url.ParseQuery(rawQuery)
+	if err != nil {
+		return athar.AttackFilter{}, export.Options{}, athar.Invalid("",
+			"the query string is not well formed: want name=value pairs joined by &, each %% followed by two hex digits, at most 10,000 pairs")
+	}
+	opts, err := exportOptions(q, format)
+	if err != nil {
+		return athar.AttackFilter{}, opts, err
+	}
+	f, err := attackFilter(q)
+	return f, opts, err
+}
+
 // exportOptions reads the parameters of the format beyond the filter: excel (CSV only; true or
 // false, 1 or 0). Errors: EINVALID naming the parameter.
-func exportOptions(q map[string][]string, format export.Format) (export.Options, error) {
+func exportOptions(q url.Values, format export.Format) (export.Options, error) {
 	var o export.Options
 	if err := checkParameters(q, format.Params); err != nil {
 		return o, err

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/athar-project/athar/internal/athar"
 )
@@ -24,23 +25,48 @@ var (
 // checkParameters refuses a parameter that is neither the filter's nor one of extra (a format's
 // own), naming it with the closest known name and the list of them, so that a misspelt filter
 // (facilityTypes for facilityType) is an error rather than an export of everything; and a
-// single-valued parameter given more than once. Errors: EINVALID naming each parameter at fault.
+// single-valued parameter given more than once. Errors: EINVALID naming each parameter at fault,
+// the first maxUnknownReported unknown ones when there are more.
 func checkParameters(q url.Values, extra []string) error {
 	known := slices.Concat(singleParameters, listParameters, extra)
 	var p athar.Problems
+	unknown := 0
 	for _, name := range slices.Sorted(maps.Keys(q)) {
 		switch {
 		case !slices.Contains(known, name):
+			if unknown++; unknown > maxUnknownReported {
+				continue
+			}
 			hint := ""
 			if near := closest(name, known); near != "" {
 				hint = fmt.Sprintf("did you mean %s? ", near)
 			}
-			p.Add(name, "is not a parameter of this export; %sknown: %s", hint, strings.Join(known, ", "))
+			p.Add(shortName(name), "is not a parameter of this export; %sknown: %s", hint, strings.Join(known, ", "))
 		case !slices.Contains(listParameters, name) && len(q[name]) > 1:
 			p.Add(name, "is given %d times; give it once", len(q[name]))
 		}
 	}
 	return p.Err()
+}
+
+// maxUnknownReported is how many unknown parameters an answer names at most, so that it never
+// grows with the query.
+const maxUnknownReported = 10
+
+// maxNameBytes is the longest parameter name an answer repeats whole; a longer one is cut short
+// and marked "…", so that an answer never grows with what a client sends.
+const maxNameBytes = 64
+
+// shortName returns name, cut to maxNameBytes at a character boundary when it is longer.
+func shortName(name string) string {
+	if len(name) <= maxNameBytes {
+		return name
+	}
+	cut := maxNameBytes
+	for cut > 0 && !utf8.RuneStart(name[cut]) {
+		cut--
+	}
+	return name[:cut] + "…"
 }
 
 // closest returns the known name nearest to name (ignoring case, at most a third of its letters
@@ -159,7 +185,8 @@ func attackFilter(q url.Values) (athar.AttackFilter, error) {
 // were read from, so that an answer names what the client sent.
 var parameters = map[string]string{
 	"dateRange.from": "from", "dateRange.to": "to", "facilityTypes": "facilityType",
-	"attackTypes": "attackType", "weapons": "weapon",
+	"attackTypes": "attackType", "weapons": "weapon", "facilityIds": "facilityId", "placeIds": "placeId",
+	"actorIds": "actorId", "sourceIds": "sourceId",
 }
 
 // asParameters renames the fields of validation problems to URL parameters ("dateRange.to" is
