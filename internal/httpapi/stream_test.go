@@ -235,6 +235,12 @@ func TestExport_RefusesWhatItDoesNotKnow(t *testing.T) {
 		{"attacks.csv?to=1899-12-31", "to", "the year 1899"},
 		{"attacks.geojson?near=NaN,37,10", "near", "three numbers"},
 		{"attacks.geojson?near=36,37,Inf", "near", "three numbers"},
+		{"attacks.csv?facilityId=" + strings.Repeat("facility:a,", athar.MaxFilterValues+1), "facilityId", "at most 100 values"},
+		{"attacks.csv?weapon=" + strings.Repeat("SPOON,", 5000), "weapon", "at most 100 values"},
+		// Read in part, these would widen the export to everything.
+		{"attacks.csv?facilityId=facility:a&x=%zz", "", "not well formed"},
+		{"attacks.csv?facilityId=facility:a;placeId=place:b", "", "not well formed"},
+		{"attacks.csv?" + strings.Repeat("facilityId=facility:a&", 10_001), "", "not well formed"},
 	} {
 		resp, body := MustGet(t, url+"/export/"+c.path, nil)
 		var problem struct{ Error, Parameter string }
@@ -243,6 +249,21 @@ func TestExport_RefusesWhatItDoesNotKnow(t *testing.T) {
 			t.Errorf("%s: %d %s, want 400 naming %s and saying %q", c.path, resp.StatusCode, body, c.param, c.mentions)
 		}
 	}
+	t.Run("the answer does not grow with the query", func(t *testing.T) {
+		var q strings.Builder
+		for i := range 500 {
+			fmt.Fprintf(&q, "%s%d=1&", strings.Repeat("p", 100), i)
+		}
+		resp, body := MustGet(t, url+"/export/attacks.csv?"+q.String(), nil)
+		var problem struct {
+			Parameter string
+			Problems  []struct{ Parameter, Error string }
+		}
+		if err := json.Unmarshal(body, &problem); err != nil || resp.StatusCode != http.StatusBadRequest || len(problem.Problems) != 10 ||
+			len(problem.Parameter) > 70 || !strings.HasSuffix(problem.Parameter, "…") {
+			t.Errorf("%d, %d bytes naming %d parameters (%q): want 400 naming the first 10, each cut short", resp.StatusCode, len(body), len(problem.Problems), problem.Parameter)
+		}
+	})
 	t.Run("every parameter at fault is listed", func(t *testing.T) {
 		resp, body := MustGet(t, url+"/export/attacks.csv?weapons=SPOON&from=9999-01-01", nil)
 		var problem struct {
