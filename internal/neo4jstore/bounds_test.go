@@ -50,3 +50,17 @@ func TestTimeline_SumsSaturate(t *testing.T) {
 		}
 	}
 }
+
+// TestPlans_ExportPagesUseIndexes checks that the page of an export after a cursor starts from an
+// index, not from a scan of every attack, with and without a filter.
+func TestPlans_ExportPagesUseIndexes(t *testing.T) {
+	s := MustStore(t)
+	MustSeed(t, s)
+	after := &athar.FeatureCursor{Start: time.Date(2014, 4, 30, 0, 0, 0, 0, time.UTC), ID: "attack:ain-jalout-school-2014-04-30"}
+	for _, f := range []athar.AttackFilter{{}, {FacilityTypes: []athar.FacilityType{"SCHOOL"}}} {
+		for _, cursor := range []*athar.FeatureCursor{nil, after} {
+			q, params := neo4jstore.AttackFeaturesQuery(f, cursor)
+			assertIndexed(t, mustPlan(t, q, params), q)
+		}
+	}
+}
