@@ -281,3 +281,25 @@ func TestExport_RefusesWhatItDoesNotKnow(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkExport_CSV streams an export of bulkAttacks attacks over HTTP, a page of the default
+// size at a time, and reports attacks per second.
+func BenchmarkExport_CSV(b *testing.B) {
+	store := MustStore(b, false)
+	MustBulkAttacks(b, store, bulkAttacks)
+	url := MustServer(b, store, nil)
+	rows := 0
+	for b.Loop() {
+		resp, err := http.Get(url + "/export/attacks.csv")
+		if err != nil {
+			b.Fatal(err)
+		}
+		n, err := io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if err != nil || resp.StatusCode != http.StatusOK || n == 0 {
+			b.Fatalf("%d, %v", resp.StatusCode, err)
+		}
+		rows += bulkAttacks
+	}
+	b.ReportMetric(float64(rows)/b.Elapsed().Seconds(), "attacks/s")
+}
