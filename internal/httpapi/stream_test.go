@@ -68,13 +68,28 @@ func (c *pageCounter) AttackFeatures(ctx context.Context, f athar.AttackFilter, 
 	c.mu.Lock()
 	i := len(c.limits)
 	c.limits = append(c.limits, limit)
+	before := c.before
 	c.mu.Unlock()
-	if c.before != nil {
-		if err := c.before(i); err != nil {
+	if before != nil {
+		if err := before(i); err != nil {
 			return nil, false, err
 		}
 	}
 	return c.Explorer.AttackFeatures(ctx, f, after, limit)
+}
+
+// reset forgets the reads so far and sets what happens before each of the next.
+func (c *pageCounter) reset(before func(i int) error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.limits, c.before = nil, before
+}
+
+// reads returns the size of each read since the last reset.
+func (c *pageCounter) reads() []int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]int(nil), c.limits...)
 }
 
 func TestExport_StreamsEveryRow(t *testing.T) {
@@ -85,7 +100,7 @@ func TestExport_StreamsEveryRow(t *testing.T) {
 	url := MustServer(t, store, func(c *httpapi.Config) { c.Explorer, c.ExportPageSize = counter, pageSize })
 
 	t.Run("CSV, every row, read a page at a time", func(t *testing.T) {
-		counter.limits = nil
+		counter.reset(nil)
 		resp, body := MustGet(t, url+"/export/attacks.csv?facilityId=facility:bulk-school", nil)
 		rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
 		if err != nil || resp.StatusCode != http.StatusOK {
@@ -104,10 +119,10 @@ func TestExport_StreamsEveryRow(t *testing.T) {
 		if rows[11][8] != "10" || rows[11][9] != "11" || rows[2][1] != "مدرسة 1" {
 			t.Errorf("rows carry their figures and titles: %q, %q", rows[11], rows[2])
 		}
-		if want := bulkAttacks/pageSize + 1; len(counter.limits) != want {
-			t.Errorf("%d reads of the store, want %d pages of %d", len(counter.limits), want, pageSize)
+		if want := bulkAttacks/pageSize + 1; len(counter.reads()) != want {
+			t.Errorf("%d reads of the store, want %d pages of %d", len(counter.reads()), want, pageSize)
 		}
-		for _, l := range counter.limits {
+		for _, l := range counter.reads() {
 			if l != pageSize {
 				t.Errorf("a read of %d attacks, want pages of %d", l, pageSize)
 			}
@@ -117,7 +132,7 @@ func TestExport_StreamsEveryRow(t *testing.T) {
 		}
 	})
 	t.Run("GeoJSON, every feature", func(t *testing.T) {
-		counter.limits = nil
+		counter.reset(nil)
 		resp, body := MustGet(t, url+"/export/attacks.geojson?near=36.2,37.15,10", nil)
 		var fc struct {
 			Type      string
@@ -136,10 +151,10 @@ func TestExport_StreamsEveryRow(t *testing.T) {
 		}
 	})
 	t.Run("rows reach the client before the next page is read", func(t *testing.T) {
-		counter.limits = nil
+		counter.reset(nil)
 		firstLine := make(chan struct{})
 		arrived := make(chan bool, 1)
-		counter.before = func(i int) error {
+		counter.reset(func(i int) error {
 			if i == 1 {
 				select {
 				case <-firstLine:
@@ -149,8 +164,8 @@ func TestExport_StreamsEveryRow(t *testing.T) {
 				}
 			}
 			return nil
-		}
-		defer func() { counter.before = nil }()
+		})
+		defer counter.reset(nil)
 		resp, err := http.Get(url + "/export/attacks.csv?from=2000-01-01&to=2001-12-31")
 		if err != nil {
 			t.Fatal(err)
@@ -174,14 +189,14 @@ func TestExport_StreamsEveryRow(t *testing.T) {
 		}
 	})
 	t.Run("a failure after the first rows breaks the transfer off", func(t *testing.T) {
-		counter.limits = nil
-		counter.before = func(i int) error {
+		counter.reset(nil)
+		counter.reset(func(i int) error {
 			if i == 2 {
 				return athar.Errorf(athar.EUNAVAILABLE, "the database cannot be reached")
 			}
 			return nil
-		}
-		defer func() { counter.before = nil }()
+		})
+		defer counter.reset(nil)
 		resp, err := http.Get(url + "/export/attacks.csv")
 		if err != nil {
 			t.Fatal(err)
@@ -196,9 +211,9 @@ func TestExport_StreamsEveryRow(t *testing.T) {
 		}
 	})
 	t.Run("a failure before the first row is a status", func(t *testing.T) {
-		counter.limits = nil
-		counter.before = func(int) error { return athar.Errorf(athar.EUNAVAILABLE, "the database cannot be reached") }
-		defer func() { counter.before = nil }()
+		counter.reset(nil)
+		counter.reset(func(int) error { return athar.Errorf(athar.EUNAVAILABLE, "the database cannot be reached") })
+		defer counter.reset(nil)
 		resp, body := MustGet(t, url+"/export/attacks.geojson", nil)
 		if resp.StatusCode != http.StatusServiceUnavailable || !json.Valid(body) {
 			t.Errorf("%d %s, want 503 with a JSON body", resp.StatusCode, body)
