@@ -3475,9 +3475,9 @@ A date as written: start is YYYY, YYYY-MM or YYYY-MM-DD, and its form is the pre
 the precision is RANGE.
 """
 input DateInput {
-  "YYYY, YYYY-MM or YYYY-MM-DD: the date, or with end the first of a range. Never write a month as its first day."
+  "YYYY, YYYY-MM or YYYY-MM-DD, in the years 1900 to next year: the date, or with end the first of a range. Never write a month as its first day."
   start: String!
-  "The end of a range, in the same forms, not before start; the range runs to the last day it covers."
+  "The end of a range, in the same forms, not before start; the range runs to the last day it covers. An end that adds nothing to start (2014-04-30 to 2014-04-30) leaves start's precision."
   end: String
   "How the date was derived, where the source does not state it outright."
   note: String
@@ -3485,9 +3485,9 @@ input DateInput {
 
 "Dates to filter by: a thing matches when its date range overlaps from..to. Either end may be open."
 input DateRangeInput {
-  "The first day, included; null for no lower bound."
+  "The first day, included; null for no lower bound. In the years 1900 to next year."
   from: Date
-  "The last day, included; null for no upper bound. Not before from."
+  "The last day, included; null for no upper bound. Not before from; in the years 1900 to next year."
   to: Date
 }
 
@@ -5129,7 +5129,7 @@ extend type Query {
   repeatedlyTargeted(
     "The fewest attacks a facility must have, at least 1."
     minAttacks: Int = 2
-    "When above 0, minAttacks of them must start at most this many days apart; null or 0 for no window."
+    "When above 0, minAttacks of them must start at most this many days apart; null or 0 for no window. At most 36,600 (a century)."
     withinDays: Int
     "Which attacks count; all when null."
     filter: AttackFilter
@@ -5164,11 +5164,11 @@ extend type Query {
   ): NearbyFacilityConnection!
 
   "A day of the time tree, with what happened on it; null when nothing is recorded."
-  day("The day." date: Date!): Day
+  day("The day, in the years 1900 to next year." date: Date!): Day
   "A month of the time tree; null when nothing is recorded in it."
-  month("The year, such as 2016." year: Int!, "The month, 1 to 12." month: Int!): Month
+  month("The year, such as 2016: 1900 to next year." year: Int!, "The month, 1 to 12." month: Int!): Month
   "A year of the time tree; null when nothing is recorded in it."
-  year("The year, such as 2016." year: Int!): Year
+  year("The year, such as 2016: 1900 to next year." year: Int!): Year
 
   """
   The neighbourhood of the given nodes, depth hops out, ready for a network view: every edge's ends
@@ -5226,7 +5226,7 @@ input AttackFilter {
   weapons: [Weapon!]
   "Attacks on a facility within radiusMeters of the point."
   near: NearInput
-  "Attacks for which some live account that does not deny gives at least this many killed."
+  "Attacks for which some live account that does not deny gives at least this many killed; 0 to 1,000,000."
   minKilled: Int
   "Attacks that these sources make claims about (retracted claims included)."
   sourceIds: [ID!]
@@ -5576,9 +5576,9 @@ type TimelineBucket {
   end: Date!
   "How many attacks it holds; intervals with none have no bucket."
   attacks: Int!
-  "The sum of each attack's lowest killed figure (an attack with none adds 0)."
+  "The sum of each attack's lowest killed figure (an attack with none adds 0), at most 2,147,483,647: a larger sum is given as that."
   killedLow: Int!
-  "The sum of each attack's highest killed figure (an attack with none adds 0)."
+  "The sum of each attack's highest killed figure (an attack with none adds 0), at most 2,147,483,647: a larger sum is given as that."
   killedHigh: Int!
   "How many of the bucket's attacks have any killed figure."
   attacksWithFigures: Int!

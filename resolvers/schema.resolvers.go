@@ -7,7 +7,6 @@ package resolvers
 
 import (
 	"context"
-	"fmt"
 	"time"
 
 	"github.com/athar-project/athar/graph"
@@ -595,7 +594,11 @@ func (r *queryResolver) Nearby(ctx context.Context, latitude float64, longitude 
 }
 
 func (r *queryResolver) Day(ctx context.Context, date time.Time) (*athar.TimeNode, error) {
-	return timeNode(ctx, "day:"+date.Format("2006-01-02"))
+	id, err := athar.DayID(date)
+	if err != nil {
+		return nil, err
+	}
+	return timeNode(ctx, id)
 }
 
 func (r *queryResolver) Month(ctx context.Context, year int, month int) (*athar.TimeNode, error) {
@@ -607,7 +610,11 @@ func (r *queryResolver) Month(ctx context.Context, year int, month int) (*athar.
 }
 
 func (r *queryResolver) Year(ctx context.Context, year int) (*athar.TimeNode, error) {
-	return timeNode(ctx, fmt.Sprintf("year:%04d", year))
+	id, err := athar.YearID(year)
+	if err != nil {
+		return nil, err
+	}
+	return timeNode(ctx, id)
 }
 
 func (r *queryResolver) Graph(ctx context.Context, ids []string, depth *int, limit *int) (*athar.Graph, error) {
@@ -623,7 +630,7 @@ func (r *queryResolver) AttacksGeoJSON(ctx context.Context, filter *model.Attack
 	if err != nil {
 		return nil, err
 	}
-	features, more, err := r.Explorer.AttackFeatures(ctx, f, export.MaxFeatures)
+	features, more, err := r.Explorer.AttackFeatures(ctx, f, nil, export.MaxFeatures)
 	if err != nil {
 		return nil, err
 	}

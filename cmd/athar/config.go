@@ -142,6 +142,35 @@ func registerLimits(fs *flag.FlagSet, l *resolvers.Limits) {
 	fs.IntVar(&l.RoundTripCost, "round-trip-cost", envInt("ATHAR_ROUND_TRIP_COST", resolvers.DefaultRoundTripCost), "what each field that costs a round trip to Neo4j adds to a query's cost (env ATHAR_ROUND_TRIP_COST)")
 }
 
+// exportConfig is the configuration of the plain-HTTP exports (/export/attacks.csv, .geojson).
+type exportConfig struct {
+	PageSize int           // attacks read from the database at a time
+	Timeout  time.Duration // a whole export's time limit
+}
+
+// maxExportPageSize bounds the export page: ten thousand attacks are a few megabytes in memory
+// per export in flight.
+const maxExportPageSize = 10_000
+
+// register adds the export flags, each defaulting to its environment variable.
+func (c *exportConfig) register(fs *flag.FlagSet) {
+	fs.IntVar(&c.PageSize, "export-page-size", envInt("ATHAR_EXPORT_PAGE_SIZE", httpapi.DefaultExportPageSize),
+		fmt.Sprintf("attacks an export reads from the database at a time, 1 to %d: its memory per export in flight (env ATHAR_EXPORT_PAGE_SIZE)", maxExportPageSize))
+	fs.DurationVar(&c.Timeout, "export-timeout", envDuration("ATHAR_EXPORT_TIMEOUT", httpapi.DefaultExportTimeout),
+		"a whole export's time limit; each of its database reads also has the query timeout (env ATHAR_EXPORT_TIMEOUT)")
+}
+
+// check reports a setting out of range, naming its flag.
+func (c *exportConfig) check() error {
+	if c.PageSize < 1 || c.PageSize > maxExportPageSize {
+		return fmt.Errorf("--export-page-size: %d is outside 1 to %d", c.PageSize, maxExportPageSize)
+	}
+	if c.Timeout <= 0 {
+		return fmt.Errorf("--export-timeout: %s is not a positive duration", c.Timeout)
+	}
+	return nil
+}
+
 // finish reads what flags cannot default safely.
 func (c *dbConfig) finish() {
 	if c.Password == "" {

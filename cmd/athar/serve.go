@@ -36,6 +36,7 @@ type serveConfig struct {
 	HTTPLimits      httpLimits
 	SearchMaxBytes  int
 	SearchMaxTerms  int
+	Export          exportConfig
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -58,11 +59,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	var mc metricsConfig
 	mc.register(fs)
 	cfg.HTTPLimits.register(fs)
+	cfg.Export.register(fs)
 	if err := a.parse(args); err != nil {
 		return err
 	}
 	if err := athar.SetSearchLimits(athar.SearchLimits{MaxBytes: cfg.SearchMaxBytes, MaxTerms: cfg.SearchMaxTerms}); err != nil {
 		return fmt.Errorf("--search-max-bytes and --search-max-terms: %w", err)
+	}
+	if err := cfg.Export.check(); err != nil {
+		return err
 	}
 	admission, err := cfg.HTTPLimits.admission()
 	if err != nil {
@@ -109,6 +114,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),
 		MaxBodyBytes: cfg.HTTPLimits.MaxBodyBytes, Admission: admission,
+		ExportPageSize: cfg.Export.PageSize, ExportTimeout: cfg.Export.Timeout,
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {

@@ -118,7 +118,7 @@ type AttackFilter struct {
 	Weapons graphql.Omittable[[]athar.Weapon] `json:"weapons,omitempty"`
 	// Attacks on a facility within radiusMeters of the point.
 	Near graphql.Omittable[*athar.Near] `json:"near,omitempty"`
-	// Attacks for which some live account that does not deny gives at least this many killed.
+	// Attacks for which some live account that does not deny gives at least this many killed; 0 to 1,000,000.
 	MinKilled graphql.Omittable[*int] `json:"minKilled,omitempty"`
 	// Attacks that these sources make claims about (retracted claims included).
 	SourceIds graphql.Omittable[[]string] `json:"sourceIds,omitempty"`
@@ -157,9 +157,9 @@ type ClaimEdge struct {
 
 // Dates to filter by: a thing matches when its date range overlaps from..to. Either end may be open.
 type DateRangeInput struct {
-	// The first day, included; null for no lower bound.
+	// The first day, included; null for no lower bound. In the years 1900 to next year.
 	From graphql.Omittable[*time.Time] `json:"from,omitempty"`
-	// The last day, included; null for no upper bound. Not before from.
+	// The last day, included; null for no upper bound. Not before from; in the years 1900 to next year.
 	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
 }
 

@@ -96,7 +96,11 @@ func ReadBundle(r io.Reader) (*Bundle, error) {
 	}
 	for _, key := range slices.Sorted(maps.Keys(raw)) {
 		if key != "format" && key != "version" && describeList(key) == nil {
-			return nil, Problems{Invalid(key, "is not a list of this format (see docs/bundle-format.md)")}
+			where := key
+			if where == "" {
+				where = `""` // the empty name, which would otherwise name no place
+			}
+			return nil, Problems{Invalid(where, "is not a list of this format (see docs/bundle-format.md)")}
 		}
 	}
 	checkHeader(&p, "", h)

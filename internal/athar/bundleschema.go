@@ -37,9 +37,9 @@ func BundleJSONSchema() ([]byte, error) {
 			}}}},
 		{"range", orderedObject{{"type", "object"}, {"additionalProperties", false}, {"minProperties", 1},
 			{"properties", orderedObject{
-				{"low", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", maxCount)},
-				{"best", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", maxCount)},
-				{"high", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", maxCount)},
+				{"low", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", MaxCount)},
+				{"best", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", MaxCount)},
+				{"high", obj("type", []string{"integer", "null"}, "minimum", 0, "maximum", MaxCount)},
 			}}}},
 	}
 	for _, d := range descriptions {

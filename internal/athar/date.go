@@ -33,7 +33,9 @@ type Date struct {
 
 // ParseDate reads a date as the bundle format and the API write it: start is YYYY, YYYY-MM or
 // YYYY-MM-DD (its form gives the precision); with a non-empty end the precision is RANGE, from the
-// first day of start to the last day of end. Problems name the fields "start" and "end".
+// first day of start to the last day of end, unless end's last day is start's own (2014-04-30 to
+// 2014-04-30 is the DAY 2014-04-30, 2014-04 to 2014-04-30 the MONTH). Years are MinYear to
+// MaxYear(). Problems name the fields "start" and "end".
 func ParseDate(start, end, note string) (Date, error) {
 	var p Problems
 	s, sEnd, prec, err := parsePartial(strings.TrimSpace(start))
@@ -48,7 +50,9 @@ func ParseDate(start, end, note string) (Date, error) {
 		} else if len(p) == 0 && eEnd.Before(s) {
 			p.Add("end", "%q is before the start %q", e, start)
 		}
-		d.End, d.Precision = eEnd, PrecisionRange
+		if !eEnd.Equal(sEnd) {
+			d.End, d.Precision = eEnd, PrecisionRange
+		}
 	}
 	if err := p.Err(); err != nil {
 		return Date{}, err
@@ -73,8 +77,8 @@ func parsePartial(v string) (first, last time.Time, prec DatePrecision, err erro
 		if perr != nil {
 			return first, last, "", fmt.Errorf("%q is not a date that exists (want YYYY, YYYY-MM or YYYY-MM-DD)", v)
 		}
-		if t.Year() < 1 {
-			break
+		if t.Year() < MinYear || t.Year() > MaxYear() {
+			return first, last, "", fmt.Errorf("the year %d is outside %d to %d", t.Year(), MinYear, MaxYear())
 		}
 		switch l.prec {
 		case PrecisionDay:

@@ -333,10 +333,6 @@ func checkLocation(p *Problems, field string, l *Location) {
 	checkEnum(p, joinField(field, "precision"), string(l.Precision), names(LocationPrecisions), true)
 }
 
-// maxCount is the largest figure a count may give: a million, beyond any attack on a facility, so
-// that sums of figures over thousands of attacks (a timeline's) stay within a GraphQL Int.
-const maxCount = 1_000_000
-
 func checkRange(p *Problems, field string, r *Range) {
 	if r == nil {
 		return
@@ -354,8 +350,8 @@ func checkRange(p *Problems, field string, r *Range) {
 		case b.v == nil:
 		case *b.v < 0:
 			p.Add(field+"."+b.name, "must not be negative")
-		case *b.v > maxCount:
-			p.Add(field+"."+b.name, "is larger than %d", maxCount)
+		case *b.v > MaxCount:
+			p.Add(field+"."+b.name, "is above %d, the largest figure Athar records", MaxCount)
 		}
 	}
 	if len(*p) > before {

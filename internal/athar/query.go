@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -25,7 +26,8 @@ type Near struct {
 }
 
 // AttackFilter says which attacks a query wants. Fields combine with AND; within a list, any value
-// matches. The zero filter matches every attack.
+// matches. The zero filter matches every attack. Dates are bounded by MinYear and MaxYear(),
+// MinKilled by MaxCount (see Validate).
 type AttackFilter struct {
 	Dates         DateRange
 	FacilityIDs   []string
@@ -35,7 +37,7 @@ type AttackFilter struct {
 	AttackTypes   []AttackType
 	Weapons       []Weapon
 	Near          *Near
-	MinKilled     *int // some live claim gives at least this many killed
+	MinKilled     *int // some live claim gives at least this many killed; 0 to MaxCount
 	SourceIDs     []string
 	Text          string
 }
@@ -44,18 +46,41 @@ type AttackFilter struct {
 func (f *AttackFilter) Validate(prefix string) error {
 	var p Problems
 	if err := f.Dates.Check("dateRange"); err != nil {
-		p = append(p, err.(*Error))
+		p = append(p, problemsOf(err)...)
+	}
+	for _, l := range []struct {
+		field string
+		n     int
+	}{{"facilityIds", len(f.FacilityIDs)}, {"facilityTypes", len(f.FacilityTypes)}, {"placeIds", len(f.PlaceIDs)},
+		{"actorIds", len(f.ActorIDs)}, {"attackTypes", len(f.AttackTypes)}, {"weapons", len(f.Weapons)}, {"sourceIds", len(f.SourceIDs)}} {
+		checkFilterList(&p, l.field, l.n)
+	}
+	if len(p) > 0 {
+		// Values of an overlong list are not checked one by one: the answer would grow with it.
+		return p.Prefixed(prefix).Err()
 	}
 	checkEnums(&p, "facilityTypes", f.FacilityTypes, names(FacilityTypes))
 	checkEnums(&p, "attackTypes", f.AttackTypes, names(AttackTypes))
 	checkEnums(&p, "weapons", f.Weapons, names(Weapons))
 	checkNear(&p, "near", f.Near)
-	if f.MinKilled != nil && *f.MinKilled < 0 {
-		p.Add("minKilled", "must not be negative")
+	if f.MinKilled != nil && (*f.MinKilled < 0 || *f.MinKilled > MaxCount) {
+		p.Add("minKilled", "must be between 0 and %d, the largest figure Athar records", MaxCount)
 	}
 	f.Text = strings.TrimSpace(f.Text)
 	checkSearchText(&p, "text", f.Text)
 	return p.Prefixed(prefix).Err()
+}
+
+// MaxFilterValues is the most values a filter's list (facilityIds, weapons, ...) may hold: as many
+// ids as nodes(ids:) takes (MaxPageSize), more than any investigation names at once, and few
+// enough that the list costs the database one index lookup each.
+const MaxFilterValues = MaxPageSize
+
+// checkFilterList reports a filter's list of n values longer than MaxFilterValues, naming field.
+func checkFilterList(p *Problems, field string, n int) {
+	if n > MaxFilterValues {
+		p.Add(field, "give at most %d values", MaxFilterValues)
+	}
 }
 
 // Check reports a circle off the globe or of a radius out of range; problems name field.
@@ -68,6 +93,12 @@ func (n Near) Check(field string) error {
 func checkNear(p *Problems, field string, n *Near) {
 	if n == nil {
 		return
+	}
+	for _, v := range []float64{n.Latitude, n.Longitude, n.RadiusMeters} {
+		if math.IsNaN(v) || math.IsInf(v, 0) {
+			p.Add(field, "give finite numbers")
+			return
+		}
 	}
 	checkLocation(p, field, &Location{Latitude: n.Latitude, Longitude: n.Longitude, Precision: "EXACT"})
 	if n.RadiusMeters <= 0 || n.RadiusMeters > 1_000_000 {
@@ -99,6 +130,7 @@ type EntityFilter struct {
 // Validate checks the filter's values; problems name the fields under prefix ("filter").
 func (f *EntityFilter) Validate(prefix string) error {
 	var p Problems
+	checkFilterList(&p, "placeIds", len(f.PlaceIDs))
 	checkNear(&p, "near", f.Near)
 	f.Text = strings.TrimSpace(f.Text)
 	checkSearchText(&p, "text", f.Text)
@@ -217,7 +249,9 @@ const (
 )
 
 // TimelineBucket counts the attacks whose dates fall within [Start, End] and sums their killed
-// figures. An attack whose date spans more than one interval gets a bucket of its own.
+// figures. An attack whose date spans more than one interval gets a bucket of its own. Each count
+// and sum saturates at math.MaxInt32 (SaturatedInt), what a GraphQL Int carries: every figure is
+// at most MaxCount, but a few thousand of them can sum beyond it.
 type TimelineBucket struct {
 	Start, End         time.Time
 	Attacks            int
@@ -240,8 +274,9 @@ type RepeatedTarget struct {
 }
 
 // RepeatedTargets keeps the facilities hit at least minAttacks times and, when withinDays > 0, at
-// least minAttacks times within some window of withinDays days (measured between start dates).
-// attacks are each facility's attacks, oldest first. Most attacks first, then by facility id.
+// least minAttacks times within some window of withinDays days (measured between start dates, in
+// calendar days, so that no count of days overflows a duration). attacks are each facility's
+// attacks, oldest first. Most attacks first, then by facility id.
 func RepeatedTargets(attacks map[string][]DatedAttack, minAttacks, withinDays int) []RepeatedTarget {
 	var out []RepeatedTarget
 	for facility, as := range attacks {
@@ -251,10 +286,10 @@ func RepeatedTargets(attacks map[string][]DatedAttack, minAttacks, withinDays in
 		best := len(as)
 		if withinDays > 0 {
 			best = 0
-			window := time.Duration(withinDays) * 24 * time.Hour
 			for i := range as {
+				last := as[i].Start.AddDate(0, 0, withinDays)
 				j := i
-				for j < len(as) && as[j].Start.Sub(as[i].Start) <= window {
+				for j < len(as) && !as[j].Start.After(last) {
 					j++
 				}
 				best = max(best, j-i)
@@ -336,6 +371,19 @@ type AttackFeature struct {
 	Location              *Location // of its first facility with a known location, else of its first place with one
 }
 
+// FeatureCursor is where a page of an export ends: the start day and id of its last attack, the
+// order exports are read in (date, then id). The next page begins after it, so that an export read
+// page by page neither repeats nor skips an attack that was there throughout.
+type FeatureCursor struct {
+	Start time.Time
+	ID    string
+}
+
+// Cursor returns the cursor a page that ends with this attack continues from.
+func (f *AttackFeature) Cursor() *FeatureCursor {
+	return &FeatureCursor{Start: f.Date.Start, ID: f.ID}
+}
+
 // Explorer answers the investigative queries over the graph. Any method may also fail with
 // EINTERNAL, whose detail is for the log only.
 type Explorer interface {
@@ -393,8 +441,9 @@ type Explorer interface {
 	// Errors: EUNAVAILABLE.
 	Graph(ctx context.Context, ids []string, depth, limit int) (*Graph, error)
 	// AttackFeatures returns what maps and spreadsheets show of the attacks the filter matches, in
-	// date order, at most limit of them; more reports whether there were more. Errors: EUNAVAILABLE.
-	AttackFeatures(ctx context.Context, f AttackFilter, limit int) (features []AttackFeature, more bool, err error)
+	// date order (then by id), at most limit of them, beginning after the cursor after (from the
+	// first when nil); more reports whether there were more. Errors: EUNAVAILABLE.
+	AttackFeatures(ctx context.Context, f AttackFilter, after *FeatureCursor, limit int) (features []AttackFeature, more bool, err error)
 }
 
 // CheckIDList reports a list of ids longer than a page (MaxPageSize), naming field.
@@ -436,13 +485,14 @@ type RepeatedRequest struct {
 	MinAttacks, WithinDays int
 }
 
-// Check reports a request out of bounds; problems name minAttacks and withinDays.
+// Check reports a request out of bounds: minAttacks below 1, withinDays outside 0..MaxDays (a
+// century). Problems name minAttacks and withinDays.
 func (r RepeatedRequest) Check() error {
 	switch {
 	case r.MinAttacks < 1:
 		return Invalid("minAttacks", "must be at least 1")
-	case r.WithinDays < 0:
-		return Invalid("withinDays", "must not be negative")
+	case r.WithinDays < 0 || r.WithinDays > MaxDays:
+		return Invalid("withinDays", "must be between 0 and %d days (a century)", MaxDays)
 	}
 	return nil
 }
@@ -460,8 +510,12 @@ func SelectClaims(claims []*Claim, kinds []ClaimKind, includeRetracted bool) []*
 }
 
 // MonthID returns the id of the time tree's node of a month, "month:2014-04".
-// Errors: EINVALID (a month out of 1..12, naming month).
+// Errors: EINVALID (a year outside MinYear..MaxYear(), naming year; a month out of 1..12, naming
+// month).
 func MonthID(year, month int) (string, error) {
+	if _, err := YearID(year); err != nil {
+		return "", err
+	}
 	if month < 1 || month > 12 {
 		return "", Invalid("month", "must be between 1 and 12")
 	}

@@ -12,12 +12,16 @@ type DateRange struct {
 	To   time.Time
 }
 
-// Check reports a range whose end is before its start, under field ("dateRange").
+// Check reports a bound outside the years MinYear..MaxYear() and a range whose end is before its
+// start, under field ("dateRange.from", "dateRange.to").
 func (r DateRange) Check(field string) error {
-	if !r.From.IsZero() && !r.To.IsZero() && r.To.Before(r.From) {
-		return Invalid(joinField(field, "to"), "is before %s", joinField(field, "from"))
+	var p Problems
+	checkDay(&p, joinField(field, "from"), r.From)
+	checkDay(&p, joinField(field, "to"), r.To)
+	if len(p) == 0 && !r.From.IsZero() && !r.To.IsZero() && r.To.Before(r.From) {
+		p.Add(joinField(field, "to"), "is before %s", joinField(field, "from"))
 	}
-	return nil
+	return p.Err()
 }
 
 // Reader reads entities by id and the lists that hang from them. Missing ids are left out of

@@ -49,27 +49,62 @@ var csvColumns = []csvColumn{
 	}},
 }
 
-// encodeCSV writes a header row and one row per attack, located or not. A CSV file has no place
-// to say it was cut; the HTTP endpoint says so in a header.
-func encodeCSV(w io.Writer, features []athar.AttackFeature, _ bool) error {
+// utf8BOM is the byte-order mark of UTF-8 (U+FEFF), by which spreadsheet programs recognise a
+// CSV file's encoding.
+const utf8BOM = "\uFEFF"
+
+// csvEncoder writes a header row and one row per attack, located or not. A CSV file has no place
+// to say it was cut short; the HTTP endpoint breaks the transfer off instead (see httpapi).
+type csvEncoder struct {
+	w      io.Writer
+	cw     *csv.Writer
+	excel  bool
+	header bool // written
+	row    []string
+}
+
+func newCSVEncoder(w io.Writer, o Options) Encoder {
 	cw := csv.NewWriter(w)
-	row := make([]string, len(csvColumns))
-	for i, c := range csvColumns {
-		row[i] = c.name
+	cw.UseCRLF = o.Excel
+	return &csvEncoder{w: w, cw: cw, excel: o.Excel, row: make([]string, len(csvColumns))}
+}
+
+func (e *csvEncoder) writeHeader() error {
+	if e.header {
+		return nil
 	}
-	if err := cw.Write(row); err != nil {
+	e.header = true
+	if e.excel {
+		if _, err := io.WriteString(e.w, utf8BOM); err != nil {
+			return err
+		}
+	}
+	for i, c := range csvColumns {
+		e.row[i] = c.name
+	}
+	return e.cw.Write(e.row)
+}
+
+// Write implements Encoder.
+func (e *csvEncoder) Write(features []athar.AttackFeature) error {
+	if err := e.writeHeader(); err != nil {
 		return err
 	}
 	for i := range features {
 		for j, c := range csvColumns {
-			row[j] = c.value(&features[i])
+			e.row[j] = c.value(&features[i])
 		}
-		if err := cw.Write(row); err != nil {
+		if err := e.cw.Write(e.row); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	e.cw.Flush()
+	return e.cw.Error()
+}
+
+// Close implements Encoder.
+func (e *csvEncoder) Close() error {
+	return e.Write(nil)
 }
 
 func csvInt(n *int) string {

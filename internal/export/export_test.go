@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"encoding/json"
 	"errors"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -40,7 +41,7 @@ func TestLookup_ChoosesTheEncoderByName(t *testing.T) {
 	for _, f := range export.Formats() {
 		names = append(names, f.Name)
 		got, err := export.Lookup(f.Name)
-		if err != nil || got.Name != f.Name || got.ContentType == "" || got.FileName == "" || got.Encode == nil {
+		if err != nil || got.Name != f.Name || got.ContentType == "" || got.FileName == "" || got.NewEncoder == nil {
 			t.Errorf("Lookup(%q) = %+v, %v", f.Name, got, err)
 		}
 	}
@@ -59,21 +60,42 @@ func TestLookup_ChoosesTheEncoderByName(t *testing.T) {
 	}
 }
 
-func MustEncode(tb testing.TB, name string, features []athar.AttackFeature, truncated bool) []byte {
+func MustEncode(tb testing.TB, name string, features []athar.AttackFeature, o export.Options) []byte {
 	tb.Helper()
 	f, err := export.Lookup(name)
 	if err != nil {
 		tb.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := f.Encode(&buf, features, truncated); err != nil {
+	if err := f.Encode(&buf, features, o); err != nil {
+		tb.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// MustEncodePages writes the features through the format's encoder one at a time, as an export
+// streams its pages.
+func MustEncodePages(tb testing.TB, name string, features []athar.AttackFeature, o export.Options) []byte {
+	tb.Helper()
+	f, err := export.Lookup(name)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	var buf bytes.Buffer
+	enc := f.NewEncoder(&buf, o)
+	for i := range features {
+		if err := enc.Write(features[i : i+1]); err != nil {
+			tb.Fatal(err)
+		}
+	}
+	if err := enc.Close(); err != nil {
 		tb.Fatal(err)
 	}
 	return buf.Bytes()
 }
 
 func TestCSV(t *testing.T) {
-	rows, err := csv.NewReader(bytes.NewReader(MustEncode(t, "csv", MustFeatures(t), false))).ReadAll()
+	rows, err := csv.NewReader(bytes.NewReader(MustEncode(t, "csv", MustFeatures(t), export.Options{}))).ReadAll()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,8 +114,39 @@ func TestCSV(t *testing.T) {
 			t.Errorf("row %d:\n got %q\nwant %q", i, rows[i], want[i])
 		}
 	}
-	if empty := MustEncode(t, "csv", nil, false); string(empty) != strings.Join(want[0], ",")+"\n" {
+	if empty := MustEncode(t, "csv", nil, export.Options{}); string(empty) != strings.Join(want[0], ",")+"\n" {
 		t.Errorf("no attacks: %q, want the header alone", empty)
+	}
+	if paged, whole := MustEncodePages(t, "csv", MustFeatures(t), export.Options{}), MustEncode(t, "csv", MustFeatures(t), export.Options{}); !bytes.Equal(paged, whole) {
+		t.Errorf("written a row at a time:\n%s\nwant as written whole:\n%s", paged, whole)
+	}
+}
+
+func TestCSV_Excel(t *testing.T) {
+	features := MustFeatures(t)
+	features[1].Title = "مدرسة عين جالوت\nsecond line"
+	plain := MustEncode(t, "csv", features, export.Options{})
+	excel := MustEncode(t, "csv", features, export.Options{Excel: true})
+	body, ok := bytes.CutPrefix(excel, []byte("\xef\xbb\xbf"))
+	if !ok {
+		t.Fatalf("the Excel CSV does not begin with the UTF-8 byte-order mark: %q", excel[:min(10, len(excel))])
+	}
+	if bytes.HasPrefix(plain, []byte("\xef\xbb\xbf")) {
+		t.Error("the plain CSV begins with a byte-order mark")
+	}
+	// Every line ends in CRLF, a line break inside a quoted field too (RFC 4180 2.6).
+	if n, lf := bytes.Count(body, []byte("\r\n")), bytes.Count(body, []byte("\n")); n != 4 || lf != 4 {
+		t.Errorf("%d CRLF of %d line ends, want 4 of 4 (a header, two records, one inside a field): %q", n, lf, body)
+	}
+	if !bytes.HasSuffix(body, []byte("\r\n")) || bytes.Count(plain, []byte("\r")) != 0 {
+		t.Errorf("line ends: excel %q, plain %q", body, plain)
+	}
+	rows, err := csv.NewReader(bytes.NewReader(body)).ReadAll()
+	if err != nil || len(rows) != 3 || rows[2][1] != features[1].Title {
+		t.Fatalf("the Excel CSV read back: %q, %v; want the Arabic title whole", rows, err)
+	}
+	if empty := MustEncode(t, "csv", nil, export.Options{Excel: true}); !bytes.HasPrefix(empty, []byte("\xef\xbb\xbfid,")) || !bytes.HasSuffix(empty, []byte("\r\n")) {
+		t.Errorf("no attacks, for Excel: %q, want the mark and the header", empty)
 	}
 }
 
@@ -111,11 +164,33 @@ func TestGeoJSON(t *testing.T) {
 			Properties map[string]any
 		}
 	}
-	if err := json.Unmarshal(MustEncode(t, "geojson", MustFeatures(t), true), &fc); err != nil {
+	streamed := MustEncodePages(t, "geojson", MustFeatures(t), export.Options{})
+	if err := json.Unmarshal(streamed, &fc); err != nil {
+		t.Fatalf("%v: %s", err, streamed)
+	}
+	if fc.Type != "FeatureCollection" || fc.Omitted != 1 || fc.Truncated || len(fc.Features) != 1 {
+		t.Fatalf("collection: %+v, want the located attack drawn, the other omitted, not truncated", fc)
+	}
+	// The stream writes the object the GraphQL field returns whole.
+	whole, err := json.Marshal(export.GeoJSON(MustFeatures(t), false))
+	if err != nil {
 		t.Fatal(err)
 	}
-	if fc.Type != "FeatureCollection" || fc.Omitted != 1 || !fc.Truncated || len(fc.Features) != 1 {
-		t.Fatalf("collection: %+v, want the located attack drawn, the other omitted, truncated", fc)
+	var a, b any
+	if json.Unmarshal(whole, &a) != nil || json.Unmarshal(streamed, &b) != nil || !reflect.DeepEqual(a, b) {
+		t.Errorf("streamed:\n%s\nwant the object GeoJSON builds:\n%s", streamed, whole)
+	}
+	if cut := export.GeoJSON(MustFeatures(t), true); cut["truncated"] != true {
+		t.Errorf("GeoJSON(truncated) says truncated %v", cut["truncated"])
+	}
+	var empty struct {
+		Type     string
+		Features []any
+		Omitted  *int
+	}
+	if err := json.Unmarshal(MustEncode(t, "geojson", nil, export.Options{}), &empty); err != nil || empty.Type != "FeatureCollection" ||
+		empty.Features == nil || len(empty.Features) != 0 || empty.Omitted == nil || *empty.Omitted != 0 {
+		t.Errorf("no attacks: %+v, %v; want an empty collection", empty, err)
 	}
 	f := fc.Features[0]
 	if f.ID != "attack:one" || f.Geometry.Type != "Point" || !slices.Equal(f.Geometry.Coordinates, []float64{-3.75, 36.2}) {

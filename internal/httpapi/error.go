@@ -30,7 +30,8 @@ func StatusCode(code string) int {
 
 // writeError answers a plain-HTTP request with the status of err's code and a JSON body
 // {"error": message, "parameter": field} that names the parameter at fault, never with internal
-// detail. Internal and unavailable errors are logged with the request id.
+// detail. When several parameters are at fault, "parameter" names the first and "problems" lists
+// each as {"parameter", "error"}. Internal and unavailable errors are logged with the request id.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	code := athar.ErrorCode(err)
 	if code == athar.EINTERNAL || code == athar.EUNAVAILABLE {
@@ -39,7 +40,15 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	}
 	body := map[string]any{"error": athar.ErrorMessage(err)}
 	var e *athar.Error
-	if errors.As(err, &e) && e.Field != "" {
+	var ps athar.Problems
+	switch {
+	case errors.As(err, &ps) && len(ps) > 0:
+		list := make([]map[string]string, len(ps))
+		for i, p := range ps {
+			list[i] = map[string]string{"parameter": p.Field, "error": p.Message}
+		}
+		body["parameter"], body["problems"] = ps[0].Field, list
+	case errors.As(err, &e) && e.Field != "":
 		body["parameter"] = e.Field
 	}
 	w.Header().Set("Content-Type", "application/json")

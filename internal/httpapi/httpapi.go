@@ -48,6 +48,12 @@ type Config struct {
 	// Admission bounds the requests that reach the database (/graphql and the exports): how many
 	// run at once, and how many wait and for how long. Nil: NewAdmission's defaults.
 	Admission *Admission
+	// ExportTimeout is the deadline of a whole plain-HTTP export; each of its database reads is
+	// bounded by QueryTimeout as well. Default 10 minutes.
+	ExportTimeout time.Duration
+	// ExportPageSize is how many attacks an export reads from the database at a time, and so
+	// about how many it holds in memory. Default DefaultExportPageSize.
+	ExportPageSize int
 }
 
 func (c *Config) defaults() {
@@ -63,12 +69,25 @@ func (c *Config) defaults() {
 	if c.Admission == nil {
 		c.Admission = NewAdmission(AdmissionConfig{})
 	}
+	if c.ExportTimeout <= 0 {
+		c.ExportTimeout = DefaultExportTimeout
+	}
+	if c.ExportPageSize <= 0 {
+		c.ExportPageSize = DefaultExportPageSize
+	}
 }
 
 // DefaultMaxBodyBytes is the largest GraphQL request body accepted unless configured: 1 MiB, far
 // above any document a person writes (the README's deepest example is under 2 KB) with its
 // variables.
 const DefaultMaxBodyBytes = 1 << 20
+
+// The defaults of the exports' limits: a page of 1,000 attacks is a few hundred kilobytes in
+// memory and one database round trip per thousand rows; ten minutes streams some millions of rows.
+const (
+	DefaultExportPageSize = 1000
+	DefaultExportTimeout  = 10 * time.Minute
+)
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the exports /export/attacks.csv and
 // /export/attacks.geojson, the playground at / (when on), /healthz (the process is up) and /readyz
@@ -82,7 +101,7 @@ func NewServer(cfg Config) http.Handler {
 	mux.Handle("/graphql", cfg.Admission.admit(busyGraphQL, cfg.WriteToken != "", withBodyLimit(cfg.MaxBodyBytes, withTimeout(cfg.QueryTimeout, cfg.GraphQL))))
 	if cfg.Explorer != nil {
 		for _, f := range export.Formats() {
-			mux.Handle("GET /export/"+f.FileName, cfg.Admission.admit(busyPlain, cfg.WriteToken != "", withTimeout(cfg.QueryTimeout, exportHandler(cfg.Explorer, cfg.Logger, f))))
+			mux.Handle("GET /export/"+f.FileName, cfg.Admission.admit(busyPlain, cfg.WriteToken != "", withTimeout(cfg.ExportTimeout, exportHandler(cfg.Explorer, cfg, f))))
 		}
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {

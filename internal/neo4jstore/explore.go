@@ -422,8 +422,10 @@ ORDER BY bucket, wide`, sc.params)
 		default:
 			end = start
 		}
-		out = append(out, athar.TimelineBucket{Start: start, End: end, Attacks: int(m["attacks"].(int64)),
-			KilledLow: int(m["low"].(int64)), KilledHigh: int(m["high"].(int64)), AttacksWithFigures: int(m["withFigures"].(int64))})
+		// Sums over many attacks saturate at what a GraphQL Int carries (athar.SaturatedInt).
+		out = append(out, athar.TimelineBucket{Start: start, End: end, Attacks: athar.SaturatedInt(m["attacks"].(int64)),
+			KilledLow: athar.SaturatedInt(m["low"].(int64)), KilledHigh: athar.SaturatedInt(m["high"].(int64)),
+			AttacksWithFigures: athar.SaturatedInt(m["withFigures"].(int64))})
 	}
 	return out, nil
 }
@@ -697,25 +699,39 @@ RETURN from, type(r) AS rel, out, `+graphNodeFields,
 	return g, nil
 }
 
-// AttackFeatures implements athar.Explorer.
-func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, limit int) ([]athar.AttackFeature, bool, error) {
+// attackFeaturesQuery builds the query of a page of what maps and spreadsheets show of the attacks
+// f matches: up to limit+1 of them in date order, then by id, after the cursor after. The cursor's
+// condition opens with a range on the start date, which lets Neo4j seek the start-date index to
+// where the page begins rather than read past every attack before it.
+func attackFeaturesQuery(f athar.AttackFilter, after *athar.FeatureCursor, limit int) (string, map[string]any) {
 	sc := attackScope(f, athar.OrderDateAsc)
 	sc.params["limit"] = int64(limit + 1)
-	recs, err := s.read(ctx, sc.cypher+`
-WITH a ORDER BY a.startDate, a.id LIMIT $limit
+	k := keyset{key: "a.startDate", id: "a.id", keyAsc: true, idAsc: true}
+	if after != nil {
+		sc.params["afterKey"], sc.params["afterId"] = neo4j.DateOf(after.Start), after.ID
+		sc.cypher += "WITH a WHERE a.startDate >= $afterKey AND (" + k.cond(false) + ")\n"
+	}
+	return sc.cypher + `
+WITH a ORDER BY ` + k.sort(false) + ` LIMIT $limit
 CALL (a) {
-  OPTIONAL MATCH (a)-[:`+relTargeted+`]->(f:Facility)
+  OPTIONAL MATCH (a)-[:` + relTargeted + `]->(f:Facility)
   WITH f ORDER BY f.id
   RETURN collect(f.name) AS facilities, collect(f.id) AS facilityIds,
     [x IN collect(CASE WHEN f.location IS NOT NULL THEN {p: f.location, precision: f.locationPrecision} END) WHERE x IS NOT NULL] AS fl
 }
 CALL (a) {
-  OPTIONAL MATCH (a)-[:`+relOccurredIn+`]->(p:Place)
+  OPTIONAL MATCH (a)-[:` + relOccurredIn + `]->(p:Place)
   WITH p ORDER BY p.id
   RETURN collect(p.name) AS places,
     [x IN collect(CASE WHEN p.location IS NOT NULL THEN {p: p.location, precision: 'CENTROID'} END) WHERE x IS NOT NULL] AS pl
 }
-RETURN properties(a) AS props, facilities, facilityIds, places, head(fl + pl) AS loc`, sc.params)
+RETURN properties(a) AS props, facilities, facilityIds, places, head(fl + pl) AS loc`, sc.params
+}
+
+// AttackFeatures implements athar.Explorer.
+func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, after *athar.FeatureCursor, limit int) ([]athar.AttackFeature, bool, error) {
+	q, params := attackFeaturesQuery(f, after, limit)
+	recs, err := s.read(ctx, q, params)
 	if err != nil {
 		return nil, false, err
 	}

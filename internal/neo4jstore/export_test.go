@@ -15,6 +15,11 @@ func AttacksQuery(f athar.AttackFilter, order athar.AttackOrder) (string, map[st
 	return q, params
 }
 
+// AttackFeaturesQuery exposes the query of an export's page to the tests that EXPLAIN it.
+func AttackFeaturesQuery(f athar.AttackFilter, after *athar.FeatureCursor) (string, map[string]any) {
+	return attackFeaturesQuery(f, after, 1000)
+}
+
 // EntityListQuery exposes the scope of an entity list to the tests that EXPLAIN it.
 func EntityListQuery(t athar.EntityType, f athar.EntityFilter) (string, map[string]any) {
 	sc := entityScope(t, f)
