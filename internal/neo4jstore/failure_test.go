@@ -149,6 +149,8 @@ func TestFailures_Translated(t *testing.T) {
 		{"server-side timeout", ctx, neoErr("Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration", "timed out"), false, athar.ETIMEOUT},
 		{"client went away", gone, context.Canceled, false, athar.ECANCELED},
 		{"unreachable", ctx, &neo4j.ConnectivityError{Inner: errors.New("dial tcp 127.0.0.1:7687: connect: connection refused")}, false, athar.EUNAVAILABLE},
+		{"still unreachable at the deadline", expired, &neo4j.TransactionExecutionLimit{Cause: "context deadline exceeded",
+			Errors: []error{&neo4j.ConnectivityError{Inner: errors.New("connect: connection refused")}}}, false, athar.EUNAVAILABLE},
 		{"deadlock after retries", ctx, neoErr("Neo.TransientError.Transaction.DeadlockDetected", "deadlock"), false, athar.EBUSY},
 		{"lock timeout", ctx, neoErr("Neo.TransientError.Transaction.LockAcquisitionTimeout", "lock"), false, athar.EBUSY},
 		{"read-only database", ctx, neoErr("Neo.ClientError.General.ForbiddenOnReadOnlyDatabase", "read only"), false, athar.EREADONLY},

@@ -217,9 +217,14 @@ func translateIn(ctx context.Context, err error, duringCommit bool) error {
 	if isCommitLost(err) {
 		return &wrapped{code: athar.EUNKNOWN, msg: "the connection to the database was lost during the commit: the change may have been written; check before retrying", err: err}
 	}
+	var limit *neo4j.TransactionExecutionLimit
+	var ce *neo4j.ConnectivityError
 	switch cause := context.Cause(ctx); {
 	case errors.Is(cause, errDatabaseLost):
 		return &wrapped{code: athar.EUNAVAILABLE, msg: "the database stopped while answering; it is being restarted: try again shortly", err: err}
+	case ctx.Err() != nil && errors.As(err, &limit) && len(limit.Errors) > 0 && errors.As(limit.Errors[len(limit.Errors)-1], &ce):
+		// The driver was still retrying an unreachable database when the request ended.
+		return &wrapped{code: athar.EUNAVAILABLE, msg: "the database cannot be reached", err: err}
 	case errors.Is(cause, context.DeadlineExceeded):
 		return &wrapped{code: athar.ETIMEOUT, msg: "the request took longer than its time limit and was stopped", err: err}
 	case errors.Is(cause, context.Canceled):
