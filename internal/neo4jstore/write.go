@@ -132,8 +132,7 @@ func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.
 		}
 		absent := map[string]bool{}
 		for _, rec := range recs {
-			id, _ := rec.Get("id")
-			absent[id.(string)] = true
+			absent[str(rowOf(rec), "id")] = true
 		}
 		for _, r := range refs {
 			if r.Type == t && absent[r.ID] {
@@ -183,8 +182,9 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 			return nil, err
 		}
 		for _, rec := range before {
-			id, _ := rec.Get("id")
-			attacks = append(attacks, id.(string))
+			if id := str(rowOf(rec), "id"); id != "" {
+				attacks = append(attacks, id)
+			}
 		}
 		for _, e := range es {
 			attacks = append(attacks, about.Text(e))
@@ -204,9 +204,8 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 	}
 	result := upsertResult{}
 	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		complete, _ := rec.Get("complete")
-		result[id.(string)] = complete.(bool)
+		m := rowOf(rec)
+		result[str(m, "id")] = field[bool](m, "complete")
 	}
 	if parent := athar.HierarchyOf(t); parent != nil {
 		if err := checkNoCycle(ctx, tx, spec, parent, rows); err != nil {
@@ -245,7 +244,7 @@ const cycleSearchDepth = 50
 func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSpec, parent *athar.Field, rows []map[string]any) error {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
-		ids[i] = r["id"].(string)
+		ids[i] = str(r, "id")
 	}
 	recs, err := collect(ctx, tx, fmt.Sprintf(
 		"UNWIND $ids AS id MATCH (n:%s {id: id}) WHERE EXISTS { (n)-[:%s*1..%d]->(n) } RETURN n.id AS id LIMIT 1",
@@ -255,8 +254,7 @@ func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSp
 		return err
 	}
 	if len(recs) > 0 {
-		id, _ := recs[0].Get("id")
-		return athar.Invalid(parent.Name, "%q would become, through others, part of itself", id)
+		return athar.Invalid(parent.Name, "%q would become, through others, part of itself", str(rowOf(recs[0]), "id"))
 	}
 	return nil
 }
