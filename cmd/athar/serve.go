@@ -14,6 +14,7 @@ import (
 
 	"github.com/athar-project/athar/data/seed"
 	"github.com/athar-project/athar/internal/httpapi"
+	"github.com/athar-project/athar/internal/neo4jlocal"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/resolvers"
 )
@@ -30,6 +31,7 @@ type serveConfig struct {
 	ShutdownTimeout time.Duration
 	WriteToken      string
 	AllowedHosts    string
+	RetryAfter      time.Duration
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -45,6 +47,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", envInt("ATHAR_COMPLEXITY_LIMIT", resolvers.DefaultComplexityLimit), "the highest cost a query may have (env ATHAR_COMPLEXITY_LIMIT)")
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", 12), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated; on a loopback address, localhost and 127.0.0.1 always are (env ATHAR_ALLOWED_HOSTS)")
+	fs.DurationVar(&cfg.RetryAfter, "retry-after", envDuration("ATHAR_RETRY_AFTER", 2*time.Second), "how long a client is told to wait (Retry-After) when the database is busy or unavailable (env ATHAR_RETRY_AFTER)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
 	if err := a.parse(args); err != nil {
 		return err
@@ -86,7 +89,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			Reader: store, Curator: store, Explorer: store, Logger: logger, Introspection: cfg.Introspection,
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit,
 		}),
-		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
+		Explorer: store, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
+		Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)
@@ -126,6 +130,15 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// alive is the liveness check of /healthz: the embedded Neo4j's supervisor has not given up (see
+// neo4jlocal.Supervisor.Alive); nil, checking nothing, with an external Neo4j.
+func alive(local *neo4jlocal.Supervisor) func() error {
+	if local == nil {
+		return nil
+	}
+	return local.Alive
 }
 
 // splitList splits a comma-separated list, dropping empty entries.
