@@ -277,6 +277,7 @@ func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
 	}
 	props := spec.props(e)
 	links := map[string]any{}
+	keep := map[string][]string{} // by relationship type, the targets the entity links to
 	expected := 0
 	for i, l := range spec.links {
 		ids := l.ids(e)
@@ -284,9 +285,14 @@ func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
 			ids = []string{}
 		}
 		links[fmt.Sprintf("l%d", i)] = ids
+		keep[l.rel] = append(keep[l.rel], ids...)
 		expected += len(ids)
 	}
-	return map[string]any{"id": e.EntityID(), "hash": hash, "props": props, "links": links, "expected": expected}, nil
+	keepAny := make(map[string]any, len(keep))
+	for rel, ids := range keep {
+		keepAny[rel] = ids
+	}
+	return map[string]any{"id": e.EntityID(), "hash": hash, "props": props, "links": links, "keep": keepAny, "expected": expected}, nil
 }
 
 // timeTreeRows returns the Year, Month and Day nodes an entity's date hangs from.
@@ -351,6 +357,12 @@ SET n += CASE WHEN row.props.%s IS NULL AND kept.%s THEN kept ELSE {} END`,
 		spec.label, strings.Join(retraction, ", ."), flag, flag)
 }
 
+// upsertLinksQuery replaces the owned links of each row's node by those it asks for, touching only
+// the links that change: it deletes the links to targets no longer named and merges the others,
+// which finds a link that exists without locking anything. Deleting and re-creating every link, as
+// a first version did, took a lock on every target, shared nodes included (a facility, a place, a
+// weapon, a day of the time tree): under 50 concurrent writers of attacks and claims on the same
+// facility the writers queued on those locks and deadlocked (athar load, docs/benchmarks.md).
 func upsertLinksQuery(spec *typeSpec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "UNWIND $rows AS row\nMATCH (n:%s {id: row.id})\n", spec.label)
@@ -360,7 +372,7 @@ func upsertLinksQuery(spec *typeSpec) string {
 			rels = append(rels, l.rel)
 		}
 	}
-	fmt.Fprintf(&b, "CALL (n) { MATCH (n)-[r:%s]->() DELETE r }\n", strings.Join(rels, "|"))
+	fmt.Fprintf(&b, "CALL (n, row) { MATCH (n)-[r:%s]->(t) WHERE NOT t.id IN coalesce(row.keep[type(r)], []) DELETE r }\n", strings.Join(rels, "|"))
 	counts := make([]string, len(spec.links))
 	for i, l := range spec.links {
 		find := fmt.Sprintf("MATCH (t:%s:Entity {id: tid})", l.target)
