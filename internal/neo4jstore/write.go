@@ -189,6 +189,9 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 		for _, e := range es {
 			attacks = append(attacks, about.Text(e))
 		}
+		if err := lockAttacks(ctx, tx, attacks); err != nil {
+			return nil, err
+		}
 	}
 	if _, err := collect(ctx, tx, upsertNodesQuery(spec), params); err != nil {
 		return nil, err
@@ -218,6 +221,20 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 		}
 	}
 	return result, nil
+}
+
+// lockAttacks takes the write locks of the attacks a write of claims will refresh, in id order,
+// before the write touches anything else. Linking a claim to its attack takes a shared lock on the
+// attack and the refresh then needs the exclusive one: two writers of claims about one attack each
+// held the shared lock and waited for the other to let go of it (Neo4j's DeadlockDetected), and
+// the driver's retries, pausing 1, 2, 4 s, made such writes take seconds under load (athar load,
+// docs/benchmarks.md). Taken first, the exclusive lock makes them wait their turn instead.
+func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	_, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (a:Attack {id: id}) SET a.updatedAt = a.updatedAt", map[string]any{"ids": ids})
+	return err
 }
 
 // refreshAttacksQuery keeps on each attack the lowest and highest killed figure its live claims
@@ -276,6 +293,7 @@ func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
 		return nil, err
 	}
 	props := spec.props(e)
+	props["id"] = e.EntityID()
 	links := map[string]any{}
 	keep := map[string][]string{} // by relationship type, the targets the entity links to
 	expected := 0
@@ -334,27 +352,36 @@ CALL (y, d) {
   MERGE (day)-[:IN]->(m)
 }`
 
+// upsertNodesQuery writes the properties of each row's node, creating the node when it does not
+// exist. The id is among the properties, unchanged, and a node that exists is matched, not merged:
+// a MERGE on the unique id, and a SET that removes the id and puts it back, take the exclusive lock
+// of the id's index entry, while every writer waiting to lock the node (Update's first statement)
+// holds the shared lock its MATCH took on that entry: each waited for the other (Neo4j's
+// DeadlockDetected), and the driver's retries, pausing 1, 2, 4 s, made writes to one attack take
+// seconds under load (athar load, docs/benchmarks.md).
 func upsertNodesQuery(spec *typeSpec) string {
+	find := fmt.Sprintf(`
+UNWIND $rows AS row
+OPTIONAL MATCH (existing:%[1]s {id: row.id})
+FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END | MERGE (:%[1]s {id: row.id}))
+WITH row
+MATCH (n:%[1]s {id: row.id})`, spec.label)
 	retraction := spec.retractionProps()
 	if retraction == nil {
-		return fmt.Sprintf(`
-UNWIND $rows AS row
-MERGE (n:%s {id: row.id})
+		return find + `
 WITH n, row, coalesce(n.createdAt, $now) AS createdAt
 SET n = row.props
-SET n:Entity, n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now`, spec.label)
+SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now`
 	}
 	// A retraction is a curator's decision: writing an entity whose description does not retract
 	// it (an import of an older file) keeps the retraction it has.
 	flag := retraction[0]
-	return fmt.Sprintf(`
-UNWIND $rows AS row
-MERGE (n:%s {id: row.id})
+	return find + fmt.Sprintf(`
 WITH n, row, coalesce(n.createdAt, $now) AS createdAt, n {.%s} AS kept
 SET n = row.props
-SET n:Entity, n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now
+SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now
 SET n += CASE WHEN row.props.%s IS NULL AND kept.%s THEN kept ELSE {} END`,
-		spec.label, strings.Join(retraction, ", ."), flag, flag)
+		strings.Join(retraction, ", ."), flag, flag)
 }
 
 // upsertLinksQuery replaces the owned links of each row's node by those it asks for, touching only
