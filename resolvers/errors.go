@@ -22,8 +22,12 @@ const (
 	CodeForbidden     = "FORBIDDEN"
 	CodeUnauthorized  = "UNAUTHENTICATED"
 	CodeUnavailable   = "SERVICE_UNAVAILABLE"
+	CodeTimeout       = "TIMEOUT"
+	CodeClientClosed  = "CLIENT_CLOSED_REQUEST"
+	CodeBusy          = "BUSY"
+	CodeReadOnly      = "READ_ONLY"
+	CodeUnknown       = "OUTCOME_UNKNOWN"
 	CodeInternal      = "INTERNAL"
-	CodeTimeout       = "TIMEOUT" // the request ran past its deadline (ATHAR_QUERY_TIMEOUT)
 	codeValidationErr = "GRAPHQL_VALIDATION_FAILED"
 )
 
@@ -32,6 +36,11 @@ var codes = map[string]string{
 	athar.ENOTFOUND:    CodeNotFound,
 	athar.ECONFLICT:    CodeConflict,
 	athar.EUNAVAILABLE: CodeUnavailable,
+	athar.ETIMEOUT:     CodeTimeout,
+	athar.ECANCELED:    CodeClientClosed,
+	athar.EBUSY:        CodeBusy,
+	athar.EREADONLY:    CodeReadOnly,
+	athar.EUNKNOWN:     CodeUnknown,
 	athar.EINTERNAL:    CodeInternal,
 }
 
@@ -65,9 +74,8 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			}
 			err = ps[0]
 		}
-		code := athar.ErrorCode(err)
-		if code == athar.EINTERNAL || code == athar.EUNAVAILABLE {
-			logger.ErrorContext(ctx, "request failed", "request_id", httpapi.RequestID(ctx), "path", out.Path.String(), "err", err)
+		if level, ok := httpapi.LogLevel(athar.ErrorCode(err)); ok {
+			logger.Log(ctx, level, httpapi.LogMessage(athar.ErrorCode(err)), "request_id", httpapi.RequestID(ctx), "path", out.Path.String(), "err", err)
 		}
 		return present(ctx, out, err)
 	}
@@ -93,8 +101,11 @@ func present(ctx context.Context, base *gqlerror.Error, err error) *gqlerror.Err
 			out.Extensions["field"] = string(name)
 		}
 	}
-	if code == CodeInternal || code == CodeUnavailable {
+	if _, logged := httpapi.LogLevel(athar.ErrorCode(err)); logged || code == CodeInternal {
 		out.Extensions["requestId"] = httpapi.RequestID(ctx)
+	}
+	if after := httpapi.RetryAfter(ctx, athar.ErrorCode(err)); after > 0 {
+		out.Extensions["retryAfter"] = after
 	}
 	return &out
 }

@@ -343,16 +343,16 @@ func (c *documentCounter) fragment(name string) documentCounts {
 // the stages before the database (parsing, validation, counting the cost) check it between them, so
 // that a request past its deadline stops there rather than running on.
 func checkDeadline(ctx context.Context) *gqlerror.Error {
-	var msg string
+	msg, code := "", CodeTimeout
 	switch err := ctx.Err(); {
 	case err == nil:
 		return nil
 	case errors.Is(err, context.DeadlineExceeded):
 		msg = "the request ran past its time limit before it reached the database"
 	default:
-		msg = "the request was cancelled before it reached the database"
+		msg, code = "the request was cancelled before it reached the database", CodeClientClosed
 	}
 	e := gqlerror.Errorf("%s", msg)
-	e.Extensions = map[string]any{"code": CodeTimeout}
+	e.Extensions = map[string]any{"code": code}
 	return e
 }

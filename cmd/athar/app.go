@@ -13,6 +13,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/athar-project/athar/internal/neo4jlocal"
 	"github.com/athar-project/athar/internal/neo4jstore"
 )
 
@@ -22,13 +23,17 @@ import (
 // before any Neo4j starts; bench picks its own data directory), then calls open and defers
 // closeInto. Parsing and opening are separate steps for those two.
 type app struct {
-	fs      *flag.FlagSet
-	db      dbConfig
-	stderr  io.Writer
-	logger  *slog.Logger            // set by parse
-	driver  neo4j.DriverWithContext // set by open
-	store   *neo4jstore.Store       // set by open
+	fs     *flag.FlagSet
+	db     dbConfig
+	stderr io.Writer
+	logger *slog.Logger            // set by parse
+	driver neo4j.DriverWithContext // set by open
+	store  *neo4jstore.Store       // set by open
+	// local supervises the embedded Neo4j, when open started one; nil with NEO4J_URI.
+	local   *neo4jlocal.Supervisor
 	closeDB func() error
+	// onRestart, when set before open, is called after each restart of the embedded Neo4j.
+	onRestart func()
 }
 
 // newApp returns the setup of the command name ("athar serve"), whose flags report to stderr and
@@ -65,12 +70,15 @@ func (a *app) open(ctx context.Context) error {
 	if a.db.MigrationBatch < 1 {
 		return fmt.Errorf("--migration-batch (ATHAR_MIGRATION_BATCH) must be at least 1, not %d", a.db.MigrationBatch)
 	}
-	driver, closeDB, err := a.db.connect(ctx, a.logger)
+	driver, local, closeDB, err := a.db.connect(ctx, a.logger, a.onRestart)
 	if err != nil {
 		return err
 	}
-	a.driver, a.closeDB = driver, closeDB
+	a.driver, a.local, a.closeDB = driver, local, closeDB
 	a.store = neo4jstore.New(driver, a.db.Database)
+	if local != nil {
+		a.store.WithAvailability(local)
+	}
 	return a.store.SetRefoldBatch(a.db.MigrationBatch)
 }
 

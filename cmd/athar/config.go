@@ -33,6 +33,9 @@ type dbConfig struct {
 	Heap, PageCache               string
 	LogFormat, LogLevel           string
 	MigrationBatch                int
+	// How the embedded Neo4j is restarted after an unexpected exit (see neo4jlocal.Options).
+	Restarts                          int
+	RestartBackoff, RestartBackoffMax time.Duration
 }
 
 // env returns the environment variable's value, or def.
@@ -82,6 +85,9 @@ func (c *dbConfig) register(fs *flag.FlagSet) {
 	fs.StringVar(&c.Heap, "neo4j-heap", env("ATHAR_NEO4J_HEAP", "1g"), "embedded Neo4j's JVM heap (env ATHAR_NEO4J_HEAP)")
 	fs.StringVar(&c.PageCache, "neo4j-pagecache", env("ATHAR_NEO4J_PAGECACHE", "256m"), "embedded Neo4j's page cache (env ATHAR_NEO4J_PAGECACHE)")
 	fs.IntVar(&c.MigrationBatch, "migration-batch", envInt("ATHAR_MIGRATION_BATCH", neo4jstore.RefoldBatch), "nodes per transaction of a migration's backfill computed in Athar (env ATHAR_MIGRATION_BATCH)")
+	fs.IntVar(&c.Restarts, "neo4j-restarts", envInt("ATHAR_NEO4J_RESTARTS", 5), "how many times in a row to try restarting the embedded Neo4j after it exits unexpectedly; 0 never restarts it (env ATHAR_NEO4J_RESTARTS)")
+	fs.DurationVar(&c.RestartBackoff, "neo4j-restart-backoff", envDuration("ATHAR_NEO4J_RESTART_BACKOFF", time.Second), "the pause before the first restart of the embedded Neo4j, doubled for each further attempt (env ATHAR_NEO4J_RESTART_BACKOFF)")
+	fs.DurationVar(&c.RestartBackoffMax, "neo4j-restart-backoff-max", envDuration("ATHAR_NEO4J_RESTART_BACKOFF_MAX", 30*time.Second), "the longest pause between restarts of the embedded Neo4j; one that ran this long counts its attempts afresh (env ATHAR_NEO4J_RESTART_BACKOFF_MAX)")
 	fs.StringVar(&c.LogFormat, "log-format", env("ATHAR_LOG_FORMAT", "text"), "log format: text or json (env ATHAR_LOG_FORMAT)")
 	fs.StringVar(&c.LogLevel, "log-level", env("ATHAR_LOG_LEVEL", "info"), "log level: debug, info, warn or error (env ATHAR_LOG_LEVEL)")
 }
@@ -194,18 +200,24 @@ func (c *dbConfig) logger(w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("--log-format: %q is not text or json", c.LogFormat)
 }
 
-// connect opens the one driver of the process, starting the embedded Neo4j first when no URI is
-// given. close closes the driver and stops the embedded Neo4j, in that order.
-func (c *dbConfig) connect(ctx context.Context, logger *slog.Logger) (driver neo4j.DriverWithContext, closeFn func() error, err error) {
+// connect opens the one driver of the process, starting the embedded Neo4j first, supervised, when
+// no URI is given (local is then its supervisor, else nil). close closes the driver and stops the
+// embedded Neo4j, in that order. onRestart, when set, is called after each restart of the embedded
+// Neo4j.
+func (c *dbConfig) connect(ctx context.Context, logger *slog.Logger, onRestart func()) (driver neo4j.DriverWithContext, local *neo4jlocal.Supervisor, closeFn func() error, err error) {
 	uri, user, password := c.URI, c.User, c.Password
-	var local *neo4jlocal.Instance
 	if uri == "" {
-		local, err = neo4jlocal.Start(ctx, neo4jlocal.Options{
+		restarts := c.Restarts
+		if restarts <= 0 {
+			restarts = -1 // Options reads 0 as its default
+		}
+		local, err = neo4jlocal.Supervise(ctx, neo4jlocal.Options{
 			ProjectDir: c.EmbeddedDir, DataDir: filepath.Join(c.DataDir, "neo4j"),
 			Heap: c.Heap, PageCache: c.PageCache, Logger: logger,
+			Restarts: restarts, RestartBackoff: c.RestartBackoff, RestartBackoffMax: c.RestartBackoffMax, OnRestart: onRestart,
 		})
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
 		uri, user, password = local.URI, local.User, local.Password
 	}
@@ -217,16 +229,16 @@ func (c *dbConfig) connect(ctx context.Context, logger *slog.Logger) (driver neo
 	}
 	driver, err = neo4j.NewDriverWithContext(uri, neo4j.BasicAuth(user, password, ""))
 	if err != nil {
-		return nil, nil, errors.Join(fmt.Errorf("connecting to Neo4j at %s: %w", uri, err), stopLocal())
+		return nil, nil, nil, errors.Join(fmt.Errorf("connecting to Neo4j at %s: %w", uri, err), stopLocal())
 	}
 	if err := driver.VerifyConnectivity(ctx); err != nil {
-		return nil, nil, errors.Join(fmt.Errorf("Neo4j at %s does not answer: %w", uri, err),
+		return nil, nil, nil, errors.Join(fmt.Errorf("Neo4j at %s does not answer: %w", uri, err),
 			driver.Close(context.Background()), stopLocal())
 	}
 	closeFn = func() error {
 		return errors.Join(driver.Close(context.Background()), stopLocal())
 	}
-	return driver, closeFn, nil
+	return driver, local, closeFn, nil
 }
 
 // parse parses flags; --help prints usage and returns errUsage with status 2... or 0 for help.

@@ -16,6 +16,7 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/metrics"
+	"github.com/athar-project/athar/internal/neo4jlocal"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/resolvers"
 )
@@ -37,6 +38,7 @@ type serveConfig struct {
 	SearchMaxBytes  int
 	SearchMaxTerms  int
 	Export          exportConfig
+	RetryAfter      time.Duration
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -53,6 +55,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", resolvers.DefaultDepthLimit), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
 	registerLimits(fs, &cfg.Limits)
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated, besides localhost, 127.0.0.1 and [::1], which always may; empty allows any on a non-loopback address (env ATHAR_ALLOWED_HOSTS)")
+	fs.DurationVar(&cfg.RetryAfter, "retry-after", envDuration("ATHAR_RETRY_AFTER", 2*time.Second), "how long a client is told to wait (Retry-After) when the database is busy or unavailable (env ATHAR_RETRY_AFTER)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
 	fs.IntVar(&cfg.SearchMaxBytes, "search-max-bytes", envInt("ATHAR_SEARCH_MAX_BYTES", athar.MaxSearchText), "the longest search or text filter, in bytes (env ATHAR_SEARCH_MAX_BYTES)")
 	fs.IntVar(&cfg.SearchMaxTerms, "search-max-terms", envInt("ATHAR_SEARCH_MAX_TERMS", athar.MaxSearchTerms), "the most words a search or text filter may have (env ATHAR_SEARCH_MAX_TERMS)")
@@ -110,7 +113,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			Reader: store, Curator: store, Explorer: store, Logger: logger, Introspection: cfg.Introspection,
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, Limits: cfg.Limits,
 		}),
-		Explorer: store, Pinger: store, Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
+		Explorer: store, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
+		Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),
 		MaxBodyBytes: cfg.HTTPLimits.MaxBodyBytes, Admission: admission,
@@ -201,6 +205,15 @@ func browseURL(addr net.Addr) string {
 		host = "127.0.0.1"
 	}
 	return "http://" + net.JoinHostPort(host, port)
+}
+
+// alive is the liveness check of /healthz: the embedded Neo4j's supervisor has not given up (see
+// neo4jlocal.Supervisor.Alive); nil, checking nothing, with an external Neo4j.
+func alive(local *neo4jlocal.Supervisor) func() error {
+	if local == nil {
+		return nil
+	}
+	return local.Alive
 }
 
 // splitList splits a comma-separated list, dropping empty entries.

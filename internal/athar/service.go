@@ -27,8 +27,9 @@ func (r DateRange) Check(field string) error {
 // Reader reads entities by id and the lists that hang from them. Missing ids are left out of
 // results, never an error. A list method answers, for each id given, the window w of its list in a
 // stable order (attacks by date then id, claims by kind then id, others by name, sources by title,
-// then id) and how many items the whole list has; an id with none gets an empty list. Every method fails with EUNAVAILABLE when the database cannot
-// answer in time, and EINTERNAL otherwise.
+// then id) and how many items the whole list has; an id with none gets an empty list. Every method fails with ETIMEOUT when the request's
+// deadline passes, ECANCELED when its client goes away, EUNAVAILABLE when the database cannot be
+// reached or is restarting, EBUSY when it kept failing transiently, and EINTERNAL otherwise.
 type Reader interface {
 	// PlacesByID returns the places with the given ids, in no particular order.
 	PlacesByID(ctx context.Context, ids []string) ([]*Place, error)
@@ -79,7 +80,10 @@ type Reader interface {
 	Citations(ctx context.Context, ids []string) (Citations, error)
 }
 
-// Curator writes the graph. Each call is one transaction: it writes everything or nothing.
+// Curator writes the graph. Each call is one transaction: it writes everything or nothing. Besides
+// the errors each method names, both fail as a Reader's methods do, with EREADONLY when the
+// database accepts no writes (full or read-only storage), and with EUNKNOWN when the commit was not
+// confirmed: the write may have been applied, so a caller checks before retrying.
 type Curator interface {
 	// Create normalizes, validates and adds a new entity, and returns it as stored. An entity
 	// with an identity (IdentityOf) that an existing entity of its type shares is refused, unless

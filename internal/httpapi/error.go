@@ -1,10 +1,13 @@
 package httpapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
+	"time"
 
 	"github.com/athar-project/athar/internal/athar"
 )
@@ -16,7 +19,55 @@ var statusCodes = map[string]int{
 	athar.ENOTFOUND:    http.StatusNotFound,
 	athar.ECONFLICT:    http.StatusConflict,
 	athar.EUNAVAILABLE: http.StatusServiceUnavailable,
+	athar.ETIMEOUT:     http.StatusGatewayTimeout,
+	athar.ECANCELED:    StatusClientClosedRequest,
+	athar.EBUSY:        http.StatusServiceUnavailable,
+	athar.EREADONLY:    http.StatusServiceUnavailable,
+	athar.EUNKNOWN:     http.StatusBadGateway,
 	athar.EINTERNAL:    http.StatusInternalServerError,
+}
+
+// StatusClientClosedRequest is the status the request log records for a client that went away
+// before its answer (nginx's 499; no answer reaches the client).
+const StatusClientClosedRequest = 499
+
+// LogLevel returns the level at which a request that failed with a domain error code is logged,
+// and false for codes that are the client's own mistake and not logged: a client that went away
+// is information, a passed deadline or a busy database a warning, the rest an error.
+func LogLevel(code string) (slog.Level, bool) {
+	switch code {
+	case athar.ECANCELED:
+		return slog.LevelInfo, true
+	case athar.ETIMEOUT, athar.EBUSY:
+		return slog.LevelWarn, true
+	case athar.EUNAVAILABLE, athar.EREADONLY, athar.EUNKNOWN, athar.EINTERNAL:
+		return slog.LevelError, true
+	}
+	return 0, false
+}
+
+// LogMessage is the log message of a request that failed with a domain error code.
+func LogMessage(code string) string {
+	switch code {
+	case athar.ECANCELED:
+		return "client went away"
+	case athar.ETIMEOUT:
+		return "request timed out"
+	}
+	return "request failed"
+}
+
+type retryAfterKey struct{}
+
+// RetryAfter returns, in whole seconds, how long a client should wait before sending again a
+// request that failed with code: the Retry-After of the server (Config.RetryAfter) for a busy or
+// unavailable database, and 0 (no advice) for any other code or outside a request NewServer serves.
+func RetryAfter(ctx context.Context, code string) int {
+	if code != athar.EBUSY && code != athar.EUNAVAILABLE {
+		return 0
+	}
+	d, _ := ctx.Value(retryAfterKey{}).(time.Duration)
+	return int((d + time.Second - 1) / time.Second)
 }
 
 // StatusCode returns the HTTP status for a domain error code (athar.EINVALID, ...); an unknown
@@ -31,12 +82,16 @@ func StatusCode(code string) int {
 // writeError answers a plain-HTTP request with the status of err's code and a JSON body
 // {"error": message, "parameter": field} that names the parameter at fault, never with internal
 // detail. When several parameters are at fault, "parameter" names the first and "problems" lists
-// each as {"parameter", "error"}. Internal and unavailable errors are logged with the request id.
+// each as {"parameter", "error"}. Failures that are not the client's mistake are logged with the
+// request id at their LogLevel, and a busy or unavailable database's answer carries Retry-After.
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	code := athar.ErrorCode(err)
-	if code == athar.EINTERNAL || code == athar.EUNAVAILABLE {
-		ctx := r.Context()
-		logger.ErrorContext(ctx, "request failed", "request_id", RequestID(ctx), "path", r.URL.Path, "err", err)
+	ctx := r.Context()
+	if level, ok := LogLevel(code); ok {
+		logger.Log(ctx, level, LogMessage(code), "request_id", RequestID(ctx), "path", r.URL.Path, "err", err)
+	}
+	if after := RetryAfter(ctx, code); after > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(after))
 	}
 	body := map[string]any{"error": athar.ErrorMessage(err)}
 	var e *athar.Error

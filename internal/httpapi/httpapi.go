@@ -26,6 +26,12 @@ type Config struct {
 	Explorer athar.Explorer
 	// Pinger tells /readyz whether the database answers.
 	Pinger athar.Pinger
+	// Alive, when set, reports a fault only a restart of the process mends (the embedded Neo4j
+	// stopped and will not be restarted): /healthz then answers 503 with its message.
+	Alive func() error
+	// RetryAfter is what a busy or unavailable database's answers advise a client to wait
+	// (Retry-After in plain HTTP, extensions.retryAfter in GraphQL), rounded up to seconds.
+	RetryAfter time.Duration
 	// Logger gets one line per request and the failures of the plain-HTTP endpoints.
 	Logger *slog.Logger
 
@@ -75,6 +81,9 @@ func (c *Config) defaults() {
 	if c.ExportPageSize <= 0 {
 		c.ExportPageSize = DefaultExportPageSize
 	}
+	if c.RetryAfter == 0 {
+		c.RetryAfter = 2 * time.Second
+	}
 }
 
 // DefaultMaxBodyBytes is the largest GraphQL request body accepted unless configured: 1 MiB, far
@@ -90,11 +99,11 @@ const (
 )
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the exports /export/attacks.csv and
-// /export/attacks.geojson, the playground at / (when on), /healthz (the process is up) and /readyz
-// (Neo4j answers), and /metrics when Config.Metrics says so. Every request is counted in
-// internal/metrics and gets a request id, one log line, the host check and its write credential;
-// /graphql and the exports go through admission control (Config.Admission), the probes and the
-// playground never wait.
+// /export/attacks.geojson, the playground at / (when on), /healthz (the process can serve: see
+// Config.Alive), /readyz (Neo4j answers), and /metrics when Config.Metrics says so. Every request
+// is counted in internal/metrics and gets a request id, one log line, the host check and its write
+// credential; /graphql and the exports go through admission control (Config.Admission), the
+// probes and the playground never wait.
 func NewServer(cfg Config) http.Handler {
 	cfg.defaults()
 	mux := http.NewServeMux()
@@ -106,6 +115,13 @@ func NewServer(cfg Config) http.Handler {
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if cfg.Alive != nil {
+			if err := cfg.Alive(); err != nil {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				_, _ = w.Write([]byte(err.Error() + "\n"))
+				return
+			}
+		}
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.Handle("GET /readyz", readyHandler(cfg.Pinger, cfg.Logger))
@@ -117,7 +133,7 @@ func NewServer(cfg Config) http.Handler {
 		mux.Handle("GET /{$}", pg)
 		mux.Handle("GET "+playground.AssetsPath, pg)
 	}
-	return withMetrics(mux, withRequestLog(cfg.Logger, checkHost(cfg.AllowedHosts, cfg.LoopbackOnly, withCredential(cfg.WriteToken, mux))))
+	return withMetrics(mux, withRequestLog(cfg.Logger, cfg.RetryAfter, checkHost(cfg.AllowedHosts, cfg.LoopbackOnly, withCredential(cfg.WriteToken, mux))))
 }
 
 // readyHandler answers 200 when the database answers within 5 seconds, else 503: a probe's
@@ -130,7 +146,7 @@ func readyHandler(p athar.Pinger, logger *slog.Logger) http.Handler {
 		if err := p.Ping(ctx); err != nil {
 			logger.WarnContext(ctx, "not ready", "request_id", RequestID(ctx), "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
-			_, _ = w.Write([]byte("neo4j unavailable\n"))
+			_, _ = w.Write([]byte("neo4j unavailable: " + athar.ErrorMessage(err) + "\n"))
 			return
 		}
 		_, _ = w.Write([]byte("ok\n"))

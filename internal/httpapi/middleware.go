@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net"
 	"net/http"
@@ -33,7 +34,11 @@ var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // one), returns it in X-Request-Id, counts the request's database round trips, and logs one line
 // per request with status and duration. Query texts and variables are not logged: they may hold
 // what an investigator is looking into.
-func withRequestLog(logger *slog.Logger, next http.Handler) http.Handler {
+//
+// A request whose client went away before the answer is logged with status 499
+// (StatusClientClosedRequest), whatever was written to the closed connection. Its context carries
+// retryAfter for RetryAfter.
+func withRequestLog(logger *slog.Logger, retryAfter time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started := time.Now()
 		id := r.Header.Get("X-Request-Id")
@@ -44,11 +49,16 @@ func withRequestLog(logger *slog.Logger, next http.Handler) http.Handler {
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx, roundTrips := athar.WithRoundTripCounter(context.WithValue(r.Context(), requestIDKey{}, id))
+		ctx = context.WithValue(ctx, retryAfterKey{}, retryAfter)
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r.WithContext(ctx))
+		status := rec.status
+		if errors.Is(r.Context().Err(), context.Canceled) {
+			status = StatusClientClosedRequest
+		}
 		logger.LogAttrs(ctx, slog.LevelInfo, "request",
 			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status), slog.Int64("bytes", rec.bytes),
+			slog.Int("status", status), slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(started)), slog.Int64("db_round_trips", roundTrips.Load()))
 	})
 }

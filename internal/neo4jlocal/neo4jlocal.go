@@ -28,15 +28,28 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 )
 
-// Options say where the launcher is, where the data goes and how much memory the JVM may use.
+// Options say where the launcher is, where the data goes and how much memory the JVM may use, and
+// how a Supervisor restarts it.
 type Options struct {
 	ProjectDir   string        // the neo4j-embedded/ Maven project; found from the working directory when empty
 	DataDir      string        // where the database keeps its files (kept across restarts)
 	Port         int           // the Bolt port on 127.0.0.1; 0 picks a free one
+	Password     string        // the password of the user neo4j; a random one when empty
 	Heap         string        // the JVM's maximum heap (-Xmx), default 1g
 	PageCache    string        // Neo4j's page cache, default 256m
 	StartTimeout time.Duration // how long to wait for Bolt, default 3 minutes
 	Logger       *slog.Logger
+
+	// Restarts is how many times in a row a Supervisor tries to restart Neo4j after it exited
+	// unexpectedly before it gives up (0: default 5; negative: never). The count starts again once
+	// Neo4j has run for RestartBackoffMax after a restart.
+	Restarts int
+	// RestartBackoff is the pause before the first restart (default 1 s); each further attempt
+	// doubles it, up to RestartBackoffMax (default 30 s).
+	RestartBackoff    time.Duration
+	RestartBackoffMax time.Duration
+	// OnRestart, when set, is called after each successful restart (for a metric of restarts).
+	OnRestart func()
 }
 
 // Instance is a running embedded Neo4j.
@@ -51,6 +64,8 @@ type Instance struct {
 	err    error // the process's exit status, once exited is closed
 	logger *slog.Logger
 	once   sync.Once
+	output *tailWriter // the last of what the JVM wrote to stdout and stderr
+	logDir string
 }
 
 const (
@@ -105,9 +120,11 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	password, err := randomPassword()
-	if err != nil {
-		return nil, err
+	password := opts.Password
+	if password == "" {
+		if password, err = randomPassword(); err != nil {
+			return nil, err
+		}
 	}
 	target := filepath.Join(opts.ProjectDir, "target")
 	// -jar, not -cp: the jar's manifest holds the class path and the --add-opens flags Neo4j needs
@@ -128,8 +145,10 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The launcher logs to files in the data directory; what reaches stderr is the JVM's own
-	// complaint when it cannot run at all (a Java too old), kept for the error message.
+	// The launcher logs to files in the data directory; what reaches stderr and stdout besides the
+	// protocol line is the JVM's own complaint: a Java too old, or "Terminating due to
+	// java.lang.OutOfMemoryError" when it dies. The last of it is kept for the error message and
+	// for the log line of an unexpected exit.
 	stderr := &tailWriter{max: 4096}
 	cmd.Stderr = stderr
 	started := time.Now()
@@ -137,14 +156,15 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting the embedded Neo4j: %w", err)
 	}
-	inst := &Instance{User: "neo4j", Password: password, cmd: cmd, stdin: stdin, exited: make(chan struct{}), logger: opts.Logger}
+	inst := &Instance{User: "neo4j", Password: password, cmd: cmd, stdin: stdin, exited: make(chan struct{}), logger: opts.Logger,
+		output: stderr, logDir: filepath.Join(dataDir, "logs")}
 	go func() {
 		inst.err = cmd.Wait()
 		close(inst.exited)
 	}()
 
-	// Lines go to the loop below until Start returns; the rest of stdout is read and dropped so that
-	// the launcher never blocks on a full pipe.
+	// Lines go to the loop below until Start returns; the rest of stdout is kept in the output's
+	// tail, and read so that the launcher never blocks on a full pipe.
 	lines, startDone := make(chan string), make(chan struct{})
 	defer close(startDone)
 	go func() {
@@ -153,6 +173,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 			select {
 			case lines <- sc.Text():
 			case <-startDone:
+				_, _ = stderr.Write(append(sc.Bytes(), '\n'))
 			}
 		}
 		close(lines)
@@ -189,7 +210,7 @@ func Start(ctx context.Context, opts Options) (*Instance, error) {
 		_ = inst.Stop(context.Background())
 		return nil, err
 	}
-	opts.Logger.Info("embedded Neo4j ready", "uri", inst.URI, "took", time.Since(started).Round(time.Millisecond))
+	opts.Logger.Info("embedded Neo4j ready", "uri", inst.URI, "pid", inst.PID(), "took", time.Since(started).Round(time.Millisecond))
 	return inst, nil
 }
 
@@ -249,6 +270,25 @@ func (i *Instance) Stop(ctx context.Context) error {
 // Exited is closed when the Neo4j process ends, expectedly or not.
 func (i *Instance) Exited() <-chan struct{} { return i.exited }
 
+// PID returns the process id of the JVM.
+func (i *Instance) PID() int { return i.cmd.Process.Pid }
+
+// ExitReason says, once Exited is closed, how the process ended ("exit status 3", "signal:
+// killed") and the last lines the JVM wrote (up to 20), e.g. "Terminating due to
+// java.lang.OutOfMemoryError: Java heap space".
+func (i *Instance) ExitReason() (status, output string) {
+	select {
+	case <-i.exited:
+	default:
+		return "", ""
+	}
+	status = "exit status 0"
+	if i.err != nil {
+		status = i.err.Error()
+	}
+	return status, tail([]byte(i.output.String()), 20)
+}
+
 func (o *Options) defaults() {
 	if o.Heap == "" {
 		o.Heap = "1g"
@@ -265,6 +305,16 @@ func (o *Options) defaults() {
 	if o.Logger == nil {
 		o.Logger = slog.Default()
 	}
+	if o.Restarts == 0 {
+		o.Restarts = 5
+	}
+	if o.RestartBackoff <= 0 {
+		o.RestartBackoff = time.Second
+	}
+	if o.RestartBackoffMax <= 0 {
+		o.RestartBackoffMax = 30 * time.Second
+	}
+	o.RestartBackoffMax = max(o.RestartBackoffMax, o.RestartBackoff)
 }
 
 func randomPassword() (string, error) {

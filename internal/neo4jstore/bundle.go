@@ -202,16 +202,15 @@ RETURN row.id AS id, n IS NOT NULL AS exists, coalesce(n.contentHash = row.hash,
 func classify(recs []*neo4j.Record) map[string]string {
 	state := make(map[string]string, len(recs))
 	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		exists, _ := rec.Get("exists")
-		same, _ := rec.Get("same")
+		m := rowOf(rec)
+		id := str(m, "id")
 		switch {
-		case same.(bool):
-			state[id.(string)] = "unchanged"
-		case exists.(bool):
-			state[id.(string)] = "updated"
+		case field[bool](m, "same"):
+			state[id] = "unchanged"
+		case field[bool](m, "exists"):
+			state[id] = "updated"
 		default:
-			state[id.(string)] = "created"
+			state[id] = "created"
 		}
 	}
 	return state

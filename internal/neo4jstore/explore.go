@@ -214,14 +214,20 @@ func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params ma
 	out := &athar.Page[T]{}
 	recs, out.HasPreviousPage, out.HasNextPage = pageOf(recs, n, page)
 	var zero T
-	out.Items = typed[T](decodeEntities(zero.EntityType(), recs))
-	for i, rec := range recs {
-		key, _ := rec.Get("key")
-		list, _ := rec.Get("list")
-		if d, ok := key.(dbtype.Date); ok {
-			key = d.Time().Format(time.DateOnly)
+	spec := specOf(zero.EntityType())
+	for _, rec := range recs {
+		m := rowOf(rec)
+		de, ok := decodeRecord(spec, m)
+		e, isT := de.(T)
+		if !ok || !isT {
+			continue // deleted while the page was read
 		}
-		out.Cursors = append(out.Cursors, encodeCursor(list.(string), key, out.Items[i].EntityID()))
+		key := m["key"]
+		if d, ok := dateOf(m, "key"); ok {
+			key = d.Format(time.DateOnly)
+		}
+		out.Items = append(out.Items, e)
+		out.Cursors = append(out.Cursors, encodeCursor(str(m, "list"), key, e.EntityID()))
 	}
 	return out, nil
 }
@@ -240,9 +246,7 @@ func (s *Store) count(ctx context.Context, q string, params map[string]any) (int
 	if len(recs) == 0 {
 		return 0, nil
 	}
-	n, _ := recs[0].Get("n")
-	v, _ := n.(int64)
-	return int(v), nil
+	return int(field[int64](rowOf(recs[0]), "n")), nil
 }
 
 // findEntities returns a page of the entities of T's type that f matches, in the type's list order.
@@ -356,10 +360,11 @@ func (s *Store) Search(ctx context.Context, r athar.SearchRequest) (*athar.Page[
 	page := &athar.Page[athar.SearchHit]{}
 	recs, page.HasPreviousPage, page.HasNextPage = pageOf(recs, n, r.PageRequest)
 	// The hits are read whole, so that they carry their links too.
-	ids := make([]string, len(recs))
-	for i, rec := range recs {
-		id, _ := rec.Get("id")
-		ids[i] = id.(string)
+	ids := make([]string, 0, len(recs))
+	for _, rec := range recs {
+		if id := str(rowOf(rec), "id"); id != "" {
+			ids = append(ids, id)
+		}
 	}
 	found, err := s.EntitiesByID(ctx, ids)
 	if err != nil {
@@ -370,10 +375,10 @@ func (s *Store) Search(ctx context.Context, r athar.SearchRequest) (*athar.Page[
 		entities[e.EntityID()] = e
 	}
 	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		score, _ := rec.Get("score")
-		if e, ok := entities[id.(string)]; ok {
-			page.Items = append(page.Items, athar.SearchHit{Entity: e, Score: score.(float64)})
+		m := rowOf(rec)
+		if e, ok := entities[str(m, "id")]; ok {
+			score := field[float64](m, "score")
+			page.Items = append(page.Items, athar.SearchHit{Entity: e, Score: score})
 			page.Cursors = append(page.Cursors, encodeCursor(searchList, score, e.EntityID()))
 		}
 	}
@@ -409,12 +414,15 @@ ORDER BY bucket, wide`, sc.params)
 	}
 	out := make([]athar.TimelineBucket, 0, len(recs))
 	for _, rec := range recs {
-		m := rec.AsMap()
-		start := m["bucket"].(dbtype.Date).Time().UTC()
+		m := rowOf(rec)
+		start, ok := dateOf(m, "bucket")
+		if !ok {
+			continue // an attack whose date was removed while the timeline was read
+		}
 		var end time.Time
-		switch wide, ok := m["wide"].(dbtype.Date); {
+		switch wide, ok := dateOf(m, "wide"); {
 		case ok:
-			end = wide.Time().UTC()
+			end = wide
 		case interval == athar.IntervalYear:
 			end = start.AddDate(1, 0, -1)
 		case interval == athar.IntervalMonth:
@@ -423,9 +431,9 @@ ORDER BY bucket, wide`, sc.params)
 			end = start
 		}
 		// Sums over many attacks saturate at what a GraphQL Int carries (athar.SaturatedInt).
-		out = append(out, athar.TimelineBucket{Start: start, End: end, Attacks: athar.SaturatedInt(m["attacks"].(int64)),
-			KilledLow: athar.SaturatedInt(m["low"].(int64)), KilledHigh: athar.SaturatedInt(m["high"].(int64)),
-			AttacksWithFigures: athar.SaturatedInt(m["withFigures"].(int64))})
+		out = append(out, athar.TimelineBucket{Start: start, End: end, Attacks: athar.SaturatedInt(field[int64](m, "attacks")),
+			KilledLow: athar.SaturatedInt(field[int64](m, "low")), KilledHigh: athar.SaturatedInt(field[int64](m, "high")),
+			AttacksWithFigures: athar.SaturatedInt(field[int64](m, "withFigures"))})
 	}
 	return out, nil
 }
@@ -445,12 +453,15 @@ RETURN fac.id AS id, attacks`, sc.params)
 	}
 	out := make(map[string][]athar.DatedAttack, len(recs))
 	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		list, _ := rec.Get("attacks")
-		for _, item := range list.([]any) {
-			m := item.(map[string]any)
-			out[id.(string)] = append(out[id.(string)], athar.DatedAttack{ID: m["id"].(string),
-				Start: m["start"].(dbtype.Date).Time().UTC(), End: m["end"].(dbtype.Date).Time().UTC()})
+		row := rowOf(rec)
+		id := str(row, "id")
+		for _, m := range mapsAt(row, "attacks") {
+			start, ok1 := dateOf(m, "start")
+			end, ok2 := dateOf(m, "end")
+			if id == "" || str(m, "id") == "" || !ok1 || !ok2 {
+				continue // changed while the query read it
+			}
+			out[id] = append(out[id], athar.DatedAttack{ID: str(m, "id"), Start: start, End: end})
 		}
 	}
 	return out, nil
@@ -479,10 +490,12 @@ RETURN found[$offset..$offset + $limit] AS hits, size(found) AS total`, params)
 func nearbyList(m map[string]any) athar.List[athar.NearbyFacility] {
 	total, _ := m["total"].(int64)
 	out := athar.List[athar.NearbyFacility]{Total: int(total)}
-	hits, _ := m["hits"].([]any)
-	for _, h := range hits {
-		hit := h.(map[string]any)
-		out.Items = append(out.Items, athar.NearbyFacility{FacilityID: hit["id"].(string), DistanceMeters: hit["d"].(float64)})
+	for _, hit := range mapsAt(m, "hits") {
+		d, ok := hit["d"].(float64)
+		if str(hit, "id") == "" || !ok {
+			continue // moved or deleted while the query read it
+		}
+		out.Items = append(out.Items, athar.NearbyFacility{FacilityID: str(hit, "id"), DistanceMeters: d})
 	}
 	return out
 }
@@ -513,8 +526,10 @@ RETURN row.i AS i, found[row.offset..row.offset + row.limit] AS hits, size(found
 	}
 	out := make([]athar.List[athar.NearbyFacility], len(reqs))
 	for _, rec := range recs {
-		m := rec.AsMap()
-		out[m["i"].(int64)] = nearbyList(m)
+		m := rowOf(rec)
+		if i, ok := m["i"].(int64); ok && i >= 0 && int(i) < len(out) {
+			out[i] = nearbyList(m)
+		}
 	}
 	return out, nil
 }
@@ -530,9 +545,10 @@ func (s *Store) idWindows(ctx context.Context, query string, ids []string, w ath
 		return nil, err
 	}
 	for _, rec := range recs {
-		m := rec.AsMap()
-		total, _ := m["total"].(int64)
-		out[m["id"].(string)] = athar.List[string]{Items: strs(m, "ids"), Total: int(total)}
+		m := rowOf(rec)
+		if id := str(m, "id"); id != "" {
+			out[id] = athar.List[string]{Items: strs(m, "ids"), Total: int(field[int64](m, "total"))}
+		}
 	}
 	for _, id := range ids {
 		if _, ok := out[id]; !ok {
@@ -569,8 +585,11 @@ RETURN t.id AS id, [l IN labels(t) WHERE l IN ['Year', 'Month', 'Day']][0] AS ki
 	}
 	out := make([]athar.TimeNode, 0, len(recs))
 	for _, rec := range recs {
-		m := rec.AsMap()
-		n := athar.TimeNode{ID: m["id"].(string), Kind: m["kind"].(string)}
+		m := rowOf(rec)
+		n := athar.TimeNode{ID: str(m, "id"), Kind: str(m, "kind")}
+		if n.ID == "" || n.Kind == "" {
+			continue // deleted while the query read it
+		}
 		if y, ok := m["year"].(int64); ok {
 			n.Year = int(y)
 		}
@@ -634,8 +653,13 @@ func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*ath
 		return nil, err
 	}
 	seen := map[string]bool{}
+	// addNode adds the node m describes, and returns false when the graph is full. A node deleted
+	// while the walk read it (its id is null) is left out.
 	addNode := func(m map[string]any) bool {
-		id := m["id"].(string)
+		id := str(m, "id")
+		if id == "" {
+			return true
+		}
 		if seen[id] {
 			return true
 		}
@@ -645,16 +669,15 @@ func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*ath
 		}
 		seen[id] = true
 		n := athar.GraphNode{ID: athar.GraphNodeID(id), EntityID: id}
-		n.Label, _ = m["label"].(string)
-		n.Type, _ = m["type"].(string)
-		n.Name, _ = m["name"].(string)
+		n.Label, n.Type, n.Name = str(m, "label"), str(m, "type"), str(m, "name")
 		g.Nodes = append(g.Nodes, n)
 		return true
 	}
 	var frontier []string
 	for _, rec := range recs {
-		if addNode(rec.AsMap()) {
-			frontier = append(frontier, rec.AsMap()["id"].(string))
+		m := rowOf(rec)
+		if id := str(m, "id"); id != "" && addNode(m) {
+			frontier = append(frontier, id)
 		}
 	}
 	edges := map[string]bool{}
@@ -674,20 +697,23 @@ RETURN from, type(r) AS rel, out, `+graphNodeFields,
 		}
 		var next []string
 		for _, rec := range recs {
-			m := rec.AsMap()
-			id := m["id"].(string)
+			m := rowOf(rec)
+			id, rel := str(m, "id"), str(m, "rel")
+			if id == "" || rel == "" {
+				continue // the node or the link was deleted while the hop read it
+			}
 			isNew := !seen[id]
 			if !addNode(m) {
 				continue
 			}
-			if isNew && !hubLabels[m["label"].(string)] {
+			if isNew && !hubLabels[str(m, "label")] {
 				next = append(next, id)
 			}
-			src, dst := m["from"].(string), id
-			if !m["out"].(bool) {
+			src, dst := str(m, "from"), id
+			if !field[bool](m, "out") {
 				src, dst = dst, src
 			}
-			e := athar.GraphEdge{ID: src + "|" + m["rel"].(string) + "|" + dst, Source: athar.GraphNodeID(src), Target: athar.GraphNodeID(dst), Type: m["rel"].(string)}
+			e := athar.GraphEdge{ID: src + "|" + rel + "|" + dst, Source: athar.GraphNodeID(src), Target: athar.GraphNodeID(dst), Type: rel}
 			if !edges[e.ID] {
 				edges[e.ID] = true
 				g.Edges = append(g.Edges, e)
@@ -741,8 +767,11 @@ func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, after 
 	}
 	out := make([]athar.AttackFeature, 0, len(recs))
 	for _, rec := range recs {
-		m := rec.AsMap()
-		props := m["props"].(map[string]any)
+		m := rowOf(rec)
+		props := field[map[string]any](m, "props")
+		if str(props, "id") == "" {
+			continue // deleted while the query read it
+		}
 		ft := athar.AttackFeature{ID: str(props, "id"), Title: str(props, "title"),
 			Facilities: strs(m, "facilities"), FacilityIDs: strs(m, "facilityIds"), Places: strs(m, "places")}
 		if d := date(props, datedField); d != nil {

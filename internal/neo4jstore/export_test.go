@@ -73,3 +73,23 @@ func DuplicatesQuery(e athar.Entity) (string, map[string]any) {
 	id, _ := athar.IdentityOf(e)
 	return duplicatesQuery(e.EntityType(), id, nil)
 }
+
+// RunRead runs one read query the way every read of the store runs, for the tests of its failures.
+func (s *Store) RunRead(ctx context.Context, query string, params map[string]any) error {
+	_, err := s.read(ctx, query, params)
+	return err
+}
+
+// RunWrite runs work in a write transaction the way every write of the store runs, for the tests
+// of its failures.
+func (s *Store) RunWrite(ctx context.Context, work func(ctx context.Context, tx neo4j.ManagedTransaction) error) error {
+	_, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		return struct{}{}, work(ctx, tx)
+	})
+	return err
+}
+
+// Translate exposes the translation of a driver error met by a query run with ctx.
+func Translate(ctx context.Context, err error, duringCommit bool) error {
+	return translateIn(ctx, err, duringCommit)
+}

@@ -39,29 +39,38 @@ func linkMap(spec *typeSpec, v string) string {
 	return "{" + strings.Join(links, ", ") + "}"
 }
 
-// decodeRecord decodes an entity from a map with props and links (returnFields or itemFields).
-func decodeRecord(spec *typeSpec, m map[string]any) athar.Entity {
-	props, _ := m["props"].(map[string]any)
-	links, _ := m["links"].(map[string]any)
-	e := spec.decodeNode(props, links)
+// decodeRecord decodes an entity from a map with props and links (returnFields or itemFields), and
+// returns false when the map holds no entity: its node was deleted while the query read it.
+func decodeRecord(spec *typeSpec, m map[string]any) (athar.Entity, bool) {
+	props := field[map[string]any](m, "props")
+	if str(props, "id") == "" {
+		return nil, false
+	}
+	e := spec.decodeNode(props, field[map[string]any](m, "links"))
 	athar.Normalize(e)
-	return e
+	return e, true
 }
 
+// decodeEntities decodes the entities of records of props and links, leaving out those deleted
+// while the query read them.
 func decodeEntities(t athar.EntityType, recs []*neo4j.Record) []athar.Entity {
 	spec := specOf(t)
 	out := make([]athar.Entity, 0, len(recs))
 	for _, rec := range recs {
-		out = append(out, decodeRecord(spec, rec.AsMap()))
+		if e, ok := decodeRecord(spec, rowOf(rec)); ok {
+			out = append(out, e)
+		}
 	}
 	return out
 }
 
-// typed returns entities as the type T they are.
+// typed returns the entities that are of type T as T (decoded by T's type spec, all of them are).
 func typed[T athar.Entity](es []athar.Entity) []T {
-	out := make([]T, len(es))
-	for i, e := range es {
-		out[i] = e.(T)
+	out := make([]T, 0, len(es))
+	for _, e := range es {
+		if t, ok := e.(T); ok {
+			out = append(out, t)
+		}
 	}
 	return out
 }
@@ -202,10 +211,10 @@ func windows[T athar.Entity](ctx context.Context, s *Store, t athar.EntityType, 
 	}
 	lists := entityLists(t, recs)
 	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		total, _ := rec.Get("total")
-		n, _ := total.(int64)
-		out[id.(string)] = athar.List[T]{Items: typed[T](lists[id.(string)]), Total: int(n)}
+		m := rowOf(rec)
+		if id := str(m, "id"); id != "" {
+			out[id] = athar.List[T]{Items: typed[T](lists[id]), Total: int(field[int64](m, "total"))}
+		}
 	}
 	for _, id := range ids {
 		if _, ok := out[id]; !ok {
@@ -220,15 +229,15 @@ func entityLists(t athar.EntityType, recs []*neo4j.Record) map[string][]athar.En
 	spec := specOf(t)
 	out := make(map[string][]athar.Entity, len(recs))
 	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		items, _ := rec.Get("items")
-		list, _ := items.([]any)
-		es := make([]athar.Entity, 0, len(list))
-		for _, item := range list {
-			m, _ := item.(map[string]any)
-			es = append(es, decodeRecord(spec, m))
+		m := rowOf(rec)
+		items := mapsAt(m, "items")
+		es := make([]athar.Entity, 0, len(items))
+		for _, item := range items {
+			if e, ok := decodeRecord(spec, item); ok {
+				es = append(es, e)
+			}
 		}
-		out[id.(string)] = es
+		out[str(m, "id")] = es
 	}
 	return out
 }
@@ -347,9 +356,10 @@ RETURN id, collect(cited) AS ids`, relOf(athar.TypeSource, "cites"), athar.MaxCi
 func idLists(recs []*neo4j.Record) map[string][]string {
 	out := make(map[string][]string, len(recs))
 	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		list, _ := rec.Get("ids")
-		out[id.(string)] = strs(map[string]any{"ids": list}, "ids")
+		m := rowOf(rec)
+		if id := str(m, "id"); id != "" {
+			out[id] = strs(m, "ids")
+		}
 	}
 	return out
 }

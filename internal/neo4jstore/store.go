@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -23,6 +24,51 @@ type Store struct {
 	now      func() time.Time
 	// refoldBatch is how many nodes one transaction of a backfill of folded texts rewrites.
 	refoldBatch int
+	avail       Availability
+}
+
+// Availability says whether the database can answer; neo4jlocal's Supervisor of the embedded Neo4j
+// implements it. With one, a query while the database is down fails at once, and a query in flight
+// when it stops fails as soon as it stops, instead of the driver retrying a dead address until the
+// request's deadline. Without one the store learns of an outage from the driver's errors only.
+type Availability interface {
+	// Down returns nil while the database runs, and otherwise an error whose message says, in words
+	// safe to show a client, why it cannot answer (it is restarting, or it stopped for good).
+	Down() error
+	// Lost returns a channel that is closed when the running database stops, expectedly or not
+	// (already closed while it is down).
+	Lost() <-chan struct{}
+}
+
+// WithAvailability makes the store consult a (see Availability) before and during every query,
+// and returns the store.
+func (s *Store) WithAvailability(a Availability) *Store {
+	s.avail = a
+	return s
+}
+
+// errDatabaseLost is the cause a query's context is cancelled with when the database stops under it.
+var errDatabaseLost = errors.New("the database stopped while answering")
+
+// guard returns ctx, cancelled with errDatabaseLost when the database stops, and the function that
+// releases it; or EUNAVAILABLE at once when the database is down.
+func (s *Store) guard(ctx context.Context) (context.Context, func(), error) {
+	if s.avail == nil {
+		return ctx, func() {}, nil
+	}
+	if err := s.avail.Down(); err != nil {
+		return nil, nil, &wrapped{code: athar.EUNAVAILABLE, msg: err.Error(), err: err}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	lost, done := s.avail.Lost(), make(chan struct{})
+	go func() {
+		select {
+		case <-lost:
+			cancel(errDatabaseLost)
+		case <-done:
+		}
+	}()
+	return ctx, func() { close(done); cancel(nil) }, nil
 }
 
 // New returns a store over driver, always naming the database (default "neo4j"). The caller owns the
@@ -51,15 +97,24 @@ func (s *Store) Ping(ctx context.Context) error {
 // cost about a third of the latency of deep queries (athar bench). On a cluster a read may lag a
 // write of another request by the replication delay; a mutation's answer is read inside its own
 // write transaction, so it always shows what it wrote.
+//
+// The driver retries a read that failed transiently (a lost connection, a lock) with a growing
+// pause, for as long as the request's deadline leaves: each pause ends with the context, so the
+// retries stay inside the deadline.
 func (s *Store) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
 	countRoundTrip(ctx, metrics.AccessRead)
+	gctx, release, err := s.guard(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer release()
 	closed := metrics.SessionOpened() // ExecuteQuery opens and closes a session of its own
-	res, err := neo4j.ExecuteQuery(ctx, s.driver, query, params, neo4j.EagerResultTransformer,
+	res, err := neo4j.ExecuteQuery(gctx, s.driver, query, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(s.database), neo4j.ExecuteQueryWithReadersRouting(), neo4j.ExecuteQueryWithoutBookmarkManager(),
-		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(ctx)))
+		neo4j.ExecuteQueryWithTransactionConfig(txTimeout(gctx)))
 	closed()
 	if err != nil {
-		return nil, translate(err)
+		return nil, translateIn(gctx, err, false)
 	}
 	return res.Records, nil
 }
@@ -75,8 +130,18 @@ func readTx[T any](ctx context.Context, s *Store, work func(tx neo4j.ManagedTran
 	return inTx(ctx, s, neo4j.AccessModeRead, work)
 }
 
+// inTx runs work in one managed transaction, which the driver retries on transient failures within
+// the request's deadline (see read). A write whose work completed but whose commit was not
+// acknowledged (the connection or the database was lost, the deadline passed, the database failed
+// while writing) may have been applied: it fails with EUNKNOWN, never as a plain failure a client
+// would retry.
 func inTx[T any](ctx context.Context, s *Store, mode neo4j.AccessMode, work func(tx neo4j.ManagedTransaction) (T, error)) (result T, err error) {
-	session := s.driver.NewSession(ctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: mode})
+	gctx, release, err := s.guard(ctx)
+	if err != nil {
+		return result, err
+	}
+	defer release()
+	session := s.driver.NewSession(gctx, neo4j.SessionConfig{DatabaseName: s.database, AccessMode: mode})
 	closed := metrics.SessionOpened()
 	defer func() {
 		if cerr := session.Close(context.WithoutCancel(ctx)); cerr != nil && err == nil {
@@ -88,11 +153,17 @@ func inTx[T any](ctx context.Context, s *Store, mode neo4j.AccessMode, work func
 	if mode == neo4j.AccessModeRead {
 		run, access = neo4j.ExecuteRead[T], metrics.AccessRead
 	}
-	result, err = run(ctx, session, func(tx neo4j.ManagedTransaction) (T, error) {
-		return work(countingTx{tx, ctx, access})
-	}, txTimeout(ctx))
+	// committing is true from the moment an attempt's work returned until the next attempt starts:
+	// a failure then is the commit's.
+	var committing atomic.Bool
+	result, err = run(gctx, session, func(tx neo4j.ManagedTransaction) (T, error) {
+		committing.Store(false)
+		r, err := work(countingTx{tx, ctx, access})
+		committing.Store(err == nil)
+		return r, err
+	}, txTimeout(gctx))
 	if err != nil {
-		return result, translate(err)
+		return result, translateIn(gctx, err, mode == neo4j.AccessModeWrite && committing.Load())
 	}
 	return result, nil
 }
@@ -140,6 +211,58 @@ func txTimeout(ctx context.Context) func(*neo4j.TransactionConfig) {
 	}
 }
 
+// translateIn translates err, the failure of a query run with ctx, telling apart what the context
+// says happened: the database stopped under the query (EUNAVAILABLE), the request's deadline passed
+// (ETIMEOUT), the client went away (ECANCELED). duringCommit says a write's work had completed, so
+// that a lost connection or a passed deadline leaves its outcome unknown (EUNKNOWN).
+func translateIn(ctx context.Context, err error, duringCommit bool) error {
+	var de *athar.Error
+	var dp athar.Problems
+	if errors.As(err, &de) || errors.As(err, &dp) {
+		return err
+	}
+	var ne *neo4j.Neo4jError
+	definite := errors.As(err, &ne) && !strings.HasPrefix(ne.Code, "Neo.DatabaseError.")
+	if duringCommit && !definite {
+		// A Neo4j client or transient error rolls the transaction back; anything else (the
+		// connection lost, the deadline passed, the database failing as it wrote, for instance on
+		// a full disk) may have come after the commit was applied.
+		return &wrapped{code: athar.EUNKNOWN, msg: "the database did not confirm the commit: the change may have been written; check before retrying", err: err}
+	}
+	if isCommitLost(err) {
+		return &wrapped{code: athar.EUNKNOWN, msg: "the connection to the database was lost during the commit: the change may have been written; check before retrying", err: err}
+	}
+	var limit *neo4j.TransactionExecutionLimit
+	var ce *neo4j.ConnectivityError
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errDatabaseLost):
+		return &wrapped{code: athar.EUNAVAILABLE, msg: "the database stopped while answering; it is being restarted: try again shortly", err: err}
+	case ctx.Err() != nil && errors.As(err, &limit) && len(limit.Errors) > 0 && errors.As(limit.Errors[len(limit.Errors)-1], &ce):
+		// The driver was still retrying an unreachable database when the request ended.
+		return &wrapped{code: athar.EUNAVAILABLE, msg: "the database cannot be reached", err: err}
+	case errors.Is(cause, context.DeadlineExceeded):
+		return &wrapped{code: athar.ETIMEOUT, msg: "the request took longer than its time limit and was stopped", err: err}
+	case errors.Is(cause, context.Canceled):
+		return &wrapped{code: athar.ECANCELED, msg: "the request was cancelled by the client", err: err}
+	}
+	return translate(err)
+}
+
+// isCommitLost reports whether the driver lost its connection while a commit was under way. The
+// driver says so only in the text of an unexported error type ("Connection lost during commit"),
+// which it wraps in a ConnectivityError and does not retry.
+func isCommitLost(err error) bool {
+	var ce *neo4j.ConnectivityError
+	return errors.As(err, &ce) && ce.Inner != nil && strings.Contains(ce.Inner.Error(), "Connection lost during commit")
+}
+
+// readOnlyCodes are the Neo4j status codes of a database that refuses writes.
+var readOnlyCodes = map[string]bool{
+	"Neo.ClientError.General.ForbiddenOnReadOnlyDatabase":   true,
+	"Neo.ClientError.General.WriteOnReadOnlyAccessDatabase": true,
+	"Neo.ClientError.Cluster.NotALeader":                    true,
+}
+
 // translate turns a driver error into a domain error. Domain errors pass through; anything the
 // client must not see becomes EINTERNAL (or EUNAVAILABLE) wrapping the original for the log.
 func translate(err error) error {
@@ -157,17 +280,23 @@ func translate(err error) error {
 		return &wrapped{code: athar.ErrorCode(last), msg: athar.ErrorMessage(last), err: err}
 	case errors.As(err, &de), errors.As(err, &dp):
 		return err
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return &wrapped{code: athar.EUNAVAILABLE, msg: "the database did not answer in time", err: err}
+	case errors.Is(err, context.DeadlineExceeded):
+		return &wrapped{code: athar.ETIMEOUT, msg: "the request took longer than its time limit and was stopped", err: err}
+	case errors.Is(err, context.Canceled):
+		return &wrapped{code: athar.ECANCELED, msg: "the request was cancelled by the client", err: err}
 	case errors.As(err, &ne):
 		switch {
 		case ne.Code == "Neo.ClientError.Schema.ConstraintValidationFailed":
 			return &wrapped{code: athar.ECONFLICT, msg: "an entity with that id already exists", err: err}
-		case strings.HasPrefix(ne.Code, "Neo.ClientError.Transaction.TransactionTimedOut"),
-			strings.Contains(ne.Code, "TransactionTimedOut"):
-			return &wrapped{code: athar.EUNAVAILABLE, msg: "the query took too long and was stopped", err: err}
+		case strings.Contains(ne.Code, "TransactionTimedOut"):
+			return &wrapped{code: athar.ETIMEOUT, msg: "the request took longer than its time limit and was stopped", err: err}
+		case readOnlyCodes[ne.Code], strings.Contains(ne.Msg, "No space left on device"):
+			return &wrapped{code: athar.EREADONLY, msg: "the database accepts no writes now (its storage is full or read-only); reading still works", err: err}
+		case ne.Code == "Neo.TransientError.General.DatabaseUnavailable", ne.Code == "Neo.ClientError.Routing.DbmsInPanic",
+			strings.Contains(ne.Msg, "needs to be restarted"):
+			return &wrapped{code: athar.EUNAVAILABLE, msg: "the database is unavailable", err: err}
 		case strings.HasPrefix(ne.Code, "Neo.TransientError"):
-			return &wrapped{code: athar.EUNAVAILABLE, msg: "the database is busy; try again", err: err}
+			return &wrapped{code: athar.EBUSY, msg: "the database is busy; try again shortly", err: err}
 		}
 	case errors.As(err, &ce), neo4j.IsUsageError(err) && strings.Contains(err.Error(), "closed"):
 		return &wrapped{code: athar.EUNAVAILABLE, msg: "the database cannot be reached", err: err}

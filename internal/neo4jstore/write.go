@@ -54,6 +54,16 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		return nil, fmt.Errorf("neo4jstore: no entity type %q", t)
 	}
 	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
+		if t == athar.TypeClaim {
+			// A claim's write locks its attack (see lockAttacks): lock it before the claim, so that
+			// every writer of one attack waits in one queue, not first for the claim and then for
+			// the attack behind writers that came later.
+			if _, err := collect(ctx, tx, fmt.Sprintf(
+				"MATCH (:Claim {id: $id})-[:%s]->(a:Attack) WITH a ORDER BY a.id SET a.updatedAt = a.updatedAt", relAbout),
+				map[string]any{"id": id}); err != nil {
+				return nil, err
+			}
+		}
 		// Lock the node before reading it, so that two concurrent updates apply one after the
 		// other instead of the second overwriting the first with what it read before.
 		if _, err := collect(ctx, tx, fmt.Sprintf("MATCH (n:%s {id: $id}) SET n.updatedAt = n.updatedAt", labelOf(t)), map[string]any{"id": id}); err != nil {
@@ -183,8 +193,7 @@ func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.
 		}
 		absent := map[string]bool{}
 		for _, rec := range recs {
-			id, _ := rec.Get("id")
-			absent[id.(string)] = true
+			absent[str(rowOf(rec), "id")] = true
 		}
 		for _, r := range refs {
 			if r.Type == t && absent[r.ID] {
@@ -234,11 +243,15 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 			return nil, err
 		}
 		for _, rec := range before {
-			id, _ := rec.Get("id")
-			attacks = append(attacks, id.(string))
+			if id := str(rowOf(rec), "id"); id != "" {
+				attacks = append(attacks, id)
+			}
 		}
 		for _, e := range es {
 			attacks = append(attacks, about.Text(e))
+		}
+		if err := lockAttacks(ctx, tx, attacks); err != nil {
+			return nil, err
 		}
 	}
 	if _, err := collect(ctx, tx, upsertNodesQuery(spec), params); err != nil {
@@ -255,9 +268,8 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 	}
 	result := upsertResult{}
 	for _, rec := range recs {
-		id, _ := rec.Get("id")
-		complete, _ := rec.Get("complete")
-		result[id.(string)] = complete.(bool)
+		m := rowOf(rec)
+		result[str(m, "id")] = field[bool](m, "complete")
 	}
 	if parent := athar.HierarchyOf(t); parent != nil {
 		if err := checkNoCycle(ctx, tx, spec, parent, rows); err != nil {
@@ -270,6 +282,20 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 		}
 	}
 	return result, nil
+}
+
+// lockAttacks takes the write locks of the attacks a write of claims will refresh, in id order,
+// before the write touches anything else. Linking a claim to its attack takes a shared lock on the
+// attack and the refresh then needs the exclusive one: two writers of claims about one attack each
+// held the shared lock and waited for the other to let go of it (Neo4j's DeadlockDetected), and
+// the driver's retries, pausing 1, 2, 4 s, made such writes take seconds under load (athar load,
+// docs/benchmarks.md). Taken first, the exclusive lock makes them wait their turn instead.
+func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) error {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	_, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (a:Attack {id: id}) SET a.updatedAt = a.updatedAt", map[string]any{"ids": ids})
+	return err
 }
 
 // refreshAttacksQuery keeps on each attack the lowest and highest killed figure its live claims
@@ -296,7 +322,7 @@ const cycleSearchDepth = 50
 func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSpec, parent *athar.Field, rows []map[string]any) error {
 	ids := make([]string, len(rows))
 	for i, r := range rows {
-		ids[i] = r["id"].(string)
+		ids[i] = str(r, "id")
 	}
 	recs, err := collect(ctx, tx, fmt.Sprintf(
 		"UNWIND $ids AS id MATCH (n:%s {id: id}) WHERE EXISTS { (n)-[:%s*1..%d]->(n) } RETURN n.id AS id LIMIT 1",
@@ -306,8 +332,7 @@ func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSp
 		return err
 	}
 	if len(recs) > 0 {
-		id, _ := recs[0].Get("id")
-		return athar.Invalid(parent.Name, "%q would become, through others, part of itself", id)
+		return athar.Invalid(parent.Name, "%q would become, through others, part of itself", str(rowOf(recs[0]), "id"))
 	}
 	return nil
 }
@@ -329,7 +354,9 @@ func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
 		return nil, err
 	}
 	props := spec.props(e)
+	props["id"] = e.EntityID()
 	links := map[string]any{}
+	keep := map[string][]string{} // by relationship type, the targets the entity links to
 	expected := 0
 	for i, l := range spec.links {
 		ids := l.ids(e)
@@ -337,9 +364,14 @@ func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
 			ids = []string{}
 		}
 		links[fmt.Sprintf("l%d", i)] = ids
+		keep[l.rel] = append(keep[l.rel], ids...)
 		expected += len(ids)
 	}
-	return map[string]any{"id": e.EntityID(), "hash": hash, "props": props, "links": links, "expected": expected}, nil
+	keepAny := make(map[string]any, len(keep))
+	for rel, ids := range keep {
+		keepAny[rel] = ids
+	}
+	return map[string]any{"id": e.EntityID(), "hash": hash, "props": props, "links": links, "keep": keepAny, "expected": expected}, nil
 }
 
 // timeTreeRows returns the Year, Month and Day nodes an entity's date hangs from.
@@ -381,29 +413,44 @@ CALL (y, d) {
   MERGE (day)-[:IN]->(m)
 }`
 
+// upsertNodesQuery writes the properties of each row's node, creating the node when it does not
+// exist. The id is among the properties, unchanged, and a node that exists is matched, not merged:
+// a MERGE on the unique id, and a SET that removes the id and puts it back, take the exclusive lock
+// of the id's index entry, while every writer waiting to lock the node (Update's first statement)
+// holds the shared lock its MATCH took on that entry: each waited for the other (Neo4j's
+// DeadlockDetected), and the driver's retries, pausing 1, 2, 4 s, made writes to one attack take
+// seconds under load (athar load, docs/benchmarks.md).
 func upsertNodesQuery(spec *typeSpec) string {
+	find := fmt.Sprintf(`
+UNWIND $rows AS row
+OPTIONAL MATCH (existing:%[1]s {id: row.id})
+FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END | MERGE (:%[1]s {id: row.id}))
+WITH row
+MATCH (n:%[1]s {id: row.id})`, spec.label)
 	retraction := spec.retractionProps()
 	if retraction == nil {
-		return fmt.Sprintf(`
-UNWIND $rows AS row
-MERGE (n:%s {id: row.id})
+		return find + `
 WITH n, row, coalesce(n.createdAt, $now) AS createdAt
 SET n = row.props
-SET n:Entity, n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now`, spec.label)
+SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now`
 	}
 	// A retraction is a curator's decision: writing an entity whose description does not retract
 	// it (an import of an older file) keeps the retraction it has.
 	flag := retraction[0]
-	return fmt.Sprintf(`
-UNWIND $rows AS row
-MERGE (n:%s {id: row.id})
+	return find + fmt.Sprintf(`
 WITH n, row, coalesce(n.createdAt, $now) AS createdAt, n {.%s} AS kept
 SET n = row.props
-SET n:Entity, n.id = row.id, n.createdAt = createdAt, n.updatedAt = $now
+SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now
 SET n += CASE WHEN row.props.%s IS NULL AND kept.%s THEN kept ELSE {} END`,
-		spec.label, strings.Join(retraction, ", ."), flag, flag)
+		strings.Join(retraction, ", ."), flag, flag)
 }
 
+// upsertLinksQuery replaces the owned links of each row's node by those it asks for, touching only
+// the links that change: it deletes the links to targets no longer named and merges the others,
+// which finds a link that exists without locking anything. Deleting and re-creating every link, as
+// a first version did, took a lock on every target, shared nodes included (a facility, a place, a
+// weapon, a day of the time tree): under 50 concurrent writers of attacks and claims on the same
+// facility the writers queued on those locks and deadlocked (athar load, docs/benchmarks.md).
 func upsertLinksQuery(spec *typeSpec) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "UNWIND $rows AS row\nMATCH (n:%s {id: row.id})\n", spec.label)
@@ -413,7 +460,7 @@ func upsertLinksQuery(spec *typeSpec) string {
 			rels = append(rels, l.rel)
 		}
 	}
-	fmt.Fprintf(&b, "CALL (n) { MATCH (n)-[r:%s]->() DELETE r }\n", strings.Join(rels, "|"))
+	fmt.Fprintf(&b, "CALL (n, row) { MATCH (n)-[r:%s]->(t) WHERE NOT t.id IN coalesce(row.keep[type(r)], []) DELETE r }\n", strings.Join(rels, "|"))
 	counts := make([]string, len(spec.links))
 	for i, l := range spec.links {
 		find := fmt.Sprintf("MATCH (t:%s:Entity {id: tid})", l.target)

@@ -1,10 +1,16 @@
-// Package neo4jtest gives integration tests a real Neo4j: the embedded one, started once per test
-// binary from TestMain, or the one NEO4J_URI names (with NEO4J_USER and NEO4J_PASSWORD). Tests
-// isolate themselves with Wipe.
+// Package neo4jtest gives integration tests a real Neo4j of their own: the embedded one, started
+// once per test binary from TestMain, or the one ATHAR_TEST_NEO4J_URI names (with
+// ATHAR_TEST_NEO4J_USER and ATHAR_TEST_NEO4J_PASSWORD), which only tests read. Tests isolate
+// themselves with Wipe, which deletes every node, so the helper never touches a database a user
+// pointed Athar at: NEO4J_URI, NEO4J_USER, NEO4J_PASSWORD and NEO4J_DATABASE are ignored and
+// removed from the test binary's environment (commands under test would read them), and a database
+// named by ATHAR_TEST_NEO4J_URI is used only when it is empty or carries the marker node
+// (:AtharTestDatabase) the tests leave in it.
 package neo4jtest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -30,10 +36,75 @@ var URI, User, Password string
 // Database is the database tests use.
 const Database = "neo4j"
 
-// Run starts Neo4j, runs the tests, stops Neo4j, and returns the exit code for os.Exit.
+// The variables that name a test database. Athar's commands never read them.
+const (
+	EnvURI      = "ATHAR_TEST_NEO4J_URI"
+	EnvUser     = "ATHAR_TEST_NEO4J_USER"
+	EnvPassword = "ATHAR_TEST_NEO4J_PASSWORD"
+)
+
+// userVariables name the database a user points Athar at; tests neither read nor pass them on.
+var userVariables = []string{"NEO4J_URI", "NEO4J_USER", "NEO4J_PASSWORD", "NEO4J_DATABASE"}
+
+// MarkerLabel labels the one node that marks a database as the tests' own; Wipe keeps it.
+const MarkerLabel = "AtharTestDatabase"
+
+// Target is the database the tests use: an external one, or (URI empty) the embedded one.
+type Target struct{ URI, User, Password string }
+
+// TargetFrom returns the database the tests use, given how to read the environment: only the
+// ATHAR_TEST_NEO4J_* variables count, never NEO4J_URI and its companions; the user defaults to neo4j.
+func TargetFrom(getenv func(string) string) Target {
+	t := Target{URI: getenv(EnvURI), User: getenv(EnvUser), Password: getenv(EnvPassword)}
+	if t.URI != "" && t.User == "" {
+		t.User = "neo4j"
+	}
+	return t
+}
+
+// ErrNotATestDatabase is returned by Claim for a database that holds data and no test marker.
+var ErrNotATestDatabase = errors.New("neo4jtest: the database " + EnvURI + " names holds data and is not marked as a test database " +
+	"(a node (:" + MarkerLabel + ")); the tests delete everything in it, so they use only an empty database or one they marked")
+
+// Claim makes sure the database is the tests' own before they wipe it: one holding the marker node
+// is; an empty one becomes so (the marker is created); any other is refused with
+// ErrNotATestDatabase and left untouched.
+func Claim(ctx context.Context, d neo4j.DriverWithContext, database string) error {
+	res, err := neo4j.ExecuteQuery(ctx, d, `
+OPTIONAL MATCH (m:`+MarkerLabel+`)
+WITH count(m) AS marked
+OPTIONAL MATCH (n) WHERE NOT n:`+MarkerLabel+`
+WITH marked, count(n) AS others
+CALL (marked, others) {
+  WITH * WHERE marked = 0 AND others = 0
+  CREATE (:`+MarkerLabel+` {createdAt: datetime(), updatedAt: datetime()})
+}
+RETURN marked > 0 OR others = 0 AS ours`, nil, neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(database))
+	if err != nil {
+		return fmt.Errorf("neo4jtest: checking the test database: %w", err)
+	}
+	if len(res.Records) != 1 {
+		return fmt.Errorf("neo4jtest: checking the test database returned %d records", len(res.Records))
+	}
+	ours, _, err := neo4j.GetRecordValue[bool](res.Records[0], "ours")
+	if err != nil {
+		return fmt.Errorf("neo4jtest: checking the test database: %w", err)
+	}
+	if !ours {
+		return ErrNotATestDatabase
+	}
+	return nil
+}
+
+// Run starts Neo4j (or connects to the one ATHAR_TEST_NEO4J_URI names, after Claim), runs the
+// tests, stops Neo4j, and returns the exit code for os.Exit.
 func Run(m *testing.M) int {
 	ctx := context.Background()
-	uri, user, password := os.Getenv("NEO4J_URI"), os.Getenv("NEO4J_USER"), os.Getenv("NEO4J_PASSWORD")
+	target := TargetFrom(os.Getenv)
+	for _, name := range userVariables {
+		_ = os.Unsetenv(name)
+	}
+	uri, user, password := target.URI, target.User, target.Password
 	if uri == "" {
 		dataDir, err := os.MkdirTemp("", "athar-test-neo4j-*")
 		if err != nil {
@@ -59,6 +130,10 @@ func Run(m *testing.M) int {
 		return 1
 	}
 	defer d.Close(ctx)
+	if err := Claim(ctx, d, Database); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
 	driver = d
 	return m.Run()
 }
@@ -78,12 +153,13 @@ func Driver(tb testing.TB) neo4j.DriverWithContext {
 	return driver
 }
 
-// Wipe deletes every node, so that a test starts from an empty graph (the schema stays).
+// Wipe deletes every node but the test marker, so that a test starts from an empty graph (the
+// schema stays).
 func Wipe(tb testing.TB) {
 	tb.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err := neo4j.ExecuteQuery(ctx, Driver(tb), "MATCH (n) DETACH DELETE n", nil,
+	_, err := neo4j.ExecuteQuery(ctx, Driver(tb), "MATCH (n) WHERE NOT n:"+MarkerLabel+" DETACH DELETE n", nil,
 		neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(Database))
 	if err != nil {
 		tb.Fatalf("neo4jtest: wiping the database: %v", err)
