@@ -11,6 +11,8 @@ import (
 	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/lexer"
 	"github.com/vektah/gqlparser/v2/parser"
+
+	"github.com/athar-project/athar/internal/metrics"
 )
 
 // Defaults of the document limits (Limits). Each is several times what the largest document Athar
@@ -98,8 +100,10 @@ func (l Limits) validate() error {
 }
 
 // limitError is the error of a request over a limit: BAD_USER_INPUT, with the limit's name and
-// value in extensions.limit and extensions.max.
+// value in extensions.limit and extensions.max. It is counted in internal/metrics' rejected
+// documents by the limit's name.
 func limitError(limit string, maxValue int, format string, args ...any) *gqlerror.Error {
+	metrics.RejectedDocument(limit)
 	err := gqlerror.Errorf(format, args...)
 	err.Extensions = map[string]any{"code": CodeBadUserInput, "limit": limit, "max": maxValue}
 	return err

@@ -13,6 +13,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/neo4jlocal"
 	"github.com/athar-project/athar/internal/neo4jstore"
 )
@@ -32,8 +33,6 @@ type app struct {
 	// local supervises the embedded Neo4j, when open started one; nil with NEO4J_URI.
 	local   *neo4jlocal.Supervisor
 	closeDB func() error
-	// onRestart, when set before open, is called after each restart of the embedded Neo4j.
-	onRestart func()
 }
 
 // newApp returns the setup of the command name ("athar serve"), whose flags report to stderr and
@@ -70,7 +69,7 @@ func (a *app) open(ctx context.Context) error {
 	if a.db.MigrationBatch < 1 {
 		return fmt.Errorf("--migration-batch (ATHAR_MIGRATION_BATCH) must be at least 1, not %d", a.db.MigrationBatch)
 	}
-	driver, local, closeDB, err := a.db.connect(ctx, a.logger, a.onRestart)
+	driver, local, closeDB, err := a.db.connect(ctx, a.logger, metrics.EmbeddedRestart)
 	if err != nil {
 		return err
 	}
