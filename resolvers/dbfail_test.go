@@ -1,13 +1,13 @@
 package resolvers_test
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/athar-project/athar/internal/logtest"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -15,24 +15,6 @@ import (
 	"github.com/athar-project/athar/internal/neo4jtest"
 	"github.com/athar-project/athar/resolvers"
 )
-
-// lockedLog is a log destination a server writes to while a test reads it.
-type lockedLog struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *lockedLog) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *lockedLog) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
 
 // A request whose deadline passes is told it timed out (TIMEOUT), not that the database cannot be
 // reached, and is logged as a timeout, a warning. The mutation waits for a lock that another
@@ -56,7 +38,7 @@ func TestErrors_TimeoutIsATimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	var logs lockedLog
+	var logs logtest.Buffer
 	logger := slog.New(slog.NewTextHandler(&logs, nil))
 	c := serve(t, store, func(gql *resolvers.Config, web *httpapi.Config) {
 		gql.Logger, web.Logger, web.QueryTimeout = logger, logger, 500*time.Millisecond

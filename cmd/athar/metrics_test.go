@@ -9,9 +9,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/athar-project/athar/internal/logtest"
 
 	"github.com/athar-project/athar/internal/metrics/metricstest"
 	"github.com/athar-project/athar/internal/neo4jtest"
@@ -19,10 +20,10 @@ import (
 
 // MustServe runs `athar serve` with args against the test binary's Neo4j until the test ends,
 // waits until addr answers /readyz, and returns what it logged so far.
-func MustServe(t *testing.T, addr string, args ...string) *syncBuffer {
+func MustServe(t *testing.T, addr string, args ...string) *logtest.Buffer {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	stderr := &syncBuffer{}
+	stderr := &logtest.Buffer{}
 	exit := make(chan int, 1)
 	go func() {
 		exit <- run(ctx, append(append([]string{"serve", "--addr", addr, "--seed=false"}, dbArgs(t)...), args...), io.Discard, stderr)
@@ -63,24 +64,6 @@ func MustServe(t *testing.T, addr string, args ...string) *syncBuffer {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-}
-
-// syncBuffer is a bytes.Buffer that the server's logger and the test may use at once.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }
 
 func status(t *testing.T, url string) int {

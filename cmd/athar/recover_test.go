@@ -8,29 +8,12 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/athar-project/athar/internal/logtest"
 )
-
-// lockedBuffer is a log destination that a server writes to while a test reads it.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // until polls cond until it holds, failing the test after the generous limit instead of hanging.
 func until(t *testing.T, what string, limit time.Duration, cond func() bool) {
@@ -61,7 +44,7 @@ func TestServe_RecoversFromAKilledNeo4j(t *testing.T) {
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	var stderr lockedBuffer
+	var stderr logtest.Buffer
 	exit := make(chan int, 1)
 	go func() {
 		exit <- run(ctx, []string{"serve", "--addr", addr, "--data-dir", t.TempDir(), "--neo4j-heap", "512m", "--neo4j-pagecache", "32m",

@@ -1,39 +1,21 @@
 package neo4jlocal_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"log/slog"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
+	"github.com/athar-project/athar/internal/logtest"
+
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/athar-project/athar/internal/neo4jlocal"
 )
-
-// syncBuffer is a log destination that goroutines may write to while a test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // waitFor polls cond until it holds or the generous limit passes (then the test fails instead of
 // hanging).
@@ -49,7 +31,7 @@ func waitFor(t *testing.T, what string, limit time.Duration, cond func() bool) {
 }
 
 func TestSupervisor_RestartsAKilledNeo4j(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	var restarted atomic.Int32
 	opts := options(t.TempDir())
 	opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
@@ -132,7 +114,7 @@ func TestSupervisor_RestartsAKilledNeo4j(t *testing.T) {
 }
 
 func TestSupervisor_GivesUp(t *testing.T) {
-	var logs syncBuffer
+	var logs logtest.Buffer
 	opts := options(t.TempDir())
 	opts.Logger = slog.New(slog.NewTextHandler(&logs, nil))
 	opts.Restarts = -1 // never restart: the state a supervisor reaches when every attempt failed
