@@ -23,14 +23,16 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 }
 
 // UnmarshalDate reads "YYYY-MM-DD" and rejects days that do not exist, as the client's bad input.
+// Its messages neither repeat the value (which may be long, and is the client's own) nor name a Go
+// type.
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
-		return time.Time{}, athar.Errorf(athar.EINVALID, "a Date is a string YYYY-MM-DD, not %T", v)
+		return time.Time{}, athar.Errorf(athar.EINVALID, "a Date is a string YYYY-MM-DD, not another kind of value")
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, athar.Errorf(athar.EINVALID, "%q is not a date that exists (want YYYY-MM-DD)", s)
+		return time.Time{}, athar.Errorf(athar.EINVALID, "not a date that exists: a Date is written YYYY-MM-DD")
 	}
 	return t, nil
 }
