@@ -2,6 +2,7 @@ package resolvers_test
 
 import (
 	"fmt"
+	"net/http"
 	"os"
 	"strings"
 	"testing"
@@ -325,5 +326,21 @@ func TestDeadline_CoversParsingAndValidation(t *testing.T) {
 	}
 	if n, _ := resp.Extensions["dbRoundTrips"].(float64); n != 0 {
 		t.Errorf("%v round trips, want none", n)
+	}
+	// Under application/graphql-response+json a request error has a 4xx or 5xx status: a deadline
+	// that passed is the server's 504, not the client's 400.
+	req, err := http.NewRequest(http.MethodPost, c.url+"/graphql", strings.NewReader(`{"query": "{ attacks { totalCount } }"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/graphql-response+json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusGatewayTimeout {
+		t.Errorf("status %d under application/graphql-response+json, want 504", res.StatusCode)
 	}
 }

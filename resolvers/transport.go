@@ -104,7 +104,7 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		annotateRequestErrors(params.Query, errs)
 		status := http.StatusOK
 		if media == mediaGraphQLResponse {
-			status = http.StatusBadRequest
+			status = requestErrorStatus(errs)
 		}
 		t.write(w, media, status, exec.DispatchError(graphql.WithOperationContext(ctx, opCtx), errs), false)
 		return
@@ -122,8 +122,8 @@ func (t overHTTP) Do(w http.ResponseWriter, r *http.Request, exec graphql.GraphE
 		// The request's context ended before execution began: the client went away (nobody
 		// reads an answer) or its deadline passed.
 		if r.Context().Err() == nil || errors.Is(r.Context().Err(), context.DeadlineExceeded) {
-			t.write(w, media, http.StatusServiceUnavailable, &graphql.Response{Errors: gqlerror.List{{
-				Message: "the request ran out of time before it could run", Extensions: map[string]any{"code": CodeUnavailable},
+			t.write(w, media, http.StatusGatewayTimeout, &graphql.Response{Errors: gqlerror.List{{
+				Message: "the request ran out of time before it could run", Extensions: map[string]any{"code": CodeTimeout},
 			}}}, false)
 		}
 		return
@@ -346,4 +346,17 @@ func (t overHTTP) write(w http.ResponseWriter, media string, status int, resp *g
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// requestErrorStatus is the status of a request error under application/graphql-response+json
+// (GraphQL over HTTP, section 6.4.2: a 4xx or 5xx status): 504 when the request ran past its deadline
+// before it ran (TIMEOUT, which is not the client's mistake to correct), 400 for everything else, the
+// document and the variables being the client's.
+func requestErrorStatus(errs gqlerror.List) int {
+	for _, e := range errs {
+		if code, _ := e.Extensions["code"].(string); code == CodeTimeout {
+			return http.StatusGatewayTimeout
+		}
+	}
+	return http.StatusBadRequest
 }
