@@ -96,6 +96,7 @@ func (c *dbConfig) register(fs *flag.FlagSet) {
 // control over the requests that reach Neo4j (see httpapi.AdmissionConfig).
 type httpLimits struct {
 	MaxBodyBytes         int64
+	BodyReadTimeout      time.Duration
 	MaxConcurrent        int
 	MaxConcurrentPerUser int
 	QueueLength          int
@@ -105,6 +106,7 @@ type httpLimits struct {
 // register adds the limits' flags, each defaulting to its environment variable.
 func (l *httpLimits) register(fs *flag.FlagSet) {
 	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", envInt64("ATHAR_MAX_BODY_BYTES", httpapi.DefaultMaxBodyBytes), "the largest GraphQL request body, in bytes; larger ones are answered 413 (env ATHAR_MAX_BODY_BYTES)")
+	fs.DurationVar(&l.BodyReadTimeout, "body-read-timeout", envDuration("ATHAR_BODY_READ_TIMEOUT", httpapi.DefaultBodyReadTimeout), "how long a GraphQL request's body may take to arrive; it is read whole before the request waits for a slot, and a late one is answered 408 (env ATHAR_BODY_READ_TIMEOUT)")
 	fs.IntVar(&l.MaxConcurrent, "max-concurrent", envInt("ATHAR_MAX_CONCURRENT", httpapi.DefaultMaxRunning()), "how many GraphQL and export requests run at once; 4 per CPU by default, at least 4 and at most 64 (env ATHAR_MAX_CONCURRENT)")
 	fs.IntVar(&l.MaxConcurrentPerUser, "max-concurrent-per-client", envInt("ATHAR_MAX_CONCURRENT_PER_CLIENT", 0), "how many of them one client (the write token, else its IP address) may run; 0 means half of --max-concurrent (env ATHAR_MAX_CONCURRENT_PER_CLIENT)")
 	fs.IntVar(&l.QueueLength, "queue-length", envInt("ATHAR_QUEUE_LENGTH", httpapi.DefaultQueueLength), "how many requests may wait for one to finish; beyond, 503 with Retry-After; 0 means none wait (env ATHAR_QUEUE_LENGTH)")
@@ -117,6 +119,8 @@ func (l *httpLimits) admission() (*httpapi.Admission, error) {
 	switch {
 	case l.MaxBodyBytes <= 0:
 		return nil, fmt.Errorf("--max-body-bytes: %d is not a positive number of bytes", l.MaxBodyBytes)
+	case l.BodyReadTimeout <= 0:
+		return nil, fmt.Errorf("--body-read-timeout: %v is not a positive duration", l.BodyReadTimeout)
 	case l.MaxConcurrent <= 0:
 		return nil, fmt.Errorf("--max-concurrent: %d is not a positive number of requests", l.MaxConcurrent)
 	case l.MaxConcurrentPerUser < 0 || l.MaxConcurrentPerUser > l.MaxConcurrent:

@@ -117,7 +117,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),
-		MaxBodyBytes: cfg.HTTPLimits.MaxBodyBytes, Admission: admission,
+		MaxBodyBytes: cfg.HTTPLimits.MaxBodyBytes, BodyReadTimeout: cfg.HTTPLimits.BodyReadTimeout, Admission: admission,
 		ExportPageSize: cfg.Export.PageSize, ExportTimeout: cfg.Export.Timeout,
 	})
 	listener, err := net.Listen("tcp", cfg.Addr)

@@ -24,9 +24,11 @@ import (
 // requests waiting, if that client has more waiting than the newcomer's (longest-queue drop). One
 // client's flood therefore delays another's one-line query by at most one request's run time.
 //
-// A waiting request leaves the queue when its context ends. Over HTTP/1.1 the server learns that
-// a client went away only once the request's body is read, which happens after admission: such a
-// request waits out QueueWait (or runs, and its answer is lost), which is why the wait is short.
+// A waiting request leaves the queue when its context ends. A GraphQL request's body is read whole
+// before admission (withBodyLimit), so a client that sends it slowly never holds a slot. Over
+// HTTP/1.1 the server learns that a client went away only once it reads from the connection again:
+// such a request waits out QueueWait (or runs, and its answer is lost), which is why the wait is
+// short.
 
 // DefaultMaxRunning is how many requests run at once unless configured: 4 per CPU the process
 // may use, at least 4 and at most 64. A GraphQL request holds up to a handful of Neo4j sessions

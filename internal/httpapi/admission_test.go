@@ -1,6 +1,7 @@
 package httpapi_test
 
 import (
+	"bufio"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -410,3 +411,55 @@ func TestAdmission_ProbesNeverWait(t *testing.T) {
 		t.Errorf("an export while busy: %d %s", resp.StatusCode, body)
 	}
 }
+
+// Clients that send a request's headers and then their body slowly, or never, hold no admission
+// slot: more of them than there are slots leave another client's request to run at once, and each
+// is answered 408 once its body has not arrived within the body read timeout.
+func TestAdmission_SlowBodiesHoldNoSlot(t *testing.T) {
+	b := newBlocking()
+	adm := httpapi.NewAdmission(httpapi.AdmissionConfig{MaxRunning: 2, MaxRunningPerClient: 2, QueueLength: -1})
+	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{GraphQL: b, Logger: discard, Admission: adm,
+		BodyReadTimeout: 2 * time.Second}))
+	t.Cleanup(func() {
+		close(b.release)
+		srv.Close()
+	})
+	addr := strings.TrimPrefix(srv.URL, "http://")
+	type late struct {
+		status string
+		err    error
+	}
+	answers := make(chan late, 4)
+	for i := 0; i < 4; i++ { // twice the slots
+		conn, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { conn.Close() })
+		_, err = fmt.Fprintf(conn, "POST /graphql HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{")
+		if err != nil {
+			t.Fatal(err)
+		}
+		go func() {
+			_ = conn.SetReadDeadline(time.Now().Add(time.Minute))
+			line, err := bufio.NewReader(conn).ReadString('\n')
+			answers <- late{line, err}
+		}()
+	}
+	// Another client's request runs (the endpoint counts it) although four bodies are pending.
+	quick := sendAs(srv.URL, "other", true)
+	if a := receive(t, "a request beside four slow bodies", quick); a.status != http.StatusOK {
+		t.Fatalf("status %d (%+v), want 200: slow bodies took the slots", a.status, a.body)
+	}
+	for i := 0; i < 4; i++ {
+		select {
+		case a := <-answers:
+			if a.err != nil || !strings.Contains(a.status, "408") {
+				t.Errorf("a slow body was answered %q (%v), want 408", a.status, a.err)
+			}
+		case <-time.After(time.Minute):
+			t.Fatal("a slow body was never answered")
+		}
+	}
+}
+

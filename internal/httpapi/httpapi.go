@@ -38,6 +38,9 @@ type Config struct {
 	Playground   bool          // serve the GraphQL playground at /
 	QueryTimeout time.Duration // a request's deadline, which reaches Neo4j as the transaction timeout
 	MaxBodyBytes int64         // the largest GraphQL request body accepted
+	// BodyReadTimeout is how long a GraphQL request's body may take to arrive; it is read whole
+	// before the request takes an admission slot. Default DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 	// WriteToken, when set, is needed (Authorization: Bearer <token>) to change the graph: see
 	// WriteCredential.
 	WriteToken string
@@ -72,6 +75,9 @@ func (c *Config) defaults() {
 	if c.MaxBodyBytes == 0 {
 		c.MaxBodyBytes = DefaultMaxBodyBytes
 	}
+	if c.BodyReadTimeout <= 0 {
+		c.BodyReadTimeout = DefaultBodyReadTimeout
+	}
 	if c.Admission == nil {
 		c.Admission = NewAdmission(AdmissionConfig{})
 	}
@@ -91,6 +97,10 @@ func (c *Config) defaults() {
 // variables.
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultBodyReadTimeout is how long a request body may take to arrive unless configured: 10
+// seconds carries the largest body allowed (1 MiB) at 100 KB/s, a slow mobile link.
+const DefaultBodyReadTimeout = 10 * time.Second
+
 // The defaults of the exports' limits: a page of 1,000 attacks is a few hundred kilobytes in
 // memory and one database round trip per thousand rows; ten minutes streams some millions of rows.
 const (
@@ -107,7 +117,7 @@ const (
 func NewServer(cfg Config) http.Handler {
 	cfg.defaults()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", cfg.Admission.admit(busyGraphQL, cfg.WriteToken != "", withBodyLimit(cfg.MaxBodyBytes, withTimeout(cfg.QueryTimeout, cfg.GraphQL))))
+	mux.Handle("/graphql", withBodyLimit(cfg.MaxBodyBytes, cfg.BodyReadTimeout, cfg.Admission.admit(busyGraphQL, cfg.WriteToken != "", withTimeout(cfg.QueryTimeout, cfg.GraphQL))))
 	if cfg.Explorer != nil {
 		for _, f := range export.Formats() {
 			mux.Handle("GET /export/"+f.FileName, cfg.Admission.admit(busyPlain, cfg.WriteToken != "", withTimeout(cfg.ExportTimeout, exportHandler(cfg.Explorer, cfg, f))))

@@ -1,10 +1,12 @@
 package httpapi
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -131,16 +133,42 @@ func withTimeout(d time.Duration, next http.Handler) http.Handler {
 	})
 }
 
-// withBodyLimit refuses a request body over n bytes: at once with 413 when its Content-Length says
-// so, without reading it; otherwise the body reads fail past n bytes with an *http.MaxBytesError,
-// which the GraphQL endpoint answers with 413 too (WriteBodyTooLarge).
-func withBodyLimit(n int64, next http.Handler) http.Handler {
-	limited := http.MaxBytesHandler(next, n)
+// withBodyLimit reads a request's whole body, at most n bytes and within readTimeout, before the
+// request goes on (to admission control and the GraphQL endpoint), and hands it on in memory. A
+// client that sends its body slowly, or never finishes it, so holds only its own connection, never
+// one of the slots that admission control gives to the requests that reach Neo4j. A body over n
+// bytes is answered 413 (at once when its Content-Length says so, without reading it); one that has
+// not arrived within readTimeout is answered 408. Both name their setting.
+func withBodyLimit(n int64, readTimeout time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.ContentLength > n {
 			WriteBodyTooLarge(w, n)
 			return
 		}
-		limited.ServeHTTP(w, r)
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(readTimeout)) // unsupported only by test recorders
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, n))
+		_ = rc.SetReadDeadline(time.Time{})
+		var tooLarge *http.MaxBytesError
+		switch {
+		case errors.As(err, &tooLarge):
+			WriteBodyTooLarge(w, n)
+			return
+		case err != nil:
+			// The body stopped arriving (the deadline) or the client went away: either way the
+			// connection cannot carry another request.
+			w.Header().Set("Connection", "close")
+			WriteGraphQLError(w, http.StatusRequestTimeout,
+				"the request body did not arrive within "+readTimeout.String()+" ("+ConfigBodyReadTimeout+")",
+				map[string]any{"code": "BAD_REQUEST", "setting": ConfigBodyReadTimeout})
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
 	})
 }

@@ -10,6 +10,10 @@ import (
 // (Config.MaxBodyBytes): clients are told its name when they exceed it.
 const ConfigMaxBodyBytes = "ATHAR_MAX_BODY_BYTES"
 
+// ConfigBodyReadTimeout is the environment variable that sets how long a request's body may take to
+// arrive (Config.BodyReadTimeout): clients are told its name when theirs did not.
+const ConfigBodyReadTimeout = "ATHAR_BODY_READ_TIMEOUT"
+
 // WriteGraphQLError answers a GraphQL request that is refused before it is read as GraphQL (a body
 // too large, Athar busy): the status, and a GraphQL response of one error with the message and
 // extensions, without a data entry (GraphQL over HTTP, section 7.1: the request did not begin to
