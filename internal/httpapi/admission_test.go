@@ -462,4 +462,3 @@ func TestAdmission_SlowBodiesHoldNoSlot(t *testing.T) {
 		}
 	}
 }
-
