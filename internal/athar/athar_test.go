@@ -186,3 +186,36 @@ func TestNewID(t *testing.T) {
 		t.Errorf("NewID of an Arabic name = %q", id)
 	}
 }
+
+// A name or title beyond MaxNameBytes is refused naming the field, before it reaches Neo4j's range
+// indexes (which refuse values over 8 KiB with an error a client must not see); every entity that
+// has one is checked, through Validate, which imports and mutations share.
+func TestValidate_NamesFitTheIndexes(t *testing.T) {
+	tooLong := strings.Repeat("ك", athar.MaxNameBytes/2+1) // 2 bytes a letter: one letter over
+	longest := strings.Repeat("ك", athar.MaxNameBytes/2)
+	entities := func(name string) []athar.Entity {
+		return []athar.Entity{
+			&athar.Place{ID: "place:x", Name: name, Kind: "CITY"},
+			&athar.Facility{ID: "facility:x", Name: name, Type: "SCHOOL"},
+			&athar.Actor{ID: "actor:x", Name: name, Kind: "ARMED_GROUP"},
+			&athar.Source{ID: "source:x", Title: name, Kind: "NGO_REPORT"},
+		}
+	}
+	for _, e := range entities(tooLong) {
+		athar.Normalize(e)
+		ps, _ := athar.Validate(e)
+		found := false
+		for _, p := range ps {
+			found = found || (p.Field == "name" || p.Field == "title") && strings.Contains(p.Message, "at most 2000 bytes")
+		}
+		if !found {
+			t.Errorf("%s with a %d-byte name: %v, want a problem on its name or title", e.EntityType(), len(tooLong), ps)
+		}
+	}
+	for _, e := range entities(longest) {
+		athar.Normalize(e)
+		if ps, _ := athar.Validate(e); strings.Contains(ps.Error(), "at most") {
+			t.Errorf("%s with a name of exactly %d bytes: %v", e.EntityType(), len(longest), ps)
+		}
+	}
+}

@@ -392,6 +392,8 @@ func Validate(e Entity) (Problems, []Ref) {
 			}
 			if v == "" && f.Required && f.why != "" {
 				p.Add(f.Name, "is required: %s", f.why)
+			} else if f.Seed && len(v) > MaxNameBytes {
+				p.Add(f.Name, "is %d bytes long; a name or title is at most %d bytes", len(v), MaxNameBytes)
 			} else {
 				checkText(&p, f.Name, v, f.Required)
 			}

@@ -288,7 +288,15 @@ func (x *Claim) checkRules(p *Problems) {
 	}
 }
 
+// maxText is the longest text a field holds, in bytes: a whole quoted passage of a report.
 const maxText = 100_000
+
+// MaxNameBytes is the longest name or title (the text an id is made from), in bytes. Names and
+// titles are kept in Neo4j's range indexes (and their folded copies beside them), whose entries
+// hold at most 8 KiB (Neo4j Operations Manual, "Index configuration": values too large to index are
+// refused with "Property value is too large to index"); 2,000 bytes (1,000 Arabic letters, 2,000
+// Latin ones) leaves room for both and far exceeds any real name.
+const MaxNameBytes = 2000
 
 // cleanList trims, drops empty and repeated entries and, for lists whose order means nothing, sorts.
 func cleanList[T ~string](vs []T, sorted bool) []T {
