@@ -63,6 +63,12 @@ func ErrorPresenter(logger *slog.Logger) graphql.ErrorPresenterFunc {
 			case gerr.Rule == noIntrospection.Name:
 				gerr.Extensions = withCode(gerr.Extensions, CodeIntrospectionDisabled)
 			}
+			// The library's messages quote what they refused (an unknown key, enum value or
+			// operation name), which may be as long as the client made it.
+			gerr.Message = athar.ClipMessage(gerr.Message)
+			if field, ok := gerr.Extensions["field"].(string); ok {
+				gerr.Extensions["field"] = athar.ClipField(field)
+			}
 			return gerr
 		}
 		out := graphql.DefaultErrorPresenter(ctx, err)
@@ -94,7 +100,7 @@ func present(ctx context.Context, base *gqlerror.Error, err error) *gqlerror.Err
 	var de *athar.Error
 	switch {
 	case errors.As(err, &de) && de.Field != "":
-		out.Extensions["field"] = de.Field
+		out.Extensions["field"] = athar.ClipField(de.Field)
 	case code == CodeBadUserInput && len(out.Path) > 0:
 		// A scalar the client sent that did not parse: its argument is the end of the path.
 		if name, ok := out.Path[len(out.Path)-1].(ast.PathName); ok {

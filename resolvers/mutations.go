@@ -47,7 +47,7 @@ func answer[T athar.Entity](clientMutationID *string, saved T, err error, idFiel
 		if !ok {
 			code = gqltypes.UserErrorInvalid // a problem is EINVALID unless it says otherwise
 		}
-		out.UserErrors = append(out.UserErrors, &gqltypes.UserError{Field: inputPath(field), Code: code, Message: p.Message})
+		out.UserErrors = append(out.UserErrors, &gqltypes.UserError{Field: inputPath(athar.ClipField(field)), Code: code, Message: athar.ClipMessage(p.Message)})
 	}
 	return out, nil
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
 	"github.com/athar-project/athar/internal/athar"
 )
@@ -217,5 +218,26 @@ func TestValidate_NamesFitTheIndexes(t *testing.T) {
 		if ps, _ := athar.Validate(e); strings.Contains(ps.Error(), "at most") {
 			t.Errorf("%s with a name of exactly %d bytes: %v", e.EntityType(), len(longest), ps)
 		}
+	}
+}
+
+// ClipMessage leaves short messages alone, cuts long quoted values to a glimpse on a rune boundary,
+// and bounds the whole message and field paths.
+func TestClipMessage(t *testing.T) {
+	if got := athar.ClipMessage(`Value "FOO" does not exist in "FacilityType" enum.`); got != `Value "FOO" does not exist in "FacilityType" enum.` {
+		t.Errorf("a short message was changed: %q", got)
+	}
+	long := strings.Repeat("ع", 50_000)
+	for _, msg := range []string{`unknown key "` + long + `"`, `unknown key '` + long + `'`, `unterminated "` + long, long} {
+		got := athar.ClipMessage(msg)
+		if len(got) > 1100 || !utf8.ValidString(got) || !strings.Contains(got, "…") {
+			t.Errorf("ClipMessage of %d bytes gave %d bytes (valid UTF-8 %v): %.80q", len(msg), len(got), utf8.ValidString(got), got)
+		}
+	}
+	if got := athar.ClipMessage(`unknown key "` + long + `" in "f"`); !strings.HasSuffix(got, `…" in "f"`) {
+		t.Errorf("the text after a clipped value was lost: %.120q", got)
+	}
+	if got := athar.ClipField("f." + long); len(got) > 100 || !utf8.ValidString(got) {
+		t.Errorf("ClipField gave %d bytes", len(got))
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 // Error codes. The GraphQL error presenter maps each to an `extensions.code`; a mutation answers
@@ -76,8 +77,9 @@ func ErrorCode(err error) string {
 	return EINTERNAL
 }
 
-// ErrorMessage returns the client-safe message of err: its own for an *Error or Problems, and
-// "internal error" for anything else, whose text may hold details a client must not see.
+// ErrorMessage returns the client-safe message of err: its own for an *Error or Problems (with any
+// value it quotes cut to a glimpse, see ClipMessage), and "internal error" for anything else, whose
+// text may hold details a client must not see.
 func ErrorMessage(err error) string {
 	var e *Error
 	var p Problems
@@ -85,9 +87,9 @@ func ErrorMessage(err error) string {
 	case err == nil:
 		return ""
 	case errors.As(err, &p):
-		return p.Error()
+		return ClipMessage(p.Error())
 	case errors.As(err, &e):
-		return e.Error()
+		return ClipMessage(e.Error())
 	}
 	return "internal error"
 }
@@ -141,3 +143,77 @@ func (p Problems) Err() error {
 }
 
 func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
+
+// Client-facing text never carries more than a glimpse of what the client sent: a value quoted in a
+// message ("…" or '…') is cut to maxQuoted bytes, any other run of non-space text to maxWord bytes,
+// a field path to maxFieldPath bytes, and a whole message to maxMessage bytes. The messages of the GraphQL library and the parsers quote what they
+// refused (an unknown enum value, an unknown key, an operation name), and a client may send
+// megabytes of it.
+const (
+	maxQuoted    = 40
+	maxFieldPath = 96
+	maxMessage   = 1000
+)
+
+// ClipMessage returns msg with every quoted value cut to a glimpse and the whole cut to a bounded
+// length, each cut marked with "…". Safe on any text: invalid UTF-8 is never produced by a cut.
+func ClipMessage(msg string) string {
+	var b strings.Builder
+	for i := 0; i < len(msg); {
+		c := msg[i]
+		if c != '"' && c != '\'' {
+			b.WriteByte(c)
+			i++
+			continue
+		}
+		end := strings.IndexByte(msg[i+1:], c)
+		if end < 0 {
+			b.WriteString(clip(msg[i:], maxQuoted))
+			break
+		}
+		b.WriteByte(c)
+		b.WriteString(clip(msg[i+1:i+1+end], maxQuoted))
+		b.WriteByte(c)
+		i += end + 2
+	}
+	return clip(clipWords(b.String(), maxWord), maxMessage)
+}
+
+// maxWord is the longest run of non-space text a message keeps: longer than any word or field path
+// Athar writes, and than a quoted glimpse with its quotes.
+const maxWord = 64
+
+// clipWords cuts every run of non-space text longer than n bytes to n bytes (on a rune boundary),
+// marking the cut with "…": an unquoted value a client sent is cut as a quoted one is.
+func clipWords(s string, n int) string {
+	var b strings.Builder
+	for len(s) > 0 {
+		sp := strings.IndexAny(s, " \n\t")
+		word, rest := s, ""
+		if sp >= 0 {
+			word, rest = s[:sp], s[sp:]
+		}
+		b.WriteString(clip(word, n))
+		if rest == "" {
+			break
+		}
+		b.WriteByte(rest[0])
+		s = rest[1:]
+	}
+	return b.String()
+}
+
+// ClipField returns a field path cut to a bounded length (a variable's unknown key may be long).
+func ClipField(field string) string { return clip(field, maxFieldPath) }
+
+// clip cuts s to at most n bytes on a rune boundary, marking a cut with "…".
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	cut := n
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}

@@ -100,11 +100,11 @@ func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err
 	case errors.As(err, &ps) && len(ps) > 0:
 		list := make([]map[string]string, len(ps))
 		for i, p := range ps {
-			list[i] = map[string]string{"parameter": p.Field, "error": p.Message}
+			list[i] = map[string]string{"parameter": athar.ClipField(p.Field), "error": athar.ClipMessage(p.Message)}
 		}
-		body["parameter"], body["problems"] = ps[0].Field, list
+		body["parameter"], body["problems"] = athar.ClipField(ps[0].Field), list
 	case errors.As(err, &e) && e.Field != "":
-		body["parameter"] = e.Field
+		body["parameter"] = athar.ClipField(e.Field)
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(StatusCode(code))
