@@ -84,7 +84,7 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	srv.AroundOperations(requireWriteCredential)
 	srv.AroundFields(emptyAsNull)
 	srv.Use(inputs)
-	srv.Use(newCostLimit(es.Schema(), cfg.ComplexityLimit, cfg.Limits.RoundTripCost))
+	srv.Use(newCostLimit(es.Schema(), cfg.ComplexityLimit, cfg.Limits.RoundTripCost, cfg.Limits.SearchCost))
 	if cfg.ReportRoundTrips {
 		srv.AroundResponses(func(ctx context.Context, next graphql.ResponseHandler) *graphql.Response {
 			resp := next(ctx)

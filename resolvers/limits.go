@@ -64,6 +64,9 @@ type Limits struct {
 	// RoundTripCost is what each field that costs a round trip to Neo4j adds to a query's cost
 	// (DefaultRoundTripCost).
 	RoundTripCost int
+	// SearchCost is what each full-text lookup (a search, a text filter) adds to a query's cost
+	// (DefaultSearchCost).
+	SearchCost int
 }
 
 func (l *Limits) defaults() {
@@ -80,6 +83,7 @@ func (l *Limits) defaults() {
 	set(&l.MaxStringLength, DefaultMaxStringLength)
 	set(&l.MaxIDLength, DefaultMaxIDLength)
 	set(&l.RoundTripCost, DefaultRoundTripCost)
+	set(&l.SearchCost, DefaultSearchCost)
 }
 
 // validate reports a limit below 1.
@@ -92,6 +96,9 @@ func (l Limits) validate() error {
 		if v < 1 {
 			return fmt.Errorf("%s must be at least 1, not %d", name, v)
 		}
+	}
+	if l.SearchCost < 0 {
+		return fmt.Errorf("searchCost must not be negative, not %d", l.SearchCost)
 	}
 	if l.RoundTripCost < 0 {
 		return fmt.Errorf("roundTripCost must not be negative, not %d", l.RoundTripCost)

@@ -121,7 +121,7 @@ func TestLimits_DefaultsLetEveryExampleRun(t *testing.T) {
 	l := Limits{}
 	l.defaults()
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &Resolver{}}).Schema()
-	costs := newCostLimit(schema, DefaultComplexityLimit, DefaultRoundTripCost)
+	costs := newCostLimit(schema, DefaultComplexityLimit, DefaultRoundTripCost, DefaultSearchCost)
 	var most struct{ bytes, tokens, fields, aliases, spreads, depth, cost int }
 	for name, q := range docs {
 		bytes, tokens, n := documentFigures(t, q)
@@ -201,7 +201,7 @@ func BenchmarkQueryCost_READMEDeepestExample(b *testing.B) {
 	if len(errs) > 0 {
 		b.Fatal(errs)
 	}
-	c := newCostLimit(schema, DefaultComplexityLimit, DefaultRoundTripCost)
+	c := newCostLimit(schema, DefaultComplexityLimit, DefaultRoundTripCost, DefaultSearchCost)
 	for b.Loop() {
 		if c.Cost(doc.Operations[0], nil) == 0 {
 			b.Fatal("no cost")

@@ -189,6 +189,10 @@ func TestQueryCost_CountsWhatTheQueryAsks(t *testing.T) {
 		{"a fragment counts where it is spread", `{ attacks { nodes { ...A ... on Attack { ...A } } } } fragment A on Attack { id title }`, nil, 1 + 20*4 + rt},
 		{"aliases of one field", `{ a: facility(id: "facility:a") { id } b: facility(id: "facility:b") { id } c: facility(id: "facility:c") { id } }`, nil, 3 * (2 + rt)},
 		{"round trips are not multiplied by items", `{ attacks { nodes { facilities { id } } } }`, nil, 1 + 20*(1+10) + 2*rt},
+		{"a search is a full-text lookup", `{ search(query: "school", first: 1) { totalCount } }`, nil, 1 + 1 + 2*rt + resolvers.DefaultSearchCost}, // totalCount is a round trip of its own
+		{"a text filter is a full-text lookup", `query ($f: AttackFilter) { attacks(first: 1, filter: $f) { totalCount } }`,
+			map[string]any{"f": map[string]any{"text": "school"}}, 1 + 1 + 2*rt + resolvers.DefaultSearchCost},
+		{"a filter without text is not", `{ attacks(first: 1, filter: {minKilled: 1}) { totalCount } }`, nil, 1 + 1 + 2*rt},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := costOf(t, tc.query, tc.vars); got != tc.want {
@@ -226,6 +230,20 @@ func TestQueryCost_Boundaries(t *testing.T) {
 	c.mustRun(aliases(9), nil)
 	c.mustRun(aliases(10), nil)
 	c.mustOverLimit(aliases(11), nil, "complexityLimit", 10*(2+rt))
+
+	// Four full-text lookups fit in the default limit, a fifth does not: each costs
+	// DefaultSearchCost, whatever its page.
+	searches := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			fmt.Fprintf(&b, ` s%d: search(query: "school %d", first: 1) { totalCount }`, i, i)
+		}
+		return b.String() + " }"
+	}
+	c = limitsClient(t, nil)
+	c.mustRun(searches(4), nil)
+	c.mustOverLimit(searches(5), nil, "complexityLimit", resolvers.DefaultComplexityLimit)
 
 	t.Run("5,000 aliased searches are expensive", func(t *testing.T) {
 		c := limitsClient(t, func(cfg *resolvers.Config) {

@@ -150,6 +150,7 @@ func registerLimits(fs *flag.FlagSet, l *resolvers.Limits) {
 	fs.IntVar(&l.MaxStringLength, "max-string-length", envInt("ATHAR_MAX_STRING_LENGTH", resolvers.DefaultMaxStringLength), "the longest String argument or variable, in characters (env ATHAR_MAX_STRING_LENGTH)")
 	fs.IntVar(&l.MaxIDLength, "max-id-length", envInt("ATHAR_MAX_ID_LENGTH", resolvers.DefaultMaxIDLength), "the longest ID argument or variable, in bytes (env ATHAR_MAX_ID_LENGTH)")
 	fs.IntVar(&l.RoundTripCost, "round-trip-cost", envInt("ATHAR_ROUND_TRIP_COST", resolvers.DefaultRoundTripCost), "what each field that costs a round trip to Neo4j adds to a query's cost (env ATHAR_ROUND_TRIP_COST)")
+	fs.IntVar(&l.SearchCost, "search-cost", envInt("ATHAR_SEARCH_COST", resolvers.DefaultSearchCost), "what each full-text lookup (a search, a text filter) adds to a query's cost (env ATHAR_SEARCH_COST)")
 }
 
 // exportConfig is the configuration of the plain-HTTP exports (/export/attacks.csv, .geojson).
