@@ -307,5 +307,6 @@ func busyGraphQL(w http.ResponseWriter, _ *http.Request, retryAfter int) {
 
 // busyPlain answers a refused plain-HTTP request (an export): 503 and {"error", "code": "BUSY"}.
 func busyPlain(w http.ResponseWriter, _ *http.Request, retryAfter int) {
+	recordCode(w, CodeBusy)
 	writeJSON(w, http.StatusServiceUnavailable, map[string]any{"error": busyMessage(retryAfter), "code": CodeBusy})
 }

@@ -7,9 +7,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/metrics"
 )
 
 // statusCodes maps each domain error code to the HTTP status of a plain-HTTP answer. GraphQL
@@ -87,6 +89,7 @@ func StatusCode(code string) int {
 func writeError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
 	code := athar.ErrorCode(err)
 	ctx := r.Context()
+	metrics.SetErrorCode(ctx, strings.ToUpper(code)) // the domain's code: INVALID, NOT_FOUND, TIMEOUT, ...
 	if level, ok := LogLevel(code); ok {
 		logger.Log(ctx, level, LogMessage(code), "request_id", RequestID(ctx), "path", r.URL.Path, "err", err)
 	}

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"time"
 
@@ -20,6 +21,35 @@ func withMetrics(mux *http.ServeMux, next http.Handler) http.Handler {
 		m.Started()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		defer func() { m.Finished(pattern, rec.status, time.Since(started)) }()
-		next.ServeHTTP(rec, r.WithContext(ctx))
+		next.ServeHTTP(codeWriter{rec, ctx}, r.WithContext(ctx))
 	})
+}
+
+// codeWriter is the response writer withMetrics hands on: an answer that httpapi writes itself
+// (refused for its body, its wait, or an export's error) records its error code through it, as the
+// GraphQL endpoint records the codes of the answers it writes.
+type codeWriter struct {
+	*statusRecorder
+	ctx context.Context
+}
+
+func (c codeWriter) recordErrorCode(code string) { metrics.SetErrorCode(c.ctx, code) }
+
+// Unwrap lets http.ResponseController reach the connection.
+func (c codeWriter) Unwrap() http.ResponseWriter { return c.statusRecorder }
+
+// recordCode records an answer's error code in the metrics of its request: through the codeWriter
+// that w wraps, if any.
+func recordCode(w http.ResponseWriter, code string) {
+	for w != nil {
+		if c, ok := w.(interface{ recordErrorCode(string) }); ok {
+			c.recordErrorCode(code)
+			return
+		}
+		u, ok := w.(interface{ Unwrap() http.ResponseWriter })
+		if !ok {
+			return
+		}
+		w = u.Unwrap()
+	}
 }

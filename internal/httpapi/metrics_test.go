@@ -33,6 +33,8 @@ func TestMetrics_CountRealRequests(t *testing.T) {
 	MustPost(t, base, `{"query":"mutation { createPlace(input: {id: \"place:x\", name: \"X\", kind: CITY}) { place { id } } }"}`)
 	MustPost(t, base, `{"query":"{ facility(id: "}`)
 	MustGet(t, base+"/export/attacks.csv?facilityType=SCHOOL", nil)
+	MustGet(t, base+"/export/attacks.csv?nosuch=1", nil)
+	MustPost(t, base, `{"query":"`+strings.Repeat("x", 2<<20)+`"}`)
 	MustGet(t, base+"/no/such/facility:ain-jalout-school", nil)
 	MustGet(t, base+"/healthz", http.Header{"Host": {"attacker.example"}})
 
@@ -43,6 +45,9 @@ func TestMetrics_CountRealRequests(t *testing.T) {
 		{"route": "/graphql", "operation": "mutation", "code": "UNAUTHENTICATED"},
 		{"route": "/graphql", "operation": "none", "code": "GRAPHQL_PARSE_FAILED"},
 		{"route": "/export/attacks.csv", "operation": "none", "status": "200"},
+		// Answers httpapi writes itself carry their codes too.
+		{"route": "/export/attacks.csv", "status": "400", "code": "INVALID"},
+		{"route": "/graphql", "status": "413", "code": "BAD_USER_INPUT"},
 		{"route": "unmatched", "status": "404"},
 		{"route": "/healthz", "status": "421"},
 	} {

@@ -23,6 +23,9 @@ func WriteGraphQLError(w http.ResponseWriter, status int, message string, extens
 		Message    string         `json:"message"`
 		Extensions map[string]any `json:"extensions,omitempty"`
 	}
+	if code, ok := extensions["code"].(string); ok {
+		recordCode(w, code)
+	}
 	writeJSON(w, status, map[string]any{"errors": []gqlError{{Message: message, Extensions: extensions}}})
 }
 
