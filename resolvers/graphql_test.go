@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -608,6 +609,15 @@ func TestErrors_NothingLeaks(t *testing.T) {
 		c := newClientWithTimeout(t, neo4jstore.New(driver, "neo4j"), 2*time.Second)
 		e := c.MustError(`mutation { createPlace(input: {name: "X", kind: CITY}) { place { id } userErrors { code } } }`, nil, "SERVICE_UNAVAILABLE", "")
 		assertNoLeak(t, e)
+		// The wait the error gives in extensions.retryAfter is also the answer's Retry-After.
+		res, err := http.Post(c.url+"/graphql", "application/json", strings.NewReader(`{"query": "{ facility(id: \"facility:x\") { id } }"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if after, err := strconv.Atoi(res.Header.Get("Retry-After")); err != nil || after < 1 {
+			t.Errorf("Retry-After %q on an unavailable database's answer, want a number of seconds", res.Header.Get("Retry-After"))
+		}
 	})
 }
 

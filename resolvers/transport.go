@@ -344,8 +344,24 @@ func (t overHTTP) write(w http.ResponseWriter, media string, status int, resp *g
 		b = []byte(`{"errors":[{"message":"internal error","extensions":{"code":"` + CodeInternal + `"}}]}`)
 	}
 	w.Header().Set("Content-Type", media+"; charset=utf-8")
+	if after := retryAfter(resp.Errors); after > 0 {
+		// A busy or unavailable database: the error presenter put the wait in the errors, and
+		// HTTP clients and proxies read it from the header (RFC 9110, section 10.2.3).
+		w.Header().Set("Retry-After", strconv.Itoa(after))
+	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// retryAfter returns the longest extensions.retryAfter, in seconds, of errs (0 for none).
+func retryAfter(errs gqlerror.List) int {
+	longest := 0
+	for _, e := range errs {
+		if n, ok := intArg(e.Extensions["retryAfter"]); ok {
+			longest = max(longest, n)
+		}
+	}
+	return longest
 }
 
 // requestErrorStatus is the status of a request error under application/graphql-response+json

@@ -291,7 +291,11 @@ func (a *Admission) admit(busy busyFunc, tokenConfigured bool, next http.Handler
 
 // busyMessage is what a refused request is told.
 func busyMessage(retryAfter int) string {
-	return "Athar is busy: too many requests are running or waiting; retry after " + strconv.Itoa(retryAfter) + " seconds"
+	unit := " seconds"
+	if retryAfter == 1 {
+		unit = " second"
+	}
+	return "Athar is busy: too many requests are running or waiting; retry after " + strconv.Itoa(retryAfter) + unit
 }
 
 // CodeBusy is the extensions.code (GraphQL) and code (plain HTTP) of a request refused because
