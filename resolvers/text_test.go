@@ -96,6 +96,10 @@ func TestSearch_ExactMatchesFirst(t *testing.T) {
 			t.Errorf("UN: %v lacks %s", ids, prefixed)
 		}
 	}
+	// An abbreviation written with dots is the same abbreviation.
+	if hits := c.MustSearch("U.N."); len(hits) == 0 || hits[0].Node.ID != "actor:united-nations" {
+		t.Errorf("U.N.: %v, want the United Nations first", hitIDs(hits))
+	}
 	if hits := c.MustSearch("unicef"); len(hits) == 0 || hits[0].Node.ID != "actor:unicef" || hits[0].Score < 3 {
 		t.Errorf("unicef: %+v, want UNICEF first, by its name", hits)
 	}

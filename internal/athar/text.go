@@ -63,15 +63,27 @@ func FoldText(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
+	// letters counts the letters written since the start, a space or a dropped dot (-1 just after
+	// one): a dot after a single letter is an abbreviation's ("U.N.", "U.S.A."), and goes with any
+	// dots that follow it, so that "U.N." is "un" and folding again changes nothing.
+	letters := 0
 	for _, r := range s {
 		switch {
-		case unicode.IsSpace(r) || unicode.IsControl(r) || r == zeroWidthNonJoiner:
+		case unicode.IsSpace(r) || unicode.IsControl(r) || r == zeroWidthNonJoiner || r == zeroWidthSpace:
 			space = b.Len() > 0
+			letters = 0
 		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf) || dropped[r]:
+		case r == '.' && (letters == 1 || letters == -1):
+			letters = -1
 		default:
 			if space {
 				b.WriteByte(' ')
 				space = false
+			}
+			if unicode.IsLetter(r) {
+				letters = max(letters, 0) + 1
+			} else {
+				letters = 2
 			}
 			if to, ok := latinFolds[r]; ok {
 				b.WriteString(to)
@@ -91,7 +103,11 @@ func FoldText(s string) string {
 	return norm.NFC.String(b.String())
 }
 
-const zeroWidthNonJoiner = '\u200C'
+// The zero-width non-joiner and space separate words without showing a space: they fold to one.
+const (
+	zeroWidthNonJoiner = '\u200C'
+	zeroWidthSpace     = '\u200B'
+)
 
 // dropped are the characters FoldText removes although they are not marks: tatweel, the high hamza
 // (what remains of ٵ ٶ ٷ ٸ once decomposed), the small waw and small yeh of Quranic text, and the

@@ -36,6 +36,10 @@ func TestFoldText(t *testing.T) {
 		// White space and bidirectional marks.
 		{"  Ain\u00A0\tJalout\u200F  \n", "ain jalout"},
 		{"\u200Eمدرسة\u200Cالنور", "مدرسه النور"},
+		// A zero-width space separates words; the dots of an abbreviation go, other dots stay.
+		{"Ain Jalout Primary\u200BSchool", "ain jalout primary school"},
+		{"U.N. U.S.A. UN", "un usa un"},
+		{"St. Mary 3.5 e.g.", "st. mary 3.5 eg"},
 		// Apostrophes of transliteration go.
 		{"al-Sha'ar A’zaz Shaʿar", "al-shaar azaz shaar"},
 		// The bare hamza stays; invalid bytes go.
