@@ -23,8 +23,8 @@ func MarshalDate(t time.Time) graphql.Marshaler {
 }
 
 // UnmarshalDate reads "YYYY-MM-DD" and rejects days that do not exist, as the client's bad input.
-// Its messages neither repeat the value (which may be long, and is the client's own) nor name a Go
-// type.
+// Its messages name no Go type, and quote the value, which the message's presentation cuts to a
+// glimpse (athar.ErrorMessage).
 func UnmarshalDate(v any) (time.Time, error) {
 	s, ok := v.(string)
 	if !ok {
@@ -32,7 +32,7 @@ func UnmarshalDate(v any) (time.Time, error) {
 	}
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, athar.Errorf(athar.EINVALID, "not a date that exists: a Date is written YYYY-MM-DD")
+		return time.Time{}, athar.Errorf(athar.EINVALID, "%q is not a date that exists (want YYYY-MM-DD)", s)
 	}
 	return t, nil
 }
