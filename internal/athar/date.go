@@ -52,6 +52,11 @@ func ParseDate(start, end, note string) (Date, error) {
 		}
 		if !eEnd.Equal(sEnd) {
 			d.End, d.Precision = eEnd, PrecisionRange
+			if d.End.Equal(d.Start) {
+				// A month or year whose end is its first day ("2014-04" to "2014-04-01") is that
+				// day, as "2014-04-01" to "2014-04-01" is.
+				d.Precision = PrecisionDay
+			}
 		}
 	}
 	if err := p.Err(); err != nil {
