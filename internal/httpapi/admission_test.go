@@ -292,7 +292,7 @@ func TestAdmission_BoundedRunningAndQueue(t *testing.T) {
 // A request waits at most QueueWait: then it is answered 503, and leaves the queue.
 func TestAdmission_WaitIsBounded(t *testing.T) {
 	url, _, adm := admissionServer(t, httpapi.AdmissionConfig{MaxRunning: 1, QueueLength: 5, QueueWait: 50 * time.Millisecond})
-	first := sendAs(url, "a", false)
+	sendAs(url, "a", false)
 	waitFor(t, "a request to run", func() bool { return adm.Stats().Running == 1 })
 	a := receive(t, "a request that waited", sendAs(url, "b", false))
 	if a.status != http.StatusServiceUnavailable || a.retryAfter != "1" {
@@ -301,16 +301,14 @@ func TestAdmission_WaitIsBounded(t *testing.T) {
 	if s := adm.Stats(); s.Waiting != 0 || s.Running != 1 {
 		t.Errorf("after the wait: %+v, want 1 running and none waiting", s)
 	}
-	_ = first
 }
 
 // One client flooding Athar takes at most its share of the running slots: another client's
 // request runs while all the flood's requests still run or wait.
 func TestAdmission_OneClientCannotStarveAnother(t *testing.T) {
 	url, b, adm := admissionServer(t, httpapi.AdmissionConfig{MaxRunning: 4, MaxRunningPerClient: 2, QueueLength: 20, QueueWait: time.Minute})
-	var flood []<-chan answer
 	for range 10 {
-		flood = append(flood, sendAs(url, "flood", false))
+		sendAs(url, "flood", false)
 	}
 	waitFor(t, "the flood to run and wait", func() bool { s := adm.Stats(); return s.Running == 2 && s.Waiting == 8 })
 	if got := b.Running("flood"); got != 2 {
@@ -326,16 +324,16 @@ func TestAdmission_OneClientCannotStarveAnother(t *testing.T) {
 
 	// A freed slot goes to the waiting client that runs the fewest: a second client's waiting
 	// request runs before the flood's next one.
-	held := []<-chan answer{sendAs(url, "second", false), sendAs(url, "second", false)}
+	sendAs(url, "second", false)
+	sendAs(url, "second", false)
 	waitFor(t, "the second client to run", func() bool { return b.Running("second") == 2 })
-	waiting := sendAs(url, "third", false)
+	sendAs(url, "third", false)
 	waitFor(t, "the third client to wait", func() bool { return adm.Stats().Waiting == 9 })
 	b.release <- struct{}{}
 	waitFor(t, "the third client to run", func() bool { return b.Running("third") == 1 })
 	if got := b.Running("flood") + b.Running("second"); got != 3 {
 		t.Errorf("flood and second run %d, want 3 (the freed slot went to the third client)", got)
 	}
-	_, _ = held, waiting
 }
 
 // When the queue is full, a newcomer takes the place of the newest waiter of the client with the

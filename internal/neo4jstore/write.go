@@ -54,19 +54,19 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		return nil, fmt.Errorf("neo4jstore: no entity type %q", t)
 	}
 	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
-		if t == athar.TypeClaim {
-			// A claim's write locks its attack (see lockAttacks): lock it before the claim, so that
-			// every writer of one attack waits in one queue, not first for the claim and then for
-			// the attack behind writers that came later.
-			if _, err := collect(ctx, tx, fmt.Sprintf(
-				"MATCH (:Claim {id: $id})-[:%s]->(a:Attack) WITH a ORDER BY a.id SET a.updatedAt = a.updatedAt", relAbout),
-				map[string]any{"id": id}); err != nil {
-				return nil, err
-			}
-		}
 		// Lock the node before reading it, so that two concurrent updates apply one after the
 		// other instead of the second overwriting the first with what it read before.
-		if _, err := collect(ctx, tx, fmt.Sprintf("MATCH (n:%s {id: $id}) SET n.updatedAt = n.updatedAt", labelOf(t)), map[string]any{"id": id}); err != nil {
+		lock := fmt.Sprintf("MATCH (n:%s {id: $id}) SET n.updatedAt = n.updatedAt", labelOf(t))
+		if t == athar.TypeClaim {
+			// A claim's write locks its attack (see lockAttacks): lock it before the claim, in the
+			// same query (the count waits for every attack), so that every writer of one attack
+			// waits in one queue, not first for the claim and then for the attack behind writers
+			// that came later.
+			lock = fmt.Sprintf("OPTIONAL MATCH (:Claim {id: $id})-[:%s]->(a:Attack) WITH a ORDER BY a.id "+
+				"FOREACH (x IN CASE WHEN a IS NULL THEN [] ELSE [a] END | SET x.updatedAt = x.updatedAt) "+
+				"WITH count(*) AS attacks ", relAbout) + lock
+		}
+		if _, err := collect(ctx, tx, lock, map[string]any{"id": id}); err != nil {
 			return nil, err
 		}
 		found, err := getTx(ctx, tx, t, []string{id})
