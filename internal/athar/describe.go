@@ -30,6 +30,7 @@ type EntityType string
 
 // The entity types.
 const (
+	TypeDataset  EntityType = "Dataset"
 	TypePlace    EntityType = "Place"
 	TypeActor    EntityType = "Actor"
 	TypeFacility EntityType = "Facility"
@@ -104,6 +105,7 @@ func (d *Description) Field(name string) *Field {
 // descriptions are the entity types in the order an import writes them: a record refers only to
 // records of its own type or of a type before it (claims refer to everything).
 var descriptions = []*Description{
+	describe[Dataset](TypeDataset, "datasets"),
 	describe[Place](TypePlace, "places"),
 	describe[Actor](TypeActor, "actors"),
 	describe[Facility](TypeFacility, "facilities"),
@@ -437,10 +439,38 @@ func Validate(e Entity) (Problems, []Ref) {
 			}
 		}
 	}
+	checkProvenance(&p, d, e)
 	if c, ok := e.(interface{ checkRules(*Problems) }); ok {
 		c.checkRules(&p)
 	}
 	return p, refs
+}
+
+// checkProvenance holds a record read from a dataset to the rule that keeps datasets apart: its id
+// is in the dataset's namespace (the records of dataset:ucdp-ged have ids such as
+// attack:ucdp-ged-214797), and it says its id in the dataset (externalId).
+func checkProvenance(p *Problems, d *Description, e Entity) {
+	ds, ext := d.Field("datasetId"), d.Field("externalId")
+	if ds == nil || ext == nil {
+		return
+	}
+	dataset, external := ds.Text(e), ext.Text(e)
+	switch {
+	case dataset == "" && external != "":
+		p.Add("externalId", "is the id of a record in a dataset: give datasetId too")
+	case dataset == "":
+	case external == "":
+		p.Add("externalId", "is required for a record of a dataset: its id there (UCDP's id, ACLED's event_id_cnty)")
+	default:
+		slug := strings.TrimPrefix(dataset, "dataset:")
+		if !strings.HasPrefix(e.EntityID(), d.Record()+":"+slug+"-") {
+			p.Add("id", "%q is not in the namespace of %s: a record of a dataset has an id starting with %q",
+				e.EntityID(), dataset, d.Record()+":"+slug+"-")
+		}
+	}
+	if len(external) > MaxNameBytes {
+		p.Add("externalId", "is %d bytes long; at most %d", len(external), MaxNameBytes)
+	}
 }
 
 // NewIDFor returns a fresh id for e, readable from its seed fields (NewID).

@@ -105,6 +105,22 @@ type Ref struct {
 // A new field is added here and in schema.graphqls (the type, its Input and its Patch); the store,
 // bundles, API inputs and the bundle's JSON Schema follow from the description.
 
+// Dataset is a published event dataset in one of its releases (UCDP's Georeferenced Event Dataset,
+// ACLED, another organisation's incident list). Records imported from it carry its id (datasetId)
+// and their own id in it (externalId), and their ids start with the dataset's: the records of
+// dataset:ucdp-ged are attack:ucdp-ged-214797, claim:ucdp-ged-214797-killed and so on.
+type Dataset struct {
+	ID          string `json:"id"`
+	Name        string `json:"name" athar:"required,seed"`
+	Publisher   string `json:"publisher,omitempty"`
+	Release     string `json:"release,omitempty"`
+	URL         string `json:"url,omitempty"`
+	Licence     string `json:"licence,omitempty"`
+	Citation    string `json:"citation,omitempty"`
+	Description string `json:"description,omitempty"`
+	Timestamps
+}
+
 // Place is a country, governorate, city, district, neighbourhood, town or village.
 type Place struct {
 	ID          string    `json:"id"`
@@ -114,6 +130,8 @@ type Place struct {
 	PartOf      string    `json:"partOf,omitempty" athar:"ref=Place"`
 	Location    *Location `json:"location,omitempty"`
 	Description string    `json:"description,omitempty"`
+	DatasetID   string    `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
+	ExternalID  string    `json:"externalId,omitempty" athar:"fixed,noinput"`
 	Timestamps
 }
 
@@ -125,6 +143,8 @@ type Actor struct {
 	Kind        ActorKind `json:"kind" athar:"required"`
 	PartOf      string    `json:"partOf,omitempty" athar:"ref=Actor"`
 	Description string    `json:"description,omitempty"`
+	DatasetID   string    `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
+	ExternalID  string    `json:"externalId,omitempty" athar:"fixed,noinput"`
 	Timestamps
 }
 
@@ -138,6 +158,8 @@ type Facility struct {
 	Location    *Location    `json:"location,omitempty"`
 	OperatedBy  []string     `json:"operatedBy,omitempty" athar:"ref=Actor"`
 	Description string       `json:"description,omitempty"`
+	DatasetID   string       `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
+	ExternalID  string       `json:"externalId,omitempty" athar:"fixed,noinput"`
 	Timestamps
 }
 
@@ -153,6 +175,8 @@ type Source struct {
 	PublishedBy []string   `json:"publishedBy,omitempty" athar:"ref=Actor"`
 	Cites       []string   `json:"cites,omitempty" athar:"ref=Source"`
 	Description string     `json:"description,omitempty"`
+	DatasetID   string     `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
+	ExternalID  string     `json:"externalId,omitempty" athar:"fixed,noinput"`
 	Timestamps
 }
 
@@ -165,6 +189,8 @@ type Event struct {
 	FacilityID  string    `json:"facilityId,omitempty" athar:"ref=Facility"`
 	PlaceIDs    []string  `json:"placeIds,omitempty" athar:"ref=Place"`
 	Description string    `json:"description,omitempty"`
+	DatasetID   string    `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
+	ExternalID  string    `json:"externalId,omitempty" athar:"fixed,noinput"`
 	Timestamps
 }
 
@@ -183,6 +209,11 @@ type Attack struct {
 	PlaceIDs       []string     `json:"placeIds,omitempty" athar:"ref=Place"`
 	DuringEventIDs []string     `json:"duringEventIds,omitempty" athar:"ref=Event"`
 	PartOfEventIDs []string     `json:"partOfEventIds,omitempty" athar:"ref=Event"`
+	Location       *Location    `json:"location,omitempty"`
+	AggregateID    string       `json:"aggregateId,omitempty" athar:"ref=Attack"`
+	DatasetID      string       `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
+	ExternalID     string       `json:"externalId,omitempty" athar:"fixed,noinput"`
+	WithdrawnIn    string       `json:"withdrawnIn,omitempty" athar:"noinput"`
 	Timestamps
 }
 
@@ -194,22 +225,31 @@ type Retraction struct {
 
 // Claim is one statement about one attack, as one source gives it, with the verbatim words it rests on.
 type Claim struct {
-	ID             string      `json:"id"`
-	AttackID       string      `json:"attackId" athar:"ref=Attack,required,fixed,seed"`
-	SourceID       string      `json:"sourceId" athar:"ref=Source,required=every claim is read in a source,fixed"`
-	Kind           ClaimKind   `json:"kind" athar:"required,seed"`
-	Stance         Stance      `json:"stance,omitempty"`
-	Text           string      `json:"text" athar:"required"`
-	Quote          string      `json:"quote" athar:"required=a claim rests on the source's own words,verbatim"`
-	ClaimedBy      string      `json:"claimedBy,omitempty" athar:"ref=Actor"`
-	Names          []string    `json:"names,omitempty" athar:"ref=Actor"`
-	Killed         *Range      `json:"killed,omitempty"`
-	ChildrenKilled *Range      `json:"childrenKilled,omitempty"`
-	Injured        *Range      `json:"injured,omitempty"`
-	Weapons        []Weapon    `json:"weapons,omitempty"`
-	TimeOfDay      TimeOfDay   `json:"timeOfDay,omitempty"`
-	PlaceIDs       []string    `json:"placeIds,omitempty" athar:"ref=Place"`
-	Retracted      *Retraction `json:"retracted,omitempty" athar:"noinput"`
+	ID              string      `json:"id"`
+	AttackID        string      `json:"attackId" athar:"ref=Attack,required,fixed,seed"`
+	SourceID        string      `json:"sourceId" athar:"ref=Source,required=every claim is read in a source,fixed"`
+	Kind            ClaimKind   `json:"kind" athar:"required,seed"`
+	Stance          Stance      `json:"stance,omitempty"`
+	Text            string      `json:"text" athar:"required"`
+	Quote           string      `json:"quote" athar:"required=a claim rests on the source's own words,verbatim"`
+	ClaimedBy       string      `json:"claimedBy,omitempty" athar:"ref=Actor"`
+	Names           []string    `json:"names,omitempty" athar:"ref=Actor"`
+	Killed          *Range      `json:"killed,omitempty"`
+	ChildrenKilled  *Range      `json:"childrenKilled,omitempty"`
+	Injured         *Range      `json:"injured,omitempty"`
+	CiviliansKilled *Range      `json:"civiliansKilled,omitempty"`
+	SideA           string      `json:"sideA,omitempty" athar:"ref=Actor"`
+	SideAKilled     *Range      `json:"sideAKilled,omitempty"`
+	SideB           string      `json:"sideB,omitempty" athar:"ref=Actor"`
+	SideBKilled     *Range      `json:"sideBKilled,omitempty"`
+	UnknownKilled   *Range      `json:"unknownKilled,omitempty"`
+	Weapons         []Weapon    `json:"weapons,omitempty"`
+	TimeOfDay       TimeOfDay   `json:"timeOfDay,omitempty"`
+	PlaceIDs        []string    `json:"placeIds,omitempty" athar:"ref=Place"`
+	Retracted       *Retraction `json:"retracted,omitempty" athar:"noinput"`
+	DatasetID       string      `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
+	ExternalID      string      `json:"externalId,omitempty" athar:"fixed,noinput"`
+	WithdrawnIn     string      `json:"withdrawnIn,omitempty" athar:"noinput"`
 	Timestamps
 }
 
@@ -224,6 +264,7 @@ type Entity interface {
 }
 
 // EntityID implements Entity.
+func (x *Dataset) EntityID() string  { return x.ID }
 func (x *Place) EntityID() string    { return x.ID }
 func (x *Actor) EntityID() string    { return x.ID }
 func (x *Facility) EntityID() string { return x.ID }
@@ -233,6 +274,7 @@ func (x *Attack) EntityID() string   { return x.ID }
 func (x *Claim) EntityID() string    { return x.ID }
 
 // EntityType implements Entity.
+func (*Dataset) EntityType() EntityType  { return TypeDataset }
 func (*Place) EntityType() EntityType    { return TypePlace }
 func (*Actor) EntityType() EntityType    { return TypeActor }
 func (*Facility) EntityType() EntityType { return TypeFacility }
@@ -257,12 +299,24 @@ func (x *Actor) checkRules(p *Problems) {
 
 var languagePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`)
 
-func (x *Source) checkRules(p *Problems) {
-	if x.URL != "" {
-		if u, err := url.Parse(x.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			p.Add("url", "%q is not an absolute http(s) URL", x.URL)
+func checkURL(p *Problems, field, v string) {
+	if v != "" {
+		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			p.Add(field, "%q is not an absolute http(s) URL", v)
 		}
 	}
+}
+
+func (x *Dataset) checkRules(p *Problems) { checkURL(p, "url", x.URL) }
+
+func (x *Attack) checkRules(p *Problems) {
+	if x.AggregateID != "" && x.AggregateID == x.ID {
+		p.Add("aggregateId", "an attack cannot be part of itself")
+	}
+}
+
+func (x *Source) checkRules(p *Problems) {
+	checkURL(p, "url", x.URL)
 	if x.Language != "" && !languagePattern.MatchString(x.Language) {
 		p.Add("language", "%q is not a language tag such as en or ar", x.Language)
 	}
@@ -278,10 +332,23 @@ func (x *Claim) normalizeRules() {
 	}
 }
 
+// Inconsistent reports whether the claim's figures contradict each other as its source gives them:
+// a range whose low is above its high or whose best lies outside them, or more children killed
+// than people killed. Such a claim is kept as given (a source's words are evidence, even when they
+// do not add up), marked by this, and counted in an import's summary.
+func (x *Claim) Inconsistent() bool {
+	for _, r := range []*Range{x.Killed, x.ChildrenKilled, x.Injured, x.CiviliansKilled, x.SideAKilled, x.SideBKilled, x.UnknownKilled} {
+		if r.Inconsistent() {
+			return true
+		}
+	}
+	return x.Killed != nil && x.ChildrenKilled != nil && x.Killed.High != nil && x.ChildrenKilled.Low != nil &&
+		*x.ChildrenKilled.Low > *x.Killed.High
+}
+
 func (x *Claim) checkRules(p *Problems) {
-	if x.Killed != nil && x.ChildrenKilled != nil && x.Killed.High != nil && x.ChildrenKilled.Low != nil &&
-		*x.ChildrenKilled.Low > *x.Killed.High {
-		p.Add("childrenKilled", "low %d is above killed.high %d", *x.ChildrenKilled.Low, *x.Killed.High)
+	if x.SideA != "" && x.SideA == x.SideB {
+		p.Add("sideB", "is the same actor as sideA")
 	}
 	if (x.Kind == ClaimPerpetrator || x.Kind == ClaimDenial) && len(x.Names) == 0 {
 		p.Add("names", "a %s claim names the actor it is about", x.Kind)
@@ -349,7 +416,6 @@ func checkRange(p *Problems, field string, r *Range) {
 		p.Add(field, "give low, best, high or some of them")
 		return
 	}
-	before := len(*p)
 	for _, b := range []struct {
 		name string
 		v    *int
@@ -362,17 +428,18 @@ func checkRange(p *Problems, field string, r *Range) {
 			p.Add(field+"."+b.name, "is above %d, the largest figure Athar records", MaxCount)
 		}
 	}
-	if len(*p) > before {
-		return
+}
+
+// Inconsistent reports whether the range's figures contradict each other: its low above its high,
+// or its best outside them. Sources do give such figures (58 events of a UCDP GED release of Syria
+// have a low above their high); they are kept as given and marked, never refused.
+func (r *Range) Inconsistent() bool {
+	if r == nil {
+		return false
 	}
-	switch {
-	case r.Low != nil && r.High != nil && *r.Low > *r.High:
-		p.Add(field, "low %d is greater than high %d", *r.Low, *r.High)
-	case r.Best != nil && r.Low != nil && *r.Best < *r.Low:
-		p.Add(field+".best", "%d is below low %d", *r.Best, *r.Low)
-	case r.Best != nil && r.High != nil && *r.Best > *r.High:
-		p.Add(field+".best", "%d is above high %d", *r.Best, *r.High)
-	}
+	return (r.Low != nil && r.High != nil && *r.Low > *r.High) ||
+		(r.Best != nil && r.Low != nil && *r.Best < *r.Low) ||
+		(r.Best != nil && r.High != nil && *r.Best > *r.High)
 }
 
 // appendRef checks the form of a single reference and, when it is well formed, adds it to refs.

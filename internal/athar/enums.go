@@ -51,7 +51,7 @@ var (
 	SourceKinds = []SourceKind{"NEWS", "ARTICLE", "PROFILE", "NGO_REPORT", "UN_REPORT", "STATEMENT",
 		"LIVE_BLOG", "VIDEO", "PHOTO", "TESTIMONY", "SOCIAL_MEDIA", "DATASET_RECORD", "OTHER"}
 	EventKinds = []EventKind{"EXHIBITION", "CHARITY_MARKET", "GATHERING", "TRUCE", "CAMPAIGN", "SIEGE",
-		"ANNOUNCEMENT", "OTHER"}
+		"ANNOUNCEMENT", "CONFLICT", "DYAD", "OTHER"}
 	AttackTypes = []AttackType{"AIRSTRIKE", "HELICOPTER_ATTACK", "SHELLING", "BOMBARDMENT",
 		"MISSILE_STRIKE", "MORTAR_FIRE", "CAR_BOMB", "GROUND_ASSAULT", "ARSON", "OTHER"}
 	Weapons = []Weapon{"BARREL_BOMB", "MISSILE", "CRUISE_MISSILE", "HIGH_EXPLOSIVE_BOMB",
@@ -60,7 +60,7 @@ var (
 	TimesOfDay         = []TimeOfDay{"MORNING", "AFTERNOON", "EVENING", "NIGHT"}
 	ClaimKinds         = []ClaimKind{"CASUALTIES", "PERPETRATOR", "DENIAL", "WEAPON", "DATE", "LOCATION", "DAMAGE", "WARNING", "NARRATIVE"}
 	Stances            = []Stance{"ASSERTS", "DENIES"}
-	LocationPrecisions = []LocationPrecision{"EXACT", "APPROXIMATE", "CENTROID", "NEAR", "DISTRICT", "GOVERNORATE", "COUNTRY"}
+	LocationPrecisions = []LocationPrecision{"EXACT", "APPROXIMATE", "CENTROID", "NEAR", "SETTLEMENT", "DISTRICT", "GOVERNORATE", "COUNTRY"}
 )
 
 // enumValues are the values of every enum type an entity's field may have, in the API's order:
