@@ -262,11 +262,19 @@ func (r *datasetResolver) Attacks(ctx context.Context, obj *athar.Dataset, first
 	return attackList(p, n), nil
 }
 
+func (r *datasetResolver) Matches(ctx context.Context, obj *athar.Dataset, typeArg *model.DatasetMatchType, first *int, after *string, last *int, before *string) (*model.DatasetMatchConnection, error) {
+	return datasetMatches(ctx, obj.ID, typeArg, athar.PageArgs{First: first, After: after, Last: last, Before: before})
+}
+
 func (r *datasetConnectionResolver) TotalCount(ctx context.Context, obj *model.DatasetConnection) (int, error) {
 	if obj.Counted {
 		return obj.Total, nil
 	}
 	return r.Explorer.CountDatasets(ctx, obj.Filter)
+}
+
+func (r *datasetMatchResolver) Entity(ctx context.Context, obj *athar.DatasetMatch) (athar.Entity, error) {
+	return node(ctx, obj.EntityID)
 }
 
 func (r *dayResolver) Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error) {
@@ -471,6 +479,10 @@ func (r *mutationResolver) UpdateClaim(ctx context.Context, input map[string]any
 func (r *mutationResolver) RetractClaim(ctx context.Context, input model.RetractClaimInput) (*gqltypes.Payload, error) {
 	saved, err := athar.Update(ctx, r.Curator, input.ID, func(x *athar.Claim) error { return x.Retract(input.Reason) })
 	return answer(input.ClientMutationID.Value(), saved, err, "id")
+}
+
+func (r *mutationResolver) CorrectMatch(ctx context.Context, input model.CorrectMatchInput) (*model.CorrectMatchPayload, error) {
+	return correctMatch(ctx, r.Curator, input)
 }
 
 func (r *nearbyFacilityResolver) Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error) {
@@ -832,6 +844,8 @@ func (r *Resolver) DatasetConnection() graph.DatasetConnectionResolver {
 	return &datasetConnectionResolver{r}
 }
 
+func (r *Resolver) DatasetMatch() graph.DatasetMatchResolver { return &datasetMatchResolver{r} }
+
 func (r *Resolver) Day() graph.DayResolver { return &dayResolver{r} }
 
 func (r *Resolver) Event() graph.EventResolver { return &eventResolver{r} }
@@ -881,6 +895,7 @@ type (
 	claimResolver              struct{ *Resolver }
 	datasetResolver            struct{ *Resolver }
 	datasetConnectionResolver  struct{ *Resolver }
+	datasetMatchResolver       struct{ *Resolver }
 	dayResolver                struct{ *Resolver }
 	eventResolver              struct{ *Resolver }
 	facilityResolver           struct{ *Resolver }

@@ -34,12 +34,17 @@ type DatasetMatch struct {
 	At         time.Time
 }
 
-// Matches reads and corrects the matches of datasets' places and actors to shared nodes. It fails
-// as a Reader's and a Curator's methods do besides the errors each names.
-type Matches interface {
+// MatchLister lists the matches of datasets' places and actors to shared nodes; Reader has it. It
+// fails as a Reader's methods do.
+type MatchLister interface {
 	// MatchesOfDatasets returns, for each dataset id, the window w of its matches of type t
 	// (TypePlace or TypeActor; both when ""), in the order of their record ids.
 	MatchesOfDatasets(ctx context.Context, ids []string, t EntityType, w Window) (map[string]List[*DatasetMatch], error)
+}
+
+// MatchCorrector corrects the matches of datasets' places and actors; Curator has it. It fails as a
+// Curator's methods do besides the errors it names.
+type MatchCorrector interface {
 	// CorrectMatch points the dataset's match of recordID at entityID, an existing node of the
 	// match's type, and re-points the links of the dataset's records that used the old node, in
 	// one transaction; the match's rule becomes MatchCurator, and later imports keep it.

@@ -11,8 +11,6 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
-var _ athar.Matches = (*Store)(nil)
-
 // matchFields returns the fields of a dataset's match m to the node n, as matchOf reads them.
 const matchFields = `{recordId: m.recordId, externalId: m.externalId, name: m.name, rule: m.rule, at: m.at,
   entity: n.id, type: CASE WHEN n:Place THEN 'Place' ELSE 'Actor' END}`
@@ -23,7 +21,7 @@ func matchOf(dataset string, m map[string]any) *athar.DatasetMatch {
 		EntityID: str(m, "entity"), Type: athar.EntityType(str(m, "type")), Rule: athar.MatchRule(str(m, "rule")), At: timeOf(m, "at")}
 }
 
-// MatchesOfDatasets implements athar.Matches, from the dataset's MATCHED relationships in the order
+// MatchesOfDatasets implements athar.MatchLister, from the dataset's MATCHED relationships in the order
 // of their record ids.
 func (s *Store) MatchesOfDatasets(ctx context.Context, ids []string, t athar.EntityType, w athar.Window) (map[string]athar.List[*athar.DatasetMatch], error) {
 	out := make(map[string]athar.List[*athar.DatasetMatch], len(ids))
@@ -64,7 +62,7 @@ RETURN id, items, total`, relMatched, matchFields),
 	return out, nil
 }
 
-// CorrectMatch implements athar.Matches. The links re-pointed are those of the dataset's own
+// CorrectMatch implements athar.MatchCorrector. The links re-pointed are those of the dataset's own
 // records (datasetId) to the old node, by every reference field that targets the match's type; the
 // re-pointed records get their content hash again, and their datasetHash is left as it was, so
 // that a re-import of an unchanged release leaves the correction alone.
