@@ -42,7 +42,9 @@ func datasetMatches(ctx context.Context, id string, t *model.DatasetMatchType, a
 		return nil, err
 	}
 	return &model.DatasetMatchConnection{Nodes: p.Items, PageInfo: pageInfo(p), TotalCount: total,
-		Edges: edgesOf(p, func(c string, m *athar.DatasetMatch) *model.DatasetMatchEdge { return &model.DatasetMatchEdge{Cursor: c, Node: m} })}, nil
+		Edges: edgesOf(p, func(c string, m *athar.DatasetMatch) *model.DatasetMatchEdge {
+			return &model.DatasetMatchEdge{Cursor: c, Node: m}
+		})}, nil
 }
 
 // correctMatch answers the correctMatch mutation; a domain error the client can correct is a user
@@ -59,4 +61,3 @@ func correctMatch(ctx context.Context, c athar.Curator, input model.CorrectMatch
 	}
 	return out, nil
 }
-
