@@ -103,6 +103,16 @@ func datasetIDOf(e athar.Entity) string {
 	return ""
 }
 
+// curatedOwner returns the dataset whose record e is, for the rules of curation: its datasetId, or,
+// for a dataset's own record (its name, release, citation), the dataset itself; "" for a curated
+// record. A curator's description of a dataset survives re-imports as a field of a record does.
+func curatedOwner(e athar.Entity) string {
+	if e.EntityType() == athar.TypeDataset {
+		return e.EntityID()
+	}
+	return datasetIDOf(e)
+}
+
 // isShared reports whether records of type t that a dataset gives are resolved to shared nodes.
 func isShared(t athar.EntityType) bool { return t == athar.TypePlace || t == athar.TypeActor }
 
@@ -121,24 +131,23 @@ func (s *Store) planDatasets(ctx context.Context, b *athar.Bundle, unresolved []
 			p.releases[ds.ID] = cmpOr(ds.Release, today)
 			p.summary(ds.ID).Release = ds.Release
 		}
-		dataset := datasetIDOf(e)
-		p.datasetOf[e.EntityID()] = dataset
-		if e.EntityType() == athar.TypeDataset {
-			p.datasetOf[e.EntityID()] = e.EntityID() // a dataset's own record counts with its records
-		}
+		dataset, owner := datasetIDOf(e), curatedOwner(e)
+		p.datasetOf[e.EntityID()] = owner // a dataset's own record counts with its records
 		if e.EntityType() != athar.TypeDataset {
 			sum := p.summary(dataset)
 			if c, ok := e.(*athar.Claim); ok && c.Inconsistent() {
 				sum.Inconsistent++
 			}
 		}
-		if dataset == "" {
+		if owner == "" {
 			continue
 		}
-		if p.present[dataset] == nil {
-			p.present[dataset] = map[string]bool{}
+		if dataset != "" {
+			if p.present[dataset] == nil {
+				p.present[dataset] = map[string]bool{}
+			}
+			p.present[dataset][e.EntityID()] = true
 		}
-		p.present[dataset][e.EntityID()] = true
 		if !isShared(e.EntityType()) {
 			raw, err := json.Marshal(e)
 			if err != nil {
@@ -390,6 +399,17 @@ func (s *Store) checkOwnership(ctx context.Context, records []athar.Record) (ath
 	for _, r := range records {
 		if athar.DescriptionOf(r.Entity).Field("datasetId") != nil {
 			byType[r.Entity.EntityType()] = append(byType[r.Entity.EntityType()], r)
+		}
+	}
+	// Without a dataset in the database or the bundle, every record is curated: nothing to check,
+	// and a curated import (athar bench's graph, the seed) pays one count of the Dataset label.
+	if !slices.ContainsFunc(records, func(r athar.Record) bool { return datasetIDOf(r.Entity) != "" }) {
+		recs, err := s.read(ctx, "MATCH (d:Dataset) RETURN count(d) AS n", nil)
+		if err != nil {
+			return nil, err
+		}
+		if field[int64](rowOf(recs[0]), "n") == 0 {
+			return nil, nil
 		}
 	}
 	var problems athar.Problems

@@ -279,6 +279,20 @@ func TestImport_CurationSurvivesReimport(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	const described = "UCDP's events of Syria, as released"
+	if _, err := athar.Update(ctx, s, "dataset:ucdp-ged", func(d *athar.Dataset) error {
+		d.Description = described
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	descriptionKept := func(t *testing.T) {
+		t.Helper()
+		ds, err := s.DatasetsByID(ctx, []string{"dataset:ucdp-ged"})
+		if err != nil || len(ds) != 1 || ds[0].Description != described {
+			t.Errorf("dataset = %+v (%v), want the curator's description kept", ds, err)
+		}
+	}
 	t.Run("unchanged release", func(t *testing.T) {
 		sum := mustImport(t, s, release("ucdp-ged", "24.1", "Aleppo", "Government of Syria", ucdp1, ucdp2), neo4jstore.ImportOptions{})
 		if got := sum.Total(); got.Created+got.Updated+got.Withdrawn != 0 || len(sum.Conflicts()) != 0 {
@@ -287,6 +301,7 @@ func TestImport_CurationSurvivesReimport(t *testing.T) {
 		if a := mustAttack(t, s, "attack:ucdp-ged-1"); a.Title != "Air strike on Al-Quds hospital, Sukkari" {
 			t.Errorf("title = %q, want the curated one", a.Title)
 		}
+		descriptionKept(t)
 	})
 	t.Run("changed release", func(t *testing.T) {
 		changed := ucdp1
@@ -311,6 +326,7 @@ func TestImport_CurationSurvivesReimport(t *testing.T) {
 		if a.Title != "Air strike on Al-Quds hospital, Sukkari" || a.Summary != "Air strike hit the hospital; revised" {
 			t.Errorf("attack = %q / %q, want the curated title and the release's summary", a.Title, a.Summary)
 		}
+		descriptionKept(t)
 		again := mustImport(t, s, b, neo4jstore.ImportOptions{})
 		if got := again.Total(); got.Created+got.Updated != 0 || len(again.Conflicts()) != 0 {
 			t.Errorf("importing the changed release again = %+v, conflicts %v, want nothing", got, again.Conflicts())

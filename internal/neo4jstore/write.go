@@ -99,11 +99,11 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 	})
 }
 
-// curatedBook returns the bookkeeping an update of a dataset's record writes: its curatedFields,
-// those it had and those the update changed; nil for a curated record or an update that changes
-// nothing.
+// curatedBook returns the bookkeeping an update of a dataset's record (or of a dataset's own
+// record, see curatedOwner) writes: its curatedFields, those it had and those the update changed;
+// nil for a curated record or an update that changes nothing.
 func curatedBook(ctx context.Context, tx neo4j.ManagedTransaction, before, after athar.Entity) (map[string]map[string]any, error) {
-	if datasetIDOf(after) == "" {
+	if curatedOwner(after) == "" {
 		return nil, nil
 	}
 	changed, err := changedFields(before, after)
