@@ -19,7 +19,7 @@ func TestPrintSummary_PerDatasetWithConflicts(t *testing.T) {
 		},
 		Datasets: []*neo4jstore.DatasetSummary{{
 			DatasetID: "dataset:ucdp-ged", Release: "24.2",
-			Counts:    neo4jstore.Counts{Updated: 2, Unchanged: 1721, Withdrawn: 4},
+			Counts: neo4jstore.Counts{Updated: 2, Unchanged: 1721, Withdrawn: 4},
 			Conflicts: []neo4jstore.CurationConflict{{RecordID: "attack:ucdp-ged-214797", Field: "title",
 				DatasetValue: `"Air strike (revised)"`, CuratedValue: `"Air strike on Al-Quds hospital"`}},
 			Inconsistent: 3,
