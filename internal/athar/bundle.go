@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"reflect"
 	"slices"
 	"strings"
@@ -106,7 +107,7 @@ func ReadBundle(r io.Reader) (*Bundle, error) { return ReadBundleWith(r, ReadOpt
 // a clean file stops there, and one that wants every problem in one pass goes on to Check (or the
 // store's Import), which reports them first. The only other error is one of reading r.
 func ReadBundleWith(r io.Reader, opts ReadOptions) (*Bundle, error) {
-	data, err := io.ReadAll(r)
+	data, err := readAll(r)
 	if err != nil {
 		return nil, err
 	}
@@ -119,12 +120,33 @@ func ReadBundleWith(r io.Reader, opts ReadOptions) (*Bundle, error) {
 	return b, b.ReadProblems.Err()
 }
 
+// readAll reads r whole; a file is read into a buffer of its size, not grown by doubling.
+func readAll(r io.Reader) ([]byte, error) {
+	f, ok := r.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok {
+		return io.ReadAll(r)
+	}
+	info, err := f.Stat()
+	if err != nil || !info.Mode().IsRegular() || info.Size() <= 0 {
+		return io.ReadAll(r)
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, info.Size()+bytes.MinRead))
+	_, err = buf.ReadFrom(r)
+	return buf.Bytes(), err
+}
+
 // read reads data into b, recording its problems.
 func (b *Bundle) read(data []byte, opts ReadOptions) {
 	p := &b.ReadProblems
 	want := fmt.Sprintf("a bundle {\"format\":%q,\"version\":%d,...}", BundleFormat, BundleVersion)
 	if len(bytes.TrimSpace(data)) == 0 {
 		p.Addf("", "not a JSON bundle: the file is empty; want %s", want)
+		return
+	}
+	// One JSON value, as most bundles are, is checked without a copy; the decoder finds where the
+	// first value ends in NDJSON, and where a syntax error is.
+	if json.Valid(data) {
+		b.readFirst(data, data, len(data), opts)
 		return
 	}
 	dec := json.NewDecoder(bytes.NewReader(data))
@@ -140,7 +162,13 @@ func (b *Bundle) read(data []byte, opts ReadOptions) {
 		}
 		return
 	}
-	end := int(dec.InputOffset())
+	b.readFirst(data, first, int(dec.InputOffset()), opts)
+}
+
+// readFirst goes on reading data, whose first value, valid JSON, is first, ending at end.
+func (b *Bundle) readFirst(data, first []byte, end int, opts ReadOptions) {
+	p := &b.ReadProblems
+	want := fmt.Sprintf("a bundle {\"format\":%q,\"version\":%d,...}", BundleFormat, BundleVersion)
 	if kind := jsonKindOf(first); kind != "object" {
 		p.Addf("", "not a JSON bundle: is a JSON %s, want %s", kind, want)
 		return
@@ -207,9 +235,9 @@ func readHeader(p *Report, where string, members []jsonMember, allowed func(stri
 		case seen[m.key]:
 			p.Addf(path, "is given twice: a bundle gives each of its members once")
 		case m.key == "format":
-			out.ok = decodeValue(p, path, m.value, reflect.ValueOf(&out.header.Format).Elem()) && out.ok
+			out.ok = decodeValue(p, valuePath{base: path, index: -1}, m.value, reflect.ValueOf(&out.header.Format).Elem()) && out.ok
 		case m.key == "version":
-			out.ok = decodeValue(p, path, m.value, reflect.ValueOf(&out.header.Version).Elem()) && out.ok
+			out.ok = decodeValue(p, valuePath{base: path, index: -1}, m.value, reflect.ValueOf(&out.header.Version).Elem()) && out.ok
 		case !allowed(m.key):
 			if where == "" {
 				p.Addf(path, "is not a list of this format (see docs/bundle-format.md)")
@@ -277,7 +305,6 @@ func (b *Bundle) readNDJSON(data []byte, end int, header []jsonMember, opts Read
 // readLine reads one record line of an NDJSON bundle.
 func (b *Bundle) readLine(text []byte, line int) {
 	p := &b.ReadProblems
-	where := lineWhere(line)
 	var members []jsonMember
 	var end int
 	var err error
@@ -291,8 +318,9 @@ func (b *Bundle) readLine(text []byte, line int) {
 		members, end, err = readObject(text)
 	}
 	id, hasID := idOf(members)
+	where := lineWhere(line)
 	if hasID {
-		where = fmt.Sprintf("%s (%s)", where, id)
+		where = fmt.Sprintf("line %d (%s)", line, id)
 	}
 	switch {
 	case errors.Is(err, errNotObject):
@@ -330,7 +358,7 @@ func (b *Bundle) readLine(text []byte, line int) {
 	case kind != "string":
 		p.Addf(joinField(where, "record"), "is a JSON %s, want a string: the record's type (%s)", kind, recordNames())
 	default:
-		_ = json.Unmarshal(typ, &name)
+		name, _ = jsonString(bytes.TrimSpace(typ))
 	}
 	d := describeRecord(name)
 	if d == nil {
@@ -352,8 +380,8 @@ func idOf(members []jsonMember) (string, bool) {
 		if m.key != "id" {
 			continue
 		}
-		var id string
-		if json.Unmarshal(m.value, &id) != nil {
+		id, ok := jsonString(bytes.TrimSpace(m.value))
+		if !ok {
 			return "", false
 		}
 		id = strings.TrimSpace(id)

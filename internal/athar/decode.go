@@ -75,6 +75,7 @@ func splitObject(data []byte) (members []jsonMember, ok bool) {
 	if i < len(data) && data[i] == '}' {
 		return nil, true
 	}
+	members = make([]jsonMember, 0, 16)
 	for i < len(data) {
 		end := endOfString(data, i)
 		if end < 0 {
@@ -306,6 +307,49 @@ func fieldsOf(t reflect.Type) *jsonFields {
 	return f
 }
 
+// valuePath is where a value is: a key of the object at base, or an entry of a list. It is made into
+// text ("attacks[3].location.latitude") only for a problem, so that reading a clean record builds
+// no path at all.
+type valuePath struct {
+	base, key string
+	index     int // the entry of the list at base.key; -1 for the key itself
+}
+
+func (p valuePath) String() string {
+	s := joinField(p.base, p.key)
+	if p.index >= 0 {
+		s = indexField(s, p.index)
+	}
+	return s
+}
+
+// entry returns the path of entry i of the list at p.
+func (p valuePath) entry(i int) valuePath { return valuePath{base: p.base, key: p.key, index: i} }
+
+// duplicateKey reports whether members[i]'s key is also the key of an earlier member: a scan, which
+// for the dozen keys of a record costs less than a map, and a map past that.
+func duplicateKey(members []jsonMember, i int, seen map[string]bool) bool {
+	if seen != nil {
+		dup := seen[members[i].key]
+		seen[members[i].key] = true
+		return dup
+	}
+	for _, m := range members[:i] {
+		if m.key == members[i].key {
+			return true
+		}
+	}
+	return false
+}
+
+// keySet returns the map duplicateKey uses for objects of many keys, nil for the others.
+func keySet(members []jsonMember) map[string]bool {
+	if len(members) <= 32 {
+		return nil
+	}
+	return make(map[string]bool, len(members))
+}
+
 // decodeRecord sets the fields of the entity e from the members of its record, reporting every
 // problem under where. Keys in extra (NDJSON's "record") are allowed but not fields. It returns the
 // fields whose values could not be read ("location", "id"), which are left unset.
@@ -313,20 +357,19 @@ func decodeRecord(r *Report, where string, members []jsonMember, e Entity, extra
 	d := DescriptionOf(e)
 	v := reflect.ValueOf(e).Elem()
 	fields := fieldsOf(v.Type())
-	seen := make(map[string]bool, len(members))
-	for _, m := range members {
-		path := joinField(where, m.key)
-		if seen[m.key] {
-			r.Addf(path, "is given twice: a record gives each field once")
+	seen := keySet(members)
+	for i, m := range members {
+		path := valuePath{base: where, key: m.key, index: -1}
+		if duplicateKey(members, i, seen) {
+			r.Addf(path.String(), "is given twice: a record gives each field once")
 			continue
 		}
-		seen[m.key] = true
 		if m.key == extra {
 			continue
 		}
 		index, ok := fields.index[m.key]
 		if !ok {
-			r.Addf(path, "is not a field of %s (see docs/bundle-format.md)", withArticle(d.Record()))
+			r.Addf(path.String(), "is not a field of %s (see docs/bundle-format.md)", withArticle(d.Record()))
 			continue
 		}
 		if !decodeValue(r, path, m.value, v.FieldByIndex(index)) {
@@ -339,7 +382,7 @@ func decodeRecord(r *Report, where string, members []jsonMember, e Entity, extra
 // decodeValue sets v from the JSON value raw, reporting its problems at path. It returns false when
 // the value could not be read, and leaves v unset then. A null leaves v as it is, as encoding/json
 // does: a field given as null is a field not given.
-func decodeValue(r *Report, path string, raw json.RawMessage, v reflect.Value) bool {
+func decodeValue(r *Report, path valuePath, raw json.RawMessage, v reflect.Value) bool {
 	kind := jsonKindOf(raw)
 	if kind == "null" {
 		return true
@@ -360,7 +403,7 @@ func decodeValue(r *Report, path string, raw json.RawMessage, v reflect.Value) b
 			return false
 		}
 		if (in.Min != nil || in.Max != nil) && (in.Low != nil || in.High != nil || in.Best != nil) {
-			r.Addf(path, "give low, best and high, or version 1's min and max, not both")
+			r.Addf(path.String(), "give low, best and high, or version 1's min and max, not both")
 			return false
 		}
 		rg := &Range{Low: in.Low, Best: in.Best, High: in.High}
@@ -385,12 +428,12 @@ func decodeValue(r *Report, path string, raw json.RawMessage, v reflect.Value) b
 		return true
 	case t.Kind() == reflect.Slice:
 		if kind != "list" {
-			r.Addf(path, "is a JSON %s, want a list", kind)
+			r.Addf(path.String(), "is a JSON %s, want a list", kind)
 			return false
 		}
 		items, ok := splitArray(raw)
 		if !ok {
-			r.Addf(path, "is not a JSON list")
+			r.Addf(path.String(), "is not a JSON list")
 			return false
 		}
 		// An entry that cannot be read is reported and left empty, which Normalize drops: the
@@ -398,45 +441,45 @@ func decodeValue(r *Report, path string, raw json.RawMessage, v reflect.Value) b
 		list := reflect.MakeSlice(t, len(items), len(items))
 		for i, item := range items {
 			if jsonKindOf(item) == "null" {
-				r.Addf(indexField(path, i), "is null, want a string")
+				r.Addf(path.entry(i).String(), "is null, want a string")
 				continue
 			}
-			decodeValue(r, indexField(path, i), item, list.Index(i))
+			decodeValue(r, path.entry(i), item, list.Index(i))
 		}
 		v.Set(list)
 		return true
 	case t.Kind() == reflect.String:
 		if kind != "string" {
-			r.Addf(path, "is a JSON %s, want a string", kind)
+			r.Addf(path.String(), "is a JSON %s, want a string", kind)
 			return false
 		}
 		s, ok := jsonString(bytes.TrimSpace(raw))
 		if !ok {
-			r.Addf(path, "is not a JSON string")
+			r.Addf(path.String(), "is not a JSON string")
 			return false
 		}
 		v.SetString(s)
 		return true
 	case t.Kind() == reflect.Float64:
 		if kind != "number" {
-			r.Addf(path, "is a JSON %s, want a number", kind)
+			r.Addf(path.String(), "is a JSON %s, want a number", kind)
 			return false
 		}
 		f, err := strconv.ParseFloat(string(bytes.TrimSpace(raw)), 64)
 		if err != nil {
-			r.Addf(path, "is the number %s, too large to read", clip(string(raw), maxQuoted))
+			r.Addf(path.String(), "is the number %s, too large to read", clip(string(raw), maxQuoted))
 			return false
 		}
 		v.SetFloat(f)
 		return true
 	case t.Kind() == reflect.Int:
 		if kind != "number" {
-			r.Addf(path, "is a JSON %s, want a whole number", kind)
+			r.Addf(path.String(), "is a JSON %s, want a whole number", kind)
 			return false
 		}
 		n, err := strconv.ParseInt(string(bytes.TrimSpace(raw)), 10, 64)
 		if err != nil {
-			r.Addf(path, "is the number %s, want a whole number", clip(string(raw), maxQuoted))
+			r.Addf(path.String(), "is the number %s, want a whole number", clip(string(raw), maxQuoted))
 			return false
 		}
 		v.SetInt(n)
@@ -446,37 +489,37 @@ func decodeValue(r *Report, path string, raw json.RawMessage, v reflect.Value) b
 	}
 	// Every field type of an entity is one of the above; a new one is caught by the tests that fill
 	// every field (TestEveryField_RoundTrips).
-	r.Addf(path, "cannot be read from a bundle")
+	r.Addf(path.String(), "cannot be read from a bundle")
 	return false
 }
 
 // decodeObject sets the struct v from the JSON object raw, field by field. Unknown keys and keys
 // given twice are reported but do not stop it; it returns false when a value could not be read.
-func decodeObject(r *Report, path string, raw json.RawMessage, v reflect.Value) bool {
+func decodeObject(r *Report, path valuePath, raw json.RawMessage, v reflect.Value) bool {
 	fields := fieldsOf(v.Type())
 	name := objectNames[v.Type()]
 	if kind := jsonKindOf(raw); kind != "object" {
-		r.Addf(path, "is a JSON %s, want %s {%s}", kind, name, strings.Join(fields.names, ", "))
+		r.Addf(path.String(), "is a JSON %s, want %s {%s}", kind, name, strings.Join(fields.names, ", "))
 		return false
 	}
 	members, ok := splitObject(raw)
 	if !ok {
-		r.Addf(path, "is not a JSON object")
+		r.Addf(path.String(), "is not a JSON object")
 		return false
 	}
-	seen := make(map[string]bool, len(members))
-	for _, m := range members {
-		at := joinField(path, m.key)
+	base := path.String()
+	seen := keySet(members)
+	for i, m := range members {
+		at := valuePath{base: base, key: m.key, index: -1}
 		index, known := fields.index[m.key]
 		switch {
-		case seen[m.key]:
-			r.Addf(at, "is given twice: %s gives each field once", name)
+		case duplicateKey(members, i, seen):
+			r.Addf(at.String(), "is given twice: %s gives each field once", name)
 		case !known:
-			r.Addf(at, "is not a field of %s (%s)", name, strings.Join(fields.names, ", "))
+			r.Addf(at.String(), "is not a field of %s (%s)", name, strings.Join(fields.names, ", "))
 		default:
 			ok = decodeValue(r, at, m.value, v.FieldByIndex(index)) && ok
 		}
-		seen[m.key] = true
 	}
 	return ok
 }
@@ -484,7 +527,7 @@ func decodeObject(r *Report, path string, raw json.RawMessage, v reflect.Value) 
 // decodeDateValue reads a date {start, end, note}. A date that reads but does not exist
 // ("2014-02-30") is kept with its error for Validate to report under the field, as UnmarshalJSON
 // keeps it.
-func decodeDateValue(r *Report, path string, raw json.RawMessage, d *Date) bool {
+func decodeDateValue(r *Report, path valuePath, raw json.RawMessage, d *Date) bool {
 	var in dateJSONIn
 	if !decodeObject(r, path, raw, reflect.ValueOf(&in).Elem()) {
 		return false
