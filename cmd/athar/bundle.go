@@ -60,7 +60,13 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 		return report.Err()
 	}
 	if err := a.open(ctx); err != nil {
-		return err
+		if report.Len() == 0 {
+			return err
+		}
+		// The file's problems are worth telling even when its references cannot be looked up.
+		fmt.Fprintf(stderr, "athar: %d reference(s) to records the file does not hold were not looked up: %v\n", len(unresolved), err)
+		metrics.ImportFailed(metrics.ImportInvalid, report.Len())
+		return report.Err()
 	}
 	defer a.closeInto(&err)
 	if !*dryRun && report.Len() == 0 {

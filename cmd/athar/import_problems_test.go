@@ -72,6 +72,21 @@ func TestImport_FileProblemsWithoutADatabase(t *testing.T) {
 	if code != 1 || errOut.String() != want {
 		t.Errorf("exit %d, stderr:\n%s\nwant:\n%s", code, errOut.String(), want)
 	}
+	// With references to look up and no database to look them up in, the file's problems are still
+	// reported, after a line that says what could not be checked.
+	withRef := filepath.Join(t.TempDir(), "ref.ndjson")
+	if err := os.WriteFile(withRef, []byte(`{"format":"athar-bundle","version":2}
+{"record":"facility","id":"facility:f","name":7,"type":"SCHOOL","placeId":"place:elsewhere"}
+`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	errOut.Reset()
+	code = run(context.Background(), []string{"import", "--neo4j-uri", "bolt://127.0.0.1:1", withRef}, &out, &errOut)
+	got := errOut.String()
+	if code != 1 || !strings.HasPrefix(got, "athar: 1 reference(s) to records the file does not hold were not looked up: ") ||
+		!strings.HasSuffix(got, "athar: 1 problem(s); nothing was written:\n  line 2 (facility:f).name: is a JSON number, want a string\n") {
+		t.Errorf("exit %d, stderr:\n%s", code, got)
+	}
 	errOut.Reset()
 	if code := run(context.Background(), []string{"import", "--max-problems", "0", file}, &out, &errOut); code != 1 || !strings.Contains(errOut.String(), "--max-problems (ATHAR_IMPORT_MAX_PROBLEMS) must be at least 1") {
 		t.Errorf("--max-problems 0: exit %d, %q", code, errOut.String())
