@@ -263,7 +263,7 @@ func TestTimeline_CountsEachDeathOnce(t *testing.T) {
 	// three parts: one attack and 116 deaths that day, not four and more.
 	var got struct {
 		Timeline []struct {
-			Start, End                   string
+			Start, End                     string
 			Attacks, KilledLow, KilledHigh int
 		}
 		Attack struct {
