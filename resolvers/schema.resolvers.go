@@ -273,6 +273,14 @@ func (r *datasetConnectionResolver) TotalCount(ctx context.Context, obj *model.D
 	return r.Explorer.CountDatasets(ctx, obj.Filter)
 }
 
+func (r *datasetEstimateResolver) Dataset(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
+}
+
+func (r *datasetEstimateResolver) Claim(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Claim, error) {
+	return one(ctx, loaders(ctx).claims, obj.ClaimID)
+}
+
 func (r *datasetMatchResolver) Entity(ctx context.Context, obj *athar.DatasetMatch) (athar.Entity, error) {
 	return node(ctx, obj.EntityID)
 }
@@ -844,6 +852,10 @@ func (r *Resolver) DatasetConnection() graph.DatasetConnectionResolver {
 	return &datasetConnectionResolver{r}
 }
 
+func (r *Resolver) DatasetEstimate() graph.DatasetEstimateResolver {
+	return &datasetEstimateResolver{r}
+}
+
 func (r *Resolver) DatasetMatch() graph.DatasetMatchResolver { return &datasetMatchResolver{r} }
 
 func (r *Resolver) Day() graph.DayResolver { return &dayResolver{r} }
@@ -895,6 +907,7 @@ type (
 	claimResolver              struct{ *Resolver }
 	datasetResolver            struct{ *Resolver }
 	datasetConnectionResolver  struct{ *Resolver }
+	datasetEstimateResolver    struct{ *Resolver }
 	datasetMatchResolver       struct{ *Resolver }
 	dayResolver                struct{ *Resolver }
 	eventResolver              struct{ *Resolver }
