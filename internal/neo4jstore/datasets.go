@@ -153,11 +153,7 @@ func (s *Store) planDatasets(ctx context.Context, b *athar.Bundle, unresolved []
 			if err != nil {
 				return nil, nil, nil, err
 			}
-			hash, err := ContentHash(e)
-			if err != nil {
-				return nil, nil, nil, err
-			}
-			p.given[e.EntityID()] = givenRecord{hash: hash, json: raw}
+			p.given[e.EntityID()] = givenRecord{hash: hashJSON(e.EntityType(), raw), json: raw}
 		}
 	}
 	rewrite := map[string]string{}
@@ -393,13 +389,17 @@ RETURN row.id AS id, best[0] AS entity, CASE best[1] WHEN 0 THEN '%[3]s' ELSE '%
 
 // checkOwnership returns a problem for each record whose id the database holds under another owner:
 // a dataset's record that is another dataset's or a curated one, a curated record that is a
-// dataset's. One query per type.
+// dataset's. One query over every id (the unique ids of :Entity), which returns only the records
+// at fault.
 func (s *Store) checkOwnership(ctx context.Context, records []athar.Record) (athar.Problems, error) {
-	byType := map[athar.EntityType][]athar.Record{}
+	var rows []map[string]any
 	for _, r := range records {
 		if athar.DescriptionOf(r.Entity).Field("datasetId") != nil {
-			byType[r.Entity.EntityType()] = append(byType[r.Entity.EntityType()], r)
+			rows = append(rows, map[string]any{"id": r.Entity.EntityID(), "dataset": datasetIDOf(r.Entity)})
 		}
+	}
+	if len(rows) == 0 {
+		return nil, nil
 	}
 	// Without a dataset in the database or the bundle, every record is curated: nothing to check,
 	// and a curated import (athar bench's graph, the seed) pays one count of the Dataset label.
@@ -412,39 +412,28 @@ func (s *Store) checkOwnership(ctx context.Context, records []athar.Record) (ath
 			return nil, nil
 		}
 	}
-	var problems athar.Problems
-	for _, t := range athar.EntityTypes {
-		rs := byType[t]
-		if len(rs) == 0 {
-			continue
-		}
-		ids := make([]string, len(rs))
-		for i, r := range rs {
-			ids[i] = r.Entity.EntityID()
-		}
-		recs, err := s.read(ctx, fmt.Sprintf("UNWIND $ids AS id MATCH (n:%s {id: id}) RETURN id, coalesce(head([(n)-[:%s]->(d:Dataset) | d.id]), '') AS dataset",
-			labelOf(t), relOf(t, "datasetId")),
-			map[string]any{"ids": ids})
-		if err != nil {
-			return nil, err
-		}
-		owner := map[string]string{}
-		for _, rec := range recs {
-			m := rowOf(rec)
-			owner[str(m, "id")] = str(m, "dataset")
-		}
-		for _, r := range rs {
-			have, ok := owner[r.Entity.EntityID()]
-			if !ok {
-				continue
-			}
-			switch want := datasetIDOf(r.Entity); {
-			case have == want:
-			case have == "":
-				problems.Add(r.Where+".id", "%s is a curated record: a dataset's import never overwrites it", r.Entity.EntityID())
-			default:
-				problems.Add(r.Where+".id", "%s belongs to %s: an import writes only its own dataset's records", r.Entity.EntityID(), have)
-			}
+	recs, err := s.read(ctx, fmt.Sprintf(`UNWIND $rows AS row
+MATCH (n:Entity {id: row.id})
+WITH row, coalesce(head([(n)-[:%s]->(d:Dataset) | d.id]), '') AS have
+WHERE have <> row.dataset
+RETURN row.id AS id, have`, relInDataset), map[string]any{"rows": rows})
+	if err != nil {
+		return nil, err
+	}
+	faults := make(map[string]string, len(recs))
+	for _, rec := range recs {
+		m := rowOf(rec)
+		faults[str(m, "id")] = str(m, "have")
+	}
+	var problems athar.Problems // in the bundle's order, as its other problems are
+	for _, r := range records {
+		have, ok := faults[r.Entity.EntityID()]
+		switch {
+		case !ok:
+		case have == "":
+			problems.Add(r.Where+".id", "%s is a curated record: a dataset's import never overwrites it", r.Entity.EntityID())
+		default:
+			problems.Add(r.Where+".id", "%s belongs to %s: an import writes only its own dataset's records", r.Entity.EntityID(), have)
 		}
 	}
 	return problems, nil

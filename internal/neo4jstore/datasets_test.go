@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/neo4jstore"
@@ -399,4 +401,34 @@ func TestImport_ReleasesWithdrawWhatTheyNoLongerHold(t *testing.T) {
 			t.Error("the dataset has no importedAt")
 		}
 	})
+}
+
+// BenchmarkImport_DatasetRelease imports a release of 16,000 events (a source, an attack and a
+// claim each, in one governorate, as a UCDP GED release of Syria has) into an empty database, then
+// imports it again unchanged, and reports both in records per second: the rules of datasets (owners,
+// shared places and actors, the hash of each record as given) on the import's path.
+//
+//	go test ./internal/neo4jstore/ -run '^$' -bench BenchmarkImport_DatasetRelease -benchtime 1x
+func BenchmarkImport_DatasetRelease(b *testing.B) {
+	events := make([]event, 16_000)
+	for i := range events {
+		n := strconv.Itoa(i + 1)
+		events[i] = event{ext: n, title: "Event " + n, summary: "Air strike, event " + n, killed: i % 40}
+	}
+	bundle := release("ucdp-ged", "24.1", "Aleppo", "Government of Syria", events...)
+	records := float64(len(bundle.Records))
+	for b.Loop() {
+		s := MustStore(b)
+		started := time.Now()
+		first := mustImport(b, s, bundle, neo4jstore.ImportOptions{})
+		firstTook := time.Since(started)
+		started = time.Now()
+		again := mustImport(b, s, bundle, neo4jstore.ImportOptions{})
+		againTook := time.Since(started)
+		if first.Total().Created == 0 || again.Total().Unchanged != len(bundle.Records) {
+			b.Fatalf("first %+v, again %+v", first.Total(), again.Total())
+		}
+		b.ReportMetric(records/firstTook.Seconds(), "first-records/s")
+		b.ReportMetric(records/againTook.Seconds(), "again-records/s")
+	}
 }

@@ -403,8 +403,13 @@ func ContentHash(e athar.Entity) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(append([]byte(string(e.EntityType())+"\x00"), b...))
-	return hex.EncodeToString(sum[:]), nil
+	return hashJSON(e.EntityType(), b), nil
+}
+
+// hashJSON is ContentHash of an entity of type t whose JSON is b.
+func hashJSON(t athar.EntityType, b []byte) string {
+	sum := sha256.Sum256(append([]byte(string(t)+"\x00"), b...))
+	return hex.EncodeToString(sum[:])
 }
 
 func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
