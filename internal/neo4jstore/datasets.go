@@ -69,7 +69,7 @@ type givenRecord struct {
 
 // newMatch is a match an import makes and records.
 type newMatch struct {
-	dataset, recordID, externalID, name, entityID, rule string
+	recordID, externalID, name, entityID, rule string
 }
 
 // importPlan is what an import decided about datasets before writing: the records to write (dataset
@@ -86,6 +86,7 @@ type importPlan struct {
 	datasetOf map[string]string          // by record id, its dataset ("" curated)
 }
 
+// summary returns the summary of a dataset ("" for curated records), made when first asked for.
 func (p *importPlan) summary(dataset string) *DatasetSummary {
 	ds := p.datasets[dataset]
 	if ds == nil {
@@ -127,9 +128,11 @@ func (s *Store) planDatasets(ctx context.Context, b *athar.Bundle, unresolved []
 	today := s.now().Format(time.DateOnly)
 	for _, r := range b.Records {
 		e := r.Entity
-		if ds, ok := e.(*athar.Dataset); ok && !partial {
-			p.releases[ds.ID] = cmpOr(ds.Release, today)
+		if ds, ok := e.(*athar.Dataset); ok {
 			p.summary(ds.ID).Release = ds.Release
+			if !partial {
+				p.releases[ds.ID] = cmpOr(ds.Release, today)
+			}
 		}
 		dataset, owner := datasetIDOf(e), curatedOwner(e)
 		p.datasetOf[e.EntityID()] = owner // a dataset's own record counts with its records
@@ -349,7 +352,7 @@ func (s *Store) resolveShared(ctx context.Context, p *importPlan, b *athar.Bundl
 				}
 			}
 			rewrite[e.EntityID()] = entity
-			p.matches[dataset] = append(p.matches[dataset], newMatch{dataset: dataset, recordID: e.EntityID(),
+			p.matches[dataset] = append(p.matches[dataset], newMatch{recordID: e.EntityID(),
 				externalID: ext, name: name, entityID: entity, rule: rule})
 			p.summary(dataset).Matches[rule]++
 			delete(pending, e.EntityID())
