@@ -385,6 +385,20 @@ func TestImport_ReleasesWithdrawWhatTheyNoLongerHold(t *testing.T) {
 			t.Errorf("claim withdrawnIn = %q, want current", c.WithdrawnIn)
 		}
 	})
+	t.Run("a release that does not say its name withdraws on the import's date", func(t *testing.T) {
+		b := release("ucdp-ged", "unnamed", "Aleppo", "Government of Syria", ucdp1)
+		for _, r := range b.Records {
+			if d, ok := r.Entity.(*athar.Dataset); ok {
+				d.Release = ""
+			}
+		}
+		today := time.Now().UTC().Format(time.DateOnly)
+		mustImport(t, s, b, neo4jstore.ImportOptions{})
+		if a := mustAttack(t, s, "attack:ucdp-ged-2"); a.WithdrawnIn != today {
+			t.Errorf("withdrawnIn = %q, want the import's date %s", a.WithdrawnIn, today)
+		}
+		mustImport(t, s, release("ucdp-ged", "24.3", "Aleppo", "Government of Syria", ucdp1, ucdp2), neo4jstore.ImportOptions{})
+	})
 	t.Run("importedAt and inconsistent figures", func(t *testing.T) {
 		b := release("ucdp-ged", "24.3", "Aleppo", "Government of Syria", ucdp1, ucdp2)
 		for _, r := range b.Records {
