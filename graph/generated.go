@@ -37,6 +37,8 @@ type ResolverRoot interface {
 	AttackConnection() AttackConnectionResolver
 	Attribution() AttributionResolver
 	Claim() ClaimResolver
+	Dataset() DatasetResolver
+	DatasetConnection() DatasetConnectionResolver
 	Day() DayResolver
 	Event() EventResolver
 	Facility() FacilityResolver
@@ -62,7 +64,9 @@ type ComplexityRoot struct {
 	Actor struct {
 		Aliases     func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
+		Dataset     func(childComplexity int) int
 		Description func(childComplexity int) int
+		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Members     func(childComplexity int, first *int, after *string, last *int, before *string) int
@@ -111,28 +115,36 @@ type ComplexityRoot struct {
 	}
 
 	Attack struct {
-		AttackTypes  func(childComplexity int) int
-		Attributions func(childComplexity int) int
-		Casualties   func(childComplexity int) int
-		Claims       func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string, last *int, before *string) int
-		CreatedAt    func(childComplexity int) int
-		Damage       func(childComplexity int) int
-		Date         func(childComplexity int) int
-		Day          func(childComplexity int) int
-		During       func(childComplexity int) int
-		Facilities   func(childComplexity int) int
-		ID           func(childComplexity int) int
-		Month        func(childComplexity int) int
-		PartOf       func(childComplexity int) int
-		Places       func(childComplexity int) int
-		SameDay      func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Sources      func(childComplexity int) int
-		Summary      func(childComplexity int) int
-		TimeOfDay    func(childComplexity int) int
-		Title        func(childComplexity int) int
-		UpdatedAt    func(childComplexity int) int
-		Weapons      func(childComplexity int) int
-		Year         func(childComplexity int) int
+		Aggregate      func(childComplexity int) int
+		AttackTypes    func(childComplexity int) int
+		Attributions   func(childComplexity int) int
+		Casualties     func(childComplexity int) int
+		Claims         func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string, last *int, before *string) int
+		CreatedAt      func(childComplexity int) int
+		Damage         func(childComplexity int) int
+		Dataset        func(childComplexity int) int
+		Date           func(childComplexity int) int
+		Day            func(childComplexity int) int
+		During         func(childComplexity int) int
+		ExternalID     func(childComplexity int) int
+		Facilities     func(childComplexity int) int
+		ID             func(childComplexity int) int
+		Location       func(childComplexity int) int
+		MappedLocation func(childComplexity int) int
+		Month          func(childComplexity int) int
+		PartOf         func(childComplexity int) int
+		Parts          func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Places         func(childComplexity int) int
+		SameDay        func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Sources        func(childComplexity int) int
+		Summary        func(childComplexity int) int
+		TimeOfDay      func(childComplexity int) int
+		Title          func(childComplexity int) int
+		UpdatedAt      func(childComplexity int) int
+		Weapons        func(childComplexity int) int
+		Withdrawn      func(childComplexity int) int
+		WithdrawnIn    func(childComplexity int) int
+		Year           func(childComplexity int) int
 	}
 
 	AttackConnection struct {
@@ -161,24 +173,35 @@ type ComplexityRoot struct {
 	}
 
 	Claim struct {
-		Attack         func(childComplexity int) int
-		ChildrenKilled func(childComplexity int) int
-		ClaimedBy      func(childComplexity int) int
-		CreatedAt      func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Injured        func(childComplexity int) int
-		Killed         func(childComplexity int) int
-		Kind           func(childComplexity int) int
-		Names          func(childComplexity int) int
-		Places         func(childComplexity int) int
-		Quote          func(childComplexity int) int
-		Retracted      func(childComplexity int) int
-		Source         func(childComplexity int) int
-		Stance         func(childComplexity int) int
-		Text           func(childComplexity int) int
-		TimeOfDay      func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		Weapons        func(childComplexity int) int
+		Attack          func(childComplexity int) int
+		ChildrenKilled  func(childComplexity int) int
+		CiviliansKilled func(childComplexity int) int
+		ClaimedBy       func(childComplexity int) int
+		CreatedAt       func(childComplexity int) int
+		Dataset         func(childComplexity int) int
+		ExternalID      func(childComplexity int) int
+		ID              func(childComplexity int) int
+		Inconsistent    func(childComplexity int) int
+		Injured         func(childComplexity int) int
+		Killed          func(childComplexity int) int
+		Kind            func(childComplexity int) int
+		Names           func(childComplexity int) int
+		Places          func(childComplexity int) int
+		Quote           func(childComplexity int) int
+		Retracted       func(childComplexity int) int
+		SideA           func(childComplexity int) int
+		SideAKilled     func(childComplexity int) int
+		SideB           func(childComplexity int) int
+		SideBKilled     func(childComplexity int) int
+		Source          func(childComplexity int) int
+		Stance          func(childComplexity int) int
+		Text            func(childComplexity int) int
+		TimeOfDay       func(childComplexity int) int
+		UnknownKilled   func(childComplexity int) int
+		UpdatedAt       func(childComplexity int) int
+		Weapons         func(childComplexity int) int
+		Withdrawn       func(childComplexity int) int
+		WithdrawnIn     func(childComplexity int) int
 	}
 
 	ClaimConnection struct {
@@ -211,6 +234,12 @@ type ComplexityRoot struct {
 		UserErrors       func(childComplexity int) int
 	}
 
+	CreateDatasetPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Dataset          func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	CreateEventPayload struct {
 		ClientMutationID func(childComplexity int) int
 		Event            func(childComplexity int) int
@@ -235,6 +264,43 @@ type ComplexityRoot struct {
 		UserErrors       func(childComplexity int) int
 	}
 
+	Dataset struct {
+		Attacks     func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Citation    func(childComplexity int) int
+		Counts      func(childComplexity int) int
+		CreatedAt   func(childComplexity int) int
+		Description func(childComplexity int) int
+		ID          func(childComplexity int) int
+		ImportedAt  func(childComplexity int) int
+		Licence     func(childComplexity int) int
+		Name        func(childComplexity int) int
+		Publisher   func(childComplexity int) int
+		Release     func(childComplexity int) int
+		URL         func(childComplexity int) int
+		UpdatedAt   func(childComplexity int) int
+	}
+
+	DatasetConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DatasetCounts struct {
+		Attacks          func(childComplexity int) int
+		Claims           func(childComplexity int) int
+		Events           func(childComplexity int) int
+		Facilities       func(childComplexity int) int
+		Sources          func(childComplexity int) int
+		WithdrawnAttacks func(childComplexity int) int
+	}
+
+	DatasetEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	DateSpan struct {
 		End       func(childComplexity int) int
 		Note      func(childComplexity int) int
@@ -252,8 +318,10 @@ type ComplexityRoot struct {
 	Event struct {
 		Attacks     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt   func(childComplexity int) int
+		Dataset     func(childComplexity int) int
 		Date        func(childComplexity int) int
 		Description func(childComplexity int) int
+		ExternalID  func(childComplexity int) int
 		Facility    func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -278,8 +346,10 @@ type ComplexityRoot struct {
 		Aliases     func(childComplexity int) int
 		Attacks     func(childComplexity int, dateRange *model.DateRangeInput, first *int, after *string, last *int, before *string) int
 		CreatedAt   func(childComplexity int) int
+		Dataset     func(childComplexity int) int
 		Description func(childComplexity int) int
 		Events      func(childComplexity int, first *int, after *string, last *int, before *string) int
+		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Location    func(childComplexity int) int
 		Name        func(childComplexity int) int
@@ -338,6 +408,11 @@ type ComplexityRoot struct {
 		Precision func(childComplexity int) int
 	}
 
+	MappedLocation struct {
+		From     func(childComplexity int) int
+		Location func(childComplexity int) int
+	}
+
 	Month struct {
 		Attacks func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Days    func(childComplexity int) int
@@ -353,6 +428,7 @@ type ComplexityRoot struct {
 		AddClaim             func(childComplexity int, input map[string]any) int
 		CreateActor          func(childComplexity int, input map[string]any) int
 		CreateAttack         func(childComplexity int, input map[string]any) int
+		CreateDataset        func(childComplexity int, input map[string]any) int
 		CreateEvent          func(childComplexity int, input map[string]any) int
 		CreateFacility       func(childComplexity int, input map[string]any) int
 		CreatePlace          func(childComplexity int, input map[string]any) int
@@ -364,6 +440,7 @@ type ComplexityRoot struct {
 		UpdateActor          func(childComplexity int, input map[string]any) int
 		UpdateAttack         func(childComplexity int, input map[string]any) int
 		UpdateClaim          func(childComplexity int, input map[string]any) int
+		UpdateDataset        func(childComplexity int, input map[string]any) int
 		UpdateEvent          func(childComplexity int, input map[string]any) int
 		UpdateFacility       func(childComplexity int, input map[string]any) int
 		UpdatePlace          func(childComplexity int, input map[string]any) int
@@ -398,7 +475,9 @@ type ComplexityRoot struct {
 		Aliases     func(childComplexity int) int
 		Attacks     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt   func(childComplexity int) int
+		Dataset     func(childComplexity int) int
 		Description func(childComplexity int) int
+		ExternalID  func(childComplexity int) int
 		Facilities  func(childComplexity int, first *int, after *string, last *int, before *string) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
@@ -428,6 +507,8 @@ type ComplexityRoot struct {
 		Attacks            func(childComplexity int, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) int
 		AttacksGeoJSON     func(childComplexity int, filter *model.AttackFilter) int
 		Claim              func(childComplexity int, id string) int
+		Dataset            func(childComplexity int, id string) int
+		Datasets           func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Day                func(childComplexity int, date time.Time) int
 		Event              func(childComplexity int, id string) int
 		Facilities         func(childComplexity int, filter *model.FacilityFilter, first *int, after *string, last *int, before *string) int
@@ -513,7 +594,9 @@ type ComplexityRoot struct {
 		Cites       func(childComplexity int) int
 		Claims      func(childComplexity int, first *int, after *string, last *int, before *string) int
 		CreatedAt   func(childComplexity int) int
+		Dataset     func(childComplexity int) int
 		Description func(childComplexity int) int
+		ExternalID  func(childComplexity int) int
 		ID          func(childComplexity int) int
 		Kind        func(childComplexity int) int
 		Language    func(childComplexity int) int
@@ -560,6 +643,12 @@ type ComplexityRoot struct {
 	UpdateClaimPayload struct {
 		Claim            func(childComplexity int) int
 		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	UpdateDatasetPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Dataset          func(childComplexity int) int
 		UserErrors       func(childComplexity int) int
 	}
 
@@ -611,6 +700,7 @@ type ActorResolver interface {
 	Statements(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error)
 	NamedIn(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error)
 	Published(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.SourceConnection, error)
+	Dataset(ctx context.Context, obj *athar.Actor) (*athar.Dataset, error)
 }
 type ActorConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error)
@@ -624,6 +714,13 @@ type AttackResolver interface {
 	Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error)
 	Attributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error)
 	Sources(ctx context.Context, obj *athar.Attack) ([]*athar.Source, error)
+
+	MappedLocation(ctx context.Context, obj *athar.Attack) (*athar.MappedLocation, error)
+	Aggregate(ctx context.Context, obj *athar.Attack) (*athar.Attack, error)
+	Parts(ctx context.Context, obj *athar.Attack, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+	Dataset(ctx context.Context, obj *athar.Attack) (*athar.Dataset, error)
+
+	WithdrawnIn(ctx context.Context, obj *athar.Attack) (*string, error)
 
 	SameDay(ctx context.Context, obj *athar.Attack, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
 	Day(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
@@ -644,7 +741,23 @@ type ClaimResolver interface {
 	ClaimedBy(ctx context.Context, obj *athar.Claim) (*athar.Actor, error)
 	Names(ctx context.Context, obj *athar.Claim) ([]*athar.Actor, error)
 
+	SideA(ctx context.Context, obj *athar.Claim) (*athar.Actor, error)
+
+	SideB(ctx context.Context, obj *athar.Claim) (*athar.Actor, error)
+
 	Places(ctx context.Context, obj *athar.Claim) ([]*athar.Place, error)
+
+	Dataset(ctx context.Context, obj *athar.Claim) (*athar.Dataset, error)
+
+	WithdrawnIn(ctx context.Context, obj *athar.Claim) (*string, error)
+}
+type DatasetResolver interface {
+	ImportedAt(ctx context.Context, obj *athar.Dataset) (*time.Time, error)
+	Counts(ctx context.Context, obj *athar.Dataset) (*athar.DatasetCounts, error)
+	Attacks(ctx context.Context, obj *athar.Dataset, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+}
+type DatasetConnectionResolver interface {
+	TotalCount(ctx context.Context, obj *model.DatasetConnection) (int, error)
 }
 type DayResolver interface {
 	Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error)
@@ -654,12 +767,14 @@ type EventResolver interface {
 	Facility(ctx context.Context, obj *athar.Event) (*athar.Facility, error)
 	Places(ctx context.Context, obj *athar.Event) ([]*athar.Place, error)
 	Attacks(ctx context.Context, obj *athar.Event, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+	Dataset(ctx context.Context, obj *athar.Event) (*athar.Dataset, error)
 }
 type FacilityResolver interface {
 	Place(ctx context.Context, obj *athar.Facility) (*athar.Place, error)
 	OperatedBy(ctx context.Context, obj *athar.Facility) ([]*athar.Actor, error)
 	Attacks(ctx context.Context, obj *athar.Facility, dateRange *model.DateRangeInput, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
 	Events(ctx context.Context, obj *athar.Facility, first *int, after *string, last *int, before *string) (*model.EventConnection, error)
+	Dataset(ctx context.Context, obj *athar.Facility) (*athar.Dataset, error)
 
 	Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) (*model.NearbyFacilityConnection, error)
 }
@@ -674,6 +789,8 @@ type MonthResolver interface {
 	Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error)
 }
 type MutationResolver interface {
+	CreateDataset(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
+	UpdateDataset(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
 	CreatePlace(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
 	UpdatePlace(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
 	CreateActor(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
@@ -704,6 +821,7 @@ type PlaceResolver interface {
 	Parts(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.PlaceConnection, error)
 	Facilities(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.FacilityConnection, error)
 	Attacks(ctx context.Context, obj *athar.Place, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+	Dataset(ctx context.Context, obj *athar.Place) (*athar.Dataset, error)
 }
 type PlaceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error)
@@ -716,6 +834,8 @@ type QueryResolver interface {
 	Place(ctx context.Context, id string) (*athar.Place, error)
 	Event(ctx context.Context, id string) (*athar.Event, error)
 	Claim(ctx context.Context, id string) (*athar.Claim, error)
+	Dataset(ctx context.Context, id string) (*athar.Dataset, error)
+	Datasets(ctx context.Context, first *int, after *string, last *int, before *string) (*model.DatasetConnection, error)
 	Node(ctx context.Context, id string) (athar.Entity, error)
 	Nodes(ctx context.Context, ids []string) ([]athar.Entity, error)
 	Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
@@ -745,6 +865,7 @@ type SourceResolver interface {
 	Cites(ctx context.Context, obj *athar.Source) ([]*athar.Source, error)
 	CitedBy(ctx context.Context, obj *athar.Source, first *int, after *string, last *int, before *string) (*model.SourceConnection, error)
 	Claims(ctx context.Context, obj *athar.Source, first *int, after *string, last *int, before *string) (*model.ClaimConnection, error)
+	Dataset(ctx context.Context, obj *athar.Source) (*athar.Dataset, error)
 }
 type SourceConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error)
@@ -784,12 +905,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Actor.CreatedAt(childComplexity), true
+	case "Actor.dataset":
+		if e.ComplexityRoot.Actor.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.Dataset(childComplexity), true
 	case "Actor.description":
 		if e.ComplexityRoot.Actor.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Actor.Description(childComplexity), true
+	case "Actor.externalId":
+		if e.ComplexityRoot.Actor.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Actor.ExternalID(childComplexity), true
 	case "Actor.id":
 		if e.ComplexityRoot.Actor.ID == nil {
 			break
@@ -979,6 +1112,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.AddClaimPayload.UserErrors(childComplexity), true
 
+	case "Attack.aggregate":
+		if e.ComplexityRoot.Attack.Aggregate == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.Aggregate(childComplexity), true
 	case "Attack.attackTypes":
 		if e.ComplexityRoot.Attack.AttackTypes == nil {
 			break
@@ -1020,6 +1159,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attack.Damage(childComplexity), true
+	case "Attack.dataset":
+		if e.ComplexityRoot.Attack.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.Dataset(childComplexity), true
 	case "Attack.date":
 		if e.ComplexityRoot.Attack.Date == nil {
 			break
@@ -1038,6 +1183,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attack.During(childComplexity), true
+	case "Attack.externalId":
+		if e.ComplexityRoot.Attack.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.ExternalID(childComplexity), true
 	case "Attack.facilities":
 		if e.ComplexityRoot.Attack.Facilities == nil {
 			break
@@ -1050,6 +1201,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attack.ID(childComplexity), true
+	case "Attack.location":
+		if e.ComplexityRoot.Attack.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.Location(childComplexity), true
+	case "Attack.mappedLocation":
+		if e.ComplexityRoot.Attack.MappedLocation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.MappedLocation(childComplexity), true
 	case "Attack.month":
 		if e.ComplexityRoot.Attack.Month == nil {
 			break
@@ -1062,6 +1225,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attack.PartOf(childComplexity), true
+	case "Attack.parts":
+		if e.ComplexityRoot.Attack.Parts == nil {
+			break
+		}
+
+		args, err := ec.field_Attack_parts_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Attack.Parts(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Attack.places":
 		if e.ComplexityRoot.Attack.Places == nil {
 			break
@@ -1115,6 +1289,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attack.Weapons(childComplexity), true
+	case "Attack.withdrawn":
+		if e.ComplexityRoot.Attack.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.Withdrawn(childComplexity), true
+	case "Attack.withdrawnIn":
+		if e.ComplexityRoot.Attack.WithdrawnIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.WithdrawnIn(childComplexity), true
 	case "Attack.year":
 		if e.ComplexityRoot.Attack.Year == nil {
 			break
@@ -1216,6 +1402,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Claim.ChildrenKilled(childComplexity), true
+	case "Claim.civiliansKilled":
+		if e.ComplexityRoot.Claim.CiviliansKilled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.CiviliansKilled(childComplexity), true
 	case "Claim.claimedBy":
 		if e.ComplexityRoot.Claim.ClaimedBy == nil {
 			break
@@ -1228,12 +1420,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Claim.CreatedAt(childComplexity), true
+	case "Claim.dataset":
+		if e.ComplexityRoot.Claim.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.Dataset(childComplexity), true
+	case "Claim.externalId":
+		if e.ComplexityRoot.Claim.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.ExternalID(childComplexity), true
 	case "Claim.id":
 		if e.ComplexityRoot.Claim.ID == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Claim.ID(childComplexity), true
+	case "Claim.inconsistent":
+		if e.ComplexityRoot.Claim.Inconsistent == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.Inconsistent(childComplexity), true
 	case "Claim.injured":
 		if e.ComplexityRoot.Claim.Injured == nil {
 			break
@@ -1276,6 +1486,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Claim.Retracted(childComplexity), true
+	case "Claim.sideA":
+		if e.ComplexityRoot.Claim.SideA == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.SideA(childComplexity), true
+	case "Claim.sideAKilled":
+		if e.ComplexityRoot.Claim.SideAKilled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.SideAKilled(childComplexity), true
+	case "Claim.sideB":
+		if e.ComplexityRoot.Claim.SideB == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.SideB(childComplexity), true
+	case "Claim.sideBKilled":
+		if e.ComplexityRoot.Claim.SideBKilled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.SideBKilled(childComplexity), true
 	case "Claim.source":
 		if e.ComplexityRoot.Claim.Source == nil {
 			break
@@ -1300,6 +1534,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Claim.TimeOfDay(childComplexity), true
+	case "Claim.unknownKilled":
+		if e.ComplexityRoot.Claim.UnknownKilled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.UnknownKilled(childComplexity), true
 	case "Claim.updatedAt":
 		if e.ComplexityRoot.Claim.UpdatedAt == nil {
 			break
@@ -1312,6 +1552,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Claim.Weapons(childComplexity), true
+	case "Claim.withdrawn":
+		if e.ComplexityRoot.Claim.Withdrawn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.Withdrawn(childComplexity), true
+	case "Claim.withdrawnIn":
+		if e.ComplexityRoot.Claim.WithdrawnIn == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.WithdrawnIn(childComplexity), true
 
 	case "ClaimConnection.edges":
 		if e.ComplexityRoot.ClaimConnection.Edges == nil {
@@ -1408,6 +1660,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateAttackPayload.UserErrors(childComplexity), true
 
+	case "CreateDatasetPayload.clientMutationId":
+		if e.ComplexityRoot.CreateDatasetPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateDatasetPayload.ClientMutationID(childComplexity), true
+	case "CreateDatasetPayload.dataset":
+		if e.ComplexityRoot.CreateDatasetPayload.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateDatasetPayload.Dataset(childComplexity), true
+	case "CreateDatasetPayload.userErrors":
+		if e.ComplexityRoot.CreateDatasetPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CreateDatasetPayload.UserErrors(childComplexity), true
+
 	case "CreateEventPayload.clientMutationId":
 		if e.ComplexityRoot.CreateEventPayload.ClientMutationID == nil {
 			break
@@ -1484,6 +1755,165 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.CreateSourcePayload.UserErrors(childComplexity), true
 
+	case "Dataset.attacks":
+		if e.ComplexityRoot.Dataset.Attacks == nil {
+			break
+		}
+
+		args, err := ec.field_Dataset_attacks_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Dataset.Attacks(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Dataset.citation":
+		if e.ComplexityRoot.Dataset.Citation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Citation(childComplexity), true
+	case "Dataset.counts":
+		if e.ComplexityRoot.Dataset.Counts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Counts(childComplexity), true
+	case "Dataset.createdAt":
+		if e.ComplexityRoot.Dataset.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.CreatedAt(childComplexity), true
+	case "Dataset.description":
+		if e.ComplexityRoot.Dataset.Description == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Description(childComplexity), true
+	case "Dataset.id":
+		if e.ComplexityRoot.Dataset.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.ID(childComplexity), true
+	case "Dataset.importedAt":
+		if e.ComplexityRoot.Dataset.ImportedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.ImportedAt(childComplexity), true
+	case "Dataset.licence":
+		if e.ComplexityRoot.Dataset.Licence == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Licence(childComplexity), true
+	case "Dataset.name":
+		if e.ComplexityRoot.Dataset.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Name(childComplexity), true
+	case "Dataset.publisher":
+		if e.ComplexityRoot.Dataset.Publisher == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Publisher(childComplexity), true
+	case "Dataset.release":
+		if e.ComplexityRoot.Dataset.Release == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.Release(childComplexity), true
+	case "Dataset.url":
+		if e.ComplexityRoot.Dataset.URL == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.URL(childComplexity), true
+	case "Dataset.updatedAt":
+		if e.ComplexityRoot.Dataset.UpdatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Dataset.UpdatedAt(childComplexity), true
+
+	case "DatasetConnection.edges":
+		if e.ComplexityRoot.DatasetConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetConnection.Edges(childComplexity), true
+	case "DatasetConnection.nodes":
+		if e.ComplexityRoot.DatasetConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetConnection.Nodes(childComplexity), true
+	case "DatasetConnection.pageInfo":
+		if e.ComplexityRoot.DatasetConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetConnection.PageInfo(childComplexity), true
+	case "DatasetConnection.totalCount":
+		if e.ComplexityRoot.DatasetConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetConnection.TotalCount(childComplexity), true
+
+	case "DatasetCounts.attacks":
+		if e.ComplexityRoot.DatasetCounts.Attacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCounts.Attacks(childComplexity), true
+	case "DatasetCounts.claims":
+		if e.ComplexityRoot.DatasetCounts.Claims == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCounts.Claims(childComplexity), true
+	case "DatasetCounts.events":
+		if e.ComplexityRoot.DatasetCounts.Events == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCounts.Events(childComplexity), true
+	case "DatasetCounts.facilities":
+		if e.ComplexityRoot.DatasetCounts.Facilities == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCounts.Facilities(childComplexity), true
+	case "DatasetCounts.sources":
+		if e.ComplexityRoot.DatasetCounts.Sources == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCounts.Sources(childComplexity), true
+	case "DatasetCounts.withdrawnAttacks":
+		if e.ComplexityRoot.DatasetCounts.WithdrawnAttacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetCounts.WithdrawnAttacks(childComplexity), true
+
+	case "DatasetEdge.cursor":
+		if e.ComplexityRoot.DatasetEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetEdge.Cursor(childComplexity), true
+	case "DatasetEdge.node":
+		if e.ComplexityRoot.DatasetEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetEdge.Node(childComplexity), true
+
 	case "DateSpan.end":
 		if e.ComplexityRoot.DateSpan.End == nil {
 			break
@@ -1556,6 +1986,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.CreatedAt(childComplexity), true
+	case "Event.dataset":
+		if e.ComplexityRoot.Event.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.Dataset(childComplexity), true
 	case "Event.date":
 		if e.ComplexityRoot.Event.Date == nil {
 			break
@@ -1568,6 +2004,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Event.Description(childComplexity), true
+	case "Event.externalId":
+		if e.ComplexityRoot.Event.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Event.ExternalID(childComplexity), true
 	case "Event.facility":
 		if e.ComplexityRoot.Event.Facility == nil {
 			break
@@ -1666,6 +2108,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Facility.CreatedAt(childComplexity), true
+	case "Facility.dataset":
+		if e.ComplexityRoot.Facility.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.Dataset(childComplexity), true
 	case "Facility.description":
 		if e.ComplexityRoot.Facility.Description == nil {
 			break
@@ -1683,6 +2131,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Facility.Events(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Facility.externalId":
+		if e.ComplexityRoot.Facility.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Facility.ExternalID(childComplexity), true
 	case "Facility.id":
 		if e.ComplexityRoot.Facility.ID == nil {
 			break
@@ -1906,6 +2360,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Location.Precision(childComplexity), true
 
+	case "MappedLocation.from":
+		if e.ComplexityRoot.MappedLocation.From == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MappedLocation.From(childComplexity), true
+	case "MappedLocation.location":
+		if e.ComplexityRoot.MappedLocation.Location == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MappedLocation.Location(childComplexity), true
+
 	case "Month.attacks":
 		if e.ComplexityRoot.Month.Attacks == nil {
 			break
@@ -2008,6 +2475,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateAttack(childComplexity, args["input"].(map[string]any)), true
+	case "Mutation.createDataset":
+		if e.ComplexityRoot.Mutation.CreateDataset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_createDataset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CreateDataset(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.createEvent":
 		if e.ComplexityRoot.Mutation.CreateEvent == nil {
 			break
@@ -2129,6 +2607,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.UpdateClaim(childComplexity, args["input"].(map[string]any)), true
+	case "Mutation.updateDataset":
+		if e.ComplexityRoot.Mutation.UpdateDataset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_updateDataset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UpdateDataset(childComplexity, args["input"].(map[string]any)), true
 	case "Mutation.updateEvent":
 		if e.ComplexityRoot.Mutation.UpdateEvent == nil {
 			break
@@ -2273,12 +2762,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Place.CreatedAt(childComplexity), true
+	case "Place.dataset":
+		if e.ComplexityRoot.Place.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.Dataset(childComplexity), true
 	case "Place.description":
 		if e.ComplexityRoot.Place.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Place.Description(childComplexity), true
+	case "Place.externalId":
+		if e.ComplexityRoot.Place.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Place.ExternalID(childComplexity), true
 	case "Place.facilities":
 		if e.ComplexityRoot.Place.Facilities == nil {
 			break
@@ -2442,6 +2943,28 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Claim(childComplexity, args["id"].(string)), true
+	case "Query.dataset":
+		if e.ComplexityRoot.Query.Dataset == nil {
+			break
+		}
+
+		args, err := ec.field_Query_dataset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Dataset(childComplexity, args["id"].(string)), true
+	case "Query.datasets":
+		if e.ComplexityRoot.Query.Datasets == nil {
+			break
+		}
+
+		args, err := ec.field_Query_datasets_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Datasets(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Query.day":
 		if e.ComplexityRoot.Query.Day == nil {
 			break
@@ -2861,12 +3384,24 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Source.CreatedAt(childComplexity), true
+	case "Source.dataset":
+		if e.ComplexityRoot.Source.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.Dataset(childComplexity), true
 	case "Source.description":
 		if e.ComplexityRoot.Source.Description == nil {
 			break
 		}
 
 		return e.ComplexityRoot.Source.Description(childComplexity), true
+	case "Source.externalId":
+		if e.ComplexityRoot.Source.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.ExternalID(childComplexity), true
 	case "Source.id":
 		if e.ComplexityRoot.Source.ID == nil {
 			break
@@ -3048,6 +3583,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.UpdateClaimPayload.UserErrors(childComplexity), true
 
+	case "UpdateDatasetPayload.clientMutationId":
+		if e.ComplexityRoot.UpdateDatasetPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateDatasetPayload.ClientMutationID(childComplexity), true
+	case "UpdateDatasetPayload.dataset":
+		if e.ComplexityRoot.UpdateDatasetPayload.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateDatasetPayload.Dataset(childComplexity), true
+	case "UpdateDatasetPayload.userErrors":
+		if e.ComplexityRoot.UpdateDatasetPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UpdateDatasetPayload.UserErrors(childComplexity), true
+
 	case "UpdateEventPayload.clientMutationId":
 		if e.ComplexityRoot.UpdateEventPayload.ClientMutationID == nil {
 			break
@@ -3191,6 +3745,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCountRangeInput,
 		ec.unmarshalInputCreateActorInput,
 		ec.unmarshalInputCreateAttackInput,
+		ec.unmarshalInputCreateDatasetInput,
 		ec.unmarshalInputCreateEventInput,
 		ec.unmarshalInputCreateFacilityInput,
 		ec.unmarshalInputCreatePlaceInput,
@@ -3209,6 +3764,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputUpdateActorInput,
 		ec.unmarshalInputUpdateAttackInput,
 		ec.unmarshalInputUpdateClaimInput,
+		ec.unmarshalInputUpdateDatasetInput,
 		ec.unmarshalInputUpdateEventInput,
 		ec.unmarshalInputUpdateFacilityInput,
 		ec.unmarshalInputUpdatePlaceInput,
@@ -3319,6 +3875,19 @@ type Query {
   event("The event's id, event:<slug>." id: ID!): Event
   "A claim by id, or null."
   claim("The claim's id, claim:<slug>." id: ID!): Claim
+  "A dataset by id, or null."
+  dataset("The dataset's id, dataset:<slug>." id: ID!): Dataset
+  "Every published event dataset imported (UCDP GED, ACLED, another organisation's list), by name."
+  datasets(
+    "How many, 0 to 100, 20 unless last is given."
+    first: Int
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 100; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
+  ): DatasetConnection!
   "Any entity by its global id (facility:…, attack:…, claim:…), or null when none has it."
   node("A global id: facility:ain-jalout-school, attack:…, claim:…." id: ID!): Node
   """
@@ -3360,6 +3929,10 @@ DeletePlacePayload { clientMutationId deletedId userErrors }, and merging two en
 with the one kept; neither needs a change to the mutations here.
 """
 type Mutation {
+  "Adds a dataset: an event dataset or incident list whose records an import reads. User errors: INVALID, CONFLICT (the id exists, on input.id)."
+  createDataset("The new dataset." input: CreateDatasetInput!): CreateDatasetPayload
+  "Changes the fields given of a dataset; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
+  updateDataset("The dataset's id and the fields to change." input: UpdateDatasetInput!): UpdateDatasetPayload
   "Adds a place. User errors: INVALID (naming the field), CONFLICT (the id exists, on input.id; or a place of the same name, kind and parent exists, on input.name, naming its id: see distinctFrom)."
   createPlace("The new place." input: CreatePlaceInput!): CreatePlacePayload
   "Changes the fields given of a place; the others stay as they are. User errors: NOT_FOUND (input.id), INVALID."
@@ -3501,6 +4074,8 @@ enum LocationPrecision {
   CENTROID
   "Within about 25 km of the spot (UCDP's where_prec 2, ACLED's geo_precision 2)."
   NEAR
+  "The point is the town or village it happened in (ACLED's geo_precision 1)."
+  SETTLEMENT
   "Known only to the district (second-order administrative division): the point is its centre (UCDP 3)."
   DISTRICT
   "Known only to the governorate (first-order administrative division): the point is its centre (UCDP 4, ACLED 3)."
@@ -3635,6 +4210,10 @@ type Place implements Node {
     "The startCursor of the page after, for the items that come before it; not with after."
     before: String
   ): AttackConnection!
+  "The event dataset this record was imported from; null for curated records."
+  dataset: Dataset
+  "The record's own id in its dataset (UCDP's id, ACLED's event_id_cnty); null for curated records."
+  externalId: String
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -3747,6 +4326,10 @@ type Actor implements Node {
     "The startCursor of the page after, for the items that come before it; not with after."
     before: String
   ): SourceConnection!
+  "The event dataset this record was imported from; null for curated records."
+  dataset: Dataset
+  "The record's own id in its dataset (UCDP's id, ACLED's event_id_cnty); null for curated records."
+  externalId: String
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -3846,6 +4429,10 @@ type Facility implements Node {
     "The startCursor of the page after, for the items that come before it; not with after."
     before: String
   ): EventConnection!
+  "The event dataset this record was imported from; null for curated records."
+  dataset: Dataset
+  "The record's own id in its dataset (UCDP's id, ACLED's event_id_cnty); null for curated records."
+  externalId: String
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -3944,6 +4531,10 @@ type Source implements Node {
     "The startCursor of the page after, for the items that come before it; not with after."
     before: String
   ): ClaimConnection!
+  "The event dataset this record was imported from; null for curated records."
+  dataset: Dataset
+  "The record's own id in its dataset (UCDP's id, ACLED's event_id_cnty); null for curated records."
+  externalId: String
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -3966,6 +4557,10 @@ enum EventKind {
   SIEGE
   "A public announcement or decision that gives context (a withdrawal from a treaty)."
   ANNOUNCEMENT
+  "An armed conflict as an event dataset counts it (UCDP's conflict: a state-based, non-state or one-sided conflict)."
+  CONFLICT
+  "A pair of sides fighting each other in a conflict (UCDP's dyad)."
+  DYAD
   "Any other context: a law passed, an evacuation, an election."
   OTHER
 }
@@ -3997,6 +4592,10 @@ type Event implements Node {
     "The startCursor of the page after, for the items that come before it; not with after."
     before: String
   ): AttackConnection!
+  "The event dataset this record was imported from; null for curated records."
+  dataset: Dataset
+  "The record's own id in its dataset (UCDP's id, ACLED's event_id_cnty); null for curated records."
+  externalId: String
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -4178,6 +4777,41 @@ type Attack implements Node {
   attributions: [Attribution!]!
   "Every source a claim about this attack was read in."
   sources: [Source]!
+  "The attack's own point, as its record gives it (an event dataset's coordinates); null when it has none."
+  location: Location
+  """
+  Where maps put the attack: its own location, else that of the first facility it hit that has one
+  (by id), else that of the first place it occurred in that has one; null when none has a point.
+  The near filter and the GeoJSON export use the same point.
+  """
+  mappedLocation: MappedLocation
+  "The aggregate report this attack is a part of (a day's bombing of a city, counted as one); null when none."
+  aggregate: Attack
+  """
+  The attacks that are parts of this aggregate report, oldest first. Timelines and sums count
+  each death once: an aggregate adds only what its figures exceed its parts' by.
+  """
+  parts(
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
+  ): AttackConnection!
+  "The event dataset this record was imported from; null for curated records."
+  dataset: Dataset
+  "The record's own id in its dataset (UCDP's id, ACLED's event_id_cnty); null for curated records."
+  externalId: String
+  """
+  Whether the latest release of its dataset no longer contains the record (ACLED deletes events,
+  UCDP revises them). A withdrawn record is kept, never deleted, and still answers every query.
+  """
+  withdrawn: Boolean!
+  "The release of its dataset that no longer contains the record; null when it is current."
+  withdrawnIn: String
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -4317,6 +4951,24 @@ type Claim implements Node {
   childrenKilled: CountRange
   "How many were injured, as the statement gives it; null when it gives no figure."
   injured: CountRange
+  "How many civilians were killed (UCDP's deaths_civilians); null when not given."
+  civiliansKilled: CountRange
+  "The first side of the fighting (UCDP's side_a): in one-sided violence, the one that used it."
+  sideA: Actor
+  "How many of side A were killed (UCDP's deaths_a); null when not given."
+  sideAKilled: CountRange
+  "The second side of the fighting (UCDP's side_b); null for one-sided violence, whose other side is civilians."
+  sideB: Actor
+  "How many of side B were killed (UCDP's deaths_b); null when not given."
+  sideBKilled: CountRange
+  "How many were killed whose side is not known (UCDP's deaths_unknown); null when not given."
+  unknownKilled: CountRange
+  """
+  Whether the statement's figures contradict each other as its source gives them: a low above its
+  high, a best outside them, or more children killed than people. Such figures are kept as given,
+  never refused or corrected, and still count in the summaries' ranges.
+  """
+  inconsistent: Boolean!
   "The weapons the statement names."
   weapons: [Weapon!]!
   "The part of the day the statement gives; null when it gives none."
@@ -4325,6 +4977,14 @@ type Claim implements Node {
   places: [Place]!
   "Set when the claim was found wrong; it then counts in no summary."
   retracted: Retraction
+  "The event dataset this record was imported from; null for curated records."
+  dataset: Dataset
+  "The record's own id in its dataset (UCDP's id, ACLED's event_id_cnty); null for curated records."
+  externalId: String
+  "Whether the latest release of its dataset no longer contains the record; it then counts in no summary."
+  withdrawn: Boolean!
+  "The release of its dataset that no longer contains the record; null when it is current."
+  withdrawnIn: String
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -4619,6 +5279,10 @@ input CreateAttackInput {
   duringEventIds: [ID!]
   "The ids of the campaigns it belongs to (PART_OF)."
   partOfEventIds: [ID!]
+  "The attack's own point, when the sources give one (a facility's or a place's is used otherwise)."
+  location: LocationInput
+  "The id of the aggregate report this attack is a part of."
+  aggregateId: ID
 }
 
 """
@@ -4652,6 +5316,10 @@ input UpdateAttackInput {
   duringEventIds: [ID!]
   "The ids of the campaigns it belongs to, replacing the old ones."
   partOfEventIds: [ID!]
+  "The attack's own point, when the sources give one (a facility's or a place's is used otherwise)."
+  location: LocationInput
+  "The id of the aggregate report this attack is a part of."
+  aggregateId: ID
 }
 
 """
@@ -4690,6 +5358,18 @@ input AddClaimInput {
   timeOfDay: TimeOfDay
   "The ids of the places a LOCATION claim puts the attack in."
   placeIds: [ID!]
+  "How many civilians were killed."
+  civiliansKilled: CountRangeInput
+  "The id of the actor on the first side (UCDP's side_a)."
+  sideA: ID
+  "How many of side A were killed."
+  sideAKilled: CountRangeInput
+  "The id of the actor on the second side (UCDP's side_b); not sideA."
+  sideB: ID
+  "How many of side B were killed."
+  sideBKilled: CountRangeInput
+  "How many were killed whose side is not known."
+  unknownKilled: CountRangeInput
 }
 
 """
@@ -4726,6 +5406,18 @@ input UpdateClaimInput {
   timeOfDay: TimeOfDay
   "The ids of the places it puts the attack in, replacing the old ones."
   placeIds: [ID!]
+  "How many civilians were killed."
+  civiliansKilled: CountRangeInput
+  "The id of the actor on the first side (UCDP's side_a)."
+  sideA: ID
+  "How many of side A were killed."
+  sideAKilled: CountRangeInput
+  "The id of the actor on the second side (UCDP's side_b); not sideA."
+  sideB: ID
+  "How many of side B were killed."
+  sideBKilled: CountRangeInput
+  "How many were killed whose side is not known."
+  unknownKilled: CountRangeInput
 }
 
 "The answer of createPlace."
@@ -5224,8 +5916,15 @@ input AttackFilter {
   attackTypes: [AttackType!]
   "Attacks whose weapons (the attack's own list, not its claims') include any of these."
   weapons: [Weapon!]
-  "Attacks on a facility within radiusMeters of the point."
+  """
+  Attacks whose point is within radiusMeters of the centre: the attack's own location, else its
+  facility's, else its place's (see Attack.mappedLocation), whether or not a facility is known.
+  """
   near: NearInput
+  "Attacks imported from any of these datasets (dataset:<slug>)."
+  datasetIds: [ID!]
+  "With true, only withdrawn attacks; with false, only current ones; all when null."
+  withdrawn: Boolean
   "Attacks for which some live account that does not deny gives at least this many killed; 0 to 1,000,000."
   minKilled: Int
   "Attacks that these sources make claims about (retracted claims included)."
@@ -5748,6 +6447,181 @@ type GraphEdge {
   "The relationship type: TARGETED, ABOUT, NAMES, CITES, PART_OF..."
   type: String!
 }
+
+"""
+A published event dataset in one of its releases: UCDP's Georeferenced Event Dataset, ACLED, or
+another organisation's incident list. Each record imported from it (attacks, claims, sources,
+events) keeps its dataset and its own id there (externalId), and its id starts with the dataset's
+(attack:ucdp-ged-214797). One dataset's import never writes another dataset's records or curated
+ones; places and actors several datasets name are shared.
+"""
+type Dataset implements Node {
+  "A stable id, dataset:<slug>; its records' ids start with <type>:<slug>-."
+  id: ID!
+  "The dataset's name: UCDP Georeferenced Event Dataset."
+  name: String!
+  "Who publishes it: Uppsala Conflict Data Program."
+  publisher: String
+  "The release or version last imported: 24.1."
+  release: String
+  "Where it is published; an absolute http(s) URL."
+  url: String
+  "The licence it is published under: CC BY 4.0."
+  licence: String
+  "How its publisher asks to be cited."
+  citation: String
+  "What the curator adds in their own words."
+  description: String
+  "When an import last wrote its records (UTC); null before any."
+  importedAt: Time
+  "How many records of each type it has in the graph, withdrawn ones included."
+  counts: DatasetCounts!
+  """
+  Its attacks, oldest first, withdrawn ones included; the attacks query's datasetIds filter
+  combines a dataset with other filters.
+  """
+  attacks(
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
+  ): AttackConnection!
+  "When Athar first stored it (UTC)."
+  createdAt: Time!
+  "When it was last written (UTC)."
+  updatedAt: Time!
+}
+
+"How many records of each type a dataset has in the graph."
+type DatasetCounts {
+  "Attacks, withdrawn ones included."
+  attacks: Int!
+  "Attacks the latest release no longer contains."
+  withdrawnAttacks: Int!
+  "Claims."
+  claims: Int!
+  "Sources: one per record of the dataset."
+  sources: Int!
+  "Events: the dataset's conflicts and dyads."
+  events: Int!
+  "Facilities."
+  facilities: Int!
+}
+
+"One page of datasets."
+type DatasetConnection {
+  "The items of the page, each with its cursor."
+  edges: [DatasetEdge]!
+  "The items of the page."
+  nodes: [Dataset]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+  "How many items the whole list has."
+  totalCount: Int!
+}
+
+"A dataset in a page, with its cursor."
+type DatasetEdge {
+  "The position of this item, for after and before."
+  cursor: String!
+  "The dataset."
+  node: Dataset
+}
+
+"""
+Where a map puts an attack, and from what: the attack's own location, or its facility's, or its
+place's.
+"""
+type MappedLocation {
+  "The point and how exactly it marks the spot."
+  location: Location!
+  "Whose point it is."
+  from: LocationOrigin!
+}
+
+"Whose point a map uses for an attack."
+enum LocationOrigin {
+  "The attack's own location."
+  ATTACK
+  "The location of a facility it hit."
+  FACILITY
+  "The location of a place it occurred in (its centre)."
+  PLACE
+}
+
+"""
+The input of createDataset. A new dataset. Imports (athar import --format ucdp-ged|acled) create
+their dataset themselves; this is for another organisation's list imported as a bundle.
+"""
+input CreateDatasetInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "A stable id, dataset:<slug>; made from the name when left out."
+  id: ID
+  "The dataset's name."
+  name: String!
+  "Who publishes it."
+  publisher: String
+  "The release or version."
+  release: String
+  "Where it is published; an absolute http(s) URL."
+  url: String
+  "The licence it is published under."
+  licence: String
+  "How its publisher asks to be cited."
+  citation: String
+  "What the curator adds in their own words."
+  description: String
+}
+
+"""
+The input of updateDataset: the id of the dataset to change and the fields to change. Fields left
+out stay as they are; a field given as null is cleared.
+"""
+input UpdateDatasetInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the dataset to change."
+  id: ID!
+  "A new name; cannot be cleared."
+  name: String
+  "Who publishes it."
+  publisher: String
+  "The release or version."
+  release: String
+  "Where it is published; an absolute http(s) URL."
+  url: String
+  "The licence it is published under."
+  licence: String
+  "How its publisher asks to be cited."
+  citation: String
+  "What the curator adds in their own words."
+  description: String
+}
+
+"The answer of createDataset."
+type CreateDatasetPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The dataset as stored; null when it was not created."
+  dataset: Dataset
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The answer of updateDataset."
+type UpdateDatasetPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The dataset as stored; null when it was not changed."
+  dataset: Dataset
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -5778,6 +6652,10 @@ func (ec *executionContext) childFields_Actor(ctx context.Context, field graphql
 		return ec.fieldContext_Actor_namedIn(ctx, field)
 	case "published":
 		return ec.fieldContext_Actor_published(ctx, field)
+	case "dataset":
+		return ec.fieldContext_Actor_dataset(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Actor_externalId(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Actor_createdAt(ctx, field)
 	case "updatedAt":
@@ -5892,6 +6770,22 @@ func (ec *executionContext) childFields_Attack(ctx context.Context, field graphq
 		return ec.fieldContext_Attack_attributions(ctx, field)
 	case "sources":
 		return ec.fieldContext_Attack_sources(ctx, field)
+	case "location":
+		return ec.fieldContext_Attack_location(ctx, field)
+	case "mappedLocation":
+		return ec.fieldContext_Attack_mappedLocation(ctx, field)
+	case "aggregate":
+		return ec.fieldContext_Attack_aggregate(ctx, field)
+	case "parts":
+		return ec.fieldContext_Attack_parts(ctx, field)
+	case "dataset":
+		return ec.fieldContext_Attack_dataset(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Attack_externalId(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_Attack_withdrawn(ctx, field)
+	case "withdrawnIn":
+		return ec.fieldContext_Attack_withdrawnIn(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Attack_createdAt(ctx, field)
 	case "updatedAt":
@@ -5984,6 +6878,20 @@ func (ec *executionContext) childFields_Claim(ctx context.Context, field graphql
 		return ec.fieldContext_Claim_childrenKilled(ctx, field)
 	case "injured":
 		return ec.fieldContext_Claim_injured(ctx, field)
+	case "civiliansKilled":
+		return ec.fieldContext_Claim_civiliansKilled(ctx, field)
+	case "sideA":
+		return ec.fieldContext_Claim_sideA(ctx, field)
+	case "sideAKilled":
+		return ec.fieldContext_Claim_sideAKilled(ctx, field)
+	case "sideB":
+		return ec.fieldContext_Claim_sideB(ctx, field)
+	case "sideBKilled":
+		return ec.fieldContext_Claim_sideBKilled(ctx, field)
+	case "unknownKilled":
+		return ec.fieldContext_Claim_unknownKilled(ctx, field)
+	case "inconsistent":
+		return ec.fieldContext_Claim_inconsistent(ctx, field)
 	case "weapons":
 		return ec.fieldContext_Claim_weapons(ctx, field)
 	case "timeOfDay":
@@ -5992,6 +6900,14 @@ func (ec *executionContext) childFields_Claim(ctx context.Context, field graphql
 		return ec.fieldContext_Claim_places(ctx, field)
 	case "retracted":
 		return ec.fieldContext_Claim_retracted(ctx, field)
+	case "dataset":
+		return ec.fieldContext_Claim_dataset(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Claim_externalId(ctx, field)
+	case "withdrawn":
+		return ec.fieldContext_Claim_withdrawn(ctx, field)
+	case "withdrawnIn":
+		return ec.fieldContext_Claim_withdrawnIn(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Claim_createdAt(ctx, field)
 	case "updatedAt":
@@ -6060,6 +6976,18 @@ func (ec *executionContext) childFields_CreateAttackPayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateAttackPayload", field.Name)
 }
 
+func (ec *executionContext) childFields_CreateDatasetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CreateDatasetPayload_clientMutationId(ctx, field)
+	case "dataset":
+		return ec.fieldContext_CreateDatasetPayload_dataset(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CreateDatasetPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CreateDatasetPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CreateEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "clientMutationId":
@@ -6108,6 +7036,80 @@ func (ec *executionContext) childFields_CreateSourcePayload(ctx context.Context,
 	return nil, fmt.Errorf("no field named %q was found under type CreateSourcePayload", field.Name)
 }
 
+func (ec *executionContext) childFields_Dataset(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Dataset_id(ctx, field)
+	case "name":
+		return ec.fieldContext_Dataset_name(ctx, field)
+	case "publisher":
+		return ec.fieldContext_Dataset_publisher(ctx, field)
+	case "release":
+		return ec.fieldContext_Dataset_release(ctx, field)
+	case "url":
+		return ec.fieldContext_Dataset_url(ctx, field)
+	case "licence":
+		return ec.fieldContext_Dataset_licence(ctx, field)
+	case "citation":
+		return ec.fieldContext_Dataset_citation(ctx, field)
+	case "description":
+		return ec.fieldContext_Dataset_description(ctx, field)
+	case "importedAt":
+		return ec.fieldContext_Dataset_importedAt(ctx, field)
+	case "counts":
+		return ec.fieldContext_Dataset_counts(ctx, field)
+	case "attacks":
+		return ec.fieldContext_Dataset_attacks(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Dataset_createdAt(ctx, field)
+	case "updatedAt":
+		return ec.fieldContext_Dataset_updatedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DatasetConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DatasetConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DatasetConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DatasetConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetCounts(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attacks":
+		return ec.fieldContext_DatasetCounts_attacks(ctx, field)
+	case "withdrawnAttacks":
+		return ec.fieldContext_DatasetCounts_withdrawnAttacks(ctx, field)
+	case "claims":
+		return ec.fieldContext_DatasetCounts_claims(ctx, field)
+	case "sources":
+		return ec.fieldContext_DatasetCounts_sources(ctx, field)
+	case "events":
+		return ec.fieldContext_DatasetCounts_events(ctx, field)
+	case "facilities":
+		return ec.fieldContext_DatasetCounts_facilities(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetCounts", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DatasetEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DatasetEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetEdge", field.Name)
+}
+
 func (ec *executionContext) childFields_DateSpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "start":
@@ -6154,6 +7156,10 @@ func (ec *executionContext) childFields_Event(ctx context.Context, field graphql
 		return ec.fieldContext_Event_places(ctx, field)
 	case "attacks":
 		return ec.fieldContext_Event_attacks(ctx, field)
+	case "dataset":
+		return ec.fieldContext_Event_dataset(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Event_externalId(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Event_createdAt(ctx, field)
 	case "updatedAt":
@@ -6208,6 +7214,10 @@ func (ec *executionContext) childFields_Facility(ctx context.Context, field grap
 		return ec.fieldContext_Facility_attacks(ctx, field)
 	case "events":
 		return ec.fieldContext_Facility_events(ctx, field)
+	case "dataset":
+		return ec.fieldContext_Facility_dataset(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Facility_externalId(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Facility_createdAt(ctx, field)
 	case "updatedAt":
@@ -6314,6 +7324,16 @@ func (ec *executionContext) childFields_Location(ctx context.Context, field grap
 	return nil, fmt.Errorf("no field named %q was found under type Location", field.Name)
 }
 
+func (ec *executionContext) childFields_MappedLocation(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "location":
+		return ec.fieldContext_MappedLocation_location(ctx, field)
+	case "from":
+		return ec.fieldContext_MappedLocation_from(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MappedLocation", field.Name)
+}
+
 func (ec *executionContext) childFields_Month(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -6400,6 +7420,10 @@ func (ec *executionContext) childFields_Place(ctx context.Context, field graphql
 		return ec.fieldContext_Place_facilities(ctx, field)
 	case "attacks":
 		return ec.fieldContext_Place_attacks(ctx, field)
+	case "dataset":
+		return ec.fieldContext_Place_dataset(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Place_externalId(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Place_createdAt(ctx, field)
 	case "updatedAt":
@@ -6578,6 +7602,10 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_citedBy(ctx, field)
 	case "claims":
 		return ec.fieldContext_Source_claims(ctx, field)
+	case "dataset":
+		return ec.fieldContext_Source_dataset(ctx, field)
+	case "externalId":
+		return ec.fieldContext_Source_externalId(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Source_createdAt(ctx, field)
 	case "updatedAt":
@@ -6662,6 +7690,18 @@ func (ec *executionContext) childFields_UpdateClaimPayload(ctx context.Context, 
 		return ec.fieldContext_UpdateClaimPayload_userErrors(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type UpdateClaimPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_UpdateDatasetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UpdateDatasetPayload_clientMutationId(ctx, field)
+	case "dataset":
+		return ec.fieldContext_UpdateDatasetPayload_dataset(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UpdateDatasetPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UpdateDatasetPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7060,7 +8100,83 @@ func (ec *executionContext) field_Attack_claims_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Attack_parts_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
 func (ec *executionContext) field_Attack_sameDay_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Dataset_attacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
@@ -7434,6 +8550,20 @@ func (ec *executionContext) field_Mutation_createAttack_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_createDataset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNCreateDatasetInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_createEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -7580,6 +8710,20 @@ func (ec *executionContext) field_Mutation_updateClaim_args(ctx context.Context,
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
 			return ec.unmarshalNUpdateClaimInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_updateDataset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (map[string]any, error) {
+			return ec.unmarshalNUpdateDatasetInput2map(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -7925,6 +9069,58 @@ func (ec *executionContext) field_Query_claim_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_dataset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_datasets_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg3
 	return args, nil
 }
 
@@ -8933,6 +10129,61 @@ func (ec *executionContext) fieldContext_Actor_published(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Actor_dataset(ctx context.Context, field graphql.CollectedField, obj *athar.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Actor_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Actor().Dataset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Actor_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Actor",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Actor_externalId(ctx context.Context, field graphql.CollectedField, obj *athar.Actor) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Actor_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Actor_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Actor", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Actor_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Actor) (ret graphql.Marshaler) {
@@ -9964,6 +11215,247 @@ func (ec *executionContext) fieldContext_Attack_sources(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Attack_location(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Location) graphql.Marshaler {
+			return ec.marshalOLocation2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attack",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attack_mappedLocation(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_mappedLocation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().MappedLocation(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.MappedLocation) graphql.Marshaler {
+			return ec.marshalOMappedLocation2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐMappedLocation(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_mappedLocation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MappedLocation(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attack_aggregate(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_aggregate(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().Aggregate(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_aggregate(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attack_parts(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_parts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Attack().Parts(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_parts(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttackConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Attack_parts_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attack_dataset(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().Dataset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attack_externalId(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attack", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Attack_withdrawn(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attack", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Attack_withdrawnIn(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_withdrawnIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().WithdrawnIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_withdrawnIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attack", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Attack_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10887,6 +12379,221 @@ func (ec *executionContext) fieldContext_Claim_injured(_ context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _Claim_civiliansKilled(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_civiliansKilled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CiviliansKilled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Range) graphql.Marshaler {
+			return ec.marshalOCountRange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_civiliansKilled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Claim",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Claim_sideA(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_sideA(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Claim().SideA(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
+			return ec.marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_sideA(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Claim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Claim_sideAKilled(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_sideAKilled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SideAKilled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Range) graphql.Marshaler {
+			return ec.marshalOCountRange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_sideAKilled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Claim",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Claim_sideB(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_sideB(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Claim().SideB(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
+			return ec.marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_sideB(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Claim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Claim_sideBKilled(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_sideBKilled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.SideBKilled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Range) graphql.Marshaler {
+			return ec.marshalOCountRange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_sideBKilled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Claim",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Claim_unknownKilled(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_unknownKilled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UnknownKilled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Range) graphql.Marshaler {
+			return ec.marshalOCountRange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_unknownKilled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Claim",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CountRange(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Claim_inconsistent(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_inconsistent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Inconsistent(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_inconsistent(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Claim", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
 func (ec *executionContext) _Claim_weapons(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -10995,6 +12702,107 @@ func (ec *executionContext) fieldContext_Claim_retracted(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Claim_dataset(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Claim().Dataset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Claim",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Claim_externalId(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Claim", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Claim_withdrawn(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_withdrawn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Withdrawn(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_withdrawn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Claim", field, true, false, errors.New("field of type Boolean does not have child fields"))
+}
+
+func (ec *executionContext) _Claim_withdrawnIn(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_withdrawnIn(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Claim().WithdrawnIn(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_withdrawnIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Claim", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Claim_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
@@ -11460,6 +13268,93 @@ func (ec *executionContext) fieldContext_CreateAttackPayload_userErrors(_ contex
 	return fc, nil
 }
 
+func (ec *executionContext) _CreateDatasetPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateDatasetPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateDatasetPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CreateDatasetPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CreateDatasetPayload_dataset(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateDatasetPayload_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dataset(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CreateDatasetPayload_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateDatasetPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CreateDatasetPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CreateDatasetPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CreateDatasetPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CreateDatasetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CreateEventPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11803,6 +13698,647 @@ func (ec *executionContext) fieldContext_CreateSourcePayload_userErrors(_ contex
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_id(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_name(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_publisher(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_publisher(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Publisher, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_publisher(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_release(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_release(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Release, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_release(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_url(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_url(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.URL, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_url(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_licence(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_licence(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Licence, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_licence(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_citation(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_citation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Citation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_citation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_description(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_description(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Description, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_description(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_importedAt(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_importedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dataset().ImportedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_importedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_counts(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_counts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Dataset().Counts(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.DatasetCounts) graphql.Marshaler {
+			return ec.marshalNDatasetCounts2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetCounts(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_counts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetCounts(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_attacks(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_attacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Dataset().Attacks(ctx, obj, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_attacks(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttackConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Dataset_attacks_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Dataset_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Dataset_updatedAt(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_updatedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UpdatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_updatedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DatasetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DatasetEdge) graphql.Marshaler {
+			return ec.marshalNDatasetEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DatasetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Dataset) graphql.Marshaler {
+			return ec.marshalNDataset2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DatasetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DatasetConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DatasetConnection().TotalCount(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetConnection", field, true, true, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetCounts_attacks(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCounts_attacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attacks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCounts_attacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetCounts_withdrawnAttacks(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCounts_withdrawnAttacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.WithdrawnAttacks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCounts_withdrawnAttacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetCounts_claims(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCounts_claims(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Claims, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCounts_claims(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetCounts_sources(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCounts_sources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Sources, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCounts_sources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetCounts_events(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCounts_events(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Events, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCounts_events(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetCounts_facilities(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetCounts) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetCounts_facilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facilities, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetCounts_facilities(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetCounts", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DatasetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DatasetEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
 		},
 	}
 	return fc, nil
@@ -12252,6 +14788,61 @@ func (ec *executionContext) fieldContext_Event_attacks(ctx context.Context, fiel
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Event_dataset(ctx context.Context, field graphql.CollectedField, obj *athar.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Event().Dataset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Event",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Event_externalId(ctx context.Context, field graphql.CollectedField, obj *athar.Event) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Event_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Event_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Event", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Event_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Event) (ret graphql.Marshaler) {
@@ -12771,6 +15362,61 @@ func (ec *executionContext) fieldContext_Facility_events(ctx context.Context, fi
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Facility_dataset(ctx context.Context, field graphql.CollectedField, obj *athar.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Facility().Dataset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Facility",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Facility_externalId(ctx context.Context, field graphql.CollectedField, obj *athar.Facility) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Facility_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Facility_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Facility", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
 func (ec *executionContext) _Facility_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Facility) (ret graphql.Marshaler) {
@@ -13547,6 +16193,61 @@ func (ec *executionContext) fieldContext_Location_precision(_ context.Context, f
 	return graphql.NewScalarFieldContext("Location", field, false, false, errors.New("field of type LocationPrecision does not have child fields"))
 }
 
+func (ec *executionContext) _MappedLocation_location(ctx context.Context, field graphql.CollectedField, obj *athar.MappedLocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MappedLocation_location(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Location, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.Location) graphql.Marshaler {
+			return ec.marshalNLocation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MappedLocation_location(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MappedLocation",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Location(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MappedLocation_from(ctx context.Context, field graphql.CollectedField, obj *athar.MappedLocation) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MappedLocation_from(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.From, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.LocationOrigin) graphql.Marshaler {
+			return ec.marshalNLocationOrigin2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocationOrigin(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MappedLocation_from(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MappedLocation", field, false, false, errors.New("field of type LocationOrigin does not have child fields"))
+}
+
 func (ec *executionContext) _Month_id(ctx context.Context, field graphql.CollectedField, obj *athar.TimeNode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -13688,6 +16389,94 @@ func (ec *executionContext) fieldContext_Month_days(_ context.Context, field gra
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Day(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_createDataset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_createDataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CreateDataset(ctx, fc.Args["input"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOCreateDatasetPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_createDataset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CreateDatasetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_createDataset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_updateDataset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_updateDataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UpdateDataset(ctx, fc.Args["input"].(map[string]any))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+			return ec.marshalOUpdateDatasetPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_updateDataset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UpdateDatasetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_updateDataset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -15248,6 +18037,61 @@ func (ec *executionContext) fieldContext_Place_attacks(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Place_dataset(ctx context.Context, field graphql.CollectedField, obj *athar.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Place().Dataset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Place",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Place_externalId(ctx context.Context, field graphql.CollectedField, obj *athar.Place) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Place_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Place_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Place", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Place_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Place) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15770,6 +18614,94 @@ func (ec *executionContext) fieldContext_Query_claim(ctx context.Context, field 
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_claim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_dataset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Dataset(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_dataset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_dataset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_datasets(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_datasets(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Datasets(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DatasetConnection) graphql.Marshaler {
+			return ec.marshalNDatasetConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_datasets(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_datasets_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -17753,6 +20685,61 @@ func (ec *executionContext) fieldContext_Source_claims(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Source_dataset(ctx context.Context, field graphql.CollectedField, obj *athar.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Source().Dataset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Source_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Source",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Source_externalId(ctx context.Context, field graphql.CollectedField, obj *athar.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Source_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
 func (ec *executionContext) _Source_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Source) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18362,6 +21349,93 @@ func (ec *executionContext) _UpdateClaimPayload_userErrors(ctx context.Context, 
 func (ec *executionContext) fieldContext_UpdateClaimPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	fc = &graphql.FieldContext{
 		Object:     "UpdateClaimPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateDatasetPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateDatasetPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateDatasetPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UpdateDatasetPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UpdateDatasetPayload_dataset(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateDatasetPayload_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Dataset(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateDatasetPayload_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateDatasetPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UpdateDatasetPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UpdateDatasetPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UpdateDatasetPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UpdateDatasetPayload",
 		Field:      field,
 		IsMethod:   false,
 		IsResolver: false,
@@ -20161,7 +23235,7 @@ func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj
 		asMap["stance"] = "ASSERTS"
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -20281,6 +23355,48 @@ func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj
 				return it, err
 			}
 			it["placeIds"] = data
+		case "civiliansKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("civiliansKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["civiliansKilled"] = data
+		case "sideA":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sideA"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["sideA"] = data
+		case "sideAKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sideAKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["sideAKilled"] = data
+		case "sideB":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sideB"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["sideB"] = data
+		case "sideBKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sideBKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["sideBKilled"] = data
+		case "unknownKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unknownKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["unknownKilled"] = data
 		}
 	}
 	return it, nil
@@ -20297,7 +23413,7 @@ func (ec *executionContext) unmarshalInputAttackFilter(ctx context.Context, obj 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"dateRange", "facilityIds", "facilityTypes", "placeIds", "actorIds", "attackTypes", "weapons", "near", "minKilled", "sourceIds", "text"}
+	fieldsInOrder := [...]string{"dateRange", "facilityIds", "facilityTypes", "placeIds", "actorIds", "attackTypes", "weapons", "near", "datasetIds", "withdrawn", "minKilled", "sourceIds", "text"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -20360,6 +23476,20 @@ func (ec *executionContext) unmarshalInputAttackFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.Near = graphql.OmittableOf(data)
+		case "datasetIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("datasetIds"))
+			data, err := ec.unmarshalOID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DatasetIds = graphql.OmittableOf(data)
+		case "withdrawn":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("withdrawn"))
+			data, err := ec.unmarshalOBoolean2ᚖbool(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Withdrawn = graphql.OmittableOf(data)
 		case "minKilled":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("minKilled"))
 			data, err := ec.unmarshalOInt2ᚖint(ctx, v)
@@ -20558,7 +23688,7 @@ func (ec *executionContext) unmarshalInputCreateAttackInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -20657,6 +23787,107 @@ func (ec *executionContext) unmarshalInputCreateAttackInput(ctx context.Context,
 				return it, err
 			}
 			it["partOfEventIds"] = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["location"] = data
+		case "aggregateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aggregateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["aggregateId"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputCreateDatasetInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["name"] = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["publisher"] = data
+		case "release":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("release"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["release"] = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["url"] = data
+		case "licence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licence"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["licence"] = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["citation"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
 		}
 	}
 	return it, nil
@@ -21593,7 +24824,7 @@ func (ec *executionContext) unmarshalInputUpdateAttackInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -21692,6 +24923,20 @@ func (ec *executionContext) unmarshalInputUpdateAttackInput(ctx context.Context,
 				return it, err
 			}
 			it["partOfEventIds"] = data
+		case "location":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("location"))
+			data, err := ec.unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["location"] = data
+		case "aggregateId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("aggregateId"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["aggregateId"] = data
 		}
 	}
 	return it, nil
@@ -21708,7 +24953,7 @@ func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -21814,6 +25059,135 @@ func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, 
 				return it, err
 			}
 			it["placeIds"] = data
+		case "civiliansKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("civiliansKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["civiliansKilled"] = data
+		case "sideA":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sideA"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["sideA"] = data
+		case "sideAKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sideAKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["sideAKilled"] = data
+		case "sideB":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sideB"))
+			data, err := ec.unmarshalOID2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["sideB"] = data
+		case "sideBKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("sideBKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["sideBKilled"] = data
+		case "unknownKilled":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("unknownKilled"))
+			data, err := ec.unmarshalOCountRangeInput2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["unknownKilled"] = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUpdateDatasetInput(ctx context.Context, obj any) (map[string]any, error) {
+	var it map[string]any
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description"}
+	it = make(map[string]any, len(asMap))
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["clientMutationId"] = data
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["id"] = data
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["name"] = data
+		case "publisher":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("publisher"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["publisher"] = data
+		case "release":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("release"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["release"] = data
+		case "url":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("url"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["url"] = data
+		case "licence":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("licence"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["licence"] = data
+		case "citation":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("citation"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["citation"] = data
+		case "description":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("description"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["description"] = data
 		}
 	}
 	return it, nil
@@ -22195,6 +25569,11 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 			return graphql.Null
 		}
 		return ec._Event(ctx, sel, obj)
+	case *athar.Dataset:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Dataset(ctx, sel, obj)
 	case *athar.Claim:
 		if obj == nil {
 			return graphql.Null
@@ -22450,6 +25829,49 @@ func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Actor_dataset(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "externalId":
+			out.Values[i] = ec._Actor_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Actor_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23131,6 +26553,211 @@ func (ec *executionContext) _Attack(ctx context.Context, sel ast.SelectionSet, o
 				}()
 				res = ec._Attack_sources(ctx, field, obj)
 				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "location":
+			out.Values[i] = ec._Attack_location(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "mappedLocation":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_mappedLocation(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "aggregate":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_aggregate(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "parts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_parts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_dataset(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "externalId":
+			out.Values[i] = ec._Attack_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawn":
+			out.Values[i] = ec._Attack_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnIn":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_withdrawnIn(ctx, field, obj)
+				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -23841,6 +27468,107 @@ func (ec *executionContext) _Claim(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "civiliansKilled":
+			out.Values[i] = ec._Claim_civiliansKilled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sideA":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Claim_sideA(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sideAKilled":
+			out.Values[i] = ec._Claim_sideAKilled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "sideB":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Claim_sideB(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sideBKilled":
+			out.Values[i] = ec._Claim_sideBKilled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "unknownKilled":
+			out.Values[i] = ec._Claim_unknownKilled(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "inconsistent":
+			out.Values[i] = ec._Claim_inconsistent(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "weapons":
 			out.Values[i] = ec._Claim_weapons(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -23894,6 +27622,92 @@ func (ec *executionContext) _Claim(ctx context.Context, sel ast.SelectionSet, ob
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Claim_dataset(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "externalId":
+			out.Values[i] = ec._Claim_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawn":
+			out.Values[i] = ec._Claim_withdrawn(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "withdrawnIn":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Claim_withdrawnIn(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		case "createdAt":
 			out.Values[i] = ec._Claim_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -24165,6 +27979,54 @@ func (ec *executionContext) _CreateAttackPayload(ctx context.Context, sel ast.Se
 	return out
 }
 
+var createDatasetPayloadImplementors = []string{"CreateDatasetPayload"}
+
+func (ec *executionContext) _CreateDatasetPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, createDatasetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CreateDatasetPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CreateDatasetPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dataset":
+			out.Values[i] = ec._CreateDatasetPayload_dataset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CreateDatasetPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var createEventPayloadImplementors = []string{"CreateEventPayload"}
 
 func (ec *executionContext) _CreateEventPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
@@ -24334,6 +28196,395 @@ func (ec *executionContext) _CreateSourcePayload(ctx context.Context, sel ast.Se
 		case "userErrors":
 			out.Values[i] = ec._CreateSourcePayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var datasetImplementors = []string{"Dataset", "Node"}
+
+func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, obj *athar.Dataset) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Dataset")
+		case "id":
+			out.Values[i] = ec._Dataset_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Dataset_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "publisher":
+			out.Values[i] = ec._Dataset_publisher(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "release":
+			out.Values[i] = ec._Dataset_release(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "url":
+			out.Values[i] = ec._Dataset_url(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "licence":
+			out.Values[i] = ec._Dataset_licence(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "citation":
+			out.Values[i] = ec._Dataset_citation(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "description":
+			out.Values[i] = ec._Dataset_description(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "importedAt":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Dataset_importedAt(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "counts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Dataset_counts(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "attacks":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Dataset_attacks(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._Dataset_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "updatedAt":
+			out.Values[i] = ec._Dataset_updatedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var datasetConnectionImplementors = []string{"DatasetConnection"}
+
+func (ec *executionContext) _DatasetConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DatasetConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetConnection")
+		case "edges":
+			out.Values[i] = ec._DatasetConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "nodes":
+			out.Values[i] = ec._DatasetConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DatasetConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "totalCount":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DatasetConnection_totalCount(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var datasetCountsImplementors = []string{"DatasetCounts"}
+
+func (ec *executionContext) _DatasetCounts(ctx context.Context, sel ast.SelectionSet, obj *athar.DatasetCounts) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetCountsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetCounts")
+		case "attacks":
+			out.Values[i] = ec._DatasetCounts_attacks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "withdrawnAttacks":
+			out.Values[i] = ec._DatasetCounts_withdrawnAttacks(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "claims":
+			out.Values[i] = ec._DatasetCounts_claims(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "sources":
+			out.Values[i] = ec._DatasetCounts_sources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "events":
+			out.Values[i] = ec._DatasetCounts_events(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "facilities":
+			out.Values[i] = ec._DatasetCounts_facilities(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var datasetEdgeImplementors = []string{"DatasetEdge"}
+
+func (ec *executionContext) _DatasetEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DatasetEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetEdge")
+		case "cursor":
+			out.Values[i] = ec._DatasetEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DatasetEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -24680,6 +28931,49 @@ func (ec *executionContext) _Event(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Event_dataset(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "externalId":
+			out.Values[i] = ec._Event_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Event_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25001,6 +29295,49 @@ func (ec *executionContext) _Facility(ctx context.Context, sel ast.SelectionSet,
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Facility_dataset(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "externalId":
+			out.Values[i] = ec._Facility_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Facility_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -25502,6 +29839,49 @@ func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet,
 	return out
 }
 
+var mappedLocationImplementors = []string{"MappedLocation"}
+
+func (ec *executionContext) _MappedLocation(ctx context.Context, sel ast.SelectionSet, obj *athar.MappedLocation) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mappedLocationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MappedLocation")
+		case "location":
+			out.Values[i] = ec._MappedLocation_location(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "from":
+			out.Values[i] = ec._MappedLocation_from(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var monthImplementors = []string{"Month"}
 
 func (ec *executionContext) _Month(ctx context.Context, sel ast.SelectionSet, obj *athar.TimeNode) graphql.Marshaler {
@@ -25646,6 +30026,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Mutation")
+		case "createDataset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_createDataset(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "updateDataset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_updateDataset(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		case "createPlace":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_createPlace(ctx, field)
@@ -26233,6 +30627,49 @@ func (ec *executionContext) _Place(ctx context.Context, sel ast.SelectionSet, ob
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Place_dataset(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "externalId":
+			out.Values[i] = ec._Place_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Place_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -26556,6 +30993,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				}()
 				res = ec._Query_claim(ctx, field)
 				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_dataset(ctx, field)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "datasets":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_datasets(ctx, field)
+				if res == graphql.Null {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
 				return res
@@ -27737,6 +32218,49 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Source_dataset(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "externalId":
+			out.Values[i] = ec._Source_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		case "createdAt":
 			out.Values[i] = ec._Source_createdAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
@@ -28080,6 +32604,54 @@ func (ec *executionContext) _UpdateClaimPayload(ctx context.Context, sel ast.Sel
 			}
 		case "userErrors":
 			out.Values[i] = ec._UpdateClaimPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var updateDatasetPayloadImplementors = []string{"UpdateDatasetPayload"}
+
+func (ec *executionContext) _UpdateDatasetPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, updateDatasetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UpdateDatasetPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UpdateDatasetPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "dataset":
+			out.Values[i] = ec._UpdateDatasetPayload_dataset(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UpdateDatasetPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -29125,6 +33697,11 @@ func (ec *executionContext) unmarshalNCreateAttackInput2map(ctx context.Context,
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNCreateDatasetInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputCreateDatasetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateEventInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputCreateEventInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -29143,6 +33720,46 @@ func (ec *executionContext) unmarshalNCreatePlaceInput2map(ctx context.Context, 
 func (ec *executionContext) unmarshalNCreateSourceInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputCreateSourceInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDataset2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx context.Context, sel ast.SelectionSet, v []*athar.Dataset) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDatasetConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetConnection(ctx context.Context, sel ast.SelectionSet, v *model.DatasetConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DatasetConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDatasetCounts2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetCounts(ctx context.Context, sel ast.SelectionSet, v *athar.DatasetCounts) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DatasetCounts(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDatasetEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetEdge(ctx context.Context, sel ast.SelectionSet, v []*model.DatasetEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODatasetEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetEdge(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
@@ -29452,6 +34069,27 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalNLocation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx context.Context, sel ast.SelectionSet, v athar.Location) graphql.Marshaler {
+	return ec._Location(ctx, sel, &v)
+}
+
+func (ec *executionContext) unmarshalNLocationOrigin2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocationOrigin(ctx context.Context, v any) (athar.LocationOrigin, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := athar.LocationOrigin(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNLocationOrigin2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocationOrigin(ctx context.Context, sel ast.SelectionSet, v athar.LocationOrigin) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
 }
 
 func (ec *executionContext) unmarshalNLocationPrecision2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocationPrecision(ctx context.Context, v any) (athar.LocationPrecision, error) {
@@ -29831,6 +34469,11 @@ func (ec *executionContext) unmarshalNUpdateAttackInput2map(ctx context.Context,
 
 func (ec *executionContext) unmarshalNUpdateClaimInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputUpdateClaimInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNUpdateDatasetInput2map(ctx context.Context, v any) (map[string]any, error) {
+	res, err := ec.unmarshalInputUpdateDatasetInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
@@ -30390,6 +35033,13 @@ func (ec *executionContext) marshalOCreateAttackPayload2ᚖgithubᚗcomᚋathar�
 	return ec._CreateAttackPayload(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOCreateDatasetPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CreateDatasetPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCreateEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -30416,6 +35066,20 @@ func (ec *executionContext) marshalOCreateSourcePayload2ᚖgithubᚗcomᚋathar�
 		return graphql.Null
 	}
 	return ec._CreateSourcePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx context.Context, sel ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Dataset(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODatasetEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetEdge(ctx context.Context, sel ast.SelectionSet, v *model.DatasetEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DatasetEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
@@ -30695,6 +35359,13 @@ func (ec *executionContext) unmarshalOLocationInput2ᚖgithubᚗcomᚋatharᚑpr
 	}
 	res, err := ec.unmarshalInputLocationInput(ctx, v)
 	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOMappedLocation2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐMappedLocation(ctx context.Context, sel ast.SelectionSet, v *athar.MappedLocation) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MappedLocation(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOMonth2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx context.Context, sel ast.SelectionSet, v *athar.TimeNode) graphql.Marshaler {
@@ -31027,6 +35698,24 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	return res
 }
 
+func (ec *executionContext) unmarshalOTime2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalTime(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOTime2ᚖtimeᚐTime(ctx context.Context, sel ast.SelectionSet, v *time.Time) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalTime(*v)
+	return res
+}
+
 func (ec *executionContext) unmarshalOTimeOfDay2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeOfDay(ctx context.Context, v any) (athar.TimeOfDay, error) {
 	tmp, err := graphql.UnmarshalString(v)
 	res := athar.TimeOfDay(tmp)
@@ -31078,6 +35767,13 @@ func (ec *executionContext) marshalOUpdateClaimPayload2ᚖgithubᚗcomᚋathar�
 		return graphql.Null
 	}
 	return ec._UpdateClaimPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOUpdateDatasetPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UpdateDatasetPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUpdateEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {

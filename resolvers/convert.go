@@ -30,3 +30,11 @@ func value[T any](p *T) T {
 }
 
 func asErr[T error](err error, target *T) bool { return errors.As(err, target) }
+
+// optional returns a text as a nullable String: nil when it is empty.
+func optional(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}

@@ -33,6 +33,8 @@ func attackFilter(in *model.AttackFilter) (athar.AttackFilter, error) {
 	f.MinKilled = in.MinKilled.Value()
 	f.SourceIDs = in.SourceIds.Value()
 	f.Text = val(in.Text)
+	f.DatasetIDs = in.DatasetIds.Value()
+	f.Withdrawn = in.Withdrawn.Value()
 	return f, f.Validate("filter")
 }
 

@@ -15,6 +15,7 @@ import (
 // batch is one query, so a request costs round trips bounded by its depth, not by its size. They
 // live for one request only; a cache shared across requests would serve stale data.
 type Loaders struct {
+	datasets   *dataloadgen.Loader[string, *athar.Dataset]
 	places     *dataloadgen.Loader[string, *athar.Place]
 	actors     *dataloadgen.Loader[string, *athar.Actor]
 	facilities *dataloadgen.Loader[string, *athar.Facility]
@@ -38,6 +39,10 @@ type Loaders struct {
 	attacksOfEvent     *dataloadgen.Loader[windowed, athar.List[*athar.Attack]]
 	eventsAtFacility   *dataloadgen.Loader[windowed, athar.List[*athar.Event]]
 	citations          *dataloadgen.Loader[string, []string]
+	attacksOfDataset   *dataloadgen.Loader[windowed, athar.List[*athar.Attack]]
+	partsOfAttack      *dataloadgen.Loader[windowed, athar.List[*athar.Attack]]
+	datasetInfo        *dataloadgen.Loader[string, athar.DatasetInfo]
+	mappedLocation     *dataloadgen.Loader[string, *athar.MappedLocation]
 
 	sameDay      *dataloadgen.Loader[windowed, athar.List[string]]
 	timeNodes    *dataloadgen.Loader[string, *athar.TimeNode]
@@ -80,6 +85,21 @@ func idListLoader(wait time.Duration, fetch func(context.Context, []string) (map
 	}, dataloadgen.WithWait(wait))
 }
 
+// valueLoader batches a lookup of values by id; an id the fetch leaves out loads as V's zero value.
+func valueLoader[V any](wait time.Duration, fetch func(context.Context, []string) (map[string]V, error)) *dataloadgen.Loader[string, V] {
+	return dataloadgen.NewMappedLoader(func(ctx context.Context, ids []string) (map[string]V, error) {
+		found, err := fetch(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		out := make(map[string]V, len(ids))
+		for _, id := range ids {
+			out[id] = found[id]
+		}
+		return out, nil
+	}, dataloadgen.WithWait(wait))
+}
+
 // windowLoader batches a lookup of windows of lists by id: one query per distinct window asked for
 // in the batch, in practice one.
 func windowLoader[V any](wait time.Duration, fetch func(context.Context, []string, athar.Window) (map[string]athar.List[V], error)) *dataloadgen.Loader[windowed, athar.List[V]] {
@@ -105,6 +125,7 @@ func windowLoader[V any](wait time.Duration, fetch func(context.Context, []strin
 // NewLoaders returns fresh loaders over reader and explorer, each waiting wait to gather a batch.
 func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration) *Loaders {
 	return &Loaders{
+		datasets:   entityLoader(wait, reader.DatasetsByID),
 		places:     entityLoader(wait, reader.PlacesByID),
 		actors:     entityLoader(wait, reader.ActorsByID),
 		facilities: entityLoader(wait, reader.FacilitiesByID),
@@ -129,6 +150,17 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 		eventsAtFacility:   windowLoader(wait, reader.EventsAtFacilities),
 		citations: idListLoader(wait, func(ctx context.Context, ids []string) (map[string][]string, error) {
 			return reader.Citations(ctx, ids)
+		}),
+		attacksOfDataset: windowLoader(wait, reader.AttacksOfDatasets),
+		partsOfAttack:    windowLoader(wait, reader.PartsOfAttacks),
+		datasetInfo:      valueLoader(wait, reader.DatasetInfos),
+		mappedLocation: valueLoader(wait, func(ctx context.Context, ids []string) (map[string]*athar.MappedLocation, error) {
+			found, err := reader.MappedLocations(ctx, ids)
+			out := make(map[string]*athar.MappedLocation, len(found))
+			for id, loc := range found {
+				out[id] = &loc
+			}
+			return out, err
 		}),
 
 		sameDay:      windowLoader(wait, explorer.SameDay),

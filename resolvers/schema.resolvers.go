@@ -57,6 +57,10 @@ func (r *actorResolver) Published(ctx context.Context, obj *athar.Actor, first *
 	return sourceList(p, n), nil
 }
 
+func (r *actorResolver) Dataset(ctx context.Context, obj *athar.Actor) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
+}
+
 func (r *actorConnectionResolver) TotalCount(ctx context.Context, obj *model.ActorConnection) (int, error) {
 	if obj.Counted {
 		return obj.Total, nil
@@ -132,6 +136,30 @@ func (r *attackResolver) Sources(ctx context.Context, obj *athar.Attack) ([]*ath
 	return many(ctx, loaders(ctx).sources, athar.ClaimSourceIDs(claims))
 }
 
+func (r *attackResolver) MappedLocation(ctx context.Context, obj *athar.Attack) (*athar.MappedLocation, error) {
+	return loaders(ctx).mappedLocation.Load(ctx, obj.ID)
+}
+
+func (r *attackResolver) Aggregate(ctx context.Context, obj *athar.Attack) (*athar.Attack, error) {
+	return one(ctx, loaders(ctx).attacks, obj.AggregateID)
+}
+
+func (r *attackResolver) Parts(ctx context.Context, obj *athar.Attack, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	p, n, err := relatedPage(ctx, "Attack.parts", loaders(ctx).partsOfAttack, loaders(ctx).attacks, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
+	if err != nil {
+		return nil, err
+	}
+	return attackList(p, n), nil
+}
+
+func (r *attackResolver) Dataset(ctx context.Context, obj *athar.Attack) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
+}
+
+func (r *attackResolver) WithdrawnIn(ctx context.Context, obj *athar.Attack) (*string, error) {
+	return optional(obj.WithdrawnIn), nil
+}
+
 func (r *attackResolver) SameDay(ctx context.Context, obj *athar.Attack, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
 	p, n, err := attacksByID(ctx, "Attack.sameDay", loaders(ctx).sameDay, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
 	if err != nil {
@@ -189,9 +217,56 @@ func (r *claimResolver) Names(ctx context.Context, obj *athar.Claim) ([]*athar.A
 	return many(ctx, loaders(ctx).actors, obj.Names)
 }
 
+func (r *claimResolver) SideA(ctx context.Context, obj *athar.Claim) (*athar.Actor, error) {
+	return one(ctx, loaders(ctx).actors, obj.SideA)
+}
+
+func (r *claimResolver) SideB(ctx context.Context, obj *athar.Claim) (*athar.Actor, error) {
+	return one(ctx, loaders(ctx).actors, obj.SideB)
+}
+
 // Places is the resolver for the places field.
 func (r *claimResolver) Places(ctx context.Context, obj *athar.Claim) ([]*athar.Place, error) {
 	return many(ctx, loaders(ctx).places, obj.PlaceIDs)
+}
+
+func (r *claimResolver) Dataset(ctx context.Context, obj *athar.Claim) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
+}
+
+func (r *claimResolver) WithdrawnIn(ctx context.Context, obj *athar.Claim) (*string, error) {
+	return optional(obj.WithdrawnIn), nil
+}
+
+func (r *datasetResolver) ImportedAt(ctx context.Context, obj *athar.Dataset) (*time.Time, error) {
+	info, err := loaders(ctx).datasetInfo.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return info.ImportedAt, nil
+}
+
+func (r *datasetResolver) Counts(ctx context.Context, obj *athar.Dataset) (*athar.DatasetCounts, error) {
+	info, err := loaders(ctx).datasetInfo.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &info.Counts, nil
+}
+
+func (r *datasetResolver) Attacks(ctx context.Context, obj *athar.Dataset, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {
+	p, n, err := relatedPage(ctx, "Dataset.attacks", loaders(ctx).attacksOfDataset, loaders(ctx).attacks, obj.ID, athar.PageArgs{First: first, After: after, Last: last, Before: before})
+	if err != nil {
+		return nil, err
+	}
+	return attackList(p, n), nil
+}
+
+func (r *datasetConnectionResolver) TotalCount(ctx context.Context, obj *model.DatasetConnection) (int, error) {
+	if obj.Counted {
+		return obj.Total, nil
+	}
+	return r.Explorer.CountDatasets(ctx, obj.Filter)
 }
 
 func (r *dayResolver) Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error) {
@@ -225,6 +300,10 @@ func (r *eventResolver) Attacks(ctx context.Context, obj *athar.Event, first *in
 	return attackList(p, n), nil
 }
 
+func (r *eventResolver) Dataset(ctx context.Context, obj *athar.Event) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
+}
+
 // Place is the resolver for the place field.
 func (r *facilityResolver) Place(ctx context.Context, obj *athar.Facility) (*athar.Place, error) {
 	return one(ctx, loaders(ctx).places, obj.PlaceID)
@@ -247,6 +326,10 @@ func (r *facilityResolver) Events(ctx context.Context, obj *athar.Facility, firs
 		return nil, err
 	}
 	return eventList(p, n), nil
+}
+
+func (r *facilityResolver) Dataset(ctx context.Context, obj *athar.Facility) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
 }
 
 func (r *facilityResolver) Nearby(ctx context.Context, obj *athar.Facility, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) (*model.NearbyFacilityConnection, error) {
@@ -274,6 +357,14 @@ func (r *monthResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first 
 
 func (r *monthResolver) Days(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error) {
 	return timeChildren(ctx, obj.ID)
+}
+
+func (r *mutationResolver) CreateDataset(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return create[*athar.Dataset](ctx, r.Curator, input)
+}
+
+func (r *mutationResolver) UpdateDataset(ctx context.Context, input map[string]any) (*gqltypes.Payload, error) {
+	return update[*athar.Dataset](ctx, r.Curator, input)
 }
 
 // CreatePlace is the resolver for the createPlace field.
@@ -418,6 +509,10 @@ func (r *placeResolver) Attacks(ctx context.Context, obj *athar.Place, first *in
 	return attackList(p, n), nil
 }
 
+func (r *placeResolver) Dataset(ctx context.Context, obj *athar.Place) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
+}
+
 func (r *placeConnectionResolver) TotalCount(ctx context.Context, obj *model.PlaceConnection) (int, error) {
 	if obj.Counted {
 		return obj.Total, nil
@@ -458,6 +553,21 @@ func (r *queryResolver) Event(ctx context.Context, id string) (*athar.Event, err
 // Claim is the resolver for the claim field.
 func (r *queryResolver) Claim(ctx context.Context, id string) (*athar.Claim, error) {
 	return one(ctx, loaders(ctx).claims, id)
+}
+
+func (r *queryResolver) Dataset(ctx context.Context, id string) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, id)
+}
+
+func (r *queryResolver) Datasets(ctx context.Context, first *int, after *string, last *int, before *string) (*model.DatasetConnection, error) {
+	nodes, edges, info, err := findPage(ctx, r.Explorer.FindDatasets, athar.EntityFilter{}, athar.PageArgs{First: first, After: after, Last: last, Before: before}, loaders(ctx).datasets,
+		func(cursor string, n *athar.Dataset) *model.DatasetEdge {
+			return &model.DatasetEdge{Cursor: cursor, Node: n}
+		})
+	if err != nil {
+		return nil, err
+	}
+	return &model.DatasetConnection{Nodes: nodes, Edges: edges, PageInfo: info}, nil
 }
 
 func (r *queryResolver) Node(ctx context.Context, id string) (athar.Entity, error) {
@@ -677,6 +787,10 @@ func (r *sourceResolver) Claims(ctx context.Context, obj *athar.Source, first *i
 	return claimList(p, n), nil
 }
 
+func (r *sourceResolver) Dataset(ctx context.Context, obj *athar.Source) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
+}
+
 func (r *sourceConnectionResolver) TotalCount(ctx context.Context, obj *model.SourceConnection) (int, error) {
 	if obj.Counted {
 		return obj.Total, nil
@@ -711,6 +825,12 @@ func (r *Resolver) AttackConnection() graph.AttackConnectionResolver {
 func (r *Resolver) Attribution() graph.AttributionResolver { return &attributionResolver{r} }
 
 func (r *Resolver) Claim() graph.ClaimResolver { return &claimResolver{r} }
+
+func (r *Resolver) Dataset() graph.DatasetResolver { return &datasetResolver{r} }
+
+func (r *Resolver) DatasetConnection() graph.DatasetConnectionResolver {
+	return &datasetConnectionResolver{r}
+}
 
 func (r *Resolver) Day() graph.DayResolver { return &dayResolver{r} }
 
@@ -759,6 +879,8 @@ type (
 	attackConnectionResolver   struct{ *Resolver }
 	attributionResolver        struct{ *Resolver }
 	claimResolver              struct{ *Resolver }
+	datasetResolver            struct{ *Resolver }
+	datasetConnectionResolver  struct{ *Resolver }
 	dayResolver                struct{ *Resolver }
 	eventResolver              struct{ *Resolver }
 	facilityResolver           struct{ *Resolver }

@@ -116,8 +116,13 @@ type AttackFilter struct {
 	AttackTypes graphql.Omittable[[]athar.AttackType] `json:"attackTypes,omitempty"`
 	// Attacks whose weapons (the attack's own list, not its claims') include any of these.
 	Weapons graphql.Omittable[[]athar.Weapon] `json:"weapons,omitempty"`
-	// Attacks on a facility within radiusMeters of the point.
+	// Attacks whose point is within radiusMeters of the centre: the attack's own location, else its
+	// facility's, else its place's (see Attack.mappedLocation), whether or not a facility is known.
 	Near graphql.Omittable[*athar.Near] `json:"near,omitempty"`
+	// Attacks imported from any of these datasets (dataset:<slug>).
+	DatasetIds graphql.Omittable[[]string] `json:"datasetIds,omitempty"`
+	// With true, only withdrawn attacks; with false, only current ones; all when null.
+	Withdrawn graphql.Omittable[*bool] `json:"withdrawn,omitempty"`
 	// Attacks for which some live account that does not deny gives at least this many killed; 0 to 1,000,000.
 	MinKilled graphql.Omittable[*int] `json:"minKilled,omitempty"`
 	// Attacks that these sources make claims about (retracted claims included).
@@ -153,6 +158,29 @@ type ClaimEdge struct {
 	Cursor string `json:"cursor"`
 	// The item.
 	Node *athar.Claim `json:"node,omitempty"`
+}
+
+// One page of datasets.
+type DatasetConnection struct {
+	// The items of the page, each with its cursor.
+	Edges []*DatasetEdge `json:"edges"`
+	// The items of the page.
+	Nodes []*athar.Dataset `json:"nodes"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many items the whole list has.
+	TotalCount int                `json:"totalCount"`
+	Counted    bool               `json:"-"`
+	Filter     athar.EntityFilter `json:"-"`
+	Total      int                `json:"-"`
+}
+
+// A dataset in a page, with its cursor.
+type DatasetEdge struct {
+	// The position of this item, for after and before.
+	Cursor string `json:"cursor"`
+	// The dataset.
+	Node *athar.Dataset `json:"node,omitempty"`
 }
 
 // Dates to filter by: a thing matches when its date range overlaps from..to. Either end may be open.

@@ -40,6 +40,8 @@ type AttackFilter struct {
 	MinKilled     *int // some live claim gives at least this many killed; 0 to MaxCount
 	SourceIDs     []string
 	Text          string
+	DatasetIDs    []string // imported from any of these datasets
+	Withdrawn     *bool    // true: only withdrawn attacks; false: only current ones; nil: all
 }
 
 // Validate checks the filter's values; problems name the fields under prefix ("filter").
@@ -52,7 +54,8 @@ func (f *AttackFilter) Validate(prefix string) error {
 		field string
 		n     int
 	}{{"facilityIds", len(f.FacilityIDs)}, {"facilityTypes", len(f.FacilityTypes)}, {"placeIds", len(f.PlaceIDs)},
-		{"actorIds", len(f.ActorIDs)}, {"attackTypes", len(f.AttackTypes)}, {"weapons", len(f.Weapons)}, {"sourceIds", len(f.SourceIDs)}} {
+		{"actorIds", len(f.ActorIDs)}, {"attackTypes", len(f.AttackTypes)}, {"weapons", len(f.Weapons)}, {"sourceIds", len(f.SourceIDs)},
+		{"datasetIds", len(f.DatasetIDs)}} {
 		checkFilterList(&p, l.field, l.n)
 	}
 	if len(p) > 0 {
@@ -368,7 +371,8 @@ type AttackFeature struct {
 	KilledLow, KilledHigh *int
 	Facilities, Places    []string // names
 	FacilityIDs           []string
-	Location              *Location // of its first facility with a known location, else of its first place with one
+	Location              *Location      // where a map puts it (MappedLocation): its own, else its facility's, else its place's
+	LocationFrom          LocationOrigin // whose point Location is
 }
 
 // FeatureCursor is where a page of an export ends: the start day and id of its last attack, the
@@ -399,6 +403,10 @@ type Explorer interface {
 	FindActors(ctx context.Context, f EntityFilter, page PageRequest) (*Page[*Actor], error)
 	// FindSources returns a page of the sources the filter matches, by title. Errors: as FindFacilities.
 	FindSources(ctx context.Context, f EntityFilter, page PageRequest) (*Page[*Source], error)
+	// FindDatasets returns a page of the datasets, by name. Errors: as FindFacilities.
+	FindDatasets(ctx context.Context, f EntityFilter, page PageRequest) (*Page[*Dataset], error)
+	// CountDatasets returns how many datasets the filter matches. Errors: EUNAVAILABLE.
+	CountDatasets(ctx context.Context, f EntityFilter) (int, error)
 	// FindPlaces returns a page of the places the filter matches, by name. Errors: as FindFacilities.
 	FindPlaces(ctx context.Context, f EntityFilter, page PageRequest) (*Page[*Place], error)
 	// CountFacilities returns how many facilities the filter matches. Errors: EUNAVAILABLE.

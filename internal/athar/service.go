@@ -31,6 +31,8 @@ func (r DateRange) Check(field string) error {
 // deadline passes, ECANCELED when its client goes away, EUNAVAILABLE when the database cannot be
 // reached or is restarting, EBUSY when it kept failing transiently, and EINTERNAL otherwise.
 type Reader interface {
+	// DatasetsByID returns the datasets with the given ids, in no particular order.
+	DatasetsByID(ctx context.Context, ids []string) ([]*Dataset, error)
 	// PlacesByID returns the places with the given ids, in no particular order.
 	PlacesByID(ctx context.Context, ids []string) ([]*Place, error)
 	// ActorsByID returns the actors with the given ids, in no particular order.
@@ -73,6 +75,14 @@ type Reader interface {
 	ClaimsAboutAttacks(ctx context.Context, ids []string, w Window) (map[string]List[*Claim], error)
 	// AttacksOfEvents returns, for each event id, the attacks during it or part of it.
 	AttacksOfEvents(ctx context.Context, ids []string, w Window) (map[string]List[*Attack], error)
+	// AttacksOfDatasets returns, for each dataset id, the attacks imported from it.
+	AttacksOfDatasets(ctx context.Context, ids []string, w Window) (map[string]List[*Attack], error)
+	// PartsOfAttacks returns, for each attack id, the attacks that are parts of it (aggregateId).
+	PartsOfAttacks(ctx context.Context, ids []string, w Window) (map[string]List[*Attack], error)
+	// DatasetInfos returns, for each dataset id, when it was last imported and its counts.
+	DatasetInfos(ctx context.Context, ids []string) (map[string]DatasetInfo, error)
+	// MappedLocations returns, for each attack id that has one, where a map puts it.
+	MappedLocations(ctx context.Context, ids []string) (map[string]MappedLocation, error)
 	// EventsAtFacilities returns, for each facility id, the events held there.
 	EventsAtFacilities(ctx context.Context, ids []string, w Window) (map[string]List[*Event], error)
 	// Citations returns, for each source id, every source it cites directly or through others, up

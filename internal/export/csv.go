@@ -47,6 +47,7 @@ var csvColumns = []csvColumn{
 		}
 		return string(f.Location.Precision)
 	}},
+	{"location_from", func(f *athar.AttackFeature) string { return string(f.LocationFrom) }},
 }
 
 // utf8BOM is the byte-order mark of UTF-8 (U+FEFF), by which spreadsheet programs recognise a

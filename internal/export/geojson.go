@@ -34,7 +34,7 @@ func feature(f *athar.AttackFeature) map[string]any {
 		"id": f.ID, "title": f.Title, "dateStart": f.Date.Start.Format("2006-01-02"),
 		"dateEnd": f.Date.End.Format("2006-01-02"), "datePrecision": string(f.Date.Precision), "date": start,
 		"facilities": f.Facilities, "places": f.Places, "killedLow": f.KilledLow, "killedHigh": f.KilledHigh,
-		"locationPrecision": string(f.Location.Precision),
+		"locationPrecision": string(f.Location.Precision), "locationFrom": string(f.LocationFrom),
 	}
 	if end != "" {
 		props["date"] = start + "/" + end

@@ -13,6 +13,9 @@ type Payload struct {
 	UserErrors       []*UserError // never nil: the schema's userErrors is a non-null list
 }
 
+// Dataset is the dataset the mutation wrote, or nil.
+func (p *Payload) Dataset() *athar.Dataset { return entity[*athar.Dataset](p) }
+
 // Place is the place the mutation wrote, or nil.
 func (p *Payload) Place() *athar.Place { return entity[*athar.Place](p) }
 

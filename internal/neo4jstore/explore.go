@@ -275,6 +275,16 @@ func (s *Store) FindFacilities(ctx context.Context, f athar.EntityFilter, page a
 	return findEntities[*athar.Facility](ctx, s, f, page)
 }
 
+// FindDatasets implements athar.Explorer.
+func (s *Store) FindDatasets(ctx context.Context, f athar.EntityFilter, page athar.PageRequest) (*athar.Page[*athar.Dataset], error) {
+	return findEntities[*athar.Dataset](ctx, s, f, page)
+}
+
+// CountDatasets implements athar.Explorer.
+func (s *Store) CountDatasets(ctx context.Context, f athar.EntityFilter) (int, error) {
+	return s.countEntities(ctx, athar.TypeDataset, f)
+}
+
 // FindActors implements athar.Explorer.
 func (s *Store) FindActors(ctx context.Context, f athar.EntityFilter, page athar.PageRequest) (*athar.Page[*athar.Actor], error) {
 	return findEntities[*athar.Actor](ctx, s, f, page)
@@ -742,16 +752,15 @@ WITH a ORDER BY ` + k.sort(false) + ` LIMIT $limit
 CALL (a) {
   OPTIONAL MATCH (a)-[:` + relTargeted + `]->(f:Facility)
   WITH f ORDER BY f.id
-  RETURN collect(f.name) AS facilities, collect(f.id) AS facilityIds,
-    [x IN collect(CASE WHEN f.location IS NOT NULL THEN {p: f.location, precision: f.locationPrecision} END) WHERE x IS NOT NULL] AS fl
+  RETURN collect(f.name) AS facilities, collect(f.id) AS facilityIds
 }
 CALL (a) {
   OPTIONAL MATCH (a)-[:` + relOccurredIn + `]->(p:Place)
   WITH p ORDER BY p.id
-  RETURN collect(p.name) AS places,
-    [x IN collect(CASE WHEN p.location IS NOT NULL THEN {p: p.location, precision: 'CENTROID'} END) WHERE x IS NOT NULL] AS pl
+  RETURN collect(p.name) AS places
 }
-RETURN properties(a) AS props, facilities, facilityIds, places, head(fl + pl) AS loc`, sc.params
+` + mappedLocation("a", "loc") + `
+RETURN properties(a) AS props, facilities, facilityIds, places, loc`, sc.params
 }
 
 // AttackFeatures implements athar.Explorer.
@@ -785,11 +794,9 @@ func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, after 
 			n := int(v)
 			ft.KilledHigh = &n
 		}
-		if loc, ok := m["loc"].(map[string]any); ok {
-			if pt, ok := loc["p"].(dbtype.Point2D); ok {
-				prec, _ := loc["precision"].(string)
-				ft.Location = &athar.Location{Latitude: pt.Y, Longitude: pt.X, Precision: athar.LocationPrecision(prec)}
-			}
+		if loc, ok := mappedLocationOf(m["loc"]); ok {
+			ft.Location = &loc.Location
+			ft.LocationFrom = loc.From
 		}
 		out = append(out, ft)
 	}

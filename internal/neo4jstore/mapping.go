@@ -24,17 +24,24 @@ import (
 // relationships is the relationship type of each reference field, by entity type and field name.
 // Every reference field of every description has one: specs panics on load otherwise.
 var relationships = map[athar.EntityType]map[string]string{
-	athar.TypePlace:    {"partOf": "PART_OF"},
-	athar.TypeActor:    {"partOf": "PART_OF"},
-	athar.TypeFacility: {"placeId": "LOCATED_IN", "operatedBy": "OPERATED_BY"},
-	athar.TypeSource:   {"publishedBy": "PUBLISHED_BY", "cites": "CITES"},
-	athar.TypeEvent:    {"facilityId": "HELD_AT", "placeIds": "OCCURRED_IN"},
-	athar.TypeAttack:   {"facilityIds": "TARGETED", "placeIds": "OCCURRED_IN", "duringEventIds": "DURING", "partOfEventIds": "PART_OF"},
-	athar.TypeClaim:    {"attackId": "ABOUT", "sourceId": "REPORTED_IN", "claimedBy": "CLAIMED_BY", "names": "NAMES", "placeIds": "LOCATES"},
+	athar.TypeDataset:  {},
+	athar.TypePlace:    {"partOf": "PART_OF", "datasetId": relInDataset},
+	athar.TypeActor:    {"partOf": "PART_OF", "datasetId": relInDataset},
+	athar.TypeFacility: {"placeId": "LOCATED_IN", "operatedBy": "OPERATED_BY", "datasetId": relInDataset},
+	athar.TypeSource:   {"publishedBy": "PUBLISHED_BY", "cites": "CITES", "datasetId": relInDataset},
+	athar.TypeEvent:    {"facilityId": "HELD_AT", "placeIds": "OCCURRED_IN", "datasetId": relInDataset},
+	athar.TypeAttack: {"facilityIds": "TARGETED", "placeIds": "OCCURRED_IN", "duringEventIds": "DURING", "partOfEventIds": "PART_OF",
+		"aggregateId": "AGGREGATED_IN", "datasetId": relInDataset},
+	athar.TypeClaim: {"attackId": "ABOUT", "sourceId": "REPORTED_IN", "claimedBy": "CLAIMED_BY", "names": "NAMES", "placeIds": "LOCATES",
+		"sideA": "SIDE_A", "sideB": "SIDE_B", "datasetId": relInDataset},
 }
+
+// relInDataset links a record imported from a dataset to the dataset (its datasetId).
+const relInDataset = "IN_DATASET"
 
 // listOrders is the stable order of each type's lists, a Cypher sort over the variable m.
 var listOrders = map[athar.EntityType]string{
+	athar.TypeDataset:  "m.name, m.id",
 	athar.TypePlace:    "m.name, m.id",
 	athar.TypeActor:    "m.name, m.id",
 	athar.TypeFacility: "m.name, m.id",

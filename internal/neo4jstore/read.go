@@ -96,6 +96,11 @@ func getTx(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType,
 	return decodeEntities(t, recs), nil
 }
 
+// DatasetsByID implements athar.Reader.
+func (s *Store) DatasetsByID(ctx context.Context, ids []string) ([]*athar.Dataset, error) {
+	return byID[*athar.Dataset](ctx, s, ids)
+}
+
 // PlacesByID implements athar.Reader.
 func (s *Store) PlacesByID(ctx context.Context, ids []string) ([]*athar.Place, error) {
 	return byID[*athar.Place](ctx, s, ids)
@@ -256,7 +261,69 @@ var (
 	claimsAboutAttacks  = incoming{athar.TypeAttack, athar.TypeClaim, []string{"attackId"}}
 	attacksOfEvents     = incoming{athar.TypeEvent, athar.TypeAttack, []string{"duringEventIds", "partOfEventIds"}}
 	eventsAtFacilities  = incoming{athar.TypeFacility, athar.TypeEvent, []string{"facilityId"}}
+	attacksOfDatasets   = incoming{athar.TypeDataset, athar.TypeAttack, []string{"datasetId"}}
+	partsOfAttacks      = incoming{athar.TypeAttack, athar.TypeAttack, []string{"aggregateId"}}
 )
+
+// AttacksOfDatasets implements athar.Reader.
+func (s *Store) AttacksOfDatasets(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Attack], error) {
+	return related[*athar.Attack](ctx, s, attacksOfDatasets, ids, w)
+}
+
+// PartsOfAttacks implements athar.Reader.
+func (s *Store) PartsOfAttacks(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Attack], error) {
+	return related[*athar.Attack](ctx, s, partsOfAttacks, ids, w)
+}
+
+// DatasetInfos implements athar.Reader. The counts follow each type's link to its dataset
+// (datasetId), so each is a count of relationships of one dataset node, which Neo4j keeps.
+func (s *Store) DatasetInfos(ctx context.Context, ids []string) (map[string]athar.DatasetInfo, error) {
+	count := func(t athar.EntityType) string {
+		return fmt.Sprintf("COUNT { (d)<-[:%s]-(:%s) }", relOf(t, "datasetId"), labelOf(t))
+	}
+	query := fmt.Sprintf(`UNWIND $ids AS id
+MATCH (d:Dataset {id: id})
+RETURN d.id AS id, d.importedAt AS importedAt, %s AS attacks,
+  COUNT { (d)<-[:%s]-(a:Attack) WHERE a.withdrawnIn IS NOT NULL } AS withdrawnAttacks,
+  %s AS claims, %s AS sources, %s AS events, %s AS facilities`,
+		count(athar.TypeAttack), relOf(athar.TypeAttack, "datasetId"), count(athar.TypeClaim), count(athar.TypeSource),
+		count(athar.TypeEvent), count(athar.TypeFacility))
+	recs, err := s.read(ctx, query, map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]athar.DatasetInfo, len(recs))
+	for _, rec := range recs {
+		m := rowOf(rec)
+		info := athar.DatasetInfo{Counts: athar.DatasetCounts{
+			Attacks: int(field[int64](m, "attacks")), WithdrawnAttacks: int(field[int64](m, "withdrawnAttacks")),
+			Claims: int(field[int64](m, "claims")), Sources: int(field[int64](m, "sources")),
+			Events: int(field[int64](m, "events")), Facilities: int(field[int64](m, "facilities")),
+		}}
+		if t := timeOf(m, "importedAt"); !t.IsZero() {
+			info.ImportedAt = &t
+		}
+		out[str(m, "id")] = info
+	}
+	return out, nil
+}
+
+// MappedLocations implements athar.Reader: mappedLocation (scope.go) for each attack.
+func (s *Store) MappedLocations(ctx context.Context, ids []string) (map[string]athar.MappedLocation, error) {
+	recs, err := s.read(ctx, "UNWIND $ids AS id MATCH (a:Attack {id: id})\n"+mappedLocation("a", "loc")+"\nRETURN a.id AS id, loc",
+		map[string]any{"ids": ids})
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[string]athar.MappedLocation, len(recs))
+	for _, rec := range recs {
+		m := rowOf(rec)
+		if loc, ok := mappedLocationOf(m["loc"]); ok {
+			out[str(m, "id")] = loc
+		}
+	}
+	return out, nil
+}
 
 // AttacksInPlaces implements athar.Reader.
 func (s *Store) AttacksInPlaces(ctx context.Context, ids []string, w athar.Window) (map[string]athar.List[*athar.Attack], error) {

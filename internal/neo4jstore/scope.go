@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/dbtype"
 
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/neo4jstore/lucene"
@@ -55,6 +56,8 @@ type filter struct {
 	// them holds (with where). A pattern that is the variable alone is a condition on the node.
 	patterns []string
 	where    string
+	// wheres, when set, gives each pattern a condition of its own instead of where.
+	wheres []string
 	// lookup, when set, is how the filter starts a query instead (a full-text query); such a
 	// filter is always the first given.
 	lookup string
@@ -103,9 +106,17 @@ func (f filter) start(v string) string {
 	}
 	parts := make([]string, len(f.patterns))
 	for i, p := range f.patterns {
-		parts[i] = fmt.Sprintf("MATCH %s WHERE %s RETURN %s", p, f.where, v)
+		parts[i] = fmt.Sprintf("MATCH %s WHERE %s RETURN %s", p, f.whereOf(i), v)
 	}
 	return "CALL () { " + strings.Join(parts, " UNION ") + " }"
+}
+
+// whereOf is the condition of pattern i.
+func (f filter) whereOf(i int) string {
+	if f.wheres != nil {
+		return f.wheres[i]
+	}
+	return f.where
 }
 
 // check is the condition that the node bound to v matches the filter.
@@ -113,10 +124,10 @@ func (f filter) check(v string) string {
 	parts := make([]string, len(f.patterns))
 	for i, p := range f.patterns {
 		if strings.HasPrefix(p, "("+v+":") && strings.Count(p, "(") == 1 {
-			parts[i] = f.where // the node alone: the condition is on it
+			parts[i] = f.whereOf(i) // the node alone: the condition is on it
 			continue
 		}
-		parts[i] = fmt.Sprintf("EXISTS { MATCH %s WHERE %s }", p, f.where)
+		parts[i] = fmt.Sprintf("EXISTS { MATCH %s WHERE %s }", p, f.whereOf(i))
 	}
 	if len(parts) == 1 {
 		return parts[0]
@@ -153,7 +164,12 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 				fmt.Sprintf("(a:Attack)-[:%s]->(:Facility)-[:%s]->(:Place)%s(pl:Place)", relTargeted, relLocatedIn, upPlaces),
 			},
 			where: "pl.id IN $placeIds"},
-		{on: f.Near != nil, patterns: []string{atFacility}, where: "point.distance(f.location, $nearPoint) <= $nearRadius"},
+		nearFilter(f.Near != nil),
+		{on: set(len(f.DatasetIDs) > 0, "datasetIds", func() any { return f.DatasetIDs }),
+			patterns: []string{fmt.Sprintf("(a:Attack)-[:%s]->(ds:Dataset)", relOf(athar.TypeAttack, "datasetId"))},
+			where:    "ds.id IN $datasetIds"},
+		{on: set(f.Withdrawn != nil, "withdrawn", func() any { return *f.Withdrawn }),
+			patterns: []string{"(a:Attack)"}, where: "(a.withdrawnIn IS NOT NULL) = $withdrawn"},
 		{on: set(len(f.Weapons) > 0, "weaponIds", func() any { return taxonomyIDs(labelWeapon, f.Weapons) }),
 			patterns: []string{taxonomyPattern("weapons")}, where: "t.id IN $weaponIds"},
 		{on: set(len(f.AttackTypes) > 0, "attackTypeIds", func() any { return taxonomyIDs(labelAttackType, f.AttackTypes) }),
@@ -178,6 +194,67 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 		all = "MATCH (a:Attack) WHERE a.killedSort IS NOT NULL"
 	}
 	return buildScope("a", all, filters, p)
+}
+
+// nearFilter matches the attacks whose mapped point (mappedLocation) is within $nearRadius metres
+// of $nearPoint: the attack's own location; else, for an attack without one, the first facility
+// it hit (by id) that has a location; else the first place it occurred in (by id) that has one.
+// Each of the three starts from its label's point index.
+func nearFilter(on bool) filter {
+	within := func(v string) string { return fmt.Sprintf("point.distance(%s.location, $nearPoint) <= $nearRadius", v) }
+	located := fmt.Sprintf("EXISTS { (a)-[:%s]->(g:Facility) WHERE g.location IS NOT NULL", relTargeted)
+	return filter{on: on,
+		patterns: []string{
+			"(a:Attack)",
+			fmt.Sprintf("(a:Attack)-[:%s]->(f:Facility)", relTargeted),
+			fmt.Sprintf("(a:Attack)-[:%s]->(pl:Place)", relOccurredIn),
+		},
+		wheres: []string{
+			within("a"),
+			within("f") + " AND a.location IS NULL AND NOT " + located + " AND g.id < f.id }",
+			within("pl") + " AND a.location IS NULL AND NOT " + located + " }" +
+				fmt.Sprintf(" AND NOT EXISTS { (a)-[:%s]->(q:Place) WHERE q.location IS NOT NULL AND q.id < pl.id }", relOccurredIn),
+		},
+	}
+}
+
+// mappedLocation binds out to where a map puts the attack in variable a, as a map {p, precision,
+// from} (null when it has no point): its own location; else that of the first facility it hit,
+// by id, that has one; else that of the first place it occurred in, by id, that has one (a
+// place's point is its centre). athar.MappedLocation says the same; nearFilter selects by it. It
+// binds fp, fprec and pp besides, so a query uses it once.
+func mappedLocation(a, out string) string {
+	return fmt.Sprintf(`CALL (%[1]s) {
+  OPTIONAL MATCH (%[1]s)-[:%[2]s]->(f:Facility) WHERE f.location IS NOT NULL
+  WITH f ORDER BY f.id LIMIT 1
+  RETURN f.location AS fp, f.locationPrecision AS fprec
+}
+CALL (%[1]s) {
+  OPTIONAL MATCH (%[1]s)-[:%[3]s]->(p:Place) WHERE p.location IS NOT NULL
+  WITH p ORDER BY p.id LIMIT 1
+  RETURN p.location AS pp
+}
+WITH *, CASE
+  WHEN %[1]s.location IS NOT NULL THEN {p: %[1]s.location, precision: %[1]s.locationPrecision, from: '%[5]s'}
+  WHEN fp IS NOT NULL THEN {p: fp, precision: fprec, from: '%[6]s'}
+  WHEN pp IS NOT NULL THEN {p: pp, precision: '%[8]s', from: '%[7]s'} END AS %[4]s`,
+		a, relTargeted, relOccurredIn, out, athar.FromAttack, athar.FromFacility, athar.FromPlace, athar.LocationPrecision("CENTROID"))
+}
+
+// mappedLocationOf reads the map mappedLocation binds.
+func mappedLocationOf(v any) (athar.MappedLocation, bool) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return athar.MappedLocation{}, false
+	}
+	pt, ok := m["p"].(dbtype.Point2D)
+	if !ok {
+		return athar.MappedLocation{}, false
+	}
+	return athar.MappedLocation{
+		Location: athar.Location{Latitude: pt.Y, Longitude: pt.X, Precision: athar.LocationPrecision(str(m, "precision"))},
+		From:     athar.LocationOrigin(str(m, "from")),
+	}, true
 }
 
 // taxonomyPattern ties an attack to the shared node of a value of one of its enum list fields.
