@@ -20,7 +20,7 @@ const (
 	acledName      = "Armed Conflict Location & Event Data (ACLED)"
 	acledPublisher = "ACLED (Armed Conflict Location & Event Data)"
 	acledURL       = "https://acleddata.com/"
-	acledLicence   = "ACLED Terms of Use (https://acleddata.com/terms-of-use/): use with attribution; the data may not be redistributed as a dataset"
+	acledLicence   = "ACLED Terms of Use (https://acleddata.com/terms-of-use/): use with attribution; redistribution of the data itself is restricted"
 	acledCitation  = "Armed Conflict Location & Event Data (ACLED); www.acleddata.com. Raleigh, Clionadh, Andrew Linke, " +
 		"Håvard Hegre and Joakim Karlsen (2010) Introducing ACLED: An Armed Conflict Location and Event Dataset. " +
 		"Journal of Peace Research 47(5): 651-660."
