@@ -183,7 +183,7 @@ func acledEvent(rs *records, ds string, r *row, id string) (inconsistent bool) {
 
 	quote := r.raw("notes")
 	if strings.TrimSpace(quote) == "" {
-		quote = describeColumns(r, "event_type", "sub_event_type", "actor1", "actor2", "civilian_targeting", "fatalities")
+		quote = describeColumns(r, "event_id_cnty", "event_type", "sub_event_type", "actor1", "actor2", "civilian_targeting", "fatalities")
 	}
 	claim := func(part string, kind athar.ClaimKind, text string) *athar.Claim {
 		return &athar.Claim{ID: "claim:" + ds + "-" + id + "-" + part, AttackID: attack.ID, SourceID: source.ID,

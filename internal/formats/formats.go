@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -222,24 +223,36 @@ func (r *row) problem(col, format string, args ...any) {
 	r.p.Add(r.where+"."+col, format, args...)
 }
 
-// int reads a whole number; empty gives nil.
-func (r *row) int(col string) *int {
+// whole reads a whole number; empty gives ok false.
+func (r *row) whole(col string) (int, bool) {
 	v := r.text(col)
 	if v == "" {
-		return nil
+		return 0, false
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil {
 		// Some exports write whole numbers as decimals ("5.0").
 		f, ferr := strconv.ParseFloat(v, 64)
-		if ferr != nil || f != float64(int(f)) {
+		if ferr != nil || f != math.Trunc(f) || math.Abs(f) > math.MaxInt32 {
 			r.problem(col, "%q is not a whole number", v)
-			return nil
+			return 0, false
 		}
 		n = int(f)
 	}
-	if n < 0 {
+	return n, true
+}
+
+// int reads a count of people: a whole number from 0 to athar.MaxCount; empty gives nil.
+func (r *row) int(col string) *int {
+	n, ok := r.whole(col)
+	switch {
+	case !ok:
+		return nil
+	case n < 0:
 		r.problem(col, "%d is negative: want a count", n)
+		return nil
+	case n > athar.MaxCount:
+		r.problem(col, "%d is above %d, the largest figure Athar records", n, athar.MaxCount)
 		return nil
 	}
 	return &n
@@ -261,15 +274,15 @@ func (r *row) float(col string) (float64, bool) {
 
 // code reads one of a column's numeric codes; empty gives 0, an unknown code is a problem.
 func (r *row) code(col string, known ...int) int {
-	n := r.int(col)
-	if n == nil {
+	n, ok := r.whole(col)
+	if !ok {
 		return 0
 	}
-	if !slices.Contains(known, *n) {
-		r.problem(col, "%d is not one of the codes %s", *n, joinInts(known))
+	if !slices.Contains(known, n) {
+		r.problem(col, "%d is not one of the codes %s", n, joinInts(known))
 		return 0
 	}
-	return *n
+	return n
 }
 
 func joinInts(ns []int) string {

@@ -289,7 +289,8 @@ func ucdpActor(rs *records, ds string, r *row, col string) string {
 
 // ucdpQuote is the quote of an event's claims: the dataset's own source text, each column as it is
 // (source_headline, source_article, source_original), one per line; with none of them, the
-// figures' columns as the file gives them, so that a quote is never empty.
+// figures' columns as the file gives them, and without those its id, so that a quote is never
+// empty.
 func ucdpQuote(r *row) string {
 	var parts []string
 	for _, c := range []string{"source_headline", "source_article", "source_original"} {
@@ -300,7 +301,10 @@ func ucdpQuote(r *row) string {
 	if len(parts) > 0 {
 		return strings.Join(parts, "\n")
 	}
-	return describeColumns(r, "best", "low", "high", "deaths_civilians", "deaths_a", "deaths_b", "deaths_unknown")
+	if q := describeColumns(r, "best", "low", "high", "deaths_civilians", "deaths_a", "deaths_b", "deaths_unknown"); q != "" {
+		return q
+	}
+	return describeColumns(r, "id")
 }
 
 // ucdpCasualtiesText says the claim's figures in words: "UCDP GED gives 5 deaths (low 3, high 9),

@@ -336,6 +336,27 @@ func TestReadUCDPGED_Problems(t *testing.T) {
 			t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 		}
 	})
+	t.Run("figures beyond the domain's bound", func(t *testing.T) {
+		ps := ReadErr(t, "ucdp-ged", header+"1,3,Gov,Civilians,2014-04-30,2014-04-30,1.0,36.2,37.1,Syria,1000001,3,9,1e12\n")
+		got := make([]string, len(ps))
+		for i, p := range ps {
+			got[i] = p.Error()
+		}
+		want := []string{`row 2 (id 1).date_prec: "1e12" is not a whole number`, `row 2 (id 1).best: 1000001 is above 1000000, the largest figure Athar records`}
+		if !slices.Equal(got, want) {
+			t.Errorf("problems %q, want %q", got, want)
+		}
+	})
+	t.Run("a row with neither source text nor figures is quoted by its id", func(t *testing.T) {
+		res, err := formats.ReadUCDPGED(strings.NewReader(header+"5,3,Gov,Civilians,2014-04-30,2014-04-30,1,36.2,37.1,Syria,,,,1\n"), formats.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := find[*athar.Claim](t, res, "claim:ucdp-ged-5-casualties"); c.Quote != "id: 5" || c.Killed != nil ||
+			c.Text != "UCDP GED gives no death estimate for this event." {
+			t.Errorf("claim %+v", c)
+		}
+	})
 	t.Run("an empty file", func(t *testing.T) {
 		for _, text := range []string{"", "\xEF\xBB\xBF"} {
 			ps := ReadErr(t, "ucdp-ged", text)
