@@ -310,9 +310,11 @@ func acledActors(rs *records, ds string, r *row, col, interCol, assocCol string)
 }
 
 func acledActor(rs *records, ds, name string, kind athar.ActorKind, where string) string {
-	a := &athar.Actor{ID: "actor:" + ds + "-" + idPart(name, 120), Name: name, Kind: kind, DatasetID: "dataset:" + ds, ExternalID: name}
-	rs.add(a, where)
-	return a.ID
+	id := rs.idOf("actor\x00"+name, func() string { return "actor:" + ds + "-" + idPart(name, 120) })
+	if !rs.seen[id] {
+		rs.add(&athar.Actor{ID: id, Name: name, Kind: kind, DatasetID: "dataset:" + ds, ExternalID: name}, where)
+	}
+	return id
 }
 
 // acledWeapons are the weapons a row names: ACLED's sub-event type "Chemical weapon" is a chemical

@@ -370,9 +370,24 @@ func fnv32(s string) string {
 type records struct {
 	b    *athar.Bundle
 	seen map[string]bool
+	// ids are the ids already made of a place's path or an actor's key, so that the rows naming
+	// them again (most rows of a release) skip making them.
+	ids map[string]string
 }
 
-func newRecords() *records { return &records{b: &athar.Bundle{}, seen: map[string]bool{}} }
+func newRecords() *records {
+	return &records{b: &athar.Bundle{}, seen: map[string]bool{}, ids: map[string]string{}}
+}
+
+// idOf returns the id made of key by make, made once per file.
+func (rs *records) idOf(key string, make func() string) string {
+	id, ok := rs.ids[key]
+	if !ok {
+		id = make()
+		rs.ids[key] = id
+	}
+	return id
+}
 
 // add adds e unless a record of its id was added before; it reports whether it was added.
 func (rs *records) add(e athar.Entity, where string) bool {
@@ -430,27 +445,35 @@ type level struct {
 // id are its path of names: "Syria > Aleppo governorate" is place:ucdp-ged-syria-aleppo-governorate,
 // so that two places of one name in different parents stay apart.
 func places(rs *records, ds string, levels []level, where string) string {
-	parent, path, unsluggable := "", "", false
+	parent, path := "", ""
+	var names []string
 	for _, l := range levels {
 		given := strings.TrimSpace(l.name)
 		if given == "" {
 			continue
 		}
-		name, kind := placeName(given, l.kind)
-		var aliases []string
-		if l.as != "" {
-			name, kind = l.as, l.kind
-			aliases = []string{given}
-		}
 		if path != "" {
 			path += " > "
 		}
 		path += given
-		// A level with no Latin letters or digits would vanish from the slug: the hash keeps its
-		// place apart from its parent's.
-		unsluggable = unsluggable || slug(given) == ""
-		id := "place:" + ds + "-" + idPartOf(path, slug(path), 190-len(ds), unsluggable)
-		rs.add(&athar.Place{ID: id, Name: name, Aliases: aliases, Kind: kind, PartOf: parent, DatasetID: "dataset:" + ds, ExternalID: path}, where)
+		names = append(names, given)
+		made := false
+		id := rs.idOf("place\x00"+path, func() string {
+			made = true
+			// A level with no Latin letters or digits would vanish from the slug: the hash keeps
+			// its place apart from its parent's.
+			unsluggable := slices.ContainsFunc(names, func(n string) bool { return slug(n) == "" })
+			return "place:" + ds + "-" + idPartOf(path, slug(path), 190-len(ds), unsluggable)
+		})
+		if made {
+			name, kind := placeName(given, l.kind)
+			var aliases []string
+			if l.as != "" {
+				name, kind = l.as, l.kind
+				aliases = []string{given}
+			}
+			rs.add(&athar.Place{ID: id, Name: name, Aliases: aliases, Kind: kind, PartOf: parent, DatasetID: "dataset:" + ds, ExternalID: path}, where)
+		}
 		parent = id
 	}
 	return parent

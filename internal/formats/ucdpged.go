@@ -278,8 +278,11 @@ func ucdpActor(rs *records, ds string, r *row, col string) string {
 	if key == "" {
 		ext, key = name, "name-"+name
 	}
-	a := &athar.Actor{ID: "actor:" + ds + "-" + idPart(key, 120), Name: name, Kind: "ARMED_GROUP",
-		DatasetID: "dataset:" + ds, ExternalID: ext}
+	a := &athar.Actor{ID: rs.idOf("actor\x00"+key, func() string { return "actor:" + ds + "-" + idPart(key, 120) }),
+		Name: name, Kind: "ARMED_GROUP", DatasetID: "dataset:" + ds, ExternalID: ext}
+	if rs.seen[a.ID] {
+		return a.ID
+	}
 	if strings.HasPrefix(strings.ToLower(name), "government of ") {
 		a.Kind = "GOVERNMENT"
 	}
