@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/athar-project/athar/internal/neo4jtest"
 )
@@ -33,6 +34,41 @@ func TestImport_DatasetFormats(t *testing.T) {
 		}
 		if n := neo4jtest.Count(t, "MATCH (a:Attack) RETURN count(a) AS n", nil); n != 0 {
 			t.Errorf("%d attacks after a dry run", n)
+		}
+	})
+	t.Run("both samples written, the second time changing nothing; standard input read with -", func(t *testing.T) {
+		neo4jtest.Wipe(t)
+		var firstDone time.Time
+		for round := range 2 {
+			for _, c := range []struct{ format, file string }{{"ucdp-ged", "ucdp-ged-sample.csv"}, {"acled", "acled-sample.csv"}} {
+				var out, errOut bytes.Buffer
+				args := append(append([]string{"import", "--format", c.format}, dbArgs(t)...), filepath.Join("..", "..", "data", "samples", c.file))
+				if c.format == "acled" {
+					// The same file through standard input.
+					f, err := os.Open(args[len(args)-1])
+					if err != nil {
+						t.Fatal(err)
+					}
+					stdin := os.Stdin
+					os.Stdin = f
+					t.Cleanup(func() { os.Stdin = stdin; f.Close() })
+					args[len(args)-1] = "-"
+				}
+				if code := run(ctx, args, &out, &errOut); code != 0 {
+					t.Fatalf("%s: exit %d: %s", c.format, code, errOut.String())
+				}
+				if !strings.Contains(out.String(), "dataset:"+c.format+" (release") {
+					t.Errorf("%s: output:\n%s", c.format, out.String())
+				}
+			}
+			if n := neo4jtest.Count(t, "MATCH (a:Attack) RETURN count(a) AS n", nil); n != 23+19 {
+				t.Errorf("%d attacks, want the 23 of UCDP's sample and the 19 of ACLED's", n)
+			}
+			if round == 0 {
+				firstDone = time.Now().UTC()
+			} else if n := neo4jtest.Count(t, "MATCH (n) WHERE n.updatedAt > $t RETURN count(n) AS n", map[string]any{"t": firstDone}); n != 0 {
+				t.Errorf("importing the samples again changed %d nodes", n)
+			}
 		}
 	})
 	t.Run("the file's problems, each with its row and id, before any database", func(t *testing.T) {
