@@ -76,7 +76,7 @@ func ReadACLED(r io.Reader, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, p := readTable(r, "acled", acledRequired)
+	t, p := openTable(r, "acled", acledRequired)
 	if t == nil {
 		return nil, p
 	}
@@ -86,29 +86,25 @@ func ReadACLED(r io.Reader, opts Options) (*Result, error) {
 		Description: "Political violence and demonstration events, each dated, located and coded by type, " +
 			"actors and reported fatalities from ACLED's sources. Only its political violence is imported."}
 	rs.add(dataset, "dataset")
-	res := &Result{Dataset: dataset, Rows: len(t.rows)}
+	res := &Result{Dataset: dataset}
 	firstRow := map[string]int{}
 	var latest int64
-	for i, rec := range t.rows {
-		if rec == nil {
-			continue
-		}
-		n := i + 2
+	res.Rows = t.each(&p, func(n int, rec []string) {
 		row := &row{t: t, rec: rec, p: &p}
 		id := row.text("event_id_cnty")
 		row.where = fmt.Sprintf("row %d (id %s)", n, id)
 		if id == "" {
 			row.where = fmt.Sprintf("row %d", n)
 			row.problem("event_id_cnty", "is empty: every ACLED event has an id")
-			continue
+			return
 		}
 		if slug(id) != strings.ToLower(id) {
 			row.problem("event_id_cnty", "%q is not an ACLED event id (letters, digits and hyphens, such as SYR12345)", id)
-			continue
+			return
 		}
 		if prev, dup := firstRow[id]; dup {
 			row.problem("event_id_cnty", "is also the id of row %d", prev)
-			continue
+			return
 		}
 		firstRow[id] = n
 		if ts := row.text("timestamp"); ts != "" {
@@ -123,17 +119,17 @@ func ReadACLED(r io.Reader, opts Options) (*Result, error) {
 		case slices.Contains(acledViolence, eventType):
 		case slices.Contains(acledOther, eventType):
 			res.Skipped++
-			continue
+			return
 		default:
 			row.problem("event_type", "%q is not one of ACLED's event types (Battles, Explosions/Remote violence, "+
 				"Violence against civilians, Protests, Riots, Strategic developments)", row.text("event_type"))
-			continue
+			return
 		}
 		if acledEvent(rs, ds, row, strings.ToLower(id)) {
 			res.Inconsistent++
 		}
 		res.Events++
-	}
+	})
 	if dataset.Release == "" && latest > 0 {
 		dataset.Release = time.Unix(latest, 0).UTC().Format("2006-01-02")
 	}

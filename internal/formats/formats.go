@@ -105,28 +105,30 @@ func datasetSlug(opts Options, def string) (string, error) {
 	return s, nil
 }
 
-// table is a CSV file read with its header: columns are found by name, case-insensitively.
+// table is a CSV file opened at its first data row: its columns are found by name,
+// case-insensitively; its rows are read one at a time (each).
 type table struct {
 	cols map[string]int
-	rows [][]string
+	cr   *csv.Reader
 }
 
 // bom is the UTF-8 byte-order mark, which spreadsheet programs write at the start of a CSV file.
 var bom = []byte{0xEF, 0xBB, 0xBF}
 
-// readTable reads a CSV file whole: a leading byte-order mark is dropped, CRLF line ends and quoted
-// fields over several lines are read as RFC 4180 says (encoding/csv). Header names are trimmed and
-// folded to lower case; unknown columns are kept but never read. A file without a header row, or
-// without one of the required columns (all named at once), is refused; a row that cannot be read
-// is a problem naming its row, and the other rows are still read.
-func readTable(r io.Reader, format string, required []string) (*table, athar.Problems) {
-	br := bufio.NewReader(r)
+// openTable reads a CSV file's header: a leading byte-order mark is dropped; the delimiter is the
+// comma, or the semicolon or tab when the header row holds more of those (spreadsheet programs
+// in many locales save CSV with semicolons). Header names are trimmed and folded to lower case;
+// unknown columns are kept but never read. A file without a header row, or without one of the
+// required columns (all named at once), is refused.
+func openTable(r io.Reader, format string, required []string) (*table, athar.Problems) {
+	br := bufio.NewReaderSize(r, 64<<10)
 	if head, err := br.Peek(len(bom)); err == nil && bytes.Equal(head, bom) {
 		_, _ = br.Discard(len(bom))
 	}
 	cr := csv.NewReader(br)
+	cr.Comma = sniffDelimiter(br)
 	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = false
+	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, fileProblem(format, "the file is empty: want a CSV file with a header row naming the columns %s", strings.Join(required, ", "))
@@ -134,7 +136,7 @@ func readTable(r io.Reader, format string, required []string) (*table, athar.Pro
 	if err != nil {
 		return nil, fileProblem(format, "the header row cannot be read: %s", csvMessage(err))
 	}
-	t := &table{cols: map[string]int{}}
+	t := &table{cols: map[string]int{}, cr: cr}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
 		if _, dup := t.cols[name]; !dup && name != "" {
@@ -151,24 +153,47 @@ func readTable(r io.Reader, format string, required []string) (*table, athar.Pro
 		return nil, fileProblem(format, "the header row lacks the required column%s %s (it has %s)",
 			plural(len(missing)), strings.Join(missing, ", "), strings.Join(header, ", "))
 	}
-	var p athar.Problems
-	for row := 2; ; row++ {
-		offset := cr.InputOffset()
-		rec, err := cr.Read()
+	return t, nil
+}
+
+// sniffDelimiter returns the delimiter of the header row the reader starts with.
+func sniffDelimiter(br *bufio.Reader) rune {
+	head, _ := br.Peek(br.Size())
+	if i := bytes.IndexByte(head, '\n'); i >= 0 {
+		head = head[:i]
+	}
+	comma, semi, tab := bytes.Count(head, []byte(",")), bytes.Count(head, []byte(";")), bytes.Count(head, []byte("\t"))
+	switch {
+	case semi > comma && semi >= tab:
+		return ';'
+	case tab > comma && tab > semi:
+		return '\t'
+	}
+	return ','
+}
+
+// each calls fn with every data row and its number (as a spreadsheet counts rows: the header is
+// row 1), streaming: a release of hundreds of thousands of rows is never held whole. The row's
+// fields are valid only during the call. A row that is not CSV is a problem naming it, and the
+// rows after it are still read. It returns the number of data rows.
+func (t *table) each(p *athar.Problems, fn func(n int, rec []string)) int {
+	rows := 0
+	for n := 2; ; n++ {
+		offset := t.cr.InputOffset()
+		rec, err := t.cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return rows
 		}
+		rows++
 		if err != nil {
-			p.Add(fmt.Sprintf("row %d", row), "cannot be read as CSV: %s", csvMessage(err))
-			if cr.InputOffset() == offset {
-				break // nothing more can be read
+			p.Add(fmt.Sprintf("row %d", n), "cannot be read as CSV: %s", csvMessage(err))
+			if t.cr.InputOffset() == offset {
+				return rows // nothing more can be read
 			}
-			t.rows = append(t.rows, nil) // kept as a gap, so that later rows keep their numbers
 			continue
 		}
-		t.rows = append(t.rows, rec)
+		fn(n, rec)
 	}
-	return t, p
 }
 
 // fileProblem returns a single problem of a whole file, named by its format.

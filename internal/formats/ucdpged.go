@@ -66,7 +66,7 @@ func ReadUCDPGED(r io.Reader, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, p := readTable(r, "ucdp-ged", ucdpRequired)
+	t, p := openTable(r, "ucdp-ged", ucdpRequired)
 	if t == nil {
 		return nil, p
 	}
@@ -76,28 +76,24 @@ func ReadUCDPGED(r io.Reader, opts Options) (*Result, error) {
 		Description: "Events of organized violence (state-based conflict, non-state conflict, one-sided violence) " +
 			"with at least one death, each located and dated as precisely as its sources allow."}
 	rs.add(dataset, "dataset")
-	res := &Result{Dataset: dataset, Rows: len(t.rows)}
+	res := &Result{Dataset: dataset}
 	firstRow := map[string]int{}
-	for i, rec := range t.rows {
-		if rec == nil {
-			continue
-		}
-		n := i + 2
+	res.Rows = t.each(&p, func(n int, rec []string) {
 		row := &row{t: t, rec: rec, p: &p}
 		id := row.text("id")
 		row.where = fmt.Sprintf("row %d (id %s)", n, id)
 		if id == "" {
 			row.where = fmt.Sprintf("row %d", n)
 			row.problem("id", "is empty: every GED event has an id")
-			continue
+			return
 		}
 		if slug(id) != strings.ToLower(id) {
 			row.problem("id", "%q is not a GED event id (letters, digits and hyphens)", id)
-			continue
+			return
 		}
 		if prev, dup := firstRow[id]; dup {
 			row.problem("id", "is also the id of row %d", prev)
-			continue
+			return
 		}
 		firstRow[id] = n
 		if dataset.Release == "" && row.text("version") != "" {
@@ -107,7 +103,7 @@ func ReadUCDPGED(r io.Reader, opts Options) (*Result, error) {
 			res.Inconsistent++
 		}
 		res.Events++
-	}
+	})
 	if dataset.Release == "" {
 		dataset.Release = releaseFromName(opts.FileName)
 	}

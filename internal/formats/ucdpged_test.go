@@ -302,6 +302,20 @@ func TestReadUCDPGED_ByteOrderMarkAndCRLF(t *testing.T) {
 	}
 }
 
+func TestReadUCDPGED_SemicolonsAndTabs(t *testing.T) {
+	for _, sep := range []string{";", "\t"} {
+		text := strings.Join([]string{"id", "type_of_violence", "side_a", "side_b", "date_start", "date_end", "where_prec", "latitude", "longitude", "country", "best", "low", "high", "where_description"}, sep) + "\n" +
+			strings.Join([]string{"7", "3", "Government of Syria", "Civilians", "2014-04-30", "2014-04-30", "1", "36.2", "37.1", "Syria", "5", "3", "9", "\"Aleppo city, Ansari; school\""}, sep) + "\n"
+		res, err := formats.ReadUCDPGED(strings.NewReader(text), formats.Options{})
+		if err != nil {
+			t.Fatalf("%q: %v", sep, err)
+		}
+		if a := find[*athar.Attack](t, res, "attack:ucdp-ged-7"); a.Title != "Aleppo city, Ansari; school" || a.Location == nil || a.Location.Longitude != 37.1 {
+			t.Errorf("%q: attack %+v", sep, a)
+		}
+	}
+}
+
 func TestReadUCDPGED_Problems(t *testing.T) {
 	header := "id,type_of_violence,side_a,side_b,date_start,date_end,where_prec,latitude,longitude,country,best,low,high,date_prec\n"
 	t.Run("every problem of the file, each with its row and id", func(t *testing.T) {
