@@ -149,6 +149,8 @@ func acledEvent(rs *records, ds string, r *row, id string) (inconsistent bool) {
 	attack.Date = r.acledDate()
 	if gp := r.code("geo_precision", 1, 2, 3); gp != 0 {
 		attack.Location = r.location(acledGeoPrec[gp])
+	} else if r.text("geo_precision") == "" && (r.text("latitude") != "" || r.text("longitude") != "") {
+		r.problem("geo_precision", "is empty: a point needs its precision (1, 2 or 3)")
 	}
 	place := places(rs, ds, acledPlaces(r), r.where)
 	if place != "" {

@@ -139,6 +139,8 @@ func ucdpEvent(rs *records, ds string, r *row, id string) (inconsistent bool) {
 	attack.Date = r.ucdpDate()
 	if wp := r.code("where_prec", 1, 2, 3, 4, 5, 6, 7); wp != 0 && wp != 7 {
 		attack.Location = r.location(ucdpWherePrec[wp])
+	} else if r.text("where_prec") == "" && (r.text("latitude") != "" || r.text("longitude") != "") {
+		r.problem("where_prec", "is empty: a point needs its precision (1 to 7)")
 	}
 	place := places(rs, ds, []level{{r.text("country"), "COUNTRY", ""}, {r.text("adm_1"), "GOVERNORATE", ""},
 		{r.text("adm_2"), "DISTRICT", ""}}, r.where)

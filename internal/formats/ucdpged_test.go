@@ -326,7 +326,8 @@ func TestReadUCDPGED_Problems(t *testing.T) {
 			"1,3,Government of Syria,Civilians,2014-04-30,2014-04-30,1,36.2,37.1,Syria,5,3,9,1\n"+
 			",3,Government of Syria,Civilians,2014-04-30,2014-04-30,1,36.2,37.1,Syria,5,3,9,1\n"+
 			"6,3,Government of Syria,Civilians,2014-05-30,2014-05-01,1,36.2,237.1,Syria,5,3,9,8\n"+
-			"7 b,3,Government of Syria,Civilians,2014-04-30,2014-04-30,1,36.2,37.1,Syria,5,3,9,1\n")
+			"7 b,3,Government of Syria,Civilians,2014-04-30,2014-04-30,1,36.2,37.1,Syria,5,3,9,1\n"+
+			"8,3,Government of Syria,Civilians,2014-04-30,2014-04-30,,36.2,37.1,Syria,5,3,9,1\n")
 		got := make([]string, len(ps))
 		for i, p := range ps {
 			got[i] = p.Error()
@@ -345,6 +346,7 @@ func TestReadUCDPGED_Problems(t *testing.T) {
 			`row 7 (id 6).date_end: "2014-05-01" is before the start "2014-05-30"`,
 			`row 7 (id 6).longitude: 237.1 is outside -180..180`,
 			`row 8 (id 7 b).id: "7 b" is not a GED event id (letters, digits and hyphens)`,
+			`row 9 (id 8).where_prec: is empty: a point needs its precision (1 to 7)`,
 		}
 		if !slices.Equal(got, want) {
 			t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
