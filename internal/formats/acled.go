@@ -81,7 +81,7 @@ func ReadACLED(r io.Reader, opts Options) (*Result, error) {
 		return nil, p
 	}
 	rs := newRecords()
-	dataset := &athar.Dataset{ID: "dataset:" + ds, Name: acledName, Publisher: acledPublisher, URL: acledURL,
+	dataset := &athar.Dataset{ID: "dataset:" + ds, Name: datasetName(acledName, ds, acledDataset), Publisher: acledPublisher, URL: acledURL,
 		Licence: acledLicence, Citation: acledCitation, Release: opts.Release,
 		Description: "Political violence and demonstration events, each dated, located and coded by type, " +
 			"actors and reported fatalities from ACLED's sources. Only its political violence is imported."}

@@ -105,6 +105,15 @@ func datasetSlug(opts Options, def string) (string, error) {
 	return s, nil
 }
 
+// datasetName is the name of a dataset filed under slug: the format's own name, followed by the slug
+// when it is not the format's own dataset, so that two datasets of one format are told apart.
+func datasetName(name, slug, def string) string {
+	if slug == def {
+		return name
+	}
+	return name + " (" + slug + ")"
+}
+
 // table is a CSV file opened at its first data row: its columns are found by name,
 // case-insensitively; its rows are read one at a time (each).
 type table struct {

@@ -71,7 +71,7 @@ func ReadUCDPGED(r io.Reader, opts Options) (*Result, error) {
 		return nil, p
 	}
 	rs := newRecords()
-	dataset := &athar.Dataset{ID: "dataset:" + ds, Name: ucdpName, Publisher: ucdpPublisher, URL: ucdpURL,
+	dataset := &athar.Dataset{ID: "dataset:" + ds, Name: datasetName(ucdpName, ds, ucdpDataset), Publisher: ucdpPublisher, URL: ucdpURL,
 		Licence: ucdpLicence, Citation: ucdpCitation, Release: opts.Release,
 		Description: "Events of organized violence (state-based conflict, non-state conflict, one-sided violence) " +
 			"with at least one death, each located and dated as precisely as its sources allow."}

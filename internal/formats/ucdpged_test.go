@@ -240,7 +240,8 @@ func TestReadUCDPGED_Sample(t *testing.T) {
 
 func TestReadUCDPGED_Options(t *testing.T) {
 	res := MustRead(t, "ucdp-ged", sample("ucdp-ged-sample.csv"), formats.Options{Dataset: "ucdp-ged-candidate", Release: "25.0.3"})
-	if res.Dataset.ID != "dataset:ucdp-ged-candidate" || res.Dataset.Release != "25.0.3" {
+	if res.Dataset.ID != "dataset:ucdp-ged-candidate" || res.Dataset.Release != "25.0.3" ||
+		res.Dataset.Name != "UCDP Georeferenced Event Dataset (GED) (ucdp-ged-candidate)" {
 		t.Errorf("dataset %s release %s", res.Dataset.ID, res.Dataset.Release)
 	}
 	a := find[*athar.Attack](t, res, "attack:ucdp-ged-candidate-214797")
