@@ -13,9 +13,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
-
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/formats"
 	"github.com/athar-project/athar/internal/metrics"
@@ -36,8 +33,10 @@ With --format ucdp-ged or --format acled, FILE is a CSV file of that event datas
 `, stderr)
 	batch := a.fs.Int("batch-size", envInt("ATHAR_IMPORT_BATCH", neo4jstore.DefaultBatchSize), "records per transaction (env ATHAR_IMPORT_BATCH)")
 	dryRun := a.fs.Bool("dry-run", false, "validate only, against the database too, and write nothing")
+	maxProblems := a.fs.Int("max-problems", envInt("ATHAR_IMPORT_MAX_PROBLEMS", athar.DefaultMaxProblems), "list at most this many problems of the file and count the rest (env ATHAR_IMPORT_MAX_PROBLEMS)")
+	progressEvery := a.fs.Duration("progress-interval", envDuration("ATHAR_IMPORT_PROGRESS_INTERVAL", DefaultProgressInterval), "when standard error is not a terminal, log the import's progress this often; 0 shows no progress, on a terminal either (env ATHAR_IMPORT_PROGRESS_INTERVAL)")
 	metricsFile := a.fs.String("metrics-file", env("ATHAR_METRICS_FILE", ""), "when set, write the import's metrics (records by outcome, failures) to this file in Prometheus' text format, as node_exporter's textfile collector reads them (env ATHAR_METRICS_FILE)")
-	format := a.fs.String("format", "bundle", "the file's format: bundle, "+formatNames()+"")
+	format := a.fs.String("format", "bundle", "the file's format: bundle, "+formatNames())
 	release := a.fs.String("release", "", "with a dataset format, the dataset's release or version (default: what the file says)")
 	dataset := a.fs.String("dataset", "", "with a dataset format, the slug of the dataset it is a release of, e.g. ucdp-ged-candidate (default: the format's own)")
 	if err := a.parse(args); err != nil {
@@ -50,6 +49,9 @@ With --format ucdp-ged or --format acled, FILE is a CSV file of that event datas
 	if *format == "bundle" && (*release != "" || *dataset != "") {
 		return errors.New("--release and --dataset apply to a dataset format (--format " + formatNames() + "), not to a bundle")
 	}
+	if *maxProblems < 1 {
+		return fmt.Errorf("--max-problems (ATHAR_IMPORT_MAX_PROBLEMS) must be at least 1, not %d", *maxProblems)
+	}
 	if *metricsFile != "" {
 		defer func() {
 			if werr := metrics.WriteImportFile(*metricsFile); werr != nil {
@@ -57,33 +59,38 @@ With --format ucdp-ged or --format acled, FILE is a CSV file of that event datas
 			}
 		}()
 	}
-	b, err := readImportFile(stdout, *format, a.fs.Arg(0), formats.Options{Release: *release, Dataset: *dataset})
-	if err != nil {
+	b, err := readImportFile(stdout, *format, a.fs.Arg(0), athar.ReadOptions{MaxProblems: *maxProblems},
+		formats.Options{Release: *release, Dataset: *dataset})
+	if b == nil {
 		return err
 	}
-	// The file's own problems are reported before any database is started.
-	if problems, _ := b.Validate(); len(problems) > 0 {
-		metrics.ImportFailed(metrics.ImportInvalid, len(problems))
-		return problems
+	// The file's own problems are reported before any database is started, unless it refers to
+	// records it does not hold: Import looks those up and reports them with the others, in one run.
+	report, unresolved := b.Check()
+	if report.Len() > 0 && len(unresolved) == 0 {
+		metrics.ImportFailed(metrics.ImportInvalid, report.Len())
+		return report.Err()
 	}
 	if err := a.open(ctx); err != nil {
-		return err
+		if report.Len() == 0 {
+			return err
+		}
+		// The file's problems are worth telling even when its references cannot be looked up.
+		fmt.Fprintf(stderr, "athar: %d reference(s) to records the file does not hold were not looked up: %v\n", len(unresolved), err)
+		metrics.ImportFailed(metrics.ImportInvalid, report.Len())
+		return report.Err()
 	}
 	defer a.closeInto(&err)
-	if !*dryRun {
+	if !*dryRun && report.Len() == 0 {
 		if _, err := a.store.Migrate(ctx); err != nil {
 			return err
 		}
 	}
-	opts := neo4jstore.ImportOptions{BatchSize: *batch, DryRun: *dryRun}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar := progressbar.NewOptions(len(b.Records), progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("importing"), progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-		opts.Progress = func(done, total int) { _ = bar.Set(done) }
-	}
+	progress := newImportProgress(stderr, a.logger, len(b.Records), *progressEvery)
+	opts := neo4jstore.ImportOptions{BatchSize: *batch, DryRun: *dryRun, Progress: progress.update}
 	started := time.Now()
 	summary, err := a.store.Import(ctx, b, opts)
+	progress.finish()
 	if err != nil {
 		return err
 	}
@@ -100,11 +107,11 @@ func formatNames() string {
 	return strings.Join(names, ", ")
 }
 
-// readImportFile reads the file import was given in its format: a bundle, or a dataset's CSV file,
-// of which it says what it read on w.
-func readImportFile(w io.Writer, format, name string, opts formats.Options) (*athar.Bundle, error) {
+// readImportFile reads the file import was given in its format: a bundle (as readBundleFile), or a
+// dataset's CSV file, of which it says what it read on w; no bundle when the file has problems.
+func readImportFile(w io.Writer, format, name string, bundleOpts athar.ReadOptions, opts formats.Options) (*athar.Bundle, error) {
 	if format == "bundle" {
-		return readBundleFile(name)
+		return readBundleFile(name, bundleOpts)
 	}
 	f, err := formats.Lookup(format)
 	var e *athar.Error
@@ -133,7 +140,10 @@ func readImportFile(w io.Writer, format, name string, opts formats.Options) (*at
 	return res.Bundle, nil
 }
 
-func readBundleFile(name string) (*athar.Bundle, error) {
+// readBundleFile reads the bundle in the file name ("-": standard input). It returns the bundle
+// with the problems found in reading it (athar.ReadBundleWith), or no bundle when the file cannot be
+// read.
+func readBundleFile(name string, opts athar.ReadOptions) (*athar.Bundle, error) {
 	var r io.Reader = os.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -143,7 +153,7 @@ func readBundleFile(name string) (*athar.Bundle, error) {
 		defer f.Close()
 		r = f
 	}
-	return athar.ReadBundle(r)
+	return athar.ReadBundleWith(r, opts)
 }
 
 func printSummary(w io.Writer, s neo4jstore.ImportSummary, dryRun bool, took time.Duration) {

@@ -168,7 +168,7 @@ func conflict(id string) *athar.Error {
 }
 
 func unknownRef(r athar.Ref) *athar.Error {
-	return athar.Invalid(r.Field, "no %s has the id %q", r.Type.Record(), r.ID)
+	return athar.UnknownRef(r)
 }
 
 // missingRefs returns the references whose target does not exist: one query per type referred to.
