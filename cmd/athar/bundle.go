@@ -60,7 +60,7 @@ With --format ucdp-ged or --format acled, FILE is a CSV file of that event datas
 		}()
 	}
 	b, err := readImportFile(stdout, *format, a.fs.Arg(0), athar.ReadOptions{MaxProblems: *maxProblems},
-		formats.Options{Release: *release, Dataset: *dataset})
+		formats.Options{Release: *release, Dataset: *dataset, MaxProblems: *maxProblems})
 	if b == nil {
 		return err
 	}

@@ -76,10 +76,11 @@ func ReadACLED(r io.Reader, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, p := openTable(r, "acled", acledRequired)
+	t, fp := openTable(r, "acled", acledRequired)
 	if t == nil {
-		return nil, p
+		return nil, fp
 	}
+	p := &athar.Report{Max: opts.MaxProblems}
 	rs := newRecords()
 	dataset := &athar.Dataset{ID: "dataset:" + ds, Name: datasetName(acledName, ds, acledDataset), Publisher: acledPublisher, URL: acledURL,
 		Licence: acledLicence, Citation: acledCitation, Release: opts.Release,
@@ -89,8 +90,8 @@ func ReadACLED(r io.Reader, opts Options) (*Result, error) {
 	res := &Result{Dataset: dataset}
 	firstRow := map[string]int{}
 	var latest int64
-	res.Rows = t.each(&p, func(n int, rec []string) {
-		row := &row{t: t, rec: rec, p: &p}
+	res.Rows = t.each(p, func(n int, rec []string) {
+		row := &row{t: t, rec: rec, p: p}
 		id := row.text("event_id_cnty")
 		row.where = fmt.Sprintf("row %d (id %s)", n, id)
 		if id == "" {

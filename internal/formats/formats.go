@@ -39,6 +39,9 @@ type Options struct {
 	// FileName is the file's name, for the release a format can read from it (UCDP's
 	// GEDEvent_v24_1.csv is release 24.1); empty when the file has none (standard input).
 	FileName string
+	// MaxProblems is how many of the file's problems are listed; the rest are counted
+	// (athar.Report). 0 is athar.DefaultMaxProblems, a negative number no limit.
+	MaxProblems int
 }
 
 // Result is what a reader made of a file.
@@ -65,8 +68,9 @@ type Format struct {
 	Name string
 	// Dataset is the slug of its dataset when Options.Dataset is empty.
 	Dataset string
-	// Read reads a whole file. Errors: athar.Problems (or a single *athar.Error) naming the row,
-	// the record's id and the column of every problem of the file; an error of r as it is.
+	// Read reads a whole file. Errors: athar.Problems (or an *athar.Report, when there were more
+	// than Options.MaxProblems; or a single *athar.Error for a bad option) naming the row, the
+	// record's id and the column of every problem of the file; an error of r as it is.
 	Read func(r io.Reader, opts Options) (*Result, error)
 }
 
@@ -185,7 +189,7 @@ func sniffDelimiter(br *bufio.Reader) rune {
 // row 1), streaming: a release of hundreds of thousands of rows is never held whole. The row's
 // fields are valid only during the call. A row that is not CSV is a problem naming it, and the
 // rows after it are still read. It returns the number of data rows.
-func (t *table) each(p *athar.Problems, fn func(n int, rec []string)) int {
+func (t *table) each(p *athar.Report, fn func(n int, rec []string)) int {
 	rows := 0
 	for n := 2; ; n++ {
 		offset := t.cr.InputOffset()
@@ -195,7 +199,7 @@ func (t *table) each(p *athar.Problems, fn func(n int, rec []string)) int {
 		}
 		rows++
 		if err != nil {
-			p.Add(fmt.Sprintf("row %d", n), "cannot be read as CSV: %s", csvMessage(err))
+			p.Addf(fmt.Sprintf("row %d", n), "cannot be read as CSV: %s", csvMessage(err))
 			if t.cr.InputOffset() == offset {
 				return rows // nothing more can be read
 			}
@@ -232,7 +236,7 @@ type row struct {
 	t     *table
 	rec   []string
 	where string
-	p     *athar.Problems
+	p     *athar.Report
 }
 
 // has reports whether the table has the column.
@@ -254,7 +258,7 @@ func (r *row) raw(col string) string {
 func (r *row) text(col string) string { return strings.TrimSpace(r.raw(col)) }
 
 func (r *row) problem(col, format string, args ...any) {
-	r.p.Add(r.where+"."+col, format, args...)
+	r.p.Addf(r.where+"."+col, format, args...)
 }
 
 // whole reads a whole number; empty gives ok false.

@@ -66,10 +66,11 @@ func ReadUCDPGED(r io.Reader, opts Options) (*Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	t, p := openTable(r, "ucdp-ged", ucdpRequired)
+	t, fp := openTable(r, "ucdp-ged", ucdpRequired)
 	if t == nil {
-		return nil, p
+		return nil, fp
 	}
+	p := &athar.Report{Max: opts.MaxProblems}
 	rs := newRecords()
 	dataset := &athar.Dataset{ID: "dataset:" + ds, Name: datasetName(ucdpName, ds, ucdpDataset), Publisher: ucdpPublisher, URL: ucdpURL,
 		Licence: ucdpLicence, Citation: ucdpCitation, Release: opts.Release,
@@ -78,8 +79,8 @@ func ReadUCDPGED(r io.Reader, opts Options) (*Result, error) {
 	rs.add(dataset, "dataset")
 	res := &Result{Dataset: dataset}
 	firstRow := map[string]int{}
-	res.Rows = t.each(&p, func(n int, rec []string) {
-		row := &row{t: t, rec: rec, p: &p}
+	res.Rows = t.each(p, func(n int, rec []string) {
+		row := &row{t: t, rec: rec, p: p}
 		id := row.text("id")
 		row.where = fmt.Sprintf("row %d (id %s)", n, id)
 		if id == "" {

@@ -2,6 +2,7 @@ package formats_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -372,6 +373,17 @@ func TestReadUCDPGED_Problems(t *testing.T) {
 		if c := find[*athar.Claim](t, res, "claim:ucdp-ged-5-casualties"); c.Quote != "id: 5" || c.Killed != nil ||
 			c.Text != "UCDP GED gives no death estimate for this event." {
 			t.Errorf("claim %+v", c)
+		}
+	})
+	t.Run("past the limit, problems are counted, not listed", func(t *testing.T) {
+		text := header
+		for i := range 5 {
+			text += fmt.Sprintf("%d,3,Gov,Civilians,2014-04-30,2014-04-30,1,abc,37.1,Syria,5,3,9,1\n", i+1)
+		}
+		_, err := formats.ReadUCDPGED(strings.NewReader(text), formats.Options{MaxProblems: 2})
+		var rep *athar.Report
+		if !errors.As(err, &rep) || len(rep.Problems) != 2 || rep.More != 3 || rep.Problems[1].Error() != `row 3 (id 2).latitude: "abc" is not a number` {
+			t.Errorf("%v", err)
 		}
 	})
 	t.Run("an empty file", func(t *testing.T) {
