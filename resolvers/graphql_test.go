@@ -512,7 +512,7 @@ func TestMutations_BadInput(t *testing.T) {
 		{"empty name", `createPlace(input: {name: "", kind: CITY})`, "INVALID", []string{"input", "name"}},
 		{"date that does not exist", `createAttack(input: {title: "X", date: {start: "2014-02-30"}})`, "INVALID", []string{"input", "date", "start"}},
 		{"end before start", `createAttack(input: {title: "X", date: {start: "2014-05", end: "2014-04-01"}})`, "INVALID", []string{"input", "date", "end"}},
-		{"range low above high", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: CASUALTIES, text: "t", quote: "q", killed: {low: 9, high: 3}})`, "INVALID", []string{"input", "killed"}},
+		{"a negative figure", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: CASUALTIES, text: "t", quote: "q", killed: {low: -9, high: 3}})`, "INVALID", []string{"input", "killed", "low"}},
 		{"claim without quote", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: " "})`, "INVALID", []string{"input", "quote"}},
 		{"unknown reference", `addClaim(input: {attackId: "attack:nope", sourceId: "source:s", kind: NARRATIVE, text: "t", quote: "q"})`, "INVALID", []string{"input", "attackId"}},
 		{"an item of a list", `addClaim(input: {attackId: "attack:a", sourceId: "source:s", kind: PERPETRATOR, text: "t", quote: "q", names: ["actor:a", "source:s"]})`, "INVALID", []string{"input", "names", "1"}},

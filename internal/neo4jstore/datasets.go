@@ -602,6 +602,23 @@ MERGE (d)-[m:%s {recordId: row.recordId}]->(n)
 				}
 				out[t] = int(field[int64](rowOf(recs[0]), "n"))
 			}
+			if out[athar.TypeClaim] > 0 {
+				// Withdrawn claims count in no summary: the figures kept on their attacks (and
+				// on the aggregates of those) follow, as a write of the claims would make them.
+				recs, err := collect(ctx, tx, fmt.Sprintf(
+					"MATCH (:Dataset {id: $dataset})<-[:%s]-(c:Claim {withdrawnIn: $release})-[:%s]->(a:Attack) RETURN collect(DISTINCT a.id) AS ids",
+					relOf(athar.TypeClaim, "datasetId"), relAbout), map[string]any{"dataset": dataset, "release": release})
+				if err != nil {
+					return nil, err
+				}
+				ids := strs(rowOf(recs[0]), "ids")
+				if err := lockAttacks(ctx, tx, ids); err != nil {
+					return nil, err
+				}
+				if _, err := collect(ctx, tx, refreshAttacksQuery, map[string]any{"ids": ids}); err != nil {
+					return nil, err
+				}
+			}
 			return out, nil
 		})
 		if err != nil {

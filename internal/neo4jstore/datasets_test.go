@@ -366,6 +366,11 @@ func TestImport_ReleasesWithdrawWhatTheyNoLongerHold(t *testing.T) {
 		if a := mustAttack(t, s, "attack:ucdp-ged-1"); a.WithdrawnIn != "" {
 			t.Errorf("a current attack was withdrawn in %q", a.WithdrawnIn)
 		}
+		// The withdrawn claim's 5 killed count nowhere: not in the figures kept for filters,
+		// orders and timelines.
+		if n := neo4jtest.Count(t, "MATCH (a:Attack {id: 'attack:ucdp-ged-2'}) WHERE a.killedHigh IS NULL AND a.killedCountedHigh IS NULL RETURN count(a) AS n", nil); n != 1 {
+			t.Error("the withdrawn claim's figures still count on its attack")
+		}
 		if again := mustImport(t, s, b, neo4jstore.ImportOptions{}); again.Total().Withdrawn != 0 || again.Total().Updated != 0 {
 			t.Errorf("the same release again = %+v, want nothing withdrawn twice", again.Total())
 		}
@@ -383,6 +388,9 @@ func TestImport_ReleasesWithdrawWhatTheyNoLongerHold(t *testing.T) {
 		}
 		if c := mustClaim(t, s, "claim:ucdp-ged-2"); c.WithdrawnIn != "" {
 			t.Errorf("claim withdrawnIn = %q, want current", c.WithdrawnIn)
+		}
+		if n := neo4jtest.Count(t, "MATCH (a:Attack {id: 'attack:ucdp-ged-2'}) WHERE a.killedHigh = 5 RETURN count(a) AS n", nil); n != 1 {
+			t.Error("the figures of a claim that came back do not count again")
 		}
 	})
 	t.Run("a release that does not say its name withdraws on the import's date", func(t *testing.T) {
