@@ -2,6 +2,7 @@ package athar_test
 
 import (
 	"errors"
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -240,4 +241,63 @@ func TestClipMessage(t *testing.T) {
 	if got := athar.ClipField("f." + long); len(got) > 100 || !utf8.ValidString(got) {
 		t.Errorf("ClipField gave %d bytes", len(got))
 	}
+}
+
+// TestValidate_DatasetRules holds the rules records of datasets follow: an id in the dataset's
+// namespace, an externalId with a datasetId, no NaN for a point, no credentials in a URL, and a
+// figure whose low is above its high kept and marked rather than refused.
+func TestValidate_DatasetRules(t *testing.T) {
+	nan := math.NaN()
+	low, high := 9, 3
+	cases := []struct {
+		name  string
+		e     athar.Entity
+		field string // "" when the entity is valid
+	}{
+		{"a record in its dataset's namespace", &athar.Attack{ID: "attack:ucdp-ged-1", Title: "A", Date: mustDate(t, "2014-04-30"),
+			DatasetID: "dataset:ucdp-ged", ExternalID: "1"}, ""},
+		{"a record outside it", &athar.Attack{ID: "attack:acled-1", Title: "A", Date: mustDate(t, "2014-04-30"),
+			DatasetID: "dataset:ucdp-ged", ExternalID: "1"}, "id"},
+		{"a dataset's record without its id there", &athar.Attack{ID: "attack:ucdp-ged-1", Title: "A", Date: mustDate(t, "2014-04-30"),
+			DatasetID: "dataset:ucdp-ged"}, "externalId"},
+		{"an id there without the dataset", &athar.Attack{ID: "attack:x", Title: "A", Date: mustDate(t, "2014-04-30"), ExternalID: "1"}, "externalId"},
+		{"a latitude that is not a number", &athar.Attack{ID: "attack:x", Title: "A", Date: mustDate(t, "2014-04-30"),
+			Location: &athar.Location{Latitude: nan, Longitude: 37, Precision: "EXACT"}}, "location.latitude"},
+		{"a longitude that is not a number", &athar.Facility{ID: "facility:x", Name: "A", Type: "SCHOOL",
+			Location: &athar.Location{Latitude: 36, Longitude: nan, Precision: "EXACT"}}, "location.longitude"},
+		{"credentials in a URL", &athar.Dataset{ID: "dataset:x", Name: "X", URL: "https://user:pw@example.org/"}, "url"},
+		{"an attack part of itself", &athar.Attack{ID: "attack:x", Title: "A", Date: mustDate(t, "2014-04-30"), AggregateID: "attack:x"}, "aggregateId"},
+		{"a low above its high, kept", &athar.Claim{ID: "claim:x", AttackID: "attack:x", SourceID: "source:x", Kind: athar.ClaimCasualties,
+			Text: "t", Quote: "q", Killed: &athar.Range{Low: &low, High: &high}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			athar.Normalize(c.e)
+			p, _ := athar.Validate(c.e)
+			if c.field == "" {
+				if len(p) > 0 {
+					t.Errorf("problems %v, want none", p)
+				}
+				return
+			}
+			if len(p) == 0 || p[0].Field != c.field {
+				t.Errorf("problems %v, want one at %s", p, c.field)
+			}
+		})
+	}
+	if c := (&athar.Claim{Killed: &athar.Range{Low: &low, High: &high}}); !c.Inconsistent() {
+		t.Error("a claim whose low is above its high is not marked inconsistent")
+	}
+	if c := (&athar.Claim{Killed: &athar.Range{Low: &high, High: &low}}); c.Inconsistent() {
+		t.Error("a consistent claim is marked inconsistent")
+	}
+}
+
+func mustDate(tb testing.TB, start string) athar.Date {
+	tb.Helper()
+	d, err := athar.ParseDate(start, "", "")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }

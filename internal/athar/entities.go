@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/url"
 	"regexp"
 	"slices"
@@ -299,11 +300,18 @@ func (x *Actor) checkRules(p *Problems) {
 
 var languagePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`)
 
+// checkURL records a problem when v is not an absolute http(s) URL, or carries a user name or
+// password (a URL shown to every reader must not hold credentials).
 func checkURL(p *Problems, field, v string) {
-	if v != "" {
-		if u, err := url.Parse(v); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			p.Add(field, "%q is not an absolute http(s) URL", v)
-		}
+	if v == "" {
+		return
+	}
+	u, err := url.Parse(v)
+	switch {
+	case err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "":
+		p.Add(field, "%q is not an absolute http(s) URL", v)
+	case u.User != nil:
+		p.Add(field, "must not hold a user name or password")
 	}
 }
 
@@ -399,10 +407,11 @@ func checkLocation(p *Problems, field string, l *Location) {
 	if l == nil {
 		return
 	}
-	if l.Latitude < -90 || l.Latitude > 90 {
+	// NaN compares false with every bound: it is refused by name, as an infinity would be.
+	if math.IsNaN(l.Latitude) || l.Latitude < -90 || l.Latitude > 90 {
 		p.Add(joinField(field, "latitude"), "%v is outside -90..90", l.Latitude)
 	}
-	if l.Longitude < -180 || l.Longitude > 180 {
+	if math.IsNaN(l.Longitude) || l.Longitude < -180 || l.Longitude > 180 {
 		p.Add(joinField(field, "longitude"), "%v is outside -180..180", l.Longitude)
 	}
 	checkEnum(p, joinField(field, "precision"), string(l.Precision), names(LocationPrecisions), true)

@@ -62,6 +62,9 @@ func (f *AttackFilter) Validate(prefix string) error {
 		// Values of an overlong list are not checked one by one: the answer would grow with it.
 		return p.Prefixed(prefix).Err()
 	}
+	for i, id := range f.DatasetIDs {
+		CheckID(&p, indexField("datasetIds", i), TypeDataset, id)
+	}
 	checkEnums(&p, "facilityTypes", f.FacilityTypes, names(FacilityTypes))
 	checkEnums(&p, "attackTypes", f.AttackTypes, names(AttackTypes))
 	checkEnums(&p, "weapons", f.Weapons, names(Weapons))

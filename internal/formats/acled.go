@@ -103,15 +103,20 @@ func ReadACLED(r io.Reader, opts Options) (*Result, error) {
 			row.problem("event_id_cnty", "%q is not an ACLED event id (letters, digits and hyphens, such as SYR12345)", id)
 			return
 		}
-		if prev, dup := firstRow[id]; dup {
+		// Ids differ by case only in the file, not in Athar's (lower-case) ids.
+		if prev, dup := firstRow[strings.ToLower(id)]; dup {
 			row.problem("event_id_cnty", "is also the id of row %d", prev)
 			return
 		}
-		firstRow[id] = n
+		firstRow[strings.ToLower(id)] = n
 		if ts := row.text("timestamp"); ts != "" {
-			if v, err := strconv.ParseInt(ts, 10, 64); err != nil || v < 0 {
+			v, err := strconv.ParseInt(ts, 10, 64)
+			switch {
+			case err != nil || v < 0:
 				row.problem("timestamp", "%q is not a Unix time in seconds", ts)
-			} else if v > latest {
+			case time.Unix(v, 0).UTC().Year() > athar.MaxYear():
+				row.problem("timestamp", "%d is after the year %d", v, athar.MaxYear())
+			case v > latest:
 				latest = v
 			}
 		}

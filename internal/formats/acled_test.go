@@ -2,6 +2,7 @@ package formats_test
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -165,7 +166,10 @@ func TestReadACLED_Problems(t *testing.T) {
 		"SYR1,2014-04-30,1,Battles,Armed clash,Military Forces of Syria (2000-),1,Syria,36.2,37.1,1,3,Clash.,1618421212\n"+
 		"SYR2,2014-13-30,4,Battles,Armed clash,Military Forces of Syria (2000-),9,Syria,36.2,,4,three,Clash.,yesterday\n"+
 		"SYR3,2014-04-30,1,Parades,Other,Military Forces of Syria (2000-),1,Syria,36.2,37.1,1,0,,1618421212\n"+
-		"SYR1,2014-04-30,1,Battles,Armed clash,Military Forces of Syria (2000-),1,Syria,36.2,37.1,1,3,Clash.,1618421212\n")
+		"SYR1,2014-04-30,1,Battles,Armed clash,Military Forces of Syria (2000-),1,Syria,36.2,37.1,1,3,Clash.,1618421212\n"+
+		"syr1,2014-04-30,1,Battles,Armed clash,Military Forces of Syria (2000-),1,Syria,36.2,37.1,1,3,Clash.,1618421212\n"+
+		"SYR4,2014-04-30,1,Battles,Armed clash,Military Forces of Syria (2000-),1,Syria,36.2,37.1,1,3,Cl\xe4sh.,99999999999999999\n"+
+		"SYR5,2014-04-30,1,Battles,Armed clash,Military Forces of Syria (2000-),1,Syria,36.2,37.1,1,3,Clash\x00.,1618421212\n")
 	got := make([]string, len(ps))
 	for i, p := range ps {
 		got[i] = p.Error()
@@ -178,6 +182,10 @@ func TestReadACLED_Problems(t *testing.T) {
 		`row 3 (id SYR2).fatalities: "three" is not a whole number`,
 		`row 4 (id SYR3).event_type: "Parades" is not one of ACLED's event types (Battles, Explosions/Remote violence, Violence against civilians, Protests, Riots, Strategic developments)`,
 		`row 5 (id SYR1).event_id_cnty: is also the id of row 2`,
+		`row 6 (id syr1).event_id_cnty: is also the id of row 2`,
+		`row 7.notes: is not UTF-8 text: save the file as UTF-8`,
+		`row 7 (id SYR4).timestamp: 99999999999999999 is after the year ` + strconv.Itoa(athar.MaxYear()),
+		`row 8.notes: holds a NUL character`,
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))

@@ -21,6 +21,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/unicode/norm"
 
@@ -121,8 +122,9 @@ func datasetName(name, slug, def string) string {
 // table is a CSV file opened at its first data row: its columns are found by name,
 // case-insensitively; its rows are read one at a time (each).
 type table struct {
-	cols map[string]int
-	cr   *csv.Reader
+	cols  map[string]int
+	names []string // the header's names, by position
+	cr    *csv.Reader
 }
 
 // bom is the UTF-8 byte-order mark, which spreadsheet programs write at the start of a CSV file.
@@ -152,6 +154,7 @@ func openTable(r io.Reader, format string, required []string) (*table, athar.Pro
 	t := &table{cols: map[string]int{}, cr: cr}
 	for i, h := range header {
 		name := strings.ToLower(strings.TrimSpace(h))
+		t.names = append(t.names, name)
 		if _, dup := t.cols[name]; !dup && name != "" {
 			t.cols[name] = i
 		}
@@ -205,7 +208,26 @@ func (t *table) each(p *athar.Report, fn func(n int, rec []string)) int {
 			}
 			continue
 		}
+		t.checkText(p, n, rec)
 		fn(n, rec)
+	}
+}
+
+// checkText reports the fields of a row that are not UTF-8 text or hold a NUL character: read
+// as they are, they would be stored with U+FFFD in the place of what the file says (an ACLED
+// export saved in Windows-1256 loses its Arabic), or hide text after a NUL from other tools.
+func (t *table) checkText(p *athar.Report, n int, rec []string) {
+	for i, f := range rec {
+		col := fmt.Sprintf("column %d", i+1)
+		if i < len(t.names) && t.names[i] != "" {
+			col = t.names[i]
+		}
+		switch {
+		case !utf8.ValidString(f):
+			p.Addf(fmt.Sprintf("row %d.%s", n, col), "is not UTF-8 text: save the file as UTF-8")
+		case strings.IndexByte(f, 0) >= 0:
+			p.Addf(fmt.Sprintf("row %d.%s", n, col), "holds a NUL character")
+		}
 	}
 }
 
