@@ -45,6 +45,7 @@ type Loaders struct {
 	mappedLocation     *dataloadgen.Loader[string, *athar.MappedLocation]
 
 	sameDay      *dataloadgen.Loader[windowed, athar.List[string]]
+	sameIncident *dataloadgen.Loader[string, athar.IncidentLink]
 	timeNodes    *dataloadgen.Loader[string, *athar.TimeNode]
 	timeAttacks  *dataloadgen.Loader[windowed, athar.List[string]]
 	timeChildren *dataloadgen.Loader[string, []string]
@@ -164,6 +165,7 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 		}),
 
 		sameDay:      windowLoader(wait, explorer.SameDay),
+		sameIncident: valueLoader(wait, explorer.SameIncident),
 		timeAttacks:  windowLoader(wait, explorer.TimeAttacks),
 		timeChildren: idListLoader(wait, explorer.TimeChildren),
 		timeNodes:    dataloadgen.NewMappedLoader(timeNodesByID(explorer), dataloadgen.WithWait(wait)),

@@ -460,6 +460,11 @@ func upsertLinksQuery(spec *typeSpec) string {
 			rels = append(rels, l.rel)
 		}
 	}
+	if len(rels) == 0 {
+		// A type that links to nothing (a dataset) has only its content hash to set.
+		b.WriteString("SET n.contentHash = row.hash\nRETURN row.id AS id, true AS complete")
+		return b.String()
+	}
 	fmt.Fprintf(&b, "CALL (n, row) { MATCH (n)-[r:%s]->(t) WHERE NOT t.id IN coalesce(row.keep[type(r)], []) DELETE r }\n", strings.Join(rels, "|"))
 	counts := make([]string, len(spec.links))
 	for i, l := range spec.links {
