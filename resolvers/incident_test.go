@@ -26,13 +26,18 @@ import (
 //   - attack:acled-1: the same day, at the school itself (no point of its own), no figures.
 //   - attack:cur-market and attack:acled-2: 2016-01-01, both in place:test-city (a CITY with a
 //     centre), the market also in place:test-gov; attack:acled-3 the same day only in place:test-gov
-//     (a GOVERNORATE with no point): too broad to suggest one incident.
+//     (a GOVERNORATE with no point): too broad to suggest one incident; attack:acled-4 the same day
+//     in place:test-quarter, a neighbourhood of the city with no point: inside the market's city.
+//   - attack:acled-5, dated only to 2014, at the school: its year spans the whole window (found
+//     through the time tree). attack:acled-6, of the same year, in the quarter: shares nothing with
+//     the school.
 const incidentBundle = `{
   "format": "athar-bundle", "version": 2,
   "places": [
     {"id": "place:test-gov", "name": "Test Governorate", "kind": "GOVERNORATE"},
     {"id": "place:test-city", "name": "Test City", "kind": "CITY", "partOf": "place:test-gov",
-     "location": {"latitude": 36.3, "longitude": 37.3, "precision": "CENTROID"}}
+     "location": {"latitude": 36.3, "longitude": 37.3, "precision": "CENTROID"}},
+    {"id": "place:test-quarter", "name": "Test Quarter", "kind": "NEIGHBOURHOOD", "partOf": "place:test-city"}
   ],
   "facilities": [
     {"id": "facility:test-school", "name": "Test School", "type": "SCHOOL",
@@ -62,7 +67,13 @@ const incidentBundle = `{
     {"id": "attack:acled-2", "title": "ACLED 2", "date": {"start": "2016-01-01"}, "datasetId": "dataset:acled", "externalId": "SYR2",
      "placeIds": ["place:test-city"]},
     {"id": "attack:acled-3", "title": "ACLED 3", "date": {"start": "2016-01-01"}, "datasetId": "dataset:acled", "externalId": "SYR3",
-     "placeIds": ["place:test-gov"]}
+     "placeIds": ["place:test-gov"]},
+    {"id": "attack:acled-4", "title": "ACLED 4", "date": {"start": "2016-01-01"}, "datasetId": "dataset:acled", "externalId": "SYR4",
+     "placeIds": ["place:test-quarter"]},
+    {"id": "attack:acled-5", "title": "ACLED 5", "date": {"start": "2014"}, "datasetId": "dataset:acled", "externalId": "SYR5",
+     "facilityIds": ["facility:test-school"]},
+    {"id": "attack:acled-6", "title": "ACLED 6", "date": {"start": "2014"}, "datasetId": "dataset:acled", "externalId": "SYR6",
+     "placeIds": ["place:test-quarter"]}
   ],
   "claims": [
     {"id": "claim:cur-school-killed", "attackId": "attack:cur-school-strike", "sourceId": "source:cur-report", "kind": "CASUALTIES",
@@ -137,12 +148,13 @@ func candidateIDs(cs []candidate) []string {
 func TestPossibleDuplicates_RanksThePlantedMatches(t *testing.T) {
 	c, _ := mustIncidentServer(t)
 	got := duplicates(c, "attack:cur-school-strike", nil)
-	want := []string{"attack:acled-1", "attack:ucdp-ged-1", "attack:ucdp-ged-2"}
+	want := []string{"attack:acled-1", "attack:acled-5", "attack:ucdp-ged-1", "attack:ucdp-ged-2"}
 	if !slices.Equal(candidateIDs(got), want) {
 		t.Fatalf("candidates %v, want %v (the far one and the curated one left out)", candidateIDs(got), want)
 	}
 	reasons := map[string][]string{
 		"attack:acled-1":    {"SAME_DAY", "WITHIN_DISTANCE", "SAME_FACILITY"},
+		"attack:acled-5":    {"SAME_DAY", "WITHIN_DISTANCE", "SAME_FACILITY"},
 		"attack:ucdp-ged-1": {"SAME_DAY", "WITHIN_DISTANCE", "CASUALTIES_AGREE"},
 		"attack:ucdp-ged-2": {"WITHIN_DAYS", "WITHIN_DISTANCE", "CASUALTIES_DISAGREE"},
 	}
@@ -159,16 +171,16 @@ func TestPossibleDuplicates_RanksThePlantedMatches(t *testing.T) {
 		t.Errorf("acled-1: %+v, want distance 0, score 0.925", g)
 	}
 	// 0.015° north is 1,668 m: 0.3 + 0.3 × (1 − 1668/5000) + 0.15.
-	if g := got[1]; g.DistanceMeters == nil || math.Abs(*g.DistanceMeters-1668) > 5 || math.Abs(g.Score-0.65) > 0.002 {
+	if g := got[2]; g.DistanceMeters == nil || math.Abs(*g.DistanceMeters-1668) > 5 || math.Abs(g.Score-0.65) > 0.002 {
 		t.Errorf("ucdp-ged-1: %+v, want about 1,668 m and a score of 0.65", g)
 	}
-	if g := got[2]; g.DaysApart != 1 || math.Abs(g.Score-0.417) > 0.002 {
+	if g := got[3]; g.DaysApart != 1 || math.Abs(g.Score-0.417) > 0.002 {
 		t.Errorf("ucdp-ged-2: %+v, want a day apart and a score of about 0.417", g)
 	}
 
 	t.Run("withinDays 0 leaves out the record a day later", func(t *testing.T) {
 		got := duplicates(c, "attack:cur-school-strike", map[string]any{"days": 0})
-		if slices.Contains(candidateIDs(got), "attack:ucdp-ged-2") || len(got) != 2 {
+		if slices.Contains(candidateIDs(got), "attack:ucdp-ged-2") || len(got) != 3 {
 			t.Errorf("candidates %v", candidateIDs(got))
 		}
 	})
@@ -180,19 +192,24 @@ func TestPossibleDuplicates_RanksThePlantedMatches(t *testing.T) {
 	})
 	t.Run("a dataset record's candidates are curated attacks and other datasets' records", func(t *testing.T) {
 		got := candidateIDs(duplicates(c, "attack:ucdp-ged-1", nil))
-		want := []string{"attack:acled-1", "attack:cur-school-strike", "attack:cur-school-strike-2"}
+		want := []string{"attack:acled-1", "attack:acled-5", "attack:cur-school-strike", "attack:cur-school-strike-2"}
 		slices.Sort(got)
 		if !slices.Equal(got, want) {
 			t.Errorf("candidates %v, want %v: no record of its own dataset", got, want)
 		}
 	})
-	t.Run("a shared city counts, a shared governorate does not", func(t *testing.T) {
+	t.Run("a shared city counts, and a quarter inside it; a shared governorate does not", func(t *testing.T) {
 		got := duplicates(c, "attack:cur-market", nil)
-		if !slices.Equal(candidateIDs(got), []string{"attack:acled-2"}) {
-			t.Fatalf("candidates %v, want only acled-2", candidateIDs(got))
+		if !slices.Equal(candidateIDs(got), []string{"attack:acled-2", "attack:acled-4"}) {
+			t.Fatalf("candidates %v, want acled-2 and acled-4", candidateIDs(got))
 		}
-		if !slices.Contains(got[0].Reasons, "SAME_PLACE") {
-			t.Errorf("reasons %v, want SAME_PLACE", got[0].Reasons)
+		// acled-2 maps to the city's centre as the market does: 0.3 + 0.3 + 0.125 + 0.075.
+		if !slices.Equal(got[0].Reasons, []string{"SAME_DAY", "WITHIN_DISTANCE", "SAME_PLACE"}) || got[0].Score != 0.8 {
+			t.Errorf("acled-2: %+v", got[0])
+		}
+		// acled-4 has no point: 0.3 + 0.125 + 0.075.
+		if !slices.Equal(got[1].Reasons, []string{"SAME_DAY", "SAME_PLACE"}) || got[1].Score != 0.5 || got[1].DistanceMeters != nil {
+			t.Errorf("acled-4: %+v", got[1])
 		}
 	})
 	t.Run("bad arguments are named", func(t *testing.T) {
@@ -288,7 +305,7 @@ func TestLinkSameIncident_GroupsAreTransitiveAndUndone(t *testing.T) {
 
 	t.Run("candidates already in the group are marked", func(t *testing.T) {
 		for _, g := range duplicates(c, "attack:cur-school-strike", nil) {
-			if want := g.Attack.ID != "attack:ucdp-ged-2"; g.AlreadyLinked != want {
+			if want := slices.Contains(whole, g.Attack.ID); g.AlreadyLinked != want {
 				t.Errorf("%s: alreadyLinked %v, want %v", g.Attack.ID, g.AlreadyLinked, want)
 			}
 		}
@@ -403,7 +420,7 @@ func TestDatasetOverlap_CountsMatchesAndListsTheRest(t *testing.T) {
 	}
 	var back overlapResult
 	c.MustData(overlapQuery, map[string]any{"a": "dataset:acled", "b": "dataset:ucdp-ged"}, &back)
-	if o := back.DatasetOverlap; o.Total != 3 || o.Matched != 2 || !slices.Equal(ids(o.Unmatched.Nodes), []string{"attack:acled-3"}) {
+	if o := back.DatasetOverlap; o.Total != 6 || o.Matched != 3 || !slices.Equal(ids(o.Unmatched.Nodes), []string{"attack:acled-6", "attack:acled-3", "attack:acled-4"}) {
 		t.Errorf("acled in ucdp: %+v", o)
 	}
 

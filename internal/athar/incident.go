@@ -84,7 +84,8 @@ const (
 	ReasonWithinDistance DuplicateReason = "WITHIN_DISTANCE"
 	// ReasonSameFacility: both are linked to one facility.
 	ReasonSameFacility DuplicateReason = "SAME_FACILITY"
-	// ReasonSamePlace: both are linked to one place smaller than a governorate.
+	// ReasonSamePlace: a place of one (where it occurred, or its facility's place) is a place of the
+	// other or inside it, and that place is smaller than a governorate.
 	ReasonSamePlace DuplicateReason = "SAME_PLACE"
 	// ReasonCasualtiesAgree: both have killed figures, and their ranges overlap.
 	ReasonCasualtiesAgree DuplicateReason = "CASUALTIES_AGREE"
@@ -274,8 +275,10 @@ type IncidentLink struct {
 type Incidents interface {
 	// DuplicateFacts returns the facts of every attack that may be a duplicate of r.AttackID: of
 	// another dataset than its own (a curated attack, of none, is its own), dated within
-	// r.WithinDays, and mapped within r.WithinMeters or sharing a facility or a place (smaller than
-	// a governorate). RankDuplicates scores them. Errors: ENOTFOUND (no such attack).
+	// r.WithinDays, and mapped within r.WithinMeters or sharing a facility or a place (ReasonSamePlace).
+	// An attack whose date range spans years and shares no facility is not found unless it starts
+	// or ends within the days. RankDuplicates scores them. Errors: ENOTFOUND (no such attack, naming
+	// attackId).
 	DuplicateFacts(ctx context.Context, r DuplicateRequest) ([]DuplicateFacts, error)
 	// SameIncident returns, for each attack id in a linked group, the link that put it there and
 	// the other attacks of the group; an attack in none is left out.

@@ -30,42 +30,45 @@ var broadPlaceKinds = []string{"COUNTRY", "GOVERNORATE"}
 // duplicateCandidates binds b to every attack that may be a duplicate of the attack in a, whose
 // mapped point (mappedLocation) is in am, dataset id in aset, and date window (its date range
 // widened by $days each way) lo..hi: of another dataset (a curated attack, of none, is its own),
-// dated in the window, and mapped within $meters or sharing a facility or a place smaller than a
-// governorate. It starts from indexes only: attacks starting or ending in the window (the date
-// indexes attack_start and attack_end), attacks whose own point, or whose facility's or place's, is
-// within $meters (the point indexes), and attacks sharing a facility or place (relationships). The
-// first two catch every attack dated near; the others, attacks whose long date range (a month, a
-// year) spans the whole window but that are near in space. It binds bm, b's mapped point, and
-// shares and sharesPlace besides.
+// dated in the window, and mapped within $meters or sharing a facility or a place (sharedPlace).
+// It starts from indexes only: the attacks that start or end in the window (the range indexes
+// attack_start and attack_end), those whose date spans the whole window, which hang from the
+// month or year of the time tree that holds it (by its id), and those that share a facility
+// (relationships, for a date that spans years). It binds bm, b's mapped point, distance, shares and
+// sharesPlace besides.
 func duplicateCandidates() string {
-	within := "point.distance(%s.location, am.p) <= $meters"
-	return fmt.Sprintf(`CALL (a, am, lo, hi) {
+	return fmt.Sprintf(`CALL (a, lo, hi) {
   MATCH (b:Attack) WHERE b.startDate >= lo AND b.startDate <= hi RETURN b
   UNION
   MATCH (b:Attack) WHERE b.endDate >= lo AND b.endDate <= hi RETURN b
   UNION
-  MATCH (b:Attack) WHERE %[1]s RETURN b
+  WITH [t IN ['month:' + left(toString(lo), 7), 'year:' + left(toString(lo), 4)]
+        WHERE t IN ['month:' + left(toString(hi), 7), 'year:' + left(toString(hi), 4)]] AS spans
+  MATCH (t:TimeNode) WHERE t.id IN spans
+  MATCH (b:Attack)-[:ON]->(t) RETURN b
   UNION
-  MATCH (f:Facility) WHERE %[2]s MATCH (b:Attack)-[:%[4]s]->(f) RETURN b
-  UNION
-  MATCH (p:Place) WHERE %[3]s MATCH (b:Attack)-[:%[5]s]->(p) RETURN b
-  UNION
-  MATCH (a)-[:%[4]s]->(:Facility)<-[:%[4]s]-(b:Attack) RETURN b
-  UNION
-  MATCH (a)-[:%[5]s]->(p:Place)<-[:%[5]s]-(b:Attack) WHERE NOT p.kind IN $broad RETURN b
+  MATCH (a)-[:%[1]s]->(:Facility)<-[:%[1]s]-(b:Attack) RETURN b
 }
 WITH a, am, aset, lo, hi, b
 WHERE b <> a AND b.startDate <= hi AND b.endDate >= lo
-  AND coalesce(head([(b)-[:%[6]s]->(d:Dataset) | d.id]), '') <> coalesce(aset, '')
+  AND coalesce(head([(b)-[:%[2]s]->(d:Dataset) | d.id]), '') <> coalesce(aset, '')
 WITH a, am, aset, lo, hi, b,
-  EXISTS { (a)-[:%[4]s]->(:Facility)<-[:%[4]s]-(b) } AS shares,
-  EXISTS { (a)-[:%[5]s]->(p:Place)<-[:%[5]s]-(b) WHERE NOT p.kind IN $broad } AS sharesPlace
-%[7]s
+  EXISTS { (a)-[:%[1]s]->(:Facility)<-[:%[1]s]-(b) } AS shares,
+  %[3]s OR %[4]s AS sharesPlace
+%[5]s
 WITH a, am, aset, lo, hi, b, bm, shares, sharesPlace,
   CASE WHEN am IS NULL OR bm IS NULL THEN null ELSE point.distance(am.p, bm.p) END AS distance
-WHERE shares OR sharesPlace OR distance <= $meters
-`, fmt.Sprintf(within, "b"), fmt.Sprintf(within, "f"), fmt.Sprintf(within, "p"),
-		relTargeted, relOccurredIn, relInDataset, mappedLocation("b", "bm"))
+WHERE (shares OR sharesPlace OR distance <= $meters)
+`, relTargeted, relInDataset, sharedPlace("a", "b"), sharedPlace("b", "a"), mappedLocation("b", "bm"))
+}
+
+// sharedPlace is the condition that a place of the attack in x (one it occurred in, or that of a
+// facility it hit) is a place of the attack in y or inside one, and that place of y is not too
+// broad to suggest one incident (broadPlaceKinds: a country, a governorate).
+func sharedPlace(x, y string) string {
+	placeOf := fmt.Sprintf("-[:%s|%s]->()-[:%s*0..1]->(:Place)", relOccurredIn, relTargeted, relLocatedIn)
+	return fmt.Sprintf("EXISTS { (%s)%s%s(p:Place)<-[:%s*0..1]-()<-[:%s|%s]-(%s) WHERE NOT p.kind IN $broad }",
+		x, placeOf, upPlaces, relLocatedIn, relOccurredIn, relTargeted, y)
 }
 
 // duplicateSubject binds a's mapped point am, its dataset id aset, and its date window lo..hi (its
@@ -82,11 +85,12 @@ func duplicateParams(r athar.DuplicateRequest) map[string]any {
 	return map[string]any{"id": r.AttackID, "days": int64(r.WithinDays), "meters": r.WithinMeters, "broad": broadPlaceKinds}
 }
 
-// DuplicateFacts implements athar.Incidents, in one query.
-func (s *Store) DuplicateFacts(ctx context.Context, r athar.DuplicateRequest) ([]athar.DuplicateFacts, error) {
-	recs, err := s.read(ctx, "MATCH (a:Attack {id: $id})\n"+duplicateSubject()+`
+// duplicateFactsQuery is the query of DuplicateFacts: one row, the attack's killed figures and the
+// facts of each candidate; none when the attack does not exist.
+func duplicateFactsQuery(r athar.DuplicateRequest) (string, map[string]any) {
+	return "MATCH (a:Attack {id: $id})\n" + duplicateSubject() + `
 CALL (a, am, aset, lo, hi) {
-`+duplicateCandidates()+fmt.Sprintf(`
+` + duplicateCandidates() + fmt.Sprintf(`
   RETURN collect({id: b.id, distance: distance, shares: shares, sharesPlace: sharesPlace,
     low: b.killedLow, high: b.killedHigh,
     daysApart: CASE WHEN b.startDate > a.endDate THEN duration.inDays(a.endDate, b.startDate).days
@@ -94,7 +98,13 @@ CALL (a, am, aset, lo, hi) {
                     ELSE 0 END,
     linked: EXISTS { (a)-[:%[1]s]->(:%[2]s)<-[:%[1]s]-(b) }}) AS facts
 }
-RETURN a.killedLow AS low, a.killedHigh AS high, facts`, relSameIncident, labelIncident), duplicateParams(r))
+RETURN a.killedLow AS low, a.killedHigh AS high, facts`, relSameIncident, labelIncident), duplicateParams(r)
+}
+
+// DuplicateFacts implements athar.Incidents, in one query.
+func (s *Store) DuplicateFacts(ctx context.Context, r athar.DuplicateRequest) ([]athar.DuplicateFacts, error) {
+	q, params := duplicateFactsQuery(r)
+	recs, err := s.read(ctx, q, params)
 	if err != nil {
 		return nil, err
 	}
@@ -157,10 +167,37 @@ RETURN id, r.note AS note, r.at AS at, others`, relSameIncident, labelIncident),
 	return out, nil
 }
 
-// DatasetOverlap implements athar.Incidents, in one query: for each of a's attacks that f matches
-// (f's datasetIds, when given, must include a), whether it is linked to an attack of b and whether
-// it has a candidate in b by the default rule (athar.DefaultDuplicateRequest). It reads every such
-// attack and its candidates: over a large dataset, narrow it with f (dates, places).
+// datasetOverlapQuery is the query of DatasetOverlap over the attacks of dataset a that f matches
+// (its datasetIds replaced by a), compared with dataset b: one row of counts and unmatched ids.
+func datasetOverlapQuery(a, b string, f athar.AttackFilter) (string, map[string]any) {
+	f.DatasetIDs = []string{a}
+	sc := attackScope(f, athar.OrderDateAsc)
+	params := duplicateParams(athar.DefaultDuplicateRequest(""))
+	delete(params, "id")
+	for k, v := range sc.params {
+		params[k] = v
+	}
+	params["b"] = b
+	return sc.cypher + duplicateSubject() + fmt.Sprintf(`
+WITH a, am, aset, lo, hi,
+  EXISTS { (a)-[:%[1]s]->(:%[2]s)<-[:%[1]s]-(:Attack)-[:%[3]s]->(:Dataset {id: $b}) } AS confirmed
+CALL (a, am, aset, lo, hi) {
+`, relSameIncident, labelIncident, relInDataset) + duplicateCandidates() + fmt.Sprintf(`
+    AND EXISTS { (b)-[:%s]->(:Dataset {id: $b}) }
+  RETURN count(b) > 0 AS candidate
+}
+WITH a, confirmed, confirmed OR candidate AS matched
+ORDER BY a.startDate, a.endDate, a.id
+RETURN count(a) AS total, sum(CASE WHEN confirmed THEN 1 ELSE 0 END) AS confirmed,
+  sum(CASE WHEN matched THEN 1 ELSE 0 END) AS matched,
+  collect(CASE WHEN NOT matched THEN a.id END) AS unmatched`, relInDataset), params
+}
+
+// DatasetOverlap implements athar.Incidents: after looking up the two datasets by id, it finds in one
+// query, for each of a's attacks that f matches (f's datasetIds, when given, must include a),
+// whether it is linked to an attack of b and whether it has a candidate in b by the default rule
+// (athar.DefaultDuplicateRequest). It reads every such attack and its candidates: over a large
+// dataset, narrow it with f (dates, places).
 func (s *Store) DatasetOverlap(ctx context.Context, a, b string, f athar.AttackFilter) (*athar.DatasetOverlap, error) {
 	found, err := s.read(ctx, "UNWIND $ids AS id OPTIONAL MATCH (d:Dataset {id: id}) RETURN id, d IS NOT NULL AS found",
 		map[string]any{"ids": []string{a, b}})
@@ -180,27 +217,8 @@ func (s *Store) DatasetOverlap(ctx context.Context, a, b string, f athar.AttackF
 	if len(f.DatasetIDs) > 0 && !slices.Contains(f.DatasetIDs, a) {
 		return &athar.DatasetOverlap{}, nil
 	}
-	f.DatasetIDs = []string{a}
-	sc := attackScope(f, athar.OrderDateAsc)
-	params := duplicateParams(athar.DefaultDuplicateRequest(""))
-	delete(params, "id")
-	for k, v := range sc.params {
-		params[k] = v
-	}
-	params["b"] = b
-	recs, err := s.read(ctx, sc.cypher+duplicateSubject()+fmt.Sprintf(`
-WITH a, am, aset, lo, hi,
-  EXISTS { (a)-[:%[1]s]->(:%[2]s)<-[:%[1]s]-(:Attack)-[:%[3]s]->(:Dataset {id: $b}) } AS confirmed
-CALL (a, am, aset, lo, hi) {
-`, relSameIncident, labelIncident, relInDataset)+duplicateCandidates()+fmt.Sprintf(`
-    AND EXISTS { (b)-[:%s]->(:Dataset {id: $b}) }
-  RETURN count(b) > 0 AS candidate
-}
-WITH a, confirmed, confirmed OR candidate AS matched
-ORDER BY a.startDate, a.endDate, a.id
-RETURN count(a) AS total, sum(CASE WHEN confirmed THEN 1 ELSE 0 END) AS confirmed,
-  sum(CASE WHEN matched THEN 1 ELSE 0 END) AS matched,
-  collect(CASE WHEN NOT matched THEN a.id END) AS unmatched`, relInDataset), params)
+	q, params := datasetOverlapQuery(a, b, f)
+	recs, err := s.read(ctx, q, params)
 	if err != nil {
 		return nil, err
 	}
