@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"time"
 
@@ -168,17 +169,27 @@ RETURN id, r.note AS note, r.at AS at, others`, relSameIncident, labelIncident),
 }
 
 // datasetOverlapQuery is the query of DatasetOverlap over the attacks of dataset a that f matches
-// (its datasetIds replaced by a), compared with dataset b: one row of counts and unmatched ids.
+// (its datasetIds left aside: the caller checked that they include a), compared with dataset b: one
+// row of counts and unmatched ids.
 func datasetOverlapQuery(a, b string, f athar.AttackFilter) (string, map[string]any) {
-	f.DatasetIDs = []string{a}
+	// The attacks of a: from the dataset when f asks for nothing else; else from f's own start (a
+	// date range, a place, a point), which is taken to be narrower than a whole dataset, checking
+	// the dataset on each attack.
+	f.DatasetIDs = nil
+	inA := ""
+	if reflect.ValueOf(f).IsZero() {
+		f.DatasetIDs = []string{a}
+	} else {
+		inA = fmt.Sprintf("WITH a WHERE EXISTS { (a)-[:%s]->(:Dataset {id: $a}) }\n", relInDataset)
+	}
 	sc := attackScope(f, athar.OrderDateAsc)
 	params := duplicateParams(athar.DefaultDuplicateRequest(""))
 	delete(params, "id")
 	for k, v := range sc.params {
 		params[k] = v
 	}
-	params["b"] = b
-	return sc.cypher + duplicateSubject() + fmt.Sprintf(`
+	params["a"], params["b"] = a, b
+	return sc.cypher + inA + duplicateSubject() + fmt.Sprintf(`
 WITH a, am, aset, lo, hi,
   EXISTS { (a)-[:%[1]s]->(:%[2]s)<-[:%[1]s]-(:Attack)-[:%[3]s]->(:Dataset {id: $b}) } AS confirmed
 CALL (a, am, aset, lo, hi) {
