@@ -441,3 +441,36 @@ func sameFigure(a, b figure) bool {
 func show(f figure) string {
 	return fmt.Sprintf("{%v..%v claims %d sources %d independent %d}", deref(f.Low), deref(f.High), f.Claims, f.Sources, f.IndependentSources)
 }
+
+// Links made at the same time over overlapping attacks end in one group: each link takes turns on
+// the incident lock, so none merges a group another is changing.
+func TestLinkSameIncident_ConcurrentLinksMakeOneGroup(t *testing.T) {
+	c, _ := mustIncidentServer(t)
+	chain := []string{"attack:cur-school-strike", "attack:ucdp-ged-1", "attack:acled-1", "attack:ucdp-ged-2",
+		"attack:acled-5", "attack:ucdp-ged-3", "attack:acled-2", "attack:cur-market"}
+	errs := make(chan string, len(chain))
+	done := make(chan struct{})
+	for i := 1; i < len(chain); i++ {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			resp := c.Do(linkMutation, map[string]any{"ids": []string{chain[i-1], chain[i]}})
+			if len(resp.Errors) > 0 || strings.Contains(string(resp.Data), `"userErrors":[{`) {
+				errs <- fmt.Sprintf("link %d: %+v %s", i, resp.Errors, resp.Data)
+			}
+		}()
+	}
+	for i := 1; i < len(chain); i++ {
+		<-done
+	}
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	want := slices.Sorted(slices.Values(chain[1:]))
+	if got := ids(sameIncident(c, chain[0]).Attack.SameIncident); !slices.Equal(got, want) {
+		t.Errorf("after concurrent links: %v, want %v", got, want)
+	}
+	if n := neo4jtest.Count(t, "MATCH (i:Incident) RETURN count(i) AS n", nil); n != 1 {
+		t.Errorf("%d incident nodes, want 1", n)
+	}
+}
