@@ -39,6 +39,7 @@ type ResolverRoot interface {
 	Claim() ClaimResolver
 	Dataset() DatasetResolver
 	DatasetConnection() DatasetConnectionResolver
+	DatasetEstimate() DatasetEstimateResolver
 	Day() DayResolver
 	DuplicateCandidate() DuplicateCandidateResolver
 	Event() EventResolver
@@ -307,6 +308,14 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DatasetEstimate struct {
+		Best    func(childComplexity int) int
+		Claim   func(childComplexity int) int
+		Dataset func(childComplexity int) int
+		High    func(childComplexity int) int
+		Low     func(childComplexity int) int
+	}
+
 	DatasetOverlap struct {
 		Confirmed func(childComplexity int) int
 		Matched   func(childComplexity int) int
@@ -396,6 +405,7 @@ type ComplexityRoot struct {
 
 	FigureSummary struct {
 		Claims             func(childComplexity int) int
+		DatasetEstimates   func(childComplexity int) int
 		High               func(childComplexity int) int
 		IndependentSources func(childComplexity int) int
 		Low                func(childComplexity int) int
@@ -802,6 +812,10 @@ type DatasetResolver interface {
 }
 type DatasetConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.DatasetConnection) (int, error)
+}
+type DatasetEstimateResolver interface {
+	Dataset(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Dataset, error)
+	Claim(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Claim, error)
 }
 type DayResolver interface {
 	Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error)
@@ -1995,6 +2009,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DatasetEdge.Node(childComplexity), true
 
+	case "DatasetEstimate.best":
+		if e.ComplexityRoot.DatasetEstimate.Best == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetEstimate.Best(childComplexity), true
+	case "DatasetEstimate.claim":
+		if e.ComplexityRoot.DatasetEstimate.Claim == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetEstimate.Claim(childComplexity), true
+	case "DatasetEstimate.dataset":
+		if e.ComplexityRoot.DatasetEstimate.Dataset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetEstimate.Dataset(childComplexity), true
+	case "DatasetEstimate.high":
+		if e.ComplexityRoot.DatasetEstimate.High == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetEstimate.High(childComplexity), true
+	case "DatasetEstimate.low":
+		if e.ComplexityRoot.DatasetEstimate.Low == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetEstimate.Low(childComplexity), true
+
 	case "DatasetOverlap.confirmed":
 		if e.ComplexityRoot.DatasetOverlap.Confirmed == nil {
 			break
@@ -2378,6 +2423,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.FigureSummary.Claims(childComplexity), true
+	case "FigureSummary.datasetEstimates":
+		if e.ComplexityRoot.FigureSummary.DatasetEstimates == nil {
+			break
+		}
+
+		return e.ComplexityRoot.FigureSummary.DatasetEstimates(childComplexity), true
 	case "FigureSummary.high":
 		if e.ComplexityRoot.FigureSummary.High == nil {
 			break
@@ -5072,6 +5123,25 @@ type FigureSummary {
   that repeats another is not independent of it.
   """
   independentSources: Int!
+  """
+  The figure each event dataset gives (UCDP's low, best and high estimates; ACLED's fatalities),
+  one per claim read from a dataset record, beside the range of every account above.
+  """
+  datasetEstimates: [DatasetEstimate!]!
+}
+
+"The figure one event dataset's record gives for a count."
+type DatasetEstimate {
+  "The dataset; null only when reading it failed."
+  dataset: Dataset
+  "The claim that gives the figure, with the record's own words; null only when reading it failed."
+  claim: Claim
+  "The lowest estimate, as the dataset gives it; null when it gives none."
+  low: Int
+  "The best estimate (UCDP's best; ACLED's fatalities); null when it gives none."
+  best: Int
+  "The highest estimate; null when it gives none."
+  high: Int
 }
 
 "An attack's casualty figures, one summary per count, from its live claims that do not deny."
@@ -6506,13 +6576,23 @@ type TimelineBucket {
   start: Date!
   "The last day of the bucket."
   end: Date!
-  "How many attacks it holds; intervals with none have no bucket."
+  """
+  How many attacks it holds; intervals with none have no bucket. An aggregate report whose parts
+  are attacks of their own (Attack.parts) is not counted again: its parts are.
+  """
   attacks: Int!
-  "The sum of each attack's lowest killed figure (an attack with none adds 0), at most 2,147,483,647: a larger sum is given as that."
+  """
+  The sum of each attack's lowest killed figure (an attack with none adds 0), at most 2,147,483,647:
+  a larger sum is given as that. Each death counts once: an aggregate report adds only what its
+  figure exceeds the sum of its parts' by, in its own bucket.
+  """
   killedLow: Int!
-  "The sum of each attack's highest killed figure (an attack with none adds 0), at most 2,147,483,647: a larger sum is given as that."
+  """
+  The sum of each attack's highest killed figure (an attack with none adds 0), counted as killedLow
+  is, at most 2,147,483,647: a larger sum is given as that.
+  """
   killedHigh: Int!
-  "How many of the bucket's attacks have any killed figure."
+  "How many of the bucket's attacks (aggregate reports with parts left out) have any killed figure."
   attacksWithFigures: Int!
 }
 
@@ -6865,7 +6945,7 @@ extend type Query {
   its own (a curated attack, of no dataset, is its own: its candidates are dataset records; a
   dataset record's are curated attacks and other datasets' records), whose date ranges come within
   withinDays of its own, and whose mapped points (Attack.mappedLocation) are within withinMeters of
-  its own or that share a facility or a place with it (a place smaller than a governorate). The
+  its own or that share a facility or a place with it (see SAME_PLACE). The
   score and the reasons say why (see DuplicateCandidate.score). Attacks already linked to it as the
   same incident are listed too, marked alreadyLinked. Errors: BAD_USER_INPUT naming the argument out
   of bounds; NOT_FOUND (attackId) when no attack has the id.
@@ -6913,7 +6993,11 @@ enum DuplicateReason {
   WITHIN_DISTANCE
   "Both are linked to the same facility."
   SAME_FACILITY
-  "Both are linked to the same place, smaller than a governorate."
+  """
+  A place of one (where it occurred, or the place of a facility it hit) is a place of the other or
+  inside one, and that place is smaller than a governorate: a record dated to Aleppo city and a
+  curated attack in one of its neighbourhoods share it; two records of one governorate do not.
+  """
   SAME_PLACE
   "Both give killed figures (the range of their live claims), and the ranges overlap."
   CASUALTIES_AGREE
@@ -7526,6 +7610,22 @@ func (ec *executionContext) childFields_DatasetEdge(ctx context.Context, field g
 	return nil, fmt.Errorf("no field named %q was found under type DatasetEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DatasetEstimate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "dataset":
+		return ec.fieldContext_DatasetEstimate_dataset(ctx, field)
+	case "claim":
+		return ec.fieldContext_DatasetEstimate_claim(ctx, field)
+	case "low":
+		return ec.fieldContext_DatasetEstimate_low(ctx, field)
+	case "best":
+		return ec.fieldContext_DatasetEstimate_best(ctx, field)
+	case "high":
+		return ec.fieldContext_DatasetEstimate_high(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetEstimate", field.Name)
+}
+
 func (ec *executionContext) childFields_DatasetOverlap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "matched":
@@ -7712,6 +7812,8 @@ func (ec *executionContext) childFields_FigureSummary(ctx context.Context, field
 		return ec.fieldContext_FigureSummary_sources(ctx, field)
 	case "independentSources":
 		return ec.fieldContext_FigureSummary_independentSources(ctx, field)
+	case "datasetEstimates":
+		return ec.fieldContext_FigureSummary_datasetEstimates(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type FigureSummary", field.Name)
 }
@@ -15072,6 +15174,139 @@ func (ec *executionContext) fieldContext_DatasetEdge_node(_ context.Context, fie
 	return fc, nil
 }
 
+func (ec *executionContext) _DatasetEstimate_dataset(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetEstimate_dataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DatasetEstimate().Dataset(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Dataset) graphql.Marshaler {
+			return ec.marshalODataset2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDataset(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetEstimate_dataset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetEstimate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Dataset(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetEstimate_claim(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetEstimate_claim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DatasetEstimate().Claim(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
+			return ec.marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetEstimate_claim(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetEstimate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Claim(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetEstimate_low(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetEstimate_low(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Low, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetEstimate_low(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetEstimate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetEstimate_best(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetEstimate_best(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Best, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetEstimate_best(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetEstimate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetEstimate_high(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetEstimate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetEstimate_high(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.High, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *int) graphql.Marshaler {
+			return ec.marshalOInt2ᚖint(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetEstimate_high(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetEstimate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
 func (ec *executionContext) _DatasetOverlap_matched(ctx context.Context, field graphql.CollectedField, obj *model.DatasetOverlap) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -16772,6 +17007,38 @@ func (ec *executionContext) _FigureSummary_independentSources(ctx context.Contex
 }
 func (ec *executionContext) fieldContext_FigureSummary_independentSources(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("FigureSummary", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _FigureSummary_datasetEstimates(ctx context.Context, field graphql.CollectedField, obj *athar.FigureSummary) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_FigureSummary_datasetEstimates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DatasetEstimates, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []athar.DatasetEstimate) graphql.Marshaler {
+			return ec.marshalNDatasetEstimate2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetEstimateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_FigureSummary_datasetEstimates(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "FigureSummary",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetEstimate(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _Graph_nodes(ctx context.Context, field graphql.CollectedField, obj *athar.Graph) (ret graphql.Marshaler) {
@@ -30237,6 +30504,130 @@ func (ec *executionContext) _DatasetEdge(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var datasetEstimateImplementors = []string{"DatasetEstimate"}
+
+func (ec *executionContext) _DatasetEstimate(ctx context.Context, sel ast.SelectionSet, obj *athar.DatasetEstimate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetEstimateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetEstimate")
+		case "dataset":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DatasetEstimate_dataset(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "claim":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DatasetEstimate_claim(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "low":
+			out.Values[i] = ec._DatasetEstimate_low(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "best":
+			out.Values[i] = ec._DatasetEstimate_best(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "high":
+			out.Values[i] = ec._DatasetEstimate_high(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var datasetOverlapImplementors = []string{"DatasetOverlap"}
 
 func (ec *executionContext) _DatasetOverlap(ctx context.Context, sel ast.SelectionSet, obj *model.DatasetOverlap) graphql.Marshaler {
@@ -31348,6 +31739,11 @@ func (ec *executionContext) _FigureSummary(ctx context.Context, sel ast.Selectio
 			}
 		case "independentSources":
 			out.Values[i] = ec._FigureSummary_independentSources(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "datasetEstimates":
+			out.Values[i] = ec._FigureSummary_datasetEstimates(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -35705,6 +36101,26 @@ func (ec *executionContext) marshalNDatasetEdge2ᚕᚖgithubᚗcomᚋatharᚑpro
 		fc.Result = &v[i]
 		return ec.marshalODatasetEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetEdge(ctx, sel, v[i])
 	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDatasetEstimate2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetEstimate(ctx context.Context, sel ast.SelectionSet, v athar.DatasetEstimate) graphql.Marshaler {
+	return ec._DatasetEstimate(ctx, sel, &v)
+}
+
+func (ec *executionContext) marshalNDatasetEstimate2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetEstimateᚄ(ctx context.Context, sel ast.SelectionSet, v []athar.DatasetEstimate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDatasetEstimate2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetEstimate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
 
 	return ret
 }

@@ -311,6 +311,14 @@ func (r *datasetConnectionResolver) TotalCount(ctx context.Context, obj *model.D
 	return r.Explorer.CountDatasets(ctx, obj.Filter)
 }
 
+func (r *datasetEstimateResolver) Dataset(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Dataset, error) {
+	return one(ctx, loaders(ctx).datasets, obj.DatasetID)
+}
+
+func (r *datasetEstimateResolver) Claim(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Claim, error) {
+	return one(ctx, loaders(ctx).claims, obj.ClaimID)
+}
+
 func (r *dayResolver) Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error) {
 	return timeNode(ctx, "month:"+obj.Date.Format("2006-01"))
 }
@@ -911,6 +919,10 @@ func (r *Resolver) DatasetConnection() graph.DatasetConnectionResolver {
 	return &datasetConnectionResolver{r}
 }
 
+func (r *Resolver) DatasetEstimate() graph.DatasetEstimateResolver {
+	return &datasetEstimateResolver{r}
+}
+
 func (r *Resolver) Day() graph.DayResolver { return &dayResolver{r} }
 
 func (r *Resolver) DuplicateCandidate() graph.DuplicateCandidateResolver {
@@ -964,6 +976,7 @@ type (
 	claimResolver              struct{ *Resolver }
 	datasetResolver            struct{ *Resolver }
 	datasetConnectionResolver  struct{ *Resolver }
+	datasetEstimateResolver    struct{ *Resolver }
 	dayResolver                struct{ *Resolver }
 	duplicateCandidateResolver struct{ *Resolver }
 	eventResolver              struct{ *Resolver }

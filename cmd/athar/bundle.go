@@ -12,9 +12,6 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
-
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/neo4jstore"
@@ -31,6 +28,8 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 `, stderr)
 	batch := a.fs.Int("batch-size", envInt("ATHAR_IMPORT_BATCH", neo4jstore.DefaultBatchSize), "records per transaction (env ATHAR_IMPORT_BATCH)")
 	dryRun := a.fs.Bool("dry-run", false, "validate only, against the database too, and write nothing")
+	maxProblems := a.fs.Int("max-problems", envInt("ATHAR_IMPORT_MAX_PROBLEMS", athar.DefaultMaxProblems), "list at most this many problems of the file and count the rest (env ATHAR_IMPORT_MAX_PROBLEMS)")
+	progressEvery := a.fs.Duration("progress-interval", envDuration("ATHAR_IMPORT_PROGRESS_INTERVAL", DefaultProgressInterval), "when standard error is not a terminal, log the import's progress this often; 0 shows no progress, on a terminal either (env ATHAR_IMPORT_PROGRESS_INTERVAL)")
 	metricsFile := a.fs.String("metrics-file", env("ATHAR_METRICS_FILE", ""), "when set, write the import's metrics (records by outcome, failures) to this file in Prometheus' text format, as node_exporter's textfile collector reads them (env ATHAR_METRICS_FILE)")
 	if err := a.parse(args); err != nil {
 		return err
@@ -39,6 +38,9 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 		a.fs.Usage()
 		return errUsage
 	}
+	if *maxProblems < 1 {
+		return fmt.Errorf("--max-problems (ATHAR_IMPORT_MAX_PROBLEMS) must be at least 1, not %d", *maxProblems)
+	}
 	if *metricsFile != "" {
 		defer func() {
 			if werr := metrics.WriteImportFile(*metricsFile); werr != nil {
@@ -46,33 +48,37 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 			}
 		}()
 	}
-	b, err := readBundleFile(a.fs.Arg(0))
-	if err != nil {
+	b, err := readBundleFile(a.fs.Arg(0), athar.ReadOptions{MaxProblems: *maxProblems})
+	if b == nil {
 		return err
 	}
-	// The file's own problems are reported before any database is started.
-	if problems, _ := b.Validate(); len(problems) > 0 {
-		metrics.ImportFailed(metrics.ImportInvalid, len(problems))
-		return problems
+	// The file's own problems are reported before any database is started, unless it refers to
+	// records it does not hold: Import looks those up and reports them with the others, in one run.
+	report, unresolved := b.Check()
+	if report.Len() > 0 && len(unresolved) == 0 {
+		metrics.ImportFailed(metrics.ImportInvalid, report.Len())
+		return report.Err()
 	}
 	if err := a.open(ctx); err != nil {
-		return err
+		if report.Len() == 0 {
+			return err
+		}
+		// The file's problems are worth telling even when its references cannot be looked up.
+		fmt.Fprintf(stderr, "athar: %d reference(s) to records the file does not hold were not looked up: %v\n", len(unresolved), err)
+		metrics.ImportFailed(metrics.ImportInvalid, report.Len())
+		return report.Err()
 	}
 	defer a.closeInto(&err)
-	if !*dryRun {
+	if !*dryRun && report.Len() == 0 {
 		if _, err := a.store.Migrate(ctx); err != nil {
 			return err
 		}
 	}
-	opts := neo4jstore.ImportOptions{BatchSize: *batch, DryRun: *dryRun}
-	if f, ok := stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		bar := progressbar.NewOptions(len(b.Records), progressbar.OptionSetWriter(stderr),
-			progressbar.OptionSetDescription("importing"), progressbar.OptionShowCount(),
-			progressbar.OptionSetPredictTime(true), progressbar.OptionClearOnFinish())
-		opts.Progress = func(done, total int) { _ = bar.Set(done) }
-	}
+	progress := newImportProgress(stderr, a.logger, len(b.Records), *progressEvery)
+	opts := neo4jstore.ImportOptions{BatchSize: *batch, DryRun: *dryRun, Progress: progress.update}
 	started := time.Now()
 	summary, err := a.store.Import(ctx, b, opts)
+	progress.finish()
 	if err != nil {
 		return err
 	}
@@ -80,7 +86,10 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 	return nil
 }
 
-func readBundleFile(name string) (*athar.Bundle, error) {
+// readBundleFile reads the bundle in the file name ("-": standard input). It returns the bundle
+// with the problems found in reading it (athar.ReadBundleWith), or no bundle when the file cannot be
+// read.
+func readBundleFile(name string, opts athar.ReadOptions) (*athar.Bundle, error) {
 	var r io.Reader = os.Stdin
 	if name != "-" {
 		f, err := os.Open(name)
@@ -90,7 +99,7 @@ func readBundleFile(name string) (*athar.Bundle, error) {
 		defer f.Close()
 		r = f
 	}
-	return athar.ReadBundle(r)
+	return athar.ReadBundleWith(r, opts)
 }
 
 func printSummary(w io.Writer, s neo4jstore.ImportSummary, dryRun bool, took time.Duration) {

@@ -73,9 +73,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	var ps athar.Problems
 	if errors.As(err, &ps) {
-		fmt.Fprintf(stderr, "athar: %d problem(s); nothing was written:\n", len(ps))
+		var report *athar.Report
+		more := 0
+		if errors.As(err, &report) {
+			more = report.More
+		}
+		fmt.Fprintf(stderr, "athar: %d problem(s); nothing was written:\n", len(ps)+more)
 		for _, p := range ps {
 			fmt.Fprintf(stderr, "  %s\n", p.Error())
+		}
+		if more > 0 {
+			fmt.Fprintf(stderr, "  %s (--max-problems)\n", report.MoreMessage())
 		}
 		return 1
 	}

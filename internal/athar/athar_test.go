@@ -134,7 +134,7 @@ func TestReadBundle_ReportsEveryProblemWithItsPlace(t *testing.T) {
 
 {"record":"facility","id":"facility:f","name":"F","type":"SCHOOL","colour":"red"}
 `))
-		assertProblems(t, err, "line 3.record", "line 5.colour")
+		assertProblems(t, err, "line 3 (planet:x).record", "line 5 (facility:f).colour")
 	})
 	t.Run("header", func(t *testing.T) {
 		_, err := athar.ReadBundle(strings.NewReader(`{"format":"something-else","version":3}`))

@@ -97,36 +97,72 @@ func FuzzReadBundle(f *testing.F) {
 	} {
 		f.Add([]byte(s))
 	}
+	// What the reader must tell in one pass: a byte-order mark, keys given twice, text after a JSON
+	// bundle, a line past the limit (4 KiB here), a null line, type errors and unknown keys nested.
+	for _, s := range []string{
+		"\xef\xbb\xbf" + `{"format":"athar-bundle","version":2,"places":[{"id":"place:a","name":"A","kind":"CITY"}]}`,
+		"\xef\xbb\xbf" + header + "\n" + `{"record":"place","id":"place:a","name":"A","kind":"CITY"}`,
+		`{"format":"athar-bundle","version":2,"version":2,"places":[{"id":"place:a","id":"place:b","name":"A","kind":"CITY","location":{"latitude":1,"latitude":2}}]}`,
+		header + "\n" + `{"record":"place","record":"actor","id":"place:a","name":"A","kind":"CITY"}`,
+		`{"format":"athar-bundle","version":2,"places":[]} trailing`,
+		`{"format":"athar-bundle","version":2,"places":[]}` + "\n" + `{"record":"place","id":"place:a","name":"A","kind":"CITY"}`,
+		header + "\n" + `{"record":"place","id":"place:a","name":"` + strings.Repeat("A", 5000) + `","kind":"CITY"}` + "\nnull\n",
+		header + "\n" + "null\n" + `{"record":"place","id":"place:b","partOf":"place:a"}`,
+		header + "\n" + `{"record":"attack","id":"attack:a","title":"A","date":{"start":2014,"x":1},"location":{"latitude":"36","foo":{}},"placeIds":[1,null,"place:x"]}`,
+		header + "\n" + `{"record":"planet","id":"place:a"}` + "\n" + `{"record":"place","id":"place:b","name":"B","kind":"CITY","partOf":"place:a"}`,
+		header + "\n" + `{"record":"place","id":"place:a",` + "\n" + `{"record":"place","id":"place:b","name":"B","kind":"CITY","partOf":"place:a"}`,
+		`{"format":"athar-bundle",` + "\n" + `"version":2}` + "\n" + `{"record":"place","id":"place:a","name":"A","kind":"CITY"} {}`,
+		`{"format":"athar-bundle","version":2,"claims":[{"id":"claim:a","killed":{"low":"1","high":2.5,"min":1}}]}`,
+		`{"format":"athar-bundle","version":2,"places":[{"id":"place:a","name":"\u0041\ud800","kind":"CITY","aliases":["x",7]}]}`,
+	} {
+		f.Add([]byte(s))
+	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		within(t, data, func() {
+			// With a small limit on lines and problems too, so that the fuzzer reaches both.
+			small, err := athar.ReadBundleWith(bytes.NewReader(data), athar.ReadOptions{MaxLineBytes: 4096, MaxProblems: 5})
+			if small == nil {
+				t.Fatalf("%q: no bundle: %v", clip(data), err)
+			}
+			if r, _ := small.Check(); len(r.Problems) > 5 || len(small.ReadProblems.Problems) > 5 {
+				t.Fatalf("%q: %d problems kept (%d in reading), past the limit of 5", clip(data), len(r.Problems), len(small.ReadProblems.Problems))
+			}
 			b, err := athar.ReadBundle(bytes.NewReader(data))
+			if b == nil {
+				t.Fatalf("%q: no bundle: %v", clip(data), err)
+			}
+			read := b.ReadProblems.Problems
 			if err != nil {
 				var ps athar.Problems
-				if !errors.As(err, &ps) || len(ps) == 0 {
-					t.Fatalf("%q: %v (%T), want problems", clip(data), err, err)
+				if !errors.As(err, &ps) || len(ps) == 0 || len(ps) != len(read) {
+					t.Fatalf("%q: %v (%T), want the problems of reading", clip(data), err, err)
 				}
-				for _, p := range ps {
-					checkProblem(t, data, p)
-					// Only a file that is no JSON at all has no place to name.
-					if p.Field == "" && !strings.HasPrefix(p.Message, "not a JSON bundle") {
-						t.Errorf("%q: problem %q does not say where", clip(data), p.Message)
-					}
-				}
-				return
+			} else if len(read) > 0 {
+				t.Fatalf("%q: %d problems of reading and no error", clip(data), len(read))
 			}
-			problems, _ := b.Validate()
+			report, _ := b.Check()
 			wheres := map[string]bool{}
 			for _, r := range b.Records {
 				wheres[r.Where] = true
 			}
-			for _, p := range problems {
+			for i, p := range report.Problems {
 				checkProblem(t, data, p)
+				if i < len(read) {
+					if p.Error() != read[i].Error() {
+						t.Errorf("%q: Check's problem %d is %q, reading's %q", clip(data), i, p.Error(), read[i].Error())
+					}
+					// Only a file that is no JSON at all has no place to name.
+					if p.Field == "" && !strings.HasPrefix(p.Message, "not a JSON bundle") {
+						t.Errorf("%q: problem %q does not say where", clip(data), p.Message)
+					}
+					continue
+				}
 				where, _, _ := strings.Cut(p.Field, ".")
 				if !wheres[where] {
 					t.Errorf("%q: problem %q does not name its record", clip(data), p.Error())
 				}
 			}
-			if len(problems) > 0 {
+			if report.Len() > 0 {
 				return
 			}
 			// A bundle read without a problem is written and read back whole, in either form.

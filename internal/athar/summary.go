@@ -16,6 +16,17 @@ type FigureSummary struct {
 	Claims             int
 	Sources            int
 	IndependentSources int
+	// DatasetEstimates are the figures each event dataset gives (its claims' low, best and high:
+	// UCDP's estimates), one per claim read from a dataset, in the order of the claims.
+	DatasetEstimates []DatasetEstimate
+}
+
+// DatasetEstimate is the figure one event dataset's record gives for a count: UCDP's low, best and
+// high estimates, ACLED's fatalities.
+type DatasetEstimate struct {
+	DatasetID       string
+	ClaimID         string
+	Low, Best, High *int
 }
 
 // Casualties summarises the casualty figures of an attack's claims.
@@ -47,19 +58,24 @@ func (c *Claim) IsLive() bool { return c.Retracted == nil }
 // BacksFigures reports whether the figures a claim gives count in the casualty summaries: it is
 // live and does not deny what it states. The store keeps the same rule in Cypher for its indexes
 // (neo4jstore's backsFigures); a test holds the two equal on every kind of claim.
-func (c *Claim) BacksFigures() bool { return c.IsLive() && c.Stance != Denies }
+func (c *Claim) BacksFigures() bool { return c.counts() && c.Stance != Denies }
+
+// counts reports whether a claim counts in summaries and attributions: it is live, and the latest
+// release of its dataset still contains it (a withdrawn record is kept, and shown, but no longer
+// counted).
+func (c *Claim) counts() bool { return c.IsLive() && c.WithdrawnIn == "" }
 
 // Attributes reports whether a claim holds the actors it names responsible: a live PERPETRATOR
 // claim that does not deny. The filter by actor uses the same rule in Cypher (neo4jstore's
 // attributes); a test holds the two equal on every kind of claim.
 func (c *Claim) Attributes() bool {
-	return c.IsLive() && c.Kind == ClaimPerpetrator && c.Stance != Denies
+	return c.counts() && c.Kind == ClaimPerpetrator && c.Stance != Denies
 }
 
 // Rejects reports whether a claim rejects the responsibility of the actors it names: a live DENIAL
 // claim, or a live PERPETRATOR claim that denies.
 func (c *Claim) Rejects() bool {
-	return c.IsLive() && (c.Kind == ClaimDenial || c.Kind == ClaimPerpetrator && c.Stance == Denies)
+	return c.counts() && (c.Kind == ClaimDenial || c.Kind == ClaimPerpetrator && c.Stance == Denies)
 }
 
 // SummarizeCasualties derives an attack's casualty figures from its claims. Retracted claims do not
@@ -83,6 +99,9 @@ func summarize(claims []*Claim, cites Citations, figure func(*Claim) *Range) Fig
 			continue
 		}
 		backing = append(backing, c)
+		if c.DatasetID != "" {
+			s.DatasetEstimates = append(s.DatasetEstimates, DatasetEstimate{DatasetID: c.DatasetID, ClaimID: c.ID, Low: r.Low, Best: r.Best, High: r.High})
+		}
 		for _, v := range r.Values() {
 			if s.Low == nil || v < *s.Low {
 				s.Low = ptr(v)

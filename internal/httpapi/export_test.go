@@ -87,12 +87,20 @@ func TestExport_Endpoints(t *testing.T) {
 		if p := fc.Features[0].Properties; p.DateStart != "2015-03-02" || p.DatePrecision != "DAY" || p.Date != "2015-03-02" {
 			t.Errorf("the geo attack's date in GeoJSON: %+v", p)
 		}
+		// Curated attacks belong to no dataset: filtering by one leaves them out, and none is withdrawn.
+		_, none := MustGet(t, url+"/export/attacks.geojson?near=36.2,37.15,50&datasetId=dataset:ucdp-ged", nil)
+		_, current := MustGet(t, url+"/export/attacks.geojson?near=36.2,37.15,50&withdrawn=false", nil)
+		var a, b struct{ Features []any }
+		if json.Unmarshal(none, &a) != nil || json.Unmarshal(current, &b) != nil || len(a.Features) != 0 || len(b.Features) != 1 {
+			t.Errorf("datasetId and withdrawn: %s / %s", none, current)
+		}
 	})
 	t.Run("a bad parameter is named, with status 400", func(t *testing.T) {
 		for query, param := range map[string]string{
 			"from=2014-13-01": "from", "to=yesterday": "to", "near=36.2,37.15": "near", "minKilled=many": "minKilled",
 			"near=95,0,10": "near.latitude", "from=2015-01-01&to=2014-01-01": "to", "facilityType=SCHOOL,PLANET": "facilityType",
 			"weapon=SPOON": "weapon", "attackType=TEA": "attackType", "minKilled=-1": "minKilled",
+			"withdrawn=maybe": "withdrawn", "withdrawn=true&withdrawn=false": "withdrawn",
 		} {
 			resp, body := MustGet(t, url+"/export/attacks.csv?"+query, nil)
 			var problem struct{ Error, Parameter string }

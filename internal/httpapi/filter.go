@@ -18,8 +18,8 @@ import (
 // filterParameters are the URL query parameters of an attack filter: those taking a list
 // (repeatable or comma-separated) and those given at most once.
 var (
-	listParameters   = []string{"facilityId", "facilityType", "placeId", "actorId", "attackType", "weapon", "sourceId"}
-	singleParameters = []string{"from", "to", "near", "minKilled", "text"}
+	listParameters   = []string{"facilityId", "facilityType", "placeId", "actorId", "attackType", "weapon", "sourceId", "datasetId"}
+	singleParameters = []string{"from", "to", "near", "minKilled", "text", "withdrawn"}
 )
 
 // checkParameters refuses a parameter that is neither the filter's nor one of extra (a format's
@@ -108,9 +108,9 @@ func editDistance(a, b string) int {
 
 // attackFilter reads an attack filter from URL query parameters, for tools that do not speak
 // GraphQL: from, to (YYYY-MM-DD, years athar.MinYear to athar.MaxYear()), facilityId,
-// facilityType, placeId, actorId, attackType, weapon, sourceId (each repeatable or
-// comma-separated), near=latitude,longitude,radiusMeters, minKilled (0 to athar.MaxCount) and
-// text. Parameters it does not know are not its to judge (see checkParameters). Problems name the
+// facilityType, placeId, actorId, attackType, weapon, sourceId, datasetId (each repeatable or
+// comma-separated), near=latitude,longitude,radiusMeters, minKilled (0 to athar.MaxCount), text
+// and withdrawn (true or false). Parameters it does not know are not its to judge (see checkParameters). Problems name the
 // parameter at fault.
 func attackFilter(q url.Values) (athar.AttackFilter, error) {
 	var f athar.AttackFilter
@@ -142,6 +142,15 @@ func attackFilter(q url.Values) (athar.AttackFilter, error) {
 	f.PlaceIDs = list("placeId")
 	f.ActorIDs = list("actorId")
 	f.SourceIDs = list("sourceId")
+	f.DatasetIDs = list("datasetId")
+	switch v := q.Get("withdrawn"); v {
+	case "":
+	case "true", "false":
+		w := v == "true"
+		f.Withdrawn = &w
+	default:
+		p.Add("withdrawn", "is %q; give true or false", v)
+	}
 	for _, v := range list("facilityType") {
 		f.FacilityTypes = append(f.FacilityTypes, athar.FacilityType(v))
 	}
@@ -186,7 +195,7 @@ func attackFilter(q url.Values) (athar.AttackFilter, error) {
 var parameters = map[string]string{
 	"dateRange.from": "from", "dateRange.to": "to", "facilityTypes": "facilityType",
 	"attackTypes": "attackType", "weapons": "weapon", "facilityIds": "facilityId", "placeIds": "placeId",
-	"actorIds": "actorId", "sourceIds": "sourceId",
+	"actorIds": "actorId", "sourceIds": "sourceId", "datasetIds": "datasetId",
 }
 
 // asParameters renames the fields of validation problems to URL parameters ("dateRange.to" is

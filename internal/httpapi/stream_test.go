@@ -240,7 +240,7 @@ func TestExport_RefusesWhatItDoesNotKnow(t *testing.T) {
 	}{
 		{"attacks.csv?facilityTypes=SCHOOL", "facilityTypes", "did you mean facilityType?"},
 		{"attacks.csv?facilityType=SCHOOL&placeid=place:aleppo", "placeid", "did you mean placeId?"},
-		{"attacks.csv?format=excel", "format", "known: from, to, near, minKilled, text, facilityId"},
+		{"attacks.csv?format=excel", "format", "known: from, to, near, minKilled, text, withdrawn, facilityId"},
 		{"attacks.geojson?excel=true", "excel", "is not a parameter of this export"},
 		{"attacks.csv?excel=maybe", "excel", "true or false"},
 		{"attacks.csv?from=2014-01-01&from=2015-01-01", "from", "give it once"},

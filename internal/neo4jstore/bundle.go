@@ -43,7 +43,9 @@ func (s ImportSummary) Total() Counts {
 }
 
 // Import validates the whole bundle, references to the database included, and reports every problem
-// (as athar.Problems naming record and field) without writing anything. Then it writes the records
+// (as athar.Problems naming record and field, or an *athar.Report past its limit: the bundle's
+// problems of reading first, then its records', then its unknown references) without writing
+// anything. Then it writes the records
 // in type order, in batches of one transaction each: a record that is already in the database as
 // described is left untouched, so importing the same bundle twice changes nothing. An import that
 // is interrupted leaves whole batches behind, and running it again completes it.
@@ -53,8 +55,11 @@ func (s ImportSummary) Total() Counts {
 func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions) (summary ImportSummary, err error) {
 	defer func() {
 		var problems athar.Problems
+		var report *athar.Report
 		switch {
 		case err == nil:
+		case errors.As(err, &report):
+			metrics.ImportFailed(metrics.ImportInvalid, report.Len())
 		case errors.As(err, &problems):
 			metrics.ImportFailed(metrics.ImportInvalid, len(problems))
 		default:
@@ -64,18 +69,19 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
-	problems, unresolved := b.Validate()
+	// The file's problems of form, its records' and its unknown references, in one report.
+	report, unresolved := b.Check()
 	if len(unresolved) > 0 {
 		missing, err := s.missingInDB(ctx, unresolved)
 		if err != nil {
 			return nil, err
 		}
 		for _, r := range missing {
-			problems = append(problems, unknownRef(r))
+			report.Add(athar.UnknownRef(r))
 		}
 	}
-	if len(problems) > 0 {
-		return nil, problems
+	if err := report.Err(); err != nil {
+		return nil, err
 	}
 
 	summary = ImportSummary{}

@@ -18,14 +18,15 @@ import (
 
 // Relationship types the shared Cypher walks, named from the fields they store.
 var (
-	relTargeted    = relOf(athar.TypeAttack, "facilityIds")
-	relOccurredIn  = relOf(athar.TypeAttack, "placeIds")
-	relLocatedIn   = relOf(athar.TypeFacility, "placeId")
-	relPlacePartOf = relOf(athar.TypePlace, "partOf")
-	relActorPartOf = relOf(athar.TypeActor, "partOf")
-	relAbout       = relOf(athar.TypeClaim, "attackId")
-	relReportedIn  = relOf(athar.TypeClaim, "sourceId")
-	relNames       = relOf(athar.TypeClaim, "names")
+	relTargeted     = relOf(athar.TypeAttack, "facilityIds")
+	relOccurredIn   = relOf(athar.TypeAttack, "placeIds")
+	relLocatedIn    = relOf(athar.TypeFacility, "placeId")
+	relPlacePartOf  = relOf(athar.TypePlace, "partOf")
+	relActorPartOf  = relOf(athar.TypeActor, "partOf")
+	relAbout        = relOf(athar.TypeClaim, "attackId")
+	relReportedIn   = relOf(athar.TypeClaim, "sourceId")
+	relNames        = relOf(athar.TypeClaim, "names")
+	relAggregatedIn = relOf(athar.TypeAttack, "aggregateId")
 )
 
 // The walks up a hierarchy, as relationship patterns: a place and every place it is inside (to
@@ -39,13 +40,13 @@ var (
 // backsFigures is athar.(*Claim).BacksFigures in Cypher, for the claim in variable c: a live claim
 // that does not deny what it states. TestRules_CypherFollowsTheDomain holds them equal.
 func backsFigures(c string) string {
-	return fmt.Sprintf("%[1]s.retracted IS NULL AND %[1]s.stance <> '%[2]s'", c, athar.Denies)
+	return fmt.Sprintf("%[1]s.retracted IS NULL AND %[1]s.withdrawnIn IS NULL AND %[1]s.stance <> '%[2]s'", c, athar.Denies)
 }
 
 // attributes is athar.(*Claim).Attributes in Cypher, for the claim in variable c: a live
 // PERPETRATOR claim that does not deny. TestRules_CypherFollowsTheDomain holds them equal.
 func attributes(c string) string {
-	return fmt.Sprintf("%[1]s.kind = '%[2]s' AND %[1]s.stance <> '%[3]s' AND %[1]s.retracted IS NULL",
+	return fmt.Sprintf("%[1]s.kind = '%[2]s' AND %[1]s.stance <> '%[3]s' AND %[1]s.retracted IS NULL AND %[1]s.withdrawnIn IS NULL",
 		c, athar.ClaimPerpetrator, athar.Denies)
 }
 

@@ -288,7 +288,7 @@ func TestImport_ValidationWritesNothing(t *testing.T) {
 	bad := `{"format":"athar-bundle","version":1,
 "places":[{"id":"place:a","name":"A","kind":"CITY"},{"id":"place:b","name":"","kind":"PLANET"}],
 "attacks":[{"id":"attack:x","title":"X","date":{"start":"2014-02-30"},"facilityIds":["facility:missing"]}],
-"claims":[{"id":"claim:c","attackId":"attack:x","sourceId":"source:nowhere","kind":"CASUALTIES","text":"t","quote":"q","killed":{"min":5,"max":2}}]}`
+"claims":[{"id":"claim:c","attackId":"attack:x","sourceId":"source:nowhere","kind":"CASUALTIES","text":"t","quote":"q","killed":{"min":-5,"max":2}}]}`
 	b, err := athar.ReadBundle(strings.NewReader(bad))
 	if err != nil {
 		t.Fatal(err)
@@ -299,7 +299,7 @@ func TestImport_ValidationWritesNothing(t *testing.T) {
 		t.Fatalf("err = %v, want problems", err)
 	}
 	want := []string{"places[1].name", "places[1].kind", "attacks[0].date.start", "attacks[0].facilityIds[0]",
-		"claims[0].killed", "claims[0].sourceId"}
+		"claims[0].killed.low", "claims[0].sourceId"}
 	for _, w := range want {
 		found := false
 		for _, p := range ps {

@@ -168,7 +168,7 @@ func conflict(id string) *athar.Error {
 }
 
 func unknownRef(r athar.Ref) *athar.Error {
-	return athar.Invalid(r.Field, "no %s has the id %q", r.Type.Record(), r.ID)
+	return athar.UnknownRef(r)
 }
 
 // missingRefs returns the references whose target does not exist: one query per type referred to.
@@ -303,16 +303,38 @@ func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string)
 // reads every attack in index order), so that minKilled, KILLED_DESC and timelines are served by
 // an index. It is the rule of athar.SummarizeCasualties (backsFigures), kept in the graph; a test
 // checks they agree.
+//
+// It also keeps what each attack adds to a sum of deaths (killedCountedLow, killedCountedHigh), so
+// that timelines count each death once: an attack that is no aggregate adds its own figures; an
+// aggregate report (one with parts, through aggregateId) adds only what its figures exceed the sum
+// of its parts' by ("at least 116 killed across Syria" beside its parts' 20 adds 96). The refreshed
+// attacks' aggregates are refreshed with them.
 var refreshAttacksQuery = fmt.Sprintf(`
 UNWIND $ids AS id
 MATCH (a:Attack {id: id})
 CALL (a) {
-  OPTIONAL MATCH (a)<-[:%s]-(c:Claim)
-  WHERE %s
+  OPTIONAL MATCH (a)<-[:%[1]s]-(c:Claim)
+  WHERE %[2]s
   UNWIND [c.killedLow, c.killedBest, c.killedHigh] AS v
   RETURN min(v) AS low, max(v) AS high
 }
-SET a.killedLow = low, a.killedHigh = high, a.killedSort = coalesce(high, -1)`, relAbout, backsFigures("c"))
+SET a.killedLow = low, a.killedHigh = high, a.killedSort = coalesce(high, -1)
+WITH collect(a) AS written
+CALL (written) {
+  UNWIND written AS a
+  OPTIONAL MATCH (a)-[:%[3]s]->(agg:Attack)
+  RETURN collect(DISTINCT agg) AS aggregates
+}
+UNWIND written + aggregates AS t
+WITH DISTINCT t
+CALL (t) {
+  OPTIONAL MATCH (t)<-[:%[3]s]-(p:Attack)
+  RETURN count(p) AS parts, sum(coalesce(p.killedLow, 0)) AS partsLow, sum(coalesce(p.killedHigh, p.killedLow, 0)) AS partsHigh
+}
+SET t.killedCountedLow = CASE WHEN parts = 0 OR t.killedLow IS NULL THEN t.killedLow
+      WHEN t.killedLow > partsLow THEN t.killedLow - partsLow ELSE 0 END,
+    t.killedCountedHigh = CASE WHEN parts = 0 OR t.killedHigh IS NULL THEN t.killedHigh
+      WHEN t.killedHigh > partsHigh THEN t.killedHigh - partsHigh ELSE 0 END`, relAbout, backsFigures("c"), relAggregatedIn)
 
 // cycleSearchDepth is how far checkNoCycle looks for a way back to the written entity: well beyond
 // any hierarchy the queries walk (athar.MaxPlaceDepth), so that a cycle is found before it matters.
@@ -461,7 +483,7 @@ func upsertLinksQuery(spec *typeSpec) string {
 		}
 	}
 	if len(rels) == 0 {
-		// A type that links to nothing (a dataset) has only its content hash to set.
+		// A type with no links (a dataset): nothing to replace.
 		b.WriteString("SET n.contentHash = row.hash\nRETURN row.id AS id, true AS complete")
 		return b.String()
 	}
