@@ -6945,7 +6945,8 @@ extend type Query {
   its own (a curated attack, of no dataset, is its own: its candidates are dataset records; a
   dataset record's are curated attacks and other datasets' records), whose date ranges come within
   withinDays of its own, and whose mapped points (Attack.mappedLocation) are within withinMeters of
-  its own or that share a facility or a place with it (see SAME_PLACE). The
+  its own, or that share a facility with it, name one it hit (see NAMES_FACILITY) or share a place
+  with it (see SAME_PLACE). The
   score and the reasons say why (see DuplicateCandidate.score). Attacks already linked to it as the
   same incident are listed too, marked alreadyLinked. Errors: BAD_USER_INPUT naming the argument out
   of bounds; NOT_FOUND (attackId) when no attack has the id.
@@ -6963,8 +6964,8 @@ extend type Query {
   """
   How many of dataset a's attacks (those the filter matches) have a match in dataset b: confirmed,
   linked by a curator to one of b's attacks (linkSameIncident); or a candidate, an attack of b that
-  possibleDuplicates would list with its default bounds (within a day and 5 km, or sharing a
-  facility or place). unmatched lists the attacks of a with neither, oldest first. It reads every
+  possibleDuplicates would list with its default bounds (within a day, and within 5 km, sharing or
+  naming a facility, or sharing a place). unmatched lists the attacks of a with neither, oldest first. It reads every
   attack of a the filter matches and the candidates of each: over a large dataset, narrow it with
   the filter (a dateRange, placeIds, near). Errors: NOT_FOUND (a or b) when no dataset has the id;
   BAD_USER_INPUT (b) when b is a.
@@ -6994,6 +6995,12 @@ enum DuplicateReason {
   "Both are linked to the same facility."
   SAME_FACILITY
   """
+  The title or a claim's quote of one names a facility the other hit: its name or an alias of two
+  words or more, compared folded as search compares text ("Aleppo city, Ansari neighbourhood, Ain
+  Jalout school" names the facility whose alias is "Ain Jalout School").
+  """
+  NAMES_FACILITY
+  """
   A place of one (where it occurred, or the place of a facility it hit) is a place of the other or
   inside one, and that place is smaller than a governorate: a record dated to Aleppo city and a
   curated attack in one of its neighbourhoods share it; two records of one governorate do not.
@@ -7012,7 +7019,7 @@ type DuplicateCandidate {
   """
   How likely the two are one incident, 0 to 1: 0.30 × date closeness (1 when the dates share a day,
   else 1 − daysApart/(withinDays+1)) + 0.30 × nearness (1 − distance/withinMeters, 0 when either has
-  no point) + 0.25 × sharing (1 for a shared facility, 0.5 for a shared place only) + 0.15 × casualty
+  no point) + 0.25 × sharing (1 for a shared or named facility, 0.5 for a shared place only) + 0.15 × casualty
   agreement (1 when the killed ranges overlap, 0 when they do not, 0.5 when either has none),
   rounded to three decimals. A reading aid for a curator, who confirms with linkSameIncident.
   """

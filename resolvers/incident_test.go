@@ -23,6 +23,8 @@ import (
 //   - attack:ucdp-ged-1: the same day, 1.67 km north, 18-30 killed: agrees.
 //   - attack:ucdp-ged-2: a day later, 0.56 km north, 3 killed: disagrees.
 //   - attack:ucdp-ged-3: the same day, 44 km north: no candidate.
+//   - attack:ucdp-ged-4: the same day, no point, no place, no facility, but its title names the
+//     school.
 //   - attack:acled-1: the same day, at the school itself (no point of its own), no figures.
 //   - attack:cur-market and attack:acled-2: 2016-01-01, both in place:test-city (a CITY with a
 //     centre), the market also in place:test-gov; attack:acled-3 the same day only in place:test-gov
@@ -60,6 +62,7 @@ const incidentBundle = `{
      "location": {"latitude": 36.205, "longitude": 37.15, "precision": "EXACT"}},
     {"id": "attack:ucdp-ged-3", "title": "UCDP 3", "date": {"start": "2014-04-30"}, "datasetId": "dataset:ucdp-ged", "externalId": "3",
      "location": {"latitude": 36.6, "longitude": 37.15, "precision": "EXACT"}},
+    {"id": "attack:ucdp-ged-4", "title": "Air strike on the Test School, Test City", "date": {"start": "2014-04-30"}, "datasetId": "dataset:ucdp-ged", "externalId": "4"},
     {"id": "attack:acled-1", "title": "ACLED 1", "date": {"start": "2014-04-30"}, "datasetId": "dataset:acled", "externalId": "SYR1",
      "facilityIds": ["facility:test-school"]},
     {"id": "attack:cur-market", "title": "Strike on the test market", "date": {"start": "2016-01-01"},
@@ -148,15 +151,17 @@ func candidateIDs(cs []candidate) []string {
 func TestPossibleDuplicates_RanksThePlantedMatches(t *testing.T) {
 	c, _ := mustIncidentServer(t)
 	got := duplicates(c, "attack:cur-school-strike", nil)
-	want := []string{"attack:acled-1", "attack:acled-5", "attack:ucdp-ged-1", "attack:ucdp-ged-2"}
+	want := []string{"attack:acled-1", "attack:acled-5", "attack:ucdp-ged-1", "attack:ucdp-ged-4", "attack:ucdp-ged-2"}
 	if !slices.Equal(candidateIDs(got), want) {
 		t.Fatalf("candidates %v, want %v (the far one and the curated one left out)", candidateIDs(got), want)
 	}
 	reasons := map[string][]string{
-		"attack:acled-1":    {"SAME_DAY", "WITHIN_DISTANCE", "SAME_FACILITY"},
-		"attack:acled-5":    {"SAME_DAY", "WITHIN_DISTANCE", "SAME_FACILITY"},
+		// The curated attack's title ("Strike on the test school") also names the school they share.
+		"attack:acled-1":    {"SAME_DAY", "WITHIN_DISTANCE", "SAME_FACILITY", "NAMES_FACILITY"},
+		"attack:acled-5":    {"SAME_DAY", "WITHIN_DISTANCE", "SAME_FACILITY", "NAMES_FACILITY"},
 		"attack:ucdp-ged-1": {"SAME_DAY", "WITHIN_DISTANCE", "CASUALTIES_AGREE"},
 		"attack:ucdp-ged-2": {"WITHIN_DAYS", "WITHIN_DISTANCE", "CASUALTIES_DISAGREE"},
+		"attack:ucdp-ged-4": {"SAME_DAY", "NAMES_FACILITY"},
 	}
 	for _, g := range got {
 		if !slices.Equal(g.Reasons, reasons[g.Attack.ID]) {
@@ -174,13 +179,17 @@ func TestPossibleDuplicates_RanksThePlantedMatches(t *testing.T) {
 	if g := got[2]; g.DistanceMeters == nil || math.Abs(*g.DistanceMeters-1668) > 5 || math.Abs(g.Score-0.65) > 0.002 {
 		t.Errorf("ucdp-ged-1: %+v, want about 1,668 m and a score of 0.65", g)
 	}
-	if g := got[3]; g.DaysApart != 1 || math.Abs(g.Score-0.417) > 0.002 {
+	// Named in the title only: 0.3 + 0.25 + 0.075.
+	if g := got[3]; g.Score != 0.625 || g.DistanceMeters != nil {
+		t.Errorf("ucdp-ged-4: %+v, want a score of 0.625 and no distance", g)
+	}
+	if g := got[4]; g.DaysApart != 1 || math.Abs(g.Score-0.417) > 0.002 {
 		t.Errorf("ucdp-ged-2: %+v, want a day apart and a score of about 0.417", g)
 	}
 
 	t.Run("withinDays 0 leaves out the record a day later", func(t *testing.T) {
 		got := duplicates(c, "attack:cur-school-strike", map[string]any{"days": 0})
-		if slices.Contains(candidateIDs(got), "attack:ucdp-ged-2") || len(got) != 3 {
+		if slices.Contains(candidateIDs(got), "attack:ucdp-ged-2") || len(got) != 4 {
 			t.Errorf("candidates %v", candidateIDs(got))
 		}
 	})
@@ -404,18 +413,19 @@ func TestDatasetOverlap_CountsMatchesAndListsTheRest(t *testing.T) {
 		return got
 	}
 	got := overlap(nil).DatasetOverlap
-	// ucdp-ged-1 and -2 have acled-1 as a candidate (a day apart at most, within 5 km); -3 is 44 km off.
-	if got.Total != 3 || got.Matched != 2 || got.Confirmed != 0 || !slices.Equal(ids(got.Unmatched.Nodes), []string{"attack:ucdp-ged-3"}) || got.Unmatched.TotalCount != 1 {
+	// ucdp-ged-1 and -2 have acled-1 as a candidate (a day apart at most, within 5 km), -4 names its
+	// school; -3 is 44 km off.
+	if got.Total != 4 || got.Matched != 3 || got.Confirmed != 0 || !slices.Equal(ids(got.Unmatched.Nodes), []string{"attack:ucdp-ged-3"}) || got.Unmatched.TotalCount != 1 {
 		t.Errorf("overlap %+v", got)
 	}
 	var l linkPayload
 	c.MustMutate(linkMutation, map[string]any{"ids": []string{"attack:ucdp-ged-3", "attack:acled-2"}}, &l)
 	got = overlap(nil).DatasetOverlap
-	if got.Total != 3 || got.Matched != 3 || got.Confirmed != 1 || len(got.Unmatched.Nodes) != 0 {
+	if got.Total != 4 || got.Matched != 4 || got.Confirmed != 1 || len(got.Unmatched.Nodes) != 0 {
 		t.Errorf("after linking ucdp-ged-3 with acled-2: %+v", got)
 	}
 	got = overlap(map[string]any{"dateRange": map[string]any{"from": "2014-04-30", "to": "2014-04-30"}}).DatasetOverlap
-	if got.Total != 2 || got.Matched != 2 || got.Confirmed != 1 {
+	if got.Total != 3 || got.Matched != 3 || got.Confirmed != 1 {
 		t.Errorf("filtered to 2014-04-30: %+v", got)
 	}
 	var back overlapResult

@@ -84,6 +84,9 @@ const (
 	ReasonWithinDistance DuplicateReason = "WITHIN_DISTANCE"
 	// ReasonSameFacility: both are linked to one facility.
 	ReasonSameFacility DuplicateReason = "SAME_FACILITY"
+	// ReasonNamesFacility: the title or a claim's quote of one names a facility the other hit, by its
+	// name or an alias of two words or more, compared folded as search compares text (SearchKey).
+	ReasonNamesFacility DuplicateReason = "NAMES_FACILITY"
 	// ReasonSamePlace: a place of one (where it occurred, or its facility's place) is a place of the
 	// other or inside it, and that place is smaller than a governorate.
 	ReasonSamePlace DuplicateReason = "SAME_PLACE"
@@ -95,7 +98,8 @@ const (
 
 // DuplicateFacts is what the store finds out about one candidate: how far apart the two attacks'
 // date ranges are, in whole days (0 when they share a day); how far apart their mapped points are,
-// in metres (nil when either has none); whether they share a facility or a place; the lowest and
+// in metres (nil when either has none); whether they share a facility, whether the words of one
+// name a facility of the other (ReasonNamesFacility), whether they share a place; the lowest and
 // highest killed figures of each (their claims' summary, nil when none gives one); and whether a
 // curator has linked them as one incident.
 type DuplicateFacts struct {
@@ -103,6 +107,7 @@ type DuplicateFacts struct {
 	DaysApart             int
 	DistanceMeters        *float64
 	SharesFacility        bool
+	NamesFacility         bool
 	SharesPlace           bool
 	KilledLow, KilledHigh *int // the attack asked about
 	OtherLow, OtherHigh   *int // the candidate
@@ -124,17 +129,17 @@ type DuplicateCandidate struct {
 const (
 	scoreDate       = 0.30 // how close the dates are
 	scoreDistance   = 0.30 // how close the mapped points are
-	scoreShared     = 0.25 // a shared facility (all of it) or place (half)
+	scoreShared     = 0.25 // a shared or named facility (all of it) or a shared place (half)
 	scoreCasualties = 0.15 // killed figures that agree (all), are unknown on either side (half), or disagree (none)
 )
 
 // RankDuplicates scores and orders the candidates the store found for r, best first, and keeps the
 // first r.First. A candidate is one whose dates are within r.WithinDays and whose mapped point is
-// within r.WithinMeters or that shares a facility or a place; others are left out. Its score is the
-// sum of:
+// within r.WithinMeters or that shares a facility, names one (ReasonNamesFacility) or shares a
+// place; others are left out. Its score is the sum of:
 //   - 0.30 × date closeness: 1 when the date ranges share a day, else 1 − daysApart/(withinDays+1);
 //   - 0.30 × nearness: 1 − distance/withinMeters when both have a point within the distance, else 0;
-//   - 0.25 × sharing: 1 for a shared facility, 0.5 for a shared place only, else 0;
+//   - 0.25 × sharing: 1 for a shared or named facility, 0.5 for a shared place only, else 0;
 //   - 0.15 × casualty agreement: 1 when both give killed figures and their ranges overlap, 0 when
 //     both give figures that do not, 0.5 when either gives none;
 //
@@ -145,7 +150,7 @@ func RankDuplicates(r DuplicateRequest, facts []DuplicateFacts) []DuplicateCandi
 	out := make([]DuplicateCandidate, 0, len(facts))
 	for _, f := range facts {
 		within := f.DistanceMeters != nil && *f.DistanceMeters <= r.WithinMeters
-		if f.DaysApart > r.WithinDays || !(within || f.SharesFacility || f.SharesPlace) {
+		if f.DaysApart > r.WithinDays || !(within || f.SharesFacility || f.NamesFacility || f.SharesPlace) {
 			continue
 		}
 		c := DuplicateCandidate{AttackID: f.AttackID, DistanceMeters: f.DistanceMeters, DaysApart: f.DaysApart, AlreadyLinked: f.AlreadyLinked}
@@ -162,13 +167,16 @@ func RankDuplicates(r DuplicateRequest, facts []DuplicateFacts) []DuplicateCandi
 			score += scoreDistance * (1 - *f.DistanceMeters/r.WithinMeters)
 		}
 		switch {
-		case f.SharesFacility:
+		case f.SharesFacility || f.NamesFacility:
 			score += scoreShared
 		case f.SharesPlace:
 			score += scoreShared / 2
 		}
 		if f.SharesFacility {
 			c.Reasons = append(c.Reasons, ReasonSameFacility)
+		}
+		if f.NamesFacility {
+			c.Reasons = append(c.Reasons, ReasonNamesFacility)
 		}
 		if f.SharesPlace {
 			c.Reasons = append(c.Reasons, ReasonSamePlace)
@@ -275,7 +283,8 @@ type IncidentLink struct {
 type Incidents interface {
 	// DuplicateFacts returns the facts of every attack that may be a duplicate of r.AttackID: of
 	// another dataset than its own (a curated attack, of none, is its own), dated within
-	// r.WithinDays, and mapped within r.WithinMeters or sharing a facility or a place (ReasonSamePlace).
+	// r.WithinDays, and mapped within r.WithinMeters, sharing a facility, naming one
+	// (ReasonNamesFacility) or sharing a place (ReasonSamePlace).
 	// An attack whose date range spans years and shares no facility is not found unless it starts
 	// or ends within the days. RankDuplicates scores them. Errors: ENOTFOUND (no such attack, naming
 	// attackId).

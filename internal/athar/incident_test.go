@@ -18,15 +18,16 @@ func TestRankDuplicates_ScoresAndOrders(t *testing.T) {
 		{AttackID: "attack:late", DaysApart: 2, DistanceMeters: meters(10)},                                                                                           // two days apart: out
 		{AttackID: "attack:near", DaysApart: 0, DistanceMeters: meters(2500), KilledLow: count(20), KilledHigh: count(25), OtherLow: count(18), OtherHigh: count(30)}, // 0.3 + 0.15 + 0.15
 		{AttackID: "attack:next-day", DaysApart: 1, DistanceMeters: meters(0), KilledLow: count(20), KilledHigh: count(25), OtherLow: count(3), OtherHigh: count(3)},  // 0.15 + 0.3 + 0
-		{AttackID: "attack:school", DaysApart: 0, SharesFacility: true},                                                                                               // 0.3 + 0.25 + 0.075
-		{AttackID: "attack:city", DaysApart: 0, SharesPlace: true, KilledLow: count(5), OtherHigh: count(5), AlreadyLinked: true},                                     // 0.3 + 0.125 + 0.15
+		{AttackID: "attack:school", DaysApart: 0, SharesFacility: true},
+		{AttackID: "attack:named", DaysApart: 1, NamesFacility: true},                                                             // 0.3 + 0.25 + 0.075
+		{AttackID: "attack:city", DaysApart: 0, SharesPlace: true, KilledLow: count(5), OtherHigh: count(5), AlreadyLinked: true}, // 0.3 + 0.125 + 0.15
 	}
 	got := athar.RankDuplicates(r, facts)
 	var ids []string
 	for _, c := range got {
 		ids = append(ids, c.AttackID)
 	}
-	if want := []string{"attack:school", "attack:near", "attack:city", "attack:next-day"}; !slices.Equal(ids, want) {
+	if want := []string{"attack:school", "attack:near", "attack:city", "attack:named", "attack:next-day"}; !slices.Equal(ids, want) {
 		t.Fatalf("order %v, want %v", ids, want)
 	}
 	want := map[string]struct {
@@ -36,6 +37,7 @@ func TestRankDuplicates_ScoresAndOrders(t *testing.T) {
 		"attack:school":   {0.625, []athar.DuplicateReason{athar.ReasonSameDay, athar.ReasonSameFacility}},
 		"attack:near":     {0.6, []athar.DuplicateReason{athar.ReasonSameDay, athar.ReasonWithinDistance, athar.ReasonCasualtiesAgree}},
 		"attack:city":     {0.575, []athar.DuplicateReason{athar.ReasonSameDay, athar.ReasonSamePlace, athar.ReasonCasualtiesAgree}},
+		"attack:named":    {0.475, []athar.DuplicateReason{athar.ReasonWithinDays, athar.ReasonNamesFacility}},
 		"attack:next-day": {0.45, []athar.DuplicateReason{athar.ReasonWithinDays, athar.ReasonWithinDistance, athar.ReasonCasualtiesDisagree}},
 	}
 	for _, c := range got {

@@ -31,12 +31,13 @@ var broadPlaceKinds = []string{"COUNTRY", "GOVERNORATE"}
 // duplicateCandidates binds b to every attack that may be a duplicate of the attack in a, whose
 // mapped point (mappedLocation) is in am, dataset id in aset, and date window (its date range
 // widened by $days each way) lo..hi: of another dataset (a curated attack, of none, is its own),
-// dated in the window, and mapped within $meters or sharing a facility or a place (sharedPlace).
+// dated in the window, and mapped within $meters, sharing a facility, naming one (namesFacility) or
+// sharing a place (sharedPlace).
 // It starts from indexes only: the attacks that start or end in the window (the range indexes
 // attack_start and attack_end), those whose date spans the whole window, which hang from the
 // month or year of the time tree that holds it (by its id), and those that share a facility
-// (relationships, for a date that spans years). It binds bm, b's mapped point, distance, shares and
-// sharesPlace besides.
+// (relationships, for a date that spans years). It binds bm, b's mapped point, distance, shares,
+// names and sharesPlace besides.
 func duplicateCandidates() string {
 	return fmt.Sprintf(`CALL (a, lo, hi) {
   MATCH (b:Attack) WHERE b.startDate >= lo AND b.startDate <= hi RETURN b
@@ -55,12 +56,26 @@ WHERE b <> a AND b.startDate <= hi AND b.endDate >= lo
   AND coalesce(head([(b)-[:%[2]s]->(d:Dataset) | d.id]), '') <> coalesce(aset, '')
 WITH a, am, aset, lo, hi, b,
   EXISTS { (a)-[:%[1]s]->(:Facility)<-[:%[1]s]-(b) } AS shares,
-  %[3]s OR %[4]s AS sharesPlace
+  %[3]s OR %[4]s AS sharesPlace,
+  %[6]s OR %[7]s AS names
 %[5]s
-WITH a, am, aset, lo, hi, b, bm, shares, sharesPlace,
+WITH a, am, aset, lo, hi, b, bm, shares, sharesPlace, names,
   CASE WHEN am IS NULL OR bm IS NULL THEN null ELSE point.distance(am.p, bm.p) END AS distance
-WHERE (shares OR sharesPlace OR distance <= $meters)
-`, relTargeted, relInDataset, sharedPlace("a", "b"), sharedPlace("b", "a"), mappedLocation("b", "bm"))
+WHERE (shares OR names OR sharesPlace OR distance <= $meters)
+`, relTargeted, relInDataset, sharedPlace("a", "b"), sharedPlace("b", "a"), mappedLocation("b", "bm"),
+		namesFacility("a", "b"), namesFacility("b", "a"))
+}
+
+// namesFacility is the condition that the title, or the quote of a claim, of the attack in y names
+// a facility the attack in x hit: its folded name or one of its folded aliases, of two words or
+// more (a single word, "school", names too much), is among the folded words of the text
+// (athar.ReasonNamesFacility). It reads the folded copies the store keeps for search.
+func namesFacility(x, y string) string {
+	return fmt.Sprintf(`EXISTS {
+    MATCH (%[1]s)-[:%[3]s]->(f:Facility)
+    WITH f, [t IN [%[2]s.titleFolded] + COLLECT { MATCH (%[2]s)<-[:%[4]s]-(c:Claim) RETURN c.quoteFolded } WHERE t IS NOT NULL | ' ' + t + ' '] AS texts
+    WHERE any(n IN [f.nameFolded] + coalesce(f.aliasesFolded, []) WHERE n CONTAINS ' ' AND any(t IN texts WHERE t CONTAINS ' ' + n + ' '))
+  }`, x, y, relTargeted, relAbout)
 }
 
 // sharedPlace is the condition that a place of the attack in x (one it occurred in, or that of a
@@ -92,7 +107,7 @@ func duplicateFactsQuery(r athar.DuplicateRequest) (string, map[string]any) {
 	return "MATCH (a:Attack {id: $id})\n" + duplicateSubject() + `
 CALL (a, am, aset, lo, hi) {
 ` + duplicateCandidates() + fmt.Sprintf(`
-  RETURN collect({id: b.id, distance: distance, shares: shares, sharesPlace: sharesPlace,
+  RETURN collect({id: b.id, distance: distance, shares: shares, names: names, sharesPlace: sharesPlace,
     low: b.killedLow, high: b.killedHigh,
     daysApart: CASE WHEN b.startDate > a.endDate THEN duration.inDays(a.endDate, b.startDate).days
                     WHEN b.endDate < a.startDate THEN duration.inDays(b.endDate, a.startDate).days
@@ -121,7 +136,7 @@ func (s *Store) DuplicateFacts(ctx context.Context, r athar.DuplicateRequest) ([
 		if id == "" {
 			continue // deleted while the query read it
 		}
-		d := athar.DuplicateFacts{AttackID: id, SharesFacility: field[bool](f, "shares"), SharesPlace: field[bool](f, "sharesPlace"),
+		d := athar.DuplicateFacts{AttackID: id, SharesFacility: field[bool](f, "shares"), NamesFacility: field[bool](f, "names"), SharesPlace: field[bool](f, "sharesPlace"),
 			KilledLow: low, KilledHigh: high, OtherLow: intPtr(f["low"]), OtherHigh: intPtr(f["high"]),
 			AlreadyLinked: field[bool](f, "linked"), DaysApart: int(field[int64](f, "daysApart"))}
 		if m, ok := f["distance"].(float64); ok {
