@@ -286,7 +286,7 @@ func sameIncident(c *client, id string) sameIncidentResult {
 }
 
 func TestLinkSameIncident_GroupsAreTransitiveAndUndone(t *testing.T) {
-	c, _ := mustIncidentServer(t)
+	c, store := mustIncidentServer(t)
 	var l linkPayload
 	c.MustMutate(linkMutation, map[string]any{"ids": []string{"attack:cur-school-strike", "attack:ucdp-ged-1"}, "note": "same school, same day"}, &l)
 	if got := ids(l.LinkSameIncident.Attacks); !slices.Equal(got, []string{"attack:cur-school-strike", "attack:ucdp-ged-1"}) {
@@ -311,6 +311,19 @@ func TestLinkSameIncident_GroupsAreTransitiveAndUndone(t *testing.T) {
 	if n := sameIncident(c, "attack:acled-1").Attack.IncidentNote; n != nil {
 		t.Errorf("a link without a note: note %q", *n)
 	}
+
+	t.Run("a group survives the import of its records again", func(t *testing.T) {
+		b, err := athar.ReadBundle(strings.NewReader(incidentBundle))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Import(context.Background(), b, neo4jstore.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if got := ids(sameIncident(c, "attack:acled-1").Attack.SameIncident); !slices.Equal(got, []string{"attack:cur-school-strike", "attack:ucdp-ged-1"}) {
+			t.Errorf("after the import: acled-1.sameIncident = %v", got)
+		}
+	})
 
 	t.Run("candidates already in the group are marked", func(t *testing.T) {
 		for _, g := range duplicates(c, "attack:cur-school-strike", nil) {
