@@ -32,12 +32,11 @@ var broadPlaceKinds = []string{"COUNTRY", "GOVERNORATE"}
 // mapped point (mappedLocation) is in am, dataset id in aset, and date window (its date range
 // widened by $days each way) lo..hi: of another dataset (a curated attack, of none, is its own),
 // dated in the window, and mapped within $meters, sharing a facility, naming one (namesFacility) or
-// sharing a place (sharedPlace).
-// It starts from indexes only: the attacks that start or end in the window (the range indexes
-// attack_start and attack_end), those whose date spans the whole window, which hang from the
-// month or year of the time tree that holds it (by its id), and those that share a facility
-// (relationships, for a date that spans years). It binds bm, b's mapped point, distance, shares,
-// names and sharesPlace besides.
+// sharing a place (sharedPlace). It starts from indexes only: the attacks that start or end in the
+// window (the range indexes attack_start and attack_end), those whose date spans the whole window,
+// which hang from the month or year of the time tree that holds it (by its id), and those that
+// share a facility (relationships, for a date that spans years). It binds bm, b's mapped point,
+// distance, shares, names and sharesPlace besides.
 func duplicateCandidates() string {
 	return fmt.Sprintf(`CALL (a, lo, hi) {
   MATCH (b:Attack) WHERE b.startDate >= lo AND b.startDate <= hi RETURN b
