@@ -45,6 +45,9 @@ const incidentBundle = `{
     {"id": "facility:test-school", "name": "Test School", "type": "SCHOOL",
      "location": {"latitude": 36.2, "longitude": 37.15, "precision": "EXACT"}}
   ],
+  "actors": [
+    {"id": "actor:test-forces", "name": "Test Forces", "kind": "STATE_FORCE"}
+  ],
   "sources": [
     {"id": "source:cur-report", "title": "A curated report", "kind": "NGO_REPORT"},
     {"id": "source:cur-repeat", "title": "A report repeating it", "kind": "NEWS", "cites": ["source:cur-report"]},
@@ -88,6 +91,12 @@ const incidentBundle = `{
      "text": "18 to 30 killed.", "quote": "low 18, best 22, high 30", "killed": {"low": 18, "best": 22, "high": 30}},
     {"id": "claim:cur-report-on-ucdp-1", "attackId": "attack:ucdp-ged-1", "sourceId": "source:cur-report", "kind": "CASUALTIES",
      "text": "22 killed.", "quote": "22 were killed", "killed": {"low": 22, "high": 22}},
+    {"id": "claim:ucdp-ged-1-perpetrator", "attackId": "attack:ucdp-ged-1", "sourceId": "source:ucdp-ged-1", "kind": "PERPETRATOR",
+     "datasetId": "dataset:ucdp-ged", "externalId": "1-perpetrator", "names": ["actor:test-forces"],
+     "text": "One-sided violence by Test Forces.", "quote": "side_a: Test Forces"},
+    {"id": "claim:cur-school-denial", "attackId": "attack:cur-school-strike", "sourceId": "source:cur-report", "kind": "PERPETRATOR",
+     "stance": "DENIES", "names": ["actor:test-forces"],
+     "text": "The forces deny striking the school.", "quote": "the army denied any strike on the school"},
     {"id": "claim:ucdp-ged-2", "attackId": "attack:ucdp-ged-2", "sourceId": "source:ucdp-ged-2", "kind": "CASUALTIES",
      "datasetId": "dataset:ucdp-ged", "externalId": "2",
      "text": "3 killed.", "quote": "low 3, best 3, high 3", "killed": {"low": 3, "best": 3, "high": 3}}
@@ -349,6 +358,29 @@ func TestLinkSameIncident_GroupsAreTransitiveAndUndone(t *testing.T) {
 		alone := sameIncident(c, "attack:ucdp-ged-2").Attack
 		if !sameFigure(alone.IncidentCasualties.Killed, alone.Casualties.Killed) {
 			t.Errorf("an attack in no group: incidentCasualties %s, casualties %s", show(alone.IncidentCasualties.Killed), show(alone.Casualties.Killed))
+		}
+	})
+
+	t.Run("the group's attributions gather every record's claims", func(t *testing.T) {
+		var got struct {
+			Attack struct {
+				Attributions, IncidentAttributions []struct {
+					Actor              struct{ ID string }
+					Asserting, Denying []struct{ ID string }
+				}
+			}
+		}
+		c.MustData(`{ attack(id: "attack:cur-school-strike") {
+		  attributions { actor { id } asserting { id } denying { id } }
+		  incidentAttributions { actor { id } asserting { id } denying { id } } } }`, nil, &got)
+		own, group := got.Attack.Attributions, got.Attack.IncidentAttributions
+		if len(own) != 1 || len(own[0].Asserting) != 0 || !slices.Equal(ids(own[0].Denying), []string{"claim:cur-school-denial"}) {
+			t.Errorf("attributions %+v, want the denial alone", own)
+		}
+		if len(group) != 1 || group[0].Actor.ID != "actor:test-forces" ||
+			!slices.Equal(ids(group[0].Asserting), []string{"claim:ucdp-ged-1-perpetrator"}) ||
+			!slices.Equal(ids(group[0].Denying), []string{"claim:cur-school-denial"}) {
+			t.Errorf("incidentAttributions %+v, want UCDP's attribution beside the denial", group)
 		}
 	})
 
