@@ -10,9 +10,11 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/formats"
 	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/neo4jstore"
 )
@@ -25,18 +27,27 @@ reports every problem without writing anything; then writes it in batches, one t
 Importing the same file twice changes nothing. With no NEO4J_URI it uses the embedded Neo4j in
 --data-dir, which must not be in use by a running "athar serve".
 
+With --format ucdp-ged or --format acled, FILE is a CSV file of that event dataset as published
+(docs/formats/ucdp-ged.md, docs/formats/acled.md), read into the dataset's own records.
+
 `, stderr)
 	batch := a.fs.Int("batch-size", envInt("ATHAR_IMPORT_BATCH", neo4jstore.DefaultBatchSize), "records per transaction (env ATHAR_IMPORT_BATCH)")
 	dryRun := a.fs.Bool("dry-run", false, "validate only, against the database too, and write nothing")
 	maxProblems := a.fs.Int("max-problems", envInt("ATHAR_IMPORT_MAX_PROBLEMS", athar.DefaultMaxProblems), "list at most this many problems of the file and count the rest (env ATHAR_IMPORT_MAX_PROBLEMS)")
 	progressEvery := a.fs.Duration("progress-interval", envDuration("ATHAR_IMPORT_PROGRESS_INTERVAL", DefaultProgressInterval), "when standard error is not a terminal, log the import's progress this often; 0 shows no progress, on a terminal either (env ATHAR_IMPORT_PROGRESS_INTERVAL)")
 	metricsFile := a.fs.String("metrics-file", env("ATHAR_METRICS_FILE", ""), "when set, write the import's metrics (records by outcome, failures) to this file in Prometheus' text format, as node_exporter's textfile collector reads them (env ATHAR_METRICS_FILE)")
+	format := a.fs.String("format", "bundle", "the file's format: bundle, "+formatNames())
+	release := a.fs.String("release", "", "with a dataset format, the dataset's release or version (default: what the file says)")
+	dataset := a.fs.String("dataset", "", "with a dataset format, the slug of the dataset it is a release of, e.g. ucdp-ged-candidate (default: the format's own)")
 	if err := a.parse(args); err != nil {
 		return err
 	}
 	if a.fs.NArg() != 1 {
 		a.fs.Usage()
 		return errUsage
+	}
+	if *format == "bundle" && (*release != "" || *dataset != "") {
+		return errors.New("--release and --dataset apply to a dataset format (--format " + formatNames() + "), not to a bundle")
 	}
 	if *maxProblems < 1 {
 		return fmt.Errorf("--max-problems (ATHAR_IMPORT_MAX_PROBLEMS) must be at least 1, not %d", *maxProblems)
@@ -48,7 +59,8 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 			}
 		}()
 	}
-	b, err := readBundleFile(a.fs.Arg(0), athar.ReadOptions{MaxProblems: *maxProblems})
+	b, err := readImportFile(stdout, *format, a.fs.Arg(0), athar.ReadOptions{MaxProblems: *maxProblems},
+		formats.Options{Release: *release, Dataset: *dataset, MaxProblems: *maxProblems})
 	if b == nil {
 		return err
 	}
@@ -84,6 +96,48 @@ Importing the same file twice changes nothing. With no NEO4J_URI it uses the emb
 	}
 	printSummary(stdout, summary, *dryRun, time.Since(started))
 	return nil
+}
+
+// formatNames lists the dataset formats import reads besides bundles.
+func formatNames() string {
+	var names []string
+	for _, f := range formats.Formats() {
+		names = append(names, f.Name)
+	}
+	return strings.Join(names, ", ")
+}
+
+// readImportFile reads the file import was given in its format: a bundle (as readBundleFile), or a
+// dataset's CSV file, of which it says what it read on w; no bundle when the file has problems.
+func readImportFile(w io.Writer, format, name string, bundleOpts athar.ReadOptions, opts formats.Options) (*athar.Bundle, error) {
+	if format == "bundle" {
+		return readBundleFile(name, bundleOpts)
+	}
+	f, err := formats.Lookup(format)
+	var e *athar.Error
+	if errors.As(err, &e) {
+		return nil, fmt.Errorf("--format: %s", e.Message)
+	}
+	var r io.Reader = os.Stdin
+	if name != "-" {
+		file, err := os.Open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer file.Close()
+		r, opts.FileName = file, filepath.Base(name)
+	}
+	res, err := f.Read(r, opts)
+	if err != nil {
+		return nil, err
+	}
+	release := res.Dataset.Release
+	if release == "" {
+		release = "not given"
+	}
+	fmt.Fprintf(w, "%s (release %s): %d rows, %d events, %d skipped, %d with inconsistent figures\n",
+		res.Dataset.ID, release, res.Rows, res.Events, res.Skipped, res.Inconsistent)
+	return res.Bundle, nil
 }
 
 // readBundleFile reads the bundle in the file name ("-": standard input). It returns the bundle
