@@ -4,11 +4,14 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/formats"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/internal/neo4jtest"
 )
@@ -527,5 +530,69 @@ func TestLinkSameIncident_ConcurrentLinksMakeOneGroup(t *testing.T) {
 	}
 	if n := neo4jtest.Count(t, "MATCH (i:Incident) RETURN count(i) AS n", nil); n != 1 {
 		t.Errorf("%d incident nodes, want 1", n)
+	}
+}
+
+// mustSamplesServer returns a client of a server over the seed and the UCDP GED and ACLED sample
+// files, imported as `athar import --format` does.
+func mustSamplesServer(t *testing.T) *client {
+	t.Helper()
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	for format, file := range map[string]string{"ucdp-ged": "ucdp-ged-sample.csv", "acled": "acled-sample.csv"} {
+		f, err := formats.Lookup(format)
+		if err != nil {
+			t.Fatal(err)
+		}
+		in, err := os.Open(filepath.Join("..", "data", "samples", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		res, err := f.Read(in, formats.Options{FileName: file})
+		in.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := store.Import(context.Background(), res.Bundle, neo4jstore.ImportOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return newClient(t, store)
+}
+
+// The seed's strike on Ain Jalout school of 30 April 2014 is in both samples; the seed has no
+// coordinates and the datasets' places are their own, so the records are found by the school their
+// words name. Linked, the three answer one group, as the README shows.
+func TestPossibleDuplicates_TheSeedsStrikeInBothSamples(t *testing.T) {
+	c := mustSamplesServer(t)
+	got := duplicates(c, "attack:ain-jalout-school-2014-04-30", nil)
+	want := []string{"attack:acled-syr1043", "attack:ucdp-ged-214797"}
+	if !slices.Equal(candidateIDs(got), want) {
+		t.Fatalf("candidates %v, want %v", candidateIDs(got), want)
+	}
+	for _, g := range got {
+		if !slices.Contains(g.Reasons, "NAMES_FACILITY") || !slices.Contains(g.Reasons, "SAME_DAY") {
+			t.Errorf("%s: reasons %v, want SAME_DAY and NAMES_FACILITY", g.Attack.ID, g.Reasons)
+		}
+	}
+	// The two datasets find each other by their coordinates.
+	if got := duplicates(c, "attack:ucdp-ged-214797", nil); !slices.Contains(candidateIDs(got), "attack:acled-syr1043") {
+		t.Errorf("the UCDP record's candidates %v lack the ACLED record", candidateIDs(got))
+	}
+	var l linkPayload
+	c.MustMutate(linkMutation, map[string]any{"ids": []string{"attack:ain-jalout-school-2014-04-30", "attack:ucdp-ged-214797", "attack:acled-syr1043"},
+		"note": "Same day, same school in al-Ansari: the air strike on the children's exhibition."}, &l)
+	if len(l.LinkSameIncident.Attacks) != 3 {
+		t.Fatalf("group %v", ids(l.LinkSameIncident.Attacks))
+	}
+	group := sameIncident(c, "attack:ain-jalout-school-2014-04-30").Attack
+	own, all := group.Casualties.Killed, group.IncidentCasualties.Killed
+	if all.Sources <= own.Sources || all.Claims <= own.Claims || all.Low == nil || all.High == nil {
+		t.Errorf("the group's killed %s, the attack's own %s: want the datasets' sources added", show(all), show(own))
+	}
+	var overlap overlapResult
+	c.MustData(overlapQuery, map[string]any{"a": "dataset:ucdp-ged", "b": "dataset:acled"}, &overlap)
+	if o := overlap.DatasetOverlap; o.Confirmed != 1 || o.Matched < o.Confirmed || o.Total < o.Matched || o.Total != o.Matched+o.Unmatched.TotalCount {
+		t.Errorf("UCDP GED in ACLED: %+v", o)
 	}
 }
