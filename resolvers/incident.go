@@ -9,19 +9,24 @@ import (
 )
 
 // incidentClaims loads every claim about the attack and about each attack linked with it as the
-// same incident: the group's summaries are derived from all of them.
+// same incident, in one batch for the whole group: the group's summaries are derived from all of
+// them.
 func incidentClaims(ctx context.Context, id string) ([]*athar.Claim, error) {
 	link, err := loaders(ctx).sameIncident.Load(ctx, id)
 	if err != nil {
 		return nil, err
 	}
+	keys := []windowed{{id, athar.All}}
+	for _, other := range link.Others {
+		keys = append(keys, windowed{other, athar.All})
+	}
+	lists, err := loaders(ctx).claimsAboutAttack.LoadAll(ctx, keys)
+	if err != nil {
+		return nil, err
+	}
 	var all []*athar.Claim
-	for _, attackID := range append([]string{id}, link.Others...) {
-		claims, err := attackClaims(ctx, attackID)
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, claims...)
+	for _, l := range lists {
+		all = append(all, primed(loaders(ctx).claims, l.Items)...)
 	}
 	return all, nil
 }

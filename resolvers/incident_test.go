@@ -161,7 +161,7 @@ func candidateIDs(cs []candidate) []string {
 }
 
 func TestPossibleDuplicates_RanksThePlantedMatches(t *testing.T) {
-	c, _ := mustIncidentServer(t)
+	c, store := mustIncidentServer(t)
 	got := duplicates(c, "attack:cur-school-strike", nil)
 	want := []string{"attack:acled-1", "attack:acled-5", "attack:ucdp-ged-1", "attack:ucdp-ged-4", "attack:ucdp-ged-2"}
 	if !slices.Equal(candidateIDs(got), want) {
@@ -199,6 +199,17 @@ func TestPossibleDuplicates_RanksThePlantedMatches(t *testing.T) {
 		t.Errorf("ucdp-ged-2: %+v, want a day apart and a score of about 0.417", g)
 	}
 
+	t.Run("round trips do not grow with the candidates or their groups", func(t *testing.T) {
+		rc := newClientRoundTrips(t, store)
+		resp := rc.Do(`{ possibleDuplicates(attackId: "attack:cur-school-strike") { score attack { id title incidentCasualties { killed { low } } } } }`, nil)
+		if len(resp.Errors) > 0 {
+			t.Fatalf("errors: %+v", resp.Errors)
+		}
+		// The facts; the candidates; their groups; their claims; the citations of those claims' sources.
+		if rt, _ := resp.Extensions["dbRoundTrips"].(float64); rt < 2 || rt > 5 {
+			t.Errorf("%v round trips for five candidates and their figures, want 2 to 5", rt)
+		}
+	})
 	t.Run("withinDays 0 leaves out the record a day later", func(t *testing.T) {
 		got := duplicates(c, "attack:cur-school-strike", map[string]any{"days": 0})
 		if slices.Contains(candidateIDs(got), "attack:ucdp-ged-2") || len(got) != 4 {
@@ -341,6 +352,21 @@ func TestLinkSameIncident_GroupsAreTransitiveAndUndone(t *testing.T) {
 		for _, g := range duplicates(c, "attack:cur-school-strike", nil) {
 			if want := slices.Contains(whole, g.Attack.ID); g.AlreadyLinked != want {
 				t.Errorf("%s: alreadyLinked %v, want %v", g.Attack.ID, g.AlreadyLinked, want)
+			}
+		}
+	})
+
+	t.Run("round trips do not grow with the group", func(t *testing.T) {
+		rc := newClientRoundTrips(t, store)
+		q := `query ($id: ID!) { attack(id: $id) { sameIncident { id } incidentCasualties { killed { low } } incidentAttributions { actor { id } } } }`
+		for _, id := range []string{"attack:ucdp-ged-2", "attack:cur-school-strike"} { // in no group; in a group of three
+			resp := rc.Do(q, map[string]any{"id": id})
+			if len(resp.Errors) > 0 {
+				t.Fatalf("errors: %+v", resp.Errors)
+			}
+			// The attack; its group; the group's claims; the citations of their sources; the actor.
+			if rt, _ := resp.Extensions["dbRoundTrips"].(float64); rt > 6 {
+				t.Errorf("%s: %v round trips, want at most 6 whatever the size of its group", id, rt)
 			}
 		}
 	})
