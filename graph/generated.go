@@ -40,6 +40,7 @@ type ResolverRoot interface {
 	Dataset() DatasetResolver
 	DatasetConnection() DatasetConnectionResolver
 	DatasetEstimate() DatasetEstimateResolver
+	DatasetMatch() DatasetMatchResolver
 	Day() DayResolver
 	DuplicateCandidate() DuplicateCandidateResolver
 	Event() EventResolver
@@ -223,6 +224,12 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	CorrectMatchPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Match            func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	CountRange struct {
 		Best func(childComplexity int) int
 		High func(childComplexity int) int
@@ -280,6 +287,7 @@ type ComplexityRoot struct {
 		ID          func(childComplexity int) int
 		ImportedAt  func(childComplexity int) int
 		Licence     func(childComplexity int) int
+		Matches     func(childComplexity int, typeArg *model.DatasetMatchType, first *int, after *string, last *int, before *string) int
 		Name        func(childComplexity int) int
 		Publisher   func(childComplexity int) int
 		Release     func(childComplexity int) int
@@ -314,6 +322,27 @@ type ComplexityRoot struct {
 		Dataset func(childComplexity int) int
 		High    func(childComplexity int) int
 		Low     func(childComplexity int) int
+	}
+
+	DatasetMatch struct {
+		At         func(childComplexity int) int
+		Entity     func(childComplexity int) int
+		ExternalID func(childComplexity int) int
+		Name       func(childComplexity int) int
+		RecordID   func(childComplexity int) int
+		Rule       func(childComplexity int) int
+	}
+
+	DatasetMatchConnection struct {
+		Edges      func(childComplexity int) int
+		Nodes      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DatasetMatchEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	DatasetOverlap struct {
@@ -464,6 +493,7 @@ type ComplexityRoot struct {
 		AddAttackFacility    func(childComplexity int, input model.AddAttackFacilityInput) int
 		AddAttackPlace       func(childComplexity int, input model.AddAttackPlaceInput) int
 		AddClaim             func(childComplexity int, input map[string]any) int
+		CorrectMatch         func(childComplexity int, input model.CorrectMatchInput) int
 		CreateActor          func(childComplexity int, input map[string]any) int
 		CreateAttack         func(childComplexity int, input map[string]any) int
 		CreateDataset        func(childComplexity int, input map[string]any) int
@@ -809,6 +839,8 @@ type DatasetResolver interface {
 	ImportedAt(ctx context.Context, obj *athar.Dataset) (*time.Time, error)
 	Counts(ctx context.Context, obj *athar.Dataset) (*athar.DatasetCounts, error)
 	Attacks(ctx context.Context, obj *athar.Dataset, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+
+	Matches(ctx context.Context, obj *athar.Dataset, typeArg *model.DatasetMatchType, first *int, after *string, last *int, before *string) (*model.DatasetMatchConnection, error)
 }
 type DatasetConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.DatasetConnection) (int, error)
@@ -816,6 +848,9 @@ type DatasetConnectionResolver interface {
 type DatasetEstimateResolver interface {
 	Dataset(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Dataset, error)
 	Claim(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Claim, error)
+}
+type DatasetMatchResolver interface {
+	Entity(ctx context.Context, obj *athar.DatasetMatch) (athar.Entity, error)
 }
 type DayResolver interface {
 	Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error)
@@ -873,6 +908,7 @@ type MutationResolver interface {
 	AddClaim(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
 	UpdateClaim(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
 	RetractClaim(ctx context.Context, input model.RetractClaimInput) (*gqltypes.Payload, error)
+	CorrectMatch(ctx context.Context, input model.CorrectMatchInput) (*model.CorrectMatchPayload, error)
 	LinkSameIncident(ctx context.Context, input model.LinkSameIncidentInput) (*model.LinkSameIncidentPayload, error)
 	UnlinkSameIncident(ctx context.Context, input model.UnlinkSameIncidentInput) (*model.UnlinkSameIncidentPayload, error)
 }
@@ -1698,6 +1734,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ClaimEdge.Node(childComplexity), true
 
+	case "CorrectMatchPayload.clientMutationId":
+		if e.ComplexityRoot.CorrectMatchPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CorrectMatchPayload.ClientMutationID(childComplexity), true
+	case "CorrectMatchPayload.match":
+		if e.ComplexityRoot.CorrectMatchPayload.Match == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CorrectMatchPayload.Match(childComplexity), true
+	case "CorrectMatchPayload.userErrors":
+		if e.ComplexityRoot.CorrectMatchPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CorrectMatchPayload.UserErrors(childComplexity), true
+
 	case "CountRange.best":
 		if e.ComplexityRoot.CountRange.Best == nil {
 			break
@@ -1903,6 +1958,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Dataset.Licence(childComplexity), true
+	case "Dataset.matches":
+		if e.ComplexityRoot.Dataset.Matches == nil {
+			break
+		}
+
+		args, err := ec.field_Dataset_matches_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Dataset.Matches(childComplexity, args["type"].(*model.DatasetMatchType), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
 	case "Dataset.name":
 		if e.ComplexityRoot.Dataset.Name == nil {
 			break
@@ -2039,6 +2105,81 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.DatasetEstimate.Low(childComplexity), true
+
+	case "DatasetMatch.at":
+		if e.ComplexityRoot.DatasetMatch.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatch.At(childComplexity), true
+	case "DatasetMatch.entity":
+		if e.ComplexityRoot.DatasetMatch.Entity == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatch.Entity(childComplexity), true
+	case "DatasetMatch.externalId":
+		if e.ComplexityRoot.DatasetMatch.ExternalID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatch.ExternalID(childComplexity), true
+	case "DatasetMatch.name":
+		if e.ComplexityRoot.DatasetMatch.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatch.Name(childComplexity), true
+	case "DatasetMatch.recordId":
+		if e.ComplexityRoot.DatasetMatch.RecordID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatch.RecordID(childComplexity), true
+	case "DatasetMatch.rule":
+		if e.ComplexityRoot.DatasetMatch.Rule == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatch.Rule(childComplexity), true
+
+	case "DatasetMatchConnection.edges":
+		if e.ComplexityRoot.DatasetMatchConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatchConnection.Edges(childComplexity), true
+	case "DatasetMatchConnection.nodes":
+		if e.ComplexityRoot.DatasetMatchConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatchConnection.Nodes(childComplexity), true
+	case "DatasetMatchConnection.pageInfo":
+		if e.ComplexityRoot.DatasetMatchConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatchConnection.PageInfo(childComplexity), true
+	case "DatasetMatchConnection.totalCount":
+		if e.ComplexityRoot.DatasetMatchConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatchConnection.TotalCount(childComplexity), true
+
+	case "DatasetMatchEdge.cursor":
+		if e.ComplexityRoot.DatasetMatchEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatchEdge.Cursor(childComplexity), true
+	case "DatasetMatchEdge.node":
+		if e.ComplexityRoot.DatasetMatchEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetMatchEdge.Node(childComplexity), true
 
 	case "DatasetOverlap.confirmed":
 		if e.ComplexityRoot.DatasetOverlap.Confirmed == nil {
@@ -2666,6 +2807,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AddClaim(childComplexity, args["input"].(map[string]any)), true
+	case "Mutation.correctMatch":
+		if e.ComplexityRoot.Mutation.CorrectMatch == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_correctMatch_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.CorrectMatch(childComplexity, args["input"].(model.CorrectMatchInput)), true
 	case "Mutation.createActor":
 		if e.ComplexityRoot.Mutation.CreateActor == nil {
 			break
@@ -4024,6 +4176,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAddClaimInput,
 		ec.unmarshalInputAttackFilter,
 		ec.unmarshalInputAttackOrder,
+		ec.unmarshalInputCorrectMatchInput,
 		ec.unmarshalInputCountRangeInput,
 		ec.unmarshalInputCreateActorInput,
 		ec.unmarshalInputCreateAttackInput,
@@ -6936,6 +7089,117 @@ type UpdateDatasetPayload {
   userErrors: [UserError!]!
 }
 
+# Matches of the places and actors datasets name to the shared ones (issue 10). An import resolves
+# a dataset's place or actor record to one shared node by name or alias, kind and parent (see the
+# README's "Datasets"); curators see each match here and correct it with correctMatch.
+
+"How a dataset's place or actor was resolved to a shared one."
+enum MatchRule {
+  "An existing place or actor with the same name (folded: case, accents and Arabic diacritics aside), the same kind and the same parent."
+  NAME
+  "An existing place or actor one of whose aliases is the name (folded), with the same kind and parent."
+  ALIAS
+  "No place or actor matched: a shared one was made from the dataset's record."
+  CREATED
+  "A curator pointed the match at this place or actor (correctMatch)."
+  CURATOR
+}
+
+"Which matches of a dataset to list."
+enum DatasetMatchType {
+  "The places the dataset names."
+  PLACE
+  "The actors the dataset names (its sides, its perpetrators)."
+  ACTOR
+}
+
+"One place or actor a dataset names, as its record gives it, and the shared place or actor it resolved to."
+type DatasetMatch {
+  "The id of the dataset's record, in the dataset's namespace: place:ucdp-ged-syria-aleppo. Links of the dataset's records to it go to entity."
+  recordId: ID!
+  "Its id in the dataset, as the dataset gives it (a name, for UCDP and ACLED)."
+  externalId: String
+  "The name the dataset gives it."
+  name: String!
+  "The shared place or actor it resolved to; null when it is gone."
+  entity: Node
+  "How it was resolved."
+  rule: MatchRule!
+  "When it was resolved, or corrected (UTC)."
+  at: Time!
+}
+
+"A page of a dataset's matches, in the order of their record ids."
+type DatasetMatchConnection {
+  "The matches of the page, each with its cursor."
+  edges: [DatasetMatchEdge]!
+  "The matches of the page."
+  nodes: [DatasetMatch]!
+  "Whether more follow, and the cursor to ask for them."
+  pageInfo: PageInfo!
+  "How many matches of the type asked for the dataset has in all."
+  totalCount: Int!
+}
+
+"A match in a page, with its cursor."
+type DatasetMatchEdge {
+  "Pass as after for the matches that follow this one."
+  cursor: String!
+  "The match."
+  node: DatasetMatch
+}
+
+extend type Dataset {
+  """
+  The places and actors the dataset names, each with the shared place or actor an import resolved
+  it to and by which rule, in the order of their record ids.
+  """
+  matches(
+    "Places or actors; both when left out."
+    type: DatasetMatchType
+    "How many, 0 to 1000, 20 unless last is given."
+    first: Int
+    "The endCursor of the page before, for the items that follow it."
+    after: String
+    "How many of the items before the cursor before (or at the end of the list), 0 to 1000; not with first."
+    last: Int
+    "The startCursor of the page after, for the items that come before it; not with after."
+    before: String
+  ): DatasetMatchConnection!
+}
+
+"The input of correctMatch."
+input CorrectMatchInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The dataset whose match to correct."
+  datasetId: ID!
+  "The dataset's record id of the place or actor (DatasetMatch.recordId)."
+  recordId: ID!
+  "The existing place (or actor, for an actor's match) it is to resolve to."
+  entityId: ID!
+}
+
+"The answer of correctMatch."
+type CorrectMatchPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The match as corrected; null when it was not changed."
+  match: DatasetMatch
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+extend type Mutation {
+  """
+  Points a dataset's match of a place or actor at another existing one of the same type, and moves
+  the links of the dataset's records that used the old one to it, in one transaction. Later imports
+  of the dataset keep the correction (its rule is CURATOR). User errors: NOT_FOUND (no such match,
+  on input.recordId), INVALID (input.entityId names no place, or no actor, as the match needs).
+  """
+  correctMatch("The match and the place or actor it is to resolve to." input: CorrectMatchInput!): CorrectMatchPayload
+}
+
 # The same incident in several datasets: candidates, the groups curators confirm, and the overlap
 # of two datasets.
 
@@ -7447,6 +7711,18 @@ func (ec *executionContext) childFields_ClaimEdge(ctx context.Context, field gra
 	return nil, fmt.Errorf("no field named %q was found under type ClaimEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_CorrectMatchPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_CorrectMatchPayload_clientMutationId(ctx, field)
+	case "match":
+		return ec.fieldContext_CorrectMatchPayload_match(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_CorrectMatchPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CorrectMatchPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_CountRange(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "low":
@@ -7571,6 +7847,8 @@ func (ec *executionContext) childFields_Dataset(ctx context.Context, field graph
 		return ec.fieldContext_Dataset_createdAt(ctx, field)
 	case "updatedAt":
 		return ec.fieldContext_Dataset_updatedAt(ctx, field)
+	case "matches":
+		return ec.fieldContext_Dataset_matches(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Dataset", field.Name)
 }
@@ -7631,6 +7909,48 @@ func (ec *executionContext) childFields_DatasetEstimate(ctx context.Context, fie
 		return ec.fieldContext_DatasetEstimate_high(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type DatasetEstimate", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetMatch(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "recordId":
+		return ec.fieldContext_DatasetMatch_recordId(ctx, field)
+	case "externalId":
+		return ec.fieldContext_DatasetMatch_externalId(ctx, field)
+	case "name":
+		return ec.fieldContext_DatasetMatch_name(ctx, field)
+	case "entity":
+		return ec.fieldContext_DatasetMatch_entity(ctx, field)
+	case "rule":
+		return ec.fieldContext_DatasetMatch_rule(ctx, field)
+	case "at":
+		return ec.fieldContext_DatasetMatch_at(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetMatch", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetMatchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DatasetMatchConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DatasetMatchConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DatasetMatchConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DatasetMatchConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetMatchConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DatasetMatchEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DatasetMatchEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DatasetMatchEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetMatchEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_DatasetOverlap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8797,6 +9117,52 @@ func (ec *executionContext) field_Dataset_attacks_args(ctx context.Context, rawA
 	return args, nil
 }
 
+func (ec *executionContext) field_Dataset_matches_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "type",
+		func(ctx context.Context, v any) (*model.DatasetMatchType, error) {
+			return ec.unmarshalODatasetMatchType2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchType(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["type"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "last",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["last"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "before",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["before"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Day_attacks_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9097,6 +9463,20 @@ func (ec *executionContext) field_Mutation_addClaim_args(ctx context.Context, ra
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (map[string]any, error) {
 			return ec.unmarshalNAddClaimInput2map(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_correctMatch_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.CorrectMatchInput, error) {
+			return ec.unmarshalNCorrectMatchInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐCorrectMatchInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -13862,6 +14242,93 @@ func (ec *executionContext) fieldContext_ClaimEdge_node(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _CorrectMatchPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.CorrectMatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CorrectMatchPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CorrectMatchPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CorrectMatchPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _CorrectMatchPayload_match(ctx context.Context, field graphql.CollectedField, obj *model.CorrectMatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CorrectMatchPayload_match(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Match, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.DatasetMatch) graphql.Marshaler {
+			return ec.marshalODatasetMatch2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_CorrectMatchPayload_match(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CorrectMatchPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CorrectMatchPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.CorrectMatchPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CorrectMatchPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CorrectMatchPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CorrectMatchPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _CountRange_low(ctx context.Context, field graphql.CollectedField, obj *athar.Range) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -14869,6 +15336,50 @@ func (ec *executionContext) fieldContext_Dataset_updatedAt(_ context.Context, fi
 	return graphql.NewScalarFieldContext("Dataset", field, false, false, errors.New("field of type Time does not have child fields"))
 }
 
+func (ec *executionContext) _Dataset_matches(ctx context.Context, field graphql.CollectedField, obj *athar.Dataset) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Dataset_matches(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Dataset().Matches(ctx, obj, fc.Args["type"].(*model.DatasetMatchType), fc.Args["first"].(*int), fc.Args["after"].(*string), fc.Args["last"].(*int), fc.Args["before"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DatasetMatchConnection) graphql.Marshaler {
+			return ec.marshalNDatasetMatchConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Dataset_matches(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Dataset",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetMatchConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Dataset_matches_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DatasetConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DatasetConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15312,6 +15823,327 @@ func (ec *executionContext) _DatasetEstimate_high(ctx context.Context, field gra
 }
 func (ec *executionContext) fieldContext_DatasetEstimate_high(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("DatasetEstimate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetMatch_recordId(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatch_recordId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RecordID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatch_recordId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetMatch", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetMatch_externalId(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatch_externalId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExternalID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatch_externalId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetMatch_name(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatch_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatch_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetMatch", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetMatch_entity(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatch_entity(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DatasetMatch().Entity(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.Entity) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatch_entity(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetMatch",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetMatch_rule(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatch_rule(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rule, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.MatchRule) graphql.Marshaler {
+			return ec.marshalNMatchRule2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐMatchRule(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatch_rule(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetMatch", field, false, false, errors.New("field of type MatchRule does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetMatch_at(ctx context.Context, field graphql.CollectedField, obj *athar.DatasetMatch) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatch_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatch_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetMatch", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetMatchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DatasetMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatchConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DatasetMatchEdge) graphql.Marshaler {
+			return ec.marshalNDatasetMatchEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatchConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetMatchEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetMatchConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DatasetMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatchConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.DatasetMatch) graphql.Marshaler {
+			return ec.marshalNDatasetMatch2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetMatch(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatchConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetMatch(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetMatchConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DatasetMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatchConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatchConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetMatchConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DatasetMatchConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DatasetMatchConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatchConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatchConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetMatchConnection", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetMatchEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DatasetMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatchEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatchEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetMatchEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetMatchEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DatasetMatchEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetMatchEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.DatasetMatch) graphql.Marshaler {
+			return ec.marshalODatasetMatch2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetMatch(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetMatchEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetMatchEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetMatch(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DatasetOverlap_matched(ctx context.Context, field graphql.CollectedField, obj *model.DatasetOverlap) (ret graphql.Marshaler) {
@@ -18736,6 +19568,50 @@ func (ec *executionContext) fieldContext_Mutation_retractClaim(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_retractClaim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_correctMatch(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_correctMatch(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().CorrectMatch(ctx, fc.Args["input"].(model.CorrectMatchInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.CorrectMatchPayload) graphql.Marshaler {
+			return ec.marshalOCorrectMatchPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐCorrectMatchPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_correctMatch(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CorrectMatchPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_correctMatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -25185,6 +26061,57 @@ func (ec *executionContext) unmarshalInputAttackOrder(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputCorrectMatchInput(ctx context.Context, obj any) (model.CorrectMatchInput, error) {
+	var it model.CorrectMatchInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "datasetId", "recordId", "entityId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "datasetId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("datasetId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.DatasetID = data
+		case "recordId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("recordId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.RecordID = data
+		case "entityId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("entityId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.EntityID = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCountRangeInput(ctx context.Context, obj any) (athar.Range, error) {
 	var it athar.Range
 	if obj == nil {
@@ -29738,6 +30665,54 @@ func (ec *executionContext) _ClaimEdge(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var correctMatchPayloadImplementors = []string{"CorrectMatchPayload"}
+
+func (ec *executionContext) _CorrectMatchPayload(ctx context.Context, sel ast.SelectionSet, obj *model.CorrectMatchPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, correctMatchPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CorrectMatchPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._CorrectMatchPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "match":
+			out.Values[i] = ec._CorrectMatchPayload_match(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._CorrectMatchPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var countRangeImplementors = []string{"CountRange"}
 
 func (ec *executionContext) _CountRange(ctx context.Context, sel ast.SelectionSet, obj *athar.Range) graphql.Marshaler {
@@ -30298,6 +31273,44 @@ func (ec *executionContext) _Dataset(ctx context.Context, sel ast.SelectionSet, 
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "matches":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Dataset_matches(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30613,6 +31626,198 @@ func (ec *executionContext) _DatasetEstimate(ctx context.Context, sel ast.Select
 			out.Values[i] = ec._DatasetEstimate_high(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var datasetMatchImplementors = []string{"DatasetMatch"}
+
+func (ec *executionContext) _DatasetMatch(ctx context.Context, sel ast.SelectionSet, obj *athar.DatasetMatch) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetMatchImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetMatch")
+		case "recordId":
+			out.Values[i] = ec._DatasetMatch_recordId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "externalId":
+			out.Values[i] = ec._DatasetMatch_externalId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._DatasetMatch_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "entity":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DatasetMatch_entity(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "rule":
+			out.Values[i] = ec._DatasetMatch_rule(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "at":
+			out.Values[i] = ec._DatasetMatch_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var datasetMatchConnectionImplementors = []string{"DatasetMatchConnection"}
+
+func (ec *executionContext) _DatasetMatchConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DatasetMatchConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetMatchConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetMatchConnection")
+		case "edges":
+			out.Values[i] = ec._DatasetMatchConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._DatasetMatchConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DatasetMatchConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DatasetMatchConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var datasetMatchEdgeImplementors = []string{"DatasetMatchEdge"}
+
+func (ec *executionContext) _DatasetMatchEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DatasetMatchEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetMatchEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetMatchEdge")
+		case "cursor":
+			out.Values[i] = ec._DatasetMatchEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DatasetMatchEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -32412,6 +33617,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "retractClaim":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_retractClaim(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "correctMatch":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_correctMatch(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -36037,6 +37249,11 @@ func (ec *executionContext) marshalNClaimKind2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
+func (ec *executionContext) unmarshalNCorrectMatchInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐCorrectMatchInput(ctx context.Context, v any) (model.CorrectMatchInput, error) {
+	res, err := ec.unmarshalInputCorrectMatchInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNCreateActorInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputCreateActorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36128,6 +37345,36 @@ func (ec *executionContext) marshalNDatasetEstimate2ᚕgithubᚗcomᚋatharᚑpr
 			return graphql.Null
 		}
 	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDatasetMatch2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetMatch(ctx context.Context, sel ast.SelectionSet, v []*athar.DatasetMatch) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODatasetMatch2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetMatch(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDatasetMatchConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchConnection(ctx context.Context, sel ast.SelectionSet, v *model.DatasetMatchConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DatasetMatchConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDatasetMatchEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchEdge(ctx context.Context, sel ast.SelectionSet, v []*model.DatasetMatchEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODatasetMatchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchEdge(ctx, sel, v[i])
+	})
 
 	return ret
 }
@@ -36557,6 +37804,23 @@ func (ec *executionContext) unmarshalNLocationPrecision2githubᚗcomᚋatharᚑp
 }
 
 func (ec *executionContext) marshalNLocationPrecision2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocationPrecision(ctx context.Context, sel ast.SelectionSet, v athar.LocationPrecision) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNMatchRule2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐMatchRule(ctx context.Context, v any) (athar.MatchRule, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := athar.MatchRule(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNMatchRule2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐMatchRule(ctx context.Context, sel ast.SelectionSet, v athar.MatchRule) graphql.Marshaler {
 	_ = sel
 	res := graphql.MarshalString(string(v))
 	if res == graphql.Null {
@@ -37486,6 +38750,13 @@ func (ec *executionContext) marshalOClaimKind2ᚖgithubᚗcomᚋatharᚑproject�
 	return res
 }
 
+func (ec *executionContext) marshalOCorrectMatchPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐCorrectMatchPayload(ctx context.Context, sel ast.SelectionSet, v *model.CorrectMatchPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._CorrectMatchPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOCountRange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐRange(ctx context.Context, sel ast.SelectionSet, v *athar.Range) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -37562,6 +38833,36 @@ func (ec *executionContext) marshalODatasetEdge2ᚖgithubᚗcomᚋatharᚑprojec
 		return graphql.Null
 	}
 	return ec._DatasetEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODatasetMatch2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDatasetMatch(ctx context.Context, sel ast.SelectionSet, v *athar.DatasetMatch) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DatasetMatch(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODatasetMatchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchEdge(ctx context.Context, sel ast.SelectionSet, v *model.DatasetMatchEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DatasetMatchEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalODatasetMatchType2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchType(ctx context.Context, v any) (*model.DatasetMatchType, error) {
+	if v == nil {
+		return nil, nil
+	}
+	var res = new(model.DatasetMatchType)
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalODatasetMatchType2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetMatchType(ctx context.Context, sel ast.SelectionSet, v *model.DatasetMatchType) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return v
 }
 
 func (ec *executionContext) unmarshalODate2ᚖtimeᚐTime(ctx context.Context, v any) (*time.Time, error) {

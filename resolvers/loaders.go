@@ -43,6 +43,8 @@ type Loaders struct {
 	partsOfAttack      *dataloadgen.Loader[windowed, athar.List[*athar.Attack]]
 	datasetInfo        *dataloadgen.Loader[string, athar.DatasetInfo]
 	mappedLocation     *dataloadgen.Loader[string, *athar.MappedLocation]
+	// matchesOfDataset loads a dataset's matches of places and actors, by type ("" for both).
+	matchesOfDataset map[athar.EntityType]*dataloadgen.Loader[windowed, athar.List[*athar.DatasetMatch]]
 
 	sameDay      *dataloadgen.Loader[windowed, athar.List[string]]
 	sameIncident *dataloadgen.Loader[string, athar.IncidentLink]
@@ -163,6 +165,8 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 			}
 			return out, err
 		}),
+
+		matchesOfDataset: matchLoaders(wait, reader),
 
 		sameDay:      windowLoader(wait, explorer.SameDay),
 		sameIncident: valueLoader(wait, explorer.SameIncident),

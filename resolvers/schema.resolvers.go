@@ -304,6 +304,10 @@ func (r *datasetResolver) Attacks(ctx context.Context, obj *athar.Dataset, first
 	return attackList(p, n), nil
 }
 
+func (r *datasetResolver) Matches(ctx context.Context, obj *athar.Dataset, typeArg *model.DatasetMatchType, first *int, after *string, last *int, before *string) (*model.DatasetMatchConnection, error) {
+	return datasetMatches(ctx, obj.ID, typeArg, athar.PageArgs{First: first, After: after, Last: last, Before: before})
+}
+
 func (r *datasetConnectionResolver) TotalCount(ctx context.Context, obj *model.DatasetConnection) (int, error) {
 	if obj.Counted {
 		return obj.Total, nil
@@ -317,6 +321,10 @@ func (r *datasetEstimateResolver) Dataset(ctx context.Context, obj *athar.Datase
 
 func (r *datasetEstimateResolver) Claim(ctx context.Context, obj *athar.DatasetEstimate) (*athar.Claim, error) {
 	return one(ctx, loaders(ctx).claims, obj.ClaimID)
+}
+
+func (r *datasetMatchResolver) Entity(ctx context.Context, obj *athar.DatasetMatch) (athar.Entity, error) {
+	return node(ctx, obj.EntityID)
 }
 
 func (r *dayResolver) Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error) {
@@ -525,6 +533,10 @@ func (r *mutationResolver) UpdateClaim(ctx context.Context, input map[string]any
 func (r *mutationResolver) RetractClaim(ctx context.Context, input model.RetractClaimInput) (*gqltypes.Payload, error) {
 	saved, err := athar.Update(ctx, r.Curator, input.ID, func(x *athar.Claim) error { return x.Retract(input.Reason) })
 	return answer(input.ClientMutationID.Value(), saved, err, "id")
+}
+
+func (r *mutationResolver) CorrectMatch(ctx context.Context, input model.CorrectMatchInput) (*model.CorrectMatchPayload, error) {
+	return correctMatch(ctx, r.Curator, input)
 }
 
 func (r *mutationResolver) LinkSameIncident(ctx context.Context, input model.LinkSameIncidentInput) (*model.LinkSameIncidentPayload, error) {
@@ -923,6 +935,8 @@ func (r *Resolver) DatasetEstimate() graph.DatasetEstimateResolver {
 	return &datasetEstimateResolver{r}
 }
 
+func (r *Resolver) DatasetMatch() graph.DatasetMatchResolver { return &datasetMatchResolver{r} }
+
 func (r *Resolver) Day() graph.DayResolver { return &dayResolver{r} }
 
 func (r *Resolver) DuplicateCandidate() graph.DuplicateCandidateResolver {
@@ -977,6 +991,7 @@ type (
 	datasetResolver            struct{ *Resolver }
 	datasetConnectionResolver  struct{ *Resolver }
 	datasetEstimateResolver    struct{ *Resolver }
+	datasetMatchResolver       struct{ *Resolver }
 	dayResolver                struct{ *Resolver }
 	duplicateCandidateResolver struct{ *Resolver }
 	eventResolver              struct{ *Resolver }

@@ -33,6 +33,7 @@ With --format ucdp-ged or --format acled, FILE is a CSV file of that event datas
 `, stderr)
 	batch := a.fs.Int("batch-size", envInt("ATHAR_IMPORT_BATCH", neo4jstore.DefaultBatchSize), "records per transaction (env ATHAR_IMPORT_BATCH)")
 	dryRun := a.fs.Bool("dry-run", false, "validate only, against the database too, and write nothing")
+	partial := a.fs.Bool("partial", false, "the file is a subset of its datasets' releases (an export of one year): withdraw none of their records that it does not hold")
 	maxProblems := a.fs.Int("max-problems", envInt("ATHAR_IMPORT_MAX_PROBLEMS", athar.DefaultMaxProblems), "list at most this many problems of the file and count the rest (env ATHAR_IMPORT_MAX_PROBLEMS)")
 	progressEvery := a.fs.Duration("progress-interval", envDuration("ATHAR_IMPORT_PROGRESS_INTERVAL", DefaultProgressInterval), "when standard error is not a terminal, log the import's progress this often; 0 shows no progress, on a terminal either (env ATHAR_IMPORT_PROGRESS_INTERVAL)")
 	metricsFile := a.fs.String("metrics-file", env("ATHAR_METRICS_FILE", ""), "when set, write the import's metrics (records by outcome, failures) to this file in Prometheus' text format, as node_exporter's textfile collector reads them (env ATHAR_METRICS_FILE)")
@@ -87,7 +88,7 @@ With --format ucdp-ged or --format acled, FILE is a CSV file of that event datas
 		}
 	}
 	progress := newImportProgress(stderr, a.logger, len(b.Records), *progressEvery)
-	opts := neo4jstore.ImportOptions{BatchSize: *batch, DryRun: *dryRun, Progress: progress.update}
+	opts := neo4jstore.ImportOptions{BatchSize: *batch, DryRun: *dryRun, Partial: *partial, Progress: progress.update}
 	started := time.Now()
 	summary, err := a.store.Import(ctx, b, opts)
 	progress.finish()
@@ -156,21 +157,65 @@ func readBundleFile(name string, opts athar.ReadOptions) (*athar.Bundle, error) 
 	return athar.ReadBundleWith(r, opts)
 }
 
+// printSummary prints what an import did: per label, then per dataset (created, updated, unchanged,
+// withdrawn, inconsistent figures, how its places and actors matched shared ones), then each
+// curation conflict with the dataset's value and the curated one that was kept.
 func printSummary(w io.Writer, s neo4jstore.ImportSummary, dryRun bool, took time.Duration) {
 	verb := "imported"
 	if dryRun {
 		verb = "validated (dry run, nothing written)"
 	}
-	fmt.Fprintf(w, "%-10s %8s %8s %10s\n", "label", "created", "updated", "unchanged")
+	row := "%-10s %8d %8d %10d %10d\n"
+	fmt.Fprintf(w, "%-10s %8s %8s %10s %10s\n", "label", "created", "updated", "unchanged", "withdrawn")
 	for _, l := range athar.EntityTypes {
-		c := s[l]
-		if c == nil || c.Created+c.Updated+c.Unchanged == 0 {
+		c := s.Types[l]
+		if c == nil || c.Created+c.Updated+c.Unchanged+c.Withdrawn == 0 {
 			continue
 		}
-		fmt.Fprintf(w, "%-10s %8d %8d %10d\n", l, c.Created, c.Updated, c.Unchanged)
+		fmt.Fprintf(w, row, l, c.Created, c.Updated, c.Unchanged, c.Withdrawn)
 	}
 	t := s.Total()
-	fmt.Fprintf(w, "%-10s %8d %8d %10d\n%s in %s\n", "total", t.Created, t.Updated, t.Unchanged, verb, took.Round(time.Millisecond))
+	fmt.Fprintf(w, row, "total", t.Created, t.Updated, t.Unchanged, t.Withdrawn)
+	if len(s.Datasets) > 1 || (len(s.Datasets) == 1 && s.Datasets[0].DatasetID != "") {
+		fmt.Fprintf(w, "\n%-24s %8s %8s %10s %10s %10s %13s  %s\n", "dataset", "created", "updated", "unchanged", "withdrawn", "conflicts", "inconsistent", "places and actors")
+		for _, d := range s.Datasets {
+			name := d.DatasetID
+			if name == "" {
+				name = "(curated)"
+			}
+			c := d.Counts
+			fmt.Fprintf(w, "%-24s %8d %8d %10d %10d %10d %13d  %s\n", name, c.Created, c.Updated, c.Unchanged, c.Withdrawn,
+				len(d.Conflicts), d.Inconsistent, matchCounts(d.Matches))
+		}
+	}
+	if conflicts := s.Conflicts(); len(conflicts) > 0 {
+		fmt.Fprintf(w, "\ncuration conflicts (the curated value is kept):\n")
+		for _, c := range conflicts {
+			fmt.Fprintf(w, "  %s %s: dataset %s, curated %s\n", c.RecordID, c.Field, orNone(c.DatasetValue), orNone(c.CuratedValue))
+		}
+	}
+	fmt.Fprintf(w, "%s in %s\n", verb, took.Round(time.Millisecond))
+}
+
+// matchCounts says how a dataset's places and actors matched shared ones: "NAME 3, CREATED 2".
+func matchCounts(m map[string]int) string {
+	var parts []string
+	for _, rule := range athar.MatchRules {
+		if n := m[string(rule)]; n > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", rule, n))
+		}
+	}
+	if len(parts) == 0 {
+		return "-"
+	}
+	return strings.Join(parts, ", ")
+}
+
+func orNone(v string) string {
+	if v == "" {
+		return "(none)"
+	}
+	return v
 }
 
 func exportCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {

@@ -161,6 +161,28 @@ type ClaimEdge struct {
 	Node *athar.Claim `json:"node,omitempty"`
 }
 
+// The input of correctMatch.
+type CorrectMatchInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The dataset whose match to correct.
+	DatasetID string `json:"datasetId"`
+	// The dataset's record id of the place or actor (DatasetMatch.recordId).
+	RecordID string `json:"recordId"`
+	// The existing place (or actor, for an actor's match) it is to resolve to.
+	EntityID string `json:"entityId"`
+}
+
+// The answer of correctMatch.
+type CorrectMatchPayload struct {
+	// The clientMutationId of the input, as given.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The match as corrected; null when it was not changed.
+	Match *athar.DatasetMatch `json:"match,omitempty"`
+	// What was wrong with the input; empty when the mutation happened.
+	UserErrors []*gqltypes.UserError `json:"userErrors"`
+}
+
 // One page of datasets.
 type DatasetConnection struct {
 	// The items of the page, each with its cursor.
@@ -182,6 +204,26 @@ type DatasetEdge struct {
 	Cursor string `json:"cursor"`
 	// The dataset.
 	Node *athar.Dataset `json:"node,omitempty"`
+}
+
+// A page of a dataset's matches, in the order of their record ids.
+type DatasetMatchConnection struct {
+	// The matches of the page, each with its cursor.
+	Edges []*DatasetMatchEdge `json:"edges"`
+	// The matches of the page.
+	Nodes []*athar.DatasetMatch `json:"nodes"`
+	// Whether more follow, and the cursor to ask for them.
+	PageInfo *PageInfo `json:"pageInfo"`
+	// How many matches of the type asked for the dataset has in all.
+	TotalCount int `json:"totalCount"`
+}
+
+// A match in a page, with its cursor.
+type DatasetMatchEdge struct {
+	// Pass as after for the matches that follow this one.
+	Cursor string `json:"cursor"`
+	// The match.
+	Node *athar.DatasetMatch `json:"node,omitempty"`
 }
 
 // How much of one dataset another also has.
@@ -564,6 +606,64 @@ func (e *AttackOrderField) UnmarshalJSON(b []byte) error {
 }
 
 func (e AttackOrderField) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Which matches of a dataset to list.
+type DatasetMatchType string
+
+const (
+	// The places the dataset names.
+	DatasetMatchTypePlace DatasetMatchType = "PLACE"
+	// The actors the dataset names (its sides, its perpetrators).
+	DatasetMatchTypeActor DatasetMatchType = "ACTOR"
+)
+
+var AllDatasetMatchType = []DatasetMatchType{
+	DatasetMatchTypePlace,
+	DatasetMatchTypeActor,
+}
+
+func (e DatasetMatchType) IsValid() bool {
+	switch e {
+	case DatasetMatchTypePlace, DatasetMatchTypeActor:
+		return true
+	}
+	return false
+}
+
+func (e DatasetMatchType) String() string {
+	return string(e)
+}
+
+func (e *DatasetMatchType) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DatasetMatchType(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DatasetMatchType", str)
+	}
+	return nil
+}
+
+func (e DatasetMatchType) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DatasetMatchType) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DatasetMatchType) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

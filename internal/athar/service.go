@@ -88,6 +88,8 @@ type Reader interface {
 	// Citations returns, for each source id, every source it cites directly or through others, up
 	// to MaxCitationDepth.
 	Citations(ctx context.Context, ids []string) (Citations, error)
+	// MatchLister lists the matches of datasets' places and actors.
+	MatchLister
 }
 
 // Curator writes the graph. Each call is one transaction: it writes everything or nothing. Besides
@@ -108,6 +110,8 @@ type Curator interface {
 	// and writes it, and returns it as stored.
 	// Errors: ENOTFOUND (no such id), EINVALID (as Create, or returned by apply).
 	Update(ctx context.Context, t EntityType, id string, apply func(Entity) error) (Entity, error)
+	// MatchCorrector corrects the matches of datasets' places and actors.
+	MatchCorrector
 }
 
 // Create adds a new entity through c and returns it, typed, as stored; distinctFrom is as

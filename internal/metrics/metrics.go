@@ -68,8 +68,12 @@ var (
 	})
 	importRecords = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "athar", Subsystem: "import", Name: "records_total",
-		Help: "Bundle records written by imports (the seed data included), by outcome: created, updated or unchanged.",
+		Help: "Bundle records written by imports (the seed data included), by outcome: created, updated, unchanged, or withdrawn (a dataset's record that its new release no longer holds).",
 	}, []string{"outcome"})
+	importConflicts = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: "athar", Subsystem: "import", Name: "conflicts_total",
+		Help: "Fields of dataset records that a curator set and a re-imported release changed too; the curated value was kept.",
+	})
 	importFailures = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Namespace: "athar", Subsystem: "import", Name: "failures_total",
 		Help: "Imports that stopped, by reason: invalid (the bundle has problems; nothing was written) or database (a batch failed to write).",
@@ -85,15 +89,15 @@ func init() {
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		requests, requestDuration, requestsInFlight, rejectedDocuments, roundTrips, sessionsInFlight,
-		embeddedRestarts, importRecords, importFailures, importProblems,
+		embeddedRestarts, importRecords, importFailures, importProblems, importConflicts,
 	)
-	importRegistry.MustRegister(importRecords, importFailures, importProblems)
+	importRegistry.MustRegister(importRecords, importFailures, importProblems, importConflicts)
 	// Series that are known in advance are shown at zero from the start, so that a rate() or an
 	// alert on them has data before the first event.
 	for _, a := range []string{AccessRead, AccessWrite} {
 		roundTrips.WithLabelValues(a)
 	}
-	for _, o := range []string{"created", "updated", "unchanged"} {
+	for _, o := range []string{"created", "updated", "unchanged", "withdrawn"} {
 		importRecords.WithLabelValues(o)
 	}
 	for _, r := range []string{ImportInvalid, ImportDatabase} {
@@ -175,6 +179,14 @@ func ImportedRecords(created, updated, unchanged int) {
 	importRecords.WithLabelValues("created").Add(float64(created))
 	importRecords.WithLabelValues("updated").Add(float64(updated))
 	importRecords.WithLabelValues("unchanged").Add(float64(unchanged))
+}
+
+// ImportedDatasetOutcomes counts what an import did beyond writing records: the dataset records
+// it withdrew (outcome withdrawn of athar_import_records_total) and the curation conflicts it
+// found (athar_import_conflicts_total). A dry run is not counted.
+func ImportedDatasetOutcomes(withdrawn, conflicts int) {
+	importRecords.WithLabelValues("withdrawn").Add(float64(withdrawn))
+	importConflicts.Add(float64(conflicts))
 }
 
 // Reasons of ImportFailed.

@@ -34,7 +34,7 @@ func TestHandler_ServesPrometheusTextFormat(t *testing.T) {
 	for _, name := range []string{
 		"go_goroutines", "process_cpu_seconds_total", // the runtime and process collectors
 		"athar_neo4j_round_trips_total", "athar_import_records_total", "athar_import_failures_total",
-		"athar_neo4j_sessions_in_flight", "athar_http_requests_in_flight", "athar_embedded_neo4j_restarts_total",
+		"athar_import_conflicts_total", "athar_neo4j_sessions_in_flight", "athar_http_requests_in_flight", "athar_embedded_neo4j_restarts_total",
 	} {
 		if _, ok := fams[name]; !ok {
 			t.Errorf("/metrics has no %s", name)
@@ -161,6 +161,7 @@ func TestEmbeddedRestart_Counts(t *testing.T) {
 func TestWriteImportFile_TextfileWithoutRuntimeMetrics(t *testing.T) {
 	metrics.ImportedRecords(3, 2, 1)
 	metrics.ImportFailed(metrics.ImportInvalid, 4)
+	metrics.ImportedDatasetOutcomes(5, 2)
 	path := filepath.Join(t.TempDir(), "athar_import.prom")
 	if err := metrics.WriteImportFile(path); err != nil {
 		t.Fatal(err)
@@ -181,6 +182,12 @@ func TestWriteImportFile_TextfileWithoutRuntimeMetrics(t *testing.T) {
 	}
 	if v := got.Value("athar_import_problems_total", nil); v < 4 {
 		t.Errorf("problems = %v, want at least 4", v)
+	}
+	if v := got.Value("athar_import_records_total", map[string]string{"outcome": "withdrawn"}); v < 5 {
+		t.Errorf("withdrawn records = %v, want at least 5", v)
+	}
+	if v := got.Value("athar_import_conflicts_total", nil); v < 2 {
+		t.Errorf("curation conflicts = %v, want at least 2", v)
 	}
 	for name := range fams {
 		if !strings.HasPrefix(name, "athar_import_") {

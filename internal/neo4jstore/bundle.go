@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -21,25 +23,43 @@ type ImportOptions struct {
 	Progress func(done, total int)
 	// DryRun validates and counts what would change, and writes nothing.
 	DryRun bool
+	// Partial says the bundle is a subset of its datasets' releases (an ACLED export of one year):
+	// records of theirs that it does not hold are not withdrawn.
+	Partial bool
 }
 
-// Counts is what an import did to the entities of one type.
+// Counts is what an import did to the entities of one type, or of one dataset: records created,
+// updated, unchanged, and withdrawn (no longer in their dataset's release).
 type Counts struct {
-	Created, Updated, Unchanged int
+	Created, Updated, Unchanged, Withdrawn int
 }
 
-// ImportSummary is what an import did, per entity type.
-type ImportSummary map[athar.EntityType]*Counts
+// ImportSummary is what an import did, per entity type and per dataset (Datasets, in id order,
+// curated records under the DatasetID "").
+type ImportSummary struct {
+	Types    map[athar.EntityType]*Counts
+	Datasets []*DatasetSummary
+}
 
 // Total returns the counts summed over types.
 func (s ImportSummary) Total() Counts {
 	var t Counts
-	for _, c := range s {
+	for _, c := range s.Types {
 		t.Created += c.Created
 		t.Updated += c.Updated
 		t.Unchanged += c.Unchanged
+		t.Withdrawn += c.Withdrawn
 	}
 	return t
+}
+
+// Conflicts returns the curation conflicts of every dataset.
+func (s ImportSummary) Conflicts() []CurationConflict {
+	var out []CurationConflict
+	for _, d := range s.Datasets {
+		out = append(out, d.Conflicts...)
+	}
+	return out
 }
 
 // Import validates the whole bundle, references to the database included, and reports every problem
@@ -50,8 +70,15 @@ func (s ImportSummary) Total() Counts {
 // described is left untouched, so importing the same bundle twice changes nothing. An import that
 // is interrupted leaves whole batches behind, and running it again completes it.
 //
-// Each written batch is counted in internal/metrics (athar_import_records_total), and an import that
-// stops in athar_import_failures_total.
+// Records of datasets follow the rules of datasets.go: a record the database holds under another
+// owner (another dataset, or the curators) is a problem and nothing is written; a dataset's places
+// and actors resolve to shared nodes (resolveShared); fields a curator set survive, and a release
+// that changed them too is reported as a conflict; a release's missing attacks and claims are
+// withdrawn unless opts.Partial.
+//
+// Each written batch is counted in internal/metrics (athar_import_records_total, with the outcome
+// withdrawn, and athar_import_conflicts_total), and an import that stops in
+// athar_import_failures_total.
 func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions) (summary ImportSummary, err error) {
 	defer func() {
 		var problems athar.Problems
@@ -69,33 +96,40 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	if opts.BatchSize <= 0 {
 		opts.BatchSize = DefaultBatchSize
 	}
-	// The file's problems of form, its records' and its unknown references, in one report.
+	// The file's problems of form, its records' and its unknown references, in one report; then
+	// the owners of its records (checkOwnership), and its dataset places and actors resolved.
 	report, unresolved := b.Check()
+	plan, unresolved, owned, err := s.planDatasets(ctx, b, unresolved, opts.Partial)
+	if err != nil {
+		return summary, err
+	}
+	report.Add(owned...)
 	if len(unresolved) > 0 {
 		missing, err := s.missingInDB(ctx, unresolved)
 		if err != nil {
-			return nil, err
+			return summary, err
 		}
 		for _, r := range missing {
 			report.Add(athar.UnknownRef(r))
 		}
 	}
 	if err := report.Err(); err != nil {
-		return nil, err
+		return summary, err
 	}
 
-	summary = ImportSummary{}
+	summary = ImportSummary{Types: map[athar.EntityType]*Counts{}}
 	for _, t := range athar.EntityTypes {
-		summary[t] = &Counts{}
+		summary.Types[t] = &Counts{Unchanged: plan.resolved[t]}
 	}
-	byType := groupByType(b.Entities())
-	total, done := len(b.Records), 0
+	defer func() { summary.Datasets = plan.summaries() }()
+	byType := groupByType(plan.entities())
+	total, done := len(b.Records), len(b.Records)-len(plan.records)
 	var incomplete []athar.Entity
 	for _, t := range athar.EntityTypes {
 		es := dependencyOrder(byType[t])
 		for start := 0; start < len(es); start += opts.BatchSize {
 			batch := es[start:min(start+opts.BatchSize, len(es))]
-			left, err := s.importBatch(ctx, t, batch, summary[t], opts.DryRun)
+			left, err := s.importBatch(ctx, t, batch, summary.Types[t], plan, opts.DryRun)
 			if err != nil {
 				return summary, fmt.Errorf("writing %s records %d to %d: %w", t.Record(), start+1, start+len(batch), err)
 			}
@@ -107,13 +141,13 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 		}
 	}
 	if opts.DryRun {
-		return summary, nil
+		return summary, s.finishDatasets(ctx, plan, summary, true)
 	}
 	// Links to records of a later batch of the same type (sources citing each other) are made now
 	// that every record exists.
 	for t, es := range groupByType(incomplete) {
 		result, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (upsertResult, error) {
-			return upsert(ctx, tx, t, es, s.now())
+			return upsert(ctx, tx, t, es, s.now(), plan.book(es))
 		})
 		if err != nil {
 			return summary, err
@@ -124,33 +158,58 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 			}
 		}
 	}
+	if err := s.finishDatasets(ctx, plan, summary, false); err != nil {
+		return summary, err
+	}
+	var withdrawn, conflicts int
+	for _, d := range plan.datasets {
+		withdrawn += d.Counts.Withdrawn
+		conflicts += len(d.Conflicts)
+	}
+	metrics.ImportedDatasetOutcomes(withdrawn, conflicts)
 	return summary, nil
 }
 
 // importBatch writes one batch in one transaction, skipping unchanged records, and returns the
-// records whose links could not all be made yet.
-func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []athar.Entity, counts *Counts, dryRun bool) ([]athar.Entity, error) {
+// records whose links could not all be made yet. A dataset record that a curator changed is merged
+// with its curated fields first (importPlan.merge).
+func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []athar.Entity, counts *Counts, plan *importPlan, dryRun bool) ([]athar.Entity, error) {
 	type outcome struct {
 		created, updated, unchanged int
 		incomplete                  []athar.Entity
+		state                       map[string]string
+		conflicts                   []CurationConflict
 	}
 	hashes := make([]map[string]any, len(batch))
 	for i, e := range batch {
-		h, err := ContentHash(e)
+		row, err := plan.classifyRow(e)
 		if err != nil {
 			return nil, err
 		}
-		hashes[i] = map[string]any{"id": e.EntityID(), "hash": h}
+		hashes[i] = row
 	}
 	if dryRun {
 		recs, err := s.read(ctx, classifyQuery(t), map[string]any{"rows": hashes})
 		if err != nil {
 			return nil, err
 		}
-		state := classify(recs)
+		state, curated := classify(recs), curatedStates(recs)
+		var conflicts []CurationConflict
+		if len(curated) > 0 {
+			current, err := readTx(ctx, s, func(tx neo4j.ManagedTransaction) ([]athar.Entity, error) {
+				return getTx(ctx, tx, t, slices.Sorted(maps.Keys(curated)))
+			})
+			if err != nil {
+				return nil, err
+			}
+			if _, conflicts, err = plan.merge(batch, curated, current); err != nil {
+				return nil, err
+			}
+		}
 		for _, e := range batch {
 			counts.add(state[e.EntityID()])
 		}
+		plan.count(batch, state, conflicts)
 		return nil, nil
 	}
 	o, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (outcome, error) {
@@ -159,10 +218,10 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 		if err != nil {
 			return o, err
 		}
-		state := classify(recs)
+		o.state = classify(recs)
 		var changed []athar.Entity
 		for _, e := range batch {
-			switch state[e.EntityID()] {
+			switch o.state[e.EntityID()] {
 			case "unchanged":
 				o.unchanged++
 			case "updated":
@@ -176,7 +235,16 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 		if len(changed) == 0 {
 			return o, nil
 		}
-		result, err := upsert(ctx, tx, t, changed, s.now())
+		if curated := curatedStates(recs); len(curated) > 0 {
+			current, err := getTx(ctx, tx, t, slices.Sorted(maps.Keys(curated)))
+			if err != nil {
+				return o, err
+			}
+			if changed, o.conflicts, err = plan.merge(changed, curated, current); err != nil {
+				return o, err
+			}
+		}
+		result, err := upsert(ctx, tx, t, changed, s.now(), plan.book(changed))
 		if err != nil {
 			return o, err
 		}
@@ -194,14 +262,25 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 	counts.Created += o.created
 	counts.Updated += o.updated
 	counts.Unchanged += o.unchanged
+	plan.count(batch, o.state, o.conflicts)
 	return o.incomplete, nil
 }
 
+// classifyQuery tells, per row {id, hash, given}, whether the record exists and is the same: by
+// its content hash, or, for a dataset's record (given), by the hash of the record as the dataset
+// gave it (datasetHash), so that a record a curator changed is the same while its dataset does not
+// change it, and a withdrawn one is not. It also returns a dataset record's curated fields and the
+// record as last imported, which importPlan.merge needs.
 func classifyQuery(t athar.EntityType) string {
 	return fmt.Sprintf(`
 UNWIND $rows AS row
 OPTIONAL MATCH (n:%s {id: row.id})
-RETURN row.id AS id, n IS NOT NULL AS exists, coalesce(n.contentHash = row.hash, false) AS same`, labelOf(t))
+RETURN row.id AS id, n IS NOT NULL AS exists,
+  coalesce(CASE WHEN row.given
+    THEN n.datasetHash = row.hash AND n.contentHash IS NOT NULL AND n.withdrawnIn IS NULL
+    ELSE n.contentHash = row.hash END, false) AS same,
+  CASE WHEN row.given THEN n.curatedFields END AS curated,
+  CASE WHEN row.given AND n.curatedFields IS NOT NULL THEN n.datasetRecord END AS record`, labelOf(t))
 }
 
 // classify reads the result of classifyQuery: per id, "created", "updated" or "unchanged".
@@ -220,6 +299,18 @@ func classify(recs []*neo4j.Record) map[string]string {
 		}
 	}
 	return state
+}
+
+// curatedStates reads the result of classifyQuery: the changed dataset records a curator changed.
+func curatedStates(recs []*neo4j.Record) map[string]curatedState {
+	out := map[string]curatedState{}
+	for _, rec := range recs {
+		m := rowOf(rec)
+		if fields := strs(m, "curated"); len(fields) > 0 && !field[bool](m, "same") {
+			out[str(m, "id")] = curatedState{fields: fields, record: []byte(str(m, "record"))}
+		}
+	}
+	return out
 }
 
 func (c *Counts) add(state string) {

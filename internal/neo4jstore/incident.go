@@ -350,11 +350,3 @@ RETURN a IS NOT NULL AS found, left`, relSameIncident, labelIncident), params)
 		return strs(rowOf(recs[0]), "left"), nil
 	})
 }
-
-// nilIfEmpty stores an empty text as no property.
-func nilIfEmpty(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}

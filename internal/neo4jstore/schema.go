@@ -98,4 +98,26 @@ CALL (c) {
 		},
 		rewrite: refoldTexts,
 	},
+	{
+		// Event datasets beside curated records (issue 10): a unique id on datasets; the lookups
+		// of a dataset's records by their id there (externalId) and of those a release left out
+		// (withdrawnIn); a dataset's records are found from its node, through the relationships
+		// of their datasetId. The matches of a dataset's places and actors to shared nodes
+		// (MATCHED) are looked up by the dataset's record id, and the attack's own point serves
+		// distance filters that need no facility.
+		version: 4,
+		name:    "datasets",
+		schema: []string{
+			"CREATE CONSTRAINT dataset_id IF NOT EXISTS FOR (n:Dataset) REQUIRE n.id IS UNIQUE",
+			"CREATE RANGE INDEX attack_external IF NOT EXISTS FOR (n:Attack) ON (n.externalId)",
+			"CREATE RANGE INDEX claim_external IF NOT EXISTS FOR (n:Claim) ON (n.externalId)",
+			"CREATE RANGE INDEX source_external IF NOT EXISTS FOR (n:Source) ON (n.externalId)",
+			"CREATE RANGE INDEX event_external IF NOT EXISTS FOR (n:Event) ON (n.externalId)",
+			"CREATE RANGE INDEX facility_external IF NOT EXISTS FOR (n:Facility) ON (n.externalId)",
+			"CREATE RANGE INDEX attack_withdrawn IF NOT EXISTS FOR (n:Attack) ON (n.withdrawnIn)",
+			"CREATE RANGE INDEX claim_withdrawn IF NOT EXISTS FOR (n:Claim) ON (n.withdrawnIn)",
+			"CREATE RANGE INDEX matched_record IF NOT EXISTS FOR ()-[r:MATCHED]-() ON (r.recordId)",
+			"CREATE POINT INDEX attack_location IF NOT EXISTS FOR (n:Attack) ON (n.location)",
+		},
+	},
 }

@@ -273,7 +273,7 @@ func TestImport_Seed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c := sum[athar.TypePlace]; c.Updated != 1 {
+		if c := sum.Types[athar.TypePlace]; c.Updated != 1 {
 			t.Errorf("place counts %+v, want 1 updated", c)
 		}
 		if n := neo4jtest.Count(t, "MATCH (p:Place {id: 'place:aleppo'}) WHERE p.aliases = ['Halab'] RETURN count(p) AS n", nil); n != 1 {

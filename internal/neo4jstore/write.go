@@ -44,11 +44,13 @@ func (s *Store) Create(ctx context.Context, e athar.Entity, distinctFrom ...stri
 			}
 			return nil, err
 		}
-		return s.save(ctx, tx, e, refs)
+		return s.save(ctx, tx, e, refs, nil)
 	})
 }
 
-// Update implements athar.Curator.
+// Update implements athar.Curator. On a dataset's record it also records which fields the curator
+// set (curatedFields, a sorted list of field names), so that a re-import of the dataset keeps their
+// values (see mergeCurated).
 func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply func(athar.Entity) error) (athar.Entity, error) {
 	if athar.Describe(t) == nil {
 		return nil, fmt.Errorf("neo4jstore: no entity type %q", t)
@@ -77,6 +79,7 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 			return nil, athar.NotFound(t.Record(), id)
 		}
 		e := found[0]
+		before := cloneEntity(e)
 		if err := apply(e); err != nil {
 			return nil, err
 		}
@@ -88,12 +91,41 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		if err := problems.Err(); err != nil {
 			return nil, err
 		}
-		return s.save(ctx, tx, e, refs)
+		book, err := curatedBook(ctx, tx, before, e)
+		if err != nil {
+			return nil, err
+		}
+		return s.save(ctx, tx, e, refs, book)
 	})
 }
 
-// save checks that every reference names an existing entity, writes the entity and reads it back.
-func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.Entity, refs []athar.Ref) (athar.Entity, error) {
+// curatedBook returns the bookkeeping an update of a dataset's record (or of a dataset's own
+// record, see curatedOwner) writes: its curatedFields, those it had and those the update changed;
+// nil for a curated record or an update that changes nothing.
+func curatedBook(ctx context.Context, tx neo4j.ManagedTransaction, before, after athar.Entity) (map[string]map[string]any, error) {
+	if curatedOwner(after) == "" {
+		return nil, nil
+	}
+	changed, err := changedFields(before, after)
+	if err != nil || len(changed) == 0 {
+		return nil, err
+	}
+	recs, err := collect(ctx, tx, fmt.Sprintf("MATCH (n:%s {id: $id}) RETURN n.curatedFields AS fields", labelOf(after.EntityType())),
+		map[string]any{"id": after.EntityID()})
+	if err != nil {
+		return nil, err
+	}
+	fields := changed
+	if len(recs) > 0 {
+		fields = append(fields, strs(rowOf(recs[0]), "fields")...)
+	}
+	slices.Sort(fields)
+	return map[string]map[string]any{after.EntityID(): {"curatedFields": slices.Compact(fields)}}, nil
+}
+
+// save checks that every reference names an existing entity, writes the entity (with the
+// bookkeeping properties book gives it, by id; see upsert) and reads it back.
+func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.Entity, refs []athar.Ref, book map[string]map[string]any) (athar.Entity, error) {
 	missing, err := missingRefs(ctx, tx, refs)
 	if err != nil {
 		return nil, err
@@ -105,7 +137,7 @@ func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.E
 		}
 		return nil, p.Err()
 	}
-	if _, err := upsert(ctx, tx, e.EntityType(), []athar.Entity{e}, s.now()); err != nil {
+	if _, err := upsert(ctx, tx, e.EntityType(), []athar.Entity{e}, s.now(), book); err != nil {
 		return nil, err
 	}
 	saved, err := getTx(ctx, tx, e.EntityType(), []string{e.EntityID()})
@@ -211,8 +243,9 @@ type upsertResult map[string]bool
 
 // upsert writes entities of one type: properties first, then the time tree their dates need, then
 // their owned links, replacing what they had. Two statements, so that entities of one batch may
-// refer to each other in any order.
-func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, es []athar.Entity, now time.Time) (upsertResult, error) {
+// refer to each other in any order. book gives, by id, bookkeeping properties (bookKeys) to set
+// beside the description; those a node has and book does not name are kept.
+func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, es []athar.Entity, now time.Time, book map[string]map[string]any) (upsertResult, error) {
 	spec := specOf(t)
 	rows := make([]map[string]any, len(es))
 	var dates []map[string]any
@@ -220,6 +253,10 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 		row, err := toRow(spec, e)
 		if err != nil {
 			return nil, err
+		}
+		row["book"] = map[string]any{}
+		if b, ok := book[e.EntityID()]; ok {
+			row["book"] = b
 		}
 		rows[i] = row
 		dates = append(dates, timeTreeRows(spec, e)...)
@@ -366,8 +403,13 @@ func ContentHash(e athar.Entity) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sum := sha256.Sum256(append([]byte(string(e.EntityType())+"\x00"), b...))
-	return hex.EncodeToString(sum[:]), nil
+	return hashJSON(e.EntityType(), b), nil
+}
+
+// hashJSON is ContentHash of an entity of type t whose JSON is b.
+func hashJSON(t athar.EntityType, b []byte) string {
+	sum := sha256.Sum256(append([]byte(string(t)+"\x00"), b...))
+	return hex.EncodeToString(sum[:])
 }
 
 func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
@@ -449,22 +491,29 @@ OPTIONAL MATCH (existing:%[1]s {id: row.id})
 FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END | MERGE (:%[1]s {id: row.id}))
 WITH row
 MATCH (n:%[1]s {id: row.id})`, spec.label)
+	// The bookkeeping beside the description (bookKeys: a dataset record as last imported, the
+	// fields a curator set, a dataset's last import) is kept, and row.book sets what it names.
+	book := fmt.Sprintf("n {.%s} AS book", strings.Join(bookKeys, ", ."))
 	retraction := spec.retractionProps()
 	if retraction == nil {
-		return find + `
-WITH n, row, coalesce(n.createdAt, $now) AS createdAt
+		return find + fmt.Sprintf(`
+WITH n, row, coalesce(n.createdAt, $now) AS createdAt, %s
 SET n = row.props
-SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now`
+SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now
+SET n += book
+SET n += row.book`, book)
 	}
 	// A retraction is a curator's decision: writing an entity whose description does not retract
 	// it (an import of an older file) keeps the retraction it has.
 	flag := retraction[0]
 	return find + fmt.Sprintf(`
-WITH n, row, coalesce(n.createdAt, $now) AS createdAt, n {.%s} AS kept
+WITH n, row, coalesce(n.createdAt, $now) AS createdAt, n {.%s} AS kept, %s
 SET n = row.props
 SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now
-SET n += CASE WHEN row.props.%s IS NULL AND kept.%s THEN kept ELSE {} END`,
-		strings.Join(retraction, ", ."), flag, flag)
+SET n += CASE WHEN row.props.%s IS NULL AND kept.%s THEN kept ELSE {} END
+SET n += book
+SET n += row.book`,
+		strings.Join(retraction, ", ."), book, flag, flag)
 }
 
 // upsertLinksQuery replaces the owned links of each row's node by those it asks for, touching only
