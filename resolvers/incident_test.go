@@ -597,6 +597,7 @@ func TestPossibleDuplicates_TheSeedsStrikeInBothSamples(t *testing.T) {
 		t.Fatalf("candidates %v, want %v", candidateIDs(got), want)
 	}
 	for _, g := range got {
+		t.Logf("%s: score %v, reasons %v", g.Attack.ID, g.Score, g.Reasons)
 		if !slices.Contains(g.Reasons, "NAMES_FACILITY") || !slices.Contains(g.Reasons, "SAME_DAY") {
 			t.Errorf("%s: reasons %v, want SAME_DAY and NAMES_FACILITY", g.Attack.ID, g.Reasons)
 		}
