@@ -42,6 +42,7 @@ type ResolverRoot interface {
 	DatasetEstimate() DatasetEstimateResolver
 	DatasetMatch() DatasetMatchResolver
 	Day() DayResolver
+	DuplicateCandidate() DuplicateCandidateResolver
 	Event() EventResolver
 	Facility() FacilityResolver
 	FacilityConnection() FacilityConnectionResolver
@@ -117,36 +118,41 @@ type ComplexityRoot struct {
 	}
 
 	Attack struct {
-		Aggregate      func(childComplexity int) int
-		AttackTypes    func(childComplexity int) int
-		Attributions   func(childComplexity int) int
-		Casualties     func(childComplexity int) int
-		Claims         func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string, last *int, before *string) int
-		CreatedAt      func(childComplexity int) int
-		Damage         func(childComplexity int) int
-		Dataset        func(childComplexity int) int
-		Date           func(childComplexity int) int
-		Day            func(childComplexity int) int
-		During         func(childComplexity int) int
-		ExternalID     func(childComplexity int) int
-		Facilities     func(childComplexity int) int
-		ID             func(childComplexity int) int
-		Location       func(childComplexity int) int
-		MappedLocation func(childComplexity int) int
-		Month          func(childComplexity int) int
-		PartOf         func(childComplexity int) int
-		Parts          func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Places         func(childComplexity int) int
-		SameDay        func(childComplexity int, first *int, after *string, last *int, before *string) int
-		Sources        func(childComplexity int) int
-		Summary        func(childComplexity int) int
-		TimeOfDay      func(childComplexity int) int
-		Title          func(childComplexity int) int
-		UpdatedAt      func(childComplexity int) int
-		Weapons        func(childComplexity int) int
-		Withdrawn      func(childComplexity int) int
-		WithdrawnIn    func(childComplexity int) int
-		Year           func(childComplexity int) int
+		Aggregate            func(childComplexity int) int
+		AttackTypes          func(childComplexity int) int
+		Attributions         func(childComplexity int) int
+		Casualties           func(childComplexity int) int
+		Claims               func(childComplexity int, kinds []athar.ClaimKind, includeRetracted *bool, first *int, after *string, last *int, before *string) int
+		CreatedAt            func(childComplexity int) int
+		Damage               func(childComplexity int) int
+		Dataset              func(childComplexity int) int
+		Date                 func(childComplexity int) int
+		Day                  func(childComplexity int) int
+		During               func(childComplexity int) int
+		ExternalID           func(childComplexity int) int
+		Facilities           func(childComplexity int) int
+		ID                   func(childComplexity int) int
+		IncidentAttributions func(childComplexity int) int
+		IncidentCasualties   func(childComplexity int) int
+		IncidentLinkedAt     func(childComplexity int) int
+		IncidentNote         func(childComplexity int) int
+		Location             func(childComplexity int) int
+		MappedLocation       func(childComplexity int) int
+		Month                func(childComplexity int) int
+		PartOf               func(childComplexity int) int
+		Parts                func(childComplexity int, first *int, after *string, last *int, before *string) int
+		Places               func(childComplexity int) int
+		SameDay              func(childComplexity int, first *int, after *string, last *int, before *string) int
+		SameIncident         func(childComplexity int) int
+		Sources              func(childComplexity int) int
+		Summary              func(childComplexity int) int
+		TimeOfDay            func(childComplexity int) int
+		Title                func(childComplexity int) int
+		UpdatedAt            func(childComplexity int) int
+		Weapons              func(childComplexity int) int
+		Withdrawn            func(childComplexity int) int
+		WithdrawnIn          func(childComplexity int) int
+		Year                 func(childComplexity int) int
 	}
 
 	AttackConnection struct {
@@ -339,6 +345,13 @@ type ComplexityRoot struct {
 		Node   func(childComplexity int) int
 	}
 
+	DatasetOverlap struct {
+		Confirmed func(childComplexity int) int
+		Matched   func(childComplexity int) int
+		Total     func(childComplexity int) int
+		Unmatched func(childComplexity int) int
+	}
+
 	DateSpan struct {
 		End       func(childComplexity int) int
 		Note      func(childComplexity int) int
@@ -351,6 +364,15 @@ type ComplexityRoot struct {
 		Date    func(childComplexity int) int
 		ID      func(childComplexity int) int
 		Month   func(childComplexity int) int
+	}
+
+	DuplicateCandidate struct {
+		AlreadyLinked  func(childComplexity int) int
+		Attack         func(childComplexity int) int
+		DaysApart      func(childComplexity int) int
+		DistanceMeters func(childComplexity int) int
+		Reasons        func(childComplexity int) int
+		Score          func(childComplexity int) int
 	}
 
 	Event struct {
@@ -441,6 +463,12 @@ type ComplexityRoot struct {
 		Type     func(childComplexity int) int
 	}
 
+	LinkSameIncidentPayload struct {
+		Attacks          func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	Location struct {
 		Latitude  func(childComplexity int) int
 		Longitude func(childComplexity int) int
@@ -473,10 +501,12 @@ type ComplexityRoot struct {
 		CreateFacility       func(childComplexity int, input map[string]any) int
 		CreatePlace          func(childComplexity int, input map[string]any) int
 		CreateSource         func(childComplexity int, input map[string]any) int
+		LinkSameIncident     func(childComplexity int, input model.LinkSameIncidentInput) int
 		RemoveAttackEvent    func(childComplexity int, input model.RemoveAttackEventInput) int
 		RemoveAttackFacility func(childComplexity int, input model.RemoveAttackFacilityInput) int
 		RemoveAttackPlace    func(childComplexity int, input model.RemoveAttackPlaceInput) int
 		RetractClaim         func(childComplexity int, input model.RetractClaimInput) int
+		UnlinkSameIncident   func(childComplexity int, input model.UnlinkSameIncidentInput) int
 		UpdateActor          func(childComplexity int, input map[string]any) int
 		UpdateAttack         func(childComplexity int, input map[string]any) int
 		UpdateClaim          func(childComplexity int, input map[string]any) int
@@ -548,6 +578,7 @@ type ComplexityRoot struct {
 		AttacksGeoJSON     func(childComplexity int, filter *model.AttackFilter) int
 		Claim              func(childComplexity int, id string) int
 		Dataset            func(childComplexity int, id string) int
+		DatasetOverlap     func(childComplexity int, a string, b string, filter *model.AttackFilter, first *int, after *string) int
 		Datasets           func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Day                func(childComplexity int, date time.Time) int
 		Event              func(childComplexity int, id string) int
@@ -560,6 +591,7 @@ type ComplexityRoot struct {
 		Nodes              func(childComplexity int, ids []string) int
 		Place              func(childComplexity int, id string) int
 		Places             func(childComplexity int, filter *model.PlaceFilter, first *int, after *string, last *int, before *string) int
+		PossibleDuplicates func(childComplexity int, attackID string, withinDays *int, withinMeters *float64, first *int) int
 		RepeatedlyTargeted func(childComplexity int, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string, last *int, before *string) int
 		Search             func(childComplexity int, query string, types []model.EntityType, first *int, after *string, last *int, before *string) int
 		Source             func(childComplexity int, id string) int
@@ -668,6 +700,13 @@ type ComplexityRoot struct {
 		Start              func(childComplexity int) int
 	}
 
+	UnlinkSameIncidentPayload struct {
+		Attack           func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Remaining        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	UpdateActorPayload struct {
 		Actor            func(childComplexity int) int
 		ClientMutationID func(childComplexity int) int
@@ -766,6 +805,11 @@ type AttackResolver interface {
 	Day(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
 	Month(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
 	Year(ctx context.Context, obj *athar.Attack) (*athar.TimeNode, error)
+	SameIncident(ctx context.Context, obj *athar.Attack) ([]*athar.Attack, error)
+	IncidentNote(ctx context.Context, obj *athar.Attack) (*string, error)
+	IncidentLinkedAt(ctx context.Context, obj *athar.Attack) (*time.Time, error)
+	IncidentCasualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error)
+	IncidentAttributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error)
 }
 type AttackConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.AttackConnection) (int, error)
@@ -811,6 +855,9 @@ type DatasetMatchResolver interface {
 type DayResolver interface {
 	Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error)
 	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+}
+type DuplicateCandidateResolver interface {
+	Attack(ctx context.Context, obj *athar.DuplicateCandidate) (*athar.Attack, error)
 }
 type EventResolver interface {
 	Facility(ctx context.Context, obj *athar.Event) (*athar.Facility, error)
@@ -862,6 +909,8 @@ type MutationResolver interface {
 	UpdateClaim(ctx context.Context, input map[string]any) (*gqltypes.Payload, error)
 	RetractClaim(ctx context.Context, input model.RetractClaimInput) (*gqltypes.Payload, error)
 	CorrectMatch(ctx context.Context, input model.CorrectMatchInput) (*model.CorrectMatchPayload, error)
+	LinkSameIncident(ctx context.Context, input model.LinkSameIncidentInput) (*model.LinkSameIncidentPayload, error)
+	UnlinkSameIncident(ctx context.Context, input model.UnlinkSameIncidentInput) (*model.UnlinkSameIncidentPayload, error)
 }
 type NearbyFacilityResolver interface {
 	Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error)
@@ -902,6 +951,8 @@ type QueryResolver interface {
 	Year(ctx context.Context, year int) (*athar.TimeNode, error)
 	Graph(ctx context.Context, ids []string, depth *int, limit *int) (*athar.Graph, error)
 	AttacksGeoJSON(ctx context.Context, filter *model.AttackFilter) (map[string]any, error)
+	PossibleDuplicates(ctx context.Context, attackID string, withinDays *int, withinMeters *float64, first *int) ([]*athar.DuplicateCandidate, error)
+	DatasetOverlap(ctx context.Context, a string, b string, filter *model.AttackFilter, first *int, after *string) (*model.DatasetOverlap, error)
 }
 type RepeatedTargetResolver interface {
 	Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error)
@@ -1251,6 +1302,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attack.ID(childComplexity), true
+	case "Attack.incidentAttributions":
+		if e.ComplexityRoot.Attack.IncidentAttributions == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.IncidentAttributions(childComplexity), true
+	case "Attack.incidentCasualties":
+		if e.ComplexityRoot.Attack.IncidentCasualties == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.IncidentCasualties(childComplexity), true
+	case "Attack.incidentLinkedAt":
+		if e.ComplexityRoot.Attack.IncidentLinkedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.IncidentLinkedAt(childComplexity), true
+	case "Attack.incidentNote":
+		if e.ComplexityRoot.Attack.IncidentNote == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.IncidentNote(childComplexity), true
 	case "Attack.location":
 		if e.ComplexityRoot.Attack.Location == nil {
 			break
@@ -1303,6 +1378,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attack.SameDay(childComplexity, args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Attack.sameIncident":
+		if e.ComplexityRoot.Attack.SameIncident == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Attack.SameIncident(childComplexity), true
 	case "Attack.sources":
 		if e.ComplexityRoot.Attack.Sources == nil {
 			break
@@ -2100,6 +2181,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DatasetMatchEdge.Node(childComplexity), true
 
+	case "DatasetOverlap.confirmed":
+		if e.ComplexityRoot.DatasetOverlap.Confirmed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetOverlap.Confirmed(childComplexity), true
+	case "DatasetOverlap.matched":
+		if e.ComplexityRoot.DatasetOverlap.Matched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetOverlap.Matched(childComplexity), true
+	case "DatasetOverlap.total":
+		if e.ComplexityRoot.DatasetOverlap.Total == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetOverlap.Total(childComplexity), true
+	case "DatasetOverlap.unmatched":
+		if e.ComplexityRoot.DatasetOverlap.Unmatched == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DatasetOverlap.Unmatched(childComplexity), true
+
 	case "DateSpan.end":
 		if e.ComplexityRoot.DateSpan.End == nil {
 			break
@@ -2154,6 +2260,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Day.Month(childComplexity), true
+
+	case "DuplicateCandidate.alreadyLinked":
+		if e.ComplexityRoot.DuplicateCandidate.AlreadyLinked == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.AlreadyLinked(childComplexity), true
+	case "DuplicateCandidate.attack":
+		if e.ComplexityRoot.DuplicateCandidate.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.Attack(childComplexity), true
+	case "DuplicateCandidate.daysApart":
+		if e.ComplexityRoot.DuplicateCandidate.DaysApart == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.DaysApart(childComplexity), true
+	case "DuplicateCandidate.distanceMeters":
+		if e.ComplexityRoot.DuplicateCandidate.DistanceMeters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.DistanceMeters(childComplexity), true
+	case "DuplicateCandidate.reasons":
+		if e.ComplexityRoot.DuplicateCandidate.Reasons == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.Reasons(childComplexity), true
+	case "DuplicateCandidate.score":
+		if e.ComplexityRoot.DuplicateCandidate.Score == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DuplicateCandidate.Score(childComplexity), true
 
 	case "Event.attacks":
 		if e.ComplexityRoot.Event.Attacks == nil {
@@ -2533,6 +2676,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.GraphNode.Type(childComplexity), true
 
+	case "LinkSameIncidentPayload.attacks":
+		if e.ComplexityRoot.LinkSameIncidentPayload.Attacks == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSameIncidentPayload.Attacks(childComplexity), true
+	case "LinkSameIncidentPayload.clientMutationId":
+		if e.ComplexityRoot.LinkSameIncidentPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSameIncidentPayload.ClientMutationID(childComplexity), true
+	case "LinkSameIncidentPayload.userErrors":
+		if e.ComplexityRoot.LinkSameIncidentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.LinkSameIncidentPayload.UserErrors(childComplexity), true
+
 	case "Location.latitude":
 		if e.ComplexityRoot.Location.Latitude == nil {
 			break
@@ -2733,6 +2895,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSource(childComplexity, args["input"].(map[string]any)), true
+	case "Mutation.linkSameIncident":
+		if e.ComplexityRoot.Mutation.LinkSameIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_linkSameIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.LinkSameIncident(childComplexity, args["input"].(model.LinkSameIncidentInput)), true
 	case "Mutation.removeAttackEvent":
 		if e.ComplexityRoot.Mutation.RemoveAttackEvent == nil {
 			break
@@ -2777,6 +2950,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetractClaim(childComplexity, args["input"].(model.RetractClaimInput)), true
+	case "Mutation.unlinkSameIncident":
+		if e.ComplexityRoot.Mutation.UnlinkSameIncident == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_unlinkSameIncident_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.UnlinkSameIncident(childComplexity, args["input"].(model.UnlinkSameIncidentInput)), true
 	case "Mutation.updateActor":
 		if e.ComplexityRoot.Mutation.UpdateActor == nil {
 			break
@@ -3157,6 +3341,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Dataset(childComplexity, args["id"].(string)), true
+	case "Query.datasetOverlap":
+		if e.ComplexityRoot.Query.DatasetOverlap == nil {
+			break
+		}
+
+		args, err := ec.field_Query_datasetOverlap_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DatasetOverlap(childComplexity, args["a"].(string), args["b"].(string), args["filter"].(*model.AttackFilter), args["first"].(*int), args["after"].(*string)), true
 	case "Query.datasets":
 		if e.ComplexityRoot.Query.Datasets == nil {
 			break
@@ -3290,6 +3485,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Places(childComplexity, args["filter"].(*model.PlaceFilter), args["first"].(*int), args["after"].(*string), args["last"].(*int), args["before"].(*string)), true
+	case "Query.possibleDuplicates":
+		if e.ComplexityRoot.Query.PossibleDuplicates == nil {
+			break
+		}
+
+		args, err := ec.field_Query_possibleDuplicates_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.PossibleDuplicates(childComplexity, args["attackId"].(string), args["withinDays"].(*int), args["withinMeters"].(*float64), args["first"].(*int)), true
 	case "Query.repeatedlyTargeted":
 		if e.ComplexityRoot.Query.RepeatedlyTargeted == nil {
 			break
@@ -3729,6 +3935,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.TimelineBucket.Start(childComplexity), true
 
+	case "UnlinkSameIncidentPayload.attack":
+		if e.ComplexityRoot.UnlinkSameIncidentPayload.Attack == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnlinkSameIncidentPayload.Attack(childComplexity), true
+	case "UnlinkSameIncidentPayload.clientMutationId":
+		if e.ComplexityRoot.UnlinkSameIncidentPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnlinkSameIncidentPayload.ClientMutationID(childComplexity), true
+	case "UnlinkSameIncidentPayload.remaining":
+		if e.ComplexityRoot.UnlinkSameIncidentPayload.Remaining == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnlinkSameIncidentPayload.Remaining(childComplexity), true
+	case "UnlinkSameIncidentPayload.userErrors":
+		if e.ComplexityRoot.UnlinkSameIncidentPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.UnlinkSameIncidentPayload.UserErrors(childComplexity), true
+
 	case "UpdateActorPayload.actor":
 		if e.ComplexityRoot.UpdateActorPayload.Actor == nil {
 			break
@@ -3957,6 +4188,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputDateInput,
 		ec.unmarshalInputDateRangeInput,
 		ec.unmarshalInputFacilityFilter,
+		ec.unmarshalInputLinkSameIncidentInput,
 		ec.unmarshalInputLocationInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputPlaceFilter,
@@ -3965,6 +4197,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRemoveAttackPlaceInput,
 		ec.unmarshalInputRetractClaimInput,
 		ec.unmarshalInputSourceFilter,
+		ec.unmarshalInputUnlinkSameIncidentInput,
 		ec.unmarshalInputUpdateActorInput,
 		ec.unmarshalInputUpdateAttackInput,
 		ec.unmarshalInputUpdateClaimInput,
@@ -6966,6 +7199,190 @@ extend type Mutation {
   """
   correctMatch("The match and the place or actor it is to resolve to." input: CorrectMatchInput!): CorrectMatchPayload
 }
+
+# The same incident in several datasets: candidates, the groups curators confirm, and the overlap
+# of two datasets.
+
+extend type Query {
+  """
+  Attacks that may record the same incident as this one, best first: attacks of other datasets than
+  its own (a curated attack, of no dataset, is its own: its candidates are dataset records; a
+  dataset record's are curated attacks and other datasets' records), whose date ranges come within
+  withinDays of its own, and whose mapped points (Attack.mappedLocation) are within withinMeters of
+  its own, or that share a facility with it, name one it hit (see NAMES_FACILITY) or share a place
+  with it (see SAME_PLACE). The
+  score and the reasons say why (see DuplicateCandidate.score). Attacks already linked to it as the
+  same incident are listed too, marked alreadyLinked. Errors: BAD_USER_INPUT naming the argument out
+  of bounds; NOT_FOUND (attackId) when no attack has the id.
+  """
+  possibleDuplicates(
+    "The attack, attack:<slug>."
+    attackId: ID!
+    "How many days apart the two date ranges may be, 0 to 366; 0: they must share a day."
+    withinDays: Int = 1
+    "How far apart the mapped points may be, in metres: above 0 and at most 100,000."
+    withinMeters: Float = 5000
+    "How many candidates, 1 to 100."
+    first: Int = 10
+  ): [DuplicateCandidate!]!
+  """
+  How many of dataset a's attacks (those the filter matches) have a match in dataset b: confirmed,
+  linked by a curator to one of b's attacks (linkSameIncident); or a candidate, an attack of b that
+  possibleDuplicates would list with its default bounds (within a day, and within 5 km, sharing or
+  naming a facility, or sharing a place). unmatched lists the attacks of a with neither, oldest first. It reads every
+  attack of a the filter matches and the candidates of each: over a large dataset, narrow it with
+  the filter (a dateRange, placeIds, near). Errors: NOT_FOUND (a or b) when no dataset has the id;
+  BAD_USER_INPUT (b) when b is a.
+  """
+  datasetOverlap(
+    "The dataset whose attacks are looked for in the other, dataset:<slug>."
+    a: ID!
+    "The dataset they are looked for in, dataset:<slug>."
+    b: ID!
+    "Which of a's attacks to compare; all when null. Its datasetIds, when given, must include a, or none are compared."
+    filter: AttackFilter
+    "How many unmatched attacks, 0 to 1000, 20 unless last is given."
+    first: Int = 20
+    "The endCursor of the page of unmatched attacks before, for the items that follow it."
+    after: String
+  ): DatasetOverlap!
+}
+
+"Why an attack is a candidate duplicate of another."
+enum DuplicateReason {
+  "The two date ranges share at least one day."
+  SAME_DAY
+  "The date ranges are apart, by no more than withinDays."
+  WITHIN_DAYS
+  "The mapped points are no farther apart than withinMeters."
+  WITHIN_DISTANCE
+  "Both are linked to the same facility."
+  SAME_FACILITY
+  """
+  The title or a claim's quote of one names a facility the other hit: its name or an alias of two
+  words or more, compared folded as search compares text ("Aleppo city, Ansari neighbourhood, Ain
+  Jalout school" names the facility whose alias is "Ain Jalout School").
+  """
+  NAMES_FACILITY
+  """
+  A place of one (where it occurred, or the place of a facility it hit) is a place of the other or
+  inside one, and that place is smaller than a governorate: a record dated to Aleppo city and a
+  curated attack in one of its neighbourhoods share it; two records of one governorate do not.
+  """
+  SAME_PLACE
+  "Both give killed figures (the range of their live claims), and the ranges overlap."
+  CASUALTIES_AGREE
+  "Both give killed figures, and the ranges do not overlap."
+  CASUALTIES_DISAGREE
+}
+
+"An attack that may record the same incident as the one asked about."
+type DuplicateCandidate {
+  "The candidate attack."
+  attack: Attack
+  """
+  How likely the two are one incident, 0 to 1: 0.30 × date closeness (1 when the dates share a day,
+  else 1 − daysApart/(withinDays+1)) + 0.30 × nearness (1 − distance/withinMeters, 0 when either has
+  no point) + 0.25 × sharing (1 for a shared or named facility, 0.5 for a shared place only) + 0.15 × casualty
+  agreement (1 when the killed ranges overlap, 0 when they do not, 0.5 when either has none),
+  rounded to three decimals. A reading aid for a curator, who confirms with linkSameIncident.
+  """
+  score: Float!
+  "The distance between the two mapped points, in metres; null when either has no point."
+  distanceMeters: Float
+  "How many whole days apart the two date ranges are; 0 when they share a day."
+  daysApart: Int!
+  "Why it is a candidate, in the order of the reasons' list."
+  reasons: [DuplicateReason!]!
+  "Whether a curator already linked the two as one incident."
+  alreadyLinked: Boolean!
+}
+
+"How much of one dataset another also has."
+type DatasetOverlap {
+  "How many of a's attacks have a confirmed or a candidate match in b."
+  matched: Int!
+  "How many of a's attacks a curator linked to one of b's."
+  confirmed: Int!
+  "How many of a's attacks were compared (those the filter matches)."
+  total: Int!
+  "The attacks of a with no match in b, oldest first, a page at a time."
+  unmatched: AttackConnection!
+}
+
+extend type Mutation {
+  """
+  Records that these attacks are one incident, as several datasets (or a dataset and a curated case)
+  record it. Groups are transitive: an attack already in a group brings its whole group, so linking
+  A with B and then B with C makes A, B and C one incident. Linking attacks already in one group
+  changes only the note. User errors: INVALID (input.attackIds: fewer than 2 or more than 50, an id
+  given twice or not an attack id; input.note too long), NOT_FOUND (input.attackIds.<i>).
+  """
+  linkSameIncident("The attacks and why they are one incident." input: LinkSameIncidentInput!): LinkSameIncidentPayload
+  """
+  Takes an attack out of its group (the undo of linkSameIncident); a group left with one attack is
+  dissolved. Taking out an attack in no group changes nothing. User errors: INVALID and NOT_FOUND
+  (input.attackId).
+  """
+  unlinkSameIncident("The attack." input: UnlinkSameIncidentInput!): UnlinkSameIncidentPayload
+}
+
+"The input of linkSameIncident."
+input LinkSameIncidentInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The attacks that record one incident: 2 to 50 ids, each once."
+  attackIds: [ID!]!
+  "Why the curator holds them one incident; kept with each attack the link adds."
+  note: String
+}
+
+"The answer of linkSameIncident."
+type LinkSameIncidentPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "Every attack of the group, by id; null when nothing was linked."
+  attacks: [Attack!]
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+"The input of unlinkSameIncident."
+input UnlinkSameIncidentInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The attack to take out of its group."
+  attackId: ID!
+}
+
+"The answer of unlinkSameIncident."
+type UnlinkSameIncidentPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The attack, out of its group; null when the mutation did not happen."
+  attack: Attack
+  "The attacks left in its group, by id: empty when the group was dissolved or there was none; null when the mutation did not happen."
+  remaining: [Attack!]
+  "What was wrong with the input; empty when the mutation happened."
+  userErrors: [UserError!]!
+}
+
+extend type Attack {
+  "The other attacks a curator linked with this one as the same incident (linkSameIncident), by id."
+  sameIncident: [Attack]!
+  "The note of the link that put this attack in its group; null when none was given or it is in none."
+  incidentNote: String
+  "When the link that put this attack in its group was made (UTC); null when it is in none."
+  incidentLinkedAt: Time
+  """
+  The casualty figures of its whole linked group: the live claims of this attack and of every
+  attack in sameIncident, summarised by the same rule as casualties, so that a source is counted
+  once however many of the group's records it backs. The same as casualties when it is in no group.
+  """
+  incidentCasualties: Casualties
+  "Per actor, the claims of the whole linked group that hold it responsible and those that deny it."
+  incidentAttributions: [Attribution!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7142,6 +7559,16 @@ func (ec *executionContext) childFields_Attack(ctx context.Context, field graphq
 		return ec.fieldContext_Attack_month(ctx, field)
 	case "year":
 		return ec.fieldContext_Attack_year(ctx, field)
+	case "sameIncident":
+		return ec.fieldContext_Attack_sameIncident(ctx, field)
+	case "incidentNote":
+		return ec.fieldContext_Attack_incidentNote(ctx, field)
+	case "incidentLinkedAt":
+		return ec.fieldContext_Attack_incidentLinkedAt(ctx, field)
+	case "incidentCasualties":
+		return ec.fieldContext_Attack_incidentCasualties(ctx, field)
+	case "incidentAttributions":
+		return ec.fieldContext_Attack_incidentAttributions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attack", field.Name)
 }
@@ -7526,6 +7953,20 @@ func (ec *executionContext) childFields_DatasetMatchEdge(ctx context.Context, fi
 	return nil, fmt.Errorf("no field named %q was found under type DatasetMatchEdge", field.Name)
 }
 
+func (ec *executionContext) childFields_DatasetOverlap(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "matched":
+		return ec.fieldContext_DatasetOverlap_matched(ctx, field)
+	case "confirmed":
+		return ec.fieldContext_DatasetOverlap_confirmed(ctx, field)
+	case "total":
+		return ec.fieldContext_DatasetOverlap_total(ctx, field)
+	case "unmatched":
+		return ec.fieldContext_DatasetOverlap_unmatched(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DatasetOverlap", field.Name)
+}
+
 func (ec *executionContext) childFields_DateSpan(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "start":
@@ -7552,6 +7993,24 @@ func (ec *executionContext) childFields_Day(ctx context.Context, field graphql.C
 		return ec.fieldContext_Day_attacks(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Day", field.Name)
+}
+
+func (ec *executionContext) childFields_DuplicateCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "attack":
+		return ec.fieldContext_DuplicateCandidate_attack(ctx, field)
+	case "score":
+		return ec.fieldContext_DuplicateCandidate_score(ctx, field)
+	case "distanceMeters":
+		return ec.fieldContext_DuplicateCandidate_distanceMeters(ctx, field)
+	case "daysApart":
+		return ec.fieldContext_DuplicateCandidate_daysApart(ctx, field)
+	case "reasons":
+		return ec.fieldContext_DuplicateCandidate_reasons(ctx, field)
+	case "alreadyLinked":
+		return ec.fieldContext_DuplicateCandidate_alreadyLinked(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DuplicateCandidate", field.Name)
 }
 
 func (ec *executionContext) childFields_Event(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7728,6 +8187,18 @@ func (ec *executionContext) childFields_GraphNode(ctx context.Context, field gra
 		return ec.fieldContext_GraphNode_name(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type GraphNode", field.Name)
+}
+
+func (ec *executionContext) childFields_LinkSameIncidentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_LinkSameIncidentPayload_clientMutationId(ctx, field)
+	case "attacks":
+		return ec.fieldContext_LinkSameIncidentPayload_attacks(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_LinkSameIncidentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type LinkSameIncidentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_Location(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8072,6 +8543,20 @@ func (ec *executionContext) childFields_TimelineBucket(ctx context.Context, fiel
 		return ec.fieldContext_TimelineBucket_attacksWithFigures(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type TimelineBucket", field.Name)
+}
+
+func (ec *executionContext) childFields_UnlinkSameIncidentPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_UnlinkSameIncidentPayload_clientMutationId(ctx, field)
+	case "attack":
+		return ec.fieldContext_UnlinkSameIncidentPayload_attack(ctx, field)
+	case "remaining":
+		return ec.fieldContext_UnlinkSameIncidentPayload_remaining(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_UnlinkSameIncidentPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type UnlinkSameIncidentPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_UpdateActorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9098,6 +9583,20 @@ func (ec *executionContext) field_Mutation_createSource_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_linkSameIncident_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.LinkSameIncidentInput, error) {
+			return ec.unmarshalNLinkSameIncidentInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐLinkSameIncidentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_removeAttackEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9146,6 +9645,20 @@ func (ec *executionContext) field_Mutation_retractClaim_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RetractClaimInput, error) {
 			return ec.unmarshalNRetractClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRetractClaimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_unlinkSameIncident_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.UnlinkSameIncidentInput, error) {
+			return ec.unmarshalNUnlinkSameIncidentInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐUnlinkSameIncidentInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -9550,6 +10063,52 @@ func (ec *executionContext) field_Query_claim_args(ctx context.Context, rawArgs 
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_datasetOverlap_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "a",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["a"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "b",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["b"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AttackFilter, error) {
+			return ec.unmarshalOAttackFilter2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_dataset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9897,6 +10456,44 @@ func (ec *executionContext) field_Query_places_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_possibleDuplicates_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "attackId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["attackId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "withinDays",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinDays"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "withinMeters",
+		func(ctx context.Context, v any) (*float64, error) {
+			return ec.unmarshalOFloat2ᚖfloat64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["withinMeters"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
 	return args, nil
 }
 
@@ -12115,6 +12712,148 @@ func (ec *executionContext) fieldContext_Attack_year(_ context.Context, field gr
 		IsResolver: true,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Year(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attack_sameIncident(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_sameIncident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().SameIncident(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
+			return ec.marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_sameIncident(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attack_incidentNote(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_incidentNote(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().IncidentNote(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_incidentNote(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attack", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Attack_incidentLinkedAt(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_incidentLinkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().IncidentLinkedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_incidentLinkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Attack", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Attack_incidentCasualties(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_incidentCasualties(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().IncidentCasualties(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Casualties) graphql.Marshaler {
+			return ec.marshalOCasualties2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐCasualties(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_incidentCasualties(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Casualties(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Attack_incidentAttributions(ctx context.Context, field graphql.CollectedField, obj *athar.Attack) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Attack_incidentAttributions(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Attack().IncidentAttributions(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attribution) graphql.Marshaler {
+			return ec.marshalNAttribution2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttributionᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Attack_incidentAttributions(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Attack",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attribution(ctx, field)
 		},
 	}
 	return fc, nil
@@ -15407,6 +16146,107 @@ func (ec *executionContext) fieldContext_DatasetMatchEdge_node(_ context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _DatasetOverlap_matched(ctx context.Context, field graphql.CollectedField, obj *model.DatasetOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetOverlap_matched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Matched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetOverlap_matched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetOverlap", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetOverlap_confirmed(ctx context.Context, field graphql.CollectedField, obj *model.DatasetOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetOverlap_confirmed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Confirmed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetOverlap_confirmed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetOverlap", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetOverlap_total(ctx context.Context, field graphql.CollectedField, obj *model.DatasetOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetOverlap_total(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Total, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetOverlap_total(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DatasetOverlap", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DatasetOverlap_unmatched(ctx context.Context, field graphql.CollectedField, obj *model.DatasetOverlap) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DatasetOverlap_unmatched(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Unmatched, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
+			return ec.marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DatasetOverlap_unmatched(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DatasetOverlap",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttackConnection(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _DateSpan_start(ctx context.Context, field graphql.CollectedField, obj *athar.Date) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -15619,6 +16459,153 @@ func (ec *executionContext) fieldContext_Day_attacks(ctx context.Context, field 
 		return fc, err
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateCandidate_attack(ctx context.Context, field graphql.CollectedField, obj *athar.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DuplicateCandidate().Attack(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DuplicateCandidate",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DuplicateCandidate_score(ctx context.Context, field graphql.CollectedField, obj *athar.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_score(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Score, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_score(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _DuplicateCandidate_distanceMeters(ctx context.Context, field graphql.CollectedField, obj *athar.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_distanceMeters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DistanceMeters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *float64) graphql.Marshaler {
+			return ec.marshalOFloat2ᚖfloat64(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_distanceMeters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidate", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _DuplicateCandidate_daysApart(ctx context.Context, field graphql.CollectedField, obj *athar.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_daysApart(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DaysApart, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_daysApart(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidate", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _DuplicateCandidate_reasons(ctx context.Context, field graphql.CollectedField, obj *athar.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_reasons(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reasons, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []athar.DuplicateReason) graphql.Marshaler {
+			return ec.marshalNDuplicateReason2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateReasonᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_reasons(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidate", field, false, false, errors.New("field of type DuplicateReason does not have child fields"))
+}
+
+func (ec *executionContext) _DuplicateCandidate_alreadyLinked(ctx context.Context, field graphql.CollectedField, obj *athar.DuplicateCandidate) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DuplicateCandidate_alreadyLinked(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlreadyLinked, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DuplicateCandidate_alreadyLinked(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DuplicateCandidate", field, false, false, errors.New("field of type Boolean does not have child fields"))
 }
 
 func (ec *executionContext) _Event_id(ctx context.Context, field graphql.CollectedField, obj *athar.Event) (ret graphql.Marshaler) {
@@ -17219,6 +18206,93 @@ func (ec *executionContext) fieldContext_GraphNode_name(_ context.Context, field
 	return graphql.NewScalarFieldContext("GraphNode", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _LinkSameIncidentPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.LinkSameIncidentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSameIncidentPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSameIncidentPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("LinkSameIncidentPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _LinkSameIncidentPayload_attacks(ctx context.Context, field graphql.CollectedField, obj *model.LinkSameIncidentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSameIncidentPayload_attacks(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attacks, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSameIncidentPayload_attacks(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkSameIncidentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _LinkSameIncidentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.LinkSameIncidentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_LinkSameIncidentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_LinkSameIncidentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "LinkSameIncidentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Location_latitude(ctx context.Context, field graphql.CollectedField, obj *athar.Location) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18538,6 +19612,94 @@ func (ec *executionContext) fieldContext_Mutation_correctMatch(ctx context.Conte
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_correctMatch_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_linkSameIncident(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_linkSameIncident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().LinkSameIncident(ctx, fc.Args["input"].(model.LinkSameIncidentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.LinkSameIncidentPayload) graphql.Marshaler {
+			return ec.marshalOLinkSameIncidentPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐLinkSameIncidentPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_linkSameIncident(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_LinkSameIncidentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_linkSameIncident_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_unlinkSameIncident(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_unlinkSameIncident(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().UnlinkSameIncident(ctx, fc.Args["input"].(model.UnlinkSameIncidentInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.UnlinkSameIncidentPayload) graphql.Marshaler {
+			return ec.marshalOUnlinkSameIncidentPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐUnlinkSameIncidentPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_unlinkSameIncident(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UnlinkSameIncidentPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_unlinkSameIncident_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -20551,6 +21713,94 @@ func (ec *executionContext) fieldContext_Query_attacksGeoJSON(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_possibleDuplicates(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_possibleDuplicates(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().PossibleDuplicates(ctx, fc.Args["attackId"].(string), fc.Args["withinDays"].(*int), fc.Args["withinMeters"].(*float64), fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.DuplicateCandidate) graphql.Marshaler {
+			return ec.marshalNDuplicateCandidate2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateCandidateᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_possibleDuplicates(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DuplicateCandidate(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_possibleDuplicates_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_datasetOverlap(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_datasetOverlap(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DatasetOverlap(ctx, fc.Args["a"].(string), fc.Args["b"].(string), fc.Args["filter"].(*model.AttackFilter), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DatasetOverlap) graphql.Marshaler {
+			return ec.marshalNDatasetOverlap2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetOverlap(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_datasetOverlap(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DatasetOverlap(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_datasetOverlap_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22235,6 +23485,125 @@ func (ec *executionContext) _TimelineBucket_attacksWithFigures(ctx context.Conte
 }
 func (ec *executionContext) fieldContext_TimelineBucket_attacksWithFigures(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("TimelineBucket", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _UnlinkSameIncidentPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSameIncidentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnlinkSameIncidentPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnlinkSameIncidentPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("UnlinkSameIncidentPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _UnlinkSameIncidentPayload_attack(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSameIncidentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnlinkSameIncidentPayload_attack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attack, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnlinkSameIncidentPayload_attack(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnlinkSameIncidentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnlinkSameIncidentPayload_remaining(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSameIncidentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnlinkSameIncidentPayload_remaining(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Remaining, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
+			return ec.marshalOAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_UnlinkSameIncidentPayload_remaining(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnlinkSameIncidentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Attack(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _UnlinkSameIncidentPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.UnlinkSameIncidentPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_UnlinkSameIncidentPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_UnlinkSameIncidentPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "UnlinkSameIncidentPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _UpdateActorPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.Payload) (ret graphql.Marshaler) {
@@ -25578,6 +26947,50 @@ func (ec *executionContext) unmarshalInputFacilityFilter(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputLinkSameIncidentInput(ctx context.Context, obj any) (model.LinkSameIncidentInput, error) {
+	var it model.LinkSameIncidentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "attackIds", "note"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "attackIds":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackIds"))
+			data, err := ec.unmarshalNID2ᚕstringᚄ(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackIds = data
+		case "note":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("note"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Note = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputLocationInput(ctx context.Context, obj any) (athar.Location, error) {
 	var it athar.Location
 	if obj == nil {
@@ -25925,6 +27338,43 @@ func (ec *executionContext) unmarshalInputSourceFilter(ctx context.Context, obj 
 				return it, err
 			}
 			it.Text = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputUnlinkSameIncidentInput(ctx context.Context, obj any) (model.UnlinkSameIncidentInput, error) {
+	var it model.UnlinkSameIncidentInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "attackId"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "attackId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("attackId"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.AttackID = data
 		}
 	}
 	return it, nil
@@ -28137,6 +29587,196 @@ func (ec *executionContext) _Attack(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "sameIncident":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_sameIncident(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "incidentNote":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_incidentNote(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "incidentLinkedAt":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_incidentLinkedAt(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "incidentCasualties":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_incidentCasualties(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "incidentAttributions":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Attack_incidentAttributions(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -30200,6 +31840,59 @@ func (ec *executionContext) _DatasetMatchEdge(ctx context.Context, sel ast.Selec
 	return out
 }
 
+var datasetOverlapImplementors = []string{"DatasetOverlap"}
+
+func (ec *executionContext) _DatasetOverlap(ctx context.Context, sel ast.SelectionSet, obj *model.DatasetOverlap) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, datasetOverlapImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DatasetOverlap")
+		case "matched":
+			out.Values[i] = ec._DatasetOverlap_matched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "confirmed":
+			out.Values[i] = ec._DatasetOverlap_confirmed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "total":
+			out.Values[i] = ec._DatasetOverlap_total(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "unmatched":
+			out.Values[i] = ec._DatasetOverlap_unmatched(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var dateSpanImplementors = []string{"DateSpan"}
 
 func (ec *executionContext) _DateSpan(ctx context.Context, sel ast.SelectionSet, obj *athar.Date) graphql.Marshaler {
@@ -30351,6 +32044,102 @@ func (ec *executionContext) _Day(ctx context.Context, sel ast.SelectionSet, obj 
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var duplicateCandidateImplementors = []string{"DuplicateCandidate"}
+
+func (ec *executionContext) _DuplicateCandidate(ctx context.Context, sel ast.SelectionSet, obj *athar.DuplicateCandidate) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, duplicateCandidateImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DuplicateCandidate")
+		case "attack":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DuplicateCandidate_attack(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "score":
+			out.Values[i] = ec._DuplicateCandidate_score(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "distanceMeters":
+			out.Values[i] = ec._DuplicateCandidate_distanceMeters(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "daysApart":
+			out.Values[i] = ec._DuplicateCandidate_daysApart(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reasons":
+			out.Values[i] = ec._DuplicateCandidate_reasons(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "alreadyLinked":
+			out.Values[i] = ec._DuplicateCandidate_alreadyLinked(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -31388,6 +33177,54 @@ func (ec *executionContext) _GraphNode(ctx context.Context, sel ast.SelectionSet
 	return out
 }
 
+var linkSameIncidentPayloadImplementors = []string{"LinkSameIncidentPayload"}
+
+func (ec *executionContext) _LinkSameIncidentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.LinkSameIncidentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, linkSameIncidentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("LinkSameIncidentPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._LinkSameIncidentPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attacks":
+			out.Values[i] = ec._LinkSameIncidentPayload_attacks(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._LinkSameIncidentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var locationImplementors = []string{"Location"}
 
 func (ec *executionContext) _Location(ctx context.Context, sel ast.SelectionSet, obj *athar.Location) graphql.Marshaler {
@@ -31787,6 +33624,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "correctMatch":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_correctMatch(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "linkSameIncident":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_linkSameIncident(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "unlinkSameIncident":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_unlinkSameIncident(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -33004,6 +34855,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "possibleDuplicates":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_possibleDuplicates(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "datasetOverlap":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_datasetOverlap(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -34088,6 +35983,59 @@ func (ec *executionContext) _TimelineBucket(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var unlinkSameIncidentPayloadImplementors = []string{"UnlinkSameIncidentPayload"}
+
+func (ec *executionContext) _UnlinkSameIncidentPayload(ctx context.Context, sel ast.SelectionSet, obj *model.UnlinkSameIncidentPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, unlinkSameIncidentPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("UnlinkSameIncidentPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._UnlinkSameIncidentPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "attack":
+			out.Values[i] = ec._UnlinkSameIncidentPayload_attack(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "remaining":
+			out.Values[i] = ec._UnlinkSameIncidentPayload_remaining(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._UnlinkSameIncidentPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var updateActorPayloadImplementors = []string{"UpdateActorPayload"}
 
 func (ec *executionContext) _UpdateActorPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.Payload) graphql.Marshaler {
@@ -35108,6 +37056,16 @@ func (ec *executionContext) marshalNAttack2ᚕᚖgithubᚗcomᚋatharᚑproject�
 	return ret
 }
 
+func (ec *executionContext) marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx context.Context, sel ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Attack(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx context.Context, sel ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -35421,6 +37379,16 @@ func (ec *executionContext) marshalNDatasetMatchEdge2ᚕᚖgithubᚗcomᚋathar�
 	return ret
 }
 
+func (ec *executionContext) marshalNDatasetOverlap2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDatasetOverlap(ctx context.Context, sel ast.SelectionSet, v *model.DatasetOverlap) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DatasetOverlap(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNDate2timeᚐTime(ctx context.Context, v any) (time.Time, error) {
 	res, err := gqltypes.UnmarshalDate(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -35469,6 +37437,79 @@ func (ec *executionContext) marshalNDay2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋa
 		fc.Result = &v[i]
 		return ec.marshalODay2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx, sel, v[i])
 	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDuplicateCandidate2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.DuplicateCandidate) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDuplicateCandidate2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateCandidate(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDuplicateCandidate2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateCandidate(ctx context.Context, sel ast.SelectionSet, v *athar.DuplicateCandidate) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DuplicateCandidate(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDuplicateReason2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateReason(ctx context.Context, v any) (athar.DuplicateReason, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := athar.DuplicateReason(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDuplicateReason2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateReason(ctx context.Context, sel ast.SelectionSet, v athar.DuplicateReason) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNDuplicateReason2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateReasonᚄ(ctx context.Context, v any) ([]athar.DuplicateReason, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]athar.DuplicateReason, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNDuplicateReason2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateReason(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNDuplicateReason2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateReasonᚄ(ctx context.Context, sel ast.SelectionSet, v []athar.DuplicateReason) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDuplicateReason2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateReason(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
 
 	return ret
 }
@@ -35728,6 +37769,11 @@ func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.Selecti
 		}
 	}
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) unmarshalNLinkSameIncidentInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐLinkSameIncidentInput(ctx context.Context, v any) (model.LinkSameIncidentInput, error) {
+	res, err := ec.unmarshalInputLinkSameIncidentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalNLocation2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx context.Context, sel ast.SelectionSet, v athar.Location) graphql.Marshaler {
@@ -36133,6 +38179,11 @@ func (ec *executionContext) marshalNTimelineInterval2githubᚗcomᚋatharᚑproj
 	return v
 }
 
+func (ec *executionContext) unmarshalNUnlinkSameIncidentInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐUnlinkSameIncidentInput(ctx context.Context, v any) (model.UnlinkSameIncidentInput, error) {
+	res, err := ec.unmarshalInputUnlinkSameIncidentInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) unmarshalNUpdateActorInput2map(ctx context.Context, v any) (map[string]any, error) {
 	res, err := ec.unmarshalInputUpdateActorInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -36506,6 +38557,25 @@ func (ec *executionContext) marshalOAddClaimPayload2ᚖgithubᚗcomᚋatharᚑpr
 		return graphql.Null
 	}
 	return ec._AddClaimPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOAttack2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Attack) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
 }
 
 func (ec *executionContext) marshalOAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttack(ctx context.Context, sel ast.SelectionSet, v *athar.Attack) graphql.Marshaler {
@@ -36989,6 +39059,23 @@ func (ec *executionContext) marshalOFacilityType2ᚖgithubᚗcomᚋatharᚑproje
 	return res
 }
 
+func (ec *executionContext) unmarshalOFloat2ᚖfloat64(ctx context.Context, v any) (*float64, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalFloatContext(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOFloat2ᚖfloat64(ctx context.Context, sel ast.SelectionSet, v *float64) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	res := graphql.MarshalFloatContext(*v)
+	return graphql.WrapContextMarshaler(ctx, res)
+}
+
 func (ec *executionContext) unmarshalOID2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
 	if v == nil {
 		return nil, nil
@@ -37057,6 +39144,13 @@ func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.Sele
 	_ = sel
 	res := gqltypes.MarshalInt(*v)
 	return graphql.WrapContextMarshaler(ctx, res)
+}
+
+func (ec *executionContext) marshalOLinkSameIncidentPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐLinkSameIncidentPayload(ctx context.Context, sel ast.SelectionSet, v *model.LinkSameIncidentPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._LinkSameIncidentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOLocation2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐLocation(ctx context.Context, sel ast.SelectionSet, v *athar.Location) graphql.Marshaler {
@@ -37459,6 +39553,13 @@ func (ec *executionContext) marshalOTimeOfDay2ᚖgithubᚗcomᚋatharᚑproject�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOUnlinkSameIncidentPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐUnlinkSameIncidentPayload(ctx context.Context, sel ast.SelectionSet, v *model.UnlinkSameIncidentPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._UnlinkSameIncidentPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOUpdateActorPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {

@@ -47,6 +47,7 @@ type Loaders struct {
 	matchesOfDataset map[athar.EntityType]*dataloadgen.Loader[windowed, athar.List[*athar.DatasetMatch]]
 
 	sameDay      *dataloadgen.Loader[windowed, athar.List[string]]
+	sameIncident *dataloadgen.Loader[string, athar.IncidentLink]
 	timeNodes    *dataloadgen.Loader[string, *athar.TimeNode]
 	timeAttacks  *dataloadgen.Loader[windowed, athar.List[string]]
 	timeChildren *dataloadgen.Loader[string, []string]
@@ -168,6 +169,7 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 		matchesOfDataset: matchLoaders(wait, reader),
 
 		sameDay:      windowLoader(wait, explorer.SameDay),
+		sameIncident: valueLoader(wait, explorer.SameIncident),
 		timeAttacks:  windowLoader(wait, explorer.TimeAttacks),
 		timeChildren: idListLoader(wait, explorer.TimeChildren),
 		timeNodes:    dataloadgen.NewMappedLoader(timeNodesByID(explorer), dataloadgen.WithWait(wait)),

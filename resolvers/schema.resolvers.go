@@ -180,6 +180,48 @@ func (r *attackResolver) Year(ctx context.Context, obj *athar.Attack) (*athar.Ti
 	return timeNode(ctx, timeTreeID(obj, "year"))
 }
 
+func (r *attackResolver) SameIncident(ctx context.Context, obj *athar.Attack) ([]*athar.Attack, error) {
+	link, err := loaders(ctx).sameIncident.Load(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return many(ctx, loaders(ctx).attacks, link.Others)
+}
+
+func (r *attackResolver) IncidentNote(ctx context.Context, obj *athar.Attack) (*string, error) {
+	link, err := loaders(ctx).sameIncident.Load(ctx, obj.ID)
+	return optional(link.Note), err
+}
+
+func (r *attackResolver) IncidentLinkedAt(ctx context.Context, obj *athar.Attack) (*time.Time, error) {
+	link, err := loaders(ctx).sameIncident.Load(ctx, obj.ID)
+	if err != nil || link.LinkedAt.IsZero() {
+		return nil, err
+	}
+	return &link.LinkedAt, nil
+}
+
+func (r *attackResolver) IncidentCasualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error) {
+	claims, err := incidentClaims(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	cites, err := citations(ctx, athar.ClaimSourceIDs(claims))
+	if err != nil {
+		return nil, err
+	}
+	c := athar.SummarizeCasualties(claims, cites)
+	return &c, nil
+}
+
+func (r *attackResolver) IncidentAttributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error) {
+	claims, err := incidentClaims(ctx, obj.ID)
+	if err != nil {
+		return nil, err
+	}
+	return athar.Attributions(claims), nil
+}
+
 func (r *attackConnectionResolver) TotalCount(ctx context.Context, obj *model.AttackConnection) (int, error) {
 	if obj.Counted {
 		return obj.Total, nil
@@ -295,6 +337,10 @@ func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *i
 		return nil, err
 	}
 	return attackList(p, n), nil
+}
+
+func (r *duplicateCandidateResolver) Attack(ctx context.Context, obj *athar.DuplicateCandidate) (*athar.Attack, error) {
+	return one(ctx, loaders(ctx).attacks, obj.AttackID)
 }
 
 // Facility is the resolver for the facility field.
@@ -491,6 +537,31 @@ func (r *mutationResolver) RetractClaim(ctx context.Context, input model.Retract
 
 func (r *mutationResolver) CorrectMatch(ctx context.Context, input model.CorrectMatchInput) (*model.CorrectMatchPayload, error) {
 	return correctMatch(ctx, r.Curator, input)
+}
+
+func (r *mutationResolver) LinkSameIncident(ctx context.Context, input model.LinkSameIncidentInput) (*model.LinkSameIncidentPayload, error) {
+	out := &model.LinkSameIncidentPayload{ClientMutationID: input.ClientMutationID.Value(), UserErrors: []*gqltypes.UserError{}}
+	group, err := r.Curator.LinkSameIncident(ctx, athar.LinkRequest{AttackIDs: input.AttackIds, Note: val(input.Note)})
+	if err != nil {
+		out.UserErrors, err = incidentUserErrors(err)
+		return out, err
+	}
+	out.Attacks, err = many(ctx, loaders(ctx).attacks, group)
+	return out, err
+}
+
+func (r *mutationResolver) UnlinkSameIncident(ctx context.Context, input model.UnlinkSameIncidentInput) (*model.UnlinkSameIncidentPayload, error) {
+	out := &model.UnlinkSameIncidentPayload{ClientMutationID: input.ClientMutationID.Value(), UserErrors: []*gqltypes.UserError{}}
+	left, err := r.Curator.UnlinkSameIncident(ctx, input.AttackID)
+	if err != nil {
+		out.UserErrors, err = incidentUserErrors(err)
+		return out, err
+	}
+	if out.Attack, err = one(ctx, loaders(ctx).attacks, input.AttackID); err != nil {
+		return nil, err
+	}
+	out.Remaining, err = many(ctx, loaders(ctx).attacks, left)
+	return out, err
 }
 
 func (r *nearbyFacilityResolver) Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error) {
@@ -767,6 +838,14 @@ func (r *queryResolver) AttacksGeoJSON(ctx context.Context, filter *model.Attack
 	return export.GeoJSON(features, more), nil
 }
 
+func (r *queryResolver) PossibleDuplicates(ctx context.Context, attackID string, withinDays *int, withinMeters *float64, first *int) ([]*athar.DuplicateCandidate, error) {
+	return possibleDuplicates(ctx, r.Explorer, athar.DuplicateRequest{AttackID: attackID, WithinDays: value(withinDays), WithinMeters: value(withinMeters), First: value(first)})
+}
+
+func (r *queryResolver) DatasetOverlap(ctx context.Context, a string, b string, filter *model.AttackFilter, first *int, after *string) (*model.DatasetOverlap, error) {
+	return datasetOverlap(ctx, r.Explorer, a, b, filter, athar.PageArgs{First: first, After: after})
+}
+
 func (r *repeatedTargetResolver) Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error) {
 	return one(ctx, loaders(ctx).facilities, obj.FacilityID)
 }
@@ -860,6 +939,10 @@ func (r *Resolver) DatasetMatch() graph.DatasetMatchResolver { return &datasetMa
 
 func (r *Resolver) Day() graph.DayResolver { return &dayResolver{r} }
 
+func (r *Resolver) DuplicateCandidate() graph.DuplicateCandidateResolver {
+	return &duplicateCandidateResolver{r}
+}
+
 func (r *Resolver) Event() graph.EventResolver { return &eventResolver{r} }
 
 func (r *Resolver) Facility() graph.FacilityResolver { return &facilityResolver{r} }
@@ -910,6 +993,7 @@ type (
 	datasetEstimateResolver    struct{ *Resolver }
 	datasetMatchResolver       struct{ *Resolver }
 	dayResolver                struct{ *Resolver }
+	duplicateCandidateResolver struct{ *Resolver }
 	eventResolver              struct{ *Resolver }
 	facilityResolver           struct{ *Resolver }
 	facilityConnectionResolver struct{ *Resolver }

@@ -226,6 +226,18 @@ type DatasetMatchEdge struct {
 	Node *athar.DatasetMatch `json:"node,omitempty"`
 }
 
+// How much of one dataset another also has.
+type DatasetOverlap struct {
+	// How many of a's attacks have a confirmed or a candidate match in b.
+	Matched int `json:"matched"`
+	// How many of a's attacks a curator linked to one of b's.
+	Confirmed int `json:"confirmed"`
+	// How many of a's attacks were compared (those the filter matches).
+	Total int `json:"total"`
+	// The attacks of a with no match in b, oldest first, a page at a time.
+	Unmatched *AttackConnection `json:"unmatched"`
+}
+
 // Dates to filter by: a thing matches when its date range overlaps from..to. Either end may be open.
 type DateRangeInput struct {
 	// The first day, included; null for no lower bound. In the years 1900 to next year.
@@ -287,6 +299,26 @@ type FacilityFilter struct {
 	Near graphql.Omittable[*athar.Near] `json:"near,omitempty"`
 	// Full-text match on name, aliases and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
+}
+
+// The input of linkSameIncident.
+type LinkSameIncidentInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The attacks that record one incident: 2 to 50 ids, each once.
+	AttackIds []string `json:"attackIds"`
+	// Why the curator holds them one incident; kept with each attack the link adds.
+	Note graphql.Omittable[*string] `json:"note,omitempty"`
+}
+
+// The answer of linkSameIncident.
+type LinkSameIncidentPayload struct {
+	// The clientMutationId of the input, as given.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// Every attack of the group, by id; null when nothing was linked.
+	Attacks []*athar.Attack `json:"attacks,omitempty"`
+	// What was wrong with the input; empty when the mutation happened.
+	UserErrors []*gqltypes.UserError `json:"userErrors"`
 }
 
 // What changes the graph. Each mutation is one transaction: it writes everything or nothing.
@@ -498,6 +530,26 @@ type SourceFilter struct {
 	Kinds graphql.Omittable[[]athar.SourceKind] `json:"kinds,omitempty"`
 	// Full-text match on title and description, tolerant of spelling variants, compared folded as search's query is, and held to the same limits.
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
+}
+
+// The input of unlinkSameIncident.
+type UnlinkSameIncidentInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The attack to take out of its group.
+	AttackID string `json:"attackId"`
+}
+
+// The answer of unlinkSameIncident.
+type UnlinkSameIncidentPayload struct {
+	// The clientMutationId of the input, as given.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The attack, out of its group; null when the mutation did not happen.
+	Attack *athar.Attack `json:"attack,omitempty"`
+	// The attacks left in its group, by id: empty when the group was dissolved or there was none; null when the mutation did not happen.
+	Remaining []*athar.Attack `json:"remaining,omitempty"`
+	// What was wrong with the input; empty when the mutation happened.
+	UserErrors []*gqltypes.UserError `json:"userErrors"`
 }
 
 // What a list of attacks can be ordered by.

@@ -97,6 +97,7 @@ type Reader interface {
 // database accepts no writes (full or read-only storage), and with EUNKNOWN when the commit was not
 // confirmed: the write may have been applied, so a caller checks before retrying.
 type Curator interface {
+	IncidentCurator
 	// Create normalizes, validates and adds a new entity, and returns it as stored. An entity
 	// with an identity (IdentityOf) that an existing entity of its type shares is refused, unless
 	// distinctFrom lists the id of every such entity: the caller has checked them and says the
