@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/athar-project/athar/internal/athar"
@@ -300,5 +301,38 @@ func TestTimeline_CountsEachDeathOnce(t *testing.T) {
 	}
 	if day.Attacks != 3 || day.KilledLow != 116 || day.KilledHigh != 116 {
 		t.Errorf("16 November 2016: %d attacks, killed %d..%d; want the 3 parts and 116 once", day.Attacks, day.KilledLow, day.KilledHigh)
+	}
+}
+
+func TestAggregates_PartsLieWithinTheirDates(t *testing.T) {
+	c := MustServer(t, true)
+	var out struct {
+		CreateAttack struct {
+			Attack     *struct{ ID string }
+			UserErrors []struct {
+				Field []string
+				Code  string
+			}
+		}
+	}
+	c.MustData(`mutation { createAttack(input: {title: "A part a year later", date: {start: "2017-11-16"}, aggregateId: "attack:syria-bombing-2016-11-16"}) {
+		attack { id } userErrors { field code } } }`, nil, &out)
+	if out.CreateAttack.Attack != nil || len(out.CreateAttack.UserErrors) != 1 ||
+		strings.Join(out.CreateAttack.UserErrors[0].Field, ".") != "input.aggregateId" {
+		t.Errorf("a part outside its aggregate's dates: %+v", out.CreateAttack)
+	}
+	var upd struct {
+		UpdateAttack struct {
+			UserErrors []struct{ Field []string }
+		}
+	}
+	c.MustData(`mutation { updateAttack(input: {id: "attack:syria-bombing-2016-11-16", date: {start: "2016-11-17"}}) { userErrors { field } } }`, nil, &upd)
+	if len(upd.UpdateAttack.UserErrors) != 1 || strings.Join(upd.UpdateAttack.UserErrors[0].Field, ".") != "input.date" {
+		t.Errorf("an aggregate moved off its parts' day: %+v", upd.UpdateAttack)
+	}
+	c.MustData(`mutation { createAttack(input: {title: "A part that day", date: {start: "2016-11-16"}, aggregateId: "attack:syria-bombing-2016-11-16"}) {
+		attack { id } userErrors { field code } } }`, nil, &out)
+	if out.CreateAttack.Attack == nil || len(out.CreateAttack.UserErrors) != 0 {
+		t.Errorf("a part within its aggregate's dates: %+v", out.CreateAttack)
 	}
 }

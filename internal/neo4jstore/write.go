@@ -393,7 +393,31 @@ func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSp
 	if len(recs) > 0 {
 		return athar.Invalid(parent.Name, "%q would become, through others, part of itself", str(rowOf(recs[0]), "id"))
 	}
+	if spec.d.Type == athar.TypeAttack {
+		return checkAggregateDates(ctx, tx, ids)
+	}
 	return nil
+}
+
+// checkAggregateDates fails when a written attack's dates fall outside those of the aggregate
+// report it is a part of, or leave out one of its own parts: an aggregate holds its parts, and a
+// timeline counts its deaths beyond theirs in its own bucket, so a part outside its dates would
+// move deaths from one bucket to another.
+func checkAggregateDates(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) error {
+	recs, err := collect(ctx, tx, fmt.Sprintf(`UNWIND $ids AS id
+MATCH (n:Attack {id: id})
+OPTIONAL MATCH (n)-[:%[1]s]->(agg:Attack) WHERE n.startDate < agg.startDate OR n.endDate > agg.endDate
+OPTIONAL MATCH (part:Attack)-[:%[1]s]->(n) WHERE part.startDate < n.startDate OR part.endDate > n.endDate
+WITH n, agg, part WHERE agg IS NOT NULL OR part IS NOT NULL
+RETURN n.id AS id, agg.id AS aggregate, part.id AS part LIMIT 1`, relAggregatedIn), map[string]any{"ids": ids})
+	if err != nil || len(recs) == 0 {
+		return err
+	}
+	m := rowOf(recs[0])
+	if agg := str(m, "aggregate"); agg != "" {
+		return athar.Invalid("aggregateId", "%q is dated outside the dates of its aggregate %q: a part lies within its aggregate's dates", str(m, "id"), agg)
+	}
+	return athar.Invalid("date", "%q would leave out its part %q: an aggregate's dates hold those of its parts", str(m, "id"), str(m, "part"))
 }
 
 // ContentHash returns the hash of an entity's description, by which a write that changes nothing is
