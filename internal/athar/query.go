@@ -376,6 +376,9 @@ type AttackFeature struct {
 	FacilityIDs           []string
 	Location              *Location      // where a map puts it (MappedLocation): its own, else its facility's, else its place's
 	LocationFrom          LocationOrigin // whose point Location is
+	DatasetID             string         // the dataset it was imported from; "" when curated
+	ExternalID            string         // its id in that dataset
+	WithdrawnIn           string         // the release that no longer has it; "" when current
 }
 
 // FeatureCursor is where a page of an export ends: the start day and id of its last attack, the

@@ -48,6 +48,9 @@ var csvColumns = []csvColumn{
 		return string(f.Location.Precision)
 	}},
 	{"location_from", func(f *athar.AttackFeature) string { return string(f.LocationFrom) }},
+	{"dataset_id", func(f *athar.AttackFeature) string { return f.DatasetID }},
+	{"external_id", func(f *athar.AttackFeature) string { return csvSafe(f.ExternalID) }},
+	{"withdrawn_in", func(f *athar.AttackFeature) string { return csvSafe(f.WithdrawnIn) }},
 }
 
 // utf8BOM is the byte-order mark of UTF-8 (U+FEFF), by which spreadsheet programs recognise a

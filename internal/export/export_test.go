@@ -32,7 +32,7 @@ func MustFeatures(tb testing.TB) []athar.AttackFeature {
 		{ID: "attack:one", Title: "=HYPERLINK(\"x\")", Date: day, KilledLow: intp(26), KilledHigh: intp(35),
 			Facilities: []string{"Ain Jalout school", "+annex"}, FacilityIDs: []string{"facility:a", "facility:b"}, Places: []string{"Aleppo"},
 			Location: &athar.Location{Latitude: 36.2, Longitude: -3.75, Precision: "EXACT"}, LocationFrom: athar.FromFacility},
-		{ID: "attack:two", Title: "Car bomb", Date: month},
+		{ID: "attack:two", Title: "Car bomb", Date: month, DatasetID: "dataset:acled", ExternalID: "=SYR1", WithdrawnIn: "2021-04-14"},
 	}
 }
 
@@ -101,10 +101,10 @@ func TestCSV(t *testing.T) {
 	}
 	want := [][]string{
 		{"id", "title", "date_start", "date_end", "date_precision", "facilities", "facility_ids", "places",
-			"killed_low", "killed_high", "latitude", "longitude", "location_precision", "location_from"},
+			"killed_low", "killed_high", "latitude", "longitude", "location_precision", "location_from", "dataset_id", "external_id", "withdrawn_in"},
 		{"attack:one", `'=HYPERLINK("x")`, "2014-04-30", "2014-04-30", "DAY", "Ain Jalout school; +annex", "facility:a; facility:b", "Aleppo",
-			"26", "35", "36.2", "-3.75", "EXACT", "FACILITY"},
-		{"attack:two", "Car bomb", "2016-11-01", "2016-11-30", "MONTH", "", "", "", "", "", "", "", "", ""},
+			"26", "35", "36.2", "-3.75", "EXACT", "FACILITY", "", "", ""},
+		{"attack:two", "Car bomb", "2016-11-01", "2016-11-30", "MONTH", "", "", "", "", "", "", "", "", "", "dataset:acled", "'=SYR1", "2021-04-14"},
 	}
 	if len(rows) != len(want) {
 		t.Fatalf("%d rows, want %d: %q", len(rows), len(want), rows)

@@ -35,6 +35,7 @@ func feature(f *athar.AttackFeature) map[string]any {
 		"dateEnd": f.Date.End.Format("2006-01-02"), "datePrecision": string(f.Date.Precision), "date": start,
 		"facilities": f.Facilities, "places": f.Places, "killedLow": f.KilledLow, "killedHigh": f.KilledHigh,
 		"locationPrecision": string(f.Location.Precision), "locationFrom": string(f.LocationFrom),
+		"datasetId": nilIfEmpty(f.DatasetID), "externalId": nilIfEmpty(f.ExternalID), "withdrawnIn": nilIfEmpty(f.WithdrawnIn),
 	}
 	if end != "" {
 		props["date"] = start + "/" + end
@@ -98,4 +99,12 @@ func (e *geojsonEncoder) Close() error {
 	}
 	_, _ = e.w.WriteString(`],"omitted":` + string(tail) + `,"truncated":false}` + "\n")
 	return e.w.Flush()
+}
+
+// nilIfEmpty gives JSON null for an empty text: a curated attack has no dataset.
+func nilIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
 }

@@ -762,7 +762,8 @@ CALL (a) {
   RETURN collect(p.name) AS places
 }
 ` + mappedLocation("a", "loc") + `
-RETURN properties(a) AS props, facilities, facilityIds, places, loc`, sc.params
+OPTIONAL MATCH (a)-[:` + relOf(athar.TypeAttack, "datasetId") + `]->(ds:Dataset)
+RETURN properties(a) AS props, facilities, facilityIds, places, loc, ds.id AS dataset`, sc.params
 }
 
 // AttackFeatures implements athar.Explorer.
@@ -784,7 +785,8 @@ func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, after 
 			continue // deleted while the query read it
 		}
 		ft := athar.AttackFeature{ID: str(props, "id"), Title: str(props, "title"),
-			Facilities: strs(m, "facilities"), FacilityIDs: strs(m, "facilityIds"), Places: strs(m, "places")}
+			Facilities: strs(m, "facilities"), FacilityIDs: strs(m, "facilityIds"), Places: strs(m, "places"),
+			DatasetID: str(m, "dataset"), ExternalID: str(props, "externalId"), WithdrawnIn: str(props, "withdrawnIn")}
 		if d := date(props, datedField); d != nil {
 			ft.Date = *d
 		}
