@@ -263,3 +263,27 @@ func facilityAttacks(ctx context.Context, obj *athar.Facility, dateRange *model.
 	}
 	return attackList(p, n), nil
 }
+
+// casualtiesOf summarises the casualty figures of the claims load gives for id (an attack's own,
+// or its incident's), by the domain's rule (athar.SummarizeCasualties).
+func casualtiesOf(ctx context.Context, load func(context.Context, string) ([]*athar.Claim, error), id string) (*athar.Casualties, error) {
+	claims, err := load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	cites, err := citations(ctx, athar.ClaimSourceIDs(claims))
+	if err != nil {
+		return nil, err
+	}
+	c := athar.SummarizeCasualties(claims, cites)
+	return &c, nil
+}
+
+// attributionsOf derives who is said to be responsible from the claims load gives for id.
+func attributionsOf(ctx context.Context, load func(context.Context, string) ([]*athar.Claim, error), id string) ([]*athar.Attribution, error) {
+	claims, err := load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return athar.Attributions(claims), nil
+}

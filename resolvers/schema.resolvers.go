@@ -106,25 +106,12 @@ func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []
 
 // Casualties is the resolver for the casualties field.
 func (r *attackResolver) Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error) {
-	claims, err := attackClaims(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	cites, err := citations(ctx, athar.ClaimSourceIDs(claims))
-	if err != nil {
-		return nil, err
-	}
-	c := athar.SummarizeCasualties(claims, cites)
-	return &c, nil
+	return casualtiesOf(ctx, attackClaims, obj.ID)
 }
 
 // Attributions is the resolver for the attributions field.
 func (r *attackResolver) Attributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error) {
-	claims, err := attackClaims(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return athar.Attributions(claims), nil
+	return attributionsOf(ctx, attackClaims, obj.ID)
 }
 
 // Sources is the resolver for the sources field.
@@ -202,24 +189,11 @@ func (r *attackResolver) IncidentLinkedAt(ctx context.Context, obj *athar.Attack
 }
 
 func (r *attackResolver) IncidentCasualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error) {
-	claims, err := incidentClaims(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	cites, err := citations(ctx, athar.ClaimSourceIDs(claims))
-	if err != nil {
-		return nil, err
-	}
-	c := athar.SummarizeCasualties(claims, cites)
-	return &c, nil
+	return casualtiesOf(ctx, incidentClaims, obj.ID)
 }
 
 func (r *attackResolver) IncidentAttributions(ctx context.Context, obj *athar.Attack) ([]*athar.Attribution, error) {
-	claims, err := incidentClaims(ctx, obj.ID)
-	if err != nil {
-		return nil, err
-	}
-	return athar.Attributions(claims), nil
+	return attributionsOf(ctx, incidentClaims, obj.ID)
 }
 
 func (r *attackConnectionResolver) TotalCount(ctx context.Context, obj *model.AttackConnection) (int, error) {

@@ -72,22 +72,14 @@ var acledInter = map[string]athar.ActorKind{
 // row, the event's id and the column of every problem; a file without a header row or without a
 // required column is refused naming them.
 func ReadACLED(r io.Reader, opts Options) (*Result, error) {
-	ds, err := datasetSlug(opts, acledDataset)
+	rg, err := startReading(r, opts, "acled", acledRequired, athar.Dataset{ID: acledDataset, Name: acledName, Publisher: acledPublisher, URL: acledURL,
+		Licence: acledLicence, Citation: acledCitation,
+		Description: "Political violence and demonstration events, each dated, located and coded by type, " +
+			"actors and reported fatalities from ACLED's sources. Only its political violence is imported."})
 	if err != nil {
 		return nil, err
 	}
-	t, fp := openTable(r, "acled", acledRequired)
-	if t == nil {
-		return nil, fp
-	}
-	p := &athar.Report{Max: opts.MaxProblems}
-	rs := newRecords()
-	dataset := &athar.Dataset{ID: "dataset:" + ds, Name: datasetName(acledName, ds, acledDataset), Publisher: acledPublisher, URL: acledURL,
-		Licence: acledLicence, Citation: acledCitation, Release: opts.Release,
-		Description: "Political violence and demonstration events, each dated, located and coded by type, " +
-			"actors and reported fatalities from ACLED's sources. Only its political violence is imported."}
-	rs.add(dataset, "dataset")
-	res := &Result{Dataset: dataset}
+	ds, t, p, rs, res, dataset := rg.ds, rg.t, rg.p, rg.rs, rg.res, rg.res.Dataset
 	firstRow := map[string]int{}
 	var latest int64
 	res.Rows = t.each(p, func(n int, rec []string) {

@@ -119,6 +119,35 @@ func datasetName(name, slug, def string) string {
 	return name + " (" + slug + ")"
 }
 
+// reading is a file being read into a dataset's records: its table, its problems, its records
+// and its result.
+type reading struct {
+	ds  string // the dataset's slug
+	t   *table
+	p   *athar.Report
+	rs  *records
+	res *Result
+}
+
+// startReading opens a file of a format (startReading's d describes its dataset: d.ID the
+// format's default slug, the rest its Dataset record) and adds the Dataset record of the slug
+// opts names: the part every format's reader shares. Errors: as datasetSlug and openTable.
+func startReading(r io.Reader, opts Options, format string, required []string, d athar.Dataset) (*reading, error) {
+	ds, err := datasetSlug(opts, d.ID)
+	if err != nil {
+		return nil, err
+	}
+	t, fp := openTable(r, format, required)
+	if t == nil {
+		return nil, fp
+	}
+	dataset := d
+	dataset.ID, dataset.Name, dataset.Release = "dataset:"+ds, datasetName(d.Name, ds, d.ID), opts.Release
+	rg := &reading{ds: ds, t: t, p: &athar.Report{Max: opts.MaxProblems}, rs: newRecords(), res: &Result{Dataset: &dataset}}
+	rg.rs.add(&dataset, "dataset")
+	return rg, nil
+}
+
 // table is a CSV file opened at its first data row: its columns are found by name,
 // case-insensitively; its rows are read one at a time (each).
 type table struct {

@@ -62,22 +62,14 @@ var ucdpWherePrec = map[int]athar.LocationPrecision{1: "EXACT", 2: "NEAR", 3: "D
 // event's id and the column of every problem (`row 17 (id 214797).latitude: "abc" is not a
 // number`); a file without a header row or without a required column is refused naming them.
 func ReadUCDPGED(r io.Reader, opts Options) (*Result, error) {
-	ds, err := datasetSlug(opts, ucdpDataset)
+	rg, err := startReading(r, opts, "ucdp-ged", ucdpRequired, athar.Dataset{ID: ucdpDataset, Name: ucdpName, Publisher: ucdpPublisher, URL: ucdpURL,
+		Licence: ucdpLicence, Citation: ucdpCitation,
+		Description: "Events of organized violence (state-based conflict, non-state conflict, one-sided violence) " +
+			"with at least one death, each located and dated as precisely as its sources allow."})
 	if err != nil {
 		return nil, err
 	}
-	t, fp := openTable(r, "ucdp-ged", ucdpRequired)
-	if t == nil {
-		return nil, fp
-	}
-	p := &athar.Report{Max: opts.MaxProblems}
-	rs := newRecords()
-	dataset := &athar.Dataset{ID: "dataset:" + ds, Name: datasetName(ucdpName, ds, ucdpDataset), Publisher: ucdpPublisher, URL: ucdpURL,
-		Licence: ucdpLicence, Citation: ucdpCitation, Release: opts.Release,
-		Description: "Events of organized violence (state-based conflict, non-state conflict, one-sided violence) " +
-			"with at least one death, each located and dated as precisely as its sources allow."}
-	rs.add(dataset, "dataset")
-	res := &Result{Dataset: dataset}
+	ds, t, p, rs, res, dataset := rg.ds, rg.t, rg.p, rg.rs, rg.res, rg.res.Dataset
 	firstRow := map[string]int{}
 	res.Rows = t.each(p, func(n int, rec []string) {
 		row := &row{t: t, rec: rec, p: p}
