@@ -6731,7 +6731,9 @@ type TimelineBucket {
   end: Date!
   """
   How many attacks it holds; intervals with none have no bucket. An aggregate report whose parts
-  are attacks of their own (Attack.parts) is not counted again: its parts are.
+  are attacks of their own (Attack.parts) is not counted again: its parts are. A withdrawn attack
+  (Attack.withdrawn) is not counted, and its claims add no deaths; filter with withdrawn: false to
+  leave out its bucket too.
   """
   attacks: Int!
   """

@@ -184,6 +184,19 @@ func (s *Store) planDatasets(ctx context.Context, b *athar.Bundle, unresolved []
 			}
 			continue
 		}
+		if ds, ok := e.(*athar.Dataset); ok && partial {
+			// A subset of a release does not speak for the release: a dataset the database
+			// holds keeps its record (its release above all) as the last whole release left it.
+			recs, err := s.read(ctx, "MATCH (d:Dataset {id: $id}) RETURN count(d) AS n", map[string]any{"id": ds.ID})
+			if err != nil {
+				return nil, nil, nil, err
+			}
+			if field[int64](rowOf(recs[0]), "n") > 0 {
+				p.resolved[athar.TypeDataset]++
+				p.summary(ds.ID).Counts.Unchanged++
+				continue
+			}
+		}
 		p.records = append(p.records, athar.Record{Entity: rewriteRefs(e, rewrite), Where: r.Where})
 	}
 	problems, err := s.checkOwnership(ctx, p.records)
@@ -428,18 +441,70 @@ RETURN row.id AS id, have`, relInDataset), map[string]any{"rows": rows})
 		m := rowOf(rec)
 		faults[str(m, "id")] = str(m, "have")
 	}
+	namespaces, publishers, err := s.datasetsOf(ctx, records)
+	if err != nil {
+		return nil, err
+	}
 	var problems athar.Problems // in the bundle's order, as its other problems are
 	for _, r := range records {
 		have, ok := faults[r.Entity.EntityID()]
 		switch {
-		case !ok:
-		case have == "":
+		case ok && have == "":
 			problems.Add(r.Where+".id", "%s is a curated record: a dataset's import never overwrites it", r.Entity.EntityID())
-		default:
+		case ok:
 			problems.Add(r.Where+".id", "%s belongs to %s: an import writes only its own dataset's records", r.Entity.EntityID(), have)
+		case datasetIDOf(r.Entity) == "" && r.Entity.EntityType() != athar.TypeDataset:
+			if ds := namespaceOf(r.Entity.EntityID(), namespaces); ds != "" {
+				problems.Add(r.Where+".id", "%s is in the namespace of %s: a curated record takes an id of its own", r.Entity.EntityID(), ds)
+			}
+		}
+		if ds, ok := r.Entity.(*athar.Dataset); ok {
+			if have, ok := publishers[ds.ID]; ok && have != ds.Publisher {
+				problems.Add(r.Where+".publisher", "%s is published by %q, this release by %q: file it under a dataset of its own (athar import --dataset)",
+					ds.ID, have, ds.Publisher)
+			}
 		}
 	}
 	return problems, nil
+}
+
+// datasetsOf returns the ids of every dataset, in the database or among records, and the
+// publishers of those of records' Dataset records that the database holds.
+func (s *Store) datasetsOf(ctx context.Context, records []athar.Record) ([]string, map[string]string, error) {
+	var ids []string
+	for _, r := range records {
+		if r.Entity.EntityType() == athar.TypeDataset {
+			ids = append(ids, r.Entity.EntityID())
+		}
+	}
+	recs, err := s.read(ctx, "MATCH (d:Dataset) RETURN d.id AS id, coalesce(d.publisher, '') AS publisher, d.id IN $ids AS given",
+		map[string]any{"ids": append([]string{}, ids...)})
+	if err != nil {
+		return nil, nil, err
+	}
+	publishers := map[string]string{}
+	for _, rec := range recs {
+		m := rowOf(rec)
+		if !slices.Contains(ids, str(m, "id")) {
+			ids = append(ids, str(m, "id"))
+		}
+		if field[bool](m, "given") {
+			publishers[str(m, "id")] = str(m, "publisher")
+		}
+	}
+	return ids, publishers, nil
+}
+
+// namespaceOf returns the dataset among datasets whose namespace holds id (attack:ucdp-ged-1 is
+// in dataset:ucdp-ged's), or "".
+func namespaceOf(id string, datasets []string) string {
+	record, _, _ := strings.Cut(id, ":")
+	for _, ds := range datasets {
+		if strings.HasPrefix(id, record+":"+strings.TrimPrefix(ds, "dataset:")+"-") {
+			return ds
+		}
+	}
+	return ""
 }
 
 // curatedState is what the database holds of a dataset record that a curator changed.

@@ -247,6 +247,19 @@ func TestImport_DatasetRecordsBelongToTheirOwner(t *testing.T) {
 			a := &athar.Attack{ID: "attack:acled-africa-1", Title: "Overwritten", Date: day}
 			return &athar.Bundle{Records: []athar.Record{{Entity: a, Where: "attacks[3]"}}}
 		}(), "attacks[3].id", "attack:acled-africa-1 belongs to dataset:acled"},
+		{"a curated record in a dataset's namespace", func() *athar.Bundle {
+			a := &athar.Attack{ID: "attack:acled-syr9999", Title: "Squatted", Date: day}
+			return &athar.Bundle{Records: []athar.Record{{Entity: a, Where: "attacks[0]"}}}
+		}(), "attacks[0].id", "attack:acled-syr9999 is in the namespace of dataset:acled"},
+		{"another publisher's release under an existing dataset", func() *athar.Bundle {
+			b := release("acled", "2", "Aleppo", "Government of Syria", event{ext: "africa-1", title: "T", summary: "S", killed: 1})
+			for _, r := range b.Records {
+				if d, ok := r.Entity.(*athar.Dataset); ok {
+					d.Publisher = "Uppsala Conflict Data Program"
+				}
+			}
+			return b
+		}(), "dataset dataset:acled.publisher", "file it under a dataset of its own"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := s.Import(ctx, c.b, neo4jstore.ImportOptions{})
@@ -269,6 +282,17 @@ func TestImport_DatasetRecordsBelongToTheirOwner(t *testing.T) {
 	if a := mustAttack(t, s, "attack:acled-africa-1"); a.Title != "T" || a.DatasetID != "dataset:acled" {
 		t.Errorf("acled's attack = %+v, want it untouched", a)
 	}
+	if _, err := s.Create(ctx, &athar.Attack{ID: "attack:acled-syr9999", Title: "Squatted", Date: day}); athar.ErrorCode(err) != athar.EINVALID ||
+		!strings.Contains(err.Error(), "namespace of dataset:acled") {
+		t.Errorf("creating a curated attack in acled's namespace: %v", err)
+	}
+	t.Run("a partial file leaves its dataset's record as the last release left it", func(t *testing.T) {
+		mustImport(t, s, release("acled", "7", "Aleppo", "Government of Syria", event{ext: "africa-1", title: "T", summary: "S", killed: 1}),
+			neo4jstore.ImportOptions{Partial: true})
+		if n := neo4jtest.Count(t, "MATCH (d:Dataset {id: 'dataset:acled', release: '1'}) RETURN count(d) AS n", nil); n != 1 {
+			t.Error("a partial import changed the dataset's release")
+		}
+	})
 }
 
 func TestImport_CurationSurvivesReimport(t *testing.T) {

@@ -416,10 +416,10 @@ func (s *Store) Timeline(ctx context.Context, f athar.AttackFilter, interval ath
 WITH a, date.truncate($unit, a.startDate) AS first, date.truncate($unit, a.endDate) AS last
 WITH a, CASE WHEN first = last THEN first ELSE a.startDate END AS bucket,
   CASE WHEN first = last THEN null ELSE a.endDate END AS wide
-WITH a, bucket, wide, EXISTS { (a)<-[:`+relAggregatedIn+`]-(:Attack) } AS aggregate
-RETURN bucket, wide, count(CASE WHEN NOT aggregate THEN a END) AS attacks,
+WITH a, bucket, wide, EXISTS { (a)<-[:`+relAggregatedIn+`]-(:Attack) } OR a.withdrawnIn IS NOT NULL AS uncounted
+RETURN bucket, wide, count(CASE WHEN NOT uncounted THEN a END) AS attacks,
   sum(coalesce(a.killedCountedLow, a.killedLow, 0)) AS low, sum(coalesce(a.killedCountedHigh, a.killedHigh, 0)) AS high,
-  count(CASE WHEN NOT aggregate THEN a.killedHigh END) AS withFigures
+  count(CASE WHEN NOT uncounted THEN a.killedHigh END) AS withFigures
 ORDER BY bucket, wide`, sc.params)
 	if err != nil {
 		return nil, err

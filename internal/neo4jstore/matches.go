@@ -83,12 +83,19 @@ RETURN %s AS match`, relMatched, matchFields), map[string]any{"dataset": dataset
 		if err := p.Err(); err != nil {
 			return nil, err
 		}
-		found, err := collect(ctx, tx, fmt.Sprintf("MATCH (n:%s {id: $id}) RETURN n.id AS id", labelOf(t)), map[string]any{"id": entityID})
+		found, err := collect(ctx, tx, fmt.Sprintf("MATCH (n:%[1]s {id: $id}) OPTIONAL MATCH (o:%[1]s {id: $old}) RETURN n.kind AS kind, o.kind AS was",
+			labelOf(t)), map[string]any{"id": entityID, "old": old.EntityID})
 		if err != nil {
 			return nil, err
 		}
 		if len(found) == 0 {
 			return nil, athar.Invalid("entityId", "no %s has the id %q", t.Record(), entityID)
+		}
+		// A place is matched to a place of the same kind: a governorate is not a neighbourhood.
+		// (An actor may be matched across kinds: a dataset's "Government of Syria" may be the
+		// curators' state force.)
+		if kind, was := str(rowOf(found[0]), "kind"), str(rowOf(found[0]), "was"); t == athar.TypePlace && was != "" && kind != was {
+			return nil, athar.Invalid("entityId", "%q is of kind %s; the dataset's place is matched to one of kind %s: point it at a place of that kind", entityID, kind, was)
 		}
 		now := s.now()
 		if old.EntityID != entityID {

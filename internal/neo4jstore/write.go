@@ -33,6 +33,17 @@ func (s *Store) Create(ctx context.Context, e athar.Entity, distinctFrom ...stri
 		if len(existing) > 0 {
 			return nil, conflict(e.EntityID())
 		}
+		if e.EntityType() != athar.TypeDataset {
+			// A curated record never takes an id in a dataset's namespace: the dataset's next
+			// import would find its own id held by a curator.
+			recs, err := collect(ctx, tx, "MATCH (d:Dataset) RETURN collect(d.id) AS ids", nil)
+			if err != nil {
+				return nil, err
+			}
+			if ds := namespaceOf(e.EntityID(), strs(rowOf(recs[0]), "ids")); ds != "" {
+				return nil, athar.Invalid("id", "%s is in the namespace of %s: a curated record takes an id of its own", e.EntityID(), ds)
+			}
+		}
 		if err := checkDuplicates(ctx, tx, e, distinctFrom, s.now()); err != nil {
 			return nil, err
 		}
