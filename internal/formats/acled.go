@@ -245,10 +245,10 @@ func (r *row) acledDate() athar.Date {
 	switch r.code("time_precision", 1, 2, 3) {
 	case 2:
 		start, end = day.AddDate(0, 0, -3).Format("2006-01-02"), day.AddDate(0, 0, 3).Format("2006-01-02")
-		note = "ACLED time_precision 2: only the week is known; ACLED codes its middle day, " + day.Format("2006-01-02")
+		note = "ACLED time_precision 2: only the week is known; the date the file gives, ACLED's middle of it, is " + day.Format("2006-01-02")
 	case 3:
 		start = day.Format("2006-01")
-		note = "ACLED time_precision 3: only the month is known; ACLED codes its middle, " + day.Format("2006-01-02")
+		note = "ACLED time_precision 3: only the month is known; the date the file gives is " + day.Format("2006-01-02")
 	default:
 		start = day.Format("2006-01-02")
 	}
