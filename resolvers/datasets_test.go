@@ -336,3 +336,41 @@ func TestAggregates_PartsLieWithinTheirDates(t *testing.T) {
 		t.Errorf("a part within its aggregate's dates: %+v", out.CreateAttack)
 	}
 }
+
+func TestTimeline_CountsALinkedIncidentOnce(t *testing.T) {
+	c := newClient(t, datasetGraph(t))
+	day := func() (attacks, low, high int) {
+		t.Helper()
+		var got struct {
+			Timeline []struct {
+				Start, End                     string
+				Attacks, KilledLow, KilledHigh int
+			}
+		}
+		c.MustData(`{ timeline(interval: DAY, filter: {dateRange: {from: "2016-11-16", to: "2016-11-16"}}) { start end attacks killedLow killedHigh } }`, nil, &got)
+		for _, b := range got.Timeline {
+			if b.Start == "2016-11-16" && b.End == "2016-11-16" {
+				return b.Attacks, b.KilledLow, b.KilledHigh
+			}
+		}
+		t.Fatalf("no bucket for 16 November 2016: %+v", got.Timeline)
+		return
+	}
+	// The umbrella's three parts and UCDP's air strike on Aleppo (3 to 9 killed): four attacks,
+	// the umbrella's 116 and the strike's figures once each.
+	if a, low, high := day(); a != 4 || low != 119 || high != 125 {
+		t.Fatalf("before linking: %d attacks, %d..%d killed; want 4, 119..125", a, low, high)
+	}
+	var link struct {
+		LinkSameIncident struct{ UserErrors []struct{ Message string } }
+	}
+	c.MustData(`mutation { linkSameIncident(input: {attackIds: ["attack:ucdp-ged-1", "attack:eastern-aleppo-barrel-bombs-2016-11-16"],
+		note: "The same barrel bombing."}) { userErrors { message } } }`, nil, &link)
+	if len(link.LinkSameIncident.UserErrors) > 0 {
+		t.Fatal(link.LinkSameIncident.UserErrors)
+	}
+	// Linked, the strike and the barrel bombing are one incident: three attacks, deaths unchanged.
+	if a, low, high := day(); a != 3 || low != 119 || high != 125 {
+		t.Errorf("after linking: %d attacks, %d..%d killed; want 3, 119..125", a, low, high)
+	}
+}

@@ -411,15 +411,34 @@ func (s *Store) Timeline(ctx context.Context, f athar.AttackFilter, interval ath
 	sc.params["unit"] = unit
 	// An attack whose date fits one interval counts in that interval's bucket. One whose date
 	// spans more (known only to the month, on a timeline by day) counts in a bucket of its own that
-	// spans its date: it is never put on the first day of its month.
+	// spans its date: it is never put on the first day of its month. Each incident and each death
+	// counts once: an aggregate report adds only its deaths beyond its parts' (killedCounted*), a
+	// withdrawn attack counts nowhere, and the attacks a curator linked as one incident
+	// (linkSameIncident) count as one, in the bucket of the first of them by id, with the range of
+	// their figures (the lowest low, the highest high), as Attack.incidentCasualties gives it.
 	recs, err := s.read(ctx, sc.cypher+`
 WITH a, date.truncate($unit, a.startDate) AS first, date.truncate($unit, a.endDate) AS last
 WITH a, CASE WHEN first = last THEN first ELSE a.startDate END AS bucket,
   CASE WHEN first = last THEN null ELSE a.endDate END AS wide
-WITH a, bucket, wide, EXISTS { (a)<-[:`+relAggregatedIn+`]-(:Attack) } OR a.withdrawnIn IS NOT NULL AS uncounted
-RETURN bucket, wide, count(CASE WHEN NOT uncounted THEN a END) AS attacks,
-  sum(coalesce(a.killedCountedLow, a.killedLow, 0)) AS low, sum(coalesce(a.killedCountedHigh, a.killedHigh, 0)) AS high,
-  count(CASE WHEN NOT uncounted THEN a.killedHigh END) AS withFigures
+WITH a, bucket, wide, EXISTS { (a)<-[:`+relAggregatedIn+`]-(:Attack) } OR a.withdrawnIn IS NOT NULL AS uncounted,
+  head(COLLECT { MATCH (a)-[:`+relSameIncident+`]->(g:`+labelIncident+`) RETURN elementId(g) }) AS g
+WITH bucket, wide, g,
+  count(CASE WHEN g IS NULL AND NOT uncounted THEN a END) AS attacks,
+  sum(CASE WHEN g IS NULL THEN coalesce(a.killedCountedLow, a.killedLow, 0) ELSE 0 END) AS low,
+  sum(CASE WHEN g IS NULL THEN coalesce(a.killedCountedHigh, a.killedHigh, 0) ELSE 0 END) AS high,
+  count(CASE WHEN g IS NULL AND NOT uncounted THEN a.killedHigh END) AS withFigures,
+  collect(CASE WHEN g IS NOT NULL AND NOT uncounted THEN {id: a.id, bucket: bucket, wide: wide, low: a.killedLow, high: a.killedHigh} END) AS members
+WITH g, collect({bucket: bucket, wide: wide, attacks: attacks, low: low, high: high, withFigures: withFigures, members: members}) AS rows
+WITH g, rows, [m IN reduce(ms = [], r IN rows | ms + r.members) WHERE m IS NOT NULL] AS counted
+WITH g, rows, counted, reduce(rep = head(counted), m IN counted | CASE WHEN m.id < rep.id THEN m ELSE rep END) AS rep
+UNWIND CASE
+  WHEN g IS NULL THEN rows
+  WHEN rep IS NULL THEN []
+  ELSE [{bucket: rep.bucket, wide: rep.wide, attacks: 1,
+    low: coalesce(reduce(x = null, m IN counted | CASE WHEN m.low IS NULL THEN x WHEN x IS NULL OR m.low < x THEN m.low ELSE x END), 0),
+    high: coalesce(reduce(x = null, m IN counted | CASE WHEN m.high IS NULL THEN x WHEN x IS NULL OR m.high > x THEN m.high ELSE x END), 0),
+    withFigures: CASE WHEN any(m IN counted WHERE m.high IS NOT NULL) THEN 1 ELSE 0 END}] END AS r
+RETURN r.bucket AS bucket, r.wide AS wide, sum(r.attacks) AS attacks, sum(r.low) AS low, sum(r.high) AS high, sum(r.withFigures) AS withFigures
 ORDER BY bucket, wide`, sc.params)
 	if err != nil {
 		return nil, err
