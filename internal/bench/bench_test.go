@@ -1,12 +1,16 @@
 package bench
 
 import (
+	"context"
 	"math/rand/v2"
 	"os"
 	"testing"
 
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/athar-project/athar/internal/neo4jtest"
 )
 
 func TestGenerate_IsAValidBundleOfTheSizeAsked(t *testing.T) {
@@ -44,6 +48,20 @@ func TestMix_QueriesAreValidAgainstTheSchema(t *testing.T) {
 		}
 		if q.Vars(r, DefaultSize) == nil || q.FloorParams(q.Vars(r, DefaultSize)) == nil {
 			t.Errorf("%s: no variables or floor parameters", q.Name)
+		}
+	}
+}
+
+// TestMix_FloorsRunOnNeo4j runs every hand-written floor on the seeded database, so that a floor
+// that Neo4j refuses is found by the tests, not by a run of athar bench.
+func TestMix_FloorsRunOnNeo4j(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, q := range Mix {
+		if _, err := neo4j.ExecuteQuery(context.Background(), neo4jtest.Driver(t), q.Floor, q.FloorParams(q.Vars(r, DefaultSize)),
+			neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(neo4jtest.Database)); err != nil {
+			t.Errorf("%s: %v", q.Name, err)
 		}
 	}
 }

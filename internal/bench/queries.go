@@ -145,9 +145,24 @@ RETURN node.id, coalesce(node.name, node.title), score ORDER BY score DESC LIMIT
 			y := year(r)
 			return map[string]any{"from": fmt.Sprintf("%d-01-01", y), "to": fmt.Sprintf("%d-12-31", y)}
 		},
+		// The same answer by the same rules (issue 10): aggregates and withdrawn attacks are not
+		// counted as attacks, an aggregate adds its deaths beyond its parts', and a linked incident
+		// counts once.
 		Floor: `MATCH (a:Attack) WHERE a.startDate <= $to AND a.endDate >= $from
-WITH date.truncate('month', a.startDate) AS bucket, a
-RETURN bucket, count(a), sum(coalesce(a.killedLow, 0)), sum(coalesce(a.killedHigh, 0)) ORDER BY bucket`,
+WITH a, date.truncate('month', a.startDate) AS bucket,
+  EXISTS { (a)<-[:AGGREGATED_IN]-(:Attack) } OR a.withdrawnIn IS NOT NULL AS uncounted,
+  head(COLLECT { MATCH (a)-[:SAME_INCIDENT]->(g:Incident) RETURN elementId(g) }) AS g
+WITH bucket, g, count(CASE WHEN g IS NULL AND NOT uncounted THEN a END) AS attacks,
+  sum(CASE WHEN g IS NULL THEN coalesce(a.killedCountedLow, a.killedLow, 0) ELSE 0 END) AS low,
+  sum(CASE WHEN g IS NULL THEN coalesce(a.killedCountedHigh, a.killedHigh, 0) ELSE 0 END) AS high,
+  collect(CASE WHEN g IS NOT NULL AND NOT uncounted THEN {id: a.id, low: a.killedLow, high: a.killedHigh} END) AS members
+WITH g, collect({bucket: bucket, attacks: attacks, low: low, high: high, members: members}) AS rows
+WITH g, rows, reduce(ms = [], r IN rows | ms + [m IN r.members | m {.*, bucket: r.bucket}]) AS counted
+WITH g, rows, counted, reduce(rep = head(counted), m IN counted | CASE WHEN m.id < rep.id THEN m ELSE rep END) AS rep
+UNWIND CASE WHEN g IS NULL THEN rows WHEN rep IS NULL THEN [] ELSE [{bucket: rep.bucket, attacks: 1,
+  low: coalesce(reduce(x = null, m IN counted | CASE WHEN m.low IS NULL THEN x WHEN x IS NULL OR m.low < x THEN m.low ELSE x END), 0),
+  high: coalesce(reduce(x = null, m IN counted | CASE WHEN m.high IS NULL THEN x WHEN x IS NULL OR m.high > x THEN m.high ELSE x END), 0)}] END AS r
+RETURN r.bucket AS bucket, sum(r.attacks), sum(r.low), sum(r.high) ORDER BY bucket`,
 		FloorParams: func(v map[string]any) map[string]any {
 			return map[string]any{"from": day(v["from"]), "to": day(v["to"])}
 		},
