@@ -312,8 +312,21 @@ func checkURL(p *Problems, field, v string) {
 		p.Add(field, "%q is not an absolute http(s) URL", v)
 	case u.User != nil:
 		p.Add(field, "must not hold a user name or password")
+	default:
+		for key := range u.Query() {
+			if credentialParams[strings.ToLower(key)] {
+				p.Add(field, "must not hold a credential (its %s parameter): every reader sees it", ClipField(key))
+				return
+			}
+		}
 	}
 }
+
+// credentialParams are the query parameters by which APIs take a key or a token (ACLED's API URLs
+// carry key= and email=; others api_key=, token=, access_token=): a URL shown to every reader must
+// not hold one.
+var credentialParams = map[string]bool{"key": true, "api_key": true, "apikey": true, "token": true, "access_token": true,
+	"auth": true, "password": true, "secret": true, "signature": true, "sig": true}
 
 func (x *Dataset) checkRules(p *Problems) { checkURL(p, "url", x.URL) }
 
