@@ -21,7 +21,6 @@ func mustDate(tb testing.TB, start string) athar.Date {
 	return d
 }
 
-func count(n int) *int { return &n }
 
 // datasetGraph imports, beside the seed, a dataset of three attacks near Aleppo and one far away,
 // located only by their own points (no facility), with claims giving UCDP's three estimates.
@@ -48,7 +47,7 @@ func datasetGraph(tb testing.TB) *neo4jstore.Store {
 		// A low above its high, kept as the dataset gives it.
 		&athar.Claim{ID: "claim:ucdp-ged-1-casualties", AttackID: "attack:ucdp-ged-1", SourceID: "source:ucdp-ged-1",
 			Kind: athar.ClaimCasualties, Text: "UCDP GED gives 5 deaths (low 9, high 3)", Quote: "best=5 low=9 high=3",
-			Killed: &athar.Range{Low: count(9), Best: count(5), High: count(3)}, CiviliansKilled: &athar.Range{Best: count(4)},
+			Killed: &athar.Range{Low: ptr(9), Best: ptr(5), High: ptr(3)}, CiviliansKilled: &athar.Range{Best: ptr(4)},
 			DatasetID: ds, ExternalID: "1"},
 	}
 	b := &athar.Bundle{}
