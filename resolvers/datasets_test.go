@@ -21,7 +21,6 @@ func mustDate(tb testing.TB, start string) athar.Date {
 	return d
 }
 
-
 // datasetGraph imports, beside the seed, a dataset of three attacks near Aleppo and one far away,
 // located only by their own points (no facility), with claims giving UCDP's three estimates.
 func datasetGraph(tb testing.TB) *neo4jstore.Store {
