@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -401,6 +402,8 @@ func (s *Store) Citations(ctx context.Context, ids []string) (athar.Citations, e
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// Each source once: a source given twice would collect its citations twice.
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	recs, err := s.read(ctx, fmt.Sprintf(`
 UNWIND $ids AS id
 MATCH (s:Source {id: id})
