@@ -53,7 +53,9 @@ func TestRoundTrips_TreeInOneQuery(t *testing.T) {
 		gql.ReportRoundTrips, gql.LevelByLevel, gql.BatchWait = true, true, 25*time.Millisecond
 	})
 	var first struct {
-		Facility struct{ Attacks struct{ PageInfo struct{ EndCursor string } } }
+		Facility struct {
+			Attacks struct{ PageInfo struct{ EndCursor string } }
+		}
 	}
 	walking.MustData(`{ facility(id: "facility:ain-jalout-school") { attacks(first: 1, dateRange: {from: "2014-01-01"}) { pageInfo { endCursor } } } }`, nil, &first)
 	for _, tc := range walkTrees {
