@@ -75,7 +75,7 @@ func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Cont
 		return nil, nil, nil, err
 	}
 	var zero T
-	req.Steps = walkSteps(ctx, zero.EntityType())
+	req.Steps, req.Links = walkSteps(ctx, zero.EntityType()), walkLinks(ctx)
 	if err := f.Validate("filter"); err != nil {
 		return nil, nil, nil, err
 	}
@@ -96,7 +96,7 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	if err != nil {
 		return nil, err
 	}
-	req.Steps = walkSteps(ctx, athar.TypeAttack)
+	req.Steps, req.Links = walkSteps(ctx, athar.TypeAttack), walkLinks(ctx)
 	order := athar.OrderDateAsc
 	if orderBy != nil {
 		order = athar.AttackOrder(string(orderBy.Field) + "_" + string(orderBy.Direction))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -53,8 +54,11 @@ type Loaders struct {
 	timeChildren *dataloadgen.Loader[string, []string]
 	nearby       *dataloadgen.Loader[nearbyKey, athar.List[athar.NearbyFacility]]
 
-	// walker reads a request's tree of entity fields in one query (walkFrom).
-	walker athar.Walker
+	// walker reads a request's tree of entity fields in one query (walkFrom), reading the links
+	// of what it reaches that the request needs (walkLinks).
+	walker    athar.Walker
+	linksOnce sync.Once
+	links     athar.WalkLinks
 }
 
 // windowed is a key of a loader of lists: the id whose list is asked for and which window of it.

@@ -33,13 +33,17 @@ type walkRule struct {
 	// fixed are steps the field always needs from the entities its step reaches, whatever it
 	// selects: a casualty summary needs the sources of its claims and what they cite.
 	fixed []athar.WalkStep
+	// ref is the reference field of the parent the field reads (ref rules); claimLinks are the
+	// reference fields of claims a field derived from an attack's claims reads (its domain rule's).
+	ref        string
+	claimLinks []string
 }
 
 // ref is the rule of a field resolved from a reference field of its parent (a claim's source).
 func ref(field, next string) walkRule {
 	return walkRule{step: func(graphql.CollectedField, map[string]any) (athar.WalkStep, bool) {
 		return athar.WalkStep{Ref: field}, true
-	}, next: next}
+	}, next: next, ref: field}
 }
 
 // page is the rule of a connection field over a list that hangs from its parent, paged by its
@@ -64,11 +68,12 @@ func page(list athar.ListName, name, next string) walkRule {
 	}, next: next}
 }
 
-// claimsOfAttack is the rule of a field derived from every claim of its attack (attackClaims).
-func claimsOfAttack(next string, fixed ...athar.WalkStep) walkRule {
+// claimsOfAttack is the rule of a field derived from every claim of its attack (attackClaims),
+// whose rule reads the claims' reference fields claimLinks.
+func claimsOfAttack(next string, claimLinks []string, fixed ...athar.WalkStep) walkRule {
 	return walkRule{step: func(graphql.CollectedField, map[string]any) (athar.WalkStep, bool) {
 		return athar.WalkStep{List: athar.ListClaimsAboutAttacks, Window: athar.All}, true
-	}, next: next, fixed: fixed}
+	}, next: next, fixed: fixed, claimLinks: claimLinks}
 }
 
 // walkRules are the fields that walk, by "Type.field", each as its resolver in schema.resolvers.go
@@ -84,10 +89,10 @@ var walkRules = map[string]walkRule{
 	"Attack.places":       ref("placeIds", "Place"),
 	"Attack.during":       ref("duringEventIds", "Event"),
 	"Attack.partOf":       ref("partOfEventIds", "Event"),
-	"Attack.claims":       claimsOfAttack("Claim"),
-	"Attack.casualties":   claimsOfAttack("", athar.WalkStep{Ref: "sourceId", Citations: true}),
-	"Attack.attributions": claimsOfAttack("Attribution"),
-	"Attack.sources":      {step: claimsOfAttack("").step, via: "sourceId", next: "Source"},
+	"Attack.claims":       claimsOfAttack("Claim", nil),
+	"Attack.casualties":   claimsOfAttack("", athar.CasualtyClaimLinks, athar.WalkStep{Ref: "sourceId", Citations: true}),
+	"Attack.attributions": claimsOfAttack("Attribution", athar.AttributionClaimLinks),
+	"Attack.sources":      {step: claimsOfAttack("", nil).step, via: "sourceId", next: "Source", claimLinks: []string{"sourceId"}},
 	"Attack.aggregate":    ref("aggregateId", "Attack"),
 	"Attack.parts":        page(athar.ListPartsOfAttacks, "Attack.parts", "Attack"),
 	"Attack.dataset":      ref("datasetId", "Dataset"),
@@ -244,12 +249,112 @@ func walkFrom(ctx context.Context, t athar.EntityType, ids []string) error {
 	if len(steps) == 0 || len(ids) == 0 {
 		return nil
 	}
-	walked, err := loaders(ctx).walker.Walk(ctx, athar.Walk{Type: t, IDs: ids, Steps: steps})
+	walked, err := loaders(ctx).walker.Walk(ctx, athar.Walk{Type: t, IDs: ids, Steps: steps, Links: walkLinks(ctx)})
 	if err != nil {
 		return err
 	}
 	loaders(ctx).prime(walked)
 	return nil
+}
+
+// readsNoLinks are fields resolved from an entity's id or its own properties, reading none of its
+// reference fields: an entity type they are selected on keeps its links limited.
+var readsNoLinks = map[string]bool{
+	"Attack.mappedLocation": true, "Attack.day": true, "Attack.month": true, "Attack.year": true, "Attack.withdrawn": true,
+	"Attack.sameDay": true, "Attack.sameIncident": true, "Attack.incidentNote": true, "Attack.incidentLinkedAt": true,
+	"Claim.withdrawn": true, "Facility.nearby": true, "Dataset.counts": true, "Dataset.importedAt": true, "Dataset.matches": true,
+}
+
+// requestLinks returns the links the request's walks read (athar.WalkLinks): for each entity type,
+// the reference fields that a field selected on it anywhere in the operation reads (its rule's ref,
+// a reference field it is, the claims' references a summary derived from them reads). A type with a
+// field selected whose resolver no rule describes is read whole. Every field the request will ever
+// resolve on an entity is in the operation's document, so what a walk primes has all it needs.
+func requestLinks(op *graphql.OperationContext) athar.WalkLinks {
+	links := athar.WalkLinks{}
+	for _, t := range athar.EntityTypes {
+		links[t] = []string{}
+	}
+	whole := map[athar.EntityType]bool{}
+	add := func(t athar.EntityType, fields ...string) {
+		for _, f := range fields {
+			if !slices.Contains(links[t], f) {
+				links[t] = append(links[t], f)
+			}
+		}
+	}
+	field := func(f *ast.Field) {
+		if f.ObjectDefinition == nil || f.Name == "id" || f.Name == "createdAt" || f.Name == "updatedAt" || len(f.Name) > 1 && f.Name[:2] == "__" {
+			return
+		}
+		parent := f.ObjectDefinition.Name
+		key := parent + "." + f.Name
+		t := athar.EntityType(parent)
+		switch {
+		case key == "Attribution.actor":
+			add(athar.TypeClaim, "names")
+		case key == "Attribution.sources":
+			add(athar.TypeClaim, "sourceId")
+		case key == "Attack.incidentCasualties":
+			add(athar.TypeClaim, athar.CasualtyClaimLinks...)
+		case key == "Attack.incidentAttributions":
+			add(athar.TypeClaim, athar.AttributionClaimLinks...)
+		case f.ObjectDefinition.IsAbstractType():
+			for _, t := range athar.EntityTypes {
+				whole[t] = true // a field of an interface: read every type whole
+			}
+		case !slices.Contains(athar.EntityTypes, t):
+		case walkRules[key].step != nil:
+			rule := walkRules[key]
+			if rule.ref != "" {
+				add(t, rule.ref)
+			}
+			add(athar.TypeClaim, rule.claimLinks...)
+		case athar.Describe(t).Field(f.Name) != nil:
+			if d := athar.Describe(t).Field(f.Name); d.Shape == athar.ShapeRef || d.Shape == athar.ShapeRefList {
+				add(t, f.Name)
+			}
+		case readsNoLinks[key]:
+		default:
+			whole[t] = true
+		}
+	}
+	seen := map[string]bool{}
+	var visit func(set ast.SelectionSet)
+	visit = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				field(s)
+				visit(s.SelectionSet)
+			case *ast.InlineFragment:
+				visit(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if !seen[s.Name] && s.Definition != nil {
+					seen[s.Name] = true
+					visit(s.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	if op.Operation != nil {
+		visit(op.Operation.SelectionSet)
+	}
+	for t := range whole {
+		delete(links, t)
+	}
+	return links
+}
+
+// walkLinks returns the links the request's walks read (requestLinks), worked out once a request.
+func walkLinks(ctx context.Context) athar.WalkLinks {
+	l := loaders(ctx)
+	l.linksOnce.Do(func() {
+		if graphql.HasOperationContext(ctx) {
+			l.links = requestLinks(graphql.GetOperationContext(ctx))
+		}
+	})
+	return l.links
 }
 
 // walkSteps returns the steps the current field's selection walks from each entity of type t it

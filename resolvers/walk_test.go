@@ -31,6 +31,8 @@ var walkTrees = []struct {
 	{"a page of a list and its tree", `{ attacks(first: 10) { totalCount nodes { id title facilities { name operatedBy { name } }
   places { name partOf { name } } sources { title } attributions { actor { name } } casualties { killed { low high independentSources } }
   aggregate { id title } parts(first: 5) { nodes { id } } dataset { id } } } }`, nil, 2},
+	{"the same type through a walk and through other fields", `query ($id: ID!) { facility(id: $id) { attacks(first: 5) { nodes { id claims { nodes { attack { id title
+  sameDay(first: 2) { nodes { title places { name } aggregate { id } } } } names { name } } } } } } }`, map[string]any{"id": "facility:al-quds-hospital-aleppo"}, 2},
 	{"a page of places without a count", `{ places(first: 5) { edges { node { name partOf { name } attacks(first: 2) { nodes { id title } } } } } }`, nil, 1},
 	{"a node by id, through a fragment", `query ($id: ID!) { node(id: $id) { id ... on Attack { title claims { nodes { kind source { title } } } casualties { killed { low high } } } } }`,
 		map[string]any{"id": "attack:ain-jalout-school-2014-04-30"}, 1},

@@ -152,8 +152,9 @@ type PageRequest struct {
 	Last   *int
 	Before string
 	// Steps, when given, are walked from each item of the page in the same query (as a Walk from
-	// them would walk them); the page's Walked holds what they read.
+	// them with Links would walk them); the page's Walked holds what they read.
 	Steps []WalkStep
+	Links WalkLinks
 }
 
 // Backward reports whether the page is asked for from its end (Last).

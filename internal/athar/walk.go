@@ -34,7 +34,16 @@ type Walk struct {
 	Type  EntityType
 	IDs   []string
 	Steps []WalkStep
+	// Links, when given, limits the links read of the entities the steps reach (WalkLinks).
+	Links WalkLinks
 }
+
+// WalkLinks names, for each entity type, the reference fields a walk reads of the entities of that
+// type it reaches (the ids they link to, one expansion in the graph each); the others are left
+// empty. A type it does not name has every reference field read, and every other field of an
+// entity is always read: a request that selects neither an attack's places nor anything derived
+// from them has no use for their ids.
+type WalkLinks map[EntityType][]string
 
 // WalkStep is one step of a Walk from each entity reached by the step above it: either the entities
 // one of its reference fields names (Ref, a field of its type's description such as a claim's

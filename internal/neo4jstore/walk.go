@@ -39,12 +39,12 @@ func (s *Store) Walk(ctx context.Context, w athar.Walk) (athar.Walked, error) {
 		return out, nil
 	}
 	spec := specOf(w.Type)
-	q := &walkQuery{params: map[string]any{"walkIds": w.IDs}}
-	node, err := q.node(spec, "w0", w.Steps, false, "steps")
+	q := &walkQuery{params: map[string]any{"walkIds": w.IDs}, links: w.Links}
+	node, err := q.node(spec, "walk0", w.Steps, false, true, "steps")
 	if err != nil {
 		return out, err
 	}
-	recs, err := s.read(ctx, fmt.Sprintf("UNWIND $walkIds AS walkId\nMATCH (w0:%s {id: walkId})\nRETURN %s AS root", spec.label, node), q.params)
+	recs, err := s.read(ctx, fmt.Sprintf("UNWIND $walkIds AS walkId\nMATCH (walk0:%s {id: walkId})\nRETURN %s AS root", spec.label, node), q.params)
 	if err != nil {
 		return out, err
 	}
@@ -58,11 +58,11 @@ func (s *Store) Walk(ctx context.Context, w athar.Walk) (athar.Walked, error) {
 // walkColumn is the column a list query adds to walk steps from each entity v of spec's type it
 // returns: a map of what each step reached, named steps, that walkDecoder.steps reads. Its
 // parameters are added to params.
-func walkColumn(spec *typeSpec, v string, steps []athar.WalkStep, params map[string]any) (string, error) {
+func walkColumn(spec *typeSpec, v string, steps []athar.WalkStep, links athar.WalkLinks, params map[string]any) (string, error) {
 	if len(steps) == 0 {
 		return "", nil
 	}
-	q := &walkQuery{params: params}
+	q := &walkQuery{params: params, links: links}
 	parts, err := q.steps(spec, v, steps, "page.steps")
 	if err != nil {
 		return "", err
@@ -74,6 +74,7 @@ func walkColumn(spec *typeSpec, v string, steps []athar.WalkStep, params map[str
 // a subquery sees its outer variables and must not rebind them.
 type walkQuery struct {
 	params map[string]any
+	links  athar.WalkLinks
 	vars   int
 }
 
@@ -84,11 +85,15 @@ func (q *walkQuery) fresh(prefix string) string {
 }
 
 // node is the Cypher map of the entity in v (spec's type): props and links as returnFields reads
-// them, cited (the ids of the sources it cites, as Citations reads them) when citations, and for
+// them (the links q.links names, unless root: the walk's own roots are read whole), cited (the ids of the sources it cites, as Citations reads them) when citations, and for
 // the i-th step, s<i> (the entities it reaches) and t<i> (the size of a list whose window is not
 // the whole list). field names the steps in errors.
-func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citations bool, field string) (string, error) {
-	parts := []string{fmt.Sprintf("props: properties(%s)", v), "links: " + linkMap(spec, v)}
+func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citations, root bool, field string) (string, error) {
+	links := linkMapOf(spec, v, q.links)
+	if root {
+		links = linkMap(spec, v) // a Walk's Links are for what its steps reach
+	}
+	parts := []string{fmt.Sprintf("props: properties(%s)", v), "links: " + links}
 	if citations {
 		if spec.d.Type != athar.TypeSource {
 			return "", athar.Invalid(field+".citations", "reaches %s records, not sources", spec.d.Type.Record())
@@ -131,7 +136,7 @@ func (q *walkQuery) step(spec *typeSpec, v string, st athar.WalkStep, field stri
 			return "", "", athar.Invalid(field+".ref", "%s is not a reference field of %s records", st.Ref, spec.d.Type.Record())
 		}
 		to := specOf(f.Target)
-		node, err := q.node(to, c, st.Steps, st.Citations, field)
+		node, err := q.node(to, c, st.Steps, st.Citations, false, field)
 		if err != nil {
 			return "", "", err
 		}
@@ -156,7 +161,7 @@ func (q *walkQuery) step(spec *typeSpec, v string, st athar.WalkStep, field stri
 	if len(in.fields) > 1 {
 		distinct = "DISTINCT " // an attack both during and part of an event is listed once
 	}
-	node, err := q.node(to, c, st.Steps, st.Citations, field)
+	node, err := q.node(to, c, st.Steps, st.Citations, false, field)
 	if err != nil {
 		return "", "", err
 	}
