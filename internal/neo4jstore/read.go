@@ -17,15 +17,15 @@ func getQuery(spec *typeSpec) string {
 	return fmt.Sprintf("MATCH (m:%s) WHERE m.id IN $ids RETURN %s", spec.label, returnFields(spec, "m"))
 }
 
-// returnFields is what a query returns of an entity in the variable v: its properties (props) and
-// the ids of its owned links by relationship type (links).
+// returnFields is what a query returns of an entity in the variable v: the properties it is decoded
+// from (props: typeSpec.projection) and the ids of its owned links by relationship type (links).
 func returnFields(spec *typeSpec, v string) string {
-	return fmt.Sprintf("properties(%s) AS props, %s AS links", v, linkMap(spec, v))
+	return fmt.Sprintf("%s AS props, %s AS links", spec.projection(v), linkMap(spec, v))
 }
 
 // itemFields is returnFields as a map, for a list of entities collected in one row.
 func itemFields(spec *typeSpec, v string) string {
-	return fmt.Sprintf("{props: properties(%s), links: %s}", v, linkMap(spec, v))
+	return fmt.Sprintf("{props: %s, links: %s}", spec.projection(v), linkMap(spec, v))
 }
 
 // linkMap is a Cypher map of the ids of the owned links of the node v, by relationship type.

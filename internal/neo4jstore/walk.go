@@ -93,7 +93,7 @@ func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citat
 	if root {
 		links = linkMap(spec, v) // a Walk's Links are for what its steps reach
 	}
-	parts := []string{fmt.Sprintf("props: properties(%s)", v), "links: " + links}
+	parts := []string{"props: " + spec.projection(v), "links: " + links}
 	if citations {
 		if spec.d.Type != athar.TypeSource {
 			return "", athar.Invalid(field+".citations", "reaches %s records, not sources", spec.d.Type.Record())
