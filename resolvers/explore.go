@@ -51,10 +51,14 @@ func pageInfo[T any](p *athar.Page[T]) *model.PageInfo {
 	return info
 }
 
-// connectionOf returns a page's entities as nodes and edges, priming the request's loader with them
-// so that a field asking for one of them again costs no round trip.
-func connectionOf[T athar.Entity, E any](p *athar.Page[T], l *dataloadgen.Loader[string, T], edge func(string, T) *E) ([]T, []*E, *model.PageInfo) {
+// connectionOf returns a page's entities as nodes and edges, priming the request's loaders with them
+// and with what the page walked from them (athar.PageRequest.Steps), so that a field asking for one
+// of them again costs no round trip.
+func connectionOf[T athar.Entity, E any](ctx context.Context, p *athar.Page[T], l *dataloadgen.Loader[string, T], edge func(string, T) *E) ([]T, []*E, *model.PageInfo) {
 	nodes := primed(l, p.Items)
+	if p.Walked != nil {
+		loaders(ctx).prime(*p.Walked)
+	}
 	edges := make([]*E, len(nodes))
 	for i, n := range nodes {
 		edges[i] = edge(p.Cursors[i], n)
@@ -70,6 +74,8 @@ func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Cont
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	var zero T
+	req.Steps, req.Links = walkSteps(ctx, zero.EntityType()), walkLinks(ctx)
 	if err := f.Validate("filter"); err != nil {
 		return nil, nil, nil, err
 	}
@@ -77,7 +83,7 @@ func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Cont
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	nodes, edges, info := connectionOf(p, l, edge)
+	nodes, edges, info := connectionOf(ctx, p, l, edge)
 	return nodes, edges, info, nil
 }
 
@@ -90,6 +96,7 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	if err != nil {
 		return nil, err
 	}
+	req.Steps, req.Links = walkSteps(ctx, athar.TypeAttack), walkLinks(ctx)
 	order := athar.OrderDateAsc
 	if orderBy != nil {
 		order = athar.AttackOrder(string(orderBy.Field) + "_" + string(orderBy.Direction))
@@ -98,7 +105,7 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	if err != nil {
 		return nil, err
 	}
-	nodes, edges, info := connectionOf(p, loaders(ctx).attacks,
+	nodes, edges, info := connectionOf(ctx, p, loaders(ctx).attacks,
 		func(cursor string, n *athar.Attack) *model.AttackEdge {
 			return &model.AttackEdge{Cursor: cursor, Node: n}
 		})

@@ -38,6 +38,9 @@ type Config struct {
 	// zero). Longer waits cost latency; a test of how requests batch sets it long, so that what it
 	// sees does not depend on how busy the machine is.
 	BatchWait time.Duration
+	// LevelByLevel turns off reading a request's tree of entity fields in one query (walk.go):
+	// every field then loads through its loader, one query per level. For comparing the two.
+	LevelByLevel bool
 }
 
 func (c *Config) defaults() {
@@ -99,7 +102,7 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	}
 	srv.SetErrorPresenter(ErrorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(Recover(cfg.Logger))
-	return LoaderMiddleware(cfg.Reader, cfg.Explorer, cfg.BatchWait, srv)
+	return LoaderMiddleware(cfg.Reader, cfg.Explorer, cfg.BatchWait, cfg.LevelByLevel, srv)
 }
 
 // emptyAsNull answers null for an optional text or enum field that the object does not have. The

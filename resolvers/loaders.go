@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/vikstrous/dataloadgen"
@@ -52,6 +53,12 @@ type Loaders struct {
 	timeAttacks  *dataloadgen.Loader[windowed, athar.List[string]]
 	timeChildren *dataloadgen.Loader[string, []string]
 	nearby       *dataloadgen.Loader[nearbyKey, athar.List[athar.NearbyFacility]]
+
+	// walker reads a request's tree of entity fields in one query (walkFrom), reading the links
+	// of what it reaches that the request needs (walkLinks).
+	walker    athar.Walker
+	linksOnce sync.Once
+	links     athar.WalkLinks
 }
 
 // windowed is a key of a loader of lists: the id whose list is asked for and which window of it.
@@ -128,6 +135,7 @@ func windowLoader[V any](wait time.Duration, fetch func(context.Context, []strin
 // NewLoaders returns fresh loaders over reader and explorer, each waiting wait to gather a batch.
 func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration) *Loaders {
 	return &Loaders{
+		walker:     reader,
 		datasets:   entityLoader(wait, reader.DatasetsByID),
 		places:     entityLoader(wait, reader.PlacesByID),
 		actors:     entityLoader(wait, reader.ActorsByID),
@@ -266,10 +274,15 @@ func WithLoaders(ctx context.Context, reader athar.Reader, explorer athar.Explor
 	return context.WithValue(ctx, loadersKey{}, NewLoaders(reader, explorer, wait))
 }
 
-// LoaderMiddleware gives every request its own loaders, each waiting wait to gather a batch.
-func LoaderMiddleware(reader athar.Reader, explorer athar.Explorer, wait time.Duration, next http.Handler) http.Handler {
+// LoaderMiddleware gives every request its own loaders, each waiting wait to gather a batch; with
+// levelByLevel, they never read a tree in one query (walkFrom) and every field loads on its own.
+func LoaderMiddleware(reader athar.Reader, explorer athar.Explorer, wait time.Duration, levelByLevel bool, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithLoaders(r.Context(), reader, explorer, wait)))
+		l := NewLoaders(reader, explorer, wait)
+		if levelByLevel {
+			l.walker = nil
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadersKey{}, l)))
 	})
 }
 
@@ -354,10 +367,31 @@ func nearbyOfFacilities(ctx context.Context, explorer athar.Explorer, keys []nea
 
 // node loads an entity of any type by its global id; an id that names no entity gives nil.
 func node(ctx context.Context, id string) (athar.Entity, error) {
-	if athar.TypeOfID(id) == "" {
+	t := athar.TypeOfID(id)
+	if t == "" {
 		return nil, nil
 	}
+	if err := walkFrom(ctx, t, []string{id}); err != nil {
+		return nil, err
+	}
 	return loaders(ctx).entities.Load(ctx, id)
+}
+
+// nodes loads entities of any types by id, walking the selection from those of each type in one
+// query per type.
+func nodes(ctx context.Context, ids []string) ([]athar.Entity, error) {
+	byType := map[athar.EntityType][]string{}
+	for _, id := range ids {
+		if t := athar.TypeOfID(id); t != "" {
+			byType[t] = append(byType[t], id)
+		}
+	}
+	for _, t := range athar.EntityTypes {
+		if err := walkFrom(ctx, t, byType[t]); err != nil {
+			return nil, err
+		}
+	}
+	return loaders(ctx).entities.LoadAll(ctx, ids)
 }
 
 // listLoader loads windows of a list of entities of type T that hang from an id.

@@ -587,40 +587,64 @@ func (r *placeConnectionResolver) TotalCount(ctx context.Context, obj *model.Pla
 
 // Facility is the resolver for the facility field.
 func (r *queryResolver) Facility(ctx context.Context, id string) (*athar.Facility, error) {
+	if err := walkFrom(ctx, athar.TypeFacility, []string{id}); err != nil {
+		return nil, err
+	}
 	return one(ctx, loaders(ctx).facilities, id)
 }
 
 // Attack is the resolver for the attack field.
 func (r *queryResolver) Attack(ctx context.Context, id string) (*athar.Attack, error) {
+	if err := walkFrom(ctx, athar.TypeAttack, []string{id}); err != nil {
+		return nil, err
+	}
 	return one(ctx, loaders(ctx).attacks, id)
 }
 
 // Actor is the resolver for the actor field.
 func (r *queryResolver) Actor(ctx context.Context, id string) (*athar.Actor, error) {
+	if err := walkFrom(ctx, athar.TypeActor, []string{id}); err != nil {
+		return nil, err
+	}
 	return one(ctx, loaders(ctx).actors, id)
 }
 
 // Source is the resolver for the source field.
 func (r *queryResolver) Source(ctx context.Context, id string) (*athar.Source, error) {
+	if err := walkFrom(ctx, athar.TypeSource, []string{id}); err != nil {
+		return nil, err
+	}
 	return one(ctx, loaders(ctx).sources, id)
 }
 
 // Place is the resolver for the place field.
 func (r *queryResolver) Place(ctx context.Context, id string) (*athar.Place, error) {
+	if err := walkFrom(ctx, athar.TypePlace, []string{id}); err != nil {
+		return nil, err
+	}
 	return one(ctx, loaders(ctx).places, id)
 }
 
 // Event is the resolver for the event field.
 func (r *queryResolver) Event(ctx context.Context, id string) (*athar.Event, error) {
+	if err := walkFrom(ctx, athar.TypeEvent, []string{id}); err != nil {
+		return nil, err
+	}
 	return one(ctx, loaders(ctx).events, id)
 }
 
 // Claim is the resolver for the claim field.
 func (r *queryResolver) Claim(ctx context.Context, id string) (*athar.Claim, error) {
+	if err := walkFrom(ctx, athar.TypeClaim, []string{id}); err != nil {
+		return nil, err
+	}
 	return one(ctx, loaders(ctx).claims, id)
 }
 
 func (r *queryResolver) Dataset(ctx context.Context, id string) (*athar.Dataset, error) {
+	if err := walkFrom(ctx, athar.TypeDataset, []string{id}); err != nil {
+		return nil, err
+	}
 	return one(ctx, loaders(ctx).datasets, id)
 }
 
@@ -643,7 +667,7 @@ func (r *queryResolver) Nodes(ctx context.Context, ids []string) ([]athar.Entity
 	if err := athar.CheckIDList("ids", ids); err != nil {
 		return nil, err
 	}
-	return loaders(ctx).entities.LoadAll(ctx, ids)
+	return nodes(ctx, ids)
 }
 
 func (r *queryResolver) Attacks(ctx context.Context, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) (*model.AttackConnection, error) {

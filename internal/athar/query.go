@@ -151,6 +151,10 @@ type PageRequest struct {
 	After  string
 	Last   *int
 	Before string
+	// Steps, when given, are walked from each item of the page in the same query (as a Walk from
+	// them with Links would walk them); the page's Walked holds what they read.
+	Steps []WalkStep
+	Links WalkLinks
 }
 
 // Backward reports whether the page is asked for from its end (Last).
@@ -213,6 +217,8 @@ type Page[T any] struct {
 	Cursors         []string
 	HasNextPage     bool
 	HasPreviousPage bool
+	// Walked is what the request's Steps read from the items; nil when it gave none.
+	Walked *Walked
 }
 
 // SearchRequest asks for the entities whose text matches Query: names, aliases, titles, summaries,

@@ -90,6 +90,8 @@ type Reader interface {
 	Citations(ctx context.Context, ids []string) (Citations, error)
 	// MatchLister lists the matches of datasets' places and actors.
 	MatchLister
+	// Walker reads a tree of these reads in one query.
+	Walker
 }
 
 // Curator writes the graph. Each call is one transaction: it writes everything or nothing. Besides

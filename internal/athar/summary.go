@@ -78,6 +78,15 @@ func (c *Claim) Rejects() bool {
 	return c.counts() && (c.Kind == ClaimDenial || c.Kind == ClaimPerpetrator && c.Stance == Denies)
 }
 
+// CasualtyClaimLinks are the reference fields of claims SummarizeCasualties reads: their sources
+// (for how many sources, and how many independent ones) and their datasets (each dataset's
+// estimate). A reader may leave the others unread (WalkLinks).
+var CasualtyClaimLinks = []string{"sourceId", "datasetId"}
+
+// AttributionClaimLinks are the reference fields of claims Attributions reads (the actors named)
+// and that an attribution's sources come from.
+var AttributionClaimLinks = []string{"names", "sourceId"}
+
 // SummarizeCasualties derives an attack's casualty figures from its claims. Retracted claims do not
 // count. A claim's figures count whatever its kind, so a NARRATIVE claim that gives a number is not
 // lost. A source is independent unless it cites, directly or through others, another source that

@@ -201,7 +201,11 @@ func attacksQuery(f athar.AttackFilter, order athar.AttackOrder, page athar.Page
 	if err != nil {
 		return "", nil, 0, err
 	}
-	q += "RETURN " + returnFields(specOf(athar.TypeAttack), "a") + ", " + key + " AS key, $list AS list"
+	walk, err := walkColumn(specOf(athar.TypeAttack), "a", page.Steps, page.Links, sc.params)
+	if err != nil {
+		return "", nil, 0, err
+	}
+	q += "RETURN " + returnFields(specOf(athar.TypeAttack), "a") + ", " + key + " AS key, $list AS list" + walk
 	return q, sc.params, n, nil
 }
 
@@ -215,6 +219,11 @@ func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params ma
 	recs, out.HasPreviousPage, out.HasNextPage = pageOf(recs, n, page)
 	var zero T
 	spec := specOf(zero.EntityType())
+	var walked walkDecoder
+	if len(page.Steps) > 0 {
+		out.Walked = &athar.Walked{}
+		walked = newWalkDecoder(out.Walked)
+	}
 	for _, rec := range recs {
 		m := rowOf(rec)
 		de, ok := decodeRecord(spec, m)
@@ -228,6 +237,9 @@ func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params ma
 		}
 		out.Items = append(out.Items, e)
 		out.Cursors = append(out.Cursors, encodeCursor(str(m, "list"), key, e.EntityID()))
+		if out.Walked != nil {
+			walked.steps(spec, e, field[map[string]any](m, "steps"), page.Steps)
+		}
 	}
 	return out, nil
 }
@@ -260,7 +272,11 @@ func findEntities[T athar.Entity](ctx context.Context, s *Store, f athar.EntityF
 	if err != nil {
 		return nil, err
 	}
-	q += "RETURN " + returnFields(specOf(t), "m") + ", " + key + " AS key, $list AS list"
+	walk, err := walkColumn(specOf(t), "m", page.Steps, page.Links, sc.params)
+	if err != nil {
+		return nil, err
+	}
+	q += "RETURN " + returnFields(specOf(t), "m") + ", " + key + " AS key, $list AS list" + walk
 	return findPage[T](ctx, s, q, sc.params, n, page)
 }
 

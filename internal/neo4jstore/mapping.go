@@ -166,6 +166,7 @@ type typeSpec struct {
 	label string
 	order string
 	links []linkSpec
+	keys  []string // propKeys
 }
 
 // specs are the mappings of every entity type, built from the descriptions when the package loads.
@@ -191,6 +192,7 @@ var specs = func() map[athar.EntityType]*typeSpec {
 				s.links = append(s.links, taxonomyLink(t.rel, t.label, f))
 			}
 		}
+		s.keys = s.propKeys()
 		out[d.Type] = s
 	}
 	return out
@@ -298,6 +300,37 @@ func (s *typeSpec) retractionProps() []string {
 		}
 	}
 	return nil
+}
+
+// propKeys are the properties decodeNode reads of a node of the type: its id, timestamps and the
+// properties of its fields; not the bookkeeping beside them (bookKeys, the content hash, the folded
+// copies the search reads), which can be large (a dataset record as last imported).
+func (s *typeSpec) propKeys() []string {
+	keys := []string{"id", "createdAt", "updatedAt"}
+	for _, f := range s.d.Fields {
+		switch f.Shape {
+		case athar.ShapeText, athar.ShapeEnum, athar.ShapeTextList, athar.ShapeEnumList:
+			keys = append(keys, f.Name)
+		case athar.ShapeDate:
+			start, end, prec, note := dateKeys(f.Name)
+			keys = append(keys, start, end, prec, note)
+		case athar.ShapeLocation:
+			keys = append(keys, f.Name, f.Name+"Precision")
+		case athar.ShapeRange:
+			keys = append(keys, f.Name+"Reported")
+			for _, k := range rangeKeys {
+				keys = append(keys, f.Name+k)
+			}
+		case athar.ShapeRetraction:
+			keys = append(keys, f.Name, f.Name+"Reason", f.Name+"At")
+		}
+	}
+	return keys
+}
+
+// projection is the Cypher map of the properties decodeNode reads of the node v (propKeys).
+func (s *typeSpec) projection(v string) string {
+	return v + " {." + strings.Join(s.keys, ", .") + "}"
 }
 
 // decodeNode turns a node's properties and its owned links (by relationship type) into an entity.

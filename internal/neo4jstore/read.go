@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -16,23 +17,31 @@ func getQuery(spec *typeSpec) string {
 	return fmt.Sprintf("MATCH (m:%s) WHERE m.id IN $ids RETURN %s", spec.label, returnFields(spec, "m"))
 }
 
-// returnFields is what a query returns of an entity in the variable v: its properties (props) and
-// the ids of its owned links by relationship type (links).
+// returnFields is what a query returns of an entity in the variable v: the properties it is decoded
+// from (props: typeSpec.projection) and the ids of its owned links by relationship type (links).
 func returnFields(spec *typeSpec, v string) string {
-	return fmt.Sprintf("properties(%s) AS props, %s AS links", v, linkMap(spec, v))
+	return fmt.Sprintf("%s AS props, %s AS links", spec.projection(v), linkMap(spec, v))
 }
 
 // itemFields is returnFields as a map, for a list of entities collected in one row.
 func itemFields(spec *typeSpec, v string) string {
-	return fmt.Sprintf("{props: properties(%s), links: %s}", v, linkMap(spec, v))
+	return fmt.Sprintf("{props: %s, links: %s}", spec.projection(v), linkMap(spec, v))
 }
 
 // linkMap is a Cypher map of the ids of the owned links of the node v, by relationship type.
-func linkMap(spec *typeSpec, v string) string {
+func linkMap(spec *typeSpec, v string) string { return linkMapOf(spec, v, nil) }
+
+// linkMapOf is linkMap limited to the reference fields only names for spec's type (a type it does
+// not name has all its links read).
+func linkMapOf(spec *typeSpec, v string, only athar.WalkLinks) string {
+	fields, limited := only[spec.d.Type]
 	links := make([]string, 0, len(spec.links))
 	for _, l := range spec.links {
 		if l.derived != nil {
 			continue // mirrors a property
+		}
+		if limited && !slices.Contains(fields, l.field.Name) {
+			continue
 		}
 		links = append(links, fmt.Sprintf("%s: [(%s)-[:%s]->(t:%s) | t.id]", l.rel, v, l.rel, l.target))
 	}
@@ -401,6 +410,8 @@ func (s *Store) Citations(ctx context.Context, ids []string) (athar.Citations, e
 	if len(ids) == 0 {
 		return out, nil
 	}
+	// Each source once: a source given twice would collect its citations twice.
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	recs, err := s.read(ctx, fmt.Sprintf(`
 UNWIND $ids AS id
 MATCH (s:Source {id: id})

@@ -1,0 +1,87 @@
+package athar
+
+import "context"
+
+// ListName names a list that hangs from an entity, as the Reader's list methods read it: the
+// attacks on a facility (ListAttacksOnFacilities, Reader.AttacksOnFacilities), the claims about an
+// attack, and so on.
+type ListName string
+
+// The lists a Walk can follow, one per list method of Reader.
+const (
+	ListAttacksOnFacilities ListName = "attacksOnFacilities"
+	ListAttacksInPlaces     ListName = "attacksInPlaces"
+	ListFacilitiesInPlaces  ListName = "facilitiesInPlaces"
+	ListPartsOfPlaces       ListName = "partsOfPlaces"
+	ListMembersOfActors     ListName = "membersOfActors"
+	ListStatementsOfActors  ListName = "statementsOfActors"
+	ListClaimsNamingActors  ListName = "claimsNamingActors"
+	ListSourcesOfPublishers ListName = "sourcesOfPublishers"
+	ListClaimsInSources     ListName = "claimsInSources"
+	ListSourcesCiting       ListName = "sourcesCiting"
+	ListClaimsAboutAttacks  ListName = "claimsAboutAttacks"
+	ListAttacksOfEvents     ListName = "attacksOfEvents"
+	ListEventsAtFacilities  ListName = "eventsAtFacilities"
+	ListAttacksOfDatasets   ListName = "attacksOfDatasets"
+	ListPartsOfAttacks      ListName = "partsOfAttacks"
+)
+
+// Walk is a tree of reads that starts from entities of one type and follows their references and
+// their lists, as one request needs them: a facility, the window of its attacks, every claim of
+// each attack, the source of each claim and what each source cites. A Walker reads a whole Walk in
+// one query, where the Reader's methods read it level by level.
+type Walk struct {
+	Type  EntityType
+	IDs   []string
+	Steps []WalkStep
+	// Links, when given, limits the links read of the entities the steps reach (WalkLinks).
+	Links WalkLinks
+}
+
+// WalkLinks names, for each entity type, the reference fields a walk reads of the entities of that
+// type it reaches (the ids they link to, one expansion in the graph each); the others are left
+// empty. A type it does not name has every reference field read, and every other field of an
+// entity is always read: a request that selects neither an attack's places nor anything derived
+// from them has no use for their ids.
+type WalkLinks map[EntityType][]string
+
+// WalkStep is one step of a Walk from each entity reached by the step above it: either the entities
+// one of its reference fields names (Ref, a field of its type's description such as a claim's
+// sourceId), or a window of one of its lists (List, Window, and Dates for
+// ListAttacksOnFacilities). Citations, on a step that reaches sources, also reads what each of them
+// cites, as Reader.Citations does. Steps go on from the entities the step reaches.
+type WalkStep struct {
+	Ref       string
+	List      ListName
+	Window    Window
+	Dates     DateRange
+	Citations bool
+	Steps     []WalkStep
+}
+
+// WalkedList is a list a Walk read: the window of the list named List of the entity ID, as the
+// Reader's list method would answer it for the same window (and Dates).
+type WalkedList struct {
+	List   ListName
+	ID     string
+	Window Window
+	Dates  DateRange
+	Items  []Entity
+	Total  int
+}
+
+// Walked is what a Walk read: every entity it reached (whole, as the Reader's ...ByID methods read
+// them; each once, in no particular order), every list window, and the citations of the sources of
+// the steps that asked for them (as Reader.Citations).
+type Walked struct {
+	Entities  []Entity
+	Lists     []WalkedList
+	Citations Citations
+}
+
+// Walker reads a Walk in one query. A step it cannot follow (a Ref that is not a reference field
+// of its type, a List that does not hang from it) fails with EINVALID naming the step; the other
+// errors are a Reader's.
+type Walker interface {
+	Walk(ctx context.Context, w Walk) (Walked, error)
+}

@@ -1,0 +1,492 @@
+package resolvers
+
+import (
+	"context"
+	"slices"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/gqltypes"
+)
+
+// A request's tree of entity fields is read in one query: a root field that returns entities (an
+// entity by id, a page of a list) looks ahead at its selection, turns every field under it that is a
+// walk through the graph into an athar.Walk (walkRules), reads the whole walk at once
+// (athar.Walker), and primes the request's loaders with what it read. The field resolvers then run
+// as they always do and find everything they load already loaded, so the rules of every field
+// (pages, derived summaries) stay where they are, and a field no rule covers is loaded by its
+// loader as before: a request never reads a field twice.
+
+// walkRule says how a field of the schema walks: the step it takes from its parent entity, and
+// the type of the selection that goes on from what the step reaches ("" when nothing does).
+type walkRule struct {
+	step func(f graphql.CollectedField, vars map[string]any) (athar.WalkStep, bool)
+	// next is the schema type whose selection continues from the entities the step reaches; a
+	// connection's nodes and edges' node are followed to it.
+	next string
+	// via, when set, is a reference field of the entities the step reaches through which the
+	// selection continues: Attack.sources reaches the attack's claims and selects their sources.
+	via string
+	// fixed are steps the field always needs from the entities its step reaches, whatever it
+	// selects: a casualty summary needs the sources of its claims and what they cite.
+	fixed []athar.WalkStep
+	// ref is the reference field of the parent the field reads (ref rules); claimLinks are the
+	// reference fields of claims a field derived from an attack's claims reads (its domain rule's).
+	ref        string
+	claimLinks []string
+}
+
+// ref is the rule of a field resolved from a reference field of its parent (a claim's source).
+func ref(field, next string) walkRule {
+	return walkRule{step: func(graphql.CollectedField, map[string]any) (athar.WalkStep, bool) {
+		return athar.WalkStep{Ref: field}, true
+	}, next: next, ref: field}
+}
+
+// page is the rule of a connection field over a list that hangs from its parent, paged by its
+// arguments as the field's resolver pages it (inList, with list named as the resolver names it).
+func page(list athar.ListName, name, next string) walkRule {
+	return walkRule{step: func(f graphql.CollectedField, vars map[string]any) (athar.WalkStep, bool) {
+		args := f.ArgumentMap(vars)
+		w, err := athar.PageWindow(name, athar.PageArgs{First: intPtr(args["first"]), Last: intPtr(args["last"]),
+			After: strPtr(args["after"]), Before: strPtr(args["before"])}, athar.DefaultListSize, athar.MaxListSize, nil)
+		if err != nil {
+			return athar.WalkStep{}, false // the resolver reports it
+		}
+		st := athar.WalkStep{List: list, Window: w}
+		if list == athar.ListAttacksOnFacilities {
+			dates, ok := dateRangeArg(args["dateRange"])
+			if !ok {
+				return athar.WalkStep{}, false
+			}
+			st.Dates = dates
+		}
+		return st, true
+	}, next: next}
+}
+
+// claimsOfAttack is the rule of a field derived from every claim of its attack (attackClaims),
+// whose rule reads the claims' reference fields claimLinks.
+func claimsOfAttack(next string, claimLinks []string, fixed ...athar.WalkStep) walkRule {
+	return walkRule{step: func(graphql.CollectedField, map[string]any) (athar.WalkStep, bool) {
+		return athar.WalkStep{List: athar.ListClaimsAboutAttacks, Window: athar.All}, true
+	}, next: next, fixed: fixed, claimLinks: claimLinks}
+}
+
+// walkRules are the fields that walk, by "Type.field", each as its resolver in schema.resolvers.go
+// loads it. Attribution's fields walk from the claims their attribution is derived from.
+var walkRules = map[string]walkRule{
+	"Facility.place":      ref("placeId", "Place"),
+	"Facility.operatedBy": ref("operatedBy", "Actor"),
+	"Facility.attacks":    page(athar.ListAttacksOnFacilities, "Facility.attacks", "Attack"),
+	"Facility.events":     page(athar.ListEventsAtFacilities, "Facility.events", "Event"),
+	"Facility.dataset":    ref("datasetId", "Dataset"),
+
+	"Attack.facilities":   ref("facilityIds", "Facility"),
+	"Attack.places":       ref("placeIds", "Place"),
+	"Attack.during":       ref("duringEventIds", "Event"),
+	"Attack.partOf":       ref("partOfEventIds", "Event"),
+	"Attack.claims":       claimsOfAttack("Claim", nil),
+	"Attack.casualties":   claimsOfAttack("", athar.CasualtyClaimLinks, athar.WalkStep{Ref: "sourceId", Citations: true}),
+	"Attack.attributions": claimsOfAttack("Attribution", athar.AttributionClaimLinks),
+	"Attack.sources":      {step: claimsOfAttack("", nil).step, via: "sourceId", next: "Source", claimLinks: []string{"sourceId"}},
+	"Attack.aggregate":    ref("aggregateId", "Attack"),
+	"Attack.parts":        page(athar.ListPartsOfAttacks, "Attack.parts", "Attack"),
+	"Attack.dataset":      ref("datasetId", "Dataset"),
+
+	"Attribution.actor":   ref("names", "Actor"),
+	"Attribution.sources": ref("sourceId", "Source"),
+
+	"Claim.attack":    ref("attackId", "Attack"),
+	"Claim.source":    ref("sourceId", "Source"),
+	"Claim.claimedBy": ref("claimedBy", "Actor"),
+	"Claim.names":     ref("names", "Actor"),
+	"Claim.sideA":     ref("sideA", "Actor"),
+	"Claim.sideB":     ref("sideB", "Actor"),
+	"Claim.places":    ref("placeIds", "Place"),
+	"Claim.dataset":   ref("datasetId", "Dataset"),
+
+	"Source.publishedBy": ref("publishedBy", "Actor"),
+	"Source.cites":       ref("cites", "Source"),
+	"Source.citedBy":     page(athar.ListSourcesCiting, "Source.citedBy", "Source"),
+	"Source.claims":      page(athar.ListClaimsInSources, "Source.claims", "Claim"),
+	"Source.dataset":     ref("datasetId", "Dataset"),
+
+	"Place.partOf":     ref("partOf", "Place"),
+	"Place.parts":      page(athar.ListPartsOfPlaces, "Place.parts", "Place"),
+	"Place.facilities": page(athar.ListFacilitiesInPlaces, "Place.facilities", "Facility"),
+	"Place.attacks":    page(athar.ListAttacksInPlaces, "Place.attacks", "Attack"),
+	"Place.dataset":    ref("datasetId", "Dataset"),
+
+	"Actor.partOf":     ref("partOf", "Actor"),
+	"Actor.members":    page(athar.ListMembersOfActors, "Actor.members", "Actor"),
+	"Actor.statements": page(athar.ListStatementsOfActors, "Actor.statements", "Claim"),
+	"Actor.namedIn":    page(athar.ListClaimsNamingActors, "Actor.namedIn", "Claim"),
+	"Actor.published":  page(athar.ListSourcesOfPublishers, "Actor.published", "Source"),
+	"Actor.dataset":    ref("datasetId", "Dataset"),
+
+	"Event.facility": ref("facilityId", "Facility"),
+	"Event.places":   ref("placeIds", "Place"),
+	"Event.attacks":  page(athar.ListAttacksOfEvents, "Event.attacks", "Attack"),
+	"Event.dataset":  ref("datasetId", "Dataset"),
+
+	"Dataset.attacks": page(athar.ListAttacksOfDatasets, "Dataset.attacks", "Attack"),
+}
+
+// walkBuilder turns a selection into the steps of a walk.
+type walkBuilder struct {
+	op   *graphql.OperationContext
+	vars map[string]any
+}
+
+// steps returns the steps of the fields of typeName selected in set, merged so that two fields
+// that take the same step (an attack's claims and its casualties) take it once.
+func (b walkBuilder) steps(typeName string, set ast.SelectionSet) []athar.WalkStep {
+	var out []athar.WalkStep
+	for _, f := range graphql.CollectFields(b.op, set, implementorsOf(typeName)) {
+		key := typeName + "." + f.Name
+		rule, ok := walkRules[key]
+		if !ok {
+			continue
+		}
+		st, ok := rule.step(f, b.vars)
+		if !ok {
+			continue
+		}
+		var children []athar.WalkStep
+		if rule.next != "" {
+			for _, sel := range b.itemSelections(f) {
+				for _, child := range b.steps(rule.next, sel) {
+					children = mergeSteps(children, child)
+				}
+			}
+		}
+		if rule.via != "" {
+			children = []athar.WalkStep{{Ref: rule.via, Steps: children}}
+		}
+		st.Steps = cloneSteps(rule.fixed)
+		for _, child := range children {
+			st.Steps = mergeSteps(st.Steps, child)
+		}
+		out = mergeSteps(out, st)
+	}
+	return out
+}
+
+// itemSelections returns the selections of the items of a field: a connection's nodes and its
+// edges' node, or the field's own selection.
+func (b walkBuilder) itemSelections(f graphql.CollectedField) []ast.SelectionSet {
+	if f.Definition == nil || !isConnection(f.Definition.Type.Name()) {
+		return []ast.SelectionSet{f.Selections}
+	}
+	conn := f.Definition.Type.Name()
+	var out []ast.SelectionSet
+	for _, g := range graphql.CollectFields(b.op, f.Selections, []string{conn}) {
+		switch g.Name {
+		case "nodes":
+			out = append(out, g.Selections)
+		case "edges":
+			for _, h := range graphql.CollectFields(b.op, g.Selections, []string{g.Definition.Type.Name()}) {
+				if h.Name == "node" {
+					out = append(out, h.Selections)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func isConnection(typeName string) bool {
+	return len(typeName) > len("Connection") && typeName[len(typeName)-len("Connection"):] == "Connection"
+}
+
+// implementorsOf is what a selection on typeName may spread: the type, and Node for an entity.
+func implementorsOf(typeName string) []string {
+	if slices.Contains(athar.EntityTypes, athar.EntityType(typeName)) {
+		return []string{typeName, "Node"}
+	}
+	return []string{typeName}
+}
+
+// cloneSteps copies steps deep, so that merging into the copy leaves a rule's steps alone.
+func cloneSteps(steps []athar.WalkStep) []athar.WalkStep {
+	if steps == nil {
+		return nil
+	}
+	out := make([]athar.WalkStep, len(steps))
+	for i, st := range steps {
+		st.Steps = cloneSteps(st.Steps)
+		out[i] = st
+	}
+	return out
+}
+
+// mergeSteps adds st to steps, or merges it into the step that is the same (same reference field,
+// or same list, window and dates): their steps merged in turn, citations read if either asks.
+func mergeSteps(steps []athar.WalkStep, st athar.WalkStep) []athar.WalkStep {
+	for i, s := range steps {
+		if s.Ref == st.Ref && s.List == st.List && s.Window == st.Window && s.Dates == st.Dates {
+			for _, child := range st.Steps {
+				s.Steps = mergeSteps(s.Steps, child)
+			}
+			s.Citations = s.Citations || st.Citations
+			steps[i] = s
+			return steps
+		}
+	}
+	return append(steps, st)
+}
+
+// walkFrom reads, in one query, the entities of type t with the ids and everything the current
+// field's selection walks to from them (the field returns them, or a connection of them), and
+// primes the request's loaders with it. With nothing to walk it reads nothing: the field's loader
+// reads the entities as before.
+func walkFrom(ctx context.Context, t athar.EntityType, ids []string) error {
+	steps := walkSteps(ctx, t)
+	if len(steps) == 0 || len(ids) == 0 {
+		return nil
+	}
+	walked, err := loaders(ctx).walker.Walk(ctx, athar.Walk{Type: t, IDs: ids, Steps: steps, Links: walkLinks(ctx)})
+	if err != nil {
+		return err
+	}
+	loaders(ctx).prime(walked)
+	return nil
+}
+
+// readsNoLinks are fields resolved from an entity's id or its own properties, reading none of its
+// reference fields: an entity type they are selected on keeps its links limited.
+var readsNoLinks = map[string]bool{
+	"Attack.mappedLocation": true, "Attack.day": true, "Attack.month": true, "Attack.year": true, "Attack.withdrawn": true,
+	"Attack.sameDay": true, "Attack.sameIncident": true, "Attack.incidentNote": true, "Attack.incidentLinkedAt": true,
+	"Claim.withdrawn": true, "Facility.nearby": true, "Dataset.counts": true, "Dataset.importedAt": true, "Dataset.matches": true,
+}
+
+// requestLinks returns the links the request's walks read (athar.WalkLinks): for each entity type,
+// the reference fields that a field selected on it anywhere in the operation reads (its rule's ref,
+// a reference field it is, the claims' references a summary derived from them reads). A type with a
+// field selected whose resolver no rule describes is read whole. Every field the request will ever
+// resolve on an entity is in the operation's document, so what a walk primes has all it needs.
+func requestLinks(op *graphql.OperationContext) athar.WalkLinks {
+	links := athar.WalkLinks{}
+	for _, t := range athar.EntityTypes {
+		links[t] = []string{}
+	}
+	whole := map[athar.EntityType]bool{}
+	add := func(t athar.EntityType, fields ...string) {
+		for _, f := range fields {
+			if !slices.Contains(links[t], f) {
+				links[t] = append(links[t], f)
+			}
+		}
+	}
+	field := func(f *ast.Field) {
+		if f.ObjectDefinition == nil || f.Name == "id" || f.Name == "createdAt" || f.Name == "updatedAt" || len(f.Name) > 1 && f.Name[:2] == "__" {
+			return
+		}
+		parent := f.ObjectDefinition.Name
+		key := parent + "." + f.Name
+		t := athar.EntityType(parent)
+		switch {
+		case key == "Attribution.actor":
+			add(athar.TypeClaim, "names")
+		case key == "Attribution.sources":
+			add(athar.TypeClaim, "sourceId")
+		case key == "Attack.incidentCasualties":
+			add(athar.TypeClaim, athar.CasualtyClaimLinks...)
+		case key == "Attack.incidentAttributions":
+			add(athar.TypeClaim, athar.AttributionClaimLinks...)
+		case f.ObjectDefinition.IsAbstractType():
+			for _, t := range athar.EntityTypes {
+				whole[t] = true // a field of an interface: read every type whole
+			}
+		case !slices.Contains(athar.EntityTypes, t):
+		case walkRules[key].step != nil:
+			rule := walkRules[key]
+			if rule.ref != "" {
+				add(t, rule.ref)
+			}
+			add(athar.TypeClaim, rule.claimLinks...)
+		case athar.Describe(t).Field(f.Name) != nil:
+			if d := athar.Describe(t).Field(f.Name); d.Shape == athar.ShapeRef || d.Shape == athar.ShapeRefList {
+				add(t, f.Name)
+			}
+		case readsNoLinks[key]:
+		default:
+			whole[t] = true
+		}
+	}
+	seen := map[string]bool{}
+	var visit func(set ast.SelectionSet)
+	visit = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				field(s)
+				visit(s.SelectionSet)
+			case *ast.InlineFragment:
+				visit(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if !seen[s.Name] && s.Definition != nil {
+					seen[s.Name] = true
+					visit(s.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	if op.Operation != nil {
+		visit(op.Operation.SelectionSet)
+	}
+	for t := range whole {
+		delete(links, t)
+	}
+	return links
+}
+
+// walkLinks returns the links the request's walks read (requestLinks), worked out once a request.
+func walkLinks(ctx context.Context) athar.WalkLinks {
+	l := loaders(ctx)
+	l.linksOnce.Do(func() {
+		if graphql.HasOperationContext(ctx) {
+			l.links = requestLinks(graphql.GetOperationContext(ctx))
+		}
+	})
+	return l.links
+}
+
+// walkSteps returns the steps the current field's selection walks from each entity of type t it
+// returns (itself, or the items of its connection); none when the request reads level by level.
+// A page of a list walks them in the page's own query (athar.PageRequest.Steps).
+func walkSteps(ctx context.Context, t athar.EntityType) []athar.WalkStep {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || loaders(ctx).walker == nil || !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	op := graphql.GetOperationContext(ctx)
+	b := walkBuilder{op: op, vars: op.Variables}
+	var steps []athar.WalkStep
+	for _, sel := range b.itemSelections(fc.Field) {
+		for _, st := range b.steps(string(t), sel) {
+			steps = mergeSteps(steps, st)
+		}
+	}
+	return steps
+}
+
+// prime puts what a walk read into the loaders, under the keys the resolvers load them by.
+func (l *Loaders) prime(w athar.Walked) {
+	for _, e := range w.Entities {
+		id := e.EntityID()
+		l.entities.Prime(id, e)
+		switch e := e.(type) {
+		case *athar.Dataset:
+			l.datasets.Prime(id, e)
+		case *athar.Place:
+			l.places.Prime(id, e)
+		case *athar.Actor:
+			l.actors.Prime(id, e)
+		case *athar.Facility:
+			l.facilities.Prime(id, e)
+		case *athar.Source:
+			l.sources.Prime(id, e)
+		case *athar.Event:
+			l.events.Prime(id, e)
+		case *athar.Attack:
+			l.attacks.Prime(id, e)
+		case *athar.Claim:
+			l.claims.Prime(id, e)
+		}
+	}
+	for id, cited := range w.Citations {
+		l.citations.Prime(id, cited)
+	}
+	for _, list := range w.Lists {
+		key := windowed{list.ID, list.Window}
+		switch list.List {
+		case athar.ListAttacksOnFacilities:
+			l.attacksOnFacility.Prime(facilityDates{list.ID, list.Dates.From, list.Dates.To, list.Window}, listOf[*athar.Attack](list))
+		case athar.ListAttacksInPlaces:
+			l.attacksInPlace.Prime(key, listOf[*athar.Attack](list))
+		case athar.ListFacilitiesInPlaces:
+			l.facilitiesInPlace.Prime(key, listOf[*athar.Facility](list))
+		case athar.ListPartsOfPlaces:
+			l.partsOfPlace.Prime(key, listOf[*athar.Place](list))
+		case athar.ListMembersOfActors:
+			l.membersOfActor.Prime(key, listOf[*athar.Actor](list))
+		case athar.ListStatementsOfActors:
+			l.statementsOfActor.Prime(key, listOf[*athar.Claim](list))
+		case athar.ListClaimsNamingActors:
+			l.claimsNamingActor.Prime(key, listOf[*athar.Claim](list))
+		case athar.ListSourcesOfPublishers:
+			l.sourcesOfPublisher.Prime(key, listOf[*athar.Source](list))
+		case athar.ListClaimsInSources:
+			l.claimsInSource.Prime(key, listOf[*athar.Claim](list))
+		case athar.ListSourcesCiting:
+			l.sourcesCiting.Prime(key, listOf[*athar.Source](list))
+		case athar.ListClaimsAboutAttacks:
+			l.claimsAboutAttack.Prime(key, listOf[*athar.Claim](list))
+		case athar.ListAttacksOfEvents:
+			l.attacksOfEvent.Prime(key, listOf[*athar.Attack](list))
+		case athar.ListEventsAtFacilities:
+			l.eventsAtFacility.Prime(key, listOf[*athar.Event](list))
+		case athar.ListAttacksOfDatasets:
+			l.attacksOfDataset.Prime(key, listOf[*athar.Attack](list))
+		case athar.ListPartsOfAttacks:
+			l.partsOfAttack.Prime(key, listOf[*athar.Attack](list))
+		}
+	}
+}
+
+// listOf is a walked list as the list loaders hold it.
+func listOf[T athar.Entity](l athar.WalkedList) athar.List[T] {
+	items := make([]T, 0, len(l.Items))
+	for _, e := range l.Items {
+		if t, ok := e.(T); ok {
+			items = append(items, t)
+		}
+	}
+	return athar.List[T]{Items: items, Total: l.Total}
+}
+
+// dateRangeArg reads a dateRange argument as Facility.attacks reads its DateRangeInput; false when
+// it is not one (the resolver reports it).
+func dateRangeArg(v any) (athar.DateRange, bool) {
+	var r athar.DateRange
+	if v == nil {
+		return r, true
+	}
+	m, ok := v.(map[string]any)
+	if !ok {
+		return r, false
+	}
+	day := func(key string) (time.Time, bool) {
+		if m[key] == nil {
+			return time.Time{}, true
+		}
+		t, err := gqltypes.UnmarshalDate(m[key])
+		return t, err == nil
+	}
+	from, okFrom := day("from")
+	to, okTo := day("to")
+	r = athar.DateRange{From: from, To: to}
+	return r, okFrom && okTo && r.Check("dateRange") == nil
+}
+
+func intPtr(v any) *int {
+	n, ok := intArg(v)
+	if !ok {
+		return nil
+	}
+	return &n
+}
+
+func strPtr(v any) *string {
+	s, ok := v.(string)
+	if !ok {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,123 @@
+package resolvers_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"testing"
+	"time"
+
+	"github.com/athar-project/athar/internal/httpapi"
+	"github.com/athar-project/athar/internal/neo4jstore"
+	"github.com/athar-project/athar/internal/neo4jtest"
+	"github.com/athar-project/athar/resolvers"
+)
+
+// walkTrees are requests whose tree of entity fields is read in one query, with the round trips
+// each costs: one for the tree (with the page, for a root list), plus one for a root list's
+// totalCount, plus one per field no walk covers (Facility.nearby).
+var walkTrees = []struct {
+	name  string
+	query string
+	vars  map[string]any
+	trips int
+}{
+	{"the evidence tree of a facility", `query ($id: ID!) { facility(id: $id) { name attacks(first: 20) { totalCount nodes { id title date { start precision }
+  claims(first: 10) { totalCount pageInfo { hasNextPage endCursor } nodes { kind quote source { title publishedBy { name } cites { title } } killed { low high } } }
+  casualties { killed { low high sources independentSources } } } } } }`, map[string]any{"id": "facility:ain-jalout-school"}, 1},
+	{"two levels of connections, edges and fragments", `query ($id: ID!) { place(id: $id) { name parts(first: 3) { edges { cursor node { ...P } } }
+  attacks(first: 5) { totalCount edges { node { id facilities { name place { name } } claims(first: 2, kinds: [CASUALTIES]) { nodes { id source { title claims(first: 3) { totalCount nodes { id } } } } } } } } } }
+  fragment P on Place { id name attacks(first: 2) { nodes { id attributions { actor { name } sources { title } } } } facilities(first: 2) { nodes { name } } }`,
+		map[string]any{"id": "place:aleppo"}, 1},
+	{"a page of a list and its tree", `{ attacks(first: 10) { totalCount nodes { id title facilities { name operatedBy { name } }
+  places { name partOf { name } } sources { title } attributions { actor { name } } casualties { killed { low high independentSources } }
+  aggregate { id title } parts(first: 5) { nodes { id } } dataset { id } } } }`, nil, 2},
+	{"the same type through a walk and through other fields", `query ($id: ID!) { facility(id: $id) { attacks(first: 5) { nodes { id claims { nodes { attack { id title
+  sameDay(first: 2) { nodes { title places { name } aggregate { id } } } } names { name } } } } } } }`, map[string]any{"id": "facility:al-quds-hospital-aleppo"}, 2},
+	{"a page of places without a count", `{ places(first: 5) { edges { node { name partOf { name } attacks(first: 2) { nodes { id title } } } } } }`, nil, 1},
+	{"a node by id, through a fragment", `query ($id: ID!) { node(id: $id) { id ... on Attack { title claims { nodes { kind source { title } } } casualties { killed { low high } } } } }`,
+		map[string]any{"id": "attack:ain-jalout-school-2014-04-30"}, 1},
+	{"nodes of two types", `{ nodes(ids: ["attack:ain-jalout-school-2014-04-30", "facility:ain-jalout-school", "place:nowhere"]) { id ... on Attack { facilities { name } }
+  ... on Facility { attacks(first: 3) { nodes { title claims(first: 2) { nodes { quote } } } } } } }`, nil, 3}, // a walk per type, and the place
+	{"an actor and what it said", `query ($id: ID!) { actor(id: $id) { name statements(first: 5) { nodes { kind attack { title } source { title } } }
+  namedIn(first: 5) { totalCount nodes { kind attack { title facilities { name } } } } published(first: 5) { nodes { title } } } }`,
+		map[string]any{"id": "actor:aleppo-media-center"}, 1},
+	{"a page after a cursor, with a date range", `query ($id: ID!, $after: String) { facility(id: $id) { attacks(first: 1, after: $after, dateRange: {from: "2014-01-01"}) { totalCount pageInfo { hasNextPage } nodes { id claims { nodes { id } } } }
+  nearby(radiusMeters: 2000) { nodes { distanceMeters } } } }`, map[string]any{"id": "facility:ain-jalout-school", "after": "after"}, 2},
+}
+
+// A tree of entity fields costs one round trip, and answers exactly what reading it level by level
+// through the loaders answers.
+func TestRoundTrips_TreeInOneQuery(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	walking := newClientRoundTrips(t, store)
+	levels := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ReportRoundTrips, gql.LevelByLevel, gql.BatchWait = true, true, 25*time.Millisecond
+	})
+	var first struct {
+		Facility struct {
+			Attacks struct{ PageInfo struct{ EndCursor string } }
+		}
+	}
+	walking.MustData(`{ facility(id: "facility:ain-jalout-school") { attacks(first: 1, dateRange: {from: "2014-01-01"}) { pageInfo { endCursor } } } }`, nil, &first)
+	for _, tc := range walkTrees {
+		t.Run(tc.name, func(t *testing.T) {
+			if tc.vars["after"] != nil {
+				tc.vars["after"] = first.Facility.Attacks.PageInfo.EndCursor
+			}
+			got, want := walking.Do(tc.query, tc.vars), levels.Do(tc.query, tc.vars)
+			if len(got.Errors) > 0 || len(want.Errors) > 0 {
+				t.Fatalf("errors: %+v / level by level: %+v", got.Errors, want.Errors)
+			}
+			if !bytes.Equal(canonical(t, got.Data), canonical(t, want.Data)) {
+				t.Errorf("the tree read in one query differs:\n%s\nlevel by level:\n%s", got.Data, want.Data)
+			}
+			if len(got.Data) < 80 {
+				t.Errorf("the answer is nearly empty, the case proves nothing: %s", got.Data)
+			}
+			trips, _ := got.Extensions["dbRoundTrips"].(float64)
+			levelTrips, _ := want.Extensions["dbRoundTrips"].(float64)
+			if int(trips) != tc.trips {
+				t.Errorf("%v round trips, want %d (level by level: %v)", trips, tc.trips, levelTrips)
+			}
+		})
+	}
+}
+
+// The round trips of a deep tree do not grow with its items: a page of many attacks, each with its
+// claims, their sources and what those cite, costs one query.
+func TestRoundTrips_DeepTreeOverManyItems(t *testing.T) {
+	MustServer(t, true)
+	c := newClientRoundTrips(t, neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database))
+	query := `query ($n: Int) { attacks(first: $n) { nodes { id facilities { name place { name partOf { name } } attacks(first: 3) { nodes { id claims { nodes { id } } } } }
+	  claims { nodes { quote source { title publishedBy { name } cites { title } citedBy(first: 2) { nodes { title } } } claimedBy { name } names { name } } }
+	  casualties { killed { low high independentSources } } attributions { actor { name members(first: 2) { nodes { name } } } sources { title } } } } }`
+	for _, n := range []int{1, 3, 15} {
+		resp := c.Do(query, map[string]any{"n": n})
+		if len(resp.Errors) > 0 {
+			t.Fatalf("errors: %+v", resp.Errors)
+		}
+		var data attackPage
+		_ = json.Unmarshal(resp.Data, &data)
+		if len(data.Attacks.Nodes) != n {
+			t.Fatalf("%d attacks, want %d", len(data.Attacks.Nodes), n)
+		}
+		if trips, _ := resp.Extensions["dbRoundTrips"].(float64); trips != 1 {
+			t.Errorf("%d attacks: %v round trips, want 1 (the page with its tree)", n, trips)
+		}
+	}
+}
+
+// canonical re-encodes JSON with its keys sorted, so that two answers compare by content.
+func canonical(t *testing.T, raw json.RawMessage) []byte {
+	t.Helper()
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		t.Fatal(err)
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
