@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +123,69 @@ func graphQLData(t *testing.T, url, query string, vars map[string]any) any {
 		t.Fatalf("variables %v: %s", vars, out.Errors[0].Message)
 	}
 	return out.Data
+}
+
+// TestRun_ReportsEachConcurrencyAndWhereTheTimeGoes runs two queries of the mix at 1 and 2 clients
+// on a small generated graph: every level is measured for Athar and the floor, Neo4j's own
+// statistics account for the queries each request sent (as many as the server counted) and for
+// their execution time, and the first request after the plan cache was cleared paid for planning.
+func TestRun_ReportsEachConcurrencyAndWhereTheTimeGoes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	store := neo4jtest.MustStore(t)
+	size := DefaultSize.Scaled(0.002)
+	if _, err := store.Import(ctx, Generate(size, 3), neo4jstore.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{
+		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store, Logger: quiet,
+			ReportRoundTrips: true}),
+		Explorer: store, Pinger: store, QueryTimeout: time.Minute, Logger: quiet,
+	}))
+	defer srv.Close()
+	wanted := []string{"facility with attacks and claims", "count of attacks over most of the years"}
+	rep, err := Run(ctx, Options{URL: srv.URL + "/graphql", Driver: neo4jtest.Driver(t), Database: neo4jtest.Database, Size: size,
+		Clients: []int{1, 2}, Requests: 6, Warmup: 2, Seed: 1, Only: func(name string) bool { return slices.Contains(wanted, name) }}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Results) != len(wanted) {
+		t.Fatalf("%d results, want %d", len(rep.Results), len(wanted))
+	}
+	if rep.RoundTrip <= 0 {
+		t.Errorf("a bare round trip took %v", rep.RoundTrip)
+	}
+	for _, r := range rep.Results {
+		if len(r.Levels) != 2 || r.Levels[0].Clients != 1 || r.Levels[1].Clients != 2 {
+			t.Fatalf("%s: levels %+v, want 1 and 2 clients", r.Query, r.Levels)
+		}
+		for _, lv := range r.Levels {
+			for side, s := range map[string]Stats{"Athar": lv.Athar, "floor": lv.Floor} {
+				if s.Requests != 6 || s.Errors != 0 || s.P50 <= 0 || s.P95 < s.P50 || s.Mean <= 0 {
+					t.Errorf("%s, %d clients, %s: %+v (%s%s)", r.Query, lv.Clients, side, s, lv.FirstErrorMsg, lv.FloorErrorMsg)
+				}
+				if s.Neo4j <= 0 || s.Neo4j > s.Mean*time.Duration(lv.Clients)*4 {
+					t.Errorf("%s, %d clients, %s: Neo4j's time %v per request of %v", r.Query, lv.Clients, side, s.Neo4j, s.Mean)
+				}
+			}
+			if lv.Floor.Queries != 1 {
+				t.Errorf("%s: Neo4j counted %.2f queries per floor request, want 1", r.Query, lv.Floor.Queries)
+			}
+			if lv.Athar.RoundTrips < 1 || lv.Athar.Queries != lv.Athar.RoundTrips {
+				t.Errorf("%s: Neo4j counted %.2f queries per request, the server %.2f round trips", r.Query, lv.Athar.Queries, lv.Athar.RoundTrips)
+			}
+		}
+		if r.Cold.AtharPlanning <= 0 || r.Cold.FloorPlanning <= 0 || r.Cold.AtharQueries < 1 {
+			t.Errorf("%s: the first request after clearing the plan cache: %+v", r.Query, r.Cold)
+		}
+		if r.Cold.FloorPlanning < r.Levels[0].Floor.Planning {
+			t.Errorf("%s: planning the floor afresh took %v, less than a cached plan's %v", r.Query, r.Cold.FloorPlanning, r.Levels[0].Floor.Planning)
+		}
+	}
+	table := Table(rep)
+	for _, want := range []string{"1 client:", "2 clients:", "Where the time goes, 1 client", "count of attacks over most of the years"} {
+		if !strings.Contains(table, want) {
+			t.Errorf("the report has no %q:\n%s", want, table)
+		}
+	}
 }

@@ -67,7 +67,7 @@ type Result struct {
 }
 
 // Report is a run of the mix, with the time of a bare round trip to Neo4j (RETURN 1 through the
-// driver, mean of 100 at one client), which is what each of a request's round trips costs besides
+// driver, the median of 100 at one client after 20 to warm up), which is what each of a request's round trips costs besides
 // Neo4j's own work: Bolt, the session and transaction, the driver.
 type Report struct {
 	Results   []Result
@@ -85,13 +85,17 @@ func Run(ctx context.Context, o Options, progress func(string)) (*Report, error)
 	}
 	defer stopCollector(context.WithoutCancel(ctx), o.Driver, o.Database)
 	rep := &Report{}
-	bare, err := load(ctx, 1, 100, 0, func(ctx context.Context, _ *rand.Rand) (float64, error) {
+	roundTrip := func(ctx context.Context, _ *rand.Rand) (float64, error) {
 		return 1, runCypher(ctx, o.Driver, o.Database, "RETURN 1", nil)
-	})
+	}
+	if _, err := load(ctx, 1, 20, 0, roundTrip); err != nil {
+		return nil, err
+	}
+	bare, err := load(ctx, 1, 100, 0, roundTrip)
 	if err != nil {
 		return nil, err
 	}
-	rep.RoundTrip = bare.stats().Mean
+	rep.RoundTrip = bare.stats().P50
 
 	for i, q := range Mix {
 		if o.Only != nil && !o.Only(q.Name) {
@@ -136,11 +140,10 @@ func Run(ctx context.Context, o Options, progress func(string)) (*Report, error)
 	return rep, nil
 }
 
-// runFloor runs a query's hand-written Cypher with the parameters of the GraphQL variables vars.
+// runFloor runs a query's hand-written Cypher with the parameters of the GraphQL variables vars,
+// as Athar runs its reads (runCypher).
 func runFloor(ctx context.Context, d neo4j.DriverWithContext, database string, q Query, vars map[string]any) error {
-	_, err := neo4j.ExecuteQuery(ctx, d, q.Floor, q.FloorParams(vars), neo4j.EagerResultTransformer,
-		neo4j.ExecuteQueryWithDatabase(database), neo4j.ExecuteQueryWithReadersRouting())
-	return err
+	return runCypher(ctx, d, database, q.Floor, q.FloorParams(vars))
 }
 
 // cold clears Neo4j's query caches, then sends one request and returns its latency, the compile
