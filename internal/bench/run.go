@@ -80,7 +80,7 @@ type Report struct {
 func Run(ctx context.Context, o Options, progress func(string)) (*Report, error) {
 	most := slices.Max(o.Clients)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: most, MaxConnsPerHost: most}, Timeout: time.Minute}
-	if err := startCollector(ctx, o.Driver, o.Database); err != nil {
+	if err := restartCollector(ctx, o.Driver, o.Database); err != nil {
 		return nil, fmt.Errorf("starting Neo4j's query statistics (db.stats.collect): %w", err)
 	}
 	defer stopCollector(context.WithoutCancel(ctx), o.Driver, o.Database)
@@ -150,11 +150,10 @@ func runFloor(ctx context.Context, d neo4j.DriverWithContext, database string, q
 // time and the number of queries Neo4j counted for it. A failed request is an error: the first
 // request of every query must work.
 func cold(ctx context.Context, o Options, salt uint64, do func(context.Context, *rand.Rand) (float64, error)) (time.Duration, time.Duration, int64, error) {
-	if err := runCypher(ctx, o.Driver, o.Database, "CALL db.clearQueryCaches()", nil); err != nil {
+	if err := restartCollector(ctx, o.Driver, o.Database); err != nil {
 		return 0, 0, 0, err
 	}
-	before, err := snapshot(ctx, o.Driver, o.Database)
-	if err != nil {
+	if err := runCypher(ctx, o.Driver, o.Database, "CALL db.clearQueryCaches()", nil); err != nil {
 		return 0, 0, 0, err
 	}
 	t0 := time.Now()
@@ -162,35 +161,35 @@ func cold(ctx context.Context, o Options, salt uint64, do func(context.Context, 
 		return 0, 0, 0, fmt.Errorf("first request after clearing the query caches: %w", err)
 	}
 	took := time.Since(t0)
-	after, err := snapshot(ctx, o.Driver, o.Database)
+	db, _, err := phase(ctx, o.Driver, o.Database)
 	if err != nil {
 		return 0, 0, 0, err
 	}
-	db := after.since(before)
 	return took, db.Compile, db.Queries, nil
 }
 
-// measure runs the warm-up, then the measured requests with Neo4j's totals read before and after
-// them. The first error of a request is returned apart from the error that stopped the run.
+// measure runs the warm-up, then the measured requests with Neo4j's collector restarted before
+// them and read after. The first error of a request is returned apart from the error that stopped
+// the run. When the measured requests ran more queries than the collector holds, Queries,
+// Planning and Neo4j are left at -1.
 func measure(ctx context.Context, o Options, clients int, salt uint64, do func(context.Context, *rand.Rand) (float64, error)) (Stats, error, error) {
 	if _, err := load(ctx, clients, o.Warmup, salt, do); err != nil {
 		return Stats{}, nil, err
 	}
-	before, err := snapshot(ctx, o.Driver, o.Database)
-	if err != nil {
+	if err := restartCollector(ctx, o.Driver, o.Database); err != nil {
 		return Stats{}, nil, err
 	}
 	smp, err := load(ctx, clients, o.Requests, salt, do)
 	if err != nil {
 		return Stats{}, nil, err
 	}
-	after, err := snapshot(ctx, o.Driver, o.Database)
+	db, ok, err := phase(ctx, o.Driver, o.Database)
 	if err != nil {
 		return Stats{}, nil, err
 	}
 	s := smp.stats()
-	if n := len(smp.lat) + smp.errs; n > 0 {
-		db := after.since(before)
+	s.Queries, s.Planning, s.Neo4j = -1, -1, -1
+	if n := len(smp.lat) + smp.errs; n > 0 && ok {
 		s.Queries = float64(db.Queries) / float64(n)
 		s.Planning = db.Compile / time.Duration(n)
 		s.Neo4j = db.Execute / time.Duration(n)
@@ -352,9 +351,16 @@ func WhereTable(rep *Report) string {
 	for _, r := range rep.Results {
 		a, f := r.Levels[0].Athar, r.Levels[0].Floor
 		bolt := time.Duration(a.RoundTrips * float64(rep.RoundTrip))
+		// Neo4j's parts are -1 when its collector could not hold the phase: then so is the rest.
+		part := func(s Stats, d time.Duration) string {
+			if s.Neo4j < 0 {
+				return "–"
+			}
+			return ms(d)
+		}
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s (%d) | %s |\n", r.Query,
-			ms(a.Mean), ms(a.Neo4j), ms(a.Planning), ms(bolt), ms(a.Mean-a.Neo4j-a.Planning-bolt),
-			ms(f.Mean), ms(f.Neo4j), ms(f.Planning), ms(f.Mean-f.Neo4j-f.Planning),
+			ms(a.Mean), part(a, a.Neo4j), part(a, a.Planning), ms(bolt), part(a, a.Mean-a.Neo4j-a.Planning-bolt),
+			ms(f.Mean), part(f, f.Neo4j), part(f, f.Planning), part(f, f.Mean-f.Neo4j-f.Planning),
 			ms(r.Cold.AtharPlanning), r.Cold.AtharQueries, ms(r.Cold.FloorPlanning))
 	}
 	return b.String()

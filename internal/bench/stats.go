@@ -12,9 +12,14 @@ import (
 // the db.stats procedures, in Community Edition too): per query text, how many times it ran
 // (invocationCount) and, averaged over those runs, the microseconds it spent compiling
 // (compileTimeInUs: parsing and planning, or finding the plan in the plan cache) and executing
-// (executionTimeInUs: from the start of execution until the result was consumed). The collector
-// keeps the first 100 runs of each text in detail but averages over every run, so the bench reads
-// the averages before and after a phase and takes the difference of count × average.
+// (executionTimeInUs: from the start of execution until the result was consumed). It holds the
+// most recent runs only (collectorCapacity of them, all texts together), and db.stats.clear
+// empties it only while it is stopped, so the bench restarts it empty before each phase and reads
+// the phase's totals (count × average) at its end.
+
+// collectorCapacity is how many runs Neo4j's data collector holds (its setting
+// data_collector.max_recent_query_count, 8192 by default); a phase that ran more is not counted.
+const collectorCapacity = 8192
 
 // dbTotals is what Neo4j spent on the queries of a phase: how many ran, and their compile and
 // execution time summed.
@@ -29,8 +34,9 @@ type dbSnapshot map[string]dbTotals
 // ownQueries are the texts of the bench's own calls, left out of every phase's totals.
 var ownQueries = []string{"CALL db.stats.", "CALL db.clearQueryCaches()"}
 
-// startCollector starts Neo4j's data collector on queries, afresh.
-func startCollector(ctx context.Context, d neo4j.DriverWithContext, database string) error {
+// restartCollector empties Neo4j's data collector of queries and starts it again (for a week at
+// most), so that what it holds next is the phase that follows.
+func restartCollector(ctx context.Context, d neo4j.DriverWithContext, database string) error {
 	_ = runCypher(ctx, d, database, "CALL db.stats.stop('QUERIES')", nil) // fails when it is not collecting
 	if err := runCypher(ctx, d, database, "CALL db.stats.clear('QUERIES')", nil); err != nil {
 		return err
@@ -43,6 +49,23 @@ func startCollector(ctx context.Context, d neo4j.DriverWithContext, database str
 func stopCollector(ctx context.Context, d neo4j.DriverWithContext, database string) {
 	_ = runCypher(ctx, d, database, "CALL db.stats.stop('QUERIES')", nil)
 	_ = runCypher(ctx, d, database, "CALL db.stats.clear('QUERIES')", nil)
+}
+
+// phase reads what the collector holds since restartCollector, the bench's own calls left out;
+// ok is false when the phase ran more queries than the collector holds.
+func phase(ctx context.Context, d neo4j.DriverWithContext, database string) (t dbTotals, ok bool, err error) {
+	snap, err := snapshot(ctx, d, database)
+	if err != nil {
+		return dbTotals{}, false, err
+	}
+	all := snap.since(nil)
+	t = all
+	for q, n := range snap {
+		if own(q) {
+			all.Queries += n.Queries
+		}
+	}
+	return t, all.Queries < collectorCapacity, nil
 }
 
 // snapshot reads the collector's totals per query text.
