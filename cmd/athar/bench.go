@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -24,15 +26,17 @@ func benchCmd(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 
 Generates a synthetic graph (by default 100,000 attacks on 20,000 facilities in 2,000 places,
 5,000 actors, 50,000 sources, 400,000 claims), loads it through the import path, then drives a
-fixed mix of queries over HTTP with concurrent clients and prints, per query, latency percentiles,
-throughput and Neo4j round trips per request, beside the same answers fetched by hand-written
-Cypher through the driver (the floor). With no NEO4J_URI it runs a fresh embedded Neo4j in a
-temporary directory; an existing database must be empty.
+fixed mix of queries over HTTP, once per number of concurrent clients (--clients), and prints,
+per query, latency percentiles, throughput and Neo4j round trips per request, beside the same
+answers fetched by hand-written Cypher through the driver (the floor), and where a request's time
+goes: Neo4j's execution and planning by its own query statistics (db.stats), the round trips, and
+Athar's own work. With no NEO4J_URI it runs a fresh embedded Neo4j in a temporary directory; an
+existing database must be empty.
 
 `, stderr)
 	fs := a.fs
 	scale := fs.Float64("scale", 1, "multiply the default graph size by this")
-	clients := fs.Int("clients", 8, "concurrent clients")
+	clientsList := fs.String("clients", "1,8", "the numbers of concurrent clients to run the mix with, comma-separated (1 to 256 each)")
 	requests := fs.Int("requests", 200, "measured requests per query")
 	warmup := fs.Int("warmup", 30, "warm-up requests per query")
 	batch := fs.Int("batch-size", neo4jstore.DefaultBatchSize, "records per import transaction")
@@ -40,6 +44,10 @@ temporary directory; an existing database must be empty.
 	seed := fs.Uint64("seed", 1, "random seed of the synthetic graph and of the query variables")
 	only := fs.String("only", "", "run only the queries whose name contains this")
 	if err := a.parse(args); err != nil {
+		return err
+	}
+	clients, err := parseClients(*clientsList)
+	if err != nil {
 		return err
 	}
 	if a.db.URI == "" {
@@ -96,13 +104,13 @@ temporary directory; an existing database must be empty.
 		Explorer: store, Pinger: store, Logger: discardLogger(), QueryTimeout: time.Minute,
 		// The clients share one address: each runs at once, so that what is measured is the
 		// queries, not admission control's share per client.
-		Admission: httpapi.NewAdmission(httpapi.AdmissionConfig{MaxRunning: *clients, MaxRunningPerClient: *clients}),
+		Admission: httpapi.NewAdmission(httpapi.AdmissionConfig{MaxRunning: slices.Max(clients), MaxRunningPerClient: slices.Max(clients)}),
 	}), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = srv.Serve(listener) }()
 	defer srv.Shutdown(context.Background())
 
 	results, err := bench.Run(ctx, bench.Options{URL: "http://" + listener.Addr().String() + "/graphql", Driver: driver,
-		Database: a.db.Database, Size: size, Clients: *clients, Requests: *requests, Warmup: *warmup, Seed: *seed,
+		Database: a.db.Database, Size: size, Clients: clients, Requests: *requests, Warmup: *warmup, Seed: *seed,
 		Only: func(name string) bool { return strings.Contains(name, *only) }},
 		func(s string) { fmt.Fprintln(stderr, s) })
 	if err != nil {
@@ -110,15 +118,28 @@ temporary directory; an existing database must be empty.
 	}
 	report := fmt.Sprintf("Graph: %d attacks, %d facilities, %d places, %d actors, %d sources, %d claims (%d records).\n"+
 		"Import: %s (%.0f records/s, batches of %d).\n"+
-		"Load: %d clients, %d requests per query after %d warm-up, on %d CPUs (%s/%s, %s).\n\n%s",
+		"Load: %s clients, %d requests per query after %d warm-up, on %d CPUs (%s/%s, %s).\n\n%s",
 		size.Attacks, size.Facilities, size.Places, size.Actors, size.Sources, size.Claims, size.Records(),
 		importTook.Round(time.Second), float64(size.Records())/importTook.Seconds(), *batch,
-		*clients, *requests, *warmup, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), bench.Table(results))
+		*clientsList, *requests, *warmup, runtime.NumCPU(), runtime.GOOS, runtime.GOARCH, runtime.Version(), bench.Table(results))
 	fmt.Fprint(stdout, report)
 	if *out != "" {
 		return os.WriteFile(*out, []byte(report), 0o644)
 	}
 	return nil
+}
+
+// parseClients reads --clients: a comma-separated list of numbers of concurrent clients.
+func parseClients(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 || n > 256 {
+			return nil, fmt.Errorf("--clients: %q is not a number of clients from 1 to 256 (give a list such as 1,8)", strings.TrimSpace(part))
+		}
+		out = append(out, n)
+	}
+	return out, nil
 }
 
 func flagSet(fs *flag.FlagSet, name string) bool {
