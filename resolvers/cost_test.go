@@ -1,0 +1,399 @@
+package resolvers_test
+
+import (
+	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/vektah/gqlparser/v2/ast"
+
+	"github.com/athar-project/athar/graph"
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/export"
+	"github.com/athar-project/athar/internal/httpapi"
+	"github.com/athar-project/athar/internal/neo4jstore"
+	"github.com/athar-project/athar/internal/neo4jtest"
+	"github.com/athar-project/athar/resolvers"
+)
+
+// costServers serves one database under several cost limits: measure refuses every query (its
+// limit is 1) and says its cost; at serves the limit given. Their document limits let 300 aliases
+// through, so that only the cost decides.
+type costServers struct {
+	t       *testing.T
+	store   *neo4jstore.Store
+	measure *client
+}
+
+// costLimits are document limits high enough for every query of these tests.
+var costLimits = resolvers.Limits{MaxQueryBytes: 1 << 20, MaxTokens: 1 << 20, MaxAliases: 1000, MaxFields: 10_000}
+
+func newCostServers(t *testing.T) *costServers {
+	t.Helper()
+	s := &costServers{t: t, store: neo4jtest.MustStore(t)}
+	s.measure = s.at(1)
+	return s
+}
+
+// at returns a client of a server whose complexity limit is limit.
+func (s *costServers) at(limit int) *client {
+	s.t.Helper()
+	return serve(s.t, s.store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ComplexityLimit = limit
+		gql.Limits = costLimits
+	})
+}
+
+// cost returns the cost the server counts for a query, from the error that refuses it.
+func (s *costServers) cost(query string, vars map[string]any) int {
+	s.t.Helper()
+	e := s.measure.mustOverLimit(query, vars, "complexityLimit", 1)
+	cost, ok := e.Extensions["cost"].(float64)
+	if !ok {
+		s.t.Fatalf("no cost in %+v", e)
+	}
+	return int(cost)
+}
+
+// mustBeAccepted posts a query that must run: no error at all.
+func mustBeAccepted(t *testing.T, c *client, query string, vars map[string]any) {
+	t.Helper()
+	resp := c.Do(query, vars)
+	if len(resp.Errors) > 0 || len(resp.Data) == 0 {
+		t.Errorf("query\n%s\nwith %v: errors %+v, want it to run", query, vars, resp.Errors)
+	}
+}
+
+// pagedField is a field that takes first.
+type pagedField struct {
+	on    *ast.Definition
+	field *ast.FieldDefinition
+}
+
+func (p pagedField) String() string { return p.on.Name + "." + p.field.Name }
+
+// pagedFields returns every field of the schema that takes first, by type and field name.
+func pagedFields(schema *ast.Schema) []pagedField {
+	var out []pagedField
+	for _, def := range schema.Types {
+		if strings.HasPrefix(def.Name, "__") || (def.Kind != ast.Object && def.Kind != ast.Interface) {
+			continue
+		}
+		for _, f := range def.Fields {
+			if f.Arguments.ForName("first") != nil {
+				out = append(out, pagedField{def, f})
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b pagedField) int { return strings.Compare(a.String(), b.String()) })
+	return out
+}
+
+// documentedDefault is the page size the schema documents for a paged field when first is not
+// given: the argument's default, or the "N unless last is given" of its description.
+func documentedDefault(t *testing.T, p pagedField) int {
+	t.Helper()
+	first := p.field.Arguments.ForName("first")
+	if first.DefaultValue != nil {
+		n, err := strconv.Atoi(first.DefaultValue.Raw)
+		if err != nil {
+			t.Fatalf("%s: first's default %q", p, first.DefaultValue.Raw)
+		}
+		return n
+	}
+	m := regexp.MustCompile(`(\d+) unless last is given`).FindStringSubmatch(first.Description)
+	if m == nil {
+		t.Fatalf("%s: the schema says neither a default nor its page size unless last is given: %q", p, first.Description)
+	}
+	n, _ := strconv.Atoi(m[1])
+	return n
+}
+
+// argumentValues are the values given to the required arguments of the fields on the way to a
+// paged field, by argument name, where a value of the argument's type alone would be refused.
+var argumentValues = map[string]string{
+	"date": `"2016-11-16"`, "year": "2016", "month": "11", "interval": "YEAR", "query": `"school"`,
+	"latitude": "36.2", "longitude": "37.1", "radiusMeters": "100",
+	"attackId": `"attack:cost"`, "a": `"dataset:cost"`, "b": `"dataset:cost-b"`,
+}
+
+// costEntities creates an entity of each type, "<type>:cost", for the paths to the paged fields to
+// pass through, and a second dataset to compare the first with.
+func costEntities(t *testing.T, c *client) {
+	t.Helper()
+	var out map[string]any
+	c.MustMutate(`mutation {
+	  d: createDataset(input: {id: "dataset:cost", name: "Cost"}) { userErrors { message } }
+	  e: createDataset(input: {id: "dataset:cost-b", name: "Cost B"}) { userErrors { message } }
+	  p: createPlace(input: {id: "place:cost", name: "Cost", kind: CITY}) { userErrors { message } }
+	  a: createActor(input: {id: "actor:cost", name: "Cost", kind: NGO}) { userErrors { message } }
+	  f: createFacility(input: {id: "facility:cost", name: "Cost", type: SCHOOL, placeId: "place:cost"}) { userErrors { message } }
+	  s: createSource(input: {id: "source:cost", title: "Cost", kind: NEWS, publishedBy: ["actor:cost"]}) { userErrors { message } }
+	  v: createEvent(input: {id: "event:cost", name: "Cost", kind: OTHER, facilityId: "facility:cost"}) { userErrors { message } }
+	}`, nil, &out)
+	c.MustMutate(`mutation {
+	  a: createAttack(input: {id: "attack:cost", title: "Cost", date: {start: "2016-11-16"}, facilityIds: ["facility:cost"],
+	    placeIds: ["place:cost"], duringEventIds: ["event:cost"]}) { userErrors { message } }
+	}`, nil, &out)
+	c.MustMutate(`mutation {
+	  c: addClaim(input: {id: "claim:cost", attackId: "attack:cost", sourceId: "source:cost", kind: NARRATIVE,
+	    text: "Cost", quote: "Cost", claimedBy: "actor:cost"}) { userErrors { message } }
+	}`, nil, &out)
+}
+
+// literal writes a value of type typ for the required argument name of a field returning result.
+func literal(schema *ast.Schema, name string, typ *ast.Type, result string) string {
+	if v, ok := argumentValues[name]; ok {
+		return v
+	}
+	if typ.Elem != nil {
+		return "[" + literal(schema, name, typ.Elem, result) + "]"
+	}
+	switch def := schema.Types[typ.NamedType]; {
+	case name == "id" || typ.NamedType == "ID":
+		return strconv.Quote(strings.ToLower(result[:1]) + result[1:] + ":cost")
+	case def.Kind == ast.Enum:
+		return def.EnumValues[0].Name
+	case def.Kind == ast.InputObject:
+		var fields []string
+		for _, f := range def.Fields {
+			if f.Type.NonNull && f.DefaultValue == nil {
+				fields = append(fields, f.Name+": "+literal(schema, f.Name, f.Type, result))
+			}
+		}
+		return "{" + strings.Join(fields, ", ") + "}"
+	case typ.NamedType == "Int" || typ.NamedType == "Float":
+		return "1"
+	case typ.NamedType == "Boolean":
+		return "false"
+	}
+	return `"x"`
+}
+
+// call writes a field with its required arguments and the extra ones given.
+func call(schema *ast.Schema, f *ast.FieldDefinition, extra ...string) string {
+	args := extra
+	for _, a := range f.Arguments {
+		if a.Type.NonNull && a.DefaultValue == nil {
+			args = append(args, a.Name+": "+literal(schema, a.Name, a.Type, f.Type.Name()))
+		}
+	}
+	if len(args) == 0 {
+		return f.Name
+	}
+	return f.Name + "(" + strings.Join(args, ", ") + ")"
+}
+
+// pathTo returns the shortest way from the query's root to a selection set on the type named to:
+// the text before that selection set and the text after it. Interfaces lead to the types that
+// implement them through inline fragments.
+func pathTo(t *testing.T, schema *ast.Schema, to string) (open, close string) {
+	t.Helper()
+	type step struct{ from, text string }
+	prev := map[string]step{schema.Query.Name: {}}
+	queue := []string{schema.Query.Name}
+	for len(queue) > 0 {
+		name := queue[0]
+		queue = queue[1:]
+		def := schema.Types[name]
+		next := func(to, text string) {
+			if _, seen := prev[to]; !seen {
+				prev[to] = step{name, text}
+				queue = append(queue, to)
+			}
+		}
+		if def.Kind == ast.Interface {
+			for _, p := range schema.GetPossibleTypes(def) {
+				next(p.Name, "... on "+p.Name)
+			}
+		}
+		for _, f := range def.Fields {
+			if k := schema.Types[f.Type.Name()].Kind; !strings.HasPrefix(f.Name, "__") && (k == ast.Object || k == ast.Interface) {
+				next(f.Type.Name(), call(schema, f))
+			}
+		}
+	}
+	if _, ok := prev[to]; !ok {
+		t.Fatalf("no way from the root to %s", to)
+	}
+	for at := to; at != schema.Query.Name; at = prev[at].from {
+		open = prev[at].text + " { " + open
+		close += " }"
+	}
+	return open, close
+}
+
+// firstLeaf selects the first field of a type, and the first field of that, down to a scalar:
+// edges { cursor } of a connection.
+func firstLeaf(schema *ast.Schema, typeName string) string {
+	def := schema.Types[typeName]
+	if def.Kind != ast.Object && def.Kind != ast.Interface {
+		return ""
+	}
+	for _, f := range def.Fields {
+		if !strings.HasPrefix(f.Name, "__") {
+			if sub := firstLeaf(schema, f.Type.Name()); sub != "" {
+				return "{ " + call(schema, f) + " " + sub + " }"
+			}
+			return "{ " + call(schema, f) + " }"
+		}
+	}
+	return ""
+}
+
+// TestQueryCost_EveryPagedFieldAtItsBoundary takes every field of the schema that takes first (so
+// that one added later is covered), reached from the root by the shortest way, selecting its first
+// scalar, and its default page size as the schema documents it. Its cost with first given as the
+// default, as null, and left unset is the same, and grows by the same amount with each item; with
+// the limit set at that cost, first = default−1, the default and first left unset run, and
+// default+1 is refused, naming complexityLimit, and so is last = default+1.
+func TestQueryCost_EveryPagedFieldAtItsBoundary(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{}}).Schema()
+	s := newCostServers(t)
+	costEntities(t, s.at(resolvers.DefaultComplexityLimit))
+	fields := pagedFields(schema)
+	if len(fields) < 30 {
+		t.Fatalf("%d paged fields found, want every one of the schema: %v", len(fields), fields)
+	}
+	for _, p := range fields {
+		t.Run(p.String(), func(t *testing.T) {
+			def := documentedDefault(t, p)
+			open, close := pathTo(t, schema, p.on.Name)
+			sel := firstLeaf(schema, p.field.Type.Name())
+			firstType := p.field.Arguments.ForName("first").Type.String()
+			q := fmt.Sprintf("query ($n: %s) { %s%s %s%s }", firstType, open, call(schema, p.field, "first: $n"), sel, close)
+			n := func(v int) map[string]any { return map[string]any{"n": v} }
+
+			below, at, above := s.cost(q, n(def-1)), s.cost(q, n(def)), s.cost(q, n(def+1))
+			if unset, null := s.cost(q, nil), s.cost(q, map[string]any{"n": nil}); unset != at || null != at {
+				t.Errorf("cost %d with first unset and %d with null, want %d as with first: %d\n%s", unset, null, at, def, q)
+			}
+			if above-at != at-below || at <= below {
+				t.Errorf("costs %d, %d, %d for first %d, %d, %d: want them growing by the same amount\n%s", below, at, above, def-1, def, def+1, q)
+			}
+
+			c := s.at(at)
+			mustBeAccepted(t, c, q, n(def-1))
+			mustBeAccepted(t, c, q, n(def))
+			mustBeAccepted(t, c, q, nil)
+			c.mustOverLimit(q, n(def+1), "complexityLimit", at)
+			if p.field.Arguments.ForName("last") != nil {
+				last := fmt.Sprintf("query ($n: %s) { %s%s %s%s }", firstType, open, call(schema, p.field, "last: $n"), sel, close)
+				c.mustOverLimit(last, n(def+1), "complexityLimit", at)
+				if got := s.cost(last, n(def)); got != at {
+					t.Errorf("cost %d with last: %d, want %d as with first", got, def, at)
+				}
+			}
+		})
+	}
+}
+
+// TestQueryCost_ThreeHundredAliases sends 300 aliases of one field: its cost is 300 times the
+// field's, and it runs under a limit of exactly that cost and is refused under one less.
+func TestQueryCost_ThreeHundredAliases(t *testing.T) {
+	s := newCostServers(t)
+	aliases := func(n int) string {
+		var b strings.Builder
+		b.WriteString("{")
+		for i := range n {
+			fmt.Fprintf(&b, ` a%d: attacks(first: 5) { nodes { id title } }`, i)
+		}
+		return b.String() + " }"
+	}
+	one := s.cost(aliases(1), nil)
+	if want := 1 + 5*2 + resolvers.DefaultRoundTripCost; one != want {
+		t.Fatalf("one alias costs %d, want %d", one, want)
+	}
+	all := s.cost(aliases(300), nil)
+	if all != 300*one {
+		t.Fatalf("300 aliases cost %d, want 300 × %d", all, one)
+	}
+	mustBeAccepted(t, s.at(all), aliases(300), nil)
+	s.at(all-1).mustOverLimit(aliases(300), nil, "complexityLimit", all-1)
+}
+
+// TestQueryCost_APageIsCountedHoweverItIsReached counts claims(first: 100) of an attack reached
+// every way a query can reach it: directly, through a named fragment, an inline fragment, the Node
+// interface (node, nodes, search results), an alias, and first as a variable (given, left unset
+// with the variable's default, null). Each counts the 100 claims the page may hold, not the items
+// the field returns (the database is empty: it returns none).
+func TestQueryCost_APageIsCountedHoweverItIsReached(t *testing.T) {
+	s := newCostServers(t)
+	rt, search := resolvers.DefaultRoundTripCost, resolvers.DefaultSearchCost
+	claims := 1 + 100*2 // claims(first: 100) { nodes { id quote } }
+	page := `claims(first: 100) { nodes { id quote } }`
+	for _, tc := range []struct {
+		name, query string
+		vars        map[string]any
+		want        int
+	}{
+		{"directly", `{ attack(id: "attack:a") { ` + page + ` } }`, nil, 1 + claims + 2*rt},
+		{"through a named fragment", `{ attack(id: "attack:a") { ...C } } fragment C on Attack { ` + page + ` }`, nil, 1 + claims + 2*rt},
+		{"through an inline fragment", `{ attack(id: "attack:a") { ... on Attack { ` + page + ` } } }`, nil, 1 + claims + 2*rt},
+		{"through node(id:)", `{ node(id: "attack:a") { ... on Attack { ` + page + ` } } }`, nil, 1 + claims + 2*rt},
+		{"through nodes(ids:), once per id", `{ nodes(ids: ["attack:a", "attack:b", "attack:c"]) { ... on Attack { ` + page + ` } } }`, nil, 1 + 3*claims + 2*rt},
+		{"through search results", `{ search(query: "school", first: 7) { nodes { ... on Attack { ` + page + ` } } } }`, nil, 1 + 7*claims + 2*rt + search},
+		{"through a fragment on an interface", `{ search(query: "school", first: 7) { edges { node { ...N } } } } fragment N on Node { ... on Attack { ` + page + ` } }`, nil, 1 + 7*claims + 2*rt + search},
+		{"under an alias", `{ x: attack(id: "attack:a") { y: claims(first: 100) { nodes { id quote } } } }`, nil, 1 + claims + 2*rt},
+		{"first as a variable", `query ($n: Int) { attack(id: "attack:a") { claims(first: $n) { nodes { id quote } } } }`, map[string]any{"n": 100}, 1 + claims + 2*rt},
+		{"a variable left unset takes its default", `query ($n: Int = 100) { attack(id: "attack:a") { claims(first: $n) { nodes { id quote } } } }`, nil, 1 + claims + 2*rt},
+		{"a null variable takes the field's default", `query ($n: Int = 100) { attack(id: "attack:a") { claims(first: $n) { nodes { id quote } } } }`, map[string]any{"n": nil}, 1 + (1 + athar.DefaultListSize*2) + 2*rt},
+		{"last", `{ attack(id: "attack:a") { claims(last: 100) { nodes { id quote } } } }`, nil, 1 + claims + 2*rt},
+		{"two levels down", `{ attacks(first: 10) { nodes { ` + page + ` } } }`, nil, 1 + 10*claims + 2*rt},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := s.cost(tc.query, tc.vars); got != tc.want {
+				t.Errorf("cost %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
+// TestQueryCost_ItemsFromArguments checks the fields whose items come from other arguments than
+// first, or from no argument: totalCount, nodes(ids:), graph's limit and depth, timeline's range
+// and interval, attacksGeoJSON's features and the calendar's months and days.
+func TestQueryCost_ItemsFromArguments(t *testing.T) {
+	s := newCostServers(t)
+	rt, search := resolvers.DefaultRoundTripCost, resolvers.DefaultSearchCost
+	years := athar.MaxYear() - athar.MinYear + 1
+	for _, tc := range []struct {
+		name, query string
+		vars        map[string]any
+		want        int
+	}{
+		{"totalCount is a round trip", `{ attacks(first: 0) { totalCount } }`, nil, 1 + 2*rt},
+		{"totalCount of a full-text lookup looks it up again", `{ search(query: "school", first: 0) { totalCount } }`, nil, 1 + 2*rt + 2*search},
+		{"each totalCount of a lookup", `{ attacks(first: 0, filter: {text: "school"}) { a: totalCount b: totalCount } }`, nil, 1 + 3*rt + 3*search},
+		{"totalCount of a lookup in a fragment", `{ search(query: "school", first: 0) { ...T } } fragment T on SearchConnection { totalCount }`, nil, 1 + 2*rt + 2*search},
+		{"totalCount without a lookup", `{ facilities(first: 0, filter: {types: [SCHOOL]}) { totalCount } }`, nil, 1 + 2*rt},
+		{"nodes: one item per id", `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []any{"attack:a", "attack:b", "attack:c", "attack:d"}}, 1 + 4 + rt},
+		{"graph: nodes by its default limit, edges by its default depth", `{ graph(ids: ["facility:a"]) { nodes { id } edges { id } truncated } }`, nil,
+			1 + (1 + 500) + (1 + 500*20) + 1 + 2*rt},
+		{"graph: its limit and depth as given", `query ($l: Int) { graph(ids: ["facility:a"], depth: 3, limit: $l) { nodes { id name } edges { id type } } }`, map[string]any{"l": 40},
+			1 + (1 + 40*2) + (1 + 40*20*3*2) + 4*rt},
+		{"graph: depth 0 walks nowhere", `{ graph(ids: ["facility:a"], depth: 0, limit: 10) { nodes { id } edges { id } } }`, nil, 1 + (1 + 10) + 1 + rt},
+		{"timeline by year, open", `{ timeline(interval: YEAR) { start attacks } }`, nil, 1 + years*2 + rt},
+		{"timeline by day over a week", `query ($f: AttackFilter) { timeline(interval: DAY, filter: $f) { start } }`,
+			map[string]any{"f": map[string]any{"dateRange": map[string]any{"from": "2016-11-10", "to": "2016-11-16"}}}, 1 + 7 + rt},
+		{"timeline by month from a date on", `{ timeline(interval: MONTH, filter: {dateRange: {from: "2016-11-16"}}) { start } }`, nil,
+			1 + ((athar.MaxYear()-2016)*12 + 2) + rt},
+		{"attacksGeoJSON: its features", `{ attacksGeoJSON }`, nil, 1 + export.MaxFeatures + rt},
+		{"the months of a year and the days of a month", `{ year(year: 2016) { months { days { attacks(first: 3) { nodes { id } } } } } }`, nil,
+			1 + 1 + 12*(1+31*(1+3)) + 4*rt},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := s.cost(tc.query, tc.vars); got != tc.want {
+				t.Errorf("cost %d, want %d", got, tc.want)
+			}
+		})
+	}
+
+	t.Run("a day timeline of every year does not fit the default limit with more than one field", func(t *testing.T) {
+		c := serve(t, s.store, nil)
+		mustBeAccepted(t, c, `{ timeline(interval: DAY) { start } }`, nil)
+		c.mustOverLimit(`{ timeline(interval: DAY) { start end } }`, nil, "complexityLimit", resolvers.DefaultComplexityLimit)
+	})
+}
