@@ -19,7 +19,7 @@ import (
 )
 
 // DefaultComplexityLimit is the highest cost a query may have unless Config says otherwise (see
-// costLimit): the README's deepest example, the evidence tree of a facility, costs 30,544 with its
+// costLimit): the README's deepest example, the evidence tree of a facility, costs 30,644 with its
 // round trips, and its dearest, the network view two hops round a facility (300 nodes, and the
 // 12,000 links its walk may read), 49,504 (TestLimits_DefaultsLetEveryExampleRun measures every
 // example); a page of 100 items, each with 100 items with 100 items, costs over a million.
@@ -73,8 +73,8 @@ const graphLinksPerNode = 20
 //
 // Connections' own edges and nodes are their items, not counted again. Each field resolved by a
 // resolver of its own (they load through the store: graph.ResolverRoot's methods) adds roundTrip
-// once where it is written, not once per item, since the loaders batch the items of a level into
-// one query; graph adds one more for each hop of its walk. Each full-text lookup adds search: a
+// for each round trip it makes (roundTrips), once where it is written, not once per item, since the
+// loaders batch the items of a level into one query; graph adds one more for each hop of its walk. Each full-text lookup adds search: a
 // search field or a filter with a text, and again its connection's totalCount, which counts the
 // hits by looking them up again. Introspection costs nothing. A fragment's cost is counted once (for
 // each graph depth it is spread under) and added at each place it is spread, so the count is linear
@@ -210,10 +210,10 @@ func (w *costWalker) field(f *ast.Field) fieldCost {
 	if w.at.lookup && f.Name == "totalCount" && strings.HasSuffix(typeName, "Connection") {
 		out.searches = 1 // the count of a full-text lookup's hits looks them up again
 	}
-	if w.c.resolvesField(f) {
-		out.trips = 1
-	}
 	items := w.items(f, args)
+	if w.c.resolvesField(f) {
+		out.trips = w.c.roundTrips(f, args, items)
+	}
 
 	outer := w.at
 	w.at = walkContext{}
@@ -271,6 +271,55 @@ func (c costLimit) resolvesField(f *ast.Field) bool {
 		}
 	}
 	return false
+}
+
+// roundTrips returns the round trips a field with a resolver of its own makes, for all its items
+// at once (see costLimit): one, or the loads its resolver makes one after the other
+// (sequentialLoads); for a field of an abstract type, one for each type it may load, as entities are
+// read one type at a time (node(id:) one, nodes(ids:) one for each type its ids name); and one more
+// when it is
+// given last without before and learns its list's length first: every list of an entity, and
+// nearby (the other root lists page in the store, in one query).
+func (c costLimit) roundTrips(f *ast.Field, args map[string]any, items int) int {
+	n := 1
+	if loads, ok := sequentialLoads[f.ObjectDefinition.Name+"."+f.Name]; ok {
+		n = loads
+	}
+	if t := c.schema.Types[f.Definition.Type.Name()]; t != nil && t.IsAbstractType() {
+		n = len(c.schema.GetPossibleTypes(t))
+		if ids, ok := args["ids"].([]any); ok {
+			n = min(n, max(typesOf(ids), 1))
+		} else if f.Definition.Type.Elem == nil && f.ObjectDefinition == c.schema.Query {
+			n = 1 // node(id:): one entity
+		}
+	}
+	if last, before := args["last"], args["before"]; last != nil && before == nil &&
+		(f.ObjectDefinition != c.schema.Query || f.Name == "nearby") {
+		n++
+	}
+	return n
+}
+
+// typesOf returns how many entity types the ids name (by their prefixes: facility:…).
+func typesOf(ids []any) int {
+	types := map[athar.EntityType]bool{}
+	for _, id := range ids {
+		if s, ok := id.(string); ok {
+			types[athar.TypeOfID(s)] = true
+		}
+	}
+	return len(types)
+}
+
+// sequentialLoads are the fields whose resolvers make more than one round trip, each waiting for the
+// one before: a list of ids, then the entities (the attacks of a day, the days of a month); the
+// claims of an attack, then what is derived from them (its sources, the citations its casualties'
+// independence needs); the attacks linked as one incident, then their claims.
+var sequentialLoads = map[string]int{
+	"Attack.sources": 2, "Attack.casualties": 2, "Attack.sameIncident": 2, "Attack.sameDay": 2,
+	"Attack.incidentAttributions": 2, "Attack.incidentCasualties": 3,
+	"Day.attacks": 2, "Month.attacks": 2, "Year.attacks": 2, "Month.days": 2, "Year.months": 2,
+	"Query.datasetOverlap": 2,
 }
 
 // items returns how many items a field may return, decided from the query (see costLimit).

@@ -115,19 +115,21 @@ func documentedDefault(t *testing.T, p pagedField) int {
 // argumentValues are the values given to the required arguments of the fields on the way to a
 // paged field, by argument name, where a value of the argument's type alone would be refused.
 var argumentValues = map[string]string{
-	"date": `"2016-11-16"`, "year": "2016", "month": "11", "interval": "YEAR", "query": `"school"`,
+	"ids": `["facility:cost", "attack:cost"]`, "date": `"2016-11-16"`, "year": "2016", "month": "11", "interval": "YEAR", "query": `"school"`,
 	"latitude": "36.2", "longitude": "37.1", "radiusMeters": "100",
-	"attackId": `"attack:cost"`, "a": `"dataset:cost"`, "b": `"dataset:cost-b"`,
+	"attackId": `"attack:cost"`, "a": `"dataset:cost"`, "b": `"dataset:other"`,
 }
 
 // costEntities creates an entity of each type, "<type>:cost", for the paths to the paged fields to
-// pass through, and a second dataset to compare the first with.
+// pass through, linked to one another, a second dataset to compare the first with, and a second
+// attack the same day, part of the first and linked with it as one incident, with claims of
+// casualties and of who is responsible.
 func costEntities(t *testing.T, c *client) {
 	t.Helper()
 	var out map[string]any
 	c.MustMutate(`mutation {
 	  d: createDataset(input: {id: "dataset:cost", name: "Cost"}) { userErrors { message } }
-	  e: createDataset(input: {id: "dataset:cost-b", name: "Cost B"}) { userErrors { message } }
+	  e: createDataset(input: {id: "dataset:other", name: "Cost B"}) { userErrors { message } }
 	  p: createPlace(input: {id: "place:cost", name: "Cost", kind: CITY}) { userErrors { message } }
 	  a: createActor(input: {id: "actor:cost", name: "Cost", kind: NGO}) { userErrors { message } }
 	  f: createFacility(input: {id: "facility:cost", name: "Cost", type: SCHOOL, placeId: "place:cost"}) { userErrors { message } }
@@ -139,8 +141,17 @@ func costEntities(t *testing.T, c *client) {
 	    placeIds: ["place:cost"], duringEventIds: ["event:cost"]}) { userErrors { message } }
 	}`, nil, &out)
 	c.MustMutate(`mutation {
+	  b: createAttack(input: {id: "attack:second", title: "Cost B", date: {start: "2016-11-16"}, facilityIds: ["facility:cost"],
+	    placeIds: ["place:cost"], partOfEventIds: ["event:cost"], aggregateId: "attack:cost"}) { userErrors { message } }
 	  c: addClaim(input: {id: "claim:cost", attackId: "attack:cost", sourceId: "source:cost", kind: NARRATIVE,
 	    text: "Cost", quote: "Cost", claimedBy: "actor:cost"}) { userErrors { message } }
+	  k: addClaim(input: {id: "claim:killed", attackId: "attack:second", sourceId: "source:cost", kind: CASUALTIES,
+	    text: "Cost", quote: "Cost", killed: {low: 3, high: 5}, placeIds: ["place:cost"]}) { userErrors { message } }
+	  p: addClaim(input: {id: "claim:perpetrator", attackId: "attack:cost", sourceId: "source:cost", kind: PERPETRATOR,
+	    text: "Cost", quote: "Cost", names: ["actor:cost"]}) { userErrors { message } }
+	}`, nil, &out)
+	c.MustMutate(`mutation {
+	  l: linkSameIncident(input: {attackIds: ["attack:cost", "attack:second"]}) { userErrors { message } }
 	}`, nil, &out)
 }
 
@@ -154,6 +165,9 @@ func literal(schema *ast.Schema, name string, typ *ast.Type, result string) stri
 	}
 	switch def := schema.Types[typ.NamedType]; {
 	case name == "id" || typ.NamedType == "ID":
+		if r := schema.Types[result]; r.IsAbstractType() {
+			result = schema.GetPossibleTypes(r)[0].Name // node(id:): an entity of the first type
+		}
 		return strconv.Quote(strings.ToLower(result[:1]) + result[1:] + ":cost")
 	case def.Kind == ast.Enum:
 		return def.EnumValues[0].Name
@@ -189,9 +203,9 @@ func call(schema *ast.Schema, f *ast.FieldDefinition, extra ...string) string {
 
 // pathTo returns the shortest way from the query's root to a selection set on the type named to:
 // the text before that selection set and the text after it. Interfaces lead to the types that
-// implement them through inline fragments.
-func pathTo(t *testing.T, schema *ast.Schema, to string) (open, close string) {
-	t.Helper()
+// implement them through inline fragments. ok is false for a type no query reaches (a mutation's
+// payload).
+func pathTo(schema *ast.Schema, to string) (open, close string, ok bool) {
 	type step struct{ from, text string }
 	prev := map[string]step{schema.Query.Name: {}}
 	queue := []string{schema.Query.Name}
@@ -217,13 +231,13 @@ func pathTo(t *testing.T, schema *ast.Schema, to string) (open, close string) {
 		}
 	}
 	if _, ok := prev[to]; !ok {
-		t.Fatalf("no way from the root to %s", to)
+		return "", "", false
 	}
 	for at := to; at != schema.Query.Name; at = prev[at].from {
 		open = prev[at].text + " { " + open
 		close += " }"
 	}
-	return open, close
+	return open, close, true
 }
 
 // firstLeaf selects the first field of a type, and the first field of that, down to a scalar:
@@ -261,7 +275,10 @@ func TestQueryCost_EveryPagedFieldAtItsBoundary(t *testing.T) {
 	for _, p := range fields {
 		t.Run(p.String(), func(t *testing.T) {
 			def := documentedDefault(t, p)
-			open, close := pathTo(t, schema, p.on.Name)
+			open, close, ok := pathTo(schema, p.on.Name)
+			if !ok {
+				t.Fatalf("no way from the root to %s", p.on.Name)
+			}
 			sel := firstLeaf(schema, p.field.Type.Name())
 			firstType := p.field.Arguments.ForName("first").Type.String()
 			q := fmt.Sprintf("query ($n: %s) { %s%s %s%s }", firstType, open, call(schema, p.field, "first: $n"), sel, close)
@@ -283,8 +300,10 @@ func TestQueryCost_EveryPagedFieldAtItsBoundary(t *testing.T) {
 			if p.field.Arguments.ForName("last") != nil {
 				last := fmt.Sprintf("query ($n: %s) { %s%s %s%s }", firstType, open, call(schema, p.field, "last: $n"), sel, close)
 				c.mustOverLimit(last, n(def+1), "complexityLimit", at)
-				if got := s.cost(last, n(def)); got != at {
-					t.Errorf("cost %d with last: %d, want %d as with first", got, def, at)
+				// A list that learns its length before it takes its last items makes one more
+				// round trip (TestQueryCost_CountsEveryRoundTrip).
+				if got := s.cost(last, n(def)); got != at && got != at+resolvers.DefaultRoundTripCost {
+					t.Errorf("cost %d with last: %d, want %d as with first, or one round trip more", got, def, at)
 				}
 			}
 		})
@@ -341,7 +360,7 @@ func TestQueryCost_APageIsCountedHoweverItIsReached(t *testing.T) {
 		{"first as a variable", `query ($n: Int) { attack(id: "attack:a") { claims(first: $n) { nodes { id quote } } } }`, map[string]any{"n": 100}, 1 + claims + 2*rt},
 		{"a variable left unset takes its default", `query ($n: Int = 100) { attack(id: "attack:a") { claims(first: $n) { nodes { id quote } } } }`, nil, 1 + claims + 2*rt},
 		{"a null variable takes the field's default", `query ($n: Int = 100) { attack(id: "attack:a") { claims(first: $n) { nodes { id quote } } } }`, map[string]any{"n": nil}, 1 + (1 + athar.DefaultListSize*2) + 2*rt},
-		{"last", `{ attack(id: "attack:a") { claims(last: 100) { nodes { id quote } } } }`, nil, 1 + claims + 2*rt},
+		{"last, which first learns the list's length", `{ attack(id: "attack:a") { claims(last: 100) { nodes { id quote } } } }`, nil, 1 + claims + 3*rt},
 		{"two levels down", `{ attacks(first: 10) { nodes { ` + page + ` } } }`, nil, 1 + 10*claims + 2*rt},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -382,7 +401,7 @@ func TestQueryCost_ItemsFromArguments(t *testing.T) {
 			1 + ((athar.MaxYear()-2016)*12 + 2) + rt},
 		{"attacksGeoJSON: its features", `{ attacksGeoJSON }`, nil, 1 + export.MaxFeatures + rt},
 		{"the months of a year and the days of a month", `{ year(year: 2016) { months { days { attacks(first: 3) { nodes { id } } } } } }`, nil,
-			1 + 1 + 12*(1+31*(1+3)) + 4*rt},
+			1 + 1 + 12*(1+31*(1+3)) + 7*rt}, // months, days and attacks: ids, then the nodes
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := s.cost(tc.query, tc.vars); got != tc.want {
@@ -396,4 +415,68 @@ func TestQueryCost_ItemsFromArguments(t *testing.T) {
 		mustBeAccepted(t, c, `{ timeline(interval: DAY) { start } }`, nil)
 		c.mustOverLimit(`{ timeline(interval: DAY) { start end } }`, nil, "complexityLimit", resolvers.DefaultComplexityLimit)
 	})
+}
+
+// TestQueryCost_CountsEveryRoundTrip sends, for every field of every type the query's root leads
+// to (from the schema, so that a field added later is covered), the field reached by the shortest
+// way over entities of every type, selecting its first scalar, and for a field that takes last, the
+// same with last: 1; and checks that the round trips the cost counts are at least those the request
+// made to Neo4j (extensions.dbRoundTrips).
+func TestQueryCost_CountsEveryRoundTrip(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{}}).Schema()
+	store := neo4jtest.MustStore(t)
+	// With a round trip costing a million, a query's cost divided by a million is its round trips:
+	// its items and lookups cost less.
+	const trip = 1_000_000
+	measure := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ComplexityLimit, gql.Limits = 1, costLimits
+		gql.Limits.RoundTripCost = trip
+	})
+	run := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ComplexityLimit, gql.Limits, gql.ReportRoundTrips = 1<<40, costLimits, true
+	})
+	costEntities(t, run)
+	var names []string
+	for name, def := range schema.Types {
+		if !strings.HasPrefix(name, "__") && (def.Kind == ast.Object || def.Kind == ast.Interface) && def != schema.Mutation {
+			names = append(names, name)
+		}
+	}
+	slices.Sort(names)
+	checked := 0
+	for _, name := range names {
+		def := schema.Types[name]
+		open, close, ok := pathTo(schema, name)
+		if !ok {
+			continue
+		}
+		for _, f := range def.Fields {
+			if strings.HasPrefix(f.Name, "__") {
+				continue
+			}
+			variants := []string{call(schema, f)}
+			if f.Arguments.ForName("last") != nil {
+				variants = append(variants, call(schema, f, "last: 1"))
+			}
+			for _, field := range variants {
+				q := "{ " + open + field + " " + firstLeaf(schema, f.Type.Name()) + close + " }"
+				resp := run.Do(q, nil)
+				if len(resp.Errors) > 0 {
+					t.Errorf("%s.%s: %s\nerrors %+v", name, f.Name, q, resp.Errors)
+					continue
+				}
+				made, ok := resp.Extensions["dbRoundTrips"].(float64)
+				if !ok || made < 1 {
+					t.Fatalf("%s: extensions %v, want the round trips made", q, resp.Extensions)
+				}
+				e := measure.mustOverLimit(q, nil, "complexityLimit", 1)
+				cost, _ := e.Extensions["cost"].(float64)
+				if counted := int(cost) / trip; counted < int(made) {
+					t.Errorf("%s.%s: %s\ncounts %d round trips, the request made %d", name, f.Name, q, counted, int(made))
+				}
+				checked++
+			}
+		}
+	}
+	t.Logf("%d queries checked", checked)
 }
