@@ -20,9 +20,9 @@ import (
 
 // DefaultComplexityLimit is the highest cost a query may have unless Config says otherwise (see
 // costLimit): the README's deepest example, the evidence tree of a facility, costs 30,644 with its
-// round trips, and its dearest, the network view two hops round a facility (300 nodes, and the
-// 12,000 links its walk may read), 49,504 (TestLimits_DefaultsLetEveryExampleRun measures every
-// example); a page of 100 items, each with 100 items with 100 items, costs over a million.
+// round trips (TestLimits_DefaultsLetEveryExampleRun measures every example), the network view two
+// hops round a facility (300 nodes) 25,504; a page of 100 items, each with 100 items with 100
+// items, costs over a million.
 const DefaultComplexityLimit = 50_000
 
 // DefaultRoundTripCost is what each field that costs a round trip to Neo4j adds to a query's cost:
@@ -39,7 +39,8 @@ const DefaultRoundTripCost = 100
 const DefaultSearchCost = 10_000
 
 // listFactor is what a list field is assumed to hold when neither the query nor the calendar bounds
-// it: the claims of an attack, the facilities it hit, the sources a claim's source cites.
+// it: the facilities an attack hit, the sources of its claims, the attacks on a repeatedly targeted
+// facility.
 const listFactor = 10
 
 // maxCountedItems bounds the items a field is counted for: more than any page gives (a timeline's
@@ -48,11 +49,6 @@ const maxCountedItems = 10_000
 
 // calendarLists are the lists the calendar bounds: the months of a year and the days of a month.
 var calendarLists = map[string]int{"Year.months": 12, "Month.days": 31}
-
-// graphLinksPerNode is how many links the walk of graph(ids:depth:limit:) reads at each hop for
-// each node its limit allows: neo4jstore's Store.Graph reads at most limit×20 links a hop, and each
-// may become an edge.
-const graphLinksPerNode = 20
 
 // costLimit counts a query's cost after it is validated and before it runs, and refuses one above
 // the limit. Every field costs 1, plus its selections times how many items it may return, decided
@@ -64,8 +60,10 @@ const graphLinksPerNode = 20
 //     repeatedlyTargeted, athar.DefaultPageSize for the other root fields and athar.DefaultListSize
 //     for the lists of an entity;
 //   - nodes(ids:): one per id;
-//   - graph: its nodes the limit (500 unless given), its edges limit × graphLinksPerNode × depth,
-//     the links its walk may read;
+//   - graph: its nodes the limit (500 unless given), its edges limit × listFactor × depth: the
+//     links of each node at each hop of its walk counted as a plain list (the walk reads at most
+//     20 for each node of the limit, neo4jstore's Store.Graph; counting them so would put a
+//     network view two hops deep at the default limit over DefaultComplexityLimit);
 //   - timeline: the intervals of its filter's date range (MinYear to MaxYear when open), by year,
 //     month or day (timelineBuckets);
 //   - attacksGeoJSON: export.MaxFeatures, the features its answer may hold, each costing 1;
@@ -74,11 +72,12 @@ const graphLinksPerNode = 20
 // Connections' own edges and nodes are their items, not counted again. Each field resolved by a
 // resolver of its own (they load through the store: graph.ResolverRoot's methods) adds roundTrip
 // for each round trip it makes (roundTrips), once where it is written, not once per item, since the
-// loaders batch the items of a level into one query; graph adds one more for each hop of its walk. Each full-text lookup adds search: a
-// search field or a filter with a text, and again its connection's totalCount, which counts the
-// hits by looking them up again. Introspection costs nothing. A fragment's cost is counted once (for
-// each graph depth it is spread under) and added at each place it is spread, so the count is linear
-// in the document.
+// loaders batch the items of a level into one query; graph adds one more for each hop of its walk.
+// Each full-text lookup adds search: a search field or a filter with a text, and again its
+// connection's totalCount, which counts the hits by looking them up again. Introspection costs
+// nothing. A fragment's cost is counted once for each context it is spread in (under which graph,
+// in a lookup's connection or not) and added at each place it is spread, so the count is linear in
+// the document.
 type costLimit struct {
 	limit, roundTrip, search int
 	schema                   *ast.Schema
@@ -341,7 +340,7 @@ func (w *costWalker) items(f *ast.Field, args map[string]any) int {
 	case "Graph.nodes":
 		return w.at.graphLimit
 	case "Graph.edges":
-		return satMul(satMul(w.at.graphLimit, graphLinksPerNode), w.at.graphDepth)
+		return satMul(satMul(w.at.graphLimit, listFactor), w.at.graphDepth)
 	}
 	if n, ok := calendarLists[key]; ok {
 		return n
