@@ -480,3 +480,75 @@ func TestQueryCost_CountsEveryRoundTrip(t *testing.T) {
 	}
 	t.Logf("%d queries checked", checked)
 }
+
+// mutationsMeasured are a mutation of each kind, in an order in which each does what it is for
+// (creates, changes, links or unlinks), over the entities costEntities creates.
+var mutationsMeasured = []string{
+	`createDataset(input: {id: "dataset:third", name: "Third", publisher: "P"}) { dataset { id } }`,
+	`updateDataset(input: {id: "dataset:third", description: "D"}) { dataset { id } }`,
+	`createPlace(input: {name: "New", kind: TOWN, partOf: "place:cost", aliases: ["N"]}) { place { id } }`,
+	`updatePlace(input: {id: "place:cost", description: "D", aliases: ["C"]}) { place { id } }`,
+	`createActor(input: {name: "New", kind: MEDIA, partOf: "actor:cost"}) { actor { id } }`,
+	`updateActor(input: {id: "actor:cost", description: "D"}) { actor { id } }`,
+	`createFacility(input: {name: "New", type: HOSPITAL, placeId: "place:cost", operatedBy: ["actor:cost"]}) { facility { id } }`,
+	`updateFacility(input: {id: "facility:cost", description: "D", location: {latitude: 36.2, longitude: 37.1, precision: EXACT}}) { facility { id } }`,
+	`createSource(input: {title: "New", kind: ARTICLE, publishedBy: ["actor:cost"], cites: ["source:cost"]}) { source { id } }`,
+	`updateSource(input: {id: "source:cost", description: "D"}) { source { id } }`,
+	`createEvent(input: {name: "New", kind: SIEGE, placeIds: ["place:cost"], date: {start: "2016-11"}}) { event { id } }`,
+	`updateEvent(input: {id: "event:cost", description: "D"}) { event { id } }`,
+	`createAttack(input: {id: "attack:third", title: "Third", date: {start: "2016-11-17"}, facilityIds: ["facility:cost"], placeIds: ["place:cost"],
+	  duringEventIds: ["event:cost"], weapons: [MISSILE], location: {latitude: 36.2, longitude: 37.1, precision: EXACT}}) { attack { id } }`,
+	`updateAttack(input: {id: "attack:third", summary: "S", weapons: [ROCKET]}) { attack { id } }`,
+	`removeAttackFacility(input: {attackId: "attack:third", facilityId: "facility:cost"}) { attack { id } }`,
+	`addAttackFacility(input: {attackId: "attack:third", facilityId: "facility:cost"}) { attack { id } }`,
+	`removeAttackPlace(input: {attackId: "attack:third", placeId: "place:cost"}) { attack { id } }`,
+	`addAttackPlace(input: {attackId: "attack:third", placeId: "place:cost"}) { attack { id } }`,
+	`removeAttackEvent(input: {attackId: "attack:third", eventId: "event:cost", relation: DURING}) { attack { id } }`,
+	`addAttackEvent(input: {attackId: "attack:third", eventId: "event:cost", relation: PART_OF}) { attack { id } }`,
+	`addClaim(input: {id: "claim:third", attackId: "attack:third", sourceId: "source:cost", kind: CASUALTIES, text: "T", quote: "Q",
+	  killed: {low: 2}, claimedBy: "actor:cost", names: ["actor:cost"], placeIds: ["place:cost"]}) { claim { id } }`,
+	`updateClaim(input: {id: "claim:third", killed: {low: 3, high: 4}}) { claim { id } }`,
+	`retractClaim(input: {id: "claim:third", reason: "R"}) { claim { id } }`,
+	`linkSameIncident(input: {attackIds: ["attack:third", "attack:cost"], note: "N"}) { attacks { id } }`,
+	`unlinkSameIncident(input: {attackId: "attack:third"}) { attack { id } }`,
+	`correctMatch(input: {datasetId: "dataset:cost", recordId: "place:none", entityId: "place:cost"}) { match { name } }`,
+}
+
+// TestQueryCost_CountsEveryMutationsRoundTrips sends a mutation of each kind the schema has (each
+// must be in mutationsMeasured), and checks that the round trips the cost counts are at least those
+// the request made (extensions.dbRoundTrips).
+func TestQueryCost_CountsEveryMutationsRoundTrips(t *testing.T) {
+	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{}}).Schema()
+	store := neo4jtest.MustStore(t)
+	const trip = 1_000_000
+	measure := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ComplexityLimit, gql.Limits = 1, costLimits
+		gql.Limits.RoundTripCost = trip
+	})
+	run := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ComplexityLimit, gql.Limits, gql.ReportRoundTrips = 1<<40, costLimits, true
+	})
+	costEntities(t, run)
+	sent := map[string]bool{}
+	for _, m := range mutationsMeasured {
+		name := m[:strings.Index(m, "(")]
+		sent[name] = true
+		q := "mutation { " + m + " }"
+		e := measure.mustOverLimit(q, nil, "complexityLimit", 1)
+		cost, _ := e.Extensions["cost"].(float64)
+		resp := run.Do(q, nil)
+		made, ok := resp.Extensions["dbRoundTrips"].(float64)
+		if len(resp.Errors) > 0 || !ok || made < 1 {
+			t.Errorf("%s: errors %+v, extensions %v: want it to run", q, resp.Errors, resp.Extensions)
+			continue
+		}
+		if counted := int(cost) / trip; counted < int(made) {
+			t.Errorf("%s\ncounts %d round trips, the request made %d", q, counted, int(made))
+		}
+	}
+	for _, f := range schema.Mutation.Fields {
+		if !strings.HasPrefix(f.Name, "__") && !sent[f.Name] {
+			t.Errorf("mutation %s is not measured: add it to mutationsMeasured", f.Name)
+		}
+	}
+}
