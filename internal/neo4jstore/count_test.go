@@ -1,0 +1,59 @@
+package neo4jstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/bench"
+	"github.com/athar-project/athar/internal/neo4jstore"
+	"github.com/athar-project/athar/internal/neo4jtest"
+)
+
+// A count of attacks by dates alone, taken from the count store less the attacks outside the range
+// when the range is wide, or from the range itself when it is narrow, counts the attacks whose
+// dates overlap the range, whichever way it takes.
+func TestCountAttacks_ByDatesEitherWay(t *testing.T) {
+	s := MustStore(t)
+	ctx := context.Background()
+	if _, err := s.Import(ctx, bench.Generate(bench.Size{Attacks: 1500, Facilities: 200, Places: 60, Actors: 40, Sources: 300, Claims: 600}, 7), neo4jstore.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	day := func(s string) time.Time {
+		if s == "" {
+			return time.Time{}
+		}
+		d, err := time.Parse(time.DateOnly, s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return d
+	}
+	for _, r := range [][2]string{
+		{"2011-01-01", "2024-12-31"}, {"2012-03-01", "2023-06-30"}, {"2015-05-05", "2015-05-20"}, {"2013-01-01", ""},
+		{"", "2016-07-01"}, {"2019-06-01", ""}, {"", "2012-01-15"}, {"1990-01-01", "1990-12-31"}, {"2030-01-01", ""},
+		{"2012-01-01", "2012-01-01"}, {"2000-01-01", "2100-01-01"},
+	} {
+		from, to := day(r[0]), day(r[1])
+		got, err := s.CountAttacks(ctx, athar.AttackFilter{Dates: athar.DateRange{From: from, To: to}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		params := map[string]any{"from": nil, "to": nil}
+		if !from.IsZero() {
+			params["from"] = from.Format(time.DateOnly)
+		}
+		if !to.IsZero() {
+			params["to"] = to.Format(time.DateOnly)
+		}
+		want := neo4jtest.Count(t, `MATCH (a:Attack) WHERE ($to IS NULL OR a.startDate <= date($to)) AND ($from IS NULL OR a.endDate >= date($from))
+RETURN count(a) AS n`, params)
+		if int64(got) != want {
+			t.Errorf("%v: counted %d, want %d", r, got, want)
+		}
+	}
+	if all := neo4jtest.Count(t, "MATCH (a:Attack) RETURN count(a) AS n", nil); all != 1500 {
+		t.Fatalf("%d attacks imported, want 1500", all)
+	}
+}
