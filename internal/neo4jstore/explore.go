@@ -2,10 +2,10 @@ package neo4jstore
 
 import (
 	"context"
-	"reflect"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"time"
