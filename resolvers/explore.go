@@ -97,6 +97,7 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 		return nil, err
 	}
 	req.Steps, req.Links = walkSteps(ctx, athar.TypeAttack), walkLinks(ctx)
+	req.Count = selects(ctx, "totalCount")
 	order := athar.OrderDateAsc
 	if orderBy != nil {
 		order = athar.AttackOrder(string(orderBy.Field) + "_" + string(orderBy.Direction))
@@ -109,6 +110,9 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 		func(cursor string, n *athar.Attack) *model.AttackEdge {
 			return &model.AttackEdge{Cursor: cursor, Node: n}
 		})
+	if p.Total != nil {
+		return &model.AttackConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f, Total: *p.Total, Counted: true}, nil
+	}
 	return &model.AttackConnection{Nodes: nodes, Edges: edges, PageInfo: info, Filter: f}, nil
 }
 

@@ -346,6 +346,21 @@ func requestLinks(op *graphql.OperationContext) athar.WalkLinks {
 	return links
 }
 
+// selects reports whether the current field's selection has a field of that name (a connection's
+// totalCount), however it is spread.
+func selects(ctx context.Context, name string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{fc.Field.Definition.Type.Name()}) {
+		if f.Name == name {
+			return true
+		}
+	}
+	return false
+}
+
 // walkLinks returns the links the request's walks read (requestLinks), worked out once a request.
 func walkLinks(ctx context.Context) athar.WalkLinks {
 	l := loaders(ctx)

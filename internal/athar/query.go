@@ -155,6 +155,9 @@ type PageRequest struct {
 	// them with Links would walk them); the page's Walked holds what they read.
 	Steps []WalkStep
 	Links WalkLinks
+	// Count asks for the size of the whole list too, in the same query (Page.Total), where the
+	// list method supports it (FindAttacks).
+	Count bool
 }
 
 // Backward reports whether the page is asked for from its end (Last).
@@ -219,6 +222,8 @@ type Page[T any] struct {
 	HasPreviousPage bool
 	// Walked is what the request's Steps read from the items; nil when it gave none.
 	Walked *Walked
+	// Total is the size of the whole list, when the request asked for it (Count).
+	Total *int
 }
 
 // SearchRequest asks for the entities whose text matches Query: names, aliases, titles, summaries,

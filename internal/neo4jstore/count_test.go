@@ -2,6 +2,7 @@ package neo4jstore_test
 
 import (
 	"context"
+	"reflect"
 	"testing"
 	"time"
 
@@ -55,5 +56,41 @@ RETURN count(a) AS n`, params)
 	}
 	if all := neo4jtest.Count(t, "MATCH (a:Attack) RETURN count(a) AS n", nil); all != 1500 {
 		t.Fatalf("%d attacks imported, want 1500", all)
+	}
+}
+
+// A page of attacks that asks for its count gets, in the same query, what CountAttacks counts, and
+// the same page as without it.
+func TestFindAttacks_CountsInTheSameQuery(t *testing.T) {
+	s := MustStore(t)
+	MustSeed(t, s)
+	ctx := context.Background()
+	from := time.Date(2016, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, f := range []athar.AttackFilter{
+		{},
+		{Dates: athar.DateRange{From: from}},
+		{PlaceIDs: []string{"place:aleppo"}},
+		{FacilityTypes: []athar.FacilityType{"SCHOOL"}, Dates: athar.DateRange{From: from}},
+		{Text: "school"},
+	} {
+		want, err := s.CountAttacks(ctx, f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		plain, err := s.FindAttacks(ctx, f, athar.OrderDateDesc, athar.PageRequest{First: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		counted, err := s.FindAttacks(ctx, f, athar.OrderDateDesc, athar.PageRequest{First: 2, Count: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counted.Total == nil || *counted.Total != want || plain.Total != nil {
+			t.Errorf("%+v: total %v, want %d (and none when not asked)", f, counted.Total, want)
+		}
+		if !reflect.DeepEqual(counted.Items, plain.Items) || !reflect.DeepEqual(counted.Cursors, plain.Cursors) ||
+			counted.HasNextPage != plain.HasNextPage || len(plain.Items) == 0 {
+			t.Errorf("%+v: the counted page differs: %d items, want %d", f, len(counted.Items), len(plain.Items))
+		}
 	}
 }

@@ -170,13 +170,37 @@ func pageOf[R any](rows []R, n int, page athar.PageRequest) ([]R, bool, bool) {
 	return rows, page.After != "", more || page.Before != ""
 }
 
-// FindAttacks implements athar.Explorer.
+// FindAttacks implements athar.Explorer. With page.Count, the same query also counts every attack
+// f matches, as CountAttacks does.
 func (s *Store) FindAttacks(ctx context.Context, f athar.AttackFilter, order athar.AttackOrder, page athar.PageRequest) (*athar.Page[*athar.Attack], error) {
 	q, params, n, err := attacksQuery(f, order, page)
 	if err != nil {
 		return nil, err
 	}
-	return findPage[*athar.Attack](ctx, s, q, params, n, page)
+	if !page.Count {
+		return findPage[*athar.Attack](ctx, s, q, params, n, page)
+	}
+	count, countParams := countAttacksQuery(f)
+	for k, v := range countParams {
+		params[k] = v // the same filter: the same values, and the open ends of a date range
+	}
+	// The page's rows in its order, then the count, in one row.
+	row := "props: props, links: links, key: key, list: list"
+	if len(page.Steps) > 0 {
+		row += ", steps: steps"
+	}
+	recs, err := s.read(ctx, "CALL () {\n"+q+"}\nWITH collect({"+row+"}) AS rows\nCALL () {\n"+count+"\n}\nRETURN rows, n", params)
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("neo4jstore: a counted page of attacks returned no row")
+	}
+	m := rowOf(recs[0])
+	out := pageOfRows[*athar.Attack](mapsAt(m, "rows"), n, page)
+	total := int(field[int64](m, "n"))
+	out.Total = &total
+	return out, nil
 }
 
 // attacksQuery builds the query of one page of attacks: up to n+1 rows with their sort keys.
@@ -216,8 +240,18 @@ func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params ma
 	if err != nil {
 		return nil, err
 	}
+	rows := make([]map[string]any, len(recs))
+	for i, rec := range recs {
+		rows[i] = rowOf(rec)
+	}
+	return pageOfRows[T](rows, n, page), nil
+}
+
+// pageOfRows reads the rows of a list query (props, links, key, list, and steps when page has
+// Steps), up to n+1 of them, into a page.
+func pageOfRows[T athar.Entity](rows []map[string]any, n int, page athar.PageRequest) *athar.Page[T] {
 	out := &athar.Page[T]{}
-	recs, out.HasPreviousPage, out.HasNextPage = pageOf(recs, n, page)
+	rows, out.HasPreviousPage, out.HasNextPage = pageOf(rows, n, page)
 	var zero T
 	spec := specOf(zero.EntityType())
 	var walked walkDecoder
@@ -225,8 +259,7 @@ func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params ma
 		out.Walked = &athar.Walked{}
 		walked = newWalkDecoder(out.Walked)
 	}
-	for _, rec := range recs {
-		m := rowOf(rec)
+	for _, m := range rows {
 		de, ok := decodeRecord(spec, m)
 		e, isT := de.(T)
 		if !ok || !isT {
@@ -242,11 +275,18 @@ func findPage[T athar.Entity](ctx context.Context, s *Store, q string, params ma
 			walked.steps(spec, e, field[map[string]any](m, "steps"), page.Steps)
 		}
 	}
-	return out, nil
+	return out
 }
 
-// CountAttacks implements athar.Explorer. A filter by dates alone is counted by countDated.
+// CountAttacks implements athar.Explorer.
 func (s *Store) CountAttacks(ctx context.Context, f athar.AttackFilter) (int, error) {
+	q, params := countAttacksQuery(f)
+	return s.count(ctx, q, params)
+}
+
+// countAttacksQuery is the query that counts the attacks f matches, as n; a filter by dates alone
+// is counted by countDated.
+func countAttacksQuery(f athar.AttackFilter) (string, map[string]any) {
 	sc := attackScope(f, athar.OrderDateAsc)
 	if dated := f; !dated.Dates.From.IsZero() || !dated.Dates.To.IsZero() {
 		dated.Dates = athar.DateRange{}
@@ -256,10 +296,10 @@ func (s *Store) CountAttacks(ctx context.Context, f athar.AttackFilter) (int, er
 					sc.params[bound] = nil // an open end
 				}
 			}
-			return s.count(ctx, countDated(sc.cypher), sc.params)
+			return countDated(sc.cypher), sc.params
 		}
 	}
-	return s.count(ctx, sc.cypher+"RETURN count(a) AS n", sc.params)
+	return sc.cypher + "RETURN count(a) AS n", sc.params
 }
 
 // countDated counts the attacks whose dates overlap a range ($from, $to; either may be absent),
