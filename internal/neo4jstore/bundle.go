@@ -147,7 +147,7 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	// that every record exists.
 	for t, es := range groupByType(incomplete) {
 		result, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (upsertResult, error) {
-			return upsert(ctx, tx, t, es, s.now(), plan.book(es))
+			return upsert(ctx, tx, t, es, s.now(), plan.book(es), nil)
 		})
 		if err != nil {
 			return summary, err
@@ -174,12 +174,6 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 // records whose links could not all be made yet. A dataset record that a curator changed is merged
 // with its curated fields first (importPlan.merge).
 func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []athar.Entity, counts *Counts, plan *importPlan, dryRun bool) ([]athar.Entity, error) {
-	type outcome struct {
-		created, updated, unchanged int
-		incomplete                  []athar.Entity
-		state                       map[string]string
-		conflicts                   []CurationConflict
-	}
 	hashes := make([]map[string]any, len(batch))
 	for i, e := range batch {
 		row, err := plan.classifyRow(e)
@@ -212,8 +206,45 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 		plan.count(batch, state, conflicts)
 		return nil, nil
 	}
-	o, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (outcome, error) {
-		var o outcome
+	// A batch whose records a concurrent import created after this one classified them fails on
+	// the unique constraint (createNodesQuery), which the driver does not retry: the batch is run
+	// again, and classifies them as they are now.
+	var o batchOutcome
+	var err error
+	for attempt := 1; ; attempt++ {
+		o, err = s.writeBatch(ctx, t, batch, hashes, plan)
+		if err == nil || attempt == batchAttempts || athar.ErrorCode(err) != athar.ECONFLICT {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	metrics.ImportedRecords(o.created, o.updated, o.unchanged)
+	counts.Created += o.created
+	counts.Updated += o.updated
+	counts.Unchanged += o.unchanged
+	plan.count(batch, o.state, o.conflicts)
+	return o.incomplete, nil
+}
+
+// batchAttempts is how many times importBatch runs a batch that a concurrent import's records made
+// fail on the unique constraint on id: after the first retry the batch finds them, so a third
+// failure is a conflict of another kind.
+const batchAttempts = 3
+
+// batchOutcome is what writing a batch did.
+type batchOutcome struct {
+	created, updated, unchanged int
+	incomplete                  []athar.Entity
+	state                       map[string]string
+	conflicts                   []CurationConflict
+}
+
+// writeBatch classifies and writes one batch (rows of classifyRow: hashes) in one transaction.
+func (s *Store) writeBatch(ctx context.Context, t athar.EntityType, batch []athar.Entity, hashes []map[string]any, plan *importPlan) (batchOutcome, error) {
+	return write(ctx, s, func(tx neo4j.ManagedTransaction) (batchOutcome, error) {
+		var o batchOutcome
 		recs, err := collect(ctx, tx, classifyQuery(t), map[string]any{"rows": hashes})
 		if err != nil {
 			return o, err
@@ -244,7 +275,13 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 				return o, err
 			}
 		}
-		result, err := upsert(ctx, tx, t, changed, s.now(), plan.book(changed))
+		fresh := map[string]bool{}
+		for _, e := range changed {
+			if o.state[e.EntityID()] == "created" {
+				fresh[e.EntityID()] = true
+			}
+		}
+		result, err := upsert(ctx, tx, t, changed, s.now(), plan.book(changed), fresh)
 		if err != nil {
 			return o, err
 		}
@@ -255,15 +292,6 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 		}
 		return o, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	metrics.ImportedRecords(o.created, o.updated, o.unchanged)
-	counts.Created += o.created
-	counts.Updated += o.updated
-	counts.Unchanged += o.unchanged
-	plan.count(batch, o.state, o.conflicts)
-	return o.incomplete, nil
 }
 
 // classifyQuery tells, per row {id, hash, given}, whether the record exists and is the same: by
@@ -272,8 +300,7 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 // change it, and a withdrawn one is not. It also returns a dataset record's curated fields and the
 // record as last imported, which importPlan.merge needs.
 func classifyQuery(t athar.EntityType) string {
-	return fmt.Sprintf(`
-UNWIND $rows AS row
+	return fmt.Sprintf(planned+`UNWIND $rows AS row
 OPTIONAL MATCH (n:%s {id: row.id})
 RETURN row.id AS id, n IS NOT NULL AS exists,
   coalesce(CASE WHEN row.given
