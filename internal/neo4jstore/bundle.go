@@ -300,14 +300,14 @@ func (s *Store) writeBatch(ctx context.Context, t athar.EntityType, batch []atha
 // change it, and a withdrawn one is not. It also returns a dataset record's curated fields and the
 // record as last imported, which importPlan.merge needs.
 func classifyQuery(t athar.EntityType) string {
-	return fmt.Sprintf(planned+`UNWIND $rows AS row
-OPTIONAL MATCH (n:%s {id: row.id})
+	return fmt.Sprintf(`UNWIND $rows AS row
+OPTIONAL MATCH %s
 RETURN row.id AS id, n IS NOT NULL AS exists,
   coalesce(CASE WHEN row.given
     THEN n.datasetHash = row.hash AND n.contentHash IS NOT NULL AND n.withdrawnIn IS NULL
     ELSE n.contentHash = row.hash END, false) AS same,
   CASE WHEN row.given THEN n.curatedFields END AS curated,
-  CASE WHEN row.given AND n.curatedFields IS NOT NULL THEN n.datasetRecord END AS record`, labelOf(t))
+  CASE WHEN row.given AND n.curatedFields IS NOT NULL THEN n.datasetRecord END AS record`, seekID("n", labelOf(t), "row.id"))
 }
 
 // classify reads the result of classifyQuery: per id, "created", "updated" or "unchanged".

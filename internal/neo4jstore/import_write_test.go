@@ -2,9 +2,14 @@ package neo4jstore_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"strconv"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/neo4jstore"
@@ -148,5 +153,108 @@ func TestImport_LinksToLaterBatchesAreCompleted(t *testing.T) {
 	mustImport(t, s, bundleOf(a, b2, c), neo4jstore.ImportOptions{})
 	if n := neo4jtest.Count(t, "MATCH (:Source {id: 'source:b'})-[r:CITES]->(t) RETURN count(r) AS n", nil); n != 1 {
 		t.Errorf("source:b has %d CITES links, want 1 (to source:c)", n)
+	}
+}
+
+// BenchmarkNeo4jCeiling_BareCreate writes the records of BenchmarkImport_DatasetRelease's release
+// (48,004 records) with nothing but Neo4j's own work, over the same schema (migrations applied) and
+// with the same properties (the description, its folded texts, the content hash, the record as the
+// dataset gave it): per type, in batches of neo4jstore.DefaultBatchSize, one transaction of
+// `UNWIND $rows AS r CREATE (n:Label:Entity) SET n = r` and, per kind of link,
+// `UNWIND $pairs AS p MATCH (n:Label {id: p.n}) MATCH (t:Target {id: p.t}) CREATE (n)-[:REL]->(t)`
+// (both found through the unique index on id, as the import's statements are: see seekID).
+// No classification, no rules, no summaries: it is what an import through Bolt cannot beat on the
+// machine it runs on, in records per second (docs/benchmarks.md).
+//
+//	go test ./internal/neo4jstore/ -run '^$' -bench BenchmarkNeo4jCeiling_BareCreate -benchtime 1x
+func BenchmarkNeo4jCeiling_BareCreate(b *testing.B) {
+	bundle := benchRelease()
+	type pair = map[string]any
+	type linkKind struct{ Rel, Target string }
+	type batch struct {
+		label string
+		rows  []map[string]any
+		links map[linkKind][]pair
+	}
+	var batches []*batch
+	times := map[string]bool{}
+	byType := map[athar.EntityType][]athar.Entity{}
+	for _, r := range bundle.Records {
+		byType[r.Entity.EntityType()] = append(byType[r.Entity.EntityType()], r.Entity)
+	}
+	now := time.Now().UTC()
+	for _, t := range athar.EntityTypes {
+		es := byType[t]
+		for start := 0; start < len(es); start += neo4jstore.DefaultBatchSize {
+			bt := &batch{links: map[linkKind][]pair{}}
+			for _, e := range es[start:min(start+neo4jstore.DefaultBatchSize, len(es))] {
+				label, props, links, err := neo4jstore.BareNode(e)
+				if err != nil {
+					b.Fatal(err)
+				}
+				raw, err := json.Marshal(e)
+				if err != nil {
+					b.Fatal(err)
+				}
+				props["datasetRecord"], props["datasetHash"] = string(raw), props["contentHash"]
+				props["createdAt"], props["updatedAt"] = now, now
+				bt.label = label
+				bt.rows = append(bt.rows, props)
+				for _, l := range links {
+					key := linkKind{Rel: l.Rel, Target: l.Target}
+					for _, id := range l.IDs {
+						bt.links[key] = append(bt.links[key], pair{"n": e.EntityID(), "t": id})
+						if l.Target == "TimeNode" {
+							times[id] = true
+						}
+					}
+				}
+			}
+			batches = append(batches, bt)
+		}
+	}
+	ctx := context.Background()
+	records := float64(len(bundle.Records))
+	for b.Loop() {
+		MustStore(b)
+		session := neo4jtest.Driver(b).NewSession(ctx, neo4j.SessionConfig{DatabaseName: neo4jtest.Database})
+		ids := make([]string, 0, len(times))
+		for id := range times {
+			ids = append(ids, id)
+		}
+		if _, err := session.Run(ctx, "UNWIND $ids AS id CREATE (:TimeNode:Entity {id: id})", map[string]any{"ids": ids}); err != nil {
+			b.Fatal(err)
+		}
+		started := time.Now()
+		for _, bt := range batches {
+			_, err := neo4j.ExecuteWrite(ctx, session, func(tx neo4j.ManagedTransaction) (int, error) {
+				res, err := tx.Run(ctx, fmt.Sprintf("UNWIND $rows AS r CREATE (n:%s:Entity) SET n = r", bt.label), map[string]any{"rows": bt.rows})
+				if err == nil {
+					_, err = res.Consume(ctx)
+				}
+				for l, pairs := range bt.links {
+					if err != nil {
+						break
+					}
+					res, err = tx.Run(ctx, fmt.Sprintf("UNWIND $pairs AS p MATCH (n:%[1]s {id: p.n}) USING INDEX n:%[1]s(id) "+
+						"MATCH (t:%[2]s {id: p.t}) USING INDEX t:%[2]s(id) CREATE (n)-[:%[3]s]->(t)", bt.label, l.Target, l.Rel), map[string]any{"pairs": pairs})
+					if err == nil {
+						_, err = res.Consume(ctx)
+					}
+				}
+				return len(bt.rows), err
+			})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+		took := time.Since(started)
+		if err := session.Close(ctx); err != nil {
+			b.Fatal(err)
+		}
+		if n := neo4jtest.Count(b, "MATCH (c:Claim)-[:ABOUT]->(:Attack) RETURN count(c) AS n", nil); n != int64(len(byType[athar.TypeClaim])) {
+			b.Fatalf("%d claims linked to their attack, want %d", n, len(byType[athar.TypeClaim]))
+		}
+		b.ReportMetric(records/took.Seconds(), "records/s")
 	}
 }

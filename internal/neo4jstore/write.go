@@ -320,8 +320,8 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 	case athar.TypeClaim:
 		about := athar.Describe(athar.TypeClaim).Field("attackId")
 		if len(kept) > 0 {
-			before, err := collect(ctx, tx, fmt.Sprintf(planned+"UNWIND $ids AS id MATCH (:Claim {id: id})-[:%s]->(a:Attack) RETURN DISTINCT a.id AS id",
-				relOf(athar.TypeClaim, about.Name)), map[string]any{"ids": kept})
+			before, err := collect(ctx, tx, fmt.Sprintf("UNWIND $ids AS id MATCH %s MATCH (c)-[:%s]->(a:Attack) RETURN DISTINCT a.id AS id",
+				seekID("c", "Claim", "id"), relOf(athar.TypeClaim, about.Name)), map[string]any{"ids": kept})
 			if err != nil {
 				return nil, err
 			}
@@ -370,13 +370,18 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 	return result, nil
 }
 
-// planned starts a statement whose plan cannot get better as the graph grows: every node it starts
-// from is found by a seek of a unique index on id, whatever the counts of nodes. Neo4j plans a
-// statement again when the statistics of its labels have changed enough since it was planned (from
-// 0 to 2,000 claims, in the first batches of an import); that second planning of the import's
-// statements took seconds of a first import (docs/benchmarks.md). replan=skip keeps the plan in
-// Neo4j's query cache (Cypher manual, "Query options").
-const planned = "CYPHER replan=skip\n"
+// seekID is a pattern that finds the node v of label by its id, param (an expression), through
+// the unique index on id: `(v:Label {id: param}) USING INDEX v:Label(id)`, to follow a MATCH or
+// OPTIONAL MATCH. The import's statements find every node they start from by id; without the
+// hint, Neo4j chose for some of them, when their label had few or no nodes yet, a plan that reads
+// the whole label, and kept it as the label grew: linking 16,000 claims to their attacks took
+// 9-13 s instead of well under 1 s, and with the query option CYPHER replan=skip, which keeps a
+// plan whatever the statistics, linking 16,000 attacks to their place took 205 s (measured with
+// BenchmarkImport_DatasetRelease, docs/benchmarks.md). Every label an import seeks by id has a
+// unique constraint on id (schema.go), whose index the hint names.
+func seekID(v, label, param string) string {
+	return fmt.Sprintf("(%[1]s:%[2]s {id: %[3]s}) USING INDEX %[1]s:%[2]s(id)", v, label, param)
+}
 
 // upsertLinks replaces the owned links of the entities es by those they ask for, touching only the
 // links that change: for the entities that existed (existing, the rows of toRow), one statement
@@ -428,7 +433,7 @@ func upsertLinks(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSpe
 		}
 		if l.derived != nil && l.target != labelTimeNode {
 			// A weapon's or attack type's shared node is made when first used.
-			if _, err := collect(ctx, tx, fmt.Sprintf(planned+`UNWIND $ids AS tid
+			if _, err := collect(ctx, tx, fmt.Sprintf(`UNWIND $ids AS tid
 MERGE (t:%s:Entity {id: tid}) ON CREATE SET t.name = split(tid, ':')[1], t.createdAt = $now, t.updatedAt = $now`, l.target),
 				map[string]any{"ids": distinct(targets), "now": now}); err != nil {
 				return nil, err
@@ -448,10 +453,10 @@ MERGE (t:%s:Entity {id: tid}) ON CREATE SET t.name = split(tid, ':')[1], t.creat
 			if int(field[int64](rowOf(recs[0]), "linked")) == len(x.pairs) {
 				continue
 			}
-			recs, err = collect(ctx, tx, fmt.Sprintf(planned+`UNWIND $pairs AS p
-OPTIONAL MATCH (t:%s:Entity {id: p.t})
+			recs, err = collect(ctx, tx, fmt.Sprintf(`UNWIND $pairs AS p
+OPTIONAL MATCH %s
 WITH p WHERE t IS NULL
-RETURN DISTINCT p.n AS id`, l.target), map[string]any{"pairs": x.pairs})
+RETURN DISTINCT p.n AS id`, seekID("t", l.target, "p.t")), map[string]any{"pairs": x.pairs})
 			if err != nil {
 				return nil, err
 			}
@@ -467,7 +472,7 @@ RETURN DISTINCT p.n AS id`, l.target), map[string]any{"pairs": x.pairs})
 		}
 	}
 	if len(incomplete) > 0 {
-		if _, err := collect(ctx, tx, fmt.Sprintf(planned+"UNWIND $ids AS id MATCH (n:%s {id: id}) SET n.contentHash = null", spec.label),
+		if _, err := collect(ctx, tx, fmt.Sprintf("UNWIND $ids AS id MATCH %s SET n.contentHash = null", seekID("n", spec.label, "id")),
 			map[string]any{"ids": incomplete}); err != nil {
 			return nil, err
 		}
@@ -480,11 +485,11 @@ RETURN DISTINCT p.n AS id`, l.target), map[string]any{"pairs": x.pairs})
 // CREATE, for an entity created in the same transaction, which has no link yet. It returns the
 // number of links made or found (linked): a pair whose target does not exist makes none.
 func linkQuery(spec *typeSpec, l linkSpec, verb string) string {
-	return fmt.Sprintf(planned+`UNWIND $pairs AS p
-MATCH (n:%s {id: p.n})
-MATCH (t:%s:Entity {id: p.t})
+	return fmt.Sprintf(`UNWIND $pairs AS p
+MATCH %s
+MATCH %s
 %s (n)-[:%s]->(t)
-RETURN count(*) AS linked`, spec.label, l.target, verb, l.rel)
+RETURN count(*) AS linked`, seekID("n", spec.label, "p.n"), seekID("t", l.target, "p.t"), verb, l.rel)
 }
 
 // deleteStaleLinksQuery deletes, for each row {id, keep}, the owned links of the row's node whose
@@ -496,10 +501,11 @@ func deleteStaleLinksQuery(spec *typeSpec) string {
 			rels = append(rels, l.rel)
 		}
 	}
-	return fmt.Sprintf(planned+`UNWIND $rows AS row
-MATCH (n:%s {id: row.id})-[r:%s]->(t)
+	return fmt.Sprintf(`UNWIND $rows AS row
+MATCH %s
+MATCH (n)-[r:%s]->(t)
 WHERE NOT t.id IN coalesce(row.keep[type(r)], [])
-DELETE r`, spec.label, strings.Join(rels, "|"))
+DELETE r`, seekID("n", spec.label, "row.id"), strings.Join(rels, "|"))
 }
 
 // distinct returns ids without repetitions, in their first order.
@@ -540,7 +546,7 @@ func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string)
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	_, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (a:Attack {id: id}) SET a.updatedAt = a.updatedAt", map[string]any{"ids": ids})
+	_, err := collect(ctx, tx, "UNWIND $ids AS id MATCH "+seekID("a", "Attack", "id")+" SET a.updatedAt = a.updatedAt", map[string]any{"ids": ids})
 	return err
 }
 
@@ -555,9 +561,9 @@ func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string)
 // aggregate report (one with parts, through aggregateId) adds only what its figures exceed the sum
 // of its parts' by ("at least 116 killed across Syria" beside its parts' 20 adds 96). The refreshed
 // attacks' aggregates are refreshed with them.
-var refreshAttacksQuery = fmt.Sprintf(planned+`
+var refreshAttacksQuery = fmt.Sprintf(`
 UNWIND $ids AS id
-MATCH (a:Attack {id: id})
+MATCH %[4]s
 CALL (a) {
   OPTIONAL MATCH (a)<-[:%[1]s]-(c:Claim)
   WHERE %[2]s
@@ -580,7 +586,7 @@ CALL (t) {
 SET t.killedCountedLow = CASE WHEN parts = 0 OR t.killedLow IS NULL THEN t.killedLow
       WHEN t.killedLow > partsLow THEN t.killedLow - partsLow ELSE 0 END,
     t.killedCountedHigh = CASE WHEN parts = 0 OR t.killedHigh IS NULL THEN t.killedHigh
-      WHEN t.killedHigh > partsHigh THEN t.killedHigh - partsHigh ELSE 0 END`, relAbout, backsFigures("c"), relAggregatedIn)
+      WHEN t.killedHigh > partsHigh THEN t.killedHigh - partsHigh ELSE 0 END`, relAbout, backsFigures("c"), relAggregatedIn, seekID("a", "Attack", "id"))
 
 // cycleSearchDepth is how far checkNoCycle looks for a way back to the written entity: well beyond
 // any hierarchy the queries walk (athar.MaxPlaceDepth), so that a cycle is found before it matters.
@@ -681,7 +687,7 @@ func timeTreeRows(spec *typeSpec, e athar.Entity) []map[string]any {
 }
 
 // timeTreeQuery merges the time tree (Day)-[:IN]->(Month)-[:IN]->(Year) for a set of dates.
-const timeTreeQuery = planned + `
+const timeTreeQuery = `
 UNWIND $dates AS d
 MERGE (y:Year:TimeNode:Entity {id: d.year})
   ON CREATE SET y.year = d.y, y.name = split(d.year, ':')[1], y.createdAt = $now, y.updatedAt = $now
@@ -706,11 +712,11 @@ CALL (y, d) {
 // DeadlockDetected), and the driver's retries, pausing 1, 2, 4 s, made writes to one attack take
 // seconds under load (athar load, docs/benchmarks.md).
 func upsertNodesQuery(spec *typeSpec) string {
-	find := fmt.Sprintf(planned+`UNWIND $rows AS row
-OPTIONAL MATCH (existing:%[1]s {id: row.id})
+	find := fmt.Sprintf(`UNWIND $rows AS row
+OPTIONAL MATCH %[2]s
 FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END | MERGE (:%[1]s {id: row.id}))
 WITH row
-MATCH (n:%[1]s {id: row.id})`, spec.label)
+MATCH %[3]s`, spec.label, seekID("existing", spec.label, "row.id"), seekID("n", spec.label, "row.id"))
 	// The bookkeeping beside the description (bookKeys: a dataset record as last imported, the
 	// fields a curator set, a dataset's last import) is kept, and row.book sets what it names.
 	book := fmt.Sprintf("n {.%s} AS book", strings.Join(bookKeys, ", ."))
@@ -742,7 +748,7 @@ SET n += row.book`,
 // unique constraint on id (ECONFLICT), and nothing of the transaction is written; Import then runs
 // the batch again, which finds it (importBatch).
 func createNodesQuery(spec *typeSpec) string {
-	return fmt.Sprintf(planned+`UNWIND $rows AS row
+	return fmt.Sprintf(`UNWIND $rows AS row
 CREATE (n:%s:Entity)
 SET n = row.props, n.createdAt = $now, n.updatedAt = $now, n.contentHash = row.hash
 SET n += row.book`, spec.label)
