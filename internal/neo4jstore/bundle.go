@@ -170,9 +170,11 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	return summary, nil
 }
 
-// importBatch writes one batch in one transaction, skipping unchanged records, and returns the
-// records whose links could not all be made yet. A dataset record that a curator changed is merged
-// with its curated fields first (importPlan.merge).
+// importBatch writes one batch in one transaction (writeBatch), skipping unchanged records, and
+// returns the records whose links could not all be made yet. A dataset record that a curator
+// changed is merged with its curated fields first (importPlan.merge). A batch that fails on the
+// unique constraint on id (a concurrent import created one of its new records first) is run again,
+// up to batchAttempts times in all.
 func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []athar.Entity, counts *Counts, plan *importPlan, dryRun bool) ([]athar.Entity, error) {
 	hashes := make([]map[string]any, len(batch))
 	for i, e := range batch {
