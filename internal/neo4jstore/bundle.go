@@ -147,7 +147,7 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	// that every record exists.
 	for t, es := range groupByType(incomplete) {
 		result, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (upsertResult, error) {
-			return upsert(ctx, tx, t, es, s.now(), plan.book(es))
+			return upsert(ctx, tx, t, es, s.now(), plan.book(es), nil)
 		})
 		if err != nil {
 			return summary, err
@@ -170,16 +170,12 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	return summary, nil
 }
 
-// importBatch writes one batch in one transaction, skipping unchanged records, and returns the
-// records whose links could not all be made yet. A dataset record that a curator changed is merged
-// with its curated fields first (importPlan.merge).
+// importBatch writes one batch in one transaction (writeBatch), skipping unchanged records, and
+// returns the records whose links could not all be made yet. A dataset record that a curator
+// changed is merged with its curated fields first (importPlan.merge). A batch that fails on the
+// unique constraint on id (a concurrent import created one of its new records first) is run again,
+// up to batchAttempts times in all.
 func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []athar.Entity, counts *Counts, plan *importPlan, dryRun bool) ([]athar.Entity, error) {
-	type outcome struct {
-		created, updated, unchanged int
-		incomplete                  []athar.Entity
-		state                       map[string]string
-		conflicts                   []CurationConflict
-	}
 	hashes := make([]map[string]any, len(batch))
 	for i, e := range batch {
 		row, err := plan.classifyRow(e)
@@ -212,8 +208,45 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 		plan.count(batch, state, conflicts)
 		return nil, nil
 	}
-	o, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (outcome, error) {
-		var o outcome
+	// A batch whose records a concurrent import created after this one classified them fails on
+	// the unique constraint (createNodesQuery), which the driver does not retry: the batch is run
+	// again, and classifies them as they are now.
+	var o batchOutcome
+	var err error
+	for attempt := 1; ; attempt++ {
+		o, err = s.writeBatch(ctx, t, batch, hashes, plan)
+		if err == nil || attempt == batchAttempts || athar.ErrorCode(err) != athar.ECONFLICT {
+			break
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	metrics.ImportedRecords(o.created, o.updated, o.unchanged)
+	counts.Created += o.created
+	counts.Updated += o.updated
+	counts.Unchanged += o.unchanged
+	plan.count(batch, o.state, o.conflicts)
+	return o.incomplete, nil
+}
+
+// batchAttempts is how many times importBatch runs a batch that a concurrent import's records made
+// fail on the unique constraint on id: after the first retry the batch finds them, so a third
+// failure is a conflict of another kind.
+const batchAttempts = 3
+
+// batchOutcome is what writing a batch did.
+type batchOutcome struct {
+	created, updated, unchanged int
+	incomplete                  []athar.Entity
+	state                       map[string]string
+	conflicts                   []CurationConflict
+}
+
+// writeBatch classifies and writes one batch (rows of classifyRow: hashes) in one transaction.
+func (s *Store) writeBatch(ctx context.Context, t athar.EntityType, batch []athar.Entity, hashes []map[string]any, plan *importPlan) (batchOutcome, error) {
+	return write(ctx, s, func(tx neo4j.ManagedTransaction) (batchOutcome, error) {
+		var o batchOutcome
 		recs, err := collect(ctx, tx, classifyQuery(t), map[string]any{"rows": hashes})
 		if err != nil {
 			return o, err
@@ -244,7 +277,13 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 				return o, err
 			}
 		}
-		result, err := upsert(ctx, tx, t, changed, s.now(), plan.book(changed))
+		fresh := map[string]bool{}
+		for _, e := range changed {
+			if o.state[e.EntityID()] == "created" {
+				fresh[e.EntityID()] = true
+			}
+		}
+		result, err := upsert(ctx, tx, t, changed, s.now(), plan.book(changed), fresh)
 		if err != nil {
 			return o, err
 		}
@@ -255,15 +294,6 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 		}
 		return o, nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	metrics.ImportedRecords(o.created, o.updated, o.unchanged)
-	counts.Created += o.created
-	counts.Updated += o.updated
-	counts.Unchanged += o.unchanged
-	plan.count(batch, o.state, o.conflicts)
-	return o.incomplete, nil
 }
 
 // classifyQuery tells, per row {id, hash, given}, whether the record exists and is the same: by
@@ -272,15 +302,14 @@ func (s *Store) importBatch(ctx context.Context, t athar.EntityType, batch []ath
 // change it, and a withdrawn one is not. It also returns a dataset record's curated fields and the
 // record as last imported, which importPlan.merge needs.
 func classifyQuery(t athar.EntityType) string {
-	return fmt.Sprintf(`
-UNWIND $rows AS row
-OPTIONAL MATCH (n:%s {id: row.id})
+	return fmt.Sprintf(`UNWIND $rows AS row
+OPTIONAL MATCH %s
 RETURN row.id AS id, n IS NOT NULL AS exists,
   coalesce(CASE WHEN row.given
     THEN n.datasetHash = row.hash AND n.contentHash IS NOT NULL AND n.withdrawnIn IS NULL
     ELSE n.contentHash = row.hash END, false) AS same,
   CASE WHEN row.given THEN n.curatedFields END AS curated,
-  CASE WHEN row.given AND n.curatedFields IS NOT NULL THEN n.datasetRecord END AS record`, labelOf(t))
+  CASE WHEN row.given AND n.curatedFields IS NOT NULL THEN n.datasetRecord END AS record`, seekID("n", labelOf(t), "row.id"))
 }
 
 // classify reads the result of classifyQuery: per id, "created", "updated" or "unchanged".

@@ -449,6 +449,16 @@ func TestImport_ReleasesWithdrawWhatTheyNoLongerHold(t *testing.T) {
 	})
 }
 
+// benchRelease is the release BenchmarkImport_DatasetRelease imports: 16,000 events, 48,004 records.
+func benchRelease() *athar.Bundle {
+	events := make([]event, 16_000)
+	for i := range events {
+		n := strconv.Itoa(i + 1)
+		events[i] = event{ext: n, title: "Event " + n, summary: "Air strike, event " + n, killed: i % 40}
+	}
+	return release("ucdp-ged", "24.1", "Aleppo", "Government of Syria", events...)
+}
+
 // BenchmarkImport_DatasetRelease imports a release of 16,000 events (a source, an attack and a
 // claim each, in one governorate, as a UCDP GED release of Syria has) into an empty database, then
 // imports it again unchanged, and reports both in records per second: the rules of datasets (owners,
@@ -456,12 +466,7 @@ func TestImport_ReleasesWithdrawWhatTheyNoLongerHold(t *testing.T) {
 //
 //	go test ./internal/neo4jstore/ -run '^$' -bench BenchmarkImport_DatasetRelease -benchtime 1x
 func BenchmarkImport_DatasetRelease(b *testing.B) {
-	events := make([]event, 16_000)
-	for i := range events {
-		n := strconv.Itoa(i + 1)
-		events[i] = event{ext: n, title: "Event " + n, summary: "Air strike, event " + n, killed: i % 40}
-	}
-	bundle := release("ucdp-ged", "24.1", "Aleppo", "Government of Syria", events...)
+	bundle := benchRelease()
 	records := float64(len(bundle.Records))
 	for b.Loop() {
 		s := MustStore(b)

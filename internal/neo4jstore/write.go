@@ -148,7 +148,7 @@ func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.E
 		}
 		return nil, p.Err()
 	}
-	if _, err := upsert(ctx, tx, e.EntityType(), []athar.Entity{e}, s.now(), book); err != nil {
+	if _, err := upsert(ctx, tx, e.EntityType(), []athar.Entity{e}, s.now(), book, nil); err != nil {
 		return nil, err
 	}
 	saved, err := getTx(ctx, tx, e.EntityType(), []string{e.EntityID()})
@@ -253,14 +253,20 @@ func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.
 type upsertResult map[string]bool
 
 // upsert writes entities of one type: properties first, then the time tree their dates need, then
-// their owned links, replacing what they had. Two statements, so that entities of one batch may
-// refer to each other in any order. book gives, by id, bookkeeping properties (bookKeys) to set
-// beside the description; those a node has and book does not name are kept.
-func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, es []athar.Entity, now time.Time, book map[string]map[string]any) (upsertResult, error) {
+// their owned links, replacing what they had (upsertLinks), each kind of statement once for the
+// whole slice, so that entities of one batch may refer to each other in any order. book gives, by
+// id, bookkeeping properties (bookKeys) to set beside the description; those a node has and book
+// does not name are kept. fresh names the entities the caller found absent in this transaction (an
+// import's classifyQuery): they are created (createNodesQuery) rather than matched, and their
+// links created rather than merged; nil when every entity exists or may (the API's writes).
+func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, es []athar.Entity, now time.Time,
+	book map[string]map[string]any, fresh map[string]bool) (upsertResult, error) {
 	spec := specOf(t)
-	rows := make([]map[string]any, len(es))
+	parent := athar.HierarchyOf(t)
+	var created, existing []map[string]any
 	var dates []map[string]any
-	for i, e := range es {
+	var kept []string // the ids of existing entities
+	for _, e := range es {
 		row, err := toRow(spec, e)
 		if err != nil {
 			return nil, err
@@ -269,30 +275,60 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 		if b, ok := book[e.EntityID()]; ok {
 			row["book"] = b
 		}
-		rows[i] = row
+		if fresh[e.EntityID()] {
+			if t == athar.TypeAttack {
+				// What refreshAttacksQuery gives an attack that no claim is about yet.
+				row["props"].(map[string]any)["killedSort"] = int64(-1)
+			}
+			created = append(created, row)
+		} else {
+			existing = append(existing, row)
+			kept = append(kept, e.EntityID())
+		}
 		dates = append(dates, timeTreeRows(spec, e)...)
 	}
-	params := map[string]any{"rows": rows, "now": now}
-	ids := make([]string, len(es))
-	for i, e := range es {
-		ids[i] = e.EntityID()
+	// The entities a cycle or an aggregate's dates may now be wrong at (checkNoCycle): those that
+	// existed, and of the fresh ones those with a parent or a part among es. A fresh entity links
+	// to no parent and has no part but those es give it.
+	var checked []string
+	if parent != nil {
+		named := map[string]bool{}
+		for _, e := range es {
+			named[parent.Text(e)] = true
+		}
+		for _, e := range es {
+			if id := e.EntityID(); !fresh[id] || parent.Text(e) != "" || named[id] {
+				checked = append(checked, id)
+			}
+		}
 	}
-	// The attacks whose summaries a write of claims changes: those the claims are about now, and
-	// those they were about before (a claim may move to another attack).
+	// The attacks whose summaries the write changes. Of attacks, those that existed, and the
+	// aggregates of fresh ones: a fresh attack has no claim yet, and is given the figures a refresh
+	// would give it (none, killedSort -1) as it is created. Of claims, the attacks they are about
+	// now and those they were about before (a claim may move to another attack; a new one was
+	// about none).
 	var attacks []string
 	switch t {
 	case athar.TypeAttack:
-		attacks = ids
+		for _, e := range es {
+			if !fresh[e.EntityID()] {
+				attacks = append(attacks, e.EntityID())
+			} else if agg := parent.Text(e); agg != "" {
+				attacks = append(attacks, agg)
+			}
+		}
 	case athar.TypeClaim:
 		about := athar.Describe(athar.TypeClaim).Field("attackId")
-		before, err := collect(ctx, tx, fmt.Sprintf("UNWIND $ids AS id MATCH (:Claim {id: id})-[:%s]->(a:Attack) RETURN DISTINCT a.id AS id",
-			relOf(athar.TypeClaim, about.Name)), map[string]any{"ids": ids})
-		if err != nil {
-			return nil, err
-		}
-		for _, rec := range before {
-			if id := str(rowOf(rec), "id"); id != "" {
-				attacks = append(attacks, id)
+		if len(kept) > 0 {
+			before, err := collect(ctx, tx, fmt.Sprintf("UNWIND $ids AS id MATCH %s MATCH (c)-[:%s]->(a:Attack) RETURN DISTINCT a.id AS id",
+				seekID("c", "Claim", "id"), relOf(athar.TypeClaim, about.Name)), map[string]any{"ids": kept})
+			if err != nil {
+				return nil, err
+			}
+			for _, rec := range before {
+				if id := str(rowOf(rec), "id"); id != "" {
+					attacks = append(attacks, id)
+				}
 			}
 		}
 		for _, e := range es {
@@ -302,34 +338,202 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 			return nil, err
 		}
 	}
-	if _, err := collect(ctx, tx, upsertNodesQuery(spec), params); err != nil {
-		return nil, err
-	}
-	if len(dates) > 0 {
-		if _, err := collect(ctx, tx, timeTreeQuery, map[string]any{"dates": dates, "now": now}); err != nil {
+	if len(created) > 0 {
+		if _, err := collect(ctx, tx, createNodesQuery(spec), map[string]any{"rows": created, "now": now}); err != nil {
 			return nil, err
 		}
 	}
-	recs, err := collect(ctx, tx, upsertLinksQuery(spec), params)
+	if len(existing) > 0 {
+		if _, err := collect(ctx, tx, upsertNodesQuery(spec), map[string]any{"rows": existing, "now": now}); err != nil {
+			return nil, err
+		}
+	}
+	if len(dates) > 0 {
+		if _, err := collect(ctx, tx, timeTreeQuery, map[string]any{"dates": distinctDates(dates), "now": now}); err != nil {
+			return nil, err
+		}
+	}
+	result, err := upsertLinks(ctx, tx, spec, es, existing, fresh, now)
 	if err != nil {
 		return nil, err
 	}
-	result := upsertResult{}
-	for _, rec := range recs {
-		m := rowOf(rec)
-		result[str(m, "id")] = field[bool](m, "complete")
-	}
-	if parent := athar.HierarchyOf(t); parent != nil {
-		if err := checkNoCycle(ctx, tx, spec, parent, rows); err != nil {
+	if len(checked) > 0 {
+		if err := checkNoCycle(ctx, tx, spec, parent, checked); err != nil {
 			return nil, err
 		}
 	}
 	if len(attacks) > 0 {
-		if _, err := collect(ctx, tx, refreshAttacksQuery, map[string]any{"ids": attacks}); err != nil {
+		if _, err := collect(ctx, tx, refreshAttacksQuery, map[string]any{"ids": distinct(attacks)}); err != nil {
 			return nil, err
 		}
 	}
 	return result, nil
+}
+
+// seekID is a pattern that finds the node v of label by its id, param (an expression), through
+// the unique index on id: `(v:Label {id: param}) USING INDEX v:Label(id)`, to follow a MATCH or
+// OPTIONAL MATCH. The import's statements find every node they start from by id; without the
+// hint, Neo4j chose for some of them, when their label had few or no nodes yet, a plan that reads
+// the whole label, and kept it as the label grew: linking 16,000 claims to their attacks took
+// 9-13 s instead of well under 1 s, and with the query option CYPHER replan=skip, which keeps a
+// plan whatever the statistics, linking 16,000 attacks to their place took 205 s (measured with
+// BenchmarkImport_DatasetRelease, docs/benchmarks.md). Every label an import seeks by id has a
+// unique constraint on id (schema.go), whose index the hint names.
+func seekID(v, label, param string) string {
+	return fmt.Sprintf("(%[1]s:%[2]s {id: %[3]s}) USING INDEX %[1]s:%[2]s(id)", v, label, param)
+}
+
+// upsertLinks replaces the owned links of the entities es by those they ask for, touching only the
+// links that change: for the entities that existed (existing, the rows of toRow), one statement
+// deletes the links to targets no longer named, and one statement per kind of link (linkSpec)
+// merges the others, which finds a link that exists without locking anything. Deleting and
+// re-creating every link, as a first version did, took a lock on every target, shared nodes
+// included (a facility, a place, a weapon, a day of the time tree): under 50 concurrent writers of
+// attacks and claims on the same facility the writers queued on those locks and deadlocked (athar
+// load, docs/benchmarks.md). The links of fresh entities, which have none yet, are created.
+//
+// Each statement returns how many links it made; only when that is fewer than it was asked for
+// does a second statement find the targets that do not exist (yet), and the entities that name one
+// are incomplete: their content hash is removed, and the result says so.
+func upsertLinks(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSpec, es []athar.Entity, existing []map[string]any,
+	fresh map[string]bool, now time.Time) (upsertResult, error) {
+	result := make(upsertResult, len(es))
+	for _, e := range es {
+		result[e.EntityID()] = true
+	}
+	if len(spec.links) == 0 {
+		return result, nil
+	}
+	if len(existing) > 0 {
+		rows := make([]map[string]any, len(existing))
+		for i, r := range existing {
+			rows[i] = map[string]any{"id": r["id"], "keep": r["keep"]}
+		}
+		if _, err := collect(ctx, tx, deleteStaleLinksQuery(spec), map[string]any{"rows": rows}); err != nil {
+			return nil, err
+		}
+	}
+	for _, l := range spec.links {
+		var made, merged []map[string]any
+		var targets []string
+		for _, e := range es {
+			id := e.EntityID()
+			for _, tid := range distinct(l.ids(e)) {
+				p := map[string]any{"n": id, "t": tid}
+				if fresh[id] {
+					made = append(made, p)
+				} else {
+					merged = append(merged, p)
+				}
+				targets = append(targets, tid)
+			}
+		}
+		if len(targets) == 0 {
+			continue
+		}
+		if l.derived != nil && l.target != labelTimeNode {
+			// A weapon's or attack type's shared node is made when first used.
+			if _, err := collect(ctx, tx, fmt.Sprintf(`UNWIND $ids AS tid
+MERGE (t:%s:Entity {id: tid}) ON CREATE SET t.name = split(tid, ':')[1], t.createdAt = $now, t.updatedAt = $now`, l.target),
+				map[string]any{"ids": distinct(targets), "now": now}); err != nil {
+				return nil, err
+			}
+		}
+		for _, x := range []struct {
+			pairs []map[string]any
+			verb  string
+		}{{made, "CREATE"}, {merged, "MERGE"}} {
+			if len(x.pairs) == 0 {
+				continue
+			}
+			recs, err := collect(ctx, tx, linkQuery(spec, l, x.verb), map[string]any{"pairs": x.pairs})
+			if err != nil {
+				return nil, err
+			}
+			if int(field[int64](rowOf(recs[0]), "linked")) == len(x.pairs) {
+				continue
+			}
+			recs, err = collect(ctx, tx, fmt.Sprintf(`UNWIND $pairs AS p
+OPTIONAL MATCH %s
+WITH p WHERE t IS NULL
+RETURN DISTINCT p.n AS id`, seekID("t", l.target, "p.t")), map[string]any{"pairs": x.pairs})
+			if err != nil {
+				return nil, err
+			}
+			for _, rec := range recs {
+				result[str(rowOf(rec), "id")] = false
+			}
+		}
+	}
+	var incomplete []string
+	for _, e := range es {
+		if !result[e.EntityID()] {
+			incomplete = append(incomplete, e.EntityID())
+		}
+	}
+	if len(incomplete) > 0 {
+		if _, err := collect(ctx, tx, fmt.Sprintf("UNWIND $ids AS id MATCH %s SET n.contentHash = null", seekID("n", spec.label, "id")),
+			map[string]any{"ids": incomplete}); err != nil {
+			return nil, err
+		}
+	}
+	return result, nil
+}
+
+// linkQuery links each pair {n, t} of $pairs, n an entity of spec's type and t a node of l's
+// target, by l's relationship, with verb: MERGE, which leaves a link that exists as it is, or
+// CREATE, for an entity created in the same transaction, which has no link yet. It returns the
+// number of links made or found (linked): a pair whose target does not exist makes none.
+func linkQuery(spec *typeSpec, l linkSpec, verb string) string {
+	return fmt.Sprintf(`UNWIND $pairs AS p
+MATCH %s
+MATCH %s
+%s (n)-[:%s]->(t)
+RETURN count(*) AS linked`, seekID("n", spec.label, "p.n"), seekID("t", l.target, "p.t"), verb, l.rel)
+}
+
+// deleteStaleLinksQuery deletes, for each row {id, keep}, the owned links of the row's node whose
+// target is not among those keep lists under the link's relationship type.
+func deleteStaleLinksQuery(spec *typeSpec) string {
+	var rels []string
+	for _, l := range spec.links {
+		if !slices.Contains(rels, l.rel) {
+			rels = append(rels, l.rel)
+		}
+	}
+	return fmt.Sprintf(`UNWIND $rows AS row
+MATCH %s
+MATCH (n)-[r:%s]->(t)
+WHERE NOT t.id IN coalesce(row.keep[type(r)], [])
+DELETE r`, seekID("n", spec.label, "row.id"), strings.Join(rels, "|"))
+}
+
+// distinct returns ids without repetitions, in their first order.
+func distinct(ids []string) []string {
+	seen := make(map[string]bool, len(ids))
+	out := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	return out
+}
+
+// distinctDates returns the rows of timeTreeRows once per node of the time tree they name: a batch
+// of events of one day merges that day once.
+func distinctDates(rows []map[string]any) []map[string]any {
+	seen := make(map[string]bool, len(rows))
+	out := rows[:0:0]
+	for _, r := range rows {
+		key := fmt.Sprint(r["year"], r["month"], r["day"])
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // lockAttacks takes the write locks of the attacks a write of claims will refresh, in id order,
@@ -342,7 +546,7 @@ func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string)
 	ids = slices.Clone(ids)
 	slices.Sort(ids)
 	ids = slices.Compact(ids)
-	_, err := collect(ctx, tx, "UNWIND $ids AS id MATCH (a:Attack {id: id}) SET a.updatedAt = a.updatedAt", map[string]any{"ids": ids})
+	_, err := collect(ctx, tx, "UNWIND $ids AS id MATCH "+seekID("a", "Attack", "id")+" SET a.updatedAt = a.updatedAt", map[string]any{"ids": ids})
 	return err
 }
 
@@ -359,7 +563,7 @@ func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string)
 // attacks' aggregates are refreshed with them.
 var refreshAttacksQuery = fmt.Sprintf(`
 UNWIND $ids AS id
-MATCH (a:Attack {id: id})
+MATCH %[4]s
 CALL (a) {
   OPTIONAL MATCH (a)<-[:%[1]s]-(c:Claim)
   WHERE %[2]s
@@ -382,18 +586,14 @@ CALL (t) {
 SET t.killedCountedLow = CASE WHEN parts = 0 OR t.killedLow IS NULL THEN t.killedLow
       WHEN t.killedLow > partsLow THEN t.killedLow - partsLow ELSE 0 END,
     t.killedCountedHigh = CASE WHEN parts = 0 OR t.killedHigh IS NULL THEN t.killedHigh
-      WHEN t.killedHigh > partsHigh THEN t.killedHigh - partsHigh ELSE 0 END`, relAbout, backsFigures("c"), relAggregatedIn)
+      WHEN t.killedHigh > partsHigh THEN t.killedHigh - partsHigh ELSE 0 END`, relAbout, backsFigures("c"), relAggregatedIn, seekID("a", "Attack", "id"))
 
 // cycleSearchDepth is how far checkNoCycle looks for a way back to the written entity: well beyond
 // any hierarchy the queries walk (athar.MaxPlaceDepth), so that a cycle is found before it matters.
 const cycleSearchDepth = 50
 
 // checkNoCycle fails when a written entity has become, through others, part of itself.
-func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSpec, parent *athar.Field, rows []map[string]any) error {
-	ids := make([]string, len(rows))
-	for i, r := range rows {
-		ids[i] = str(r, "id")
-	}
+func checkNoCycle(ctx context.Context, tx neo4j.ManagedTransaction, spec *typeSpec, parent *athar.Field, ids []string) error {
 	recs, err := collect(ctx, tx, fmt.Sprintf(
 		"UNWIND $ids AS id MATCH (n:%s {id: id}) WHERE EXISTS { (n)-[:%s*1..%d]->(n) } RETURN n.id AS id LIMIT 1",
 		spec.label, relOf(spec.d.Type, parent.Name), cycleSearchDepth),
@@ -447,6 +647,8 @@ func hashJSON(t athar.EntityType, b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// toRow returns the row the node statements write for e: {id, hash (ContentHash), props (its
+// properties), keep (by relationship type, the ids of the targets it links to)}.
 func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
 	hash, err := ContentHash(e)
 	if err != nil {
@@ -454,23 +656,12 @@ func toRow(spec *typeSpec, e athar.Entity) (map[string]any, error) {
 	}
 	props := spec.props(e)
 	props["id"] = e.EntityID()
-	links := map[string]any{}
-	keep := map[string][]string{} // by relationship type, the targets the entity links to
-	expected := 0
-	for i, l := range spec.links {
-		ids := l.ids(e)
-		if ids == nil {
-			ids = []string{}
-		}
-		links[fmt.Sprintf("l%d", i)] = ids
-		keep[l.rel] = append(keep[l.rel], ids...)
-		expected += len(ids)
+	keep := map[string]any{}
+	for _, l := range spec.links {
+		ids, _ := keep[l.rel].([]string)
+		keep[l.rel] = append(ids, l.ids(e)...)
 	}
-	keepAny := make(map[string]any, len(keep))
-	for rel, ids := range keep {
-		keepAny[rel] = ids
-	}
-	return map[string]any{"id": e.EntityID(), "hash": hash, "props": props, "links": links, "keep": keepAny, "expected": expected}, nil
+	return map[string]any{"id": e.EntityID(), "hash": hash, "props": props, "keep": keep}, nil
 }
 
 // timeTreeRows returns the Year, Month and Day nodes an entity's date hangs from.
@@ -512,20 +703,20 @@ CALL (y, d) {
   MERGE (day)-[:IN]->(m)
 }`
 
-// upsertNodesQuery writes the properties of each row's node, creating the node when it does not
-// exist. The id is among the properties, unchanged, and a node that exists is matched, not merged:
+// upsertNodesQuery writes the properties of each row's node (toRow) and its content hash (which
+// upsertLinks removes again from an entity whose links are incomplete), creating the node when it
+// does not exist. The id is among the properties, unchanged, and a node that exists is matched, not merged:
 // a MERGE on the unique id, and a SET that removes the id and puts it back, take the exclusive lock
 // of the id's index entry, while every writer waiting to lock the node (Update's first statement)
 // holds the shared lock its MATCH took on that entry: each waited for the other (Neo4j's
 // DeadlockDetected), and the driver's retries, pausing 1, 2, 4 s, made writes to one attack take
 // seconds under load (athar load, docs/benchmarks.md).
 func upsertNodesQuery(spec *typeSpec) string {
-	find := fmt.Sprintf(`
-UNWIND $rows AS row
-OPTIONAL MATCH (existing:%[1]s {id: row.id})
+	find := fmt.Sprintf(`UNWIND $rows AS row
+OPTIONAL MATCH %[2]s
 FOREACH (_ IN CASE WHEN existing IS NULL THEN [1] ELSE [] END | MERGE (:%[1]s {id: row.id}))
 WITH row
-MATCH (n:%[1]s {id: row.id})`, spec.label)
+MATCH %[3]s`, spec.label, seekID("existing", spec.label, "row.id"), seekID("n", spec.label, "row.id"))
 	// The bookkeeping beside the description (bookKeys: a dataset record as last imported, the
 	// fields a curator set, a dataset's last import) is kept, and row.book sets what it names.
 	book := fmt.Sprintf("n {.%s} AS book", strings.Join(bookKeys, ", ."))
@@ -534,7 +725,7 @@ MATCH (n:%[1]s {id: row.id})`, spec.label)
 		return find + fmt.Sprintf(`
 WITH n, row, coalesce(n.createdAt, $now) AS createdAt, %s
 SET n = row.props
-SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now
+SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now, n.contentHash = row.hash
 SET n += book
 SET n += row.book`, book)
 	}
@@ -544,47 +735,21 @@ SET n += row.book`, book)
 	return find + fmt.Sprintf(`
 WITH n, row, coalesce(n.createdAt, $now) AS createdAt, n {.%s} AS kept, %s
 SET n = row.props
-SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now
+SET n:Entity, n.createdAt = createdAt, n.updatedAt = $now, n.contentHash = row.hash
 SET n += CASE WHEN row.props.%s IS NULL AND kept.%s THEN kept ELSE {} END
 SET n += book
 SET n += row.book`,
 		strings.Join(retraction, ", ."), book, flag, flag)
 }
 
-// upsertLinksQuery replaces the owned links of each row's node by those it asks for, touching only
-// the links that change: it deletes the links to targets no longer named and merges the others,
-// which finds a link that exists without locking anything. Deleting and re-creating every link, as
-// a first version did, took a lock on every target, shared nodes included (a facility, a place, a
-// weapon, a day of the time tree): under 50 concurrent writers of attacks and claims on the same
-// facility the writers queued on those locks and deadlocked (athar load, docs/benchmarks.md).
-func upsertLinksQuery(spec *typeSpec) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "UNWIND $rows AS row\nMATCH (n:%s {id: row.id})\n", spec.label)
-	rels := make([]string, 0, len(spec.links))
-	for _, l := range spec.links {
-		if !slices.Contains(rels, l.rel) {
-			rels = append(rels, l.rel)
-		}
-	}
-	if len(rels) == 0 {
-		// A type with no links (a dataset): nothing to replace.
-		b.WriteString("SET n.contentHash = row.hash\nRETURN row.id AS id, true AS complete")
-		return b.String()
-	}
-	fmt.Fprintf(&b, "CALL (n, row) { MATCH (n)-[r:%s]->(t) WHERE NOT t.id IN coalesce(row.keep[type(r)], []) DELETE r }\n", strings.Join(rels, "|"))
-	counts := make([]string, len(spec.links))
-	for i, l := range spec.links {
-		find := fmt.Sprintf("MATCH (t:%s:Entity {id: tid})", l.target)
-		if l.derived != nil && l.target != labelTimeNode {
-			// A weapon's or attack type's shared node is made when first used.
-			find = fmt.Sprintf("MERGE (t:%s:Entity {id: tid}) ON CREATE SET t.name = split(tid, ':')[1], t.createdAt = $now, t.updatedAt = $now", l.target)
-		}
-		fmt.Fprintf(&b, "CALL (n, row) { UNWIND row.links.l%d AS tid %s MERGE (n)-[:%s]->(t) RETURN count(t) AS c%d }\n",
-			i, find, l.rel, i)
-		counts[i] = fmt.Sprintf("c%d", i)
-	}
-	fmt.Fprintf(&b, "WITH n, row, %s AS linked\n", strings.Join(counts, " + "))
-	b.WriteString("SET n.contentHash = CASE WHEN linked = row.expected THEN row.hash END\n")
-	b.WriteString("RETURN row.id AS id, linked = row.expected AS complete")
-	return b.String()
+// createNodesQuery creates the node of each row (toRow) with its properties, its content hash and
+// the bookkeeping row.book gives: rows an import found absent in the same transaction. A node of
+// the same id that a concurrent writer created in the meantime makes the statement fail on the
+// unique constraint on id (ECONFLICT), and nothing of the transaction is written; Import then runs
+// the batch again, which finds it (importBatch).
+func createNodesQuery(spec *typeSpec) string {
+	return fmt.Sprintf(`UNWIND $rows AS row
+CREATE (n:%s:Entity)
+SET n = row.props, n.createdAt = $now, n.updatedAt = $now, n.contentHash = row.hash
+SET n += row.book`, spec.label)
 }
