@@ -410,3 +410,65 @@ func TestWalkDiff_HandCases(t *testing.T) {
 	ok := compare(t, walking, levels, cases)
 	t.Logf("%d hand-written queries, %d answered without errors", len(cases), ok)
 }
+
+// walkTree selects, from typ, only the fields that walk (references and connections of entities,
+// first: 1), each down to id, depth levels deep, until budget fields are selected: the widest tree
+// of walk steps a query of a given size can ask for.
+func walkTree(schema *ast.Schema, typ string, depth int, budget *int) string {
+	out := []string{"id"}
+	s := selector{schema: schema, first: 1}
+	for _, f := range schema.Types[typ].Fields {
+		if depth == 0 || *budget <= 0 {
+			break
+		}
+		args, ok := s.args(f)
+		if !ok {
+			continue
+		}
+		name := f.Type.Name()
+		item := name
+		if t := schema.Types[name]; t != nil && strings.HasSuffix(name, "Connection") && t.Fields.ForName("nodes") != nil {
+			item = t.Fields.ForName("nodes").Type.Name()
+		}
+		if !s.isEntity(item) {
+			continue
+		}
+		*budget--
+		inner := walkTree(schema, item, depth-1, budget)
+		if item != name {
+			inner = "nodes { " + inner + " }"
+		}
+		out = append(out, f.Name+args+" { "+inner+" }")
+	}
+	return strings.Join(out, " ")
+}
+
+// A wide tree of walk steps that the default limits let through answers as level by level does,
+// or, when the walk's one query outlasts the request's time limit, fails with a TIMEOUT error that
+// shows nothing of the database: never an internal error.
+func TestWalkDiff_WideTreeWithinTheDefaultLimits(t *testing.T) {
+	store := datasetGraph(t)
+	walking := serve(t, store, func(_ *resolvers.Config, web *httpapi.Config) { web.QueryTimeout = 3 * time.Second })
+	levels := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) { gql.LevelByLevel = true })
+	budget := 150
+	q := `{ attacks(first: 1) { nodes { ` + walkTree(mustSchema(t), "Attack", 5, &budget) + ` } } }`
+	want := levels.Do(q, nil)
+	if len(want.Errors) > 0 || len(want.Data) < 200 {
+		t.Fatalf("level by level, the default limits refuse the tree or it reads nothing: %+v %s", want.Errors, want.Data)
+	}
+	start := time.Now()
+	got := walking.Do(q, nil)
+	t.Logf("%d walk fields, %d bytes of query: %v, errors %s", 150-budget, len(q), time.Since(start), errorsOf(got.Errors))
+	if len(got.Errors) == 0 {
+		if !bytes.Equal(canonical(t, got.Data), canonical(t, want.Data)) {
+			t.Errorf("the tree read in one query differs:\n%s\nlevel by level:\n%s", got.Data, want.Data)
+		}
+		return
+	}
+	for _, e := range got.Errors {
+		assertNoLeak(t, e)
+		if e.Extensions["code"] != "TIMEOUT" {
+			t.Errorf("a wide tree fails with %v, not TIMEOUT: %+v", e.Extensions["code"], e)
+		}
+	}
+}
