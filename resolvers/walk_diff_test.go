@@ -25,6 +25,9 @@ type selector struct {
 	rnd    *rand.Rand
 	// pick is how many of a type's fields a random selection takes (at least the id).
 	pick int
+	// alias, when set, prefixes the names of the type's own fields (not those below them), so that
+	// fragments on several types, whose fields of one name differ in type, do not conflict.
+	alias string
 }
 
 // requiredArgs are values for the arguments without defaults that a field needs, by name.
@@ -81,6 +84,14 @@ func (s selector) sel(typeName string, depth, nest int) string {
 	if s.isEntity(typeName) {
 		out = append(out, "id")
 	}
+	top := s.alias
+	s.alias = "" // the fields below are not prefixed
+	name := func(f string) string {
+		if top == "" {
+			return f
+		}
+		return top + "_" + f + ": " + f
+	}
 	for _, f := range fields {
 		if strings.HasPrefix(f.Name, "__") || f.Name == "id" {
 			continue
@@ -89,12 +100,12 @@ func (s selector) sel(typeName string, depth, nest int) string {
 		if !ok {
 			continue
 		}
-		name := f.Type.Name()
-		t := s.schema.Types[name]
+		typ := f.Type.Name()
+		t := s.schema.Types[typ]
 		switch {
 		case t == nil || t.Kind == ast.Scalar || t.Kind == ast.Enum:
-			out = append(out, f.Name+args)
-		case strings.HasSuffix(name, "Connection"):
+			out = append(out, name(f.Name)+args)
+		case strings.HasSuffix(typ, "Connection"):
 			if depth == 0 {
 				continue
 			}
@@ -103,17 +114,17 @@ func (s selector) sel(typeName string, depth, nest int) string {
 			if t.Fields.ForName("totalCount") != nil {
 				inner = "totalCount " + inner
 			}
-			out = append(out, f.Name+args+" { "+inner+" }")
-		case s.isEntity(name) || t.Kind == ast.Interface:
+			out = append(out, name(f.Name)+args+" { "+inner+" }")
+		case s.isEntity(typ) || t.Kind == ast.Interface:
 			if depth == 0 {
 				continue
 			}
-			out = append(out, f.Name+args+" { "+s.sel(name, depth-1, 2)+" }")
+			out = append(out, name(f.Name)+args+" { "+s.sel(typ, depth-1, 2)+" }")
 		default:
 			if nest == 0 {
 				continue
 			}
-			out = append(out, f.Name+args+" { "+s.sel(name, depth, nest-1)+" }")
+			out = append(out, name(f.Name)+args+" { "+s.sel(typ, depth, nest-1)+" }")
 		}
 	}
 	if len(out) == 0 {
@@ -273,7 +284,9 @@ func generated(t *testing.T, ids map[string][]string) []diffCase {
 			node := sample(append(append(append([]string{}, ids["claims"]...), ids["facilities"]...), ids["sources"]...), 4)
 			frags := ""
 			for _, r := range entityRoots {
-				frags += fmt.Sprintf(" ... on %s { %s }", r.typ, s.sel(r.typ, depth, 2))
+				a := s
+				a.alias = r.field
+				frags += fmt.Sprintf(" ... on %s { %s }", r.typ, a.sel(r.typ, depth, 2))
 			}
 			cases = append(cases, diffCase{fmt.Sprintf("nodes depth %d first %d", depth, first),
 				`query ($ids: [ID!]!) { nodes(ids: $ids) { id` + frags + ` } }`, map[string]any{"ids": node}})
@@ -318,7 +331,7 @@ func TestWalkDiff_GeneratedSelections(t *testing.T) {
 	cases := generated(t, ids)
 	ok := compare(t, walking, levels, cases)
 	t.Logf("%d generated queries, %d answered without errors", len(cases), ok)
-	if ok < len(cases)*3/4 {
+	if ok != len(cases) {
 		t.Errorf("only %d of %d queries answered without errors: the generator selects what cannot be read", ok, len(cases))
 	}
 }
