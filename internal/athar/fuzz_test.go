@@ -27,7 +27,8 @@ func checkProblem(t *testing.T, input []byte, e *athar.Error) {
 		t.Errorf("%q: problem %+v, want an EINVALID with a message", clip(input), e)
 	}
 	for _, w := range goWords {
-		if strings.Contains(e.Message, w) {
+		// A word the input itself holds is the input quoted back ("format: is \"*athar\""), not Go.
+		if strings.Contains(e.Message, w) && !bytes.Contains(input, []byte(w)) {
 			t.Errorf("%q: problem %q speaks Go (%q)", clip(input), e.Error(), w)
 		}
 	}
