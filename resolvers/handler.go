@@ -38,10 +38,21 @@ type Config struct {
 	// zero). Longer waits cost latency; a test of how requests batch sets it long, so that what it
 	// sees does not depend on how busy the machine is.
 	BatchWait time.Duration
-	// LevelByLevel turns off reading a request's tree of entity fields in one query (walk.go):
-	// every field then loads through its loader, one query per level. For comparing the two.
+	// WalkMaxSteps is the most steps (references and lists followed) one query of a request's
+	// tree may take (walk.go); the fields of the steps beyond it load level by level. Zero means
+	// DefaultWalkMaxSteps; a negative value reads every tree level by level.
+	WalkMaxSteps int
+	// LevelByLevel turns off reading a request's tree of entity fields in one query: every field
+	// then loads through its loader, one query per level. For comparing the two.
 	LevelByLevel bool
 }
+
+// DefaultWalkMaxSteps is the most steps one walk of a request's tree takes unless Config says
+// otherwise. Neo4j plans a query once per text, in time that grows faster than the query: the
+// evidence tree of a facility (4 steps) plans in about 0.3 s, a walk of a hundred-odd steps took
+// 5 to 27 s (docs/benchmarks.md), and every new shape of request pays it once. Twenty steps cover
+// every tree the README and the benchmarks ask for.
+const DefaultWalkMaxSteps = 20
 
 func (c *Config) defaults() {
 	if c.Logger == nil {
@@ -52,6 +63,9 @@ func (c *Config) defaults() {
 	}
 	if c.DepthLimit == 0 {
 		c.DepthLimit = DefaultDepthLimit
+	}
+	if c.WalkMaxSteps == 0 {
+		c.WalkMaxSteps = DefaultWalkMaxSteps
 	}
 	c.Limits.defaults()
 	if c.BatchWait == 0 {
@@ -102,7 +116,11 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	}
 	srv.SetErrorPresenter(ErrorPresenter(cfg.Logger))
 	srv.SetRecoverFunc(Recover(cfg.Logger))
-	return LoaderMiddleware(cfg.Reader, cfg.Explorer, cfg.BatchWait, cfg.LevelByLevel, srv)
+	walkMaxSteps := cfg.WalkMaxSteps
+	if cfg.LevelByLevel || walkMaxSteps < 0 {
+		walkMaxSteps = 0
+	}
+	return LoaderMiddleware(cfg.Reader, cfg.Explorer, cfg.BatchWait, walkMaxSteps, srv)
 }
 
 // emptyAsNull answers null for an optional text or enum field that the object does not have. The

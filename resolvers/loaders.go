@@ -56,9 +56,10 @@ type Loaders struct {
 
 	// walker reads a request's tree of entity fields in one query (walkFrom), reading the links
 	// of what it reaches that the request needs (walkLinks).
-	walker    athar.Walker
-	linksOnce sync.Once
-	links     athar.WalkLinks
+	walker       athar.Walker
+	walkMaxSteps int // the most steps one walk takes (Config.WalkMaxSteps); none when 0
+	linksOnce    sync.Once
+	links        athar.WalkLinks
 }
 
 // windowed is a key of a loader of lists: the id whose list is asked for and which window of it.
@@ -274,14 +275,13 @@ func WithLoaders(ctx context.Context, reader athar.Reader, explorer athar.Explor
 	return context.WithValue(ctx, loadersKey{}, NewLoaders(reader, explorer, wait))
 }
 
-// LoaderMiddleware gives every request its own loaders, each waiting wait to gather a batch; with
-// levelByLevel, they never read a tree in one query (walkFrom) and every field loads on its own.
-func LoaderMiddleware(reader athar.Reader, explorer athar.Explorer, wait time.Duration, levelByLevel bool, next http.Handler) http.Handler {
+// LoaderMiddleware gives every request its own loaders, each waiting wait to gather a batch, and
+// reading a request's tree in walks of at most walkMaxSteps steps (walkFrom); with walkMaxSteps 0
+// they never walk, and every field loads on its own, level by level.
+func LoaderMiddleware(reader athar.Reader, explorer athar.Explorer, wait time.Duration, walkMaxSteps int, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		l := NewLoaders(reader, explorer, wait)
-		if levelByLevel {
-			l.walker = nil
-		}
+		l.walkMaxSteps = max(walkMaxSteps, 0)
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), loadersKey{}, l)))
 	})
 }

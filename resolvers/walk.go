@@ -167,6 +167,13 @@ func (b walkBuilder) steps(typeName string, set ast.SelectionSet) []athar.WalkSt
 		if rule.via != "" {
 			children = []athar.WalkStep{{Ref: rule.via, Steps: children}}
 		}
+		if st.List != "" && st.Window == athar.All {
+			// A list read whole for its field to page or summarise (an attack's claims): only the
+			// references of its items are followed in the walk, which read one entity per item
+			// at most; a list under it would be read for every item, not for the page's alone, and
+			// is left to the loaders, which read it for the items the field returns.
+			children = refsOnly(children)
+		}
 		st.Steps = cloneSteps(rule.fixed)
 		for _, child := range children {
 			st.Steps = mergeSteps(st.Steps, child)
@@ -209,6 +216,35 @@ func implementorsOf(typeName string) []string {
 		return []string{typeName, "Node"}
 	}
 	return []string{typeName}
+}
+
+// refsOnly returns the steps that follow references, each with its own references only.
+func refsOnly(steps []athar.WalkStep) []athar.WalkStep {
+	var out []athar.WalkStep
+	for _, st := range steps {
+		if st.Ref != "" {
+			st.Steps = refsOnly(st.Steps)
+			out = append(out, st)
+		}
+	}
+	return out
+}
+
+// trimSteps keeps the first steps of a walk, in the order they are written (each step before the
+// steps under it), up to budget in all, and drops the rest: the fields they serve load through the
+// loaders. Cypher plans a query in time that grows faster than its subqueries: a walk of a hundred
+// steps took seconds to plan.
+func trimSteps(steps []athar.WalkStep, budget *int) []athar.WalkStep {
+	var out []athar.WalkStep
+	for _, st := range steps {
+		if *budget <= 0 {
+			break
+		}
+		*budget--
+		st.Steps = trimSteps(st.Steps, budget)
+		out = append(out, st)
+	}
+	return out
 }
 
 // cloneSteps copies steps deep, so that merging into the copy leaves a rule's steps alone.
@@ -377,7 +413,8 @@ func walkLinks(ctx context.Context) athar.WalkLinks {
 // A page of a list walks them in the page's own query (athar.PageRequest.Steps).
 func walkSteps(ctx context.Context, t athar.EntityType) []athar.WalkStep {
 	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || loaders(ctx).walker == nil || !graphql.HasOperationContext(ctx) {
+	l := loaders(ctx)
+	if fc == nil || fc.Field.Field == nil || l.walker == nil || l.walkMaxSteps <= 0 || !graphql.HasOperationContext(ctx) {
 		return nil
 	}
 	op := graphql.GetOperationContext(ctx)
@@ -388,7 +425,8 @@ func walkSteps(ctx context.Context, t athar.EntityType) []athar.WalkStep {
 			steps = mergeSteps(steps, st)
 		}
 	}
-	return steps
+	budget := l.walkMaxSteps
+	return trimSteps(steps, &budget)
 }
 
 // prime puts what a walk read into the loaders, under the keys the resolvers load them by.

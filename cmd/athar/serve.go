@@ -30,6 +30,7 @@ type serveConfig struct {
 	QueryTimeout    time.Duration
 	ComplexityLimit int
 	DepthLimit      int
+	WalkMaxSteps    int
 	Limits          resolvers.Limits
 	ShutdownTimeout time.Duration
 	WriteToken      string
@@ -53,6 +54,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", envDuration("ATHAR_QUERY_TIMEOUT", 30*time.Second), "a request's time limit, also Neo4j's transaction timeout (env ATHAR_QUERY_TIMEOUT)")
 	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", envInt("ATHAR_COMPLEXITY_LIMIT", resolvers.DefaultComplexityLimit), "the highest cost a query may have (env ATHAR_COMPLEXITY_LIMIT)")
 	fs.IntVar(&cfg.DepthLimit, "depth-limit", envInt("ATHAR_DEPTH_LIMIT", resolvers.DefaultDepthLimit), "the deepest a query may nest (env ATHAR_DEPTH_LIMIT)")
+	fs.IntVar(&cfg.WalkMaxSteps, "walk-max-steps", envInt("ATHAR_WALK_MAX_STEPS", resolvers.DefaultWalkMaxSteps), "the most references and lists one query of a request's tree follows, the rest loading level by level; 0 reads every tree level by level (env ATHAR_WALK_MAX_STEPS)")
 	registerLimits(fs, &cfg.Limits)
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated, besides localhost, 127.0.0.1 and [::1], which always may; empty allows any on a non-loopback address (env ATHAR_ALLOWED_HOSTS)")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", envDuration("ATHAR_RETRY_AFTER", 2*time.Second), "how long a client is told to wait (Retry-After) when the database is busy or unavailable (env ATHAR_RETRY_AFTER)")
@@ -112,6 +114,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{
 			Reader: store, Curator: store, Explorer: store, Logger: logger, Introspection: cfg.Introspection,
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, Limits: cfg.Limits,
+			WalkMaxSteps: cfg.WalkMaxSteps, LevelByLevel: cfg.WalkMaxSteps == 0,
 		}),
 		Explorer: store, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
 		Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
