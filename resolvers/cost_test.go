@@ -417,6 +417,26 @@ func TestQueryCost_ItemsFromArguments(t *testing.T) {
 	})
 }
 
+// tripCost is what a round trip costs on the measuring server of roundTripServers: a million, so
+// that a query's cost divided by a million is its round trips (its items and lookups cost less).
+const tripCost = 1_000_000
+
+// roundTripServers returns two servers over a fresh database holding costEntities: one that
+// refuses every query with its cost counted at tripCost a round trip, one that runs every query
+// and reports its round trips.
+func roundTripServers(t *testing.T) (measure, run *client) {
+	store := neo4jtest.MustStore(t)
+	measure = serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ComplexityLimit, gql.Limits = 1, costLimits
+		gql.Limits.RoundTripCost = tripCost
+	})
+	run = serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ComplexityLimit, gql.Limits, gql.ReportRoundTrips = 1<<40, costLimits, true
+	})
+	costEntities(t, run)
+	return measure, run
+}
+
 // TestQueryCost_CountsEveryRoundTrip sends, for every field of every type the query's root leads
 // to (from the schema, so that a field added later is covered), the field reached by the shortest
 // way over entities of every type, selecting its first scalar, and for a field that takes last, the
@@ -424,18 +444,7 @@ func TestQueryCost_ItemsFromArguments(t *testing.T) {
 // made to Neo4j (extensions.dbRoundTrips).
 func TestQueryCost_CountsEveryRoundTrip(t *testing.T) {
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{}}).Schema()
-	store := neo4jtest.MustStore(t)
-	// With a round trip costing a million, a query's cost divided by a million is its round trips:
-	// its items and lookups cost less.
-	const trip = 1_000_000
-	measure := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
-		gql.ComplexityLimit, gql.Limits = 1, costLimits
-		gql.Limits.RoundTripCost = trip
-	})
-	run := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
-		gql.ComplexityLimit, gql.Limits, gql.ReportRoundTrips = 1<<40, costLimits, true
-	})
-	costEntities(t, run)
+	measure, run := roundTripServers(t)
 	var names []string
 	for name, def := range schema.Types {
 		if !strings.HasPrefix(name, "__") && (def.Kind == ast.Object || def.Kind == ast.Interface) && def != schema.Mutation {
@@ -471,7 +480,7 @@ func TestQueryCost_CountsEveryRoundTrip(t *testing.T) {
 				}
 				e := measure.mustOverLimit(q, nil, "complexityLimit", 1)
 				cost, _ := e.Extensions["cost"].(float64)
-				if counted := int(cost) / trip; counted < int(made) {
+				if counted := int(cost) / tripCost; counted < int(made) {
 					t.Errorf("%s.%s: %s\ncounts %d round trips, the request made %d", name, f.Name, q, counted, int(made))
 				}
 				checked++
@@ -519,16 +528,7 @@ var mutationsMeasured = []string{
 // the request made (extensions.dbRoundTrips).
 func TestQueryCost_CountsEveryMutationsRoundTrips(t *testing.T) {
 	schema := graph.NewExecutableSchema(graph.Config{Resolvers: &resolvers.Resolver{}}).Schema()
-	store := neo4jtest.MustStore(t)
-	const trip = 1_000_000
-	measure := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
-		gql.ComplexityLimit, gql.Limits = 1, costLimits
-		gql.Limits.RoundTripCost = trip
-	})
-	run := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
-		gql.ComplexityLimit, gql.Limits, gql.ReportRoundTrips = 1<<40, costLimits, true
-	})
-	costEntities(t, run)
+	measure, run := roundTripServers(t)
 	sent := map[string]bool{}
 	for _, m := range mutationsMeasured {
 		name := m[:strings.Index(m, "(")]
@@ -542,7 +542,7 @@ func TestQueryCost_CountsEveryMutationsRoundTrips(t *testing.T) {
 			t.Errorf("%s: errors %+v, extensions %v: want it to run", q, resp.Errors, resp.Extensions)
 			continue
 		}
-		if counted := int(cost) / trip; counted < int(made) {
+		if counted := int(cost) / tripCost; counted < int(made) {
 			t.Errorf("%s\ncounts %d round trips, the request made %d", q, counted, int(made))
 		}
 	}
