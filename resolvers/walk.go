@@ -3,6 +3,7 @@ package resolvers
 import (
 	"context"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -206,9 +207,7 @@ func (b walkBuilder) itemSelections(f graphql.CollectedField) []ast.SelectionSet
 	return out
 }
 
-func isConnection(typeName string) bool {
-	return len(typeName) > len("Connection") && typeName[len(typeName)-len("Connection"):] == "Connection"
-}
+func isConnection(typeName string) bool { return strings.HasSuffix(typeName, "Connection") }
 
 // implementorsOf is what a selection on typeName may spread: the type, and Node for an entity.
 func implementorsOf(typeName string) []string {
@@ -320,7 +319,7 @@ func requestLinks(op *graphql.OperationContext) athar.WalkLinks {
 		}
 	}
 	field := func(f *ast.Field) {
-		if f.ObjectDefinition == nil || f.Name == "id" || f.Name == "createdAt" || f.Name == "updatedAt" || len(f.Name) > 1 && f.Name[:2] == "__" {
+		if f.ObjectDefinition == nil || f.Name == "id" || f.Name == "createdAt" || f.Name == "updatedAt" || strings.HasPrefix(f.Name, "__") {
 			return
 		}
 		parent := f.ObjectDefinition.Name

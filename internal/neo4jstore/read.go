@@ -398,10 +398,16 @@ func (s *Store) EventsAtFacilities(ctx context.Context, ids []string, w athar.Wi
 func (s *Store) AttacksOnFacilities(ctx context.Context, ids []string, r athar.DateRange, w athar.Window) (map[string]athar.List[*athar.Attack], error) {
 	attack := specOf(athar.TypeAttack)
 	match := fmt.Sprintf(`MATCH (:Facility {id: id})<-[:%s]-(m:Attack)
-  WHERE ($from IS NULL OR m.endDate >= $from) AND ($to IS NULL OR m.startDate <= $to)`, relOf(athar.TypeAttack, "facilityIds"))
+  WHERE %s`, relOf(athar.TypeAttack, "facilityIds"), datesOverlap("m", "from", "to"))
 	query := windowQuery(match, "WITH m", "count(m)", attack, w)
 	return windows[*athar.Attack](ctx, s, athar.TypeAttack, query,
 		map[string]any{"ids": ids, "from": dateParam(r.From), "to": dateParam(r.To)}, ids, w)
+}
+
+// datesOverlap is the condition that the dates of the entity in v overlap the range of the
+// parameters from and to, either of which may be null (an open end).
+func datesOverlap(v, from, to string) string {
+	return fmt.Sprintf("($%[2]s IS NULL OR %[1]s.endDate >= $%[2]s) AND ($%[3]s IS NULL OR %[1]s.startDate <= $%[3]s)", v, from, to)
 }
 
 // Citations implements athar.Reader.

@@ -155,7 +155,7 @@ func (q *walkQuery) step(spec *typeSpec, v string, st athar.WalkStep, field stri
 	if st.List == athar.ListAttacksOnFacilities {
 		from, until := q.fresh("from"), q.fresh("to")
 		q.params[from], q.params[until] = dateParam(st.Dates.From), dateParam(st.Dates.To)
-		match += fmt.Sprintf(" WHERE ($%[2]s IS NULL OR %[1]s.endDate >= $%[2]s) AND ($%[3]s IS NULL OR %[1]s.startDate <= $%[3]s)", c, from, until)
+		match += " WHERE " + datesOverlap(c, from, until)
 	}
 	distinct := ""
 	if len(in.fields) > 1 {
