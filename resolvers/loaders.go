@@ -54,12 +54,12 @@ type Loaders struct {
 	timeChildren *dataloadgen.Loader[string, []string]
 	nearby       *dataloadgen.Loader[nearbyKey, athar.List[athar.NearbyFacility]]
 
-	// walker reads a request's tree of entity fields in one query (walkFrom), reading the links
-	// of what it reaches that the request needs (walkLinks).
+	// walker reads a request's tree of entity fields in one query (walkFrom), reading the fields
+	// of what it reaches that the request needs (walkFields).
 	walker       athar.Walker
 	walkMaxSteps int // the most steps one walk takes (Config.WalkMaxSteps); none when 0
-	linksOnce    sync.Once
-	links        athar.WalkLinks
+	fieldsOnce   sync.Once
+	fields       athar.WalkFields
 }
 
 // windowed is a key of a loader of lists: the id whose list is asked for and which window of it.
