@@ -96,6 +96,11 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	if err != nil {
 		return nil, err
 	}
+	if a.After == nil && a.Before == nil && selectsOnly(ctx, "totalCount", "__typename") {
+		// No item is selected: the count alone is read (the connection's TotalCount resolver). A
+		// cursor is checked by the page's query, so a page after one is still read.
+		return &model.AttackConnection{Nodes: []*athar.Attack{}, Edges: []*model.AttackEdge{}, PageInfo: &model.PageInfo{}, Filter: f}, nil
+	}
 	req.Steps, req.Fields = walkSteps(ctx, athar.TypeAttack), walkFields(ctx)
 	req.Count = selects(ctx, "totalCount")
 	order := athar.OrderDateAsc

@@ -400,6 +400,22 @@ func selects(ctx context.Context, name string) bool {
 	return false
 }
 
+// selectsOnly reports whether the current field's selection has fields of those names alone (a
+// connection of which only totalCount is asked), however they are spread.
+func selectsOnly(ctx context.Context, names ...string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{fc.Field.Definition.Type.Name()})
+	for _, f := range fields {
+		if !slices.Contains(names, f.Name) {
+			return false
+		}
+	}
+	return len(fields) > 0
+}
+
 // walkFields returns the fields the request's walks read (requestFields), worked out once a
 // request.
 func walkFields(ctx context.Context) athar.WalkFields {

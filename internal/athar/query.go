@@ -152,7 +152,8 @@ type PageRequest struct {
 	Last   *int
 	Before string
 	// Steps, when given, are walked from each item of the page in the same query (as a Walk from
-	// them with Fields would walk them); the page's Walked holds what they read.
+	// them with Fields would walk them); the page's Walked holds what they read. Fields, when
+	// given, also limits what is read of the page's items (WalkFields).
 	Steps  []WalkStep
 	Fields WalkFields
 	// Count asks for the size of the whole list too, in the same query (Page.Total), where the
