@@ -7,10 +7,13 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/internal/neo4jtest"
+	"github.com/athar-project/athar/resolvers"
 )
 
 type attackPage struct {
@@ -649,5 +652,45 @@ func TestRepeatedlyTargeted_IDsOnlyReadsNoAttacks(t *testing.T) {
 	titleTrips, _ := titlesResp.Extensions["dbRoundTrips"].(float64)
 	if idTrips != 1 || titleTrips != 2 {
 		t.Errorf("round trips: %v for the ids, %v with the titles; want 1 and 2", idTrips, titleTrips)
+	}
+}
+
+// The facilities and attacks of a page of repeated targets are read in one batch each, however many
+// targets the page has, even with no batching window for loads to meet in.
+func TestRepeatedlyTargeted_OneBatchForAllTargets(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	c := serve(t, store, func(gql *resolvers.Config, _ *httpapi.Config) {
+		gql.ReportRoundTrips, gql.BatchWait = true, time.Nanosecond
+	})
+	for i := range 3 {
+		c.MustMutate(fmt.Sprintf(`mutation {
+		  f: createFacility(input: {id: "facility:hit-%[1]d", name: "Clinic %[1]d", type: CLINIC}) { facility { id } userErrors { message } }
+		  a: createAttack(input: {id: "attack:hit-%[1]d-a", title: "First strike on clinic %[1]d", date: {start: "2015-0%[2]d-01"}, facilityIds: ["facility:hit-%[1]d"]}) { attack { id } userErrors { message } }
+		  b: createAttack(input: {id: "attack:hit-%[1]d-b", title: "Second strike on clinic %[1]d", date: {start: "2015-0%[2]d-20"}, facilityIds: ["facility:hit-%[1]d"]}) { attack { id } userErrors { message } } }`, i, i+1), nil, &struct{}{})
+	}
+	resp := c.Do(`{ repeatedlyTargeted { nodes { facility { name } attacks { title } } edges { node { facility { id } } } } }`, nil)
+	if len(resp.Errors) > 0 {
+		t.Fatal(resp.Errors)
+	}
+	var got struct {
+		RepeatedlyTargeted conn[struct {
+			Facility struct{ Name string }
+			Attacks  []struct{ Title string }
+		}]
+	}
+	if err := json.Unmarshal(resp.Data, &got); err != nil {
+		t.Fatal(err)
+	}
+	if len(got.RepeatedlyTargeted) != 4 {
+		t.Fatalf("%d targets, want the seed's school and three clinics: %s", len(got.RepeatedlyTargeted), resp.Data)
+	}
+	for _, n := range got.RepeatedlyTargeted {
+		if n.Facility.Name == "" || len(n.Attacks) < 2 || n.Attacks[0].Title == "" {
+			t.Errorf("a target read incompletely: %+v", n)
+		}
+	}
+	if trips, _ := resp.Extensions["dbRoundTrips"].(float64); trips != 3 {
+		t.Errorf("%v round trips, want 3: the targets, their facilities, their attacks", trips)
 	}
 }

@@ -769,6 +769,9 @@ func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int,
 		return nil, err
 	}
 	l := pointerList(athar.Slice(targets, w))
+	if err := loadTargets(ctx, l.Items); err != nil {
+		return nil, err
+	}
 	return repeatedList(athar.ListPage("repeatedlyTargeted", l, w), l.Total), nil
 }
 

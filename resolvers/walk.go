@@ -400,6 +400,48 @@ func selects(ctx context.Context, name string) bool {
 	return false
 }
 
+// loadTargets loads, in one batch each, the facilities and the attacks of the repeated targets of a
+// page that its items select (the attacks unless they are selected for their ids alone, which the
+// targets hold), so that they cost one round trip each however many targets there are: each
+// target's fields resolve on their own goroutine, and under load their loads missed a batch and
+// took a round trip of their own.
+func loadTargets(ctx context.Context, targets []*athar.RepeatedTarget) error {
+	fc := graphql.GetFieldContext(ctx)
+	if len(targets) == 0 || fc == nil || fc.Field.Field == nil || !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	op := graphql.GetOperationContext(ctx)
+	var facility, attacks bool
+	for _, sel := range (walkBuilder{op: op, vars: op.Variables}).itemSelections(fc.Field) {
+		for _, f := range graphql.CollectFields(op, sel, []string{"RepeatedTarget"}) {
+			switch f.Name {
+			case "facility":
+				facility = true
+			case "attacks":
+				for _, g := range graphql.CollectFields(op, f.Selections, implementorsOf("Attack")) {
+					attacks = attacks || g.Name != "id" && g.Name != "__typename"
+				}
+			}
+		}
+	}
+	var facilityIDs, attackIDs []string
+	for _, t := range targets {
+		facilityIDs = append(facilityIDs, t.FacilityID)
+		attackIDs = append(attackIDs, t.AttackIDs...)
+	}
+	if facility {
+		if _, err := many(ctx, loaders(ctx).facilities, facilityIDs); err != nil {
+			return err
+		}
+	}
+	if attacks {
+		if _, err := many(ctx, loaders(ctx).attacks, attackIDs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // selectsOnly reports whether the current field's selection has fields of those names alone (a
 // connection of which only totalCount is asked), however they are spread.
 func selectsOnly(ctx context.Context, names ...string) bool {
