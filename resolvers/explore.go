@@ -207,6 +207,7 @@ func search(ctx context.Context, x athar.Explorer, query string, types []model.E
 	if err != nil {
 		return nil, err
 	}
+	page.Fields = walkFields(ctx)
 	req := athar.SearchRequest{Query: query, PageRequest: page}
 	for _, t := range types {
 		req.Types = append(req.Types, domainType(t))

@@ -196,3 +196,46 @@ func TestRoundTrips_CountAlone(t *testing.T) {
 	}
 	c.MustError(`{ attacks(after: "nonsense") { totalCount } }`, nil, "BAD_USER_INPUT", "after")
 }
+
+// A search reads its hits, whatever their types, in its one query.
+func TestRoundTrips_SearchInOneQuery(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	c := newClientRoundTrips(t, store)
+	resp := c.Do(`{ search(query: "Aleppo", first: 20) { edges { score node { __typename id ... on Place { name } ... on Attack { title date { start } }
+	  ... on Facility { name } ... on Source { title } ... on Claim { quote } ... on Actor { name } ... on Event { name } } } } }`, nil)
+	if len(resp.Errors) > 0 {
+		t.Fatal(resp.Errors)
+	}
+	var got struct {
+		Search struct {
+			Edges []struct {
+				Score float64
+				Node  map[string]any
+			}
+		}
+	}
+	if err := json.Unmarshal(resp.Data, &got); err != nil {
+		t.Fatal(err)
+	}
+	types := map[string]bool{}
+	for _, e := range got.Search.Edges {
+		typ, _ := e.Node["__typename"].(string)
+		types[typ] = true
+		named := false
+		for _, k := range []string{"name", "title", "quote"} {
+			if v, _ := e.Node[k].(string); v != "" {
+				named = true
+			}
+		}
+		if !named || e.Score <= 0 {
+			t.Errorf("a hit read without its fields: %+v", e)
+		}
+	}
+	if len(types) < 2 {
+		t.Errorf("hits of %v only: the case proves little", types)
+	}
+	if trips, _ := resp.Extensions["dbRoundTrips"].(float64); trips != 1 {
+		t.Errorf("%v round trips, want 1", trips)
+	}
+}

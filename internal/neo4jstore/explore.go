@@ -486,34 +486,38 @@ func (s *Store) Search(ctx context.Context, r athar.SearchRequest) (*athar.Page[
 	if err != nil {
 		return nil, err
 	}
-	recs, err := s.read(ctx, q+"RETURN label, score, id", params)
+	// Each hit is read whole (with its links) in the same query, by its type: what the request
+	// selects of it when page.Fields says.
+	types := r.Types
+	if len(types) == 0 {
+		types = athar.EntityTypes
+	}
+	byLabel := map[string]*typeSpec{}
+	var cases []string
+	for _, t := range types {
+		spec := specOf(t)
+		byLabel[spec.label] = spec
+		cases = append(cases, fmt.Sprintf("WHEN '%s' THEN {props: %s, links: %s}", spec.label, spec.projectionOf("node", r.Fields), linkMapOf(spec, "node", r.Fields)))
+	}
+	recs, err := s.read(ctx, q+"RETURN label, score, id, CASE label "+strings.Join(cases, " ")+" END AS entity", params)
 	if err != nil {
 		return nil, err
 	}
 	page := &athar.Page[athar.SearchHit]{}
 	recs, page.HasPreviousPage, page.HasNextPage = pageOf(recs, n, r.PageRequest)
-	// The hits are read whole, so that they carry their links too.
-	ids := make([]string, 0, len(recs))
-	for _, rec := range recs {
-		if id := str(rowOf(rec), "id"); id != "" {
-			ids = append(ids, id)
-		}
-	}
-	found, err := s.EntitiesByID(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
-	entities := make(map[string]athar.Entity, len(found))
-	for _, e := range found {
-		entities[e.EntityID()] = e
-	}
 	for _, rec := range recs {
 		m := rowOf(rec)
-		if e, ok := entities[str(m, "id")]; ok {
-			score := field[float64](m, "score")
-			page.Items = append(page.Items, athar.SearchHit{Entity: e, Score: score})
-			page.Cursors = append(page.Cursors, encodeCursor(searchList, score, e.EntityID()))
+		spec := byLabel[str(m, "label")]
+		if spec == nil {
+			continue
 		}
+		e, ok := decodeRecord(spec, field[map[string]any](m, "entity"))
+		if !ok {
+			continue // deleted while the query read it
+		}
+		score := field[float64](m, "score")
+		page.Items = append(page.Items, athar.SearchHit{Entity: e, Score: score})
+		page.Cursors = append(page.Cursors, encodeCursor(searchList, score, e.EntityID()))
 	}
 	return page, nil
 }
