@@ -1,6 +1,7 @@
 package resolvers_test
 
 import (
+	"bytes"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
@@ -692,5 +693,31 @@ func TestRepeatedlyTargeted_OneBatchForAllTargets(t *testing.T) {
 	}
 	if trips, _ := resp.Extensions["dbRoundTrips"].(float64); trips != 3 {
 		t.Errorf("%v round trips, want 3: the targets, their facilities, their attacks", trips)
+	}
+}
+
+// A network view costs one round trip per hop, the first hop read with the nodes it starts from; a
+// start named twice or naming nothing changes nothing.
+func TestGraph_OneRoundTripPerHop(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	c := newClientRoundTrips(t, store)
+	const q = `query ($ids: [ID!]!, $depth: Int) { graph(ids: $ids, depth: $depth) { nodes { id label name } edges { id source target type } truncated } }`
+	school := "facility:ain-jalout-school"
+	for depth, trips := range []float64{1, 1, 2} {
+		one := c.Do(q, map[string]any{"ids": []string{school}, "depth": depth})
+		messy := c.Do(q, map[string]any{"ids": []string{school, "attack:none", school}, "depth": depth})
+		if len(one.Errors) > 0 || len(messy.Errors) > 0 {
+			t.Fatalf("depth %d: %+v %+v", depth, one.Errors, messy.Errors)
+		}
+		if !bytes.Equal(canonical(t, one.Data), canonical(t, messy.Data)) {
+			t.Errorf("depth %d: a repeated and an unknown start change the graph:\n%s\n%s", depth, one.Data, messy.Data)
+		}
+		if got, _ := one.Extensions["dbRoundTrips"].(float64); got != trips {
+			t.Errorf("depth %d: %v round trips, want %v", depth, got, trips)
+		}
+		if depth > 0 && !strings.Contains(string(one.Data), "TARGETED") {
+			t.Errorf("depth %d: no attack on the school: %s", depth, one.Data)
+		}
 	}
 }

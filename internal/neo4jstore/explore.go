@@ -791,25 +791,55 @@ RETURN id, collect(m.id) AS ids`, map[string]any{"ids": ids})
 	return idLists(recs), nil
 }
 
-// graphNodeFields reads what a network view shows of a node m.
-const graphNodeFields = `m.id AS id, [l IN labels(m) WHERE NOT l IN ['Entity', 'TimeNode']][0] AS label,
-  coalesce(m.type, m.kind) AS type,
-  coalesce(m.name, m.title, CASE WHEN m.kind IS NOT NULL AND m.text IS NOT NULL THEN m.kind + ': ' + m.text END, m.id) AS name`
+// graphNodeFields reads what a network view shows of a node m, as columns; graphNodeMap as a map.
+var graphNodeFields, graphNodeMap = func() (string, string) {
+	exprs := [][2]string{{"id", "m.id"}, {"label", "[l IN labels(m) WHERE NOT l IN ['Entity', 'TimeNode']][0]"},
+		{"type", "coalesce(m.type, m.kind)"},
+		{"name", "coalesce(m.name, m.title, CASE WHEN m.kind IS NOT NULL AND m.text IS NOT NULL THEN m.kind + ': ' + m.text END, m.id)"}}
+	var fields, entries []string
+	for _, e := range exprs {
+		fields = append(fields, e[1]+" AS "+e[0])
+		entries = append(entries, e[0]+": "+e[1])
+	}
+	return strings.Join(fields, ", "), "{" + strings.Join(entries, ", ") + "}"
+}()
 
 // hubLabels are the shared nodes a walk shows but does not go through: a weapon, an attack type,
 // a month or a year links to thousands of attacks, and a neighbourhood through them is noise.
 var hubLabels = map[string]bool{labelWeapon: true, labelAttackType: true, "Month": true, "Year": true}
 
-// Graph implements athar.Explorer: a breadth-first walk, one query per hop.
+// graphHop is the query of one hop of a Graph from the nodes $ids: at most $cap links, in the order
+// of the nodes they reach, then their type. Its rows are bound to from, r, out (whether r leaves
+// from's node) and m (the node reached).
+const graphHop = `UNWIND $ids AS from
+MATCH (n:Entity {id: from})-[r]-(m:Entity)
+WITH from, r, m, startNode(r) = n AS out ORDER BY m.id, type(r)
+LIMIT $cap
+`
+
+// Graph implements athar.Explorer: a breadth-first walk, one query per hop; the first query reads
+// the nodes the walk starts from and their first hop together.
 func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*athar.Graph, error) {
 	g := &athar.Graph{}
 	if len(ids) == 0 {
 		return g, nil
 	}
-	recs, err := s.read(ctx, "MATCH (m:Entity) WHERE m.id IN $ids RETURN "+graphNodeFields+" ORDER BY id", map[string]any{"ids": ids})
+	ids = slices.Compact(slices.Sorted(slices.Values(ids))) // each start once, so that the first hop reads each once
+	hopCap := limit * 20
+	first := "CALL () { MATCH (m:Entity) WHERE m.id IN $ids WITH m ORDER BY m.id RETURN collect(" + graphNodeMap + ") AS starts }\n"
+	if depth > 0 {
+		first += "CALL () { " + graphHop + "RETURN collect(" + strings.Replace(graphNodeMap, "{", "{from: from, rel: type(r), out: out, ", 1) + ") AS hop }\n"
+	} else {
+		first += "WITH starts, [] AS hop\n"
+	}
+	recs, err := s.read(ctx, first+"RETURN starts, hop", map[string]any{"ids": ids, "cap": int64(hopCap)})
 	if err != nil {
 		return nil, err
 	}
+	if len(recs) == 0 {
+		return nil, fmt.Errorf("neo4jstore: the start of a graph returned no row")
+	}
+	row := rowOf(recs[0])
 	seen := map[string]bool{}
 	// addNode adds the node m describes, and returns false when the graph is full. A node deleted
 	// while the walk read it (its id is null) is left out.
@@ -832,30 +862,19 @@ func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*ath
 		return true
 	}
 	var frontier []string
-	for _, rec := range recs {
-		m := rowOf(rec)
+	for _, m := range mapsAt(row, "starts") {
 		if id := str(m, "id"); id != "" && addNode(m) {
 			frontier = append(frontier, id)
 		}
 	}
 	edges := map[string]bool{}
-	for hop := 0; hop < depth && len(frontier) > 0 && !g.Truncated; hop++ {
-		recs, err := s.read(ctx, `
-UNWIND $ids AS from
-MATCH (n:Entity {id: from})-[r]-(m:Entity)
-WITH from, r, m, startNode(r) = n AS out ORDER BY m.id, type(r)
-LIMIT $cap
-RETURN from, type(r) AS rel, out, `+graphNodeFields,
-			map[string]any{"ids": frontier, "cap": int64(limit * 20)})
-		if err != nil {
-			return nil, err
-		}
-		if len(recs) >= limit*20 {
+	// take adds the nodes and links of one hop's rows, and returns the nodes the next hop starts from.
+	take := func(rows []map[string]any) []string {
+		if len(rows) >= hopCap {
 			g.Truncated = true // the hop had more links than were read
 		}
 		var next []string
-		for _, rec := range recs {
-			m := rowOf(rec)
+		for _, m := range rows {
 			id, rel := str(m, "id"), str(m, "rel")
 			if id == "" || rel == "" {
 				continue // the node or the link was deleted while the hop read it
@@ -877,7 +896,25 @@ RETURN from, type(r) AS rel, out, `+graphNodeFields,
 				g.Edges = append(g.Edges, e)
 			}
 		}
-		frontier = next
+		return next
+	}
+	for hop := 0; hop < depth && len(frontier) > 0 && !g.Truncated; hop++ {
+		var rows []map[string]any
+		if hop == 0 {
+			// Read with the starts: every start that exists is in the frontier, as the graph is
+			// not yet truncated.
+			rows = mapsAt(row, "hop")
+		} else {
+			recs, err := s.read(ctx, graphHop+"RETURN from, type(r) AS rel, out, "+graphNodeFields,
+				map[string]any{"ids": frontier, "cap": int64(hopCap)})
+			if err != nil {
+				return nil, err
+			}
+			for _, rec := range recs {
+				rows = append(rows, rowOf(rec))
+			}
+		}
+		frontier = take(rows)
 	}
 	slices.SortFunc(g.Edges, func(a, b athar.GraphEdge) int { return strings.Compare(a.ID, b.ID) })
 	return g, nil
