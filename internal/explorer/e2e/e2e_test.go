@@ -1,0 +1,302 @@
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	cdplog "github.com/chromedp/cdproto/log"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+
+	"github.com/athar-project/athar/internal/httpapi"
+	"github.com/athar-project/athar/internal/neo4jtest"
+	"github.com/athar-project/athar/resolvers"
+)
+
+func TestMain(m *testing.M) { os.Exit(neo4jtest.Run(m)) }
+
+// chromium returns the browser's path, or fails (under CI) or skips the test when there is none.
+func chromium(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("ATHAR_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, name := range []string{"chromium", "chromium-browser"} {
+		if p, err := exec.LookPath(name); err == nil {
+			return p
+		}
+	}
+	msg := "no Chromium: install it (apt-get install chromium) or name it in ATHAR_CHROMIUM"
+	if os.Getenv("CI") != "" {
+		t.Fatal(msg)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+// browser is one headless Chromium with a fresh profile, and what it saw: console errors,
+// exceptions, browser log errors (a request the CSP refused among them), and requests to any other
+// origin than Athar's.
+type browser struct {
+	ctx    context.Context
+	origin string
+	shots  string
+
+	mu       sync.Mutex
+	problems []string
+	outside  []string
+	requests int
+}
+
+func newBrowser(t *testing.T, origin string) *browser {
+	t.Helper()
+	shots := os.Getenv("ATHAR_E2E_SCREENSHOTS")
+	if shots == "" {
+		shots = filepath.Join(t.TempDir(), "screenshots")
+	}
+	shots = filepath.Join(shots, t.Name())
+	if err := os.MkdirAll(shots, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("screenshots in %s", shots)
+	opts := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(chromium(t)),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("headless", true),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-quic", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.WindowSize(1400, 900),
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	// The first run starts the browser, which lives as long as ctx: it takes no timeout.
+	if err := chromedp.Do(ctx); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	b := &browser{ctx: ctx, origin: origin, shots: shots}
+	err := chromedp.Listen(ctx, func(ev any) {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		switch ev := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+				var args []string
+				for _, a := range ev.Args {
+					args = append(args, string(a.Value)+a.Description)
+				}
+				b.problems = append(b.problems, "console."+string(ev.Type)+": "+strings.Join(args, " "))
+			}
+		case *runtime.EventExceptionThrown:
+			b.problems = append(b.problems, "exception: "+ev.ExceptionDetails.Text+" "+exceptionText(ev.ExceptionDetails))
+		case *cdplog.EventEntryAdded:
+			if ev.Entry.Level == cdplog.EntryLevelError {
+				b.problems = append(b.problems, "log: "+ev.Entry.Text+" "+ev.Entry.URL)
+			}
+		case *network.EventRequestWillBeSent:
+			b.requests++
+			u := ev.Request.URL
+			// data: URLs (GraphiQL's fonts, Chromium's own icons) are read from the page, not fetched.
+			if u != b.origin && !strings.HasPrefix(u, b.origin+"/") && !strings.HasPrefix(u, "data:") {
+				b.outside = append(b.outside, u)
+			}
+		}
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+func exceptionText(d *runtime.ExceptionDetails) string {
+	if d.Exception != nil {
+		return d.Exception.Description
+	}
+	return ""
+}
+
+// do runs the steps, each within 30 seconds, failing the test with what for when one fails.
+func (b *browser) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// value runs one action and returns its value, failing the test when it fails.
+func value[T any](t *testing.T, b *browser, what string, a chromedp.Action[T]) T {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	v, err := chromedp.Run(ctx, a)
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+	return v
+}
+
+// shot saves a screenshot of the window as <n>-<name>.png.
+func (b *browser) shot(t *testing.T, n int, name string) {
+	t.Helper()
+	png := value(t, b, "screenshot "+name, chromedp.CaptureScreenshot())
+	path := filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", n, name))
+	if err := os.WriteFile(path, png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// bodyInt reads a data- attribute of the page's body, which the app sets once a view is drawn.
+func (b *browser) bodyInt(t *testing.T, name string) int {
+	t.Helper()
+	s := value(t, b, "read "+name, chromedp.Evaluate[string](`document.body.dataset.`+name+` || ""`))
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("body data-%s = %q", name, s)
+	}
+	return n
+}
+
+// waitFor waits until the script is true in the page.
+func waitFor(script string) chromedp.Action[chromedp.Void] {
+	poll := chromedp.Poll[any](script, chromedp.WithPollingTimeout(25*time.Second))
+	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+		_, err := poll(ctx, t)
+		return chromedp.Void{}, err
+	}
+}
+
+func text(t *testing.T, b *browser, sel string) string {
+	t.Helper()
+	return value(t, b, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
+}
+
+func TestExplorer_InABrowser(t *testing.T) {
+	path := chromium(t)
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{
+		GraphQL:  resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store, Logger: logger, Introspection: true}),
+		Explorer: store, Pinger: store, Logger: logger, Playground: true, ExploreApp: true,
+	}))
+	t.Cleanup(srv.Close)
+	t.Setenv("ATHAR_CHROMIUM", path)
+	b := newBrowser(t, srv.URL)
+
+	// 1. The page loads: every seed attack listed, five of them on the map (the others are in places
+	// the gazetteer has no point for), the timeline drawn, the outlines and their attribution shown.
+	b.do(t, "open /explore",
+		chromedp.Navigate(srv.URL+"/explore"),
+		waitFor(`document.body.dataset.attacks !== undefined && document.body.dataset.buckets !== undefined && document.querySelectorAll('select[name=facilityType] option').length > 1`))
+	if n := b.bodyInt(t, "attacks"); n != 15 {
+		t.Errorf("%d attacks listed, want the seed's 15", n)
+	}
+	if n := b.bodyInt(t, "drawn"); n != 5 {
+		t.Errorf("%d attacks on the map, want 5", n)
+	}
+	points := value(t, b, "points", chromedp.Evaluate[int](`document.querySelectorAll('#map path.attack-point').length`))
+	clusters := value(t, b, "clusters", chromedp.Evaluate[int](`document.querySelectorAll('#map .marker-cluster').length`))
+	outlines := value(t, b, "outlines", chromedp.Evaluate[int](`document.querySelectorAll('#map path:not(.attack-point)').length`))
+	attribution := text(t, b, ".leaflet-control-attribution")
+	// The three Ain Jalout attacks share Aleppo's centre: a cluster of three, plus Azaz and Batabo.
+	if points+3*clusters < 5 || clusters == 0 {
+		t.Errorf("%d points and %d clusters drawn, want the three at Aleppo clustered", points, clusters)
+	}
+	if outlines < 15 || !strings.Contains(attribution, "Natural Earth") || !strings.Contains(attribution, "GeoNames") {
+		t.Errorf("%d outlines, attribution %q", outlines, attribution)
+	}
+	allBuckets := timelineSum(t, b)
+	b.shot(t, 1, "loaded")
+
+	// 2. A filter changes the map, the list, the timeline and the URL.
+	b.do(t, "filter schools",
+		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+			_, err := chromedp.Evaluate[any](`(() => { const s = document.querySelector('select[name=facilityType]'); s.value = 'SCHOOL'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`)(ctx, tg)
+			return err
+		}),
+		waitFor(`location.search.includes('facilityType=SCHOOL') && document.body.dataset.attacks !== '15'`))
+	schools := b.bodyInt(t, "attacks")
+	if schools == 0 || schools >= 15 {
+		t.Errorf("%d attacks on schools", schools)
+	}
+	b.do(t, "timeline redrawn", waitFor(`document.body.dataset.timelineSum !== '`+strconv.Itoa(allBuckets)+`'`))
+	if got := timelineSum(t, b); got >= allBuckets || got == 0 {
+		t.Errorf("the timeline counts %d attacks on schools, %d in all", got, allBuckets)
+	}
+	if n := b.bodyInt(t, "drawn"); n != 3 {
+		t.Errorf("%d attacks on schools on the map, want the three at Ain Jalout", n)
+	}
+	b.shot(t, 2, "filtered-schools")
+
+	// 3. The 2014 attack's evidence card: the 13–35 killed, each account with its quote, the
+	// weapons the accounts disagree on.
+	b.do(t, "select the 2014 attack",
+		chromedp.Click(chromedp.CSS(`#attacks li[data-id="attack:ain-jalout-school-2014-04-30"] button`)),
+		chromedp.WaitVisible(chromedp.CSS(`#card section[data-kind="CASUALTIES"] .disagreement`)))
+	casualties := text(t, b, `#card section[data-kind="CASUALTIES"]`)
+	weapons := value(t, b, "weapons", chromedp.Evaluate[string](`(document.querySelector('#card section[data-kind="WEAPON"] .disagreement') || {}).textContent || ''`))
+	href := value(t, b, "the playground link", chromedp.AttributeValue(chromedp.CSS(`#card-playground`), "href")).Value
+	for _, want := range []string{"13–35", "Casualties: Approx. 35 people (at least 33 children)",
+		"more than 25 people had been killed", "more than a dozen bodies", "Aleppo Media Center", "Reuters"} {
+		if !strings.Contains(casualties, want) {
+			t.Errorf("the casualties on the card lack %q:\n%s", want, casualties)
+		}
+	}
+	if !strings.Contains(weapons, "barrel bomb") {
+		t.Errorf("the card marks no disagreement on the weapon: %q", weapons)
+	}
+	if !strings.Contains(href, "/?query=") || !strings.Contains(href, "EvidenceCard") {
+		t.Errorf("the playground link is %q", href)
+	}
+	b.do(t, "scroll to the card", chromedp.ScrollIntoView(chromedp.CSS(`#card`)))
+	b.shot(t, 3, "evidence-ain-jalout-2014")
+
+	// 4. Its network, the links named.
+	b.do(t, "open the network",
+		chromedp.Click(chromedp.CSS(`#open-network`)),
+		waitFor(`document.querySelector('#network canvas') !== null && document.querySelector('#network-legend p') !== null`))
+	legend := text(t, b, "#network-legend p")
+	if !strings.Contains(legend, "TARGETED") || !strings.Contains(legend, "nodes") {
+		t.Errorf("the network's legend: %q", legend)
+	}
+	b.shot(t, 4, "network-ain-jalout-2014")
+
+	// 5. The card's query opens in the playground.
+	b.do(t, "open the playground", chromedp.Navigate(srv.URL+href),
+		waitFor(`document.querySelector('.graphiql-query-editor') !== null && document.querySelector('.graphiql-query-editor').textContent.includes('EvidenceCard')`))
+	b.shot(t, 5, "playground-card-query")
+
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.problems) > 0 {
+		t.Errorf("the browser reported:\n%s", strings.Join(b.problems, "\n"))
+	}
+	if len(b.outside) > 0 || b.requests == 0 {
+		t.Errorf("%d requests, to other hosts: %v", b.requests, b.outside)
+	}
+}
+
+// timelineSum is how many attacks the timeline's buckets hold in all.
+func timelineSum(t *testing.T, b *browser) int {
+	t.Helper()
+	return b.bodyInt(t, "timelineSum")
+}
