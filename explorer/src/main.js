@@ -13,8 +13,13 @@ import { createTimeline } from './timeline.js';
 import { cardQuery, renderCard, range, h } from './card.js';
 import { drawNetwork } from './network.js';
 
-// At most this many attacks are listed and drawn (pages of 100).
+// At most this many attacks are listed and drawn one by one (pages of 100); when a filter matches
+// more, the list shows the first page and the map draws the clusters Athar groups for the view.
 const maxAttacks = 500;
+
+const clustersQuery = `query ExplorerClusters($bbox: BBoxInput!, $zoom: Int!, $filter: AttackFilter) {
+  attackClusters(bbox: $bbox, zoom: $zoom, filter: $filter) { count latitude longitude killedHigh exact attackId }
+}`;
 
 const attacksQuery = `query ExplorerAttacks($filter: AttackFilter, $after: String) {
   attacks(filter: $filter, first: 100, after: $after) {
@@ -56,6 +61,10 @@ const optionsQuery = `query ExplorerOptions {
   facilityTypes: __type(name: "FacilityType") { enumValues { name } }
 }`;
 
+// When the script started, in the page's clock (ms since its load began): what the map's time
+// (mapDrawnAt) owes to loading and parsing the page, not to Athar.
+document.body.dataset.scriptAt = String(performance.now());
+
 let s = state.read();
 const form = document.getElementById('filters');
 const statusEl = document.getElementById('status');
@@ -66,7 +75,9 @@ const intervalEl = document.getElementById('interval');
 let cy = null;
 let generation = 0;
 
-const map = createMap(document.getElementById('map'), (id) => select(id));
+// clustered is whether the map shows Athar's clusters (too many attacks to draw each).
+let clustered = false;
+const map = createMap(document.getElementById('map'), (id) => select(id), () => { if (clustered) loadClusters(generation); });
 legend(document.getElementById('legend'));
 const timeline = createTimeline(document.getElementById('timeline'), (from, to) => {
   s.from = from;
@@ -144,6 +155,10 @@ async function refresh() {
   loadTimeline(gen);
   loadDenials(gen);
   try {
+    // The clusters of the view are asked for beside the first page, so that a map of many attacks
+    // waits for one round of requests, not two; with few attacks they go unused.
+    const first = fetchClusters(filter);
+    first.then(() => { document.body.dataset.clustersAt = String(performance.now()); }, () => {});
     const attacks = [];
     let after = null;
     let total = 0;
@@ -151,16 +166,44 @@ async function refresh() {
       const d = await gql(attacksQuery, { filter, after });
       if (gen !== generation) return;
       total = d.attacks.totalCount;
+      if (!after) document.body.dataset.firstPageAt = String(performance.now());
       attacks.push(...d.attacks.nodes);
       after = d.attacks.pageInfo.hasNextPage ? d.attacks.pageInfo.endCursor : null;
-    } while (after && attacks.length < maxAttacks);
-    const drawn = map.show(attacks);
+    } while (after && total <= maxAttacks);
+    clustered = total > maxAttacks;
+    document.body.dataset.mode = clustered ? 'clusters' : 'points';
     renderList(attacks);
-    say(`${total} attack${total === 1 ? '' : 's'} match${total === 1 ? 'es' : ''}` +
-      (attacks.length < total ? `; the first ${attacks.length} are listed` : '') +
-      `; ${drawn} on the map` + (attacks.length > drawn ? ` (${attacks.length - drawn} without a known point)` : '') + '.');
     document.body.dataset.attacks = String(total);
+    if (clustered) {
+      say(`${total} attacks match; the first ${attacks.length} are listed, and the map shows them grouped for its view.`);
+      await loadClusters(gen, first);
+      return;
+    }
+    const drawn = map.show(attacks);
+    say(`${total} attack${total === 1 ? '' : 's'} match${total === 1 ? 'es' : ''}` +
+      `; ${drawn} on the map` + (attacks.length > drawn ? ` (${attacks.length - drawn} without a known point)` : '') + '.');
     document.body.dataset.drawn = String(drawn);
+    document.body.dataset.mapDrawnAt = String(performance.now());
+  } catch (e) {
+    if (gen === generation) say(e.message, true);
+  }
+}
+
+// fetchClusters asks for Athar's clusters of the filtered attacks in the map's view.
+function fetchClusters(filter) {
+  const { bbox, zoom } = map.view();
+  return gql(clustersQuery, { bbox, zoom, filter });
+}
+
+// loadClusters draws the clusters of the map's view, those asked for already when given.
+async function loadClusters(gen, asked) {
+  try {
+    const d = await (asked || fetchClusters(state.filter(s)));
+    if (gen !== generation || !clustered) return;
+    const drawn = map.showClusters(d.attackClusters);
+    document.body.dataset.drawn = String(drawn);
+    document.body.dataset.clusters = String(d.attackClusters.length);
+    document.body.dataset.mapDrawnAt = String(performance.now());
   } catch (e) {
     if (gen === generation) say(e.message, true);
   }

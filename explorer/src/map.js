@@ -29,7 +29,9 @@ export function colour(attack) {
   return typeColours[types[0]] || noFacility;
 }
 
-export function createMap(el, onSelect) {
+// createMap draws the map in el. onSelect gets an attack's id when its point is clicked; onView is
+// called when the view settles after a move or a zoom.
+export function createMap(el, onSelect, onView) {
   const map = L.map(el, { zoomSnap: 0.5, minZoom: 3, maxZoom: 16, worldCopyJump: false });
   map.attributionControl.setPrefix('<a href="https://leafletjs.com/">Leaflet</a>');
   map.attributionControl.addAttribution(attribution);
@@ -44,12 +46,17 @@ export function createMap(el, onSelect) {
   map.fitBounds([[32.3, 35.7], [37.3, 42.4]]);
   const clusters = L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 35, spiderfyOnMaxZoom: true });
   map.addLayer(clusters);
+  // The clusters Athar groups on the server (attackClusters), when there are too many attacks to
+  // send each one.
+  const serverClusters = L.layerGroup().addTo(map);
   const byId = new Map();
+  map.on('moveend', () => onView && onView());
 
   return {
     map,
     // show draws the attacks that have a mapped point, and returns how many it drew.
     show(attacks) {
+      serverClusters.clearLayers();
       clusters.clearLayers();
       byId.clear();
       const layers = [];
@@ -72,6 +79,47 @@ export function createMap(el, onSelect) {
       }
       clusters.addLayers(layers);
       return layers.length;
+    },
+    // view is the box and zoom attackClusters takes for what the map shows: the bounds clamped to
+    // the world, the zoom rounded down to a whole level.
+    view() {
+      const b = map.getBounds();
+      const clamp = (v, lim) => Math.max(-lim, Math.min(lim, v));
+      return {
+        bbox: { south: clamp(b.getSouth(), 90), west: clamp(b.getWest(), 180), north: clamp(b.getNorth(), 90), east: clamp(b.getEast(), 180) },
+        zoom: Math.max(0, Math.min(22, Math.floor(map.getZoom()))),
+      };
+    },
+    // showClusters draws Athar's clusters: a cluster of one attack as that attack's point (a filled
+    // circle when exact, else a dashed ring), a larger one as a numbered disc sized by its count;
+    // clicking it zooms in. It returns how many attacks they hold.
+    showClusters(cs) {
+      clusters.clearLayers();
+      serverClusters.clearLayers();
+      byId.clear();
+      let n = 0;
+      for (const c of cs) {
+        n += c.count;
+        const at = [c.latitude, c.longitude];
+        if (c.count === 1 && c.attackId) {
+          const exact = c.exact === 1;
+          const m = L.circleMarker(at, {
+            radius: radius(c.killedHigh), color: noFacility, weight: exact ? 1 : 2.5, fillColor: noFacility,
+            fillOpacity: exact ? 0.75 : 0.12, dashArray: exact ? null : '4 3', className: 'attack-point server-point',
+          });
+          m.bindTooltip(`${c.killedHigh ? 'up to ' + c.killedHigh + ' killed' : 'no killed figure'}<br><em>${exact ? 'exact point' : 'centre of a place or estimate'}</em>`);
+          m.on('click', () => onSelect(c.attackId));
+          byId.set(c.attackId, m);
+          serverClusters.addLayer(m);
+          continue;
+        }
+        const size = Math.round(24 + 6 * Math.log2(c.count));
+        const icon = L.divIcon({ className: 'server-cluster', html: `<span>${c.count}</span>`, iconSize: [size, size] });
+        const m = L.marker(at, { icon, keyboard: true, title: `${c.count} attacks, ${c.exact} at exact points, up to ${c.killedHigh} killed in all` });
+        m.on('click', () => map.setView(at, Math.min(map.getZoom() + 2, 16)));
+        serverClusters.addLayer(m);
+      }
+      return n;
     },
     highlight(id) {
       for (const [k, m] of byId) m.setStyle({ weight: k === id ? 4 : (m.options.dashArray ? 2.5 : 1) });

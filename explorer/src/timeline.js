@@ -19,7 +19,7 @@ export function createTimeline(el, onBrush) {
       scales: { x: { time: true }, n: { range: (u, min, max) => [0, Math.max(1, max)] }, k: { range: (u, min, max) => [0, Math.max(1, max)] } },
       series: [
         { label: 'date', value: (u, v) => (v == null ? '' : new Date(v * 1000).toISOString().slice(0, 10)) },
-        { label: 'attacks', scale: 'n', stroke: '#1f4e79', fill: 'rgba(31,78,121,0.35)', paths: uPlot.paths.bars({ size: [0.7, 40] }), points: { show: false } },
+        { label: 'attacks', scale: 'n', stroke: '#1f4e79', fill: 'rgba(31,78,121,0.35)', paths: uPlot.paths.bars({ size: [0.7, 40, 4] }), points: { show: false } },
         { label: 'killed (low)', scale: 'k', stroke: '#b22222', width: 1, points: { show: true, size: 4 } },
         { label: 'killed (high)', scale: 'k', stroke: '#b22222', width: 1, dash: [4, 3], points: { show: true, size: 4 } },
       ],

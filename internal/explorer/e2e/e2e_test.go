@@ -20,7 +20,9 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/athar-project/athar/internal/bench"
 	"github.com/athar-project/athar/internal/httpapi"
+	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/internal/neo4jtest"
 	"github.com/athar-project/athar/resolvers"
 )
@@ -28,7 +30,7 @@ import (
 func TestMain(m *testing.M) { os.Exit(neo4jtest.Run(m)) }
 
 // chromium returns the browser's path, or fails (under CI) or skips the test when there is none.
-func chromium(t *testing.T) string {
+func chromium(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv("ATHAR_CHROMIUM"); p != "" {
 		return p
@@ -60,7 +62,7 @@ type browser struct {
 	requests int
 }
 
-func newBrowser(t *testing.T, origin string) *browser {
+func newBrowser(t testing.TB, origin string) *browser {
 	t.Helper()
 	shots := os.Getenv("ATHAR_E2E_SCREENSHOTS")
 	if shots == "" {
@@ -133,7 +135,7 @@ func exceptionText(d *runtime.ExceptionDetails) string {
 }
 
 // do runs the steps, each within 30 seconds, failing the test with what for when one fails.
-func (b *browser) do(t *testing.T, what string, steps ...chromedp.Action[chromedp.Void]) {
+func (b *browser) do(t testing.TB, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
@@ -143,7 +145,7 @@ func (b *browser) do(t *testing.T, what string, steps ...chromedp.Action[chromed
 }
 
 // value runs one action and returns its value, failing the test when it fails.
-func value[T any](t *testing.T, b *browser, what string, a chromedp.Action[T]) T {
+func value[T any](t testing.TB, b *browser, what string, a chromedp.Action[T]) T {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
 	defer cancel()
@@ -155,7 +157,7 @@ func value[T any](t *testing.T, b *browser, what string, a chromedp.Action[T]) T
 }
 
 // shot saves a screenshot of the window as <n>-<name>.png.
-func (b *browser) shot(t *testing.T, n int, name string) {
+func (b *browser) shot(t testing.TB, n int, name string) {
 	t.Helper()
 	png := value(t, b, "screenshot "+name, chromedp.CaptureScreenshot())
 	path := filepath.Join(b.shots, fmt.Sprintf("%02d-%s.png", n, name))
@@ -165,7 +167,7 @@ func (b *browser) shot(t *testing.T, n int, name string) {
 }
 
 // bodyInt reads a data- attribute of the page's body, which the app sets once a view is drawn.
-func (b *browser) bodyInt(t *testing.T, name string) int {
+func (b *browser) bodyInt(t testing.TB, name string) int {
 	t.Helper()
 	s := value(t, b, "read "+name, chromedp.Evaluate[string](`document.body.dataset.`+name+` || ""`))
 	n, err := strconv.Atoi(s)
@@ -184,28 +186,47 @@ func waitFor(script string) chromedp.Action[chromedp.Void] {
 	}
 }
 
-func text(t *testing.T, b *browser, sel string) string {
+func text(t testing.TB, b *browser, sel string) string {
 	t.Helper()
 	return value(t, b, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
 }
 
-func TestExplorer_InABrowser(t *testing.T) {
-	path := chromium(t)
-	store := neo4jtest.MustStore(t)
-	neo4jtest.MustSeed(t, store)
+// server starts Athar's HTTP server (the GraphQL endpoint, the playground and the explorer) over
+// store, as `athar serve` runs it, and returns its URL.
+func server(tb testing.TB, store *neo4jstore.Store) string {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{
 		GraphQL:  resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store, Logger: logger, Introspection: true}),
 		Explorer: store, Pinger: store, Logger: logger, Playground: true, ExploreApp: true,
 	}))
-	t.Cleanup(srv.Close)
-	t.Setenv("ATHAR_CHROMIUM", path)
-	b := newBrowser(t, srv.URL)
+	tb.Cleanup(srv.Close)
+	return srv.URL
+}
+
+// noProblems fails the test when the browser reported an error or asked another host for anything.
+func (b *browser) noProblems(t testing.TB) {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if len(b.problems) > 0 {
+		t.Errorf("the browser reported:\n%s", strings.Join(b.problems, "\n"))
+	}
+	if len(b.outside) > 0 || b.requests == 0 {
+		t.Errorf("%d requests, to other hosts: %v", b.requests, b.outside)
+	}
+}
+
+func TestExplorer_InABrowser(t *testing.T) {
+	chromium(t)
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	url := server(t, store)
+	b := newBrowser(t, url)
 
 	// 1. The page loads: every seed attack listed, five of them on the map (the others are in places
 	// the gazetteer has no point for), the timeline drawn, the outlines and their attribution shown.
 	b.do(t, "open /explore",
-		chromedp.Navigate(srv.URL+"/explore"),
+		chromedp.Navigate(url+"/explore"),
 		waitFor(`document.body.dataset.attacks !== undefined && document.body.dataset.buckets !== undefined && document.querySelectorAll('select[name=facilityType] option').length > 1`))
 	if n := b.bodyInt(t, "attacks"); n != 15 {
 		t.Errorf("%d attacks listed, want the seed's 15", n)
@@ -281,22 +302,93 @@ func TestExplorer_InABrowser(t *testing.T) {
 	b.shot(t, 4, "network-ain-jalout-2014")
 
 	// 5. The card's query opens in the playground.
-	b.do(t, "open the playground", chromedp.Navigate(srv.URL+href),
+	b.do(t, "open the playground", chromedp.Navigate(url+href),
 		waitFor(`document.querySelector('.graphiql-query-editor') !== null && document.querySelector('.graphiql-query-editor').textContent.includes('EvidenceCard')`))
 	b.shot(t, 5, "playground-card-query")
+	b.noProblems(t)
+}
 
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	if len(b.problems) > 0 {
-		t.Errorf("the browser reported:\n%s", strings.Join(b.problems, "\n"))
+// benchGraph loads the synthetic graph of athar bench (internal/bench) at scale into an emptied
+// database: 100,000 attacks at scale 1, each on facilities with points around its city.
+func benchGraph(tb testing.TB, scale float64) *neo4jstore.Store {
+	tb.Helper()
+	store := neo4jtest.MustStore(tb)
+	if _, err := store.Import(context.Background(), bench.Generate(bench.DefaultSize.Scaled(scale), 1), neo4jstore.ImportOptions{}); err != nil {
+		tb.Fatal(err)
 	}
-	if len(b.outside) > 0 || b.requests == 0 {
-		t.Errorf("%d requests, to other hosts: %v", b.requests, b.outside)
+	return store
+}
+
+// TestExplorer_ClustersManyAttacksOnTheServer checks the map of more attacks than the page draws
+// one by one (1,000, athar bench's graph at scale 0.01): it draws the clusters Athar groups for its
+// view (attackClusters), which hold every mapped attack, and asks again for the new view when a
+// cluster is clicked.
+func TestExplorer_ClustersManyAttacksOnTheServer(t *testing.T) {
+	chromium(t)
+	url := server(t, benchGraph(t, 0.01))
+	b := newBrowser(t, url)
+	b.do(t, "open /explore", chromedp.Navigate(url+"/explore"),
+		waitFor(`document.body.dataset.mode === 'clusters' && document.body.dataset.mapDrawnAt !== undefined`))
+	total, drawn, clusters := b.bodyInt(t, "attacks"), b.bodyInt(t, "drawn"), b.bodyInt(t, "clusters")
+	// The graph's attacks are around its three cities (scale 0.01); those whose facilities have no
+	// point, or whose point is outside the first view, are not drawn.
+	if total != 1000 || drawn < total/2 || drawn > total || clusters < 2 || clusters >= drawn {
+		t.Errorf("%d attacks, %d drawn in %d clusters; want most of the 1,000 drawn, grouped", total, drawn, clusters)
 	}
+	discs := value(t, b, "discs", chromedp.Evaluate[int](`document.querySelectorAll('#map .server-cluster').length`))
+	listed := value(t, b, "listed", chromedp.Evaluate[int](`document.querySelectorAll('#attacks li').length`))
+	if discs == 0 || listed != 100 {
+		t.Errorf("%d cluster discs on the map, %d attacks listed (want the first page, 100)", discs, listed)
+	}
+	b.shot(t, 1, "clusters")
+	before := value(t, b, "drawn at", chromedp.Evaluate[string](`document.body.dataset.mapDrawnAt`))
+	b.do(t, "zoom into a cluster",
+		chromedp.Click(chromedp.CSS(`#map .server-cluster`)),
+		waitFor(`document.body.dataset.mapDrawnAt !== '`+before+`'`))
+	if n := b.bodyInt(t, "drawn"); n >= drawn || n == 0 {
+		t.Errorf("after zooming in, %d attacks drawn of %d", n, drawn)
+	}
+	b.shot(t, 2, "clusters-zoomed-in")
+	b.noProblems(t)
+}
+
+// BenchmarkExplorer_DrawsTheMap measures how long after a page load starts the map is drawn, over
+// athar bench's graph at the scale ATHAR_E2E_BENCH_SCALE gives (0.01 unless set; 1 is its 100,000
+// attacks), in ms-to-map: the page's own clock (performance.now()) when the map's points or clusters
+// are on screen. ms-to-script is when the app's script began (the page loaded and parsed),
+// ms-to-clusters when the clusters' answer came, ms-to-list when the first page of the list's did.
+// Each iteration loads the page anew in the same browser.
+func BenchmarkExplorer_DrawsTheMap(b *testing.B) {
+	chromium(b)
+	scale := 0.01
+	if v := os.Getenv("ATHAR_E2E_BENCH_SCALE"); v != "" {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil || f <= 0 {
+			b.Fatalf("ATHAR_E2E_BENCH_SCALE=%q: give a positive number", v)
+		}
+		scale = f
+	}
+	url := server(b, benchGraph(b, scale))
+	br := newBrowser(b, url)
+	marks := []string{"mapDrawnAt", "scriptAt", "clustersAt", "firstPageAt"}
+	sums := make([]float64, len(marks))
+	n := 0
+	for b.Loop() {
+		br.do(b, "open /explore", chromedp.Navigate(url+"/explore?load="+strconv.Itoa(n)),
+			waitFor(`document.body.dataset.mapDrawnAt !== undefined`))
+		for i, m := range marks {
+			sums[i] += value(b, br, m, chromedp.Evaluate[float64](`Number(document.body.dataset.`+m+` || 0)`))
+		}
+		n++
+	}
+	for i, unit := range []string{"ms-to-map", "ms-to-script", "ms-to-clusters", "ms-to-list"} {
+		b.ReportMetric(sums[i]/float64(n), unit)
+	}
+	b.ReportMetric(float64(br.bodyInt(b, "drawn")), "attacks-drawn")
 }
 
 // timelineSum is how many attacks the timeline's buckets hold in all.
-func timelineSum(t *testing.T, b *browser) int {
+func timelineSum(t testing.TB, b *browser) int {
 	t.Helper()
 	return b.bodyInt(t, "timelineSum")
 }
