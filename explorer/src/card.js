@@ -1,6 +1,8 @@
 // The evidence card of one attack: every claim, grouped by kind, with its source, who said it and the
 // verbatim quote; where the accounts disagree (figures, weapons, who is responsible, a denial) it
-// says so; a source that cites another source on the card is marked as not independent of it.
+// says so. A claim its source only relays (said by an actor whose own report the source cites, as
+// the article quotes Reuters) is marked as not an independent account, and so is a source that
+// cites another source on the card.
 
 export const cardQuery = `query EvidenceCard($id: ID!) {
   attack(id: $id) {
@@ -24,7 +26,7 @@ export const cardQuery = `query EvidenceCard($id: ID!) {
       totalCount
       nodes {
         id kind stance text quote inconsistent
-        source { id title kind cites { id title } }
+        source { id title kind cites { id title publishedBy { id } } }
         claimedBy { id name }
         names { id name }
         killed { low best high }
@@ -156,6 +158,7 @@ export function renderCard(el, attack, playgroundURL, onNetwork) {
 function claimItem(c, sourcesHere) {
   const s = c.source;
   const cited = s ? s.cites.filter((x) => x && x.id !== s.id && sourcesHere.has(x.id)) : [];
+  const relayed = s && c.claimedBy ? s.cites.filter((x) => x && x.publishedBy.some((p) => p && p.id === c.claimedBy.id)) : [];
   const fig = figures(c);
   return h('li', { class: 'claim' + (c.stance === 'DENIES' ? ' denies' : '') + (c.retracted ? ' retracted' : ''), 'data-claim': c.id },
     h('blockquote', { dir: 'auto' }, c.quote),
@@ -171,6 +174,7 @@ function claimItem(c, sourcesHere) {
       c.claimedBy ? [h('span', { class: 'who', dir: 'auto' }, c.claimedBy.name), ' in '] : null,
       s ? h('cite', { dir: 'auto' }, s.title) : 'source not readable',
       s ? ` (${s.kind.toLowerCase().replaceAll('_', ' ')})` : '',
-      cited.length ? h('span', { class: 'badge dependent' }, `not independent: cites ${cited.map((x) => '“' + x.title + '”').join(', ')}`) : null),
+      cited.length ? h('span', { class: 'badge dependent' }, `not independent: cites ${cited.map((x) => '“' + x.title + '”').join(', ')}`) : null,
+      relayed.length ? h('span', { class: 'badge dependent relayed' }, `not independent: relays ${relayed.map((x) => '“' + x.title + '”').join(', ')}`) : null),
     h('p', { class: 'text', dir: 'auto' }, c.text));
 }

@@ -282,6 +282,11 @@ func TestExplorer_InABrowser(t *testing.T) {
 			t.Errorf("the casualties on the card lack %q:\n%s", want, casualties)
 		}
 	}
+	// The article only relays Reuters' and the Aleppo Media Center's reports, which it cites.
+	if relayed := value(t, b, "relayed", chromedp.Evaluate[string](`Array.from(document.querySelectorAll('#card section[data-kind="CASUALTIES"] .relayed')).map(e => e.textContent).join('|')`)); !strings.Contains(relayed, "not independent: relays") ||
+		!strings.Contains(relayed, "Reuters") {
+		t.Errorf("the claims the article relays are not marked: %q", relayed)
+	}
 	if !strings.Contains(weapons, "barrel bomb") {
 		t.Errorf("the card marks no disagreement on the weapon: %q", weapons)
 	}
