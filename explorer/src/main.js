@@ -209,8 +209,19 @@ async function loadClusters(gen, asked) {
   }
 }
 
+// maxDays is the longest date range drawn day by day: a bucket's five fields for each day keep the
+// request within Athar's default cost limit (50,000; a timeline by day counts every day of its range).
+const maxDays = 9000;
+
 async function loadTimeline(gen) {
   const st = document.getElementById('timeline-status');
+  if ((s.interval || 'YEAR') === 'DAY') {
+    const days = s.from && s.to ? (Date.parse(s.to) - Date.parse(s.from)) / 86400000 : Infinity;
+    if (!(days <= maxDays)) {
+      st.textContent = `By day needs a date range of at most ${maxDays} days: set From and To, or drag across the timeline by year or month.`;
+      return;
+    }
+  }
   try {
     const d = await gql(timelineQuery, { filter: state.filter(s), interval: s.interval || 'YEAR' });
     if (gen !== generation) return;

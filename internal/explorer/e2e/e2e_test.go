@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/input"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
@@ -186,6 +187,18 @@ func waitFor(script string) chromedp.Action[chromedp.Void] {
 	}
 }
 
+// eval runs a script in the page, its value unused.
+func eval(script string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Evaluate[any](script)(ctx, t)
+		return err
+	})
+}
+
+// held says the left button is down during a mouse move (a drag); once, a single click.
+func held(p *input.DispatchMouseEventParams) { p.Buttons = 1 }
+func once(p *input.DispatchMouseEventParams) { p.ClickCount = 1 }
+
 func text(t testing.TB, b *browser, sel string) string {
 	t.Helper()
 	return value(t, b, "text of "+sel, chromedp.Text(chromedp.CSS(sel)))
@@ -250,10 +263,7 @@ func TestExplorer_InABrowser(t *testing.T) {
 
 	// 2. A filter changes the map, the list, the timeline and the URL.
 	b.do(t, "filter schools",
-		chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
-			_, err := chromedp.Evaluate[any](`(() => { const s = document.querySelector('select[name=facilityType]'); s.value = 'SCHOOL'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`)(ctx, tg)
-			return err
-		}),
+		eval(`(() => { const s = document.querySelector('select[name=facilityType]'); s.value = 'SCHOOL'; s.dispatchEvent(new Event('change', {bubbles: true})); })()`),
 		waitFor(`location.search.includes('facilityType=SCHOOL') && document.body.dataset.attacks !== '15'`))
 	schools := b.bodyInt(t, "attacks")
 	if schools == 0 || schools >= 15 {
@@ -268,7 +278,24 @@ func TestExplorer_InABrowser(t *testing.T) {
 	}
 	b.shot(t, 2, "filtered-schools")
 
-	// 3. The 2014 attack's evidence card: the 13–35 killed, each account with its quote, the
+	// Dragging across the timeline from its left edge to its middle sets the date filter, which
+	// the URL, the list and the map follow.
+	box := value(t, b, "the timeline's box", chromedp.Evaluate[[]float64](`(() => { const r = document.querySelector('#timeline .u-over').getBoundingClientRect(); return [r.left, r.top, r.width, r.height]; })()`))
+	y := box[1] + box[3]/2
+	b.do(t, "brush the timeline",
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMousePressed, box[0]+2, y, chromedp.ButtonLeft, held, once),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, box[0]+box[2]/4, y, chromedp.ButtonLeft, held),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseMoved, box[0]+box[2]/2, y, chromedp.ButtonLeft, held),
+		chromedp.MouseEvent(input.DispatchMouseEventTypeMouseReleased, box[0]+box[2]/2, y, chromedp.ButtonLeft, once),
+		waitFor(`location.search.includes('from=') && location.search.includes('to=') && document.body.dataset.attacks !== '`+strconv.Itoa(schools)+`'`))
+	if n := b.bodyInt(t, "attacks"); n == 0 || n >= schools {
+		t.Errorf("after brushing the first half of the timeline, %d attacks on schools of %d", n, schools)
+	}
+	b.shot(t, 3, "brushed-timeline")
+	b.do(t, "clear the dates", eval(`(() => { const f = document.getElementById('filters'); f.elements.from.value = ''; f.elements.to.value = ''; f.requestSubmit(); })()`),
+		waitFor(`!location.search.includes('from=') && document.body.dataset.attacks === '`+strconv.Itoa(schools)+`'`))
+
+	// 4. The 2014 attack's evidence card: the 13–35 killed, each account with its quote, the
 	// weapons the accounts disagree on.
 	b.do(t, "select the 2014 attack",
 		chromedp.Click(chromedp.CSS(`#attacks li[data-id="attack:ain-jalout-school-2014-04-30"] button`)),
@@ -294,9 +321,9 @@ func TestExplorer_InABrowser(t *testing.T) {
 		t.Errorf("the playground link is %q", href)
 	}
 	b.do(t, "scroll to the card", chromedp.ScrollIntoView(chromedp.CSS(`#card`)))
-	b.shot(t, 3, "evidence-ain-jalout-2014")
+	b.shot(t, 4, "evidence-ain-jalout-2014")
 
-	// 4. Its network, the links named.
+	// 5. Its network, the links named.
 	b.do(t, "open the network",
 		chromedp.Click(chromedp.CSS(`#open-network`)),
 		waitFor(`document.querySelector('#network canvas') !== null && document.querySelector('#network-legend p') !== null`))
@@ -304,12 +331,12 @@ func TestExplorer_InABrowser(t *testing.T) {
 	if !strings.Contains(legend, "TARGETED") || !strings.Contains(legend, "nodes") {
 		t.Errorf("the network's legend: %q", legend)
 	}
-	b.shot(t, 4, "network-ain-jalout-2014")
+	b.shot(t, 5, "network-ain-jalout-2014")
 
-	// 5. The card's query opens in the playground.
+	// 6. The card's query opens in the playground.
 	b.do(t, "open the playground", chromedp.Navigate(url+href),
 		waitFor(`document.querySelector('.graphiql-query-editor') !== null && document.querySelector('.graphiql-query-editor').textContent.includes('EvidenceCard')`))
-	b.shot(t, 5, "playground-card-query")
+	b.shot(t, 6, "playground-card-query")
 	b.noProblems(t)
 }
 
