@@ -35,10 +35,14 @@ const attacksQuery = `query ExplorerAttacks($filter: AttackFilter, $after: Strin
   }
 }`;
 
-const denialsQuery = `query ExplorerDenials($filter: AttackFilter, $actor: ID!) {
-  actor(id: $actor) { id name }
-  attacks(filter: $filter, first: 100) {
-    nodes { id title date { start } attributions { actor { id } denying { id quote source { title } claimedBy { name } } } }
+// The claims naming an actor, to find its denials (DENIAL claims, and PERPETRATOR claims that deny).
+const denialsQuery = `query ExplorerDenials($actor: ID!) {
+  actor(id: $actor) {
+    id name
+    namedIn(first: 500) {
+      totalCount
+      nodes { id kind stance quote claimedBy { name } source { title } attack { id title date { start } } }
+    }
   }
 }`;
 
@@ -235,7 +239,9 @@ async function loadTimeline(gen) {
 }
 
 // loadDenials shows, when an actor is chosen, the attacks it denies apart from those it is held
-// responsible for: a denial is not an attribution, so the filter above leaves them out.
+// responsible for: a denial is not an attribution, so the actor filter leaves them out. They are
+// the claims naming the actor that deny (DENIAL, or a denying PERPETRATOR claim), whatever the other
+// filters.
 async function loadDenials(gen) {
   const el = document.getElementById('denials');
   if (!s.actor) {
@@ -243,17 +249,25 @@ async function loadDenials(gen) {
     return;
   }
   try {
-    const d = await gql(denialsQuery, { filter: state.filter(s, 'actor'), actor: s.actor });
+    const d = await gql(denialsQuery, { actor: s.actor });
     if (gen !== generation) return;
-    const rows = [];
-    for (const a of d.attacks.nodes) {
-      for (const at of a.attributions) {
-        if (!at.actor || at.actor.id !== s.actor) continue;
-        for (const c of at.denying) rows.push(h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => select(a.id) }, a.title), ` (${a.date.start}): `, h('q', { dir: 'auto' }, c.quote)));
-      }
-    }
     el.textContent = '';
-    el.append(h('h3', {}, `Denied by ${d.actor ? d.actor.name : s.actor}`), rows.length ? h('ul', {}, rows) : h('p', {}, 'No denial among the attacks these filters match.'));
+    if (!d.actor) {
+      el.append(h('p', {}, `No actor has the id ${s.actor}.`));
+      el.hidden = false;
+      return;
+    }
+    const rows = [];
+    for (const c of d.actor.namedIn.nodes) {
+      if (!c.attack || (c.kind !== 'DENIAL' && !(c.kind === 'PERPETRATOR' && c.stance === 'DENIES'))) continue;
+      const a = c.attack;
+      rows.push(h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => select(a.id) }, a.title), ` (${a.date.start}): `,
+        h('q', { dir: 'auto' }, c.quote), c.claimedBy ? ` (${c.claimedBy.name}` : ' (', c.source ? `, in “${c.source.title}”)` : ')'));
+    }
+    const more = d.actor.namedIn.totalCount > d.actor.namedIn.nodes.length ? ` Only the first ${d.actor.namedIn.nodes.length} of the ${d.actor.namedIn.totalCount} claims naming it are read.` : '';
+    el.append(h('h3', { dir: 'auto' }, `Denied by ${d.actor.name}`),
+      rows.length ? h('ul', {}, rows) : h('p', {}, 'No account has it deny an attack.'));
+    if (more) el.append(h('p', {}, more));
     el.hidden = false;
   } catch (e) {
     el.textContent = e.message;

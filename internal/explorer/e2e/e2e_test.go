@@ -333,10 +333,20 @@ func TestExplorer_InABrowser(t *testing.T) {
 	}
 	b.shot(t, 5, "network-ain-jalout-2014")
 
-	// 6. The card's query opens in the playground.
+	// 6. An actor's attacks, and apart from them those it denies: Russia denies the strike of
+	// 27 April 2016 on the school and Al Quds hospital.
+	b.do(t, "choose Russia", chromedp.Navigate(url+"/explore?actor=actor:russia"),
+		waitFor(`!document.getElementById('denials').hidden && document.querySelector('#denials li') !== null && document.body.dataset.attacks !== undefined`))
+	if denials := text(t, b, "#denials"); !strings.Contains(denials, "Denied by Russia") || !strings.Contains(denials, "denied responsibility") ||
+		!strings.Contains(denials, "Al Quds") || strings.Contains(denials, "null") {
+		t.Errorf("Russia's denials: %q", denials)
+	}
+	b.shot(t, 6, "actor-russia-denials")
+
+	// 7. The card's query opens in the playground.
 	b.do(t, "open the playground", chromedp.Navigate(url+href),
 		waitFor(`document.querySelector('.graphiql-query-editor') !== null && document.querySelector('.graphiql-query-editor').textContent.includes('EvidenceCard')`))
-	b.shot(t, 6, "playground-card-query")
+	b.shot(t, 7, "playground-card-query")
 	b.noProblems(t)
 }
 
