@@ -15,6 +15,8 @@
 package explorer
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
@@ -23,6 +25,7 @@ import (
 	"net/http"
 	"path"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -86,13 +89,29 @@ var contentTypes = map[string]string{
 }
 
 // Handler serves the page at Path (and Path + "/") and the built assets under AssetsPath, each with
-// its content type, the CSP, nosniff, no referrer, and an ETag (its SHA-256) for revalidation.
-// Other paths, and files of a type the build does not write, are 404.
+// its content type, the CSP, nosniff, no referrer, and an ETag (its SHA-256) for revalidation;
+// gzipped (compressed once, when the handler is made) to a client that accepts it, when that makes
+// it smaller (app.js: 781 kB, 247 kB gzipped). Other paths, and files of a type the build does not
+// write, are 404.
 func Handler() http.Handler {
 	files := Files()
 	m, err := ReadManifest()
 	if err != nil {
 		panic("explorer: the embedded manifest is unreadable: " + err.Error())
+	}
+	gzipped := map[string][]byte{}
+	for name := range m.Files {
+		b, err := fs.ReadFile(files, name)
+		if err != nil {
+			continue // answered 404 below
+		}
+		var buf bytes.Buffer
+		zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
+		_, _ = zw.Write(b)
+		_ = zw.Close()
+		if buf.Len() < len(b) {
+			gzipped[name] = buf.Bytes()
+		}
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var name string
@@ -127,11 +146,32 @@ func Handler() http.Handler {
 			w.WriteHeader(http.StatusNotModified)
 			return
 		}
+		if z, ok := gzipped[name]; ok {
+			h.Add("Vary", "Accept-Encoding")
+			if acceptsGzip(r) {
+				h.Set("Content-Encoding", "gzip")
+				b = z
+			}
+		}
+		h.Set("Content-Length", strconv.Itoa(len(b)))
 		if r.Method == http.MethodHead {
 			return
 		}
 		_, _ = w.Write(b)
 	})
+}
+
+// acceptsGzip tells whether the request's Accept-Encoding lists gzip with a weight above 0.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if !strings.EqualFold(strings.TrimSpace(coding), "gzip") {
+			continue
+		}
+		q := strings.TrimSpace(params)
+		return !strings.HasPrefix(q, "q=0") || strings.TrimLeft(strings.TrimPrefix(q, "q=0"), ".0") != ""
+	}
+	return false
 }
 
 // SourceHash computes what explorer/build.mjs records as the manifest's SourceHash, over the

@@ -1,8 +1,11 @@
 package explorer
 
 import (
+	"bytes"
+	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"io"
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
@@ -171,6 +174,34 @@ func TestHandler_RefusesWhatItDoesNotServe(t *testing.T) {
 	for _, p := range []string{"/explore/nothing", AssetsPath + "nothing.js", AssetsPath + "../index.html", AssetsPath, "/explorer", AssetsPath + "app.js.map"} {
 		if rec := get(t, h, p, nil); rec.Code != http.StatusNotFound {
 			t.Errorf("GET %s = %d, want 404", p, rec.Code)
+		}
+	}
+}
+
+func TestHandler_GzipsForClientsThatAcceptIt(t *testing.T) {
+	h := Handler()
+	plain := get(t, h, AssetsPath+"app.js", nil)
+	if plain.Header().Get("Content-Encoding") != "" || !strings.Contains(plain.Header().Get("Vary"), "Accept-Encoding") {
+		t.Fatalf("without Accept-Encoding: headers %v", plain.Header())
+	}
+	for _, accept := range []string{"gzip", "deflate, gzip;q=0.5", "br, GZIP"} {
+		rec := get(t, h, AssetsPath+"app.js", http.Header{"Accept-Encoding": {accept}})
+		if rec.Header().Get("Content-Encoding") != "gzip" || rec.Body.Len() >= plain.Body.Len() {
+			t.Errorf("Accept-Encoding %q: %q, %d bytes of %d", accept, rec.Header().Get("Content-Encoding"), rec.Body.Len(), plain.Body.Len())
+			continue
+		}
+		zr, err := gzip.NewReader(rec.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, err := io.ReadAll(zr)
+		if err != nil || !bytes.Equal(b, plain.Body.Bytes()) {
+			t.Errorf("Accept-Encoding %q: the gzipped body is not the file (%v)", accept, err)
+		}
+	}
+	for _, accept := range []string{"gzip;q=0", "br", "gzip; q=0.000"} {
+		if rec := get(t, h, AssetsPath+"app.js", http.Header{"Accept-Encoding": {accept}}); rec.Header().Get("Content-Encoding") != "" {
+			t.Errorf("Accept-Encoding %q: gzipped all the same", accept)
 		}
 	}
 }
