@@ -75,7 +75,7 @@ func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Cont
 		return nil, nil, nil, err
 	}
 	var zero T
-	req.Steps, req.Links = walkSteps(ctx, zero.EntityType()), walkLinks(ctx)
+	req.Steps, req.Fields = walkSteps(ctx, zero.EntityType()), walkFields(ctx)
 	if err := f.Validate("filter"); err != nil {
 		return nil, nil, nil, err
 	}
@@ -96,7 +96,12 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	if err != nil {
 		return nil, err
 	}
-	req.Steps, req.Links = walkSteps(ctx, athar.TypeAttack), walkLinks(ctx)
+	if a.After == nil && a.Before == nil && selectsOnly(ctx, "totalCount", "__typename") {
+		// No item is selected: the count alone is read (the connection's TotalCount resolver). A
+		// cursor is checked by the page's query, so a page after one is still read.
+		return &model.AttackConnection{Nodes: []*athar.Attack{}, Edges: []*model.AttackEdge{}, PageInfo: &model.PageInfo{}, Filter: f}, nil
+	}
+	req.Steps, req.Fields = walkSteps(ctx, athar.TypeAttack), walkFields(ctx)
 	req.Count = selects(ctx, "totalCount")
 	order := athar.OrderDateAsc
 	if orderBy != nil {

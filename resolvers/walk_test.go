@@ -153,3 +153,46 @@ func TestRoundTrips_WalkMaxSteps(t *testing.T) {
 		t.Errorf("round trips %v: want fewer with each step allowed, and 1 by default", trips)
 	}
 }
+
+// A page of attacks of which only the count is asked reads the count alone, in one round trip, and
+// counts what a page with its items counts; a cursor is still checked.
+func TestRoundTrips_CountAlone(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	c := newClientRoundTrips(t, store)
+	type counted struct {
+		Attacks struct {
+			TotalCount int
+			Typename   string `json:"__typename"`
+			Nodes      []struct{ ID string }
+		}
+	}
+	for _, filter := range []string{`{}`, `{dateRange: {from: "2014-01-01"}}`, `{facilityTypes: [SCHOOL]}`, `{text: "barrel"}`} {
+		alone := c.Do(`{ attacks(filter: `+filter+`) { totalCount __typename } }`, nil)
+		paged := c.Do(`{ attacks(first: 100, filter: `+filter+`) { totalCount nodes { id } } }`, nil)
+		var a, p counted
+		for _, r := range []struct {
+			resp gqlResponse
+			into *counted
+		}{{alone, &a}, {paged, &p}} {
+			if len(r.resp.Errors) > 0 {
+				t.Fatalf("%s: %+v", filter, r.resp.Errors)
+			}
+			if err := json.Unmarshal(r.resp.Data, r.into); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if a.Attacks.TotalCount != p.Attacks.TotalCount || p.Attacks.TotalCount != len(p.Attacks.Nodes) || a.Attacks.Typename != "AttackConnection" {
+			t.Errorf("%s: the count alone %+v, with the page %+v", filter, a.Attacks, p.Attacks)
+		}
+		if trips, _ := alone.Extensions["dbRoundTrips"].(float64); trips != 1 {
+			t.Errorf("%s: %v round trips for the count alone, want 1", filter, trips)
+		}
+	}
+	var all counted
+	c.MustData(`{ attacks { totalCount } }`, nil, &all)
+	if all.Attacks.TotalCount < 3 {
+		t.Errorf("every attack: %d, the seed has more", all.Attacks.TotalCount)
+	}
+	c.MustError(`{ attacks(after: "nonsense") { totalCount } }`, nil, "BAD_USER_INPUT", "after")
+}

@@ -72,6 +72,9 @@ func TestFindAttacks_CountsInTheSameQuery(t *testing.T) {
 		{PlaceIDs: []string{"place:aleppo"}},
 		{FacilityTypes: []athar.FacilityType{"SCHOOL"}, Dates: athar.DateRange{From: from}},
 		{Text: "school"},
+		{Text: "nothing matches this filter"},
+		{MinKilled: ptrTo(10)},
+		{ActorIDs: []string{"actor:syrian-government"}, Dates: athar.DateRange{From: from}},
 	} {
 		want, err := s.CountAttacks(ctx, f)
 		if err != nil {
@@ -89,8 +92,30 @@ func TestFindAttacks_CountsInTheSameQuery(t *testing.T) {
 			t.Errorf("%+v: total %v, want %d (and none when not asked)", f, counted.Total, want)
 		}
 		if !reflect.DeepEqual(counted.Items, plain.Items) || !reflect.DeepEqual(counted.Cursors, plain.Cursors) ||
-			counted.HasNextPage != plain.HasNextPage || len(plain.Items) == 0 {
+			counted.HasNextPage != plain.HasNextPage || (len(plain.Items) == 0) != (want == 0) {
 			t.Errorf("%+v: the counted page differs: %d items, want %d", f, len(counted.Items), len(plain.Items))
+		}
+		if len(plain.Cursors) == 0 {
+			continue
+		}
+		// Pages after and before a cursor, and past the end: the same items, and the whole count.
+		last := 1
+		for _, req := range []athar.PageRequest{{First: 1, After: plain.Cursors[0]}, {First: 5, After: plain.Cursors[len(plain.Cursors)-1]}, {Last: &last, Before: plain.Cursors[len(plain.Cursors)-1]}} {
+			p, err := s.FindAttacks(ctx, f, athar.OrderDateDesc, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req.Count = true
+			c, err := s.FindAttacks(ctx, f, athar.OrderDateDesc, req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.Total == nil || *c.Total != want || !reflect.DeepEqual(c.Items, p.Items) || !reflect.DeepEqual(c.Cursors, p.Cursors) ||
+				c.HasNextPage != p.HasNextPage || c.HasPreviousPage != p.HasPreviousPage {
+				t.Errorf("%+v, %+v: counted %v of %d items, want %d of %d items", f, req, c.Total, len(c.Items), want, len(p.Items))
+			}
 		}
 	}
 }
+
+func ptrTo[T any](v T) *T { return &v }

@@ -19,8 +19,12 @@ func getQuery(spec *typeSpec) string {
 
 // returnFields is what a query returns of an entity in the variable v: the properties it is decoded
 // from (props: typeSpec.projection) and the ids of its owned links by relationship type (links).
-func returnFields(spec *typeSpec, v string) string {
-	return fmt.Sprintf("%s AS props, %s AS links", spec.projection(v), linkMap(spec, v))
+func returnFields(spec *typeSpec, v string) string { return returnFieldsOf(spec, v, nil) }
+
+// returnFieldsOf is returnFields limited to the fields only names for spec's type (a type it does
+// not name is read whole): the items of a page a request selects a few fields of.
+func returnFieldsOf(spec *typeSpec, v string, only athar.WalkFields) string {
+	return fmt.Sprintf("%s AS props, %s AS links", spec.projectionOf(v, only), linkMapOf(spec, v, only))
 }
 
 // itemFields is returnFields as a map, for a list of entities collected in one row.
@@ -33,7 +37,7 @@ func linkMap(spec *typeSpec, v string) string { return linkMapOf(spec, v, nil) }
 
 // linkMapOf is linkMap limited to the reference fields only names for spec's type (a type it does
 // not name has all its links read).
-func linkMapOf(spec *typeSpec, v string, only athar.WalkLinks) string {
+func linkMapOf(spec *typeSpec, v string, only athar.WalkFields) string {
 	fields, limited := only[spec.d.Type]
 	links := make([]string, 0, len(spec.links))
 	for _, l := range spec.links {
