@@ -155,6 +155,15 @@ type ComplexityRoot struct {
 		Year                 func(childComplexity int) int
 	}
 
+	AttackCluster struct {
+		AttackID   func(childComplexity int) int
+		Count      func(childComplexity int) int
+		Exact      func(childComplexity int) int
+		KilledHigh func(childComplexity int) int
+		Latitude   func(childComplexity int) int
+		Longitude  func(childComplexity int) int
+	}
+
 	AttackConnection struct {
 		Edges      func(childComplexity int) int
 		Nodes      func(childComplexity int) int
@@ -574,6 +583,7 @@ type ComplexityRoot struct {
 		Actor              func(childComplexity int, id string) int
 		Actors             func(childComplexity int, filter *model.ActorFilter, first *int, after *string, last *int, before *string) int
 		Attack             func(childComplexity int, id string) int
+		AttackClusters     func(childComplexity int, bbox athar.BBox, zoom int, filter *model.AttackFilter) int
 		Attacks            func(childComplexity int, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) int
 		AttacksGeoJSON     func(childComplexity int, filter *model.AttackFilter) int
 		Claim              func(childComplexity int, id string) int
@@ -953,6 +963,7 @@ type QueryResolver interface {
 	AttacksGeoJSON(ctx context.Context, filter *model.AttackFilter) (map[string]any, error)
 	PossibleDuplicates(ctx context.Context, attackID string, withinDays *int, withinMeters *float64, first *int) ([]*athar.DuplicateCandidate, error)
 	DatasetOverlap(ctx context.Context, a string, b string, filter *model.AttackFilter, first *int, after *string) (*model.DatasetOverlap, error)
+	AttackClusters(ctx context.Context, bbox athar.BBox, zoom int, filter *model.AttackFilter) ([]*athar.AttackCluster, error)
 }
 type RepeatedTargetResolver interface {
 	Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error)
@@ -1438,6 +1449,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Attack.Year(childComplexity), true
+
+	case "AttackCluster.attackId":
+		if e.ComplexityRoot.AttackCluster.AttackID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttackCluster.AttackID(childComplexity), true
+	case "AttackCluster.count":
+		if e.ComplexityRoot.AttackCluster.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttackCluster.Count(childComplexity), true
+	case "AttackCluster.exact":
+		if e.ComplexityRoot.AttackCluster.Exact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttackCluster.Exact(childComplexity), true
+	case "AttackCluster.killedHigh":
+		if e.ComplexityRoot.AttackCluster.KilledHigh == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttackCluster.KilledHigh(childComplexity), true
+	case "AttackCluster.latitude":
+		if e.ComplexityRoot.AttackCluster.Latitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttackCluster.Latitude(childComplexity), true
+	case "AttackCluster.longitude":
+		if e.ComplexityRoot.AttackCluster.Longitude == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AttackCluster.Longitude(childComplexity), true
 
 	case "AttackConnection.edges":
 		if e.ComplexityRoot.AttackConnection.Edges == nil {
@@ -3297,6 +3345,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Attack(childComplexity, args["id"].(string)), true
+	case "Query.attackClusters":
+		if e.ComplexityRoot.Query.AttackClusters == nil {
+			break
+		}
+
+		args, err := ec.field_Query_attackClusters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.AttackClusters(childComplexity, args["bbox"].(athar.BBox), args["zoom"].(int), args["filter"].(*model.AttackFilter)), true
 	case "Query.attacks":
 		if e.ComplexityRoot.Query.Attacks == nil {
 			break
@@ -4176,6 +4235,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputAddClaimInput,
 		ec.unmarshalInputAttackFilter,
 		ec.unmarshalInputAttackOrder,
+		ec.unmarshalInputBBoxInput,
 		ec.unmarshalInputCorrectMatchInput,
 		ec.unmarshalInputCountRangeInput,
 		ec.unmarshalInputCreateActorInput,
@@ -7385,6 +7445,57 @@ extend type Attack {
   "Per actor, the claims of the whole linked group that hold it responsible and those that deny it."
   incidentAttributions: [Attribution!]!
 }
+
+# The explorer's map: attacks clustered on the server for the view a map shows (issue 13).
+
+extend type Query {
+  """
+  The attacks the filter matches whose mapped point (Attack.mappedLocation) lies in bbox, grouped
+  by the cells of a grid whose side is 360/2^(zoom+2) degrees of longitude and of latitude (a
+  quarter of a web map tile at that zoom), in no set order; cells with no attack have no cluster.
+  Attacks with no point are not counted. A map asks again when its view or zoom changes, and draws
+  a cluster of one attack as that attack.
+  """
+  attackClusters(
+    "The box the map shows."
+    bbox: BBoxInput!
+    "The map's zoom, 0 to 22. The box may span at most 4,096 cells at it."
+    zoom: Int!
+    "Which attacks; all when null."
+    filter: AttackFilter
+  ): [AttackCluster!]!
+}
+
+"A box on the map, in WGS84 degrees. A box across the antimeridian is asked for as two boxes."
+input BBoxInput {
+  "The southern edge's latitude, -90 to 90."
+  south: Float!
+  "The western edge's longitude, -180 to 180."
+  west: Float!
+  "The northern edge's latitude, -90 to 90, not below south."
+  north: Float!
+  "The eastern edge's longitude, -180 to 180, not west of west."
+  east: Float!
+}
+
+"The attacks of one cell of attackClusters' grid."
+type AttackCluster {
+  "How many attacks the cell holds, 1 or more."
+  count: Int!
+  "The mean latitude of their mapped points, in degrees."
+  latitude: Float!
+  "The mean longitude of their mapped points, in degrees."
+  longitude: Float!
+  """
+  The sum of each attack's highest killed figure (Attack.casualties.killed.high; 0 for one with
+  none), at most 2,147,483,647. An aggregate report and its parts each add their own.
+  """
+  killedHigh: Int!
+  "How many of them are mapped at an EXACT point; the others at the centre of a place or an estimate."
+  exact: Int!
+  "The attack's id when the cluster holds one attack; null when it holds more."
+  attackId: ID
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7573,6 +7684,24 @@ func (ec *executionContext) childFields_Attack(ctx context.Context, field graphq
 		return ec.fieldContext_Attack_incidentAttributions(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Attack", field.Name)
+}
+
+func (ec *executionContext) childFields_AttackCluster(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "count":
+		return ec.fieldContext_AttackCluster_count(ctx, field)
+	case "latitude":
+		return ec.fieldContext_AttackCluster_latitude(ctx, field)
+	case "longitude":
+		return ec.fieldContext_AttackCluster_longitude(ctx, field)
+	case "killedHigh":
+		return ec.fieldContext_AttackCluster_killedHigh(ctx, field)
+	case "exact":
+		return ec.fieldContext_AttackCluster_exact(ctx, field)
+	case "attackId":
+		return ec.fieldContext_AttackCluster_attackId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AttackCluster", field.Name)
 }
 
 func (ec *executionContext) childFields_AttackConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9966,6 +10095,36 @@ func (ec *executionContext) field_Query_actors_args(ctx context.Context, rawArgs
 		return nil, err
 	}
 	args["before"] = arg4
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_attackClusters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "bbox",
+		func(ctx context.Context, v any) (athar.BBox, error) {
+			return ec.unmarshalNBBoxInput2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐBBox(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["bbox"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "zoom",
+		func(ctx context.Context, v any) (int, error) {
+			return ec.unmarshalNInt2int(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["zoom"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "filter",
+		func(ctx context.Context, v any) (*model.AttackFilter, error) {
+			return ec.unmarshalOAttackFilter2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackFilter(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["filter"] = arg2
 	return args, nil
 }
 
@@ -12859,6 +13018,144 @@ func (ec *executionContext) fieldContext_Attack_incidentAttributions(_ context.C
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _AttackCluster_count(ctx context.Context, field graphql.CollectedField, obj *athar.AttackCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttackCluster_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttackCluster_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttackCluster", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AttackCluster_latitude(ctx context.Context, field graphql.CollectedField, obj *athar.AttackCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttackCluster_latitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Latitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttackCluster_latitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttackCluster", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _AttackCluster_longitude(ctx context.Context, field graphql.CollectedField, obj *athar.AttackCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttackCluster_longitude(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Longitude, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v float64) graphql.Marshaler {
+			return ec.marshalNFloat2float64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttackCluster_longitude(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttackCluster", field, false, false, errors.New("field of type Float does not have child fields"))
+}
+
+func (ec *executionContext) _AttackCluster_killedHigh(ctx context.Context, field graphql.CollectedField, obj *athar.AttackCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttackCluster_killedHigh(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.KilledHigh, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttackCluster_killedHigh(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttackCluster", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AttackCluster_exact(ctx context.Context, field graphql.CollectedField, obj *athar.AttackCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttackCluster_exact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Exact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AttackCluster_exact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttackCluster", field, false, false, errors.New("field of type Int does not have child fields"))
+}
+
+func (ec *executionContext) _AttackCluster_attackId(ctx context.Context, field graphql.CollectedField, obj *athar.AttackCluster) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AttackCluster_attackId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AttackID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AttackCluster_attackId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AttackCluster", field, false, false, errors.New("field of type ID does not have child fields"))
 }
 
 func (ec *executionContext) _AttackConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.AttackConnection) (ret graphql.Marshaler) {
@@ -21803,6 +22100,50 @@ func (ec *executionContext) fieldContext_Query_datasetOverlap(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_attackClusters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_attackClusters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().AttackClusters(ctx, fc.Args["bbox"].(athar.BBox), fc.Args["zoom"].(int), fc.Args["filter"].(*model.AttackFilter))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.AttackCluster) graphql.Marshaler {
+			return ec.marshalNAttackCluster2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackClusterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_attackClusters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AttackCluster(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_attackClusters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -26063,6 +26404,57 @@ func (ec *executionContext) unmarshalInputAttackOrder(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputBBoxInput(ctx context.Context, obj any) (athar.BBox, error) {
+	var it athar.BBox
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"south", "west", "north", "east"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "south":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("south"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.South = data
+		case "west":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("west"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.West = data
+		case "north":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("north"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.North = data
+		case "east":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("east"))
+			data, err := ec.unmarshalNFloat2float64(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.East = data
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputCorrectMatchInput(ctx context.Context, obj any) (model.CorrectMatchInput, error) {
 	var it model.CorrectMatchInput
 	if obj == nil {
@@ -29779,6 +30171,69 @@ func (ec *executionContext) _Attack(ctx context.Context, sel ast.SelectionSet, o
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var attackClusterImplementors = []string{"AttackCluster"}
+
+func (ec *executionContext) _AttackCluster(ctx context.Context, sel ast.SelectionSet, obj *athar.AttackCluster) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, attackClusterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AttackCluster")
+		case "count":
+			out.Values[i] = ec._AttackCluster_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "latitude":
+			out.Values[i] = ec._AttackCluster_latitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "longitude":
+			out.Values[i] = ec._AttackCluster_longitude(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "killedHigh":
+			out.Values[i] = ec._AttackCluster_killedHigh(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "exact":
+			out.Values[i] = ec._AttackCluster_exact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attackId":
+			out.Values[i] = ec._AttackCluster_attackId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -34901,6 +35356,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "attackClusters":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_attackClusters(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -37068,6 +37545,32 @@ func (ec *executionContext) marshalNAttack2ᚖgithubᚗcomᚋatharᚑprojectᚋa
 	return ec._Attack(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNAttackCluster2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackClusterᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.AttackCluster) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAttackCluster2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackCluster(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAttackCluster2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAttackCluster(ctx context.Context, sel ast.SelectionSet, v *athar.AttackCluster) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._AttackCluster(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNAttackConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAttackConnection(ctx context.Context, sel ast.SelectionSet, v *model.AttackConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -37186,6 +37689,11 @@ func (ec *executionContext) marshalNAttribution2ᚖgithubᚗcomᚋatharᚑprojec
 		return graphql.Null
 	}
 	return ec._Attribution(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNBBoxInput2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐBBox(ctx context.Context, v any) (athar.BBox, error) {
+	res, err := ec.unmarshalInputBBoxInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNBoolean2bool(ctx context.Context, v any) (bool, error) {

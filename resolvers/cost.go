@@ -67,6 +67,7 @@ var calendarLists = map[string]int{"Year.months": 12, "Month.days": 31}
 //   - timeline: the intervals of its filter's date range (MinYear to MaxYear when open), by year,
 //     month or day (timelineBuckets);
 //   - attacksGeoJSON: export.MaxFeatures, the features its answer may hold, each costing 1;
+//   - attackClusters: the cells of the grid its box spans at its zoom (clusterCount);
 //   - Year.months 12, Month.days 31 (calendarLists); another list listFactor.
 //
 // Connections' own edges and nodes are their items, not counted again. Each field resolved by a
@@ -346,6 +347,8 @@ func (w *costWalker) items(f *ast.Field, args map[string]any) int {
 		return timelineBuckets(args)
 	case "Query.attacksGeoJSON":
 		return export.MaxFeatures
+	case "Query.attackClusters":
+		return clusterCount(args)
 	case "Graph.nodes":
 		return w.at.graphLimit
 	case "Graph.edges":

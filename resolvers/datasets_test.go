@@ -169,7 +169,8 @@ func TestDatasets_Query(t *testing.T) {
 func TestNear_UsesTheAttacksOwnPointFirst(t *testing.T) {
 	c := newClient(t, datasetGraph(t))
 	// Within 5 km of Aleppo's centre: the two dataset attacks by their own points, and the seed's
-	// attacks whose facility or place has a point there (none in the seed: its places have none).
+	// attacks whose facility or place has a point there: the three at Ain Jalout school, by
+	// Aleppo's, from the gazetteer (data/seed/README.md).
 	var p struct {
 		Attacks struct {
 			TotalCount int
@@ -190,11 +191,18 @@ func TestNear_UsesTheAttacksOwnPointFirst(t *testing.T) {
 	var ids []string
 	for _, n := range p.Attacks.Nodes {
 		ids = append(ids, n.ID)
-		if n.MappedLocation == nil || n.MappedLocation.From != "ATTACK" {
+		seed := strings.HasPrefix(n.ID, "attack:ain-jalout-school-")
+		switch {
+		case n.MappedLocation == nil:
+			t.Errorf("%s: no mapped location", n.ID)
+		case !seed && n.MappedLocation.From != "ATTACK":
 			t.Errorf("%s: mapped location %+v, want the attack's own", n.ID, n.MappedLocation)
+		case seed && (n.MappedLocation.From != "PLACE" || n.MappedLocation.Location.Precision != "CENTROID"):
+			t.Errorf("%s: mapped location %+v, want its place's centre", n.ID, n.MappedLocation)
 		}
 	}
-	if want := []string{"attack:ucdp-ged-1", "attack:ucdp-ged-2"}; !slices.Equal(ids, want) || p.Attacks.TotalCount != 2 {
+	if want := []string{"attack:ain-jalout-school-2013-08-06", "attack:ain-jalout-school-2014-04-30",
+		"attack:ain-jalout-school-al-quds-hospital-2016-04-27", "attack:ucdp-ged-1", "attack:ucdp-ged-2"}; !slices.Equal(ids, want) || p.Attacks.TotalCount != 5 {
 		t.Fatalf("near Aleppo: %v (total %d), want %v", ids, p.Attacks.TotalCount, want)
 	}
 

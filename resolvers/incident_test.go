@@ -592,8 +592,10 @@ func mustSamplesServer(t *testing.T) *client {
 func TestPossibleDuplicates_TheSeedsStrikeInBothSamples(t *testing.T) {
 	c := mustSamplesServer(t)
 	got := duplicates(c, "attack:ain-jalout-school-2014-04-30", nil)
+	// Both, in either order: their ranks turn on how near each record's point is to Aleppo's centre,
+	// where the seed's attack is mapped (TestPossibleDuplicates_RanksThePlantedMatches tests ranking).
 	want := []string{"attack:acled-syr1043", "attack:ucdp-ged-214797"}
-	if !slices.Equal(candidateIDs(got), want) {
+	if !slices.Equal(slices.Sorted(slices.Values(candidateIDs(got))), want) {
 		t.Fatalf("candidates %v, want %v", candidateIDs(got), want)
 	}
 	for _, g := range got {

@@ -847,6 +847,10 @@ func (r *queryResolver) DatasetOverlap(ctx context.Context, a string, b string, 
 	return datasetOverlap(ctx, r.Explorer, a, b, filter, athar.PageArgs{First: first, After: after})
 }
 
+func (r *queryResolver) AttackClusters(ctx context.Context, bbox athar.BBox, zoom int, filter *model.AttackFilter) ([]*athar.AttackCluster, error) {
+	return attackClusters(ctx, r.Explorer, bbox, zoom, filter)
+}
+
 func (r *repeatedTargetResolver) Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error) {
 	return one(ctx, loaders(ctx).facilities, obj.FacilityID)
 }

@@ -26,6 +26,7 @@ type serveConfig struct {
 	Addr            string
 	Seed            bool
 	Playground      bool
+	ExploreApp      bool
 	Introspection   bool
 	QueryTimeout    time.Duration
 	ComplexityLimit int
@@ -50,6 +51,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&cfg.Addr, "addr", env("ATHAR_ADDR", "127.0.0.1:8080"), "listen address (env ATHAR_ADDR)")
 	fs.BoolVar(&cfg.Seed, "seed", envBool("ATHAR_SEED", true), "load the curated seed data when the database is empty (env ATHAR_SEED)")
 	fs.BoolVar(&cfg.Playground, "playground", envBool("ATHAR_PLAYGROUND", true), "serve the GraphQL playground at / (env ATHAR_PLAYGROUND)")
+	fs.BoolVar(&cfg.ExploreApp, "explorer", envBool("ATHAR_EXPLORER", true), "serve the explorer (map, timeline, network, evidence) at /explore (env ATHAR_EXPLORER)")
 	fs.BoolVar(&cfg.Introspection, "introspection", envBool("ATHAR_INTROSPECTION", true), "answer GraphQL introspection queries (env ATHAR_INTROSPECTION)")
 	fs.DurationVar(&cfg.QueryTimeout, "query-timeout", envDuration("ATHAR_QUERY_TIMEOUT", 30*time.Second), "a request's time limit, also Neo4j's transaction timeout (env ATHAR_QUERY_TIMEOUT)")
 	fs.IntVar(&cfg.ComplexityLimit, "complexity-limit", envInt("ATHAR_COMPLEXITY_LIMIT", resolvers.DefaultComplexityLimit), "the highest cost a query may have (env ATHAR_COMPLEXITY_LIMIT)")
@@ -117,7 +119,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			WalkMaxSteps: cfg.WalkMaxSteps, LevelByLevel: cfg.WalkMaxSteps == 0,
 		}),
 		Explorer: store, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
-		Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
+		Logger: logger, Playground: cfg.Playground, ExploreApp: cfg.ExploreApp, QueryTimeout: cfg.QueryTimeout,
 		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),
 		MaxBodyBytes: cfg.HTTPLimits.MaxBodyBytes, BodyReadTimeout: cfg.HTTPLimits.BodyReadTimeout, Admission: admission,
@@ -149,9 +151,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		logger.Info("metrics served on their own address", "url", browseURL(metricsListener.Addr())+"/metrics")
 	}
 	url := browseURL(listener.Addr())
-	if cfg.Playground {
+	switch {
+	case cfg.ExploreApp:
+		logger.Info("Athar is ready; open the explorer", "url", url+"/explore", "addr", listener.Addr().String())
+	case cfg.Playground:
 		logger.Info("Athar is ready; open the playground", "url", url+"/", "addr", listener.Addr().String())
-	} else {
+	default:
 		logger.Info("Athar is ready", "graphql", url+"/graphql", "addr", listener.Addr().String())
 	}
 

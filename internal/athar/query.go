@@ -410,6 +410,7 @@ func (f *AttackFeature) Cursor() *FeatureCursor {
 // EINTERNAL, whose detail is for the log only.
 type Explorer interface {
 	Incidents
+	MapClusters
 	// FindAttacks returns a page of the attacks the filter matches, in order.
 	// Errors: EINVALID (a cursor of another list or order), EUNAVAILABLE.
 	FindAttacks(ctx context.Context, f AttackFilter, order AttackOrder, page PageRequest) (*Page[*Attack], error)

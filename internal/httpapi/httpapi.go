@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/explorer"
 	"github.com/athar-project/athar/internal/export"
 	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/playground"
@@ -36,6 +37,7 @@ type Config struct {
 	Logger *slog.Logger
 
 	Playground   bool          // serve the GraphQL playground at /
+	ExploreApp   bool          // serve the explorer at /explore (internal/explorer)
 	QueryTimeout time.Duration // a request's deadline, which reaches Neo4j as the transaction timeout
 	MaxBodyBytes int64         // the largest GraphQL request body accepted
 	// BodyReadTimeout is how long a GraphQL request's body may take to arrive; it is read whole
@@ -109,7 +111,7 @@ const (
 )
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the exports /export/attacks.csv and
-// /export/attacks.geojson, the playground at / (when on), /healthz (the process can serve: see
+// /export/attacks.geojson, the playground at / and the explorer at /explore (each when on), /healthz (the process can serve: see
 // Config.Alive), /readyz (Neo4j answers), and /metrics when Config.Metrics says so. Every request
 // is counted in internal/metrics and gets a request id, one log line, the host check and its write
 // credential; /graphql and the exports go through admission control (Config.Admission), the
@@ -142,6 +144,11 @@ func NewServer(cfg Config) http.Handler {
 		pg := playground.Handler("Athar", "/graphql")
 		mux.Handle("GET /{$}", pg)
 		mux.Handle("GET "+playground.AssetsPath, pg)
+	}
+	if cfg.ExploreApp {
+		ex := explorer.Handler()
+		mux.Handle("GET "+explorer.Path, ex)
+		mux.Handle("GET "+explorer.Path+"/", ex)
 	}
 	return withMetrics(mux, withRequestLog(cfg.Logger, cfg.RetryAfter, checkHost(cfg.AllowedHosts, cfg.LoopbackOnly, withCredential(cfg.WriteToken, mux))))
 }

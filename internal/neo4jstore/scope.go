@@ -137,7 +137,20 @@ func (f filter) check(v string) string {
 }
 
 // attackScope binds a to the attacks f matches. The filters are listed most selective first.
-func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
+func attackScope(f athar.AttackFilter, order athar.AttackOrder, extra ...filter) scope {
+	filters, p := attackFilters(f, extra...)
+	// With no filter, start from the index the order reads, so that a page is read in index order
+	// instead of sorting every attack.
+	all := "MATCH (a:Attack) WHERE a.startDate IS NOT NULL"
+	if order == athar.OrderKilledDesc || order == athar.OrderKilledAsc {
+		all = "MATCH (a:Attack) WHERE a.killedSort IS NOT NULL"
+	}
+	return buildScope("a", all, filters, p)
+}
+
+// attackFilters returns the filters of f on the attacks in a, most selective first (those not in
+// f are off), extra among them, and their parameters.
+func attackFilters(f athar.AttackFilter, extra ...filter) ([]filter, map[string]any) {
 	p := map[string]any{}
 	set := func(on bool, key string, value func() any) bool {
 		if on {
@@ -166,6 +179,10 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 			},
 			where: "pl.id IN $placeIds"},
 		nearFilter(f.Near != nil),
+	}
+	// Filters of the caller's own (the map's box, clusters.go), as selective as near.
+	filters = append(filters, extra...)
+	filters = append(filters, []filter{
 		{on: set(len(f.DatasetIDs) > 0, "datasetIds", func() any { return f.DatasetIDs }),
 			patterns: []string{fmt.Sprintf("(a:Attack)-[:%s]->(ds:Dataset)", relOf(athar.TypeAttack, "datasetId"))},
 			where:    "ds.id IN $datasetIds"},
@@ -183,18 +200,12 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 			patterns: []string{"(a:Attack)"}, where: "a.startDate <= $to"},
 		{on: set(!f.Dates.From.IsZero(), "from", func() any { return neo4j.DateOf(f.Dates.From) }),
 			patterns: []string{"(a:Attack)"}, where: "a.endDate >= $from"},
-	}
+	}...)
 	if f.Near != nil {
 		p["nearPoint"] = neo4j.Point2D{X: f.Near.Longitude, Y: f.Near.Latitude, SpatialRefId: 4326}
 		p["nearRadius"] = f.Near.RadiusMeters
 	}
-	// With no filter, start from the index the order reads, so that a page is read in index order
-	// instead of sorting every attack.
-	all := "MATCH (a:Attack) WHERE a.startDate IS NOT NULL"
-	if order == athar.OrderKilledDesc || order == athar.OrderKilledAsc {
-		all = "MATCH (a:Attack) WHERE a.killedSort IS NOT NULL"
-	}
-	return buildScope("a", all, filters, p)
+	return filters, p
 }
 
 // nearFilter matches the attacks whose mapped point (mappedLocation) is within $nearRadius metres
@@ -202,7 +213,16 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder) scope {
 // it hit (by id) that has a location; else the first place it occurred in (by id) that has one.
 // Each of the three starts from its label's point index.
 func nearFilter(on bool) filter {
-	within := func(v string) string { return fmt.Sprintf("point.distance(%s.location, $nearPoint) <= $nearRadius", v) }
+	return mappedPointFilter(on, func(v string) string {
+		return fmt.Sprintf("point.distance(%s.location, $nearPoint) <= $nearRadius", v)
+	})
+}
+
+// mappedPointFilter matches the attacks whose mapped point (mappedLocation) holds within, a
+// condition on the location of the node in the variable it is given: the attack's own location;
+// else the first facility's it hit (by id) that has one; else the first place's it occurred in (by
+// id) that has one. Each of the three starts from its label's point index.
+func mappedPointFilter(on bool, within func(v string) string) filter {
 	located := fmt.Sprintf("EXISTS { (a)-[:%s]->(g:Facility) WHERE g.location IS NOT NULL", relTargeted)
 	return filter{on: on,
 		patterns: []string{

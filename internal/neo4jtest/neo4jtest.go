@@ -112,8 +112,17 @@ func Run(m *testing.M) int {
 			return 1
 		}
 		defer os.RemoveAll(dataDir)
+		// Small by default, for many test binaries at once; a benchmark over a large graph sets
+		// ATHAR_TEST_NEO4J_HEAP and ATHAR_TEST_NEO4J_PAGECACHE (athar bench uses 3g and 2g).
+		heap, pageCache := os.Getenv("ATHAR_TEST_NEO4J_HEAP"), os.Getenv("ATHAR_TEST_NEO4J_PAGECACHE")
+		if heap == "" {
+			heap = "768m"
+		}
+		if pageCache == "" {
+			pageCache = "64m"
+		}
 		inst, err := neo4jlocal.Start(ctx, neo4jlocal.Options{
-			ProjectDir: ProjectDir(), DataDir: dataDir, Heap: "768m", PageCache: "64m",
+			ProjectDir: ProjectDir(), DataDir: dataDir, Heap: heap, PageCache: pageCache,
 			Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		})
 		if err != nil {

@@ -10,6 +10,9 @@
   var endpoint = root.getAttribute('data-endpoint') || '/graphql';
   var defaultQuery = root.getAttribute('data-default-query') || '';
   var styleNonce = root.getAttribute('data-style-nonce');
+  // A link may bring a query to open (the explorer's evidence card links its own query so):
+  // /?query=<the query text, URL-encoded>.
+  var sharedQuery = new URLSearchParams(window.location.search).get('query');
 
   // Some GraphiQL dependencies (react-remove-scroll, used by its dialogs and
   // menus) inject <style> elements at run time and tag them with this nonce,
@@ -25,6 +28,7 @@
     React.createElement(GraphiQL, {
       fetcher: fetcher,
       defaultQuery: defaultQuery,
+      query: sharedQuery || undefined,
       defaultEditorToolsVisibility: false,
       shouldPersistHeaders: false
     })
