@@ -288,9 +288,11 @@ func casualtiesOf(ctx context.Context, load func(context.Context, string) ([]*at
 	if err != nil {
 		return nil, err
 	}
-	cites, err := citations(ctx, athar.ClaimSourceIDs(claims))
-	if err != nil {
-		return nil, err
+	var cites athar.Citations
+	if selectsBelow(ctx, "independentSources") { // the one figure what the sources cite changes
+		if cites, err = citations(ctx, athar.ClaimSourceIDs(claims)); err != nil {
+			return nil, err
+		}
 	}
 	c := athar.SummarizeCasualties(claims, cites)
 	return &c, nil

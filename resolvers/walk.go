@@ -31,9 +31,11 @@ type walkRule struct {
 	// via, when set, is a reference field of the entities the step reaches through which the
 	// selection continues: Attack.sources reaches the attack's claims and selects their sources.
 	via string
-	// fixed are steps the field always needs from the entities its step reaches, whatever it
-	// selects: a casualty summary needs the sources of its claims and what they cite.
-	fixed []athar.WalkStep
+	// fixed are steps the field needs from the entities its step reaches when its selection has
+	// a field named fixedFor ("" for always): a casualty summary's independentSources needs the
+	// sources of its claims and what they cite.
+	fixed    []athar.WalkStep
+	fixedFor string
 	// ref is the reference field of the parent the field reads (ref rules); claimFields are the
 	// fields of claims a field derived from an attack's claims reads (its domain rule's).
 	ref         string
@@ -77,6 +79,13 @@ func claimsOfAttack(next string, claimFields []string, fixed ...athar.WalkStep) 
 	}, next: next, fixed: fixed, claimFields: claimFields}
 }
 
+// when returns the rule with its fixed steps taken only for a selection that has a field named
+// name, however deep.
+func (r walkRule) when(name string) walkRule {
+	r.fixedFor = name
+	return r
+}
+
 // walkRules are the fields that walk, by "Type.field", each as its resolver in schema.resolvers.go
 // loads it. Attribution's fields walk from the claims their attribution is derived from.
 var walkRules = map[string]walkRule{
@@ -91,7 +100,7 @@ var walkRules = map[string]walkRule{
 	"Attack.during":       ref("duringEventIds", "Event"),
 	"Attack.partOf":       ref("partOfEventIds", "Event"),
 	"Attack.claims":       claimsOfAttack("Claim", athar.SelectClaimFields),
-	"Attack.casualties":   claimsOfAttack("", athar.CasualtyClaimFields, athar.WalkStep{Ref: "sourceId", Citations: true}),
+	"Attack.casualties":   claimsOfAttack("", athar.CasualtyClaimFields, athar.WalkStep{Ref: "sourceId", Citations: true}).when("independentSources"),
 	"Attack.attributions": claimsOfAttack("Attribution", athar.AttributionClaimFields),
 	"Attack.sources":      {step: claimsOfAttack("", nil).step, via: "sourceId", next: "Source", claimFields: []string{"sourceId"}},
 	"Attack.aggregate":    ref("aggregateId", "Attack"),
@@ -175,7 +184,9 @@ func (b walkBuilder) steps(typeName string, set ast.SelectionSet) []athar.WalkSt
 			// is left to the loaders, which read it for the items the field returns.
 			children = refsOnly(children)
 		}
-		st.Steps = cloneSteps(rule.fixed)
+		if rule.fixedFor == "" || hasField(f.Selections, rule.fixedFor) {
+			st.Steps = cloneSteps(rule.fixed)
+		}
 		for _, child := range children {
 			st.Steps = mergeSteps(st.Steps, child)
 		}
@@ -440,6 +451,45 @@ func loadTargets(ctx context.Context, targets []*athar.RepeatedTarget) error {
 		}
 	}
 	return nil
+}
+
+// selectsBelow reports whether the current field's selection has a field of that name at any depth
+// (a casualty summary's independentSources), however it is spread.
+func selectsBelow(ctx context.Context, name string) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil {
+		return true // unknown: as if selected
+	}
+	return hasField(fc.Field.Selections, name)
+}
+
+// hasField reports whether set has a field of that name at any depth, through fragments.
+func hasField(set ast.SelectionSet, name string) bool {
+	seen := map[string]bool{}
+	var visit func(set ast.SelectionSet) bool
+	visit = func(set ast.SelectionSet) bool {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				if s.Name == name || visit(s.SelectionSet) {
+					return true
+				}
+			case *ast.InlineFragment:
+				if visit(s.SelectionSet) {
+					return true
+				}
+			case *ast.FragmentSpread:
+				if !seen[s.Name] && s.Definition != nil {
+					seen[s.Name] = true
+					if visit(s.Definition.SelectionSet) {
+						return true
+					}
+				}
+			}
+		}
+		return false
+	}
+	return visit(set)
 }
 
 // selectsOnly reports whether the current field's selection has fields of those names alone (a

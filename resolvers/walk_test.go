@@ -239,3 +239,49 @@ func TestRoundTrips_SearchInOneQuery(t *testing.T) {
 		t.Errorf("%v round trips, want 1", trips)
 	}
 }
+
+// A casualty summary reads what its sources cite only when independentSources is asked for, the one
+// figure that depends on it; either way the tree is one round trip and the figures are the same.
+func TestRoundTrips_CasualtiesReadCitationsOnlyForIndependence(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	c := newClientRoundTrips(t, store)
+	const a = "attack:ain-jalout-school-2014-04-30"
+	type summary struct {
+		Attack struct {
+			Casualties struct {
+				Killed struct {
+					Low, High          *int
+					Sources            int
+					IndependentSources *int
+				}
+			}
+		}
+	}
+	var plain, independent summary
+	for _, tc := range []struct {
+		query string
+		into  *summary
+	}{
+		{`query ($a: ID!) { attack(id: $a) { casualties { killed { low high sources } } } }`, &plain},
+		{`query ($a: ID!) { attack(id: $a) { casualties { killed { low high sources ...I } } } } fragment I on FigureSummary { independentSources }`, &independent},
+	} {
+		resp := c.Do(tc.query, map[string]any{"a": a})
+		if len(resp.Errors) > 0 {
+			t.Fatal(resp.Errors)
+		}
+		if err := json.Unmarshal(resp.Data, tc.into); err != nil {
+			t.Fatal(err)
+		}
+		if trips, _ := resp.Extensions["dbRoundTrips"].(float64); trips != 1 {
+			t.Errorf("%s: %v round trips, want 1", tc.query, trips)
+		}
+	}
+	p, i := plain.Attack.Casualties.Killed, independent.Attack.Casualties.Killed
+	if p.Low == nil || p.High == nil || i.Low == nil || *p.Low != *i.Low || *p.High != *i.High || p.Sources != i.Sources || p.IndependentSources != nil {
+		t.Errorf("figures differ: %+v and %+v", p, i)
+	}
+	if i.IndependentSources == nil || *i.IndependentSources < 1 || *i.IndependentSources > i.Sources || i.Sources < 2 {
+		t.Errorf("independent sources %v of %d", i.IndependentSources, i.Sources)
+	}
+}
