@@ -180,6 +180,30 @@ type ComplexityRoot struct {
 		Killed         func(childComplexity int) int
 	}
 
+	Change struct {
+		Action     func(childComplexity int) int
+		After      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Before     func(childComplexity int) int
+		By         func(childComplexity int) int
+		EntityID   func(childComplexity int) int
+		EntityType func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		RequestID  func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
 	Claim struct {
 		Attack          func(childComplexity int) int
 		ChildrenKilled  func(childComplexity int) int
@@ -576,6 +600,7 @@ type ComplexityRoot struct {
 		Attack             func(childComplexity int, id string) int
 		Attacks            func(childComplexity int, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) int
 		AttacksGeoJSON     func(childComplexity int, filter *model.AttackFilter) int
+		Changes            func(childComplexity int, since *time.Time, until *time.Time, by *string, first *int, after *string) int
 		Claim              func(childComplexity int, id string) int
 		Dataset            func(childComplexity int, id string) int
 		DatasetOverlap     func(childComplexity int, a string, b string, filter *model.AttackFilter, first *int, after *string) int
@@ -585,6 +610,7 @@ type ComplexityRoot struct {
 		Facilities         func(childComplexity int, filter *model.FacilityFilter, first *int, after *string, last *int, before *string) int
 		Facility           func(childComplexity int, id string) int
 		Graph              func(childComplexity int, ids []string, depth *int, limit *int) int
+		History            func(childComplexity int, id string, first *int, after *string) int
 		Month              func(childComplexity int, year int, month int) int
 		Nearby             func(childComplexity int, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) int
 		Node               func(childComplexity int, id string) int
@@ -953,6 +979,8 @@ type QueryResolver interface {
 	AttacksGeoJSON(ctx context.Context, filter *model.AttackFilter) (map[string]any, error)
 	PossibleDuplicates(ctx context.Context, attackID string, withinDays *int, withinMeters *float64, first *int) ([]*athar.DuplicateCandidate, error)
 	DatasetOverlap(ctx context.Context, a string, b string, filter *model.AttackFilter, first *int, after *string) (*model.DatasetOverlap, error)
+	History(ctx context.Context, id string, first *int, after *string) (*model.ChangeConnection, error)
+	Changes(ctx context.Context, since *time.Time, until *time.Time, by *string, first *int, after *string) (*model.ChangeConnection, error)
 }
 type RepeatedTargetResolver interface {
 	Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error)
@@ -1520,6 +1548,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Casualties.Killed(childComplexity), true
+
+	case "Change.action":
+		if e.ComplexityRoot.Change.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Action(childComplexity), true
+	case "Change.after":
+		if e.ComplexityRoot.Change.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.After(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.before":
+		if e.ComplexityRoot.Change.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Before(childComplexity), true
+	case "Change.by":
+		if e.ComplexityRoot.Change.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.By(childComplexity), true
+	case "Change.entityId":
+		if e.ComplexityRoot.Change.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.EntityID(childComplexity), true
+	case "Change.entityType":
+		if e.ComplexityRoot.Change.EntityType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.EntityType(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.reason":
+		if e.ComplexityRoot.Change.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Reason(childComplexity), true
+	case "Change.requestId":
+		if e.ComplexityRoot.Change.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.RequestID(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
 	case "Claim.attack":
 		if e.ComplexityRoot.Claim.Attack == nil {
@@ -3319,6 +3440,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AttacksGeoJSON(childComplexity, args["filter"].(*model.AttackFilter)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(*time.Time), args["until"].(*time.Time), args["by"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.claim":
 		if e.ComplexityRoot.Query.Claim == nil {
 			break
@@ -3418,6 +3550,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Graph(childComplexity, args["ids"].([]string), args["depth"].(*int), args["limit"].(*int)), true
+	case "Query.history":
+		if e.ComplexityRoot.Query.History == nil {
+			break
+		}
+
+		args, err := ec.field_Query_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.History(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.month":
 		if e.ComplexityRoot.Query.Month == nil {
@@ -4354,9 +4497,8 @@ userErrors: what was wrong with the input (INVALID), an id that names nothing (N
 that exists already (CONFLICT), one error for each problem, each with the path of its input field.
 When userErrors is not empty nothing was written.
 
-Top-level errors are left for what is not the input's fault: a missing write token
-(UNAUTHENTICATED) or a wrong one (FORBIDDEN) when ATHAR_WRITE_TOKEN is set (send it as the header
-Authorization: Bearer <token>), a database that cannot answer (SERVICE_UNAVAILABLE), an internal
+Top-level errors are left for what is not the input's fault: no editor's token (UNAUTHENTICATED:
+send it as the header Authorization: Bearer <token>) or the token of a viewer (FORBIDDEN), a database that cannot answer (SERVICE_UNAVAILABLE), an internal
 failure (INTERNAL, with a requestId), and a document GraphQL itself refuses (an unknown enum value,
 a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
 GRAPHQL_VALIDATION_FAILED).
@@ -7385,6 +7527,213 @@ extend type Attack {
   "Per actor, the claims of the whole linked group that hold it responsible and those that deny it."
   incidentAttributions: [Attribution!]!
 }
+
+# Accounts and change records (issue 12): every mutation, import batch and export writes a change
+# record in its own transaction; history and changes read them. A mutation's input takes the reason
+# the change record keeps.
+
+extend input CreateDatasetInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateDatasetInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreatePlaceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdatePlaceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateActorInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateActorInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateFacilityInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateFacilityInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateSourceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateSourceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateEventInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateEventInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateAttackInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateAttackInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input AddClaimInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateClaimInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input AddAttackFacilityInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input RemoveAttackFacilityInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input AddAttackPlaceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input RemoveAttackPlaceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input AddAttackEventInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input RemoveAttackEventInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CorrectMatchInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input LinkSameIncidentInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UnlinkSameIncidentInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend type Query {
+  """
+  The change records of one entity (or of a dataset's imports and match corrections, or of
+  "bundle" for imports of curated records), newest first. Any reader may read them.
+  Errors: BAD_USER_INPUT (a cursor of another list, on after).
+  """
+  history(
+    "The id of the entity, dataset, export (export:attacks.csv) or account (account:NAME)."
+    id: ID!
+    "How many records (at most 100; default 20)."
+    first: Int
+    "The cursor of the record to start after."
+    after: String
+  ): ChangeConnection!
+  """
+  The team's activity: every change record, newest first, optionally within a time window and by
+  one account. Admins only. Errors: FORBIDDEN (the request's account is not an admin), BAD_USER_INPUT
+  (a cursor of another list, on after).
+  """
+  changes(
+    "Records made at or after this time (UTC); null: from the first."
+    since: Time
+    "Records made before this time (UTC); null: up to now."
+    until: Time
+    "Records made by this account (local: the single-user instance and the command line; anonymous: anonymous readers' exports)."
+    by: String
+    "How many records (at most 100; default 20)."
+    first: Int
+    "The cursor of the record to start after."
+    after: String
+  ): ChangeConnection!
+}
+
+"""
+The record of one change, written in the same transaction as the change itself: a mutation of one
+entity, one batch of an import, an export, or a change to an account. No API changes or deletes it.
+"""
+type Change {
+  "The record's id: change:<time>-<random>."
+  id: ID!
+  "When the change was made (UTC)."
+  at: Time!
+  "The account that made it; local for the single-user instance and the command line, anonymous for an anonymous export."
+  by: String!
+  "What was done: CREATE, UPDATE, LINK_SAME_INCIDENT, UNLINK_SAME_INCIDENT, CORRECT_MATCH, IMPORT, EXPORT, ACCOUNT_ADD, ACCOUNT_REVOKE."
+  action: String!
+  "The id of what changed: an entity's, a dataset's, bundle, export:<file>, account:<name>."
+  entityId: ID!
+  "The type of what changed: Attack, Claim, …, Dataset, Bundle, Export, Account."
+  entityType: String!
+  "A JSON object of the fields that changed, as they were, by their names in the API; null for a creation, an import, an export."
+  before: String
+  "A JSON object of the fields that changed, as they are now; an import batch's dataset, type and counts; an export's parameters."
+  after: String
+  "The reason the request gave (input.reason; a retraction's reason); null when none."
+  reason: String
+  "The id of the request that made it (the X-Request-Id of its answer); null for the command line."
+  requestId: String
+}
+
+"One page of change records, newest first."
+type ChangeConnection {
+  "The items of the page, each with its cursor."
+  edges: [ChangeEdge]!
+  "The items of the page."
+  nodes: [Change]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+}
+
+"A change record in a page, with its cursor."
+type ChangeEdge {
+  "The position of this item, for after."
+  cursor: String!
+  "The change record."
+  node: Change
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7623,6 +7972,54 @@ func (ec *executionContext) childFields_Casualties(ctx context.Context, field gr
 		return ec.fieldContext_Casualties_injured(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Casualties", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "by":
+		return ec.fieldContext_Change_by(ctx, field)
+	case "action":
+		return ec.fieldContext_Change_action(ctx, field)
+	case "entityId":
+		return ec.fieldContext_Change_entityId(ctx, field)
+	case "entityType":
+		return ec.fieldContext_Change_entityType(ctx, field)
+	case "before":
+		return ec.fieldContext_Change_before(ctx, field)
+	case "after":
+		return ec.fieldContext_Change_after(ctx, field)
+	case "reason":
+		return ec.fieldContext_Change_reason(ctx, field)
+	case "requestId":
+		return ec.fieldContext_Change_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Claim(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10051,6 +10448,52 @@ func (ec *executionContext) field_Query_attacks_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_claim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10278,6 +10721,36 @@ func (ec *executionContext) field_Query_graph_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["limit"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -13254,6 +13727,387 @@ func (ec *executionContext) fieldContext_Casualties_injured(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FigureSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Change_by(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_entityId(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Change_entityType(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entityType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_before(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_after(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_reason(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_requestId(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+			return ec.marshalNChangeEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Change) graphql.Marshaler {
+			return ec.marshalOChange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
 		},
 	}
 	return fc, nil
@@ -21803,6 +22657,94 @@ func (ec *executionContext) fieldContext_Query_datasetOverlap(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_history(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().History(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["since"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["by"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -25602,7 +26544,7 @@ func (ec *executionContext) unmarshalInputAddAttackEventInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25637,6 +26579,13 @@ func (ec *executionContext) unmarshalInputAddAttackEventInput(ctx context.Contex
 				return it, err
 			}
 			it.Relation = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -25653,7 +26602,7 @@ func (ec *executionContext) unmarshalInputAddAttackFacilityInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25681,6 +26630,13 @@ func (ec *executionContext) unmarshalInputAddAttackFacilityInput(ctx context.Con
 				return it, err
 			}
 			it.FacilityID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -25697,7 +26653,7 @@ func (ec *executionContext) unmarshalInputAddAttackPlaceInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25725,6 +26681,13 @@ func (ec *executionContext) unmarshalInputAddAttackPlaceInput(ctx context.Contex
 				return it, err
 			}
 			it.PlaceID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -25745,7 +26708,7 @@ func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj
 		asMap["stance"] = "ASSERTS"
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -25907,6 +26870,13 @@ func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj
 				return it, err
 			}
 			it["unknownKilled"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26074,7 +27044,7 @@ func (ec *executionContext) unmarshalInputCorrectMatchInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "datasetId", "recordId", "entityId"}
+	fieldsInOrder := [...]string{"clientMutationId", "datasetId", "recordId", "entityId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26109,6 +27079,13 @@ func (ec *executionContext) unmarshalInputCorrectMatchInput(ctx context.Context,
 				return it, err
 			}
 			it.EntityID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -26169,7 +27146,7 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description", "distinctFrom"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description", "distinctFrom", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26233,6 +27210,13 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it["distinctFrom"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26249,7 +27233,7 @@ func (ec *executionContext) unmarshalInputCreateAttackInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26362,6 +27346,13 @@ func (ec *executionContext) unmarshalInputCreateAttackInput(ctx context.Context,
 				return it, err
 			}
 			it["aggregateId"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26378,7 +27369,7 @@ func (ec *executionContext) unmarshalInputCreateDatasetInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26449,6 +27440,13 @@ func (ec *executionContext) unmarshalInputCreateDatasetInput(ctx context.Context
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26465,7 +27463,7 @@ func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26529,6 +27527,13 @@ func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26545,7 +27550,7 @@ func (ec *executionContext) unmarshalInputCreateFacilityInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description", "distinctFrom"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description", "distinctFrom", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26623,6 +27628,13 @@ func (ec *executionContext) unmarshalInputCreateFacilityInput(ctx context.Contex
 				return it, err
 			}
 			it["distinctFrom"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26639,7 +27651,7 @@ func (ec *executionContext) unmarshalInputCreatePlaceInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description", "distinctFrom"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description", "distinctFrom", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26710,6 +27722,13 @@ func (ec *executionContext) unmarshalInputCreatePlaceInput(ctx context.Context, 
 				return it, err
 			}
 			it["distinctFrom"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26726,7 +27745,7 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26811,6 +27830,13 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26960,7 +27986,7 @@ func (ec *executionContext) unmarshalInputLinkSameIncidentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackIds", "note"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackIds", "note", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26988,6 +28014,13 @@ func (ec *executionContext) unmarshalInputLinkSameIncidentInput(ctx context.Cont
 				return it, err
 			}
 			it.Note = graphql.OmittableOf(data)
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27136,7 +28169,7 @@ func (ec *executionContext) unmarshalInputRemoveAttackEventInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27171,6 +28204,13 @@ func (ec *executionContext) unmarshalInputRemoveAttackEventInput(ctx context.Con
 				return it, err
 			}
 			it.Relation = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27187,7 +28227,7 @@ func (ec *executionContext) unmarshalInputRemoveAttackFacilityInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27215,6 +28255,13 @@ func (ec *executionContext) unmarshalInputRemoveAttackFacilityInput(ctx context.
 				return it, err
 			}
 			it.FacilityID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27231,7 +28278,7 @@ func (ec *executionContext) unmarshalInputRemoveAttackPlaceInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27259,6 +28306,13 @@ func (ec *executionContext) unmarshalInputRemoveAttackPlaceInput(ctx context.Con
 				return it, err
 			}
 			it.PlaceID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27356,7 +28410,7 @@ func (ec *executionContext) unmarshalInputUnlinkSameIncidentInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27377,6 +28431,13 @@ func (ec *executionContext) unmarshalInputUnlinkSameIncidentInput(ctx context.Co
 				return it, err
 			}
 			it.AttackID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27393,7 +28454,7 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27450,6 +28511,13 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27466,7 +28534,7 @@ func (ec *executionContext) unmarshalInputUpdateAttackInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27579,6 +28647,13 @@ func (ec *executionContext) unmarshalInputUpdateAttackInput(ctx context.Context,
 				return it, err
 			}
 			it["aggregateId"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27595,7 +28670,7 @@ func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27743,6 +28818,13 @@ func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, 
 				return it, err
 			}
 			it["unknownKilled"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27759,7 +28841,7 @@ func (ec *executionContext) unmarshalInputUpdateDatasetInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27830,6 +28912,13 @@ func (ec *executionContext) unmarshalInputUpdateDatasetInput(ctx context.Context
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27846,7 +28935,7 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27910,6 +28999,13 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27926,7 +29022,7 @@ func (ec *executionContext) unmarshalInputUpdateFacilityInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27997,6 +29093,13 @@ func (ec *executionContext) unmarshalInputUpdateFacilityInput(ctx context.Contex
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -28013,7 +29116,7 @@ func (ec *executionContext) unmarshalInputUpdatePlaceInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28077,6 +29180,13 @@ func (ec *executionContext) unmarshalInputUpdatePlaceInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -28093,7 +29203,7 @@ func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28178,6 +29288,13 @@ func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context,
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -30073,6 +31190,180 @@ func (ec *executionContext) _Casualties(ctx context.Context, sel ast.SelectionSe
 		case "injured":
 			out.Values[i] = ec._Casualties_injured(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *athar.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "id":
+			out.Values[i] = ec._Change_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._Change_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Change_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entityId":
+			out.Values[i] = ec._Change_entityId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entityType":
+			out.Values[i] = ec._Change_entityType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._Change_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._Change_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Change_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._Change_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var changeEdgeImplementors = []string{"ChangeEdge"}
+
+func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -34901,6 +36192,50 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "history":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_history(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "changes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_changes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -37204,6 +38539,36 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx context.Context, sel ast.SelectionSet, v []*athar.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOChange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOChangeEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx context.Context, sel ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38681,6 +40046,20 @@ func (ec *executionContext) marshalOCasualties2ᚖgithubᚗcomᚋatharᚑproject
 		return graphql.Null
 	}
 	return ec._Casualties(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOChange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx context.Context, sel ast.SelectionSet, v *athar.Change) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOChangeEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChangeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChangeEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx context.Context, sel ast.SelectionSet, v *athar.Claim) graphql.Marshaler {

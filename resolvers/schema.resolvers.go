@@ -844,6 +844,14 @@ func (r *queryResolver) DatasetOverlap(ctx context.Context, a string, b string, 
 	return datasetOverlap(ctx, r.Explorer, a, b, filter, athar.PageArgs{First: first, After: after})
 }
 
+func (r *queryResolver) History(ctx context.Context, id string, first *int, after *string) (*model.ChangeConnection, error) {
+	return history(ctx, r.ChangeLog, id, athar.PageArgs{First: first, After: after})
+}
+
+func (r *queryResolver) Changes(ctx context.Context, since *time.Time, until *time.Time, by *string, first *int, after *string) (*model.ChangeConnection, error) {
+	return changes(ctx, r.ChangeLog, since, until, by, athar.PageArgs{First: first, After: after})
+}
+
 func (r *repeatedTargetResolver) Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error) {
 	return one(ctx, loaders(ctx).facilities, obj.FacilityID)
 }
