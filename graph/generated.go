@@ -7666,8 +7666,8 @@ extend type Query {
   history(
     "The id of the entity, dataset, export (export:attacks.csv) or account (account:NAME)."
     id: ID!
-    "How many records (at most 100; default 20)."
-    first: Int
+    "How many records, 0 to 100."
+    first: Int = 20
     "The cursor of the record to start after."
     after: String
   ): ChangeConnection!
@@ -7683,8 +7683,8 @@ extend type Query {
     until: Time
     "Records made by this account (local: the single-user instance and the command line; anonymous: anonymous readers' exports)."
     by: String
-    "How many records (at most 100; default 20)."
-    first: Int
+    "How many records, 0 to 100."
+    first: Int = 20
     "The cursor of the record to start after."
     after: String
   ): ChangeConnection!

@@ -34,6 +34,7 @@ type serveConfig struct {
 	Limits          resolvers.Limits
 	ShutdownTimeout time.Duration
 	PublicRead      bool
+	MaxImportBytes  int64
 	TokenCacheTTL   time.Duration
 	AllowedHosts    string
 	HTTPLimits      httpLimits
@@ -59,6 +60,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	registerLimits(fs, &cfg.Limits)
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated, besides localhost, 127.0.0.1 and [::1], which always may; empty allows any on a non-loopback address (env ATHAR_ALLOWED_HOSTS)")
 	fs.BoolVar(&cfg.PublicRead, "public-read", envBool("ATHAR_PUBLIC_READ", false), "let requests without a token read (never write) where a token is otherwise needed (env ATHAR_PUBLIC_READ)")
+	fs.Int64Var(&cfg.MaxImportBytes, "max-import-bytes", envInt64("ATHAR_MAX_IMPORT_BYTES", httpapi.DefaultMaxImportBytes), "the largest bundle POST /import takes, in bytes (env ATHAR_MAX_IMPORT_BYTES)")
 	fs.DurationVar(&cfg.TokenCacheTTL, "token-cache-ttl", envDuration("ATHAR_TOKEN_CACHE_TTL", auth.DefaultCacheTTL), "how long a verified token is spared the slow hash (revocation and expiry are checked on every request); negative: verify every request (env ATHAR_TOKEN_CACHE_TTL)")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", envDuration("ATHAR_RETRY_AFTER", 2*time.Second), "how long a client is told to wait (Retry-After) when the database is busy or unavailable (env ATHAR_RETRY_AFTER)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
@@ -121,7 +123,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}),
 		Explorer: store, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
 		Logger: logger, Playground: cfg.Playground, QueryTimeout: cfg.QueryTimeout,
-		Auth: authn, Changes: store, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
+		Auth: authn, Changes: store, Import: importFunc(store), MaxImportBytes: cfg.MaxImportBytes, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),
 		MaxBodyBytes: cfg.HTTPLimits.MaxBodyBytes, BodyReadTimeout: cfg.HTTPLimits.BodyReadTimeout, Admission: admission,
 		ExportPageSize: cfg.Export.PageSize, ExportTimeout: cfg.Export.Timeout,
@@ -183,6 +185,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	logger.Info("stopped")
 	return nil
+}
+
+// importFunc imports a bundle POST /import received, as athar import does.
+func importFunc(store *neo4jstore.Store) httpapi.ImportFunc {
+	return func(ctx context.Context, b *athar.Bundle, dryRun bool) (any, error) {
+		return store.Import(ctx, b, neo4jstore.ImportOptions{DryRun: dryRun})
+	}
 }
 
 // logAccess says at start who may use the instance: everyone on this machine (a single-user local

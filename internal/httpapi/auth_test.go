@@ -72,6 +72,38 @@ func MustExport(tb testing.TB, base, token, path string) int {
 
 const readQuery = `{ facilities(first: 1) { nodes { id } } }`
 
+// MustImport posts a bundle to url (base/import) with the token (none when empty) and returns the
+// status and the body.
+func MustImport(tb testing.TB, url, token, bundle string) (int, string) {
+	tb.Helper()
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(bundle))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(raw)
+}
+
+// placeBundle is a bundle of one place.
+func placeBundle(id, name string) string {
+	return `{"format":"athar-bundle","version":2,"places":[{"id":"` + id + `","name":"` + name + `","kind":"CITY"}]}`
+}
+
+// importer imports as athar serve's POST /import does.
+func importer(store *neo4jstore.Store) httpapi.ImportFunc {
+	return func(ctx context.Context, b *athar.Bundle, dryRun bool) (any, error) {
+		return store.Import(ctx, b, neo4jstore.ImportOptions{DryRun: dryRun})
+	}
+}
+
 // A request that needs a token and has none, or a wrong, revoked or expired one, is refused with
 // 401 and a GraphQL error saying only missing, invalid or expired; the right token reads.
 func TestAuth_Tokens(t *testing.T) {
@@ -191,19 +223,22 @@ func TestAuth_PublicRead(t *testing.T) {
 // Each role on a query, a mutation, an export and the admins' changes query: viewers read and
 // export; editors also change the graph; only admins read the team's activity.
 func TestAuth_Roles(t *testing.T) {
-	store := MustStore(t, true)
+	store := MustStore(t, false) // unseeded: the seed's own import batches would be in the history of "bundle"
 	tokens := map[athar.Role]string{}
 	for _, r := range []athar.Role{athar.RoleViewer, athar.RoleEditor, athar.RoleAdmin} {
 		tokens[r] = neo4jtest.MustAccount(t, store, string(r)+"-1", r, time.Time{})
 	}
-	base := MustServer(t, store, func(c *httpapi.Config) { c.Auth = auth.New(auth.Config{Accounts: store}) })
+	base := MustServer(t, store, func(c *httpapi.Config) {
+		c.Auth, c.Import = auth.New(auth.Config{Accounts: store}), importer(store)
+	})
 	for _, tc := range []struct {
 		role                  athar.Role
 		mutation, changesCode string
+		importStatus          int
 	}{
-		{athar.RoleViewer, "FORBIDDEN", "FORBIDDEN"},
-		{athar.RoleEditor, "", "FORBIDDEN"},
-		{athar.RoleAdmin, "", ""},
+		{athar.RoleViewer, "FORBIDDEN", "FORBIDDEN", http.StatusForbidden},
+		{athar.RoleEditor, "", "FORBIDDEN", http.StatusOK},
+		{athar.RoleAdmin, "", "", http.StatusOK},
 	} {
 		t.Run(string(tc.role), func(t *testing.T) {
 			token := tokens[tc.role]
@@ -221,6 +256,13 @@ func TestAuth_Roles(t *testing.T) {
 			if got := MustExport(t, base, token, "/export/attacks.geojson"); got != 200 {
 				t.Errorf("export: %d", got)
 			}
+			imported := "place:imported-by-" + string(tc.role)
+			if status, body := MustImport(t, base+"/import", token, placeBundle(imported, "Imported by "+string(tc.role))); status != tc.importStatus {
+				t.Errorf("import: %d %s, want %d", status, body, tc.importStatus)
+			}
+			if want := map[bool]int64{true: 1, false: 0}[tc.importStatus == 200]; neo4jtest.Count(t, "MATCH (p:Place {id: $id}) RETURN count(p) AS n", map[string]any{"id": imported}) != want {
+				t.Errorf("the import wrote, or did not write, the place: want %d", want)
+			}
 			_, _, a = MustQuery(t, base, token, `{ changes(first: 5) { nodes { by action } } }`)
 			if a.code() != tc.changesCode {
 				t.Errorf("changes: %+v, want code %q", a, tc.changesCode)
@@ -230,6 +272,32 @@ func TestAuth_Roles(t *testing.T) {
 	hist := mustHistory(t, store, "export:attacks.geojson")
 	if len(hist) != 3 || hist[0].By != "admin-1" || hist[2].By != "viewer-1" {
 		t.Errorf("the exports' records, newest first: %+v", hist)
+	}
+	// One record per import batch, by its account, with the counts.
+	hist = mustHistory(t, store, "bundle")
+	if len(hist) != 2 || hist[0].By != "admin-1" || hist[1].By != "editor-1" || hist[0].Action != athar.ChangeImport ||
+		hist[0].After != `{"created":1,"datasets":null,"records":1,"type":"Place","unchanged":0,"updated":0}` {
+		t.Errorf("the imports' records: %+v", hist)
+	}
+	// Anonymous readers do not import; a bundle with problems is refused, naming them, and writes
+	// nothing; ?dryRun=true counts and writes nothing.
+	open := MustServer(t, store, func(c *httpapi.Config) {
+		c.Auth, c.Import = auth.New(auth.Config{Accounts: store, PublicRead: true}), importer(store)
+	})
+	if status, body := MustImport(t, open+"/import", "", placeBundle("place:anon-import", "Anon")); status != http.StatusUnauthorized {
+		t.Errorf("an anonymous import: %d %s, want 401", status, body)
+	}
+	if status, body := MustImport(t, base+"/import", tokens[athar.RoleEditor], `{"format":"athar-bundle","version":2,"places":[{"id":"place:bad","kind":"CITY"}]}`); status != 400 || !strings.Contains(body, `"parameter":"places[0].name"`) {
+		t.Errorf("a bundle without a name: %d %s, want 400 naming places[0].name", status, body)
+	}
+	if status, body := MustImport(t, base+"/import?dryRun=true", tokens[athar.RoleEditor], placeBundle("place:dry", "Dry")); status != 200 || !strings.Contains(body, `"dryRun":true`) {
+		t.Errorf("a dry run: %d %s", status, body)
+	}
+	if n := neo4jtest.Count(t, "MATCH (p:Place) WHERE p.id IN ['place:bad', 'place:dry', 'place:anon-import'] RETURN count(p) AS n", nil); n != 0 {
+		t.Errorf("refused imports and a dry run wrote %d places", n)
+	}
+	if n := len(mustHistory(t, store, "bundle")); n != 2 {
+		t.Errorf("%d import records after refused imports and a dry run, want still 2", n)
 	}
 }
 

@@ -49,6 +49,11 @@ type Config struct {
 	// Changes records each export (who, when, which, its filter) before it is sent; nil records
 	// none.
 	Changes athar.Changes
+	// Import, when set, serves POST /import: a bundle imported by an editor's account (see
+	// importHandler), bounded by MaxImportBytes (DefaultMaxImportBytes when zero) and
+	// ExportTimeout.
+	Import         ImportFunc
+	MaxImportBytes int64
 	// AllowedHosts are the host names requests may be addressed to, besides localhost, 127.0.0.1
 	// and [::1], which always may. Empty allows any, except that LoopbackOnly restricts them to
 	// those three.
@@ -89,6 +94,9 @@ func (c *Config) defaults() {
 	if c.ExportTimeout <= 0 {
 		c.ExportTimeout = DefaultExportTimeout
 	}
+	if c.MaxImportBytes <= 0 {
+		c.MaxImportBytes = DefaultMaxImportBytes
+	}
 	if c.ExportPageSize <= 0 {
 		c.ExportPageSize = DefaultExportPageSize
 	}
@@ -114,10 +122,10 @@ const (
 )
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the exports /export/attacks.csv and
-// /export/attacks.geojson, the playground at / (when on), /healthz (the process can serve: see
+// /export/attacks.geojson, POST /import (when Config.Import is set), the playground at / (when on), /healthz (the process can serve: see
 // Config.Alive), /readyz (Neo4j answers), and /metrics when Config.Metrics says so. Every request
-// is counted in internal/metrics and gets a request id, one log line and the host check; /graphql
-// and the exports are authenticated (Config.Auth) and go through admission control
+// is counted in internal/metrics and gets a request id, one log line and the host check; /graphql,
+// the exports and the import are authenticated (Config.Auth) and go through admission control
 // (Config.Admission); the probes, /metrics and the playground's page (which holds no data) are
 // neither, and never wait.
 func NewServer(cfg Config) http.Handler {
@@ -130,6 +138,10 @@ func NewServer(cfg Config) http.Handler {
 			mux.Handle("GET /export/"+f.FileName, withPrincipal(cfg.Auth, false, cfg,
 				cfg.Admission.admit(busyPlain, withTimeout(cfg.ExportTimeout, exportHandler(cfg.Explorer, cfg, f)))))
 		}
+	}
+	if cfg.Import != nil {
+		mux.Handle("POST /import", withPrincipal(cfg.Auth, false, cfg,
+			cfg.Admission.admit(busyPlain, withTimeout(cfg.ExportTimeout, importHandler(cfg)))))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")

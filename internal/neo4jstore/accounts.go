@@ -60,7 +60,7 @@ func (s *Store) CreateAccount(ctx context.Context, a athar.Account) error {
 			return struct{}{}, &athar.Error{Code: athar.ECONFLICT, Field: "name", Message: "an account named " + a.Name + " exists"}
 		}
 		_, err = collect(ctx, tx, `CREATE (:Account {name: $name, role: $role, clearance: $clearance, tokenId: $tokenId,
-  tokenHash: $tokenHash, createdAt: $now, expiresAt: $expiresAt})`, map[string]any{
+  tokenHash: $tokenHash, createdAt: $now, updatedAt: $now, expiresAt: $expiresAt})`, map[string]any{
 			"name": a.Name, "role": string(a.Role), "clearance": string(a.Clearance), "tokenId": a.TokenID,
 			"tokenHash": a.TokenHash, "now": now, "expiresAt": timeParam(a.ExpiresAt)})
 		if err != nil {
@@ -97,7 +97,7 @@ func (s *Store) RevokeAccount(ctx context.Context, name string) error {
 	_, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
 		recs, err := collect(ctx, tx, `MATCH (a:Account {name: $name})
 WITH a, a.revokedAt IS NULL AS fresh
-SET a.revokedAt = coalesce(a.revokedAt, $now)
+SET a.revokedAt = coalesce(a.revokedAt, $now), a.updatedAt = $now
 RETURN fresh`, map[string]any{"name": name, "now": now})
 		if err != nil {
 			return struct{}{}, err

@@ -33,19 +33,35 @@ func newChange(ctx context.Context, now time.Time, action, entityID, entityType 
 	}
 }
 
-const createChangeQuery = `CREATE (:Change {id: $id, at: $at, by: $by, action: $action, entityId: $entityId,
-  entityType: $entityType, before: $before, after: $after, reason: $reason, requestId: $requestId})`
+// createChangesQuery writes records, one per row; like every node each has createdAt and
+// updatedAt, both its time.
+const createChangesQuery = `UNWIND $rows AS row
+CREATE (c:Change) SET c = row, c.createdAt = row.at, c.updatedAt = row.at`
 
 // writeChange writes c in tx: in the transaction of the change it records.
 func writeChange(ctx context.Context, tx neo4j.ManagedTransaction, c athar.Change) error {
-	_, err := collect(ctx, tx, createChangeQuery, changeParams(c))
+	return writeChanges(ctx, tx, []athar.Change{c})
+}
+
+// writeChanges writes cs in tx, in one query.
+func writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, cs []athar.Change) error {
+	rows := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		rows[i] = changeRow(c)
+	}
+	_, err := collect(ctx, tx, createChangesQuery, map[string]any{"rows": rows})
 	return err
 }
 
-func changeParams(c athar.Change) map[string]any {
-	return map[string]any{"id": c.ID, "at": c.At, "by": c.By, "action": c.Action, "entityId": c.EntityID,
-		"entityType": c.EntityType, "before": nilIfEmpty(c.Before), "after": nilIfEmpty(c.After),
-		"reason": nilIfEmpty(c.Reason), "requestId": nilIfEmpty(c.RequestID)}
+// changeRow is a record's properties; those it does not have are left out.
+func changeRow(c athar.Change) map[string]any {
+	row := map[string]any{"id": c.ID, "at": c.At, "by": c.By, "action": c.Action, "entityId": c.EntityID, "entityType": c.EntityType}
+	for k, v := range map[string]string{"before": c.Before, "after": c.After, "reason": c.Reason, "requestId": c.RequestID} {
+		if v != "" {
+			row[k] = v
+		}
+	}
+	return row
 }
 
 // entityChange returns the change record of an entity written from before (nil when created) to

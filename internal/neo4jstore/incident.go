@@ -319,21 +319,20 @@ RETURN collect(m.id) AS group`, relSameIncident, labelIncident), params)
 	})
 }
 
-// recordIncidentChanges writes one change record per attack a link or unlink named, each with
-// the group it is in after it.
+// recordIncidentChanges writes, in one query, one change record per attack a link or unlink named,
+// each with the group it is in after it.
 func recordIncidentChanges(ctx context.Context, tx neo4j.ManagedTransaction, now time.Time, action string, ids, group []string) error {
 	after, err := jsonText(map[string]any{"sameIncident": group})
 	if err != nil {
 		return err
 	}
+	var cs []athar.Change
 	for _, id := range distinct(ids) {
 		c := newChange(ctx, now, action, id, string(athar.TypeAttack))
 		c.After = after
-		if err := writeChange(ctx, tx, c); err != nil {
-			return err
-		}
+		cs = append(cs, c)
 	}
-	return nil
+	return writeChanges(ctx, tx, cs)
 }
 
 // UnlinkSameIncident implements athar.IncidentCurator, in one transaction of one query and the
