@@ -31,6 +31,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Account() AccountResolver
 	Actor() ActorResolver
 	ActorConnection() ActorConnectionResolver
 	Attack() AttackResolver
@@ -64,6 +65,15 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Account struct {
+		Clearance func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
 	Actor struct {
 		Aliases     func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -91,6 +101,13 @@ type ComplexityRoot struct {
 	ActorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AddAccountPayload struct {
+		Account          func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Token            func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
 	}
 
 	AddAttackEventPayload struct {
@@ -513,6 +530,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddAccount           func(childComplexity int, input model.AddAccountInput) int
 		AddAttackEvent       func(childComplexity int, input model.AddAttackEventInput) int
 		AddAttackFacility    func(childComplexity int, input model.AddAttackFacilityInput) int
 		AddAttackPlace       func(childComplexity int, input model.AddAttackPlaceInput) int
@@ -530,6 +548,7 @@ type ComplexityRoot struct {
 		RemoveAttackFacility func(childComplexity int, input model.RemoveAttackFacilityInput) int
 		RemoveAttackPlace    func(childComplexity int, input model.RemoveAttackPlaceInput) int
 		RetractClaim         func(childComplexity int, input model.RetractClaimInput) int
+		RevokeAccount        func(childComplexity int, input model.RevokeAccountInput) int
 		UnlinkSameIncident   func(childComplexity int, input model.UnlinkSameIncidentInput) int
 		UpdateActor          func(childComplexity int, input map[string]any) int
 		UpdateAttack         func(childComplexity int, input map[string]any) int
@@ -595,6 +614,7 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Accounts           func(childComplexity int) int
 		Actor              func(childComplexity int, id string) int
 		Actors             func(childComplexity int, filter *model.ActorFilter, first *int, after *string, last *int, before *string) int
 		Attack             func(childComplexity int, id string) int
@@ -671,6 +691,12 @@ type ComplexityRoot struct {
 	Retraction struct {
 		At     func(childComplexity int) int
 		Reason func(childComplexity int) int
+	}
+
+	RevokeAccountPayload struct {
+		Account          func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
 	}
 
 	SearchConnection struct {
@@ -799,6 +825,13 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AccountResolver interface {
+	Role(ctx context.Context, obj *athar.Account) (string, error)
+	Clearance(ctx context.Context, obj *athar.Account) (string, error)
+
+	ExpiresAt(ctx context.Context, obj *athar.Account) (*time.Time, error)
+	RevokedAt(ctx context.Context, obj *athar.Account) (*time.Time, error)
+}
 type ActorResolver interface {
 	PartOf(ctx context.Context, obj *athar.Actor) (*athar.Actor, error)
 	Members(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ActorConnection, error)
@@ -937,6 +970,8 @@ type MutationResolver interface {
 	CorrectMatch(ctx context.Context, input model.CorrectMatchInput) (*model.CorrectMatchPayload, error)
 	LinkSameIncident(ctx context.Context, input model.LinkSameIncidentInput) (*model.LinkSameIncidentPayload, error)
 	UnlinkSameIncident(ctx context.Context, input model.UnlinkSameIncidentInput) (*model.UnlinkSameIncidentPayload, error)
+	AddAccount(ctx context.Context, input model.AddAccountInput) (*model.AddAccountPayload, error)
+	RevokeAccount(ctx context.Context, input model.RevokeAccountInput) (*model.RevokeAccountPayload, error)
 }
 type NearbyFacilityResolver interface {
 	Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error)
@@ -981,6 +1016,7 @@ type QueryResolver interface {
 	DatasetOverlap(ctx context.Context, a string, b string, filter *model.AttackFilter, first *int, after *string) (*model.DatasetOverlap, error)
 	History(ctx context.Context, id string, first *int, after *string) (*model.ChangeConnection, error)
 	Changes(ctx context.Context, since *time.Time, until *time.Time, by *string, first *int, after *string) (*model.ChangeConnection, error)
+	Accounts(ctx context.Context) ([]*athar.Account, error)
 }
 type RepeatedTargetResolver interface {
 	Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error)
@@ -1021,6 +1057,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Account.clearance":
+		if e.ComplexityRoot.Account.Clearance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Clearance(childComplexity), true
+	case "Account.createdAt":
+		if e.ComplexityRoot.Account.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.CreatedAt(childComplexity), true
+	case "Account.expiresAt":
+		if e.ComplexityRoot.Account.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ExpiresAt(childComplexity), true
+	case "Account.name":
+		if e.ComplexityRoot.Account.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Name(childComplexity), true
+	case "Account.revokedAt":
+		if e.ComplexityRoot.Account.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.RevokedAt(childComplexity), true
+	case "Account.role":
+		if e.ComplexityRoot.Account.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Role(childComplexity), true
 
 	case "Actor.aliases":
 		if e.ComplexityRoot.Actor.Aliases == nil {
@@ -1164,6 +1237,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActorEdge.Node(childComplexity), true
+
+	case "AddAccountPayload.account":
+		if e.ComplexityRoot.AddAccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAccountPayload.Account(childComplexity), true
+	case "AddAccountPayload.clientMutationId":
+		if e.ComplexityRoot.AddAccountPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAccountPayload.ClientMutationID(childComplexity), true
+	case "AddAccountPayload.token":
+		if e.ComplexityRoot.AddAccountPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAccountPayload.Token(childComplexity), true
+	case "AddAccountPayload.userErrors":
+		if e.ComplexityRoot.AddAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAccountPayload.UserErrors(childComplexity), true
 
 	case "AddAttackEventPayload.attack":
 		if e.ComplexityRoot.AddAttackEventPayload.Attack == nil {
@@ -2884,6 +2982,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Month.Year(childComplexity), true
 
+	case "Mutation.addAccount":
+		if e.ComplexityRoot.Mutation.AddAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddAccount(childComplexity, args["input"].(model.AddAccountInput)), true
 	case "Mutation.addAttackEvent":
 		if e.ComplexityRoot.Mutation.AddAttackEvent == nil {
 			break
@@ -3071,6 +3180,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetractClaim(childComplexity, args["input"].(model.RetractClaimInput)), true
+	case "Mutation.revokeAccount":
+		if e.ComplexityRoot.Mutation.RevokeAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAccount(childComplexity, args["input"].(model.RevokeAccountInput)), true
 	case "Mutation.unlinkSameIncident":
 		if e.ComplexityRoot.Mutation.UnlinkSameIncident == nil {
 			break
@@ -3385,6 +3505,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlaceEdge.Node(childComplexity), true
 
+	case "Query.accounts":
+		if e.ComplexityRoot.Query.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Accounts(childComplexity), true
 	case "Query.actor":
 		if e.ComplexityRoot.Query.Actor == nil {
 			break
@@ -3852,6 +3978,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Retraction.Reason(childComplexity), true
 
+	case "RevokeAccountPayload.account":
+		if e.ComplexityRoot.RevokeAccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeAccountPayload.Account(childComplexity), true
+	case "RevokeAccountPayload.clientMutationId":
+		if e.ComplexityRoot.RevokeAccountPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeAccountPayload.ClientMutationID(childComplexity), true
+	case "RevokeAccountPayload.userErrors":
+		if e.ComplexityRoot.RevokeAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeAccountPayload.UserErrors(childComplexity), true
+
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
 			break
@@ -4313,6 +4458,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputActorFilter,
+		ec.unmarshalInputAddAccountInput,
 		ec.unmarshalInputAddAttackEventInput,
 		ec.unmarshalInputAddAttackFacilityInput,
 		ec.unmarshalInputAddAttackPlaceInput,
@@ -4339,6 +4485,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRemoveAttackFacilityInput,
 		ec.unmarshalInputRemoveAttackPlaceInput,
 		ec.unmarshalInputRetractClaimInput,
+		ec.unmarshalInputRevokeAccountInput,
 		ec.unmarshalInputSourceFilter,
 		ec.unmarshalInputUnlinkSameIncidentInput,
 		ec.unmarshalInputUpdateActorInput,
@@ -7734,6 +7881,89 @@ type ChangeEdge {
   "The change record."
   node: Change
 }
+
+extend type Query {
+  "Every account, by name, revoked ones too; never a token or its hash. Admins only. Errors: FORBIDDEN."
+  accounts: [Account!]!
+}
+
+extend type Mutation {
+  """
+  Adds an account and answers its token, shown this once (only a slow hash of it is kept). Admins
+  only. Errors: FORBIDDEN (not an admin). User errors: INVALID (input.name, input.role,
+  input.clearance, input.expiresAt), CONFLICT (an account has the name, on input.name).
+  """
+  addAccount("The account to add." input: AddAccountInput!): AddAccountPayload
+  """
+  Revokes an account's token at once, for good; revoking again changes nothing. Admins only.
+  Errors: FORBIDDEN (not an admin). User errors: NOT_FOUND (no account has the name, on input.name).
+  """
+  revokeAccount("The account to revoke." input: RevokeAccountInput!): RevokeAccountPayload
+}
+
+"An account of the team: who may use Athar, with which role. Its token is never shown again."
+type Account {
+  "The account's name, as change records give it (by)."
+  name: String!
+  "viewer (reads), editor (also changes the graph and imports) or admin (also manages accounts and reads changes)."
+  role: String!
+  "public, restricted or confidential: recorded for access levels on material, not enforced yet."
+  clearance: String!
+  "When it was added (UTC)."
+  createdAt: Time!
+  "When its token stops working (UTC); null: never."
+  expiresAt: Time
+  "When it was revoked (UTC); null while it is not."
+  revokedAt: Time
+}
+
+"The input of addAccount."
+input AddAccountInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "1 to 64 letters, digits and . _ @ -, starting with a letter or digit; not local or anonymous."
+  name: String!
+  "viewer, editor or admin."
+  role: String!
+  "public, restricted or confidential."
+  clearance: String!
+  "When the token stops working (UTC), in the future; null: never."
+  expiresAt: Time
+  "Why the account is added, kept in its change record."
+  reason: String
+}
+
+"The answer of addAccount."
+type AddAccountPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The account added; null when it was not."
+  account: Account
+  "The account's token, shown this once: send it as Authorization: Bearer <token>. Null when the account was not added."
+  token: String
+  "What was wrong with the input; empty when the account was added."
+  userErrors: [UserError!]!
+}
+
+"The input of revokeAccount."
+input RevokeAccountInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The account's name."
+  name: String!
+  "Why the account is revoked, kept in its change record."
+  reason: String
+}
+
+"The answer of revokeAccount."
+type RevokeAccountPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The account as revoked; null when it was not."
+  account: Account
+  "What was wrong with the input; empty when the account was revoked."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7741,6 +7971,24 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Account(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Account_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Account_role(ctx, field)
+	case "clearance":
+		return ec.fieldContext_Account_clearance(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Account_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Account_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Account_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
 
 func (ec *executionContext) childFields_Actor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -7798,6 +8046,20 @@ func (ec *executionContext) childFields_ActorEdge(ctx context.Context, field gra
 		return ec.fieldContext_ActorEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AddAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AddAccountPayload_clientMutationId(ctx, field)
+	case "account":
+		return ec.fieldContext_AddAccountPayload_account(ctx, field)
+	case "token":
+		return ec.fieldContext_AddAccountPayload_token(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddAccountPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddAccountPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AddAttackEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8838,6 +9100,18 @@ func (ec *executionContext) childFields_Retraction(ctx context.Context, field gr
 	return nil, fmt.Errorf("no field named %q was found under type Retraction", field.Name)
 }
 
+func (ec *executionContext) childFields_RevokeAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RevokeAccountPayload_clientMutationId(ctx, field)
+	case "account":
+		return ec.fieldContext_RevokeAccountPayload_account(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeAccountPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeAccountPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "edges":
@@ -9814,6 +10088,20 @@ func (ec *executionContext) field_Month_attacks_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddAccountInput, error) {
+			return ec.unmarshalNAddAccountInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addAttackEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10044,6 +10332,20 @@ func (ec *executionContext) field_Mutation_retractClaim_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RetractClaimInput, error) {
 			return ec.unmarshalNRetractClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRetractClaimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeAccountInput, error) {
+			return ec.unmarshalNRevokeAccountInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRevokeAccountInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11358,6 +11660,144 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _Account_name(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Account_role(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Account_clearance(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_clearance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().Clearance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_clearance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Account_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Account_expiresAt(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().ExpiresAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Account_revokedAt(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().RevokedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Actor_id(ctx context.Context, field graphql.CollectedField, obj *athar.Actor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11951,6 +12391,116 @@ func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAccountPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.AddAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAccountPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAccountPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddAccountPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AddAccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.AddAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAccountPayload_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAccountPayload_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAccountPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AddAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAccountPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAccountPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddAccountPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AddAccountPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAccountPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddAccountPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20562,6 +21112,94 @@ func (ec *executionContext) fieldContext_Mutation_unlinkSameIncident(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddAccount(ctx, fc.Args["input"].(model.AddAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddAccountPayload) graphql.Marshaler {
+			return ec.marshalOAddAccountPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAccountPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAccount(ctx, fc.Args["input"].(model.RevokeAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeAccountPayload) graphql.Marshaler {
+			return ec.marshalORevokeAccountPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRevokeAccountPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NearbyFacility_facility(ctx context.Context, field graphql.CollectedField, obj *athar.NearbyFacility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22745,6 +23383,38 @@ func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, fiel
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_accounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Accounts(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -23474,6 +24144,93 @@ func (ec *executionContext) _Retraction_at(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Retraction_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Retraction", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RevokeAccountPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeAccountPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeAccountPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokeAccountPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RevokeAccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeAccountPayload_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeAccountPayload_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeAccountPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeAccountPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeAccountPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
@@ -26533,6 +27290,71 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAddAccountInput(ctx context.Context, obj any) (model.AddAccountInput, error) {
+	var it model.AddAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "name", "role", "clearance", "expiresAt", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "clearance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearance"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Clearance = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = graphql.OmittableOf(data)
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddAttackEventInput(ctx context.Context, obj any) (model.AddAttackEventInput, error) {
 	var it model.AddAttackEventInput
 	if obj == nil {
@@ -28362,6 +29184,50 @@ func (ec *executionContext) unmarshalInputRetractClaimInput(ctx context.Context,
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputRevokeAccountInput(ctx context.Context, obj any) (model.RevokeAccountInput, error) {
+	var it model.RevokeAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "name", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputSourceFilter(ctx context.Context, obj any) (model.SourceFilter, error) {
 	var it model.SourceFilter
 	if obj == nil {
@@ -29361,6 +30227,201 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 
 // region    **************************** object.gotpl ****************************
 
+var accountImplementors = []string{"Account"}
+
+func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, obj *athar.Account) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Account")
+		case "name":
+			out.Values[i] = ec._Account_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_role(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "clearance":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_clearance(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._Account_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_expiresAt(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "revokedAt":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_revokedAt(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var actorImplementors = []string{"Actor", "Node"}
 
 func (ec *executionContext) _Actor(ctx context.Context, sel ast.SelectionSet, obj *athar.Actor) graphql.Marshaler {
@@ -29768,6 +30829,59 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 		case "node":
 			out.Values[i] = ec._ActorEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var addAccountPayloadImplementors = []string{"AddAccountPayload"}
+
+func (ec *executionContext) _AddAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddAccountPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AddAccountPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._AddAccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._AddAccountPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddAccountPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -34935,6 +36049,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "addAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokeAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -36236,6 +37364,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "accounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_accounts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -36692,6 +37842,54 @@ func (ec *executionContext) _Retraction(ctx context.Context, sel ast.SelectionSe
 			}
 		case "at":
 			out.Values[i] = ec._Retraction_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var revokeAccountPayloadImplementors = []string{"RevokeAccountPayload"}
+
+func (ec *executionContext) _RevokeAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeAccountPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RevokeAccountPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._RevokeAccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeAccountPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -38316,6 +39514,32 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccount2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Account) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx context.Context, sel ast.SelectionSet, v *athar.Account) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Account(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx context.Context, sel ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -38361,6 +39585,11 @@ func (ec *executionContext) marshalNActorKind2githubᚗcomᚋatharᚑprojectᚋa
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNAddAccountInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAccountInput(ctx context.Context, v any) (model.AddAccountInput, error) {
+	res, err := ec.unmarshalInputAddAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAddAttackEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAttackEventInput(ctx context.Context, v any) (model.AddAttackEventInput, error) {
@@ -39365,6 +40594,11 @@ func (ec *executionContext) unmarshalNRetractClaimInput2githubᚗcomᚋatharᚑp
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRevokeAccountInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRevokeAccountInput(ctx context.Context, v any) (model.RevokeAccountInput, error) {
+	res, err := ec.unmarshalInputRevokeAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -39821,6 +41055,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx context.Context, sel ast.SelectionSet, v *athar.Account) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Account(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx context.Context, sel ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -39896,6 +41137,13 @@ func (ec *executionContext) marshalOActorKind2ᚖgithubᚗcomᚋatharᚑproject�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOAddAccountPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddAccountPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddAccountPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOAddAttackEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
@@ -40716,6 +41964,13 @@ func (ec *executionContext) marshalORetraction2ᚖgithubᚗcomᚋatharᚑproject
 		return graphql.Null
 	}
 	return ec._Retraction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokeAccountPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRevokeAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAccountPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeAccountPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSearchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {

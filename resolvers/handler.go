@@ -24,8 +24,9 @@ type Config struct {
 	Reader   athar.Reader
 	Curator  athar.Curator
 	Explorer athar.Explorer
-	Changes  athar.Changes // history and changes
-	Logger   *slog.Logger  // gets internal errors and panics, with their request id
+	Changes  athar.Changes  // history and changes
+	Accounts athar.Accounts // accounts, addAccount, revokeAccount (admins')
+	Logger   *slog.Logger   // gets internal errors and panics, with their request id
 
 	Introspection   bool // answer introspection queries
 	ComplexityLimit int  // reject queries above this cost before they run (DefaultComplexityLimit)
@@ -81,7 +82,7 @@ func (c *Config) defaults() {
 func NewGraphQLHandler(cfg Config) http.Handler {
 	cfg.defaults()
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer, ChangeLog: cfg.Changes}})
+		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer, ChangeLog: cfg.Changes, AccountStore: cfg.Accounts}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(overHTTP{logger: cfg.Logger})

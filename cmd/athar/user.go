@@ -190,14 +190,20 @@ func userList(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 
 func userRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) (err error) {
 	a := newApp("athar user revoke", userUsage, stderr)
+	// The name may come before the flags (athar user revoke sam --data-dir d) as well as after.
+	var name string
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
 	if err := a.parse(args); err != nil {
 		return err
 	}
-	if a.fs.NArg() != 1 {
+	if name == "" && a.fs.NArg() == 1 {
+		name = a.fs.Arg(0)
+	} else if name == "" || a.fs.NArg() != 0 {
 		a.fs.Usage()
 		return errUsage
 	}
-	name := a.fs.Arg(0)
 	if err := a.openExisting(ctx); err != nil {
 		return err
 	}

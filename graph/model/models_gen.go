@@ -45,6 +45,34 @@ type ActorFilter struct {
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// The input of addAccount.
+type AddAccountInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// 1 to 64 letters, digits and . _ @ -, starting with a letter or digit; not local or anonymous.
+	Name string `json:"name"`
+	// viewer, editor or admin.
+	Role string `json:"role"`
+	// public, restricted or confidential.
+	Clearance string `json:"clearance"`
+	// When the token stops working (UTC), in the future; null: never.
+	ExpiresAt graphql.Omittable[*time.Time] `json:"expiresAt,omitempty"`
+	// Why the account is added, kept in its change record.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The answer of addAccount.
+type AddAccountPayload struct {
+	// The clientMutationId of the input, as given.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The account added; null when it was not.
+	Account *athar.Account `json:"account,omitempty"`
+	// The account's token, shown this once: send it as Authorization: Bearer <token>. Null when the account was not added.
+	Token *string `json:"token,omitempty"`
+	// What was wrong with the input; empty when the account was added.
+	UserErrors []*gqltypes.UserError `json:"userErrors"`
+}
+
 // The input of addAttackEvent: the attack and an event.
 type AddAttackEventInput struct {
 	// Any string the client chooses, echoed in the payload to match the answer to the request.
@@ -506,6 +534,26 @@ type RetractClaimInput struct {
 	ID string `json:"id"`
 	// Why the claim was found wrong; must not be blank. Retracting again replaces the reason and time.
 	Reason string `json:"reason"`
+}
+
+// The input of revokeAccount.
+type RevokeAccountInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The account's name.
+	Name string `json:"name"`
+	// Why the account is revoked, kept in its change record.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The answer of revokeAccount.
+type RevokeAccountPayload struct {
+	// The clientMutationId of the input, as given.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The account as revoked; null when it was not.
+	Account *athar.Account `json:"account,omitempty"`
+	// What was wrong with the input; empty when the account was revoked.
+	UserErrors []*gqltypes.UserError `json:"userErrors"`
 }
 
 // One page of search hits, best first.
