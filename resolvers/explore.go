@@ -75,7 +75,7 @@ func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Cont
 		return nil, nil, nil, err
 	}
 	var zero T
-	req.Steps, req.Links = walkSteps(ctx, zero.EntityType()), walkLinks(ctx)
+	req.Steps, req.Fields = walkSteps(ctx, zero.EntityType()), walkFields(ctx)
 	if err := f.Validate("filter"); err != nil {
 		return nil, nil, nil, err
 	}
@@ -96,7 +96,7 @@ func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFil
 	if err != nil {
 		return nil, err
 	}
-	req.Steps, req.Links = walkSteps(ctx, athar.TypeAttack), walkLinks(ctx)
+	req.Steps, req.Fields = walkSteps(ctx, athar.TypeAttack), walkFields(ctx)
 	req.Count = selects(ctx, "totalCount")
 	order := athar.OrderDateAsc
 	if orderBy != nil {

@@ -606,3 +606,48 @@ func TestHostileInput_IsRefusedClearly(t *testing.T) {
 	  kind: CASUALTIES, text: "t", quote: "q", killed: {low: 2147483647}}) { claim { id } userErrors { field code message } } }`,
 		nil, "INVALID", "input", "killed", "low")
 }
+
+// The attacks of a repeated target selected for their ids alone are not read again: the query that
+// found them gave their ids. Selected for more, they are read; both answer the same ids.
+func TestRepeatedlyTargeted_IDsOnlyReadsNoAttacks(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	c := newClientRoundTrips(t, store)
+	type answer struct {
+		RepeatedlyTargeted conn[struct {
+			Attacks []struct {
+				ID       string
+				Typename string `json:"__typename"`
+				Title    string
+			}
+		}]
+	}
+	var ids, titles answer
+	idsResp := c.Do(`{ repeatedlyTargeted { nodes { attacks { id __typename ... on Node { id } } } } }`, nil)
+	titlesResp := c.Do(`{ repeatedlyTargeted { nodes { attacks { id title } } } }`, nil)
+	for _, r := range []struct {
+		resp gqlResponse
+		into *answer
+	}{{idsResp, &ids}, {titlesResp, &titles}} {
+		if len(r.resp.Errors) > 0 {
+			t.Fatal(r.resp.Errors)
+		}
+		if err := json.Unmarshal(r.resp.Data, r.into); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(ids.RepeatedlyTargeted) != 1 || len(ids.RepeatedlyTargeted[0].Attacks) != 3 || len(titles.RepeatedlyTargeted) != 1 {
+		t.Fatalf("ids only: %+v; with titles: %+v", ids, titles)
+	}
+	for i, a := range ids.RepeatedlyTargeted[0].Attacks {
+		want := titles.RepeatedlyTargeted[0].Attacks[i]
+		if a.ID != want.ID || a.Typename != "Attack" || want.Title == "" {
+			t.Errorf("attack %d: %+v, read whole: %+v", i, a, want)
+		}
+	}
+	idTrips, _ := idsResp.Extensions["dbRoundTrips"].(float64)
+	titleTrips, _ := titlesResp.Extensions["dbRoundTrips"].(float64)
+	if idTrips != 1 || titleTrips != 2 {
+		t.Errorf("round trips: %v for the ids, %v with the titles; want 1 and 2", idTrips, titleTrips)
+	}
+}

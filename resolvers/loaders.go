@@ -2,6 +2,7 @@ package resolvers
 
 import (
 	"context"
+	"github.com/99designs/gqlgen/graphql"
 	"net/http"
 	"strings"
 	"sync"
@@ -54,12 +55,12 @@ type Loaders struct {
 	timeChildren *dataloadgen.Loader[string, []string]
 	nearby       *dataloadgen.Loader[nearbyKey, athar.List[athar.NearbyFacility]]
 
-	// walker reads a request's tree of entity fields in one query (walkFrom), reading the links
-	// of what it reaches that the request needs (walkLinks).
+	// walker reads a request's tree of entity fields in one query (walkFrom), reading the fields
+	// of what it reaches that the request needs (walkFields).
 	walker       athar.Walker
 	walkMaxSteps int // the most steps one walk takes (Config.WalkMaxSteps); none when 0
-	linksOnce    sync.Once
-	links        athar.WalkLinks
+	fieldsOnce   sync.Once
+	fields       athar.WalkFields
 }
 
 // windowed is a key of a loader of lists: the id whose list is asked for and which window of it.
@@ -301,6 +302,24 @@ func one[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], id strin
 		return nil, nil
 	}
 	return l.Load(ctx, id)
+}
+
+// idsOnly reports whether the current field's selection reads nothing of the entities it returns
+// but their ids (id and __typename, however spread), so that a resolver that already holds ids just
+// read from the store need not read the entities: the repeated targets' attacks { id } were 800
+// attacks read whole for their ids.
+func idsOnly(ctx context.Context) bool {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || !graphql.HasOperationContext(ctx) {
+		return false
+	}
+	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, implementorsOf(fc.Field.Definition.Type.Name()))
+	for _, f := range fields {
+		if f.Name != "id" && f.Name != "__typename" {
+			return false
+		}
+	}
+	return len(fields) > 0
 }
 
 // many loads entities by id, in the order of ids, leaving out any that do not exist.

@@ -885,6 +885,13 @@ func (r *repeatedTargetResolver) Facility(ctx context.Context, obj *athar.Repeat
 }
 
 func (r *repeatedTargetResolver) Attacks(ctx context.Context, obj *athar.RepeatedTarget) ([]*athar.Attack, error) {
+	if idsOnly(ctx) { // the ids come from the query that has just found the attacks
+		out := make([]*athar.Attack, len(obj.AttackIDs))
+		for i, id := range obj.AttackIDs {
+			out[i] = &athar.Attack{ID: id}
+		}
+		return out, nil
+	}
 	return many(ctx, loaders(ctx).attacks, obj.AttackIDs)
 }
 

@@ -34,10 +34,10 @@ type walkRule struct {
 	// fixed are steps the field always needs from the entities its step reaches, whatever it
 	// selects: a casualty summary needs the sources of its claims and what they cite.
 	fixed []athar.WalkStep
-	// ref is the reference field of the parent the field reads (ref rules); claimLinks are the
-	// reference fields of claims a field derived from an attack's claims reads (its domain rule's).
-	ref        string
-	claimLinks []string
+	// ref is the reference field of the parent the field reads (ref rules); claimFields are the
+	// fields of claims a field derived from an attack's claims reads (its domain rule's).
+	ref         string
+	claimFields []string
 }
 
 // ref is the rule of a field resolved from a reference field of its parent (a claim's source).
@@ -70,11 +70,11 @@ func page(list athar.ListName, name, next string) walkRule {
 }
 
 // claimsOfAttack is the rule of a field derived from every claim of its attack (attackClaims),
-// whose rule reads the claims' reference fields claimLinks.
-func claimsOfAttack(next string, claimLinks []string, fixed ...athar.WalkStep) walkRule {
+// whose rule reads the claims' fields claimFields.
+func claimsOfAttack(next string, claimFields []string, fixed ...athar.WalkStep) walkRule {
 	return walkRule{step: func(graphql.CollectedField, map[string]any) (athar.WalkStep, bool) {
 		return athar.WalkStep{List: athar.ListClaimsAboutAttacks, Window: athar.All}, true
-	}, next: next, fixed: fixed, claimLinks: claimLinks}
+	}, next: next, fixed: fixed, claimFields: claimFields}
 }
 
 // walkRules are the fields that walk, by "Type.field", each as its resolver in schema.resolvers.go
@@ -90,10 +90,10 @@ var walkRules = map[string]walkRule{
 	"Attack.places":       ref("placeIds", "Place"),
 	"Attack.during":       ref("duringEventIds", "Event"),
 	"Attack.partOf":       ref("partOfEventIds", "Event"),
-	"Attack.claims":       claimsOfAttack("Claim", nil),
-	"Attack.casualties":   claimsOfAttack("", athar.CasualtyClaimLinks, athar.WalkStep{Ref: "sourceId", Citations: true}),
-	"Attack.attributions": claimsOfAttack("Attribution", athar.AttributionClaimLinks),
-	"Attack.sources":      {step: claimsOfAttack("", nil).step, via: "sourceId", next: "Source", claimLinks: []string{"sourceId"}},
+	"Attack.claims":       claimsOfAttack("Claim", athar.SelectClaimFields),
+	"Attack.casualties":   claimsOfAttack("", athar.CasualtyClaimFields, athar.WalkStep{Ref: "sourceId", Citations: true}),
+	"Attack.attributions": claimsOfAttack("Attribution", athar.AttributionClaimFields),
+	"Attack.sources":      {step: claimsOfAttack("", nil).step, via: "sourceId", next: "Source", claimFields: []string{"sourceId"}},
 	"Attack.aggregate":    ref("aggregateId", "Attack"),
 	"Attack.parts":        page(athar.ListPartsOfAttacks, "Attack.parts", "Attack"),
 	"Attack.dataset":      ref("datasetId", "Dataset"),
@@ -284,7 +284,7 @@ func walkFrom(ctx context.Context, t athar.EntityType, ids []string) error {
 	if len(steps) == 0 || len(ids) == 0 {
 		return nil
 	}
-	walked, err := loaders(ctx).walker.Walk(ctx, athar.Walk{Type: t, IDs: ids, Steps: steps, Links: walkLinks(ctx)})
+	walked, err := loaders(ctx).walker.Walk(ctx, athar.Walk{Type: t, IDs: ids, Steps: steps, Fields: walkFields(ctx)})
 	if err != nil {
 		return err
 	}
@@ -292,29 +292,33 @@ func walkFrom(ctx context.Context, t athar.EntityType, ids []string) error {
 	return nil
 }
 
-// readsNoLinks are fields resolved from an entity's id or its own properties, reading none of its
-// reference fields: an entity type they are selected on keeps its links limited.
-var readsNoLinks = map[string]bool{
-	"Attack.mappedLocation": true, "Attack.day": true, "Attack.month": true, "Attack.year": true, "Attack.withdrawn": true,
-	"Attack.sameDay": true, "Attack.sameIncident": true, "Attack.incidentNote": true, "Attack.incidentLinkedAt": true,
-	"Claim.withdrawn": true, "Facility.nearby": true, "Dataset.counts": true, "Dataset.importedAt": true, "Dataset.matches": true,
+// fieldsRead are the fields that are neither a field of their type's description nor a walk, with
+// the fields of the description their resolvers read of their object: none when they read its id
+// alone (through a loader of their own). A field selected on an entity type that neither this
+// table, the walk rules nor the description covers has the type read whole.
+var fieldsRead = map[string][]string{
+	"Attack.day": {"date"}, "Attack.month": {"date"}, "Attack.year": {"date"},
+	"Attack.withdrawn": {"withdrawnIn"}, "Claim.withdrawn": {"withdrawnIn"},
+	"Attack.mappedLocation": nil, "Attack.sameDay": nil, "Attack.sameIncident": nil, "Attack.incidentNote": nil,
+	"Attack.incidentLinkedAt": nil, "Facility.nearby": nil, "Dataset.counts": nil, "Dataset.importedAt": nil, "Dataset.matches": nil,
 }
 
-// requestLinks returns the links the request's walks read (athar.WalkLinks): for each entity type,
-// the reference fields that a field selected on it anywhere in the operation reads (its rule's ref,
-// a reference field it is, the claims' references a summary derived from them reads). A type with a
-// field selected whose resolver no rule describes is read whole. Every field the request will ever
-// resolve on an entity is in the operation's document, so what a walk primes has all it needs.
-func requestLinks(op *graphql.OperationContext) athar.WalkLinks {
-	links := athar.WalkLinks{}
+// requestFields returns the fields the request's walks read (athar.WalkFields): for each entity
+// type, the fields of its description that a field selected on it anywhere in the operation reads
+// (the field itself, its rule's reference field, fieldsRead, the claims' fields a summary derived
+// from them reads). A type with a field selected whose resolver nothing describes is read whole.
+// Every field the request will ever resolve on an entity is in the operation's document, so what a
+// walk primes has all it needs.
+func requestFields(op *graphql.OperationContext) athar.WalkFields {
+	fields := athar.WalkFields{}
 	for _, t := range athar.EntityTypes {
-		links[t] = []string{}
+		fields[t] = []string{}
 	}
 	whole := map[athar.EntityType]bool{}
-	add := func(t athar.EntityType, fields ...string) {
-		for _, f := range fields {
-			if !slices.Contains(links[t], f) {
-				links[t] = append(links[t], f)
+	add := func(t athar.EntityType, names ...string) {
+		for _, f := range names {
+			if !slices.Contains(fields[t], f) {
+				fields[t] = append(fields[t], f)
 			}
 		}
 	}
@@ -325,15 +329,16 @@ func requestLinks(op *graphql.OperationContext) athar.WalkLinks {
 		parent := f.ObjectDefinition.Name
 		key := parent + "." + f.Name
 		t := athar.EntityType(parent)
+		read, described := fieldsRead[key]
 		switch {
 		case key == "Attribution.actor":
 			add(athar.TypeClaim, "names")
 		case key == "Attribution.sources":
 			add(athar.TypeClaim, "sourceId")
 		case key == "Attack.incidentCasualties":
-			add(athar.TypeClaim, athar.CasualtyClaimLinks...)
+			add(athar.TypeClaim, athar.CasualtyClaimFields...)
 		case key == "Attack.incidentAttributions":
-			add(athar.TypeClaim, athar.AttributionClaimLinks...)
+			add(athar.TypeClaim, athar.AttributionClaimFields...)
 		case f.ObjectDefinition.IsAbstractType():
 			for _, t := range athar.EntityTypes {
 				whole[t] = true // a field of an interface: read every type whole
@@ -344,12 +349,11 @@ func requestLinks(op *graphql.OperationContext) athar.WalkLinks {
 			if rule.ref != "" {
 				add(t, rule.ref)
 			}
-			add(athar.TypeClaim, rule.claimLinks...)
+			add(athar.TypeClaim, rule.claimFields...)
 		case athar.Describe(t).Field(f.Name) != nil:
-			if d := athar.Describe(t).Field(f.Name); d.Shape == athar.ShapeRef || d.Shape == athar.ShapeRefList {
-				add(t, f.Name)
-			}
-		case readsNoLinks[key]:
+			add(t, f.Name)
+		case described:
+			add(t, read...)
 		default:
 			whole[t] = true
 		}
@@ -376,9 +380,9 @@ func requestLinks(op *graphql.OperationContext) athar.WalkLinks {
 		visit(op.Operation.SelectionSet)
 	}
 	for t := range whole {
-		delete(links, t)
+		delete(fields, t)
 	}
-	return links
+	return fields
 }
 
 // selects reports whether the current field's selection has a field of that name (a connection's
@@ -396,15 +400,16 @@ func selects(ctx context.Context, name string) bool {
 	return false
 }
 
-// walkLinks returns the links the request's walks read (requestLinks), worked out once a request.
-func walkLinks(ctx context.Context) athar.WalkLinks {
+// walkFields returns the fields the request's walks read (requestFields), worked out once a
+// request.
+func walkFields(ctx context.Context) athar.WalkFields {
 	l := loaders(ctx)
-	l.linksOnce.Do(func() {
+	l.fieldsOnce.Do(func() {
 		if graphql.HasOperationContext(ctx) {
-			l.links = requestLinks(graphql.GetOperationContext(ctx))
+			l.fields = requestFields(graphql.GetOperationContext(ctx))
 		}
 	})
-	return l.links
+	return l.fields
 }
 
 // walkSteps returns the steps the current field's selection walks from each entity of type t it

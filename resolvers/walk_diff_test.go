@@ -376,6 +376,11 @@ func handCases(ids map[string][]string) []diffCase {
 		  namedIn(first: 2) { totalCount nodes { id names { id } } } published(first: 2) { totalCount nodes { id publishedBy { id } } } } } }`, nil},
 		{"a dataset's attacks and what they reach", `query ($d: ID!) { dataset(id: $d) { id counts { attacks claims } attacks(first: 5) { totalCount nodes { id withdrawn withdrawnIn dataset { id } claims { nodes { id dataset { id } source { dataset { id } } } } casualties { killed { low high } childrenKilled { low high } } } } } }`,
 			map[string]any{"d": first(ids["datasets"])}},
+		{"fields read for what the selection does not name", `query ($f: ID!) { facility(id: $f) { attacks(first: 5) { nodes { id day { id } month { id } year { id } withdrawn
+		  perpetrators: claims(kinds: [PERPETRATOR]) { totalCount nodes { id } } everything: claims(includeRetracted: true) { totalCount nodes { id withdrawn } }
+		  casualties { killed { low high sources independentSources } childrenKilled { low high } injured { low high } } attributions { actor { id } sources { id } } } } } }`, map[string]any{"f": f}},
+		{"some fields of a type on one path, others on another", `query ($f: ID!, $a: ID!) { facility(id: $f) { attacks(first: 5) { nodes { id title claims { nodes { id quote source { title } } } } } }
+		  attack(id: $a) { claims { nodes { id kind stance text killed { low best high } civiliansKilled { low } retracted { reason } source { id url author kind published { start } } } } } }`, map[string]any{"f": f, "a": a}},
 		{"variables for windows", `query ($f: ID!, $n: Int, $m: Int) { facility(id: $f) { attacks(first: $n) { nodes { id claims(first: $m) { nodes { id } } } } } }`, map[string]any{"f": f, "n": 2, "m": 1}},
 		{"a null variable for a window", `query ($f: ID!, $n: Int) { facility(id: $f) { attacks(first: $n) { totalCount nodes { id claims { nodes { id } } } } } }`, map[string]any{"f": f}},
 		{"an id that names nothing", `{ facility(id: "facility:none") { id attacks(first: 2) { nodes { id } } } attack(id: "nonsense") { id claims { nodes { id } } } }`, nil},

@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -47,6 +48,7 @@ existing database must be empty.
 	seed := fs.Uint64("seed", 1, "random seed of the synthetic graph and of the query variables")
 	only := fs.String("only", "", "run only the queries whose name contains this")
 	accounts := fs.Bool("accounts", false, "make a viewer's account and send its token with every request, so that authenticating each request (an indexed lookup, and the slow hash once per token cache period) is measured too")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured requests (server and clients, one process) to this file, for go tool pprof")
 	if err := a.parse(args); err != nil {
 		return err
 	}
@@ -125,6 +127,17 @@ existing database must be empty.
 	go func() { _ = srv.Serve(listener) }()
 	defer srv.Shutdown(context.Background())
 
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
 	results, err := bench.Run(ctx, bench.Options{URL: "http://" + listener.Addr().String() + "/graphql", Driver: driver,
 		Database: a.db.Database, Size: size, Clients: clients, Requests: *requests, Warmup: *warmup, Seed: *seed,
 		Only: func(name string) bool { return strings.Contains(name, *only) }, Token: token},

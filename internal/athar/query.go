@@ -152,9 +152,9 @@ type PageRequest struct {
 	Last   *int
 	Before string
 	// Steps, when given, are walked from each item of the page in the same query (as a Walk from
-	// them with Links would walk them); the page's Walked holds what they read.
-	Steps []WalkStep
-	Links WalkLinks
+	// them with Fields would walk them); the page's Walked holds what they read.
+	Steps  []WalkStep
+	Fields WalkFields
 	// Count asks for the size of the whole list too, in the same query (Page.Total), where the
 	// list method supports it (FindAttacks).
 	Count bool
@@ -522,6 +522,10 @@ func (r RepeatedRequest) Check() error {
 	}
 	return nil
 }
+
+// SelectClaimFields are the fields of claims SelectClaims reads: a reader may leave the others
+// unread (WalkFields).
+var SelectClaimFields = []string{"kind", "retracted"}
 
 // SelectClaims returns the claims of the given kinds (all when none), leaving out retracted ones
 // unless asked for.

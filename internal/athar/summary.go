@@ -78,14 +78,15 @@ func (c *Claim) Rejects() bool {
 	return c.counts() && (c.Kind == ClaimDenial || c.Kind == ClaimPerpetrator && c.Stance == Denies)
 }
 
-// CasualtyClaimLinks are the reference fields of claims SummarizeCasualties reads: their sources
-// (for how many sources, and how many independent ones) and their datasets (each dataset's
-// estimate). A reader may leave the others unread (WalkLinks).
-var CasualtyClaimLinks = []string{"sourceId", "datasetId"}
+// CasualtyClaimFields are the fields of claims SummarizeCasualties reads: whether they count
+// (stance, retraction, withdrawal; not their kind), their figures, their sources (for how many sources, and how many
+// independent ones) and their datasets (each dataset's estimate). A reader may leave the others
+// unread (WalkFields).
+var CasualtyClaimFields = []string{"stance", "retracted", "withdrawnIn", "killed", "childrenKilled", "injured", "sourceId", "datasetId"}
 
-// AttributionClaimLinks are the reference fields of claims Attributions reads (the actors named)
-// and that an attribution's sources come from.
-var AttributionClaimLinks = []string{"names", "sourceId"}
+// AttributionClaimFields are the fields of claims Attributions reads (whether they attribute or
+// reject, and the actors named), and that an attribution's sources come from.
+var AttributionClaimFields = []string{"kind", "stance", "retracted", "withdrawnIn", "names", "sourceId"}
 
 // SummarizeCasualties derives an attack's casualty figures from its claims. Retracted claims do not
 // count. A claim's figures count whatever its kind, so a NARRATIVE claim that gives a number is not

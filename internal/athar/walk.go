@@ -34,16 +34,17 @@ type Walk struct {
 	Type  EntityType
 	IDs   []string
 	Steps []WalkStep
-	// Links, when given, limits the links read of the entities the steps reach (WalkLinks).
-	Links WalkLinks
+	// Fields, when given, limits the fields read of the entities the steps reach (WalkFields).
+	Fields WalkFields
 }
 
-// WalkLinks names, for each entity type, the reference fields a walk reads of the entities of that
-// type it reaches (the ids they link to, one expansion in the graph each); the others are left
-// empty. A type it does not name has every reference field read, and every other field of an
-// entity is always read: a request that selects neither an attack's places nor anything derived
-// from them has no use for their ids.
-type WalkLinks map[EntityType][]string
+// WalkFields names, for each entity type, the fields of its description (json names) a walk reads
+// of the entities of that type it reaches: reference fields (the ids they link to, one expansion in
+// the graph each) and properties alike. The others are left at their zero value; an entity's id and
+// timestamps are always read. A type it does not name is read whole. A request that selects an
+// attack's title and date, and neither its places nor anything derived from them, has no use for
+// their ids nor for its summary: a claim has 44 properties, most of them figures.
+type WalkFields map[EntityType][]string
 
 // WalkStep is one step of a Walk from each entity reached by the step above it: either the entities
 // one of its reference fields names (Ref, a field of its type's description such as a claim's

@@ -226,7 +226,7 @@ func attacksQuery(f athar.AttackFilter, order athar.AttackOrder, page athar.Page
 	if err != nil {
 		return "", nil, 0, err
 	}
-	walk, err := walkColumn(specOf(athar.TypeAttack), "a", page.Steps, page.Links, sc.params)
+	walk, err := walkColumn(specOf(athar.TypeAttack), "a", page.Steps, page.Fields, sc.params)
 	if err != nil {
 		return "", nil, 0, err
 	}
@@ -353,7 +353,7 @@ func findEntities[T athar.Entity](ctx context.Context, s *Store, f athar.EntityF
 	if err != nil {
 		return nil, err
 	}
-	walk, err := walkColumn(specOf(t), "m", page.Steps, page.Links, sc.params)
+	walk, err := walkColumn(specOf(t), "m", page.Steps, page.Fields, sc.params)
 	if err != nil {
 		return nil, err
 	}

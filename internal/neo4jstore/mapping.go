@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -308,29 +309,52 @@ func (s *typeSpec) retractionProps() []string {
 func (s *typeSpec) propKeys() []string {
 	keys := []string{"id", "createdAt", "updatedAt"}
 	for _, f := range s.d.Fields {
-		switch f.Shape {
-		case athar.ShapeText, athar.ShapeEnum, athar.ShapeTextList, athar.ShapeEnumList:
-			keys = append(keys, f.Name)
-		case athar.ShapeDate:
-			start, end, prec, note := dateKeys(f.Name)
-			keys = append(keys, start, end, prec, note)
-		case athar.ShapeLocation:
-			keys = append(keys, f.Name, f.Name+"Precision")
-		case athar.ShapeRange:
-			keys = append(keys, f.Name+"Reported")
-			for _, k := range rangeKeys {
-				keys = append(keys, f.Name+k)
-			}
-		case athar.ShapeRetraction:
-			keys = append(keys, f.Name, f.Name+"Reason", f.Name+"At")
-		}
+		keys = append(keys, fieldKeys(f)...)
 	}
 	return keys
+}
+
+// fieldKeys are the properties that hold the field f; none for a reference field (a link).
+func fieldKeys(f *athar.Field) []string {
+	switch f.Shape {
+	case athar.ShapeText, athar.ShapeEnum, athar.ShapeTextList, athar.ShapeEnumList:
+		return []string{f.Name}
+	case athar.ShapeDate:
+		start, end, prec, note := dateKeys(f.Name)
+		return []string{start, end, prec, note}
+	case athar.ShapeLocation:
+		return []string{f.Name, f.Name + "Precision"}
+	case athar.ShapeRange:
+		keys := []string{f.Name + "Reported"}
+		for _, k := range rangeKeys {
+			keys = append(keys, f.Name+k)
+		}
+		return keys
+	case athar.ShapeRetraction:
+		return []string{f.Name, f.Name + "Reason", f.Name + "At"}
+	}
+	return nil
 }
 
 // projection is the Cypher map of the properties decodeNode reads of the node v (propKeys).
 func (s *typeSpec) projection(v string) string {
 	return v + " {." + strings.Join(s.keys, ", .") + "}"
+}
+
+// projectionOf is projection limited to the id, the timestamps and the fields only names for spec's
+// type (a type it does not name is read whole).
+func (s *typeSpec) projectionOf(v string, only athar.WalkFields) string {
+	fields, limited := only[s.d.Type]
+	if !limited {
+		return s.projection(v)
+	}
+	keys := []string{"id", "createdAt", "updatedAt"}
+	for _, f := range s.d.Fields {
+		if slices.Contains(fields, f.Name) {
+			keys = append(keys, fieldKeys(f)...)
+		}
+	}
+	return v + " {." + strings.Join(keys, ", .") + "}"
 }
 
 // decodeNode turns a node's properties and its owned links (by relationship type) into an entity.

@@ -33,7 +33,7 @@ func linkMap(spec *typeSpec, v string) string { return linkMapOf(spec, v, nil) }
 
 // linkMapOf is linkMap limited to the reference fields only names for spec's type (a type it does
 // not name has all its links read).
-func linkMapOf(spec *typeSpec, v string, only athar.WalkLinks) string {
+func linkMapOf(spec *typeSpec, v string, only athar.WalkFields) string {
 	fields, limited := only[spec.d.Type]
 	links := make([]string, 0, len(spec.links))
 	for _, l := range spec.links {

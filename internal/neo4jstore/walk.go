@@ -39,7 +39,7 @@ func (s *Store) Walk(ctx context.Context, w athar.Walk) (athar.Walked, error) {
 		return out, nil
 	}
 	spec := specOf(w.Type)
-	q := &walkQuery{params: map[string]any{"walkIds": w.IDs}, links: w.Links}
+	q := &walkQuery{params: map[string]any{"walkIds": w.IDs}, fields: w.Fields}
 	node, err := q.node(spec, "walk0", w.Steps, false, true, "steps")
 	if err != nil {
 		return out, err
@@ -58,11 +58,11 @@ func (s *Store) Walk(ctx context.Context, w athar.Walk) (athar.Walked, error) {
 // walkColumn is the column a list query adds to walk steps from each entity v of spec's type it
 // returns: a map of what each step reached, named steps, that walkDecoder.steps reads. Its
 // parameters are added to params.
-func walkColumn(spec *typeSpec, v string, steps []athar.WalkStep, links athar.WalkLinks, params map[string]any) (string, error) {
+func walkColumn(spec *typeSpec, v string, steps []athar.WalkStep, fields athar.WalkFields, params map[string]any) (string, error) {
 	if len(steps) == 0 {
 		return "", nil
 	}
-	q := &walkQuery{params: params, links: links}
+	q := &walkQuery{params: params, fields: fields}
 	parts, err := q.steps(spec, v, steps, "page.steps")
 	if err != nil {
 		return "", err
@@ -74,7 +74,7 @@ func walkColumn(spec *typeSpec, v string, steps []athar.WalkStep, links athar.Wa
 // a subquery sees its outer variables and must not rebind them.
 type walkQuery struct {
 	params map[string]any
-	links  athar.WalkLinks
+	fields athar.WalkFields
 	vars   int
 }
 
@@ -85,15 +85,15 @@ func (q *walkQuery) fresh(prefix string) string {
 }
 
 // node is the Cypher map of the entity in v (spec's type): props and links as returnFields reads
-// them (the links q.links names, unless root: the walk's own roots are read whole), cited (the ids of the sources it cites, as Citations reads them) when citations, and for
+// them (the fields q.fields names, unless root: the walk's own roots are read whole), cited (the ids of the sources it cites, as Citations reads them) when citations, and for
 // the i-th step, s<i> (the entities it reaches) and t<i> (the size of a list whose window is not
 // the whole list). field names the steps in errors.
 func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citations, root bool, field string) (string, error) {
-	links := linkMapOf(spec, v, q.links)
+	props, links := spec.projectionOf(v, q.fields), linkMapOf(spec, v, q.fields)
 	if root {
-		links = linkMap(spec, v) // a Walk's Links are for what its steps reach
+		props, links = spec.projection(v), linkMap(spec, v) // a Walk's Fields are for what its steps reach
 	}
-	parts := []string{"props: " + spec.projection(v), "links: " + links}
+	parts := []string{"props: " + props, "links: " + links}
 	if citations {
 		if spec.d.Type != athar.TypeSource {
 			return "", athar.Invalid(field+".citations", "reaches %s records, not sources", spec.d.Type.Record())

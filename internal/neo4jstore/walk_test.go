@@ -3,6 +3,7 @@ package neo4jstore_test
 import (
 	"context"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
@@ -121,4 +122,89 @@ func TestWalk_RefusesStepsItsTypeDoesNotHave(t *testing.T) {
 			t.Errorf("%+v: %v (field %q), want EINVALID naming %s", tc.step, err, field(err), tc.field)
 		}
 	}
+}
+
+// A walk with Fields reads, of the entities its steps reach, the fields it names for their type
+// (and their ids and timestamps), leaves the others at their zero value (or the default of a
+// field that has one: a claim's stance), and reads a type it does
+// not name whole; the walk's own roots are read whole.
+func TestWalk_ReadsTheFieldsItIsGiven(t *testing.T) {
+	s := MustStore(t)
+	MustSeed(t, s)
+	ctx := context.Background()
+	attack := "attack:ain-jalout-school-2014-04-30"
+	w := athar.Walk{Type: athar.TypeAttack, IDs: []string{attack}, Steps: []athar.WalkStep{
+		{List: athar.ListClaimsAboutAttacks, Window: athar.All, Steps: []athar.WalkStep{{Ref: "sourceId"}}},
+		{Ref: "facilityIds"},
+	}, Fields: athar.WalkFields{athar.TypeClaim: {"quote", "killed", "sourceId"}, athar.TypeSource: {}}}
+	got, err := s.Walk(ctx, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []string
+	for _, e := range got.Entities {
+		ids = append(ids, e.EntityID())
+	}
+	read, err := s.EntitiesByID(ctx, ids)
+	if err != nil {
+		t.Fatal(err)
+	}
+	whole := map[string]athar.Entity{}
+	for _, e := range read {
+		whole[e.EntityID()] = e
+	}
+	var claims, sources, facilities, killed int
+	for _, e := range got.Entities {
+		full := whole[e.EntityID()]
+		d := athar.Describe(e.EntityType())
+		blank := d.New() // what a field not read holds: its zero value, or the default Normalize gives it
+		athar.SetID(blank, e.EntityID())
+		athar.Normalize(blank)
+		for _, f := range d.Fields {
+			kept := e.EntityType() == athar.TypeFacility || e.EntityID() == attack ||
+				slices.Contains(w.Fields[e.EntityType()], f.Name)
+			if got, want := valueOf(f, e), valueOf(f, full); kept && !reflect.DeepEqual(got, want) {
+				t.Errorf("%s.%s: read %v, the store holds %v", e.EntityID(), f.Name, got, want)
+			}
+			if got, want := valueOf(f, e), valueOf(f, blank); !kept && !reflect.DeepEqual(got, want) {
+				t.Errorf("%s.%s was read, though the walk's fields leave it out", e.EntityID(), f.Name)
+			}
+		}
+		if *e.Stamps() != *full.Stamps() || e.Stamps().CreatedAt.IsZero() {
+			t.Errorf("%s: timestamps %+v, want %+v", e.EntityID(), *e.Stamps(), *full.Stamps())
+		}
+		switch c := e.(type) {
+		case *athar.Claim:
+			claims++
+			if c.Killed != nil {
+				killed++
+			}
+		case *athar.Source:
+			sources++
+		case *athar.Facility:
+			facilities++
+		}
+	}
+	if claims < 3 || sources < 2 || facilities != 1 || killed < 2 {
+		t.Errorf("%d claims (%d with a killed figure), %d sources, %d facilities: the case proves little", claims, killed, sources, facilities)
+	}
+}
+
+// valueOf is the value of the field f of e, whatever its shape.
+func valueOf(f *athar.Field, e athar.Entity) any {
+	switch f.Shape {
+	case athar.ShapeText, athar.ShapeEnum, athar.ShapeRef:
+		return f.Text(e)
+	case athar.ShapeTextList, athar.ShapeEnumList, athar.ShapeRefList:
+		return f.Strings(e)
+	case athar.ShapeDate:
+		return f.Date(e)
+	case athar.ShapeLocation:
+		return f.Location(e)
+	case athar.ShapeRange:
+		return f.Range(e)
+	case athar.ShapeRetraction:
+		return f.Retraction(e)
+	}
+	panic("valueOf: a shape it does not know")
 }
