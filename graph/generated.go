@@ -7807,8 +7807,9 @@ extend input UnlinkSameIncidentInput {
 extend type Query {
   """
   The change records of one entity (or of a dataset's imports and match corrections, or of
-  "bundle" for imports of curated records), newest first. Any reader may read them.
-  Errors: BAD_USER_INPUT (a cursor of another list, on after).
+  "bundle" for imports of curated records), newest first. Any account may read them; an anonymous
+  reader (ATHAR_PUBLIC_READ) may not. Errors: UNAUTHENTICATED (no account's token), BAD_USER_INPUT
+  (a cursor of another list, on after).
   """
   history(
     "The id of the entity, dataset, export (export:attacks.csv) or account (account:NAME)."

@@ -61,8 +61,13 @@ func takeReason(input any) string {
 	return ""
 }
 
-// history is the history field: the change records of one id, newest first.
+// history is the history field: the change records of one id, newest first, for any account (an
+// anonymous reader allowed by ATHAR_PUBLIC_READ gets UNAUTHENTICATED: records name the team's
+// accounts and their reasons).
 func history(ctx context.Context, c athar.Changes, id string, a athar.PageArgs) (*model.ChangeConnection, error) {
+	if p, ok := athar.PrincipalOf(ctx); ok && p.Name == athar.AnonymousName {
+		return nil, athar.Errorf(athar.EUNAUTHORIZED, "history needs an account's token: send it as Authorization: Bearer <token>")
+	}
 	req, err := pageRequest(a)
 	if err != nil {
 		return nil, err

@@ -211,6 +211,9 @@ func TestAuth_PublicRead(t *testing.T) {
 	if got := neo4jtest.Count(t, `MATCH (p:Place {id: "place:anon"}) RETURN count(p) AS n`, nil); got != 0 {
 		t.Errorf("the anonymous mutation wrote %d places", got)
 	}
+	if _, _, a := MustQuery(t, base, "", `{ history(id: "place:anon") { nodes { by } } }`); a.code() != "UNAUTHENTICATED" {
+		t.Errorf("an anonymous history: %+v, want UNAUTHENTICATED: records name the team's accounts", a)
+	}
 	if got := MustExport(t, base, "", "/export/attacks.csv?facilityType=SCHOOL"); got != 200 {
 		t.Errorf("an anonymous export: %d", got)
 	}
