@@ -31,6 +31,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Account() AccountResolver
 	Actor() ActorResolver
 	ActorConnection() ActorConnectionResolver
 	Attack() AttackResolver
@@ -64,6 +65,15 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	Account struct {
+		Clearance func(childComplexity int) int
+		CreatedAt func(childComplexity int) int
+		ExpiresAt func(childComplexity int) int
+		Name      func(childComplexity int) int
+		RevokedAt func(childComplexity int) int
+		Role      func(childComplexity int) int
+	}
+
 	Actor struct {
 		Aliases     func(childComplexity int) int
 		CreatedAt   func(childComplexity int) int
@@ -91,6 +101,13 @@ type ComplexityRoot struct {
 	ActorEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	AddAccountPayload struct {
+		Account          func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Token            func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
 	}
 
 	AddAttackEventPayload struct {
@@ -187,6 +204,30 @@ type ComplexityRoot struct {
 		ChildrenKilled func(childComplexity int) int
 		Injured        func(childComplexity int) int
 		Killed         func(childComplexity int) int
+	}
+
+	Change struct {
+		Action     func(childComplexity int) int
+		After      func(childComplexity int) int
+		At         func(childComplexity int) int
+		Before     func(childComplexity int) int
+		By         func(childComplexity int) int
+		EntityID   func(childComplexity int) int
+		EntityType func(childComplexity int) int
+		ID         func(childComplexity int) int
+		Reason     func(childComplexity int) int
+		RequestID  func(childComplexity int) int
+	}
+
+	ChangeConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	ChangeEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
 	}
 
 	Claim struct {
@@ -498,6 +539,7 @@ type ComplexityRoot struct {
 	}
 
 	Mutation struct {
+		AddAccount           func(childComplexity int, input model.AddAccountInput) int
 		AddAttackEvent       func(childComplexity int, input model.AddAttackEventInput) int
 		AddAttackFacility    func(childComplexity int, input model.AddAttackFacilityInput) int
 		AddAttackPlace       func(childComplexity int, input model.AddAttackPlaceInput) int
@@ -515,6 +557,7 @@ type ComplexityRoot struct {
 		RemoveAttackFacility func(childComplexity int, input model.RemoveAttackFacilityInput) int
 		RemoveAttackPlace    func(childComplexity int, input model.RemoveAttackPlaceInput) int
 		RetractClaim         func(childComplexity int, input model.RetractClaimInput) int
+		RevokeAccount        func(childComplexity int, input model.RevokeAccountInput) int
 		UnlinkSameIncident   func(childComplexity int, input model.UnlinkSameIncidentInput) int
 		UpdateActor          func(childComplexity int, input map[string]any) int
 		UpdateAttack         func(childComplexity int, input map[string]any) int
@@ -580,12 +623,14 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
+		Accounts           func(childComplexity int) int
 		Actor              func(childComplexity int, id string) int
 		Actors             func(childComplexity int, filter *model.ActorFilter, first *int, after *string, last *int, before *string) int
 		Attack             func(childComplexity int, id string) int
 		AttackClusters     func(childComplexity int, bbox athar.BBox, zoom int, filter *model.AttackFilter) int
 		Attacks            func(childComplexity int, filter *model.AttackFilter, orderBy *model.AttackOrder, first *int, after *string, last *int, before *string) int
 		AttacksGeoJSON     func(childComplexity int, filter *model.AttackFilter) int
+		Changes            func(childComplexity int, since *time.Time, until *time.Time, by *string, first *int, after *string) int
 		Claim              func(childComplexity int, id string) int
 		Dataset            func(childComplexity int, id string) int
 		DatasetOverlap     func(childComplexity int, a string, b string, filter *model.AttackFilter, first *int, after *string) int
@@ -595,6 +640,7 @@ type ComplexityRoot struct {
 		Facilities         func(childComplexity int, filter *model.FacilityFilter, first *int, after *string, last *int, before *string) int
 		Facility           func(childComplexity int, id string) int
 		Graph              func(childComplexity int, ids []string, depth *int, limit *int) int
+		History            func(childComplexity int, id string, first *int, after *string) int
 		Month              func(childComplexity int, year int, month int) int
 		Nearby             func(childComplexity int, latitude float64, longitude float64, radiusMeters float64, types []athar.FacilityType, first *int, after *string, last *int, before *string) int
 		Node               func(childComplexity int, id string) int
@@ -655,6 +701,12 @@ type ComplexityRoot struct {
 	Retraction struct {
 		At     func(childComplexity int) int
 		Reason func(childComplexity int) int
+	}
+
+	RevokeAccountPayload struct {
+		Account          func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
 	}
 
 	SearchConnection struct {
@@ -783,6 +835,13 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type AccountResolver interface {
+	Role(ctx context.Context, obj *athar.Account) (string, error)
+	Clearance(ctx context.Context, obj *athar.Account) (string, error)
+
+	ExpiresAt(ctx context.Context, obj *athar.Account) (*time.Time, error)
+	RevokedAt(ctx context.Context, obj *athar.Account) (*time.Time, error)
+}
 type ActorResolver interface {
 	PartOf(ctx context.Context, obj *athar.Actor) (*athar.Actor, error)
 	Members(ctx context.Context, obj *athar.Actor, first *int, after *string, last *int, before *string) (*model.ActorConnection, error)
@@ -921,6 +980,8 @@ type MutationResolver interface {
 	CorrectMatch(ctx context.Context, input model.CorrectMatchInput) (*model.CorrectMatchPayload, error)
 	LinkSameIncident(ctx context.Context, input model.LinkSameIncidentInput) (*model.LinkSameIncidentPayload, error)
 	UnlinkSameIncident(ctx context.Context, input model.UnlinkSameIncidentInput) (*model.UnlinkSameIncidentPayload, error)
+	AddAccount(ctx context.Context, input model.AddAccountInput) (*model.AddAccountPayload, error)
+	RevokeAccount(ctx context.Context, input model.RevokeAccountInput) (*model.RevokeAccountPayload, error)
 }
 type NearbyFacilityResolver interface {
 	Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error)
@@ -964,6 +1025,9 @@ type QueryResolver interface {
 	PossibleDuplicates(ctx context.Context, attackID string, withinDays *int, withinMeters *float64, first *int) ([]*athar.DuplicateCandidate, error)
 	DatasetOverlap(ctx context.Context, a string, b string, filter *model.AttackFilter, first *int, after *string) (*model.DatasetOverlap, error)
 	AttackClusters(ctx context.Context, bbox athar.BBox, zoom int, filter *model.AttackFilter) ([]*athar.AttackCluster, error)
+	History(ctx context.Context, id string, first *int, after *string) (*model.ChangeConnection, error)
+	Changes(ctx context.Context, since *time.Time, until *time.Time, by *string, first *int, after *string) (*model.ChangeConnection, error)
+	Accounts(ctx context.Context) ([]*athar.Account, error)
 }
 type RepeatedTargetResolver interface {
 	Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error)
@@ -1004,6 +1068,43 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "Account.clearance":
+		if e.ComplexityRoot.Account.Clearance == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Clearance(childComplexity), true
+	case "Account.createdAt":
+		if e.ComplexityRoot.Account.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.CreatedAt(childComplexity), true
+	case "Account.expiresAt":
+		if e.ComplexityRoot.Account.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.ExpiresAt(childComplexity), true
+	case "Account.name":
+		if e.ComplexityRoot.Account.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Name(childComplexity), true
+	case "Account.revokedAt":
+		if e.ComplexityRoot.Account.RevokedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.RevokedAt(childComplexity), true
+	case "Account.role":
+		if e.ComplexityRoot.Account.Role == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Account.Role(childComplexity), true
 
 	case "Actor.aliases":
 		if e.ComplexityRoot.Actor.Aliases == nil {
@@ -1147,6 +1248,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.ActorEdge.Node(childComplexity), true
+
+	case "AddAccountPayload.account":
+		if e.ComplexityRoot.AddAccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAccountPayload.Account(childComplexity), true
+	case "AddAccountPayload.clientMutationId":
+		if e.ComplexityRoot.AddAccountPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAccountPayload.ClientMutationID(childComplexity), true
+	case "AddAccountPayload.token":
+		if e.ComplexityRoot.AddAccountPayload.Token == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAccountPayload.Token(childComplexity), true
+	case "AddAccountPayload.userErrors":
+		if e.ComplexityRoot.AddAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.AddAccountPayload.UserErrors(childComplexity), true
 
 	case "AddAttackEventPayload.attack":
 		if e.ComplexityRoot.AddAttackEventPayload.Attack == nil {
@@ -1568,6 +1694,99 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Casualties.Killed(childComplexity), true
+
+	case "Change.action":
+		if e.ComplexityRoot.Change.Action == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Action(childComplexity), true
+	case "Change.after":
+		if e.ComplexityRoot.Change.After == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.After(childComplexity), true
+	case "Change.at":
+		if e.ComplexityRoot.Change.At == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.At(childComplexity), true
+	case "Change.before":
+		if e.ComplexityRoot.Change.Before == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Before(childComplexity), true
+	case "Change.by":
+		if e.ComplexityRoot.Change.By == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.By(childComplexity), true
+	case "Change.entityId":
+		if e.ComplexityRoot.Change.EntityID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.EntityID(childComplexity), true
+	case "Change.entityType":
+		if e.ComplexityRoot.Change.EntityType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.EntityType(childComplexity), true
+	case "Change.id":
+		if e.ComplexityRoot.Change.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.reason":
+		if e.ComplexityRoot.Change.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.Reason(childComplexity), true
+	case "Change.requestId":
+		if e.ComplexityRoot.Change.RequestID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.RequestID(childComplexity), true
+
+	case "ChangeConnection.edges":
+		if e.ComplexityRoot.ChangeConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Edges(childComplexity), true
+	case "ChangeConnection.nodes":
+		if e.ComplexityRoot.ChangeConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.Nodes(childComplexity), true
+	case "ChangeConnection.pageInfo":
+		if e.ComplexityRoot.ChangeConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeConnection.PageInfo(childComplexity), true
+
+	case "ChangeEdge.cursor":
+		if e.ComplexityRoot.ChangeEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Cursor(childComplexity), true
+	case "ChangeEdge.node":
+		if e.ComplexityRoot.ChangeEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
 	case "Claim.attack":
 		if e.ComplexityRoot.Claim.Attack == nil {
@@ -2811,6 +3030,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Month.Year(childComplexity), true
 
+	case "Mutation.addAccount":
+		if e.ComplexityRoot.Mutation.AddAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_addAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.AddAccount(childComplexity, args["input"].(model.AddAccountInput)), true
 	case "Mutation.addAttackEvent":
 		if e.ComplexityRoot.Mutation.AddAttackEvent == nil {
 			break
@@ -2998,6 +3228,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RetractClaim(childComplexity, args["input"].(model.RetractClaimInput)), true
+	case "Mutation.revokeAccount":
+		if e.ComplexityRoot.Mutation.RevokeAccount == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_revokeAccount_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RevokeAccount(childComplexity, args["input"].(model.RevokeAccountInput)), true
 	case "Mutation.unlinkSameIncident":
 		if e.ComplexityRoot.Mutation.UnlinkSameIncident == nil {
 			break
@@ -3312,6 +3553,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.PlaceEdge.Node(childComplexity), true
 
+	case "Query.accounts":
+		if e.ComplexityRoot.Query.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.Accounts(childComplexity), true
 	case "Query.actor":
 		if e.ComplexityRoot.Query.Actor == nil {
 			break
@@ -3378,6 +3625,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.AttacksGeoJSON(childComplexity, args["filter"].(*model.AttackFilter)), true
+	case "Query.changes":
+		if e.ComplexityRoot.Query.Changes == nil {
+			break
+		}
+
+		args, err := ec.field_Query_changes_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Changes(childComplexity, args["since"].(*time.Time), args["until"].(*time.Time), args["by"].(*string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.claim":
 		if e.ComplexityRoot.Query.Claim == nil {
 			break
@@ -3477,6 +3735,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Graph(childComplexity, args["ids"].([]string), args["depth"].(*int), args["limit"].(*int)), true
+	case "Query.history":
+		if e.ComplexityRoot.Query.History == nil {
+			break
+		}
+
+		args, err := ec.field_Query_history_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.History(childComplexity, args["id"].(string), args["first"].(*int), args["after"].(*string)), true
 
 	case "Query.month":
 		if e.ComplexityRoot.Query.Month == nil {
@@ -3767,6 +4036,25 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Retraction.Reason(childComplexity), true
+
+	case "RevokeAccountPayload.account":
+		if e.ComplexityRoot.RevokeAccountPayload.Account == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeAccountPayload.Account(childComplexity), true
+	case "RevokeAccountPayload.clientMutationId":
+		if e.ComplexityRoot.RevokeAccountPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeAccountPayload.ClientMutationID(childComplexity), true
+	case "RevokeAccountPayload.userErrors":
+		if e.ComplexityRoot.RevokeAccountPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RevokeAccountPayload.UserErrors(childComplexity), true
 
 	case "SearchConnection.edges":
 		if e.ComplexityRoot.SearchConnection.Edges == nil {
@@ -4229,6 +4517,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 	ec := newExecutionContext(opCtx, e, make(chan graphql.DeferredResult))
 	inputUnmarshalMap := graphql.BuildUnmarshalerMap(
 		ec.unmarshalInputActorFilter,
+		ec.unmarshalInputAddAccountInput,
 		ec.unmarshalInputAddAttackEventInput,
 		ec.unmarshalInputAddAttackFacilityInput,
 		ec.unmarshalInputAddAttackPlaceInput,
@@ -4256,6 +4545,7 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputRemoveAttackFacilityInput,
 		ec.unmarshalInputRemoveAttackPlaceInput,
 		ec.unmarshalInputRetractClaimInput,
+		ec.unmarshalInputRevokeAccountInput,
 		ec.unmarshalInputSourceFilter,
 		ec.unmarshalInputUnlinkSameIncidentInput,
 		ec.unmarshalInputUpdateActorInput,
@@ -4414,9 +4704,8 @@ userErrors: what was wrong with the input (INVALID), an id that names nothing (N
 that exists already (CONFLICT), one error for each problem, each with the path of its input field.
 When userErrors is not empty nothing was written.
 
-Top-level errors are left for what is not the input's fault: a missing write token
-(UNAUTHENTICATED) or a wrong one (FORBIDDEN) when ATHAR_WRITE_TOKEN is set (send it as the header
-Authorization: Bearer <token>), a database that cannot answer (SERVICE_UNAVAILABLE), an internal
+Top-level errors are left for what is not the input's fault: no editor's token (UNAUTHENTICATED:
+send it as the header Authorization: Bearer <token>) or the token of a viewer (FORBIDDEN), a database that cannot answer (SERVICE_UNAVAILABLE), an internal
 failure (INTERNAL, with a requestId), and a document GraphQL itself refuses (an unknown enum value,
 a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
 GRAPHQL_VALIDATION_FAILED).
@@ -7496,6 +7785,297 @@ type AttackCluster {
   "The attack's id when the cluster holds one attack; null when it holds more."
   attackId: ID
 }
+
+# Accounts and change records (issue 12): every mutation, import batch and export writes a change
+# record in its own transaction; history and changes read them. A mutation's input takes the reason
+# the change record keeps.
+
+extend input CreateDatasetInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateDatasetInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreatePlaceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdatePlaceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateActorInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateActorInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateFacilityInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateFacilityInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateSourceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateSourceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateEventInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateEventInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CreateAttackInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateAttackInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input AddClaimInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UpdateClaimInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input AddAttackFacilityInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input RemoveAttackFacilityInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input AddAttackPlaceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input RemoveAttackPlaceInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input AddAttackEventInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input RemoveAttackEventInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input CorrectMatchInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input LinkSameIncidentInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend input UnlinkSameIncidentInput {
+  "Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+extend type Query {
+  """
+  The change records of one entity (or of a dataset's imports and match corrections, or of
+  "bundle" for imports of curated records), newest first. Any account may read them; an anonymous
+  reader (ATHAR_PUBLIC_READ) may not. Errors: UNAUTHENTICATED (no account's token), BAD_USER_INPUT
+  (a cursor of another list, on after).
+  """
+  history(
+    "The id of the entity, dataset, export (export:attacks.csv) or account (account:NAME)."
+    id: ID!
+    "How many records, 0 to 100."
+    first: Int = 20
+    "The cursor of the record to start after."
+    after: String
+  ): ChangeConnection!
+  """
+  The team's activity: every change record, newest first, optionally within a time window and by
+  one account. Admins only. Errors: FORBIDDEN (the request's account is not an admin), BAD_USER_INPUT
+  (a cursor of another list, on after).
+  """
+  changes(
+    "Records made at or after this time (UTC); null: from the first."
+    since: Time
+    "Records made before this time (UTC); null: up to now."
+    until: Time
+    "Records made by this account (local: the single-user instance and the command line; anonymous: anonymous readers' exports)."
+    by: String
+    "How many records, 0 to 100."
+    first: Int = 20
+    "The cursor of the record to start after."
+    after: String
+  ): ChangeConnection!
+}
+
+"""
+The record of one change, written in the same transaction as the change itself: a mutation of one
+entity, one batch of an import, an export, or a change to an account. No API changes or deletes it.
+"""
+type Change {
+  "The record's id: change:<time>-<random>."
+  id: ID!
+  "When the change was made (UTC)."
+  at: Time!
+  "The account that made it; local for the single-user instance and the command line, anonymous for an anonymous export."
+  by: String!
+  "What was done: CREATE, UPDATE, LINK_SAME_INCIDENT, UNLINK_SAME_INCIDENT, CORRECT_MATCH, IMPORT, EXPORT, ACCOUNT_ADD, ACCOUNT_REVOKE."
+  action: String!
+  "The id of what changed: an entity's, a dataset's, bundle, export:<file>, account:<name>."
+  entityId: ID!
+  "The type of what changed: Attack, Claim, …, Dataset, Bundle, Export, Account."
+  entityType: String!
+  "A JSON object of the fields that changed, as they were, by their names in the API; null for a creation, an import, an export."
+  before: String
+  "A JSON object of the fields that changed, as they are now; an import batch's dataset, type and counts; an export's parameters."
+  after: String
+  "The reason the request gave (input.reason; a retraction's reason); null when none."
+  reason: String
+  "The id of the request that made it (the X-Request-Id of its answer); null for the command line."
+  requestId: String
+}
+
+"One page of change records, newest first."
+type ChangeConnection {
+  "The items of the page, each with its cursor."
+  edges: [ChangeEdge]!
+  "The items of the page."
+  nodes: [Change]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+}
+
+"A change record in a page, with its cursor."
+type ChangeEdge {
+  "The position of this item, for after."
+  cursor: String!
+  "The change record."
+  node: Change
+}
+
+extend type Query {
+  "Every account, by name, revoked ones too; never a token or its hash. Admins only. Errors: FORBIDDEN."
+  accounts: [Account!]!
+}
+
+extend type Mutation {
+  """
+  Adds an account and answers its token, shown this once (only a slow hash of it is kept). Admins
+  only. Errors: FORBIDDEN (not an admin). User errors: INVALID (input.name, input.role,
+  input.clearance, input.expiresAt), CONFLICT (an account has the name, on input.name).
+  """
+  addAccount("The account to add." input: AddAccountInput!): AddAccountPayload
+  """
+  Revokes an account's token at once, for good; revoking again changes nothing. Admins only.
+  Errors: FORBIDDEN (not an admin). User errors: NOT_FOUND (no account has the name, on input.name).
+  """
+  revokeAccount("The account to revoke." input: RevokeAccountInput!): RevokeAccountPayload
+}
+
+"An account of the team: who may use Athar, with which role. Its token is never shown again."
+type Account {
+  "The account's name, as change records give it (by)."
+  name: String!
+  "viewer (reads), editor (also changes the graph and imports) or admin (also manages accounts and reads changes)."
+  role: String!
+  "public, restricted or confidential: recorded for access levels on material, not enforced yet."
+  clearance: String!
+  "When it was added (UTC)."
+  createdAt: Time!
+  "When its token stops working (UTC); null: never."
+  expiresAt: Time
+  "When it was revoked (UTC); null while it is not."
+  revokedAt: Time
+}
+
+"The input of addAccount."
+input AddAccountInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "1 to 64 letters, digits and . _ @ -, starting with a letter or digit; not local or anonymous."
+  name: String!
+  "viewer, editor or admin."
+  role: String!
+  "public, restricted or confidential."
+  clearance: String!
+  "When the token stops working (UTC), in the future; null: never."
+  expiresAt: Time
+  "Why the account is added, kept in its change record."
+  reason: String
+}
+
+"The answer of addAccount."
+type AddAccountPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The account added; null when it was not."
+  account: Account
+  "The account's token, shown this once: send it as Authorization: Bearer <token>. Null when the account was not added."
+  token: String
+  "What was wrong with the input; empty when the account was added."
+  userErrors: [UserError!]!
+}
+
+"The input of revokeAccount."
+input RevokeAccountInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The account's name."
+  name: String!
+  "Why the account is revoked, kept in its change record."
+  reason: String
+}
+
+"The answer of revokeAccount."
+type RevokeAccountPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The account as revoked; null when it was not."
+  account: Account
+  "What was wrong with the input; empty when the account was revoked."
+  userErrors: [UserError!]!
+}
 `, BuiltIn: false},
 }
 var parsedSchema = gqlparser.MustLoadSchema(sources...)
@@ -7503,6 +8083,24 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Account(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_Account_name(ctx, field)
+	case "role":
+		return ec.fieldContext_Account_role(ctx, field)
+	case "clearance":
+		return ec.fieldContext_Account_clearance(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_Account_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_Account_expiresAt(ctx, field)
+	case "revokedAt":
+		return ec.fieldContext_Account_revokedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Account", field.Name)
+}
 
 func (ec *executionContext) childFields_Actor(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -7560,6 +8158,20 @@ func (ec *executionContext) childFields_ActorEdge(ctx context.Context, field gra
 		return ec.fieldContext_ActorEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type ActorEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_AddAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_AddAccountPayload_clientMutationId(ctx, field)
+	case "account":
+		return ec.fieldContext_AddAccountPayload_account(ctx, field)
+	case "token":
+		return ec.fieldContext_AddAccountPayload_token(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_AddAccountPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type AddAccountPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_AddAttackEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -7752,6 +8364,54 @@ func (ec *executionContext) childFields_Casualties(ctx context.Context, field gr
 		return ec.fieldContext_Casualties_injured(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Casualties", field.Name)
+}
+
+func (ec *executionContext) childFields_Change(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Change_id(ctx, field)
+	case "at":
+		return ec.fieldContext_Change_at(ctx, field)
+	case "by":
+		return ec.fieldContext_Change_by(ctx, field)
+	case "action":
+		return ec.fieldContext_Change_action(ctx, field)
+	case "entityId":
+		return ec.fieldContext_Change_entityId(ctx, field)
+	case "entityType":
+		return ec.fieldContext_Change_entityType(ctx, field)
+	case "before":
+		return ec.fieldContext_Change_before(ctx, field)
+	case "after":
+		return ec.fieldContext_Change_after(ctx, field)
+	case "reason":
+		return ec.fieldContext_Change_reason(ctx, field)
+	case "requestId":
+		return ec.fieldContext_Change_requestId(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_ChangeConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_ChangeEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_ChangeEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type ChangeEdge", field.Name)
 }
 
 func (ec *executionContext) childFields_Claim(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -8568,6 +9228,18 @@ func (ec *executionContext) childFields_Retraction(ctx context.Context, field gr
 		return ec.fieldContext_Retraction_at(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Retraction", field.Name)
+}
+
+func (ec *executionContext) childFields_RevokeAccountPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RevokeAccountPayload_clientMutationId(ctx, field)
+	case "account":
+		return ec.fieldContext_RevokeAccountPayload_account(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RevokeAccountPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RevokeAccountPayload", field.Name)
 }
 
 func (ec *executionContext) childFields_SearchConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -9546,6 +10218,20 @@ func (ec *executionContext) field_Month_attacks_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_addAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.AddAccountInput, error) {
+			return ec.unmarshalNAddAccountInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAccountInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_addAttackEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -9776,6 +10462,20 @@ func (ec *executionContext) field_Mutation_retractClaim_args(ctx context.Context
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RetractClaimInput, error) {
 			return ec.unmarshalNRetractClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRetractClaimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_revokeAccount_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RevokeAccountInput, error) {
+			return ec.unmarshalNRevokeAccountInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRevokeAccountInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10210,6 +10910,52 @@ func (ec *executionContext) field_Query_attacks_args(ctx context.Context, rawArg
 	return args, nil
 }
 
+func (ec *executionContext) field_Query_changes_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "until",
+		func(ctx context.Context, v any) (*time.Time, error) {
+			return ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["until"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "by",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["by"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg3
+	arg4, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg4
+	return args, nil
+}
+
 func (ec *executionContext) field_Query_claim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -10437,6 +11183,36 @@ func (ec *executionContext) field_Query_graph_args(ctx context.Context, rawArgs 
 		return nil, err
 	}
 	args["limit"] = arg2
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_history_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -11044,6 +11820,144 @@ func (ec *executionContext) field___Type_fields_args(ctx context.Context, rawArg
 
 // region    **************************** field.gotpl *****************************
 
+func (ec *executionContext) _Account_name(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Account_role(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_role(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().Role(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_role(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Account_clearance(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_clearance(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().Clearance(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_clearance(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Account_createdAt(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Account_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Account_expiresAt(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().ExpiresAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Account_revokedAt(ctx context.Context, field graphql.CollectedField, obj *athar.Account) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Account_revokedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Account().RevokedAt(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *time.Time) graphql.Marshaler {
+			return ec.marshalOTime2ᚖtimeᚐTime(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Account_revokedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Account", field, true, true, errors.New("field of type Time does not have child fields"))
+}
+
 func (ec *executionContext) _Actor_id(ctx context.Context, field graphql.CollectedField, obj *athar.Actor) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -11637,6 +12551,116 @@ func (ec *executionContext) fieldContext_ActorEdge_node(_ context.Context, field
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAccountPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.AddAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAccountPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAccountPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddAccountPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AddAccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.AddAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAccountPayload_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAccountPayload_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _AddAccountPayload_token(ctx context.Context, field graphql.CollectedField, obj *model.AddAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAccountPayload_token(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Token, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_AddAccountPayload_token(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("AddAccountPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _AddAccountPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.AddAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_AddAccountPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_AddAccountPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "AddAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -13551,6 +14575,387 @@ func (ec *executionContext) fieldContext_Casualties_injured(_ context.Context, f
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_FigureSummary(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Change_id(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Change_at(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_at(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.At, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _Change_by(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_by(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.By, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_by(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_action(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_action(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Action, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_action(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_entityId(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entityId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entityId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _Change_entityType(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_entityType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EntityType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Change_entityType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_before(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_before(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Before, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_before(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_after(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_after(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.After, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_after(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_reason(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Change_requestId(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_requestId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RequestID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalOString2string(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_requestId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+			return ec.marshalNChangeEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Change) graphql.Marshaler {
+			return ec.marshalNChange2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _ChangeEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("ChangeEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _ChangeEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.ChangeEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_ChangeEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Change) graphql.Marshaler {
+			return ec.marshalOChange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_ChangeEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "ChangeEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Change(ctx, field)
 		},
 	}
 	return fc, nil
@@ -20005,6 +21410,94 @@ func (ec *executionContext) fieldContext_Mutation_unlinkSameIncident(ctx context
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_addAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_addAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().AddAccount(ctx, fc.Args["input"].(model.AddAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.AddAccountPayload) graphql.Marshaler {
+			return ec.marshalOAddAccountPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAccountPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_addAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_AddAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_addAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_revokeAccount(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_revokeAccount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RevokeAccount(ctx, fc.Args["input"].(model.RevokeAccountInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.RevokeAccountPayload) graphql.Marshaler {
+			return ec.marshalORevokeAccountPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRevokeAccountPayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_revokeAccount(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RevokeAccountPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_revokeAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _NearbyFacility_facility(ctx context.Context, field graphql.CollectedField, obj *athar.NearbyFacility) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22144,6 +23637,126 @@ func (ec *executionContext) fieldContext_Query_attackClusters(ctx context.Contex
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_history(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_history(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().History(ctx, fc.Args["id"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_history(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_history_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_changes(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_changes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Changes(ctx, fc.Args["since"].(*time.Time), fc.Args["until"].(*time.Time), fc.Args["by"].(*string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+			return ec.marshalNChangeConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_changes(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_ChangeConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_changes_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_accounts(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().Accounts(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Account) graphql.Marshaler {
+			return ec.marshalNAccount2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccountᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -22873,6 +24486,93 @@ func (ec *executionContext) _Retraction_at(ctx context.Context, field graphql.Co
 }
 func (ec *executionContext) fieldContext_Retraction_at(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Retraction", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _RevokeAccountPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeAccountPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeAccountPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RevokeAccountPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RevokeAccountPayload_account(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeAccountPayload_account(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Account, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Account) graphql.Marshaler {
+			return ec.marshalOAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeAccountPayload_account(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Account(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RevokeAccountPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *model.RevokeAccountPayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RevokeAccountPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RevokeAccountPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RevokeAccountPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _SearchConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.SearchConnection) (ret graphql.Marshaler) {
@@ -25932,6 +27632,71 @@ func (ec *executionContext) unmarshalInputActorFilter(ctx context.Context, obj a
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputAddAccountInput(ctx context.Context, obj any) (model.AddAccountInput, error) {
+	var it model.AddAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "name", "role", "clearance", "expiresAt", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "role":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("role"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Role = data
+		case "clearance":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clearance"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Clearance = data
+		case "expiresAt":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("expiresAt"))
+			data, err := ec.unmarshalOTime2ᚖtimeᚐTime(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ExpiresAt = graphql.OmittableOf(data)
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputAddAttackEventInput(ctx context.Context, obj any) (model.AddAttackEventInput, error) {
 	var it model.AddAttackEventInput
 	if obj == nil {
@@ -25943,7 +27708,7 @@ func (ec *executionContext) unmarshalInputAddAttackEventInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -25978,6 +27743,13 @@ func (ec *executionContext) unmarshalInputAddAttackEventInput(ctx context.Contex
 				return it, err
 			}
 			it.Relation = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -25994,7 +27766,7 @@ func (ec *executionContext) unmarshalInputAddAttackFacilityInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26022,6 +27794,13 @@ func (ec *executionContext) unmarshalInputAddAttackFacilityInput(ctx context.Con
 				return it, err
 			}
 			it.FacilityID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -26038,7 +27817,7 @@ func (ec *executionContext) unmarshalInputAddAttackPlaceInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26066,6 +27845,13 @@ func (ec *executionContext) unmarshalInputAddAttackPlaceInput(ctx context.Contex
 				return it, err
 			}
 			it.PlaceID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -26086,7 +27872,7 @@ func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj
 		asMap["stance"] = "ASSERTS"
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26248,6 +28034,13 @@ func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj
 				return it, err
 			}
 			it["unknownKilled"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26466,7 +28259,7 @@ func (ec *executionContext) unmarshalInputCorrectMatchInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "datasetId", "recordId", "entityId"}
+	fieldsInOrder := [...]string{"clientMutationId", "datasetId", "recordId", "entityId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -26501,6 +28294,13 @@ func (ec *executionContext) unmarshalInputCorrectMatchInput(ctx context.Context,
 				return it, err
 			}
 			it.EntityID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -26561,7 +28361,7 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description", "distinctFrom"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description", "distinctFrom", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26625,6 +28425,13 @@ func (ec *executionContext) unmarshalInputCreateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it["distinctFrom"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26641,7 +28448,7 @@ func (ec *executionContext) unmarshalInputCreateAttackInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26754,6 +28561,13 @@ func (ec *executionContext) unmarshalInputCreateAttackInput(ctx context.Context,
 				return it, err
 			}
 			it["aggregateId"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26770,7 +28584,7 @@ func (ec *executionContext) unmarshalInputCreateDatasetInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26841,6 +28655,13 @@ func (ec *executionContext) unmarshalInputCreateDatasetInput(ctx context.Context
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26857,7 +28678,7 @@ func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -26921,6 +28742,13 @@ func (ec *executionContext) unmarshalInputCreateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -26937,7 +28765,7 @@ func (ec *executionContext) unmarshalInputCreateFacilityInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description", "distinctFrom"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description", "distinctFrom", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27015,6 +28843,13 @@ func (ec *executionContext) unmarshalInputCreateFacilityInput(ctx context.Contex
 				return it, err
 			}
 			it["distinctFrom"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27031,7 +28866,7 @@ func (ec *executionContext) unmarshalInputCreatePlaceInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description", "distinctFrom"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description", "distinctFrom", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27102,6 +28937,13 @@ func (ec *executionContext) unmarshalInputCreatePlaceInput(ctx context.Context, 
 				return it, err
 			}
 			it["distinctFrom"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27118,7 +28960,7 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27203,6 +29045,13 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27352,7 +29201,7 @@ func (ec *executionContext) unmarshalInputLinkSameIncidentInput(ctx context.Cont
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackIds", "note"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackIds", "note", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27380,6 +29229,13 @@ func (ec *executionContext) unmarshalInputLinkSameIncidentInput(ctx context.Cont
 				return it, err
 			}
 			it.Note = graphql.OmittableOf(data)
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27528,7 +29384,7 @@ func (ec *executionContext) unmarshalInputRemoveAttackEventInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "eventId", "relation", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27563,6 +29419,13 @@ func (ec *executionContext) unmarshalInputRemoveAttackEventInput(ctx context.Con
 				return it, err
 			}
 			it.Relation = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27579,7 +29442,7 @@ func (ec *executionContext) unmarshalInputRemoveAttackFacilityInput(ctx context.
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "facilityId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27607,6 +29470,13 @@ func (ec *executionContext) unmarshalInputRemoveAttackFacilityInput(ctx context.
 				return it, err
 			}
 			it.FacilityID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27623,7 +29493,7 @@ func (ec *executionContext) unmarshalInputRemoveAttackPlaceInput(ctx context.Con
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "placeId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27651,6 +29521,13 @@ func (ec *executionContext) unmarshalInputRemoveAttackPlaceInput(ctx context.Con
 				return it, err
 			}
 			it.PlaceID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27695,6 +29572,50 @@ func (ec *executionContext) unmarshalInputRetractClaimInput(ctx context.Context,
 				return it, err
 			}
 			it.Reason = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRevokeAccountInput(ctx context.Context, obj any) (model.RevokeAccountInput, error) {
+	var it model.RevokeAccountInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "name", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "name":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("name"))
+			data, err := ec.unmarshalNString2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Name = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27748,7 +29669,7 @@ func (ec *executionContext) unmarshalInputUnlinkSameIncidentInput(ctx context.Co
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "attackId"}
+	fieldsInOrder := [...]string{"clientMutationId", "attackId", "reason"}
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
 		if !ok {
@@ -27769,6 +29690,13 @@ func (ec *executionContext) unmarshalInputUnlinkSameIncidentInput(ctx context.Co
 				return it, err
 			}
 			it.AttackID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -27785,7 +29713,7 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27842,6 +29770,13 @@ func (ec *executionContext) unmarshalInputUpdateActorInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27858,7 +29793,7 @@ func (ec *executionContext) unmarshalInputUpdateAttackInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "summary", "date", "timeOfDay", "attackTypes", "weapons", "damage", "facilityIds", "placeIds", "duringEventIds", "partOfEventIds", "location", "aggregateId", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -27971,6 +29906,13 @@ func (ec *executionContext) unmarshalInputUpdateAttackInput(ctx context.Context,
 				return it, err
 			}
 			it["aggregateId"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -27987,7 +29929,7 @@ func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28135,6 +30077,13 @@ func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, 
 				return it, err
 			}
 			it["unknownKilled"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -28151,7 +30100,7 @@ func (ec *executionContext) unmarshalInputUpdateDatasetInput(ctx context.Context
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "publisher", "release", "url", "licence", "citation", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28222,6 +30171,13 @@ func (ec *executionContext) unmarshalInputUpdateDatasetInput(ctx context.Context
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -28238,7 +30194,7 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "kind", "date", "facilityId", "placeIds", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28302,6 +30258,13 @@ func (ec *executionContext) unmarshalInputUpdateEventInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -28318,7 +30281,7 @@ func (ec *executionContext) unmarshalInputUpdateFacilityInput(ctx context.Contex
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "type", "placeId", "location", "operatedBy", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28389,6 +30352,13 @@ func (ec *executionContext) unmarshalInputUpdateFacilityInput(ctx context.Contex
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -28405,7 +30375,7 @@ func (ec *executionContext) unmarshalInputUpdatePlaceInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "name", "aliases", "kind", "partOf", "location", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28469,6 +30439,13 @@ func (ec *executionContext) unmarshalInputUpdatePlaceInput(ctx context.Context, 
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -28485,7 +30462,7 @@ func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28570,6 +30547,13 @@ func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context,
 				return it, err
 			}
 			it["description"] = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["reason"] = data
 		}
 	}
 	return it, nil
@@ -28635,6 +30619,201 @@ func (ec *executionContext) _Node(ctx context.Context, sel ast.SelectionSet, obj
 // endregion ************************** interface.gotpl ***************************
 
 // region    **************************** object.gotpl ****************************
+
+var accountImplementors = []string{"Account"}
+
+func (ec *executionContext) _Account(ctx context.Context, sel ast.SelectionSet, obj *athar.Account) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, accountImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Account")
+		case "name":
+			out.Values[i] = ec._Account_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "role":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_role(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "clearance":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_clearance(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "createdAt":
+			out.Values[i] = ec._Account_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "expiresAt":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_expiresAt(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "revokedAt":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Account_revokedAt(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
 
 var actorImplementors = []string{"Actor", "Node"}
 
@@ -29043,6 +31222,59 @@ func (ec *executionContext) _ActorEdge(ctx context.Context, sel ast.SelectionSet
 		case "node":
 			out.Values[i] = ec._ActorEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var addAccountPayloadImplementors = []string{"AddAccountPayload"}
+
+func (ec *executionContext) _AddAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.AddAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, addAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("AddAccountPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._AddAccountPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._AddAccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "token":
+			out.Values[i] = ec._AddAccountPayload_token(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._AddAccountPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -30528,6 +32760,180 @@ func (ec *executionContext) _Casualties(ctx context.Context, sel ast.SelectionSe
 		case "injured":
 			out.Values[i] = ec._Casualties_injured(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var changeImplementors = []string{"Change"}
+
+func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, obj *athar.Change) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Change")
+		case "id":
+			out.Values[i] = ec._Change_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "at":
+			out.Values[i] = ec._Change_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "by":
+			out.Values[i] = ec._Change_by(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "action":
+			out.Values[i] = ec._Change_action(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entityId":
+			out.Values[i] = ec._Change_entityId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "entityType":
+			out.Values[i] = ec._Change_entityType(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "before":
+			out.Values[i] = ec._Change_before(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "after":
+			out.Values[i] = ec._Change_after(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._Change_reason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "requestId":
+			out.Values[i] = ec._Change_requestId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var changeConnectionImplementors = []string{"ChangeConnection"}
+
+func (ec *executionContext) _ChangeConnection(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeConnection")
+		case "edges":
+			out.Values[i] = ec._ChangeConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._ChangeConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._ChangeConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var changeEdgeImplementors = []string{"ChangeEdge"}
+
+func (ec *executionContext) _ChangeEdge(ctx context.Context, sel ast.SelectionSet, obj *model.ChangeEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, changeEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("ChangeEdge")
+		case "cursor":
+			out.Values[i] = ec._ChangeEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._ChangeEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -34099,6 +36505,20 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "addAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_addAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "revokeAccount":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_revokeAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35378,6 +37798,72 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "history":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_history(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "changes":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_changes(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "accounts":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_accounts(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -35834,6 +38320,54 @@ func (ec *executionContext) _Retraction(ctx context.Context, sel ast.SelectionSe
 			}
 		case "at":
 			out.Values[i] = ec._Retraction_at(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var revokeAccountPayloadImplementors = []string{"RevokeAccountPayload"}
+
+func (ec *executionContext) _RevokeAccountPayload(ctx context.Context, sel ast.SelectionSet, obj *model.RevokeAccountPayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, revokeAccountPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RevokeAccountPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RevokeAccountPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "account":
+			out.Values[i] = ec._RevokeAccountPayload_account(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RevokeAccountPayload_userErrors(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -37458,6 +39992,32 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 
 // region    ***************************** type.gotpl *****************************
 
+func (ec *executionContext) marshalNAccount2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Account) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx context.Context, sel ast.SelectionSet, v *athar.Account) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._Account(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNActor2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx context.Context, sel ast.SelectionSet, v []*athar.Actor) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -37503,6 +40063,11 @@ func (ec *executionContext) marshalNActorKind2githubᚗcomᚋatharᚑprojectᚋa
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) unmarshalNAddAccountInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAccountInput(ctx context.Context, v any) (model.AddAccountInput, error) {
+	res, err := ec.unmarshalInputAddAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNAddAttackEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAttackEventInput(ctx context.Context, v any) (model.AddAttackEventInput, error) {
@@ -37710,6 +40275,36 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 		}
 	}
 	return res
+}
+
+func (ec *executionContext) marshalNChange2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx context.Context, sel ast.SelectionSet, v []*athar.Change) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOChange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNChangeConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeConnection(ctx context.Context, sel ast.SelectionSet, v *model.ChangeConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._ChangeConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNChangeEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v []*model.ChangeEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalOChangeEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeEdge(ctx, sel, v[i])
+	})
+
+	return ret
 }
 
 func (ec *executionContext) marshalNClaim2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx context.Context, sel ast.SelectionSet, v []*athar.Claim) graphql.Marshaler {
@@ -38508,6 +41103,11 @@ func (ec *executionContext) unmarshalNRetractClaimInput2githubᚗcomᚋatharᚑp
 	return res, graphql.ErrorOnPath(ctx, err)
 }
 
+func (ec *executionContext) unmarshalNRevokeAccountInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRevokeAccountInput(ctx context.Context, v any) (model.RevokeAccountInput, error) {
+	res, err := ec.unmarshalInputRevokeAccountInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNSearchConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.SearchConnection) graphql.Marshaler {
 	if v == nil {
 		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
@@ -38964,6 +41564,13 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 	return res
 }
 
+func (ec *executionContext) marshalOAccount2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccount(ctx context.Context, sel ast.SelectionSet, v *athar.Account) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Account(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx context.Context, sel ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -39039,6 +41646,13 @@ func (ec *executionContext) marshalOActorKind2ᚖgithubᚗcomᚋatharᚑproject�
 	_ = ctx
 	res := graphql.MarshalString(string(*v))
 	return res
+}
+
+func (ec *executionContext) marshalOAddAccountPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐAddAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.AddAccountPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._AddAccountPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOAddAttackEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {
@@ -39189,6 +41803,20 @@ func (ec *executionContext) marshalOCasualties2ᚖgithubᚗcomᚋatharᚑproject
 		return graphql.Null
 	}
 	return ec._Casualties(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOChange2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐChange(ctx context.Context, sel ast.SelectionSet, v *athar.Change) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Change(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOChangeEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐChangeEdge(ctx context.Context, sel ast.SelectionSet, v *model.ChangeEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._ChangeEdge(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOClaim2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐClaim(ctx context.Context, sel ast.SelectionSet, v *athar.Claim) graphql.Marshaler {
@@ -39845,6 +42473,13 @@ func (ec *executionContext) marshalORetraction2ᚖgithubᚗcomᚋatharᚑproject
 		return graphql.Null
 	}
 	return ec._Retraction(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORevokeAccountPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRevokeAccountPayload(ctx context.Context, sel ast.SelectionSet, v *model.RevokeAccountPayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RevokeAccountPayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalOSearchEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐSearchEdge(ctx context.Context, sel ast.SelectionSet, v *model.SearchEdge) graphql.Marshaler {

@@ -521,6 +521,8 @@ var mutationsMeasured = []string{
 	`linkSameIncident(input: {attackIds: ["attack:third", "attack:cost"], note: "N"}) { attacks { id } }`,
 	`unlinkSameIncident(input: {attackId: "attack:third"}) { attack { id } }`,
 	`correctMatch(input: {datasetId: "dataset:cost", recordId: "place:none", entityId: "place:cost"}) { match { name } }`,
+	`addAccount(input: {name: "cost", role: "viewer", clearance: "public"}) { token }`,
+	`revokeAccount(input: {name: "cost"}) { account { name } }`,
 }
 
 // TestQueryCost_CountsEveryMutationsRoundTrips sends a mutation of each kind the schema has (each

@@ -32,16 +32,18 @@ const (
 )
 
 var codes = map[string]string{
-	athar.EINVALID:     CodeBadUserInput,
-	athar.ENOTFOUND:    CodeNotFound,
-	athar.ECONFLICT:    CodeConflict,
-	athar.EUNAVAILABLE: CodeUnavailable,
-	athar.ETIMEOUT:     CodeTimeout,
-	athar.ECANCELED:    CodeClientClosed,
-	athar.EBUSY:        CodeBusy,
-	athar.EREADONLY:    CodeReadOnly,
-	athar.EUNKNOWN:     CodeUnknown,
-	athar.EINTERNAL:    CodeInternal,
+	athar.EINVALID:      CodeBadUserInput,
+	athar.EUNAUTHORIZED: CodeUnauthorized,
+	athar.EFORBIDDEN:    CodeForbidden,
+	athar.ENOTFOUND:     CodeNotFound,
+	athar.ECONFLICT:     CodeConflict,
+	athar.EUNAVAILABLE:  CodeUnavailable,
+	athar.ETIMEOUT:      CodeTimeout,
+	athar.ECANCELED:     CodeClientClosed,
+	athar.EBUSY:         CodeBusy,
+	athar.EREADONLY:     CodeReadOnly,
+	athar.EUNKNOWN:      CodeUnknown,
+	athar.EINTERNAL:     CodeInternal,
 }
 
 // ErrorPresenter is the one place where errors become what a client sees. Errors from resolvers

@@ -17,6 +17,8 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/auth"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/internal/neo4jtest"
@@ -80,8 +82,8 @@ func newClientRoundTrips(tb testing.TB, store *neo4jstore.Store) *client {
 // httpapi, as `athar serve` runs it. configure, when not nil, adjusts the two configurations.
 func serve(tb testing.TB, store *neo4jstore.Store, configure func(*resolvers.Config, *httpapi.Config)) *client {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	gql := resolvers.Config{Reader: store, Curator: store, Explorer: store, Logger: logger}
-	web := httpapi.Config{Explorer: store, Pinger: store, Logger: logger}
+	gql := resolvers.Config{Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Logger: logger}
+	web := httpapi.Config{Explorer: store, Changes: store, Pinger: store, Logger: logger}
 	if configure != nil {
 		configure(&gql, &web)
 	}
@@ -631,36 +633,45 @@ func assertNoLeak(t *testing.T, e gqlError) {
 	}
 }
 
-func TestWriteToken_GuardsMutations(t *testing.T) {
+// Mutations need an editor's (or an admin's) account: an anonymous reader is refused as
+// unauthenticated, a viewer as forbidden, and neither writes.
+func TestRoles_GuardMutations(t *testing.T) {
 	MustServer(t, true)
 	store := neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database)
-	c := serve(t, store, func(_ *resolvers.Config, web *httpapi.Config) { web.WriteToken = "s3cret-token" })
+	viewer := neo4jtest.MustAccount(t, store, "viewer", athar.RoleViewer, time.Time{})
+	editor := neo4jtest.MustAccount(t, store, "editor", athar.RoleEditor, time.Time{})
+	c := serve(t, store, func(_ *resolvers.Config, web *httpapi.Config) {
+		web.Auth = auth.New(auth.Config{Accounts: store, PublicRead: true})
+	})
 	create := `mutation { createPlace(input: {id: "place:guarded", name: "Guarded", kind: CITY}) { place { id } userErrors { code } } }`
 
 	var read struct{ Facility struct{ Name string } }
 	c.MustData(`{ facility(id: "facility:ain-jalout-school") { name } }`, nil, &read)
 	if read.Facility.Name == "" {
-		t.Error("reading needs no token, but the read failed")
+		t.Error("an anonymous read failed with ATHAR_PUBLIC_READ")
 	}
 	c.MustError(create, nil, "UNAUTHENTICATED", "")
-	c.header = http.Header{"Authorization": {"Bearer wrong"}}
+	c.header = http.Header{"Authorization": {"Bearer " + viewer}}
 	c.MustError(create, nil, "FORBIDDEN", "")
 	if n := neo4jtest.Count(t, "MATCH (p:Place {id: 'place:guarded'}) RETURN count(p) AS n", nil); n != 0 {
 		t.Fatal("a refused mutation wrote")
 	}
-	c.header = http.Header{"Authorization": {"Bearer s3cret-token"}}
+	if n := neo4jtest.Count(t, "MATCH (c:Change {entityId: 'place:guarded'}) RETURN count(c) AS n", nil); n != 0 {
+		t.Fatal("a refused mutation left a change record")
+	}
+	c.header = http.Header{"Authorization": {"Bearer " + editor}}
 	var ok struct {
 		CreatePlace struct{ Place struct{ ID string } }
 	}
 	c.MustMutate(create, nil, &ok)
 	if ok.CreatePlace.Place.ID != "place:guarded" {
-		t.Errorf("with the token: %+v", ok)
+		t.Errorf("with the editor's token: %+v", ok)
 	}
 }
 
-// The GraphQL endpoint trusts only the credential httpapi records: served without it, it refuses
+// The GraphQL endpoint trusts only the principal httpapi records: served without it, it refuses
 // every mutation rather than let one through unchecked.
-func TestWriteToken_WithoutHTTPAPIMutationsAreRefused(t *testing.T) {
+func TestRoles_WithoutHTTPAPIMutationsAreRefused(t *testing.T) {
 	MustServer(t, false)
 	store := neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database)
 	srv := httptest.NewServer(resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store,

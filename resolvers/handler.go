@@ -19,12 +19,14 @@ import (
 )
 
 // Config is what the GraphQL endpoint needs: the domain services and the query limits. The HTTP
-// concerns (timeouts, body size, the write token, host names) are httpapi.Config's.
+// concerns (timeouts, body size, tokens, host names) are httpapi.Config's.
 type Config struct {
 	Reader   athar.Reader
 	Curator  athar.Curator
 	Explorer athar.Explorer
-	Logger   *slog.Logger // gets internal errors and panics, with their request id
+	Changes  athar.Changes  // history and changes
+	Accounts athar.Accounts // accounts, addAccount, revokeAccount (admins')
+	Logger   *slog.Logger   // gets internal errors and panics, with their request id
 
 	Introspection   bool // answer introspection queries
 	ComplexityLimit int  // reject queries above this cost before they run (DefaultComplexityLimit)
@@ -75,12 +77,12 @@ func (c *Config) defaults() {
 
 // NewGraphQLHandler returns the GraphQL endpoint: GET and POST per the GraphQL-over-HTTP
 // conventions, the error presenter, the cost limits, and per-request loaders. Serve it through
-// httpapi.NewServer: a mutation runs only when the request's httpapi.WriteCredential allows it, and
-// errors carry the request id httpapi gives.
+// httpapi.NewServer: a mutation runs only when the account the request acts as may change the graph
+// (requireRole), and errors carry the request id httpapi gives.
 func NewGraphQLHandler(cfg Config) http.Handler {
 	cfg.defaults()
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer}})
+		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer, ChangeLog: cfg.Changes, AccountStore: cfg.Accounts}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(overHTTP{logger: cfg.Logger})
@@ -98,7 +100,8 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	if cfg.Introspection {
 		srv.Use(extension.Introspection{})
 	}
-	srv.AroundOperations(requireWriteCredential)
+	srv.AroundOperations(requireRole)
+	srv.AroundFields(withReason)
 	srv.AroundFields(emptyAsNull)
 	srv.Use(inputs)
 	srv.Use(newCostLimit(es.Schema(), cfg.ComplexityLimit, cfg.Limits.RoundTripCost, cfg.Limits.SearchCost))

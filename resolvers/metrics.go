@@ -12,7 +12,7 @@ import (
 // of its first error, for the request counters httpapi keeps. Only the type (query, mutation,
 // subscription) is told: operation names are the client's own text. It must be the first extension
 // used, so that it is the outermost and sees what the others answer (a mutation refused for its
-// write token never reaches the response interceptors).
+// account's role never reaches the response interceptors).
 type operationMetrics struct{}
 
 var (

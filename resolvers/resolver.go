@@ -9,7 +9,9 @@ import "github.com/athar-project/athar/internal/athar"
 
 // Resolver is the root of the resolvers; it holds the domain services and nothing else.
 type Resolver struct {
-	Reader   athar.Reader
-	Curator  athar.Curator
-	Explorer athar.Explorer
+	Reader       athar.Reader
+	Curator      athar.Curator
+	Explorer     athar.Explorer
+	ChangeLog    athar.Changes  // change records: history and changes
+	AccountStore athar.Accounts // accounts, for the admins' operations
 }

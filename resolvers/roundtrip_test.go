@@ -201,9 +201,10 @@ func TestEveryField_RoundTrips(t *testing.T) {
 }
 
 // TestSchema_InputsFollowTheDescriptions holds the schema's inputs to the entities' descriptions:
-// the create input (CreateXInput, or AddClaimInput) has, besides clientMutationId, the id and every
-// field an input may set, non-null exactly where the field is required; UpdateXInput has, besides
-// clientMutationId and the id of the entity to change, the same but the fixed fields, all
+// the create input (CreateXInput, or AddClaimInput) has, besides clientMutationId and the reason
+// kept in its change record, the id and every field an input may set, non-null exactly where the
+// field is required; UpdateXInput has, besides those and the id of the entity to change, the same
+// but the fixed fields, all
 // nullable; X has a field of the same name for every field that is not a reference; and every enum
 // field's GraphQL enum has the domain's values, in order.
 func TestSchema_InputsFollowTheDescriptions(t *testing.T) {
@@ -213,7 +214,7 @@ func TestSchema_InputsFollowTheDescriptions(t *testing.T) {
 		if patch == nil || out == nil {
 			t.Fatalf("the schema lacks Update%[1]sInput or %[1]s", d.Type)
 		}
-		for def, extra := range map[*ast.Definition][]string{input: {"clientMutationId"}, patch: {"clientMutationId", "id"}} {
+		for def, extra := range map[*ast.Definition][]string{input: {"clientMutationId", "reason"}, patch: {"clientMutationId", "reason", "id"}} {
 			for _, name := range extra {
 				if f := def.Fields.ForName(name); f == nil || f.Type.NonNull != (name == "id") {
 					t.Errorf("%s.%s is missing, or nullable where it must not be", def.Name, name)
@@ -253,7 +254,7 @@ func TestSchema_InputsFollowTheDescriptions(t *testing.T) {
 		for def, want := range map[*ast.Definition]map[string]bool{input: wantInput, patch: wantPatch} {
 			got := map[string]bool{}
 			for _, f := range def.Fields {
-				if f.Name != "clientMutationId" && !(def == patch && f.Name == "id") {
+				if f.Name != "clientMutationId" && f.Name != "reason" && !(def == patch && f.Name == "id") {
 					got[f.Name] = f.Type.NonNull
 				}
 			}

@@ -16,6 +16,22 @@ import (
 	"github.com/athar-project/athar/internal/gqltypes"
 )
 
+func (r *accountResolver) Role(ctx context.Context, obj *athar.Account) (string, error) {
+	return string(obj.Role), nil
+}
+
+func (r *accountResolver) Clearance(ctx context.Context, obj *athar.Account) (string, error) {
+	return string(obj.Clearance), nil
+}
+
+func (r *accountResolver) ExpiresAt(ctx context.Context, obj *athar.Account) (*time.Time, error) {
+	return optionalTime(obj.ExpiresAt), nil
+}
+
+func (r *accountResolver) RevokedAt(ctx context.Context, obj *athar.Account) (*time.Time, error) {
+	return optionalTime(obj.RevokedAt), nil
+}
+
 // PartOf is the resolver for the partOf field.
 func (r *actorResolver) PartOf(ctx context.Context, obj *athar.Actor) (*athar.Actor, error) {
 	return one(ctx, loaders(ctx).actors, obj.PartOf)
@@ -538,6 +554,14 @@ func (r *mutationResolver) UnlinkSameIncident(ctx context.Context, input model.U
 	return out, err
 }
 
+func (r *mutationResolver) AddAccount(ctx context.Context, input model.AddAccountInput) (*model.AddAccountPayload, error) {
+	return addAccount(ctx, r.AccountStore, input)
+}
+
+func (r *mutationResolver) RevokeAccount(ctx context.Context, input model.RevokeAccountInput) (*model.RevokeAccountPayload, error) {
+	return revokeAccount(ctx, r.AccountStore, input)
+}
+
 func (r *nearbyFacilityResolver) Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error) {
 	return one(ctx, loaders(ctx).facilities, obj.FacilityID)
 }
@@ -851,6 +875,18 @@ func (r *queryResolver) AttackClusters(ctx context.Context, bbox athar.BBox, zoo
 	return attackClusters(ctx, r.Explorer, bbox, zoom, filter)
 }
 
+func (r *queryResolver) History(ctx context.Context, id string, first *int, after *string) (*model.ChangeConnection, error) {
+	return history(ctx, r.ChangeLog, id, athar.PageArgs{First: first, After: after})
+}
+
+func (r *queryResolver) Changes(ctx context.Context, since *time.Time, until *time.Time, by *string, first *int, after *string) (*model.ChangeConnection, error) {
+	return changes(ctx, r.ChangeLog, since, until, by, athar.PageArgs{First: first, After: after})
+}
+
+func (r *queryResolver) Accounts(ctx context.Context) ([]*athar.Account, error) {
+	return accounts(ctx, r.AccountStore)
+}
+
 func (r *repeatedTargetResolver) Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error) {
 	return one(ctx, loaders(ctx).facilities, obj.FacilityID)
 }
@@ -920,6 +956,8 @@ func (r *yearResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *
 func (r *yearResolver) Months(ctx context.Context, obj *athar.TimeNode) ([]*athar.TimeNode, error) {
 	return timeChildren(ctx, obj.ID)
 }
+
+func (r *Resolver) Account() graph.AccountResolver { return &accountResolver{r} }
 
 func (r *Resolver) Actor() graph.ActorResolver { return &actorResolver{r} }
 
@@ -994,6 +1032,7 @@ func (r *Resolver) SourceConnection() graph.SourceConnectionResolver {
 func (r *Resolver) Year() graph.YearResolver { return &yearResolver{r} }
 
 type (
+	accountResolver            struct{ *Resolver }
 	actorResolver              struct{ *Resolver }
 	actorConnectionResolver    struct{ *Resolver }
 	attackResolver             struct{ *Resolver }

@@ -16,6 +16,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/auth"
 	"github.com/athar-project/athar/internal/bench"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
@@ -31,7 +33,8 @@ fixed mix of queries over HTTP, once per number of concurrent clients (--clients
 per query, latency percentiles, throughput and Neo4j round trips per request, beside the same
 answers fetched by hand-written Cypher through the driver (the floor), and where a request's time
 goes: Neo4j's execution and planning by its own query statistics (db.stats), the round trips, and
-Athar's own work. With no NEO4J_URI it runs a fresh embedded Neo4j in a temporary directory; an
+Athar's own work. With --accounts every request carries a viewer's token, so that
+authenticating it is measured too. With no NEO4J_URI it runs a fresh embedded Neo4j in a temporary directory; an
 existing database must be empty.
 
 `, stderr)
@@ -44,6 +47,7 @@ existing database must be empty.
 	out := fs.String("out", "", "also write the report (Markdown) to this file")
 	seed := fs.Uint64("seed", 1, "random seed of the synthetic graph and of the query variables")
 	only := fs.String("only", "", "run only the queries whose name contains this")
+	accounts := fs.Bool("accounts", false, "make a viewer's account and send its token with every request, so that authenticating each request (an indexed lookup, and the slow hash once per token cache period) is measured too")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile of the measured requests (server and clients, one process) to this file, for go tool pprof")
 	if err := a.parse(args); err != nil {
 		return err
@@ -96,6 +100,18 @@ existing database must be empty.
 	b = nil
 	runtime.GC()
 
+	var authn *auth.Authenticator
+	var token string
+	if *accounts {
+		var id string
+		token, id = auth.NewToken()
+		_, secret, _ := auth.ParseToken(token)
+		if err := store.CreateAccount(ctx, athar.Account{Name: "bench", Role: athar.RoleViewer, Clearance: athar.ClearancePublic,
+			TokenID: id, TokenHash: auth.HashSecret(secret)}); err != nil {
+			return err
+		}
+		authn = auth.New(auth.Config{Accounts: store})
+	}
 	listener, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return err
@@ -103,7 +119,7 @@ existing database must be empty.
 	srv := &http.Server{Handler: httpapi.NewServer(httpapi.Config{
 		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store,
 			Logger: discardLogger(), ReportRoundTrips: true}),
-		Explorer: store, Pinger: store, Logger: discardLogger(), QueryTimeout: time.Minute,
+		Explorer: store, Pinger: store, Logger: discardLogger(), QueryTimeout: time.Minute, Auth: authn,
 		// The clients share one address: each runs at once, so that what is measured is the
 		// queries, not admission control's share per client.
 		Admission: httpapi.NewAdmission(httpapi.AdmissionConfig{MaxRunning: slices.Max(clients), MaxRunningPerClient: slices.Max(clients)}),
@@ -124,7 +140,7 @@ existing database must be empty.
 	}
 	results, err := bench.Run(ctx, bench.Options{URL: "http://" + listener.Addr().String() + "/graphql", Driver: driver,
 		Database: a.db.Database, Size: size, Clients: clients, Requests: *requests, Warmup: *warmup, Seed: *seed,
-		Only: func(name string) bool { return strings.Contains(name, *only) }},
+		Only: func(name string) bool { return strings.Contains(name, *only) }, Token: token},
 		func(s string) { fmt.Fprintln(stderr, s) })
 	if err != nil {
 		return err

@@ -85,7 +85,6 @@ func TestHealthcheck_WithAProxyName(t *testing.T) {
 	}
 	addr := "0.0.0.0:" + port
 	t.Setenv("ATHAR_ALLOWED_HOSTS", "athar.example.org")
-	t.Setenv("ATHAR_WRITE_TOKEN", "a-token-for-this-test-only")
 	MustServe(t, addr)
 	var stderr bytes.Buffer
 	if code := run(context.Background(), []string{"healthcheck", "--addr", addr}, io.Discard, &stderr); code != 0 {

@@ -108,7 +108,7 @@ func (l *httpLimits) register(fs *flag.FlagSet) {
 	fs.Int64Var(&l.MaxBodyBytes, "max-body-bytes", envInt64("ATHAR_MAX_BODY_BYTES", httpapi.DefaultMaxBodyBytes), "the largest GraphQL request body, in bytes; larger ones are answered 413 (env ATHAR_MAX_BODY_BYTES)")
 	fs.DurationVar(&l.BodyReadTimeout, "body-read-timeout", envDuration("ATHAR_BODY_READ_TIMEOUT", httpapi.DefaultBodyReadTimeout), "how long a GraphQL request's body may take to arrive; it is read whole before the request waits for a slot, and a late one is answered 408 (env ATHAR_BODY_READ_TIMEOUT)")
 	fs.IntVar(&l.MaxConcurrent, "max-concurrent", envInt("ATHAR_MAX_CONCURRENT", httpapi.DefaultMaxRunning()), "how many GraphQL and export requests run at once; 4 per CPU by default, at least 4 and at most 64 (env ATHAR_MAX_CONCURRENT)")
-	fs.IntVar(&l.MaxConcurrentPerUser, "max-concurrent-per-client", envInt("ATHAR_MAX_CONCURRENT_PER_CLIENT", 0), "how many of them one client (the write token, else its IP address) may run; 0 means half of --max-concurrent (env ATHAR_MAX_CONCURRENT_PER_CLIENT)")
+	fs.IntVar(&l.MaxConcurrentPerUser, "max-concurrent-per-client", envInt("ATHAR_MAX_CONCURRENT_PER_CLIENT", 0), "how many of them one client (the account it acts as, else its IP address) may run; 0 means half of --max-concurrent (env ATHAR_MAX_CONCURRENT_PER_CLIENT)")
 	fs.IntVar(&l.QueueLength, "queue-length", envInt("ATHAR_QUEUE_LENGTH", httpapi.DefaultQueueLength), "how many requests may wait for one to finish; beyond, 503 with Retry-After; 0 means none wait (env ATHAR_QUEUE_LENGTH)")
 	fs.DurationVar(&l.QueueWait, "queue-wait", envDuration("ATHAR_QUEUE_WAIT", httpapi.DefaultQueueWait), "how long a request waits for one to finish before it is answered 503 (env ATHAR_QUEUE_WAIT)")
 }

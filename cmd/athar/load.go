@@ -26,7 +26,8 @@ Drives a mixed read and write load against a running Athar that holds the seed d
 search, lists, timeline, nodes, the CSV export) beside writes (updateAttack, updateClaim, addClaim)
 that all edit one attack, so that the reads walk what the writes change. It first creates that
 attack (attack:load-<run>, on the seed's Ain Jalout school) and four claims, and leaves them and the
-claims it adds in the database: run it against a test instance. It prints requests, errors by code,
+claims it adds in the database: run it against a test instance. Its writes need an editor's
+token (--token) once the instance has accounts. It prints requests, errors by code,
 and p50/p95/p99 latency for reads, writes and each operation; it exits 1 when a request failed.
 
 `)
@@ -39,6 +40,7 @@ and p50/p95/p99 latency for reads, writes and each operation; it exits 1 when a 
 	seed := fs.Uint64("seed", 1, "random seed of the clients' choices")
 	timeout := fs.Duration("timeout", time.Minute, "a request's client-side time limit")
 	out := fs.String("out", "", "also write the report (Markdown) to this file")
+	token := fs.String("token", env("ATHAR_TOKEN", ""), "the token of an editor's account (athar user add --role editor), sent as Authorization: Bearer; empty for a single-user local instance (env ATHAR_TOKEN)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -49,7 +51,7 @@ and p50/p95/p99 latency for reads, writes and each operation; it exits 1 when a 
 		return fmt.Errorf("--clients: %d is not a positive number", *clients)
 	}
 	fmt.Fprintf(stderr, "driving %d clients against %s for %s...\n", *clients, *addr, *duration)
-	rep, err := bench.Load(ctx, bench.LoadOptions{URL: "http://" + *addr, Token: os.Getenv("ATHAR_WRITE_TOKEN"), Clients: *clients,
+	rep, err := bench.Load(ctx, bench.LoadOptions{URL: "http://" + *addr, Token: *token, Clients: *clients,
 		Duration: *duration, WriteShare: *writes, Seed: *seed, Timeout: *timeout})
 	if err != nil {
 		return err

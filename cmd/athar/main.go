@@ -1,5 +1,6 @@
 // Command athar is Athar's one binary: `athar serve` runs the GraphQL service, `athar import` and
 // `athar export` move bundles in and out, `athar migrate` applies the database's migrations,
+// `athar user` manages accounts,
 // `athar bench` and `athar load` measure it, and `athar healthcheck` asks a running Athar whether it
 // is ready.
 package main
@@ -23,6 +24,7 @@ Usage:
   athar import FILE  validate a bundle (JSON or NDJSON), then write it; "-" reads standard input
   athar export       write every entity as a bundle to standard output (or --out FILE)
   athar migrate      apply the database's pending migrations; --status lists every migration
+  athar user         add, list and revoke the accounts of a team and their tokens
   athar bench        load a synthetic graph and measure the query mix against hand-written Cypher
   athar load         drive a mixed read and write load against a running Athar and report errors and latency
   athar healthcheck  exit 0 when the Athar at ATHAR_ADDR is ready, 1 otherwise
@@ -52,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		err = exportCmd(ctx, args[1:], stdout, stderr)
 	case "migrate":
 		err = migrateCmd(ctx, args[1:], stdout, stderr)
+	case "user":
+		err = userCmd(ctx, args[1:], stdout, stderr)
 	case "bench":
 		err = benchCmd(ctx, args[1:], stdout, stderr)
 	case "load":

@@ -8,12 +8,12 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"strings"
 	"time"
 
 	"github.com/athar-project/athar/data/seed"
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/auth"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/metrics"
 	"github.com/athar-project/athar/internal/neo4jlocal"
@@ -34,7 +34,9 @@ type serveConfig struct {
 	WalkMaxSteps    int
 	Limits          resolvers.Limits
 	ShutdownTimeout time.Duration
-	WriteToken      string
+	PublicRead      bool
+	MaxImportBytes  int64
+	TokenCacheTTL   time.Duration
 	AllowedHosts    string
 	HTTPLimits      httpLimits
 	SearchMaxBytes  int
@@ -46,7 +48,7 @@ type serveConfig struct {
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	var cfg serveConfig
 	a := newApp("athar serve", "Usage: athar serve [flags]\n\nRuns Athar's GraphQL service. Every flag defaults to the environment variable it names.\n"+
-		"ATHAR_WRITE_TOKEN (environment only), when set, is needed as \"Authorization: Bearer <token>\" for every mutation.\n\n", stderr)
+		"Once an account exists (athar user add), or when it listens beyond loopback, every request needs a token (\"Authorization: Bearer <token>\").\n\n", stderr)
 	fs := a.fs
 	fs.StringVar(&cfg.Addr, "addr", env("ATHAR_ADDR", "127.0.0.1:8080"), "listen address (env ATHAR_ADDR)")
 	fs.BoolVar(&cfg.Seed, "seed", envBool("ATHAR_SEED", true), "load the curated seed data when the database is empty (env ATHAR_SEED)")
@@ -59,6 +61,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.WalkMaxSteps, "walk-max-steps", envInt("ATHAR_WALK_MAX_STEPS", resolvers.DefaultWalkMaxSteps), "the most references and lists one query of a request's tree follows, the rest loading level by level; 0 reads every tree level by level (env ATHAR_WALK_MAX_STEPS)")
 	registerLimits(fs, &cfg.Limits)
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated, besides localhost, 127.0.0.1 and [::1], which always may; empty allows any on a non-loopback address (env ATHAR_ALLOWED_HOSTS)")
+	fs.BoolVar(&cfg.PublicRead, "public-read", envBool("ATHAR_PUBLIC_READ", false), "let requests without a token read (never write) where a token is otherwise needed (env ATHAR_PUBLIC_READ)")
+	fs.Int64Var(&cfg.MaxImportBytes, "max-import-bytes", envInt64("ATHAR_MAX_IMPORT_BYTES", httpapi.DefaultMaxImportBytes), "the largest bundle POST /import takes, in bytes (env ATHAR_MAX_IMPORT_BYTES)")
+	fs.DurationVar(&cfg.TokenCacheTTL, "token-cache-ttl", envDuration("ATHAR_TOKEN_CACHE_TTL", auth.DefaultCacheTTL), "how long a verified token is spared the slow hash (revocation and expiry are checked on every request); negative: verify every request (env ATHAR_TOKEN_CACHE_TTL)")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", envDuration("ATHAR_RETRY_AFTER", 2*time.Second), "how long a client is told to wait (Retry-After) when the database is busy or unavailable (env ATHAR_RETRY_AFTER)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
 	fs.IntVar(&cfg.SearchMaxBytes, "search-max-bytes", envInt("ATHAR_SEARCH_MAX_BYTES", athar.MaxSearchText), "the longest search or text filter, in bytes (env ATHAR_SEARCH_MAX_BYTES)")
@@ -80,12 +85,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	cfg.WriteToken = os.Getenv("ATHAR_WRITE_TOKEN")
 	logger := a.logger
 	slog.SetDefault(logger)
-	if cfg.WriteToken == "" && !isLoopback(cfg.Addr) {
-		logger.Warn("ATHAR_WRITE_TOKEN is not set: anyone who can reach this address can change the graph", "addr", cfg.Addr)
-	}
 
 	if err := a.open(ctx); err != nil {
 		return err
@@ -112,15 +113,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 
+	authn := auth.New(auth.Config{Accounts: store, Loopback: isLoopback(cfg.Addr), PublicRead: cfg.PublicRead, CacheTTL: cfg.TokenCacheTTL})
+	if err := logAccess(ctx, logger, authn, cfg); err != nil {
+		return err
+	}
 	handler := httpapi.NewServer(httpapi.Config{
 		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{
-			Reader: store, Curator: store, Explorer: store, Logger: logger, Introspection: cfg.Introspection,
+			Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Logger: logger, Introspection: cfg.Introspection,
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, Limits: cfg.Limits,
 			WalkMaxSteps: cfg.WalkMaxSteps, LevelByLevel: cfg.WalkMaxSteps == 0,
 		}),
 		Explorer: store, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
 		Logger: logger, Playground: cfg.Playground, ExploreApp: cfg.ExploreApp, QueryTimeout: cfg.QueryTimeout,
-		WriteToken: cfg.WriteToken, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
+		Auth: authn, Changes: store, Import: importFunc(store), MaxImportBytes: cfg.MaxImportBytes, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),
 		MaxBodyBytes: cfg.HTTPLimits.MaxBodyBytes, BodyReadTimeout: cfg.HTTPLimits.BodyReadTimeout, Admission: admission,
 		ExportPageSize: cfg.Export.PageSize, ExportTimeout: cfg.Export.Timeout,
@@ -184,6 +189,41 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		}
 	}
 	logger.Info("stopped")
+	return nil
+}
+
+// importFunc imports a bundle POST /import received, as athar import does.
+func importFunc(store *neo4jstore.Store) httpapi.ImportFunc {
+	return func(ctx context.Context, b *athar.Bundle, dryRun bool) (any, error) {
+		return store.Import(ctx, b, neo4jstore.ImportOptions{DryRun: dryRun})
+	}
+}
+
+// logAccess says at start who may use the instance: everyone on this machine (a single-user local
+// instance: no accounts, loopback only), or the holders of tokens (and anonymous readers with
+// ATHAR_PUBLIC_READ); it warns when no account exists yet beyond loopback, where every request
+// would be refused.
+func logAccess(ctx context.Context, logger *slog.Logger, a *auth.Authenticator, cfg serveConfig) error {
+	open, err := a.Open(ctx)
+	if err != nil {
+		return err
+	}
+	switch {
+	case open:
+		logger.Info("single-user local instance: no accounts exist and Athar listens on loopback only, so requests need no token; once an account exists (athar user add) every request needs one")
+	case !isLoopback(cfg.Addr):
+		has, err := a.HasAccounts(ctx)
+		if err != nil {
+			return err
+		}
+		if !has {
+			logger.Warn("listening beyond loopback with no accounts: every request needs a token; make one with athar user add", "public_read", cfg.PublicRead)
+			return nil
+		}
+		fallthrough
+	default:
+		logger.Info("accounts exist: every request needs a token", "public_read", cfg.PublicRead)
+	}
 	return nil
 }
 

@@ -45,6 +45,34 @@ type ActorFilter struct {
 	Text graphql.Omittable[*string] `json:"text,omitempty"`
 }
 
+// The input of addAccount.
+type AddAccountInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// 1 to 64 letters, digits and . _ @ -, starting with a letter or digit; not local or anonymous.
+	Name string `json:"name"`
+	// viewer, editor or admin.
+	Role string `json:"role"`
+	// public, restricted or confidential.
+	Clearance string `json:"clearance"`
+	// When the token stops working (UTC), in the future; null: never.
+	ExpiresAt graphql.Omittable[*time.Time] `json:"expiresAt,omitempty"`
+	// Why the account is added, kept in its change record.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The answer of addAccount.
+type AddAccountPayload struct {
+	// The clientMutationId of the input, as given.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The account added; null when it was not.
+	Account *athar.Account `json:"account,omitempty"`
+	// The account's token, shown this once: send it as Authorization: Bearer <token>. Null when the account was not added.
+	Token *string `json:"token,omitempty"`
+	// What was wrong with the input; empty when the account was added.
+	UserErrors []*gqltypes.UserError `json:"userErrors"`
+}
+
 // The input of addAttackEvent: the attack and an event.
 type AddAttackEventInput struct {
 	// Any string the client chooses, echoed in the payload to match the answer to the request.
@@ -55,6 +83,8 @@ type AddAttackEventInput struct {
 	EventID string `json:"eventId"`
 	// How the attack is linked to the event: during it, or part of it.
 	Relation athar.AttackLink `json:"relation"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // The input of addAttackFacility: the attack and a facility it hit.
@@ -65,6 +95,8 @@ type AddAttackFacilityInput struct {
 	AttackID string `json:"attackId"`
 	// The id of the facility; INVALID when it is not the id of one that exists.
 	FacilityID string `json:"facilityId"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // The input of addAttackPlace: the attack and a place it happened in.
@@ -75,6 +107,8 @@ type AddAttackPlaceInput struct {
 	AttackID string `json:"attackId"`
 	// The id of the place; INVALID when it is not the id of one that exists.
 	PlaceID string `json:"placeId"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // One page of attacks.
@@ -141,6 +175,24 @@ type AttackOrder struct {
 	Direction OrderDirection `json:"direction"`
 }
 
+// One page of change records, newest first.
+type ChangeConnection struct {
+	// The items of the page, each with its cursor.
+	Edges []*ChangeEdge `json:"edges"`
+	// The items of the page.
+	Nodes []*athar.Change `json:"nodes"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A change record in a page, with its cursor.
+type ChangeEdge struct {
+	// The position of this item, for after.
+	Cursor string `json:"cursor"`
+	// The change record.
+	Node *athar.Change `json:"node,omitempty"`
+}
+
 // One page of claims.
 type ClaimConnection struct {
 	// The items of the page, each with its cursor.
@@ -171,6 +223,8 @@ type CorrectMatchInput struct {
 	RecordID string `json:"recordId"`
 	// The existing place (or actor, for an actor's match) it is to resolve to.
 	EntityID string `json:"entityId"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // The answer of correctMatch.
@@ -309,6 +363,8 @@ type LinkSameIncidentInput struct {
 	AttackIds []string `json:"attackIds"`
 	// Why the curator holds them one incident; kept with each attack the link adds.
 	Note graphql.Omittable[*string] `json:"note,omitempty"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // The answer of linkSameIncident.
@@ -331,9 +387,8 @@ type LinkSameIncidentPayload struct {
 // that exists already (CONFLICT), one error for each problem, each with the path of its input field.
 // When userErrors is not empty nothing was written.
 //
-// Top-level errors are left for what is not the input's fault: a missing write token
-// (UNAUTHENTICATED) or a wrong one (FORBIDDEN) when ATHAR_WRITE_TOKEN is set (send it as the header
-// Authorization: Bearer <token>), a database that cannot answer (SERVICE_UNAVAILABLE), an internal
+// Top-level errors are left for what is not the input's fault: no editor's token (UNAUTHENTICATED:
+// send it as the header Authorization: Bearer <token>) or the token of a viewer (FORBIDDEN), a database that cannot answer (SERVICE_UNAVAILABLE), an internal
 // failure (INTERNAL, with a requestId), and a document GraphQL itself refuses (an unknown enum value,
 // a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
 // GRAPHQL_VALIDATION_FAILED).
@@ -423,6 +478,8 @@ type RemoveAttackEventInput struct {
 	EventID string `json:"eventId"`
 	// How the attack is linked to the event: during it, or part of it.
 	Relation athar.AttackLink `json:"relation"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // The input of removeAttackFacility: the attack and the facility to unlink.
@@ -433,6 +490,8 @@ type RemoveAttackFacilityInput struct {
 	AttackID string `json:"attackId"`
 	// The id of the facility to unlink.
 	FacilityID string `json:"facilityId"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // The input of removeAttackPlace: the attack and the place to unlink.
@@ -443,6 +502,8 @@ type RemoveAttackPlaceInput struct {
 	AttackID string `json:"attackId"`
 	// The id of the place to unlink.
 	PlaceID string `json:"placeId"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // One page of facilities hit again and again, most attacks first.
@@ -473,6 +534,26 @@ type RetractClaimInput struct {
 	ID string `json:"id"`
 	// Why the claim was found wrong; must not be blank. Retracting again replaces the reason and time.
 	Reason string `json:"reason"`
+}
+
+// The input of revokeAccount.
+type RevokeAccountInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The account's name.
+	Name string `json:"name"`
+	// Why the account is revoked, kept in its change record.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The answer of revokeAccount.
+type RevokeAccountPayload struct {
+	// The clientMutationId of the input, as given.
+	ClientMutationID *string `json:"clientMutationId,omitempty"`
+	// The account as revoked; null when it was not.
+	Account *athar.Account `json:"account,omitempty"`
+	// What was wrong with the input; empty when the account was revoked.
+	UserErrors []*gqltypes.UserError `json:"userErrors"`
 }
 
 // One page of search hits, best first.
@@ -538,6 +619,8 @@ type UnlinkSameIncidentInput struct {
 	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
 	// The attack to take out of its group.
 	AttackID string `json:"attackId"`
+	// Why the change is made, kept in its change record (history); at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // The answer of unlinkSameIncident.

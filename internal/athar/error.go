@@ -18,16 +18,18 @@ import (
 // EREADONLY not until an operator frees or unlocks the storage, and EUNKNOWN never blindly: the
 // write may have been applied, so a retry could duplicate it.
 const (
-	EINVALID     = "invalid"         // the caller's input is wrong: BAD_USER_INPUT
-	ENOTFOUND    = "not_found"       // the entity asked for does not exist: NOT_FOUND
-	ECONFLICT    = "conflict"        // the entity already exists: CONFLICT
-	ETIMEOUT     = "timeout"         // the request's deadline passed before the database answered: TIMEOUT
-	ECANCELED    = "canceled"        // the client went away before the answer: CLIENT_CLOSED_REQUEST
-	EUNAVAILABLE = "unavailable"     // the database cannot be reached, or is restarting: SERVICE_UNAVAILABLE
-	EBUSY        = "busy"            // the database kept failing transiently (locks, memory) within the deadline: BUSY
-	EREADONLY    = "read_only"       // the database accepts no writes: its storage is full or read-only: READ_ONLY
-	EUNKNOWN     = "outcome_unknown" // the connection was lost during a commit: the write may have been applied: OUTCOME_UNKNOWN
-	EINTERNAL    = "internal"        // anything else; its detail is logged, never shown
+	EINVALID      = "invalid"         // the caller's input is wrong: BAD_USER_INPUT
+	EUNAUTHORIZED = "unauthorized"    // the request carries no valid token where one is needed: UNAUTHENTICATED
+	EFORBIDDEN    = "forbidden"       // the account's role does not allow the operation: FORBIDDEN
+	ENOTFOUND     = "not_found"       // the entity asked for does not exist: NOT_FOUND
+	ECONFLICT     = "conflict"        // the entity already exists: CONFLICT
+	ETIMEOUT      = "timeout"         // the request's deadline passed before the database answered: TIMEOUT
+	ECANCELED     = "canceled"        // the client went away before the answer: CLIENT_CLOSED_REQUEST
+	EUNAVAILABLE  = "unavailable"     // the database cannot be reached, or is restarting: SERVICE_UNAVAILABLE
+	EBUSY         = "busy"            // the database kept failing transiently (locks, memory) within the deadline: BUSY
+	EREADONLY     = "read_only"       // the database accepts no writes: its storage is full or read-only: READ_ONLY
+	EUNKNOWN      = "outcome_unknown" // the connection was lost during a commit: the write may have been applied: OUTCOME_UNKNOWN
+	EINTERNAL     = "internal"        // anything else; its detail is logged, never shown
 )
 
 // Error is an error a caller can act on: a code, a message safe to show to a client, and, for bad

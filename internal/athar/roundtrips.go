@@ -17,15 +17,22 @@ func WithRoundTripCounter(ctx context.Context) (context.Context, *atomic.Int64) 
 
 // CountRoundTrip adds one to the context's counter, if it has one.
 func CountRoundTrip(ctx context.Context) {
-	if n, ok := ctx.Value(roundTripKey{}).(*atomic.Int64); ok {
+	if n, ok := ctx.Value(roundTripKey{}).(*atomic.Int64); ok && n != nil {
 		n.Add(1)
 	}
 }
 
 // RoundTrips returns how many queries have been counted under ctx so far.
 func RoundTrips(ctx context.Context) int64 {
-	if n, ok := ctx.Value(roundTripKey{}).(*atomic.Int64); ok {
+	if n, ok := ctx.Value(roundTripKey{}).(*atomic.Int64); ok && n != nil {
 		return n.Load()
 	}
 	return 0
+}
+
+// Uncounted returns ctx under which queries are not counted in its request's count: the lookups
+// that authenticate a request, which precede its operation and are the same for every request
+// (internal/metrics still counts them).
+func Uncounted(ctx context.Context) context.Context {
+	return context.WithValue(ctx, roundTripKey{}, (*atomic.Int64)(nil))
 }

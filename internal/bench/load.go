@@ -19,7 +19,7 @@ import (
 // curated seed data (athar serve --seed).
 type LoadOptions struct {
 	URL        string        // Athar's base URL, e.g. http://127.0.0.1:8080
-	Token      string        // the write token (ATHAR_WRITE_TOKEN), when mutations need one
+	Token      string        // an editor's token (athar user add), sent with every request; empty for a single-user local instance
 	Clients    int           // concurrent clients, default 50
 	Duration   time.Duration // how long to run, default 60 s; ignored when Requests is set
 	Requests   int           // when > 0, each client sends exactly this many requests instead
@@ -282,6 +282,9 @@ func (c *loadClient) do(ctx context.Context, op loadOp, r *rand.Rand) (fail, msg
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, c.opts.URL+op.path, nil)
 		if err != nil {
 			return "transport", err.Error()
+		}
+		if c.opts.Token != "" {
+			req.Header.Set("Authorization", "Bearer "+c.opts.Token)
 		}
 		resp, err := c.http.Do(req)
 		if err != nil {

@@ -27,6 +27,22 @@ type Options struct {
 	Warmup   int   // requests per query before measuring
 	Seed     uint64
 	Only     func(name string) bool // when set, runs only the queries it accepts
+	// Token, when set, is sent with every request as Authorization: Bearer, so that what is
+	// measured includes authenticating it (athar bench --accounts).
+	Token string
+}
+
+// withToken is a transport that sends a token with every request.
+type withToken struct {
+	next  http.RoundTripper
+	token string
+}
+
+// RoundTrip implements http.RoundTripper on a copy of the request, as the interface asks.
+func (t withToken) RoundTrip(r *http.Request) (*http.Response, error) {
+	r = r.Clone(r.Context())
+	r.Header.Set("Authorization", "Bearer "+t.token)
+	return t.next.RoundTrip(r)
 }
 
 // Stats are the latencies of one query at one level of concurrency, and where its time went by
@@ -80,6 +96,9 @@ type Report struct {
 func Run(ctx context.Context, o Options, progress func(string)) (*Report, error) {
 	most := slices.Max(o.Clients)
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: most, MaxConnsPerHost: most}, Timeout: time.Minute}
+	if o.Token != "" {
+		client.Transport = withToken{next: client.Transport, token: o.Token}
+	}
 	if err := restartCollector(ctx, o.Driver, o.Database); err != nil {
 		return nil, fmt.Errorf("starting Neo4j's query statistics (db.stats.collect): %w", err)
 	}

@@ -249,14 +249,14 @@ func (a *Admission) forgetIfIdle(key string, c *admissionClient) {
 	}
 }
 
-// clientKey names the client a request comes from, for its fair share: the write credential when
-// one is configured and the request presents it (whoever holds the token, from wherever), else the
-// request's remote IP address. Any other Authorization header is not a name: a client could send a
-// new one with every request and so claim a share for each. X-Forwarded-For is not trusted
-// either: any client can write it.
-func clientKey(r *http.Request, tokenConfigured bool) string {
-	if tokenConfigured && WriteCredential(r.Context()) == WriteAllowed {
-		return "credential:write-token"
+// clientKey names the client a request comes from, for its fair share: the account it acts as
+// (whoever holds its token, from wherever), else the request's remote IP address. An
+// Authorization header that names no account is not a name: a client could send a new one with
+// every request and so claim a share for each. X-Forwarded-For is not trusted either: any client
+// can write it.
+func clientKey(r *http.Request) string {
+	if name, ok := principalName(r.Context()); ok {
+		return "account:" + name
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
@@ -270,12 +270,11 @@ func clientKey(r *http.Request, tokenConfigured bool) string {
 type busyFunc func(w http.ResponseWriter, r *http.Request, retryAfter int)
 
 // admit runs next when a slot is free (after waiting for one in the queue if need be), and else
-// answers 503 with Retry-After through busy. tokenConfigured says a write token is configured
-// (see clientKey).
-func (a *Admission) admit(busy busyFunc, tokenConfigured bool, next http.Handler) http.Handler {
+// answers 503 with Retry-After through busy.
+func (a *Admission) admit(busy busyFunc, next http.Handler) http.Handler {
 	retryAfter := max(1, int(math.Ceil(a.cfg.QueueWait.Seconds())))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		client := clientKey(r, tokenConfigured)
+		client := clientKey(r)
 		if !a.acquire(r.Context(), client) {
 			if r.Context().Err() != nil {
 				return // the client went away while it waited: nobody reads an answer

@@ -14,7 +14,10 @@ import (
 	"testing"
 	"time"
 
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/auth"
 	"github.com/athar-project/athar/internal/httpapi"
+	"github.com/athar-project/athar/internal/neo4jtest"
 )
 
 // gqlErrorBody is a GraphQL response of errors only, as httpapi writes one.
@@ -134,15 +137,15 @@ func (b *blocking) Running(client string) int {
 // admissionServer serves a blocking endpoint through NewServer with admission control sized by
 // cfg, and returns the server's URL, the endpoint and the admission control.
 func admissionServer(t *testing.T, cfg httpapi.AdmissionConfig) (string, *blocking, *httpapi.Admission) {
-	return admissionServerToken(t, cfg, "")
+	return admissionServerAuth(t, cfg, nil)
 }
 
-// admissionServerToken is admissionServer with a write token.
-func admissionServerToken(t *testing.T, cfg httpapi.AdmissionConfig, token string) (string, *blocking, *httpapi.Admission) {
+// admissionServerAuth is admissionServer with requests authenticated by a.
+func admissionServerAuth(t *testing.T, cfg httpapi.AdmissionConfig, a *auth.Authenticator) (string, *blocking, *httpapi.Admission) {
 	t.Helper()
 	b := newBlocking()
 	adm := httpapi.NewAdmission(cfg)
-	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{GraphQL: b, Logger: discard, Admission: adm, WriteToken: token}))
+	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{GraphQL: b, Logger: discard, Admission: adm, Auth: a}))
 	t.Cleanup(func() {
 		close(b.release)
 		srv.Close()
@@ -367,18 +370,23 @@ func TestAdmission_FullQueueDropsTheLongest(t *testing.T) {
 	}
 }
 
-// A client is its address, whatever Authorization header it sends, unless it presents the write
-// token: a new made-up token with every request claims no new share.
-func TestAdmission_ClientIsTheAddressOrTheWriteToken(t *testing.T) {
-	url, b, adm := admissionServerToken(t, httpapi.AdmissionConfig{MaxRunning: 4, MaxRunningPerClient: 1, QueueWait: time.Minute}, "w-token")
-	sendWith(url, "a", "Bearer made-up-1", false)
-	waitFor(t, "a request to run", func() bool { return adm.Stats().Running == 1 })
-	sendWith(url, "a", "Bearer made-up-2", false)
-	waitFor(t, "a second made-up token to wait", func() bool { return adm.Stats().Waiting == 1 })
-	sendWith(url, "a", "bearer w-token", false)
-	waitFor(t, "the write token to run", func() bool { return adm.Stats().Running == 2 })
-	sendWith(url, "b", "Bearer w-token", false)
-	waitFor(t, "the write token from elsewhere to wait", func() bool { return adm.Stats().Waiting == 2 })
+// A client is its address, unless it acts as an account: an account's requests share one share
+// wherever they come from, and a made-up token is refused (401) before it waits for a slot, so it
+// claims no share at all.
+func TestAdmission_ClientIsTheAddressOrTheAccount(t *testing.T) {
+	store := MustStore(t, false)
+	token := neo4jtest.MustAccount(t, store, "w", athar.RoleViewer, time.Time{})
+	url, b, adm := admissionServerAuth(t, httpapi.AdmissionConfig{MaxRunning: 4, MaxRunningPerClient: 1, QueueWait: time.Minute},
+		auth.New(auth.Config{Accounts: store, PublicRead: true}))
+	if a := receive(t, "a made-up token", sendWith(url, "a", "Bearer athar_0123456789abcdef_"+strings.Repeat("x", 43), false)); a.status != http.StatusUnauthorized {
+		t.Errorf("a made-up token: %d, want 401", a.status)
+	}
+	sendAs(url, "a", false)
+	waitFor(t, "an anonymous request to run", func() bool { return adm.Stats().Running == 1 })
+	sendWith(url, "a", "bearer "+token, false)
+	waitFor(t, "the account's request to run beside it", func() bool { return adm.Stats().Running == 2 })
+	sendWith(url, "b", "Bearer "+token, false)
+	waitFor(t, "the account's request from elsewhere to wait", func() bool { return adm.Stats().Waiting == 1 })
 	if got := b.Running("a") + b.Running("b"); got != 2 {
 		t.Errorf("%d run, want 2", got)
 	}

@@ -2,60 +2,82 @@ package httpapi
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
 	"net/http"
-	"strings"
+
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/auth"
 )
 
-// Writes are guarded by a token when one is configured: reading the graph is open to whoever can
-// reach Athar, changing it is not. The token comes in the Authorization header as "Bearer <token>".
-// This package decides what a request presented; the endpoints that write (the GraphQL mutations)
-// refuse a request whose WriteCredential is not WriteAllowed.
+// Every request that reads or writes the graph (/graphql and the exports) acts as someone: an
+// account, by the token it sends as "Authorization: Bearer <token>"; the single local user of an
+// instance with no accounts that listens on loopback; or an anonymous reader when
+// ATHAR_PUBLIC_READ allows one. Who it is goes into the request's context (athar.PrincipalOf), with
+// the request id, for the role checks of the endpoints and for change records. A request that
+// needs a token and has no valid one is answered 401 here, before it waits for an admission slot;
+// the answer says only whether the token was missing, invalid or expired.
 
-// Credential is what a request presented to change the graph.
-type Credential int
-
-const (
-	// TokenMissing: the request sent no write token, or did not come through NewServer. It is
-	// the zero value, so that a request nobody checked cannot write.
-	TokenMissing Credential = iota
-	// TokenWrong: the request sent a bearer token that is not the write token.
-	TokenWrong
-	// WriteAllowed: the request may change the graph: it sent the write token, or none is
-	// configured.
-	WriteAllowed
-)
-
-type credentialKey struct{}
-
-// WriteCredential returns what the request ctx belongs to presented to change the graph.
-func WriteCredential(ctx context.Context) Credential {
-	c, _ := ctx.Value(credentialKey{}).(Credential)
-	return c
-}
-
-// withCredential records in the context whether the request may write: with no token configured
-// every request may; otherwise only one that carries the token.
-func withCredential(token string, next http.Handler) http.Handler {
-	if token == "" {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), credentialKey{}, WriteAllowed)))
-		})
-	}
-	want := sha256.Sum256([]byte(token))
+// withPrincipal authenticates the request through a (every request is the local user when a is
+// nil) and hands it on with its principal, or answers 401 (UNAUTHENTICATED, with
+// WWW-Authenticate: Bearer) in the shape of the endpoint: GraphQL's for /graphql, a JSON error for
+// the exports.
+func withPrincipal(a *auth.Authenticator, graphQL bool, cfg Config, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		c := TokenMissing
-		// The scheme is case-insensitive (RFC 9110, section 11.1): "bearer" is "Bearer".
-		scheme, got, ok := strings.Cut(strings.TrimSpace(r.Header.Get("Authorization")), " ")
-		if got = strings.TrimSpace(got); ok && strings.EqualFold(scheme, "Bearer") && got != "" {
-			c = TokenWrong
-			// Hashes of equal length, compared in constant time: the comparison says nothing
-			// about the token through its timing.
-			if h := sha256.Sum256([]byte(got)); subtle.ConstantTimeCompare(h[:], want[:]) == 1 {
-				c = WriteAllowed
+		ctx := r.Context()
+		p := athar.LocalPrincipal
+		if a != nil {
+			var err error
+			p, err = a.Authenticate(ctx, r.Header.Get("Authorization"))
+			if err != nil {
+				if auth.IsAuthError(err) {
+					w.Header().Set("WWW-Authenticate", `Bearer realm="athar"`)
+				}
+				if graphQL {
+					writeGraphQLFailure(w, r, cfg, err)
+				} else {
+					writeError(w, r, cfg.Logger, err)
+				}
+				return
 			}
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), credentialKey{}, c)))
+		next.ServeHTTP(w, r.WithContext(athar.WithPrincipal(ctx, p, RequestID(ctx))))
 	})
+}
+
+// writeGraphQLFailure answers a GraphQL request that failed before it ran, with the status of the
+// error's code and a GraphQL error carrying the code (UNAUTHENTICATED for a token's refusal).
+func writeGraphQLFailure(w http.ResponseWriter, r *http.Request, cfg Config, err error) {
+	code := athar.ErrorCode(err)
+	ext := map[string]any{"code": graphQLCodes[code]}
+	if ext["code"] == "" {
+		ext["code"] = "INTERNAL"
+	}
+	if level, logged := LogLevel(code); logged {
+		cfg.Logger.Log(r.Context(), level, LogMessage(code), "request_id", RequestID(r.Context()), "err", err)
+		ext["requestId"] = RequestID(r.Context())
+	}
+	if after := RetryAfter(r.Context(), code); after > 0 {
+		ext["retryAfter"] = after
+	}
+	WriteGraphQLError(w, StatusCode(code), athar.ErrorMessage(err), ext)
+}
+
+// graphQLCodes are the extensions.code of the domain codes a request can fail with before its
+// operation runs (those of the resolvers' error presenter).
+var graphQLCodes = map[string]string{
+	athar.EUNAUTHORIZED: "UNAUTHENTICATED",
+	athar.EUNAVAILABLE:  "SERVICE_UNAVAILABLE",
+	athar.ETIMEOUT:      "TIMEOUT",
+	athar.ECANCELED:     "CLIENT_CLOSED_REQUEST",
+	athar.EBUSY:         "BUSY",
+	athar.EINTERNAL:     "INTERNAL",
+}
+
+// principalName is the name the request acts as, for admission control's fair shares: an
+// account's requests share one share wherever they come from.
+func principalName(ctx context.Context) (string, bool) {
+	p, ok := athar.PrincipalOf(ctx)
+	if !ok || p.Name == athar.LocalName || p.Name == athar.AnonymousName {
+		return "", false
+	}
+	return p.Name, true
 }

@@ -17,16 +17,18 @@ import (
 // statusCodes maps each domain error code to the HTTP status of a plain-HTTP answer. GraphQL
 // answers carry the code in extensions.code instead (see the resolvers' error presenter).
 var statusCodes = map[string]int{
-	athar.EINVALID:     http.StatusBadRequest,
-	athar.ENOTFOUND:    http.StatusNotFound,
-	athar.ECONFLICT:    http.StatusConflict,
-	athar.EUNAVAILABLE: http.StatusServiceUnavailable,
-	athar.ETIMEOUT:     http.StatusGatewayTimeout,
-	athar.ECANCELED:    StatusClientClosedRequest,
-	athar.EBUSY:        http.StatusServiceUnavailable,
-	athar.EREADONLY:    http.StatusServiceUnavailable,
-	athar.EUNKNOWN:     http.StatusBadGateway,
-	athar.EINTERNAL:    http.StatusInternalServerError,
+	athar.EINVALID:      http.StatusBadRequest,
+	athar.EUNAUTHORIZED: http.StatusUnauthorized,
+	athar.EFORBIDDEN:    http.StatusForbidden,
+	athar.ENOTFOUND:     http.StatusNotFound,
+	athar.ECONFLICT:     http.StatusConflict,
+	athar.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	athar.ETIMEOUT:      http.StatusGatewayTimeout,
+	athar.ECANCELED:     StatusClientClosedRequest,
+	athar.EBUSY:         http.StatusServiceUnavailable,
+	athar.EREADONLY:     http.StatusServiceUnavailable,
+	athar.EUNKNOWN:      http.StatusBadGateway,
+	athar.EINTERNAL:     http.StatusInternalServerError,
 }
 
 // StatusClientClosedRequest is the status the request log records for a client that went away

@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"time"
@@ -15,7 +16,9 @@ import (
 // writes and flushes each page before reading the next, so that an export of any size holds one
 // page in memory and the client sees rows as they come. The whole export is bounded by the
 // request's deadline (exportTimeout, set by NewServer), and the connection's write deadline is
-// moved to match it.
+// moved to match it. The export is recorded (Config.Changes: who, when, which, its parameters)
+// once its parameters are checked and before its first row is read; an export that cannot be
+// recorded is not sent.
 //
 // Problems found before the first byte (a bad parameter, a database that does not answer) get a
 // status and a JSON body naming the parameter. A failure once rows have been sent cannot change
@@ -28,6 +31,12 @@ func exportHandler(x athar.Explorer, cfg Config, format export.Format) http.Hand
 		if err != nil {
 			writeError(w, r, cfg.Logger, err)
 			return
+		}
+		if cfg.Changes != nil {
+			if err := cfg.Changes.RecordExport(ctx, format.FileName, exportFilterJSON(r.URL.Query())); err != nil {
+				writeError(w, r, cfg.Logger, err)
+				return
+			}
 		}
 		if deadline, ok := ctx.Deadline(); ok {
 			// The server's write timeout suits a GraphQL answer, not a long export.
@@ -117,4 +126,14 @@ func exportOptions(q url.Values, format export.Format) (export.Options, error) {
 		}
 	}
 	return o, nil
+}
+
+// exportFilterJSON is an export's query parameters as a JSON object (each a list of the values
+// given), for its change record.
+func exportFilterJSON(q url.Values) string {
+	b, err := json.Marshal(q)
+	if err != nil || len(q) == 0 {
+		return "{}"
+	}
+	return string(b)
 }

@@ -1,6 +1,6 @@
 // Package httpapi is Athar's HTTP application: the routes (/graphql, the exports, the health
 // probes, the playground, the metrics) and the middleware every request goes through (metrics,
-// request id and log, host check, timeout, body limit, write credential). The GraphQL endpoint
+// request id and log, host check, timeout, body limit, who the request acts as). The GraphQL endpoint
 // itself is handed in as an http.Handler, so that this package knows nothing of gqlgen.
 package httpapi
 
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/auth"
 	"github.com/athar-project/athar/internal/explorer"
 	"github.com/athar-project/athar/internal/export"
 	"github.com/athar-project/athar/internal/metrics"
@@ -20,8 +21,8 @@ import (
 // Config is what the HTTP application needs: the GraphQL endpoint, the domain services the plain
 // HTTP endpoints use, and the limits.
 type Config struct {
-	// GraphQL serves /graphql. It finds the request id (RequestID) and the write credential
-	// (WriteCredential) in the request's context.
+	// GraphQL serves /graphql. It finds the request id (RequestID) and who the request acts as
+	// (athar.PrincipalOf) in the request's context.
 	GraphQL http.Handler
 	// Explorer answers the plain-HTTP exports under /export/; without it there are none.
 	Explorer athar.Explorer
@@ -43,9 +44,18 @@ type Config struct {
 	// BodyReadTimeout is how long a GraphQL request's body may take to arrive; it is read whole
 	// before the request takes an admission slot. Default DefaultBodyReadTimeout.
 	BodyReadTimeout time.Duration
-	// WriteToken, when set, is needed (Authorization: Bearer <token>) to change the graph: see
-	// WriteCredential.
-	WriteToken string
+	// Auth decides who each request to /graphql and the exports acts as, and refuses with 401 one
+	// that needs a token and has no valid one (see withPrincipal). Nil: every request is the
+	// single local user (athar.LocalPrincipal), as on an instance with no accounts on loopback.
+	Auth *auth.Authenticator
+	// Changes records each export (who, when, which, its filter) before it is sent; nil records
+	// none.
+	Changes athar.Changes
+	// Import, when set, serves POST /import: a bundle imported by an editor's account (see
+	// importHandler), bounded by MaxImportBytes (DefaultMaxImportBytes when zero) and
+	// ExportTimeout.
+	Import         ImportFunc
+	MaxImportBytes int64
 	// AllowedHosts are the host names requests may be addressed to, besides localhost, 127.0.0.1
 	// and [::1], which always may. Empty allows any, except that LoopbackOnly restricts them to
 	// those three.
@@ -86,6 +96,9 @@ func (c *Config) defaults() {
 	if c.ExportTimeout <= 0 {
 		c.ExportTimeout = DefaultExportTimeout
 	}
+	if c.MaxImportBytes <= 0 {
+		c.MaxImportBytes = DefaultMaxImportBytes
+	}
 	if c.ExportPageSize <= 0 {
 		c.ExportPageSize = DefaultExportPageSize
 	}
@@ -111,19 +124,27 @@ const (
 )
 
 // NewServer returns Athar's whole HTTP surface: /graphql, the exports /export/attacks.csv and
-// /export/attacks.geojson, the playground at / and the explorer at /explore (each when on), /healthz (the process can serve: see
+// /export/attacks.geojson, POST /import (when Config.Import is set), the playground at / and the
+// explorer at /explore (each when on), /healthz (the process can serve: see
 // Config.Alive), /readyz (Neo4j answers), and /metrics when Config.Metrics says so. Every request
-// is counted in internal/metrics and gets a request id, one log line, the host check and its write
-// credential; /graphql and the exports go through admission control (Config.Admission), the
-// probes and the playground never wait.
+// is counted in internal/metrics and gets a request id, one log line and the host check; /graphql,
+// the exports and the import are authenticated (Config.Auth) and go through admission control
+// (Config.Admission); the probes, /metrics and the playground's page (which holds no data) are
+// neither, and never wait.
 func NewServer(cfg Config) http.Handler {
 	cfg.defaults()
 	mux := http.NewServeMux()
-	mux.Handle("/graphql", withBodyLimit(cfg.MaxBodyBytes, cfg.BodyReadTimeout, cfg.Admission.admit(busyGraphQL, cfg.WriteToken != "", withTimeout(cfg.QueryTimeout, cfg.GraphQL))))
+	mux.Handle("/graphql", withBodyLimit(cfg.MaxBodyBytes, cfg.BodyReadTimeout, withPrincipal(cfg.Auth, true, cfg,
+		cfg.Admission.admit(busyGraphQL, withTimeout(cfg.QueryTimeout, cfg.GraphQL)))))
 	if cfg.Explorer != nil {
 		for _, f := range export.Formats() {
-			mux.Handle("GET /export/"+f.FileName, cfg.Admission.admit(busyPlain, cfg.WriteToken != "", withTimeout(cfg.ExportTimeout, exportHandler(cfg.Explorer, cfg, f))))
+			mux.Handle("GET /export/"+f.FileName, withPrincipal(cfg.Auth, false, cfg,
+				cfg.Admission.admit(busyPlain, withTimeout(cfg.ExportTimeout, exportHandler(cfg.Explorer, cfg, f)))))
 		}
+	}
+	if cfg.Import != nil {
+		mux.Handle("POST /import", withPrincipal(cfg.Auth, false, cfg,
+			cfg.Admission.admit(busyPlain, withTimeout(cfg.ExportTimeout, importHandler(cfg)))))
 	}
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -150,7 +171,7 @@ func NewServer(cfg Config) http.Handler {
 		mux.Handle("GET "+explorer.Path, ex)
 		mux.Handle("GET "+explorer.Path+"/", ex)
 	}
-	return withMetrics(mux, withRequestLog(cfg.Logger, cfg.RetryAfter, checkHost(cfg.AllowedHosts, cfg.LoopbackOnly, withCredential(cfg.WriteToken, mux))))
+	return withMetrics(mux, withRequestLog(cfg.Logger, cfg.RetryAfter, checkHost(cfg.AllowedHosts, cfg.LoopbackOnly, mux)))
 }
 
 // readyHandler answers 200 when the database answers within 5 seconds, else 503: a probe's

@@ -16,6 +16,7 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/athar-project/athar/internal/athar"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
 	"github.com/athar-project/athar/internal/neo4jtest"
@@ -42,8 +43,8 @@ func MustStore(tb testing.TB, seeded bool) *neo4jstore.Store {
 func MustServer(tb testing.TB, store *neo4jstore.Store, configure func(*httpapi.Config)) string {
 	tb.Helper()
 	cfg := httpapi.Config{
-		GraphQL:  resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store, Logger: discard, Introspection: true}),
-		Explorer: store, Pinger: store, Logger: discard, Playground: true,
+		GraphQL:  resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Logger: discard, Introspection: true}),
+		Explorer: store, Changes: store, Pinger: store, Logger: discard, Playground: true,
 	}
 	if configure != nil {
 		configure(&cfg)
@@ -126,7 +127,7 @@ func TestReadyz_DatabaseDown(t *testing.T) {
 // probed is what a stand-in for the GraphQL endpoint saw of a request that went through httpapi.
 type probed struct {
 	RequestID   string
-	Credential  httpapi.Credential
+	Principal   string // the name the request acts as
 	Deadline    time.Time
 	BodyBytes   int
 	BodyRefused bool
@@ -138,7 +139,8 @@ func MustProbe(t *testing.T, configure func(*httpapi.Config)) func(header http.H
 	t.Helper()
 	probe := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
-		p := probed{RequestID: httpapi.RequestID(ctx), Credential: httpapi.WriteCredential(ctx)}
+		who, _ := athar.PrincipalOf(ctx)
+		p := probed{RequestID: httpapi.RequestID(ctx), Principal: who.Name}
 		p.Deadline, _ = ctx.Deadline()
 		b, err := io.ReadAll(r.Body)
 		p.BodyBytes, p.BodyRefused = len(b), err != nil
@@ -186,44 +188,6 @@ func TestRequestID_FromClientWhenSane(t *testing.T) {
 		if p := send(http.Header{"X-Request-Id": {bad}}, ""); !generated.MatchString(p.RequestID) {
 			t.Errorf("client id %q gave %q, want a new one", bad, p.RequestID)
 		}
-	}
-}
-
-// The HTTP half of the write token: what the middleware records. The GraphQL half (mutations
-// refused unless WriteAllowed) is tested in resolvers.
-func TestWriteToken_Credential(t *testing.T) {
-	guarded := MustProbe(t, func(c *httpapi.Config) { c.WriteToken = "s3cret-token" })
-	open := MustProbe(t, nil)
-	cases := []struct {
-		name          string
-		authorization string
-		guarded, open httpapi.Credential
-	}{
-		{"no header", "", httpapi.TokenMissing, httpapi.WriteAllowed},
-		{"empty bearer", "Bearer ", httpapi.TokenMissing, httpapi.WriteAllowed},
-		{"another scheme", "Basic czNjcmV0LXRva2Vu", httpapi.TokenMissing, httpapi.WriteAllowed},
-		{"wrong token", "Bearer wrong", httpapi.TokenWrong, httpapi.WriteAllowed},
-		{"token with a suffix", "Bearer s3cret-token2", httpapi.TokenWrong, httpapi.WriteAllowed},
-		{"right token", "Bearer s3cret-token", httpapi.WriteAllowed, httpapi.WriteAllowed},
-		// The scheme is case-insensitive (RFC 9110, section 11.1; RFC 6750, section 2.1).
-		{"lower-case scheme", "bearer s3cret-token", httpapi.WriteAllowed, httpapi.WriteAllowed},
-		{"upper-case scheme", "BEARER s3cret-token", httpapi.WriteAllowed, httpapi.WriteAllowed},
-		{"lower-case scheme, wrong token", "bearer wrong", httpapi.TokenWrong, httpapi.WriteAllowed},
-		{"the token's case matters", "Bearer S3CRET-TOKEN", httpapi.TokenWrong, httpapi.WriteAllowed},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			h := http.Header{}
-			if tc.authorization != "" {
-				h.Set("Authorization", tc.authorization)
-			}
-			if got := guarded(h, "").Credential; got != tc.guarded {
-				t.Errorf("with a write token configured: %v, want %v", got, tc.guarded)
-			}
-			if got := open(h, "").Credential; got != tc.open {
-				t.Errorf("with none configured: %v, want %v", got, tc.open)
-			}
-		})
 	}
 }
 

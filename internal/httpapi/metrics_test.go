@@ -4,9 +4,13 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/auth"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/metrics/metricstest"
+	"github.com/athar-project/athar/internal/neo4jtest"
 )
 
 // MustPost sends a GraphQL request body to /graphql and returns the status.
@@ -23,8 +27,10 @@ func MustPost(tb testing.TB, base, body string) int {
 // The counters move after real requests through the real GraphQL endpoint and store, and are read
 // back from /metrics as Prometheus reads them.
 func TestMetrics_CountRealRequests(t *testing.T) {
-	base := MustServer(t, MustStore(t, true), func(c *httpapi.Config) {
-		c.Metrics, c.WriteToken = true, "s3cret-token"
+	store := MustStore(t, true)
+	neo4jtest.MustAccount(t, store, "editor", athar.RoleEditor, time.Time{})
+	base := MustServer(t, store, func(c *httpapi.Config) {
+		c.Metrics, c.Auth = true, auth.New(auth.Config{Accounts: store, Loopback: true, PublicRead: true})
 		c.LoopbackOnly = true
 	})
 	before := metricstest.Scrape(t, base+"/metrics")

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
@@ -292,8 +293,28 @@ func (s *Store) writeBatch(ctx context.Context, t athar.EntityType, batch []atha
 				o.incomplete = append(o.incomplete, e)
 			}
 		}
-		return o, nil
+		return o, writeChange(ctx, tx, batchChange(ctx, s.now(), t, batch, o))
 	})
+}
+
+// batchChange is the one change record of an import batch that changed something: about its
+// dataset (or "bundle" for curated records; the first dataset's id when a batch mixes them, all
+// of them listed in After), with the record type and the counts.
+func batchChange(ctx context.Context, now time.Time, t athar.EntityType, batch []athar.Entity, o batchOutcome) athar.Change {
+	var datasets []string
+	for _, e := range batch {
+		if d := curatedOwner(e); d != "" && !slices.Contains(datasets, d) {
+			datasets = append(datasets, d)
+		}
+	}
+	id, typ := "bundle", "Bundle"
+	if len(datasets) > 0 {
+		id, typ = datasets[0], string(athar.TypeDataset)
+	}
+	c := newChange(ctx, now, athar.ChangeImport, id, typ)
+	c.After, _ = jsonText(map[string]any{"datasets": datasets, "type": t, "records": len(batch),
+		"created": o.created, "updated": o.updated, "unchanged": o.unchanged})
+	return c
 }
 
 // classifyQuery tells, per row {id, hash, given}, whether the record exists and is the same: by

@@ -256,7 +256,8 @@ func (s *Store) DatasetOverlap(ctx context.Context, a, b string, f athar.AttackF
 	return out, nil
 }
 
-// LinkSameIncident implements athar.IncidentCurator, in one transaction of two queries: the first
+// LinkSameIncident implements athar.IncidentCurator, in one transaction of two queries and a change
+// record per attack named (LINK_SAME_INCIDENT, with the group after): the first
 // takes the incident lock and finds the attacks, the second puts them and every member of their
 // groups in one new group (keeping each member's note and time) and deletes the old groups.
 func (s *Store) LinkSameIncident(ctx context.Context, r athar.LinkRequest) ([]string, error) {
@@ -313,11 +314,29 @@ RETURN collect(m.id) AS group`, relSameIncident, labelIncident), params)
 		if err != nil || len(recs) == 0 {
 			return nil, err
 		}
-		return strs(rowOf(recs[0]), "group"), nil
+		group := strs(rowOf(recs[0]), "group")
+		return group, recordIncidentChanges(ctx, tx, s.now(), athar.ChangeLink, r.AttackIDs, group)
 	})
 }
 
-// UnlinkSameIncident implements athar.IncidentCurator, in one transaction of one query.
+// recordIncidentChanges writes, in one query, one change record per attack a link or unlink named,
+// each with the group it is in after it.
+func recordIncidentChanges(ctx context.Context, tx neo4j.ManagedTransaction, now time.Time, action string, ids, group []string) error {
+	after, err := jsonText(map[string]any{"sameIncident": group})
+	if err != nil {
+		return err
+	}
+	var cs []athar.Change
+	for _, id := range distinct(ids) {
+		c := newChange(ctx, now, action, id, string(athar.TypeAttack))
+		c.After = after
+		cs = append(cs, c)
+	}
+	return writeChanges(ctx, tx, cs)
+}
+
+// UnlinkSameIncident implements athar.IncidentCurator, in one transaction of one query and the
+// attack's change record (UNLINK_SAME_INCIDENT).
 func (s *Store) UnlinkSameIncident(ctx context.Context, attackID string) ([]string, error) {
 	var p athar.Problems
 	athar.CheckID(&p, "attackId", athar.TypeAttack, attackID)
@@ -347,6 +366,7 @@ RETURN a IS NOT NULL AS found, left`, relSameIncident, labelIncident), params)
 		if len(recs) == 0 || !field[bool](rowOf(recs[0]), "found") {
 			return nil, &athar.Error{Code: athar.ENOTFOUND, Field: "attackId", Message: fmt.Sprintf("attack %q not found", attackID)}
 		}
-		return strs(rowOf(recs[0]), "left"), nil
+		left := strs(rowOf(recs[0]), "left")
+		return left, recordIncidentChanges(ctx, tx, s.now(), athar.ChangeUnlink, []string{attackID}, nil)
 	})
 }

@@ -62,7 +62,8 @@ RETURN id, items, total`, relMatched, matchFields),
 	return out, nil
 }
 
-// CorrectMatch implements athar.MatchCorrector. The links re-pointed are those of the dataset's own
+// CorrectMatch implements athar.MatchCorrector, with a change record of the dataset (CORRECT_MATCH,
+// the record's entity before and after) in the same transaction. The links re-pointed are those of the dataset's own
 // records (datasetId) to the old node, by every reference field that targets the match's type; the
 // re-pointed records get their content hash again, and their datasetHash is left as it was, so
 // that a re-import of an unchanged release leaves the correction alone.
@@ -113,7 +114,15 @@ RETURN %[3]s AS match`, relMatched, labelOf(t), matchFields),
 		if err != nil {
 			return nil, err
 		}
-		return matchOf(datasetID, field[map[string]any](rowOf(recs[0]), "match")), nil
+		m := matchOf(datasetID, field[map[string]any](rowOf(recs[0]), "match"))
+		c := newChange(ctx, now, athar.ChangeCorrectMatch, datasetID, string(athar.TypeDataset))
+		if c.Before, err = jsonText(map[string]any{"recordId": recordID, "entityId": old.EntityID}); err != nil {
+			return nil, err
+		}
+		if c.After, err = jsonText(map[string]any{"recordId": recordID, "entityId": entityID}); err != nil {
+			return nil, err
+		}
+		return m, writeChange(ctx, tx, c)
 	})
 }
 

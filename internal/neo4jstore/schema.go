@@ -120,4 +120,20 @@ CALL (c) {
 			"CREATE POINT INDEX attack_location IF NOT EXISTS FOR (n:Attack) ON (n.location)",
 		},
 	},
+	{
+		// Accounts and change records (issue 12): an account is found by its unique name and by
+		// the public id of its token (unique, the index every authenticated request uses); a
+		// change record by its unique id (which sorts by time), by the entity it is about
+		// (history), and by when and by whom it was made (changes).
+		version: 5,
+		name:    "accounts and changes",
+		schema: []string{
+			"CREATE CONSTRAINT account_name IF NOT EXISTS FOR (a:Account) REQUIRE a.name IS UNIQUE",
+			"CREATE CONSTRAINT account_token IF NOT EXISTS FOR (a:Account) REQUIRE a.tokenId IS UNIQUE",
+			"CREATE CONSTRAINT change_id IF NOT EXISTS FOR (c:Change) REQUIRE c.id IS UNIQUE",
+			"CREATE RANGE INDEX change_entity IF NOT EXISTS FOR (c:Change) ON (c.entityId)",
+			"CREATE RANGE INDEX change_at IF NOT EXISTS FOR (c:Change) ON (c.at)",
+			"CREATE RANGE INDEX change_by IF NOT EXISTS FOR (c:Change) ON (c.by)",
+		},
+	},
 }

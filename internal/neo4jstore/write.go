@@ -15,7 +15,8 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
-// Create implements athar.Curator.
+// Create implements athar.Curator. Its change record (CREATE, with every field given) is written in
+// the same transaction.
 func (s *Store) Create(ctx context.Context, e athar.Entity, distinctFrom ...string) (athar.Entity, error) {
 	athar.Normalize(e)
 	problems, refs := athar.Validate(e)
@@ -55,11 +56,16 @@ func (s *Store) Create(ctx context.Context, e athar.Entity, distinctFrom ...stri
 			}
 			return nil, err
 		}
-		return s.save(ctx, tx, e, refs, nil)
+		saved, err := s.save(ctx, tx, e, refs, nil)
+		if err != nil {
+			return nil, err
+		}
+		return saved, s.recordEntityChange(ctx, tx, nil, saved)
 	})
 }
 
-// Update implements athar.Curator. On a dataset's record it also records which fields the curator
+// Update implements athar.Curator, with its change record (UPDATE, the changed fields before and
+// after) in the same transaction. On a dataset's record it also records which fields the curator
 // set (curatedFields, a sorted list of field names), so that a re-import of the dataset keeps their
 // values (see mergeCurated).
 func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply func(athar.Entity) error) (athar.Entity, error) {
@@ -106,7 +112,11 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		if err != nil {
 			return nil, err
 		}
-		return s.save(ctx, tx, e, refs, book)
+		saved, err := s.save(ctx, tx, e, refs, book)
+		if err != nil {
+			return nil, err
+		}
+		return saved, s.recordEntityChange(ctx, tx, before, saved)
 	})
 }
 

@@ -21,7 +21,62 @@
     window.__webpack_nonce__ = styleNonce;
   }
 
-  var fetcher = GraphiQL.createFetcher({ url: endpoint });
+  // The API token: kept in this tab's sessionStorage only (gone when the tab closes, never sent
+  // to another origin), and sent with every request as "Authorization: Bearer <token>".
+  var tokenKey = 'athar.token';
+  var tokenForm = document.getElementById('athar-token');
+  var tokenInput = document.getElementById('athar-token-input');
+  var tokenState = document.getElementById('athar-token-state');
+  function storedToken() {
+    try {
+      return window.sessionStorage.getItem(tokenKey) || '';
+    } catch (e) {
+      return '';
+    }
+  }
+  function showTokenState() {
+    tokenState.textContent = storedToken() ? 'requests carry this token' : 'no token: requests are sent without one';
+  }
+  tokenForm.addEventListener('submit', function (ev) {
+    ev.preventDefault();
+    var t = tokenInput.value.trim();
+    try {
+      if (t) {
+        window.sessionStorage.setItem(tokenKey, t);
+      }
+    } catch (e) {
+      tokenState.textContent = 'this browser keeps no session storage';
+      return;
+    }
+    tokenInput.value = '';
+    showTokenState();
+  });
+  document.getElementById('athar-token-forget').addEventListener('click', function () {
+    try {
+      window.sessionStorage.removeItem(tokenKey);
+    } catch (e) {}
+    tokenInput.value = '';
+    showTokenState();
+  });
+  showTokenState();
+
+  var fetcher = GraphiQL.createFetcher({
+    url: endpoint,
+    fetch: function (input, init) {
+      init = init || {};
+      var t = storedToken();
+      if (t) {
+        var headers = {};
+        var given = init.headers || {};
+        Object.keys(given).forEach(function (k) {
+          headers[k] = given[k];
+        });
+        headers.Authorization = 'Bearer ' + t;
+        init.headers = headers;
+      }
+      return window.fetch(input, init);
+    }
+  });
 
   root.textContent = '';
   ReactDOM.createRoot(root).render(

@@ -1,0 +1,199 @@
+package neo4jstore
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+
+	"github.com/athar-project/athar/internal/athar"
+)
+
+// Change records are (:Change) nodes, not linked to what they are about by a relationship but
+// naming it by id (entityId): they stay out of every walk of the graph, and a record outlives
+// whatever happens to its entity. Nothing in Athar sets or deletes a Change's properties after it
+// is created.
+
+// changeIDTime is the time part of a change's id: fixed width, so that ids sort as their times do.
+const changeIDTime = "20060102T150405.000000000Z"
+
+// newChange returns a change record made now by the author of ctx.
+func newChange(ctx context.Context, now time.Time, action, entityID, entityType string) athar.Change {
+	a := athar.AuthorOf(ctx)
+	b := make([]byte, 4)
+	_, _ = rand.Read(b)
+	return athar.Change{
+		ID: "change:" + now.UTC().Format(changeIDTime) + "-" + hex.EncodeToString(b),
+		At: now.UTC(), By: a.By, Action: action, EntityID: entityID, EntityType: entityType,
+		Reason: a.Reason, RequestID: a.RequestID,
+	}
+}
+
+// createChangesQuery writes records, one per row; like every node each has createdAt and
+// updatedAt, both its time.
+const createChangesQuery = `UNWIND $rows AS row
+CREATE (c:Change) SET c = row, c.createdAt = row.at, c.updatedAt = row.at`
+
+// writeChange writes c in tx: in the transaction of the change it records.
+func writeChange(ctx context.Context, tx neo4j.ManagedTransaction, c athar.Change) error {
+	return writeChanges(ctx, tx, []athar.Change{c})
+}
+
+// writeChanges writes cs in tx, in one query.
+func writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, cs []athar.Change) error {
+	rows := make([]map[string]any, len(cs))
+	for i, c := range cs {
+		rows[i] = changeRow(c)
+	}
+	_, err := collect(ctx, tx, createChangesQuery, map[string]any{"rows": rows})
+	return err
+}
+
+// changeRow is a record's properties; those it does not have are left out.
+func changeRow(c athar.Change) map[string]any {
+	row := map[string]any{"id": c.ID, "at": c.At, "by": c.By, "action": c.Action, "entityId": c.EntityID, "entityType": c.EntityType}
+	for k, v := range map[string]string{"before": c.Before, "after": c.After, "reason": c.Reason, "requestId": c.RequestID} {
+		if v != "" {
+			row[k] = v
+		}
+	}
+	return row
+}
+
+// entityChange returns the change record of an entity written from before (nil when created) to
+// after: the fields that differ, each as it was and as it is, by its name in the API.
+func entityChange(ctx context.Context, now time.Time, before, after athar.Entity) (athar.Change, error) {
+	action := athar.ChangeUpdate
+	if before == nil {
+		action = athar.ChangeCreate
+	}
+	c := newChange(ctx, now, action, after.EntityID(), string(after.EntityType()))
+	was, err := fieldsOf(before)
+	if err != nil {
+		return c, err
+	}
+	is, err := fieldsOf(after)
+	if err != nil {
+		return c, err
+	}
+	from, to := map[string]json.RawMessage{}, map[string]json.RawMessage{}
+	for k, v := range is {
+		if k != "id" && !bytes.Equal(was[k], v) {
+			to[k] = v
+			if old, ok := was[k]; ok {
+				from[k] = old
+			} else {
+				from[k] = json.RawMessage("null")
+			}
+		}
+	}
+	for k, v := range was {
+		if _, ok := is[k]; !ok && k != "id" {
+			from[k], to[k] = v, json.RawMessage("null")
+		}
+	}
+	if before != nil {
+		if c.Before, err = jsonText(from); err != nil {
+			return c, err
+		}
+	}
+	c.After, err = jsonText(to)
+	return c, err
+}
+
+// fieldsOf returns an entity's fields by their JSON names; none for nil.
+func fieldsOf(e athar.Entity) (map[string]json.RawMessage, error) {
+	out := map[string]json.RawMessage{}
+	if e == nil {
+		return out, nil
+	}
+	raw, err := json.Marshal(e)
+	if err != nil {
+		return nil, err
+	}
+	return out, json.Unmarshal(raw, &out)
+}
+
+func jsonText(v any) (string, error) {
+	b, err := json.Marshal(v)
+	return string(b), err
+}
+
+// recordEntityChange writes the change record of an entity written from before to after in tx.
+func (s *Store) recordEntityChange(ctx context.Context, tx neo4j.ManagedTransaction, before, after athar.Entity) error {
+	c, err := entityChange(ctx, s.now(), before, after)
+	if err != nil {
+		return err
+	}
+	return writeChange(ctx, tx, c)
+}
+
+// RecordExport implements athar.Changes.
+func (s *Store) RecordExport(ctx context.Context, which, filter string) error {
+	c := newChange(ctx, s.now(), athar.ChangeExport, "export:"+which, "Export")
+	c.After = filter
+	_, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
+		return struct{}{}, writeChange(ctx, tx, c)
+	})
+	return err
+}
+
+// changeFields are what a change record's row returns.
+const changeFields = `c {.id, .at, .by, .action, .entityId, .entityType, .before, .after, .reason, .requestId}`
+
+// History implements athar.Changes, through the index on entityId.
+func (s *Store) History(ctx context.Context, id string, page athar.PageRequest) (*athar.Page[*athar.Change], error) {
+	params := map[string]any{"entity": id}
+	return s.changePage(ctx, "MATCH (c:Change {entityId: $entity})\n", params, "history", page)
+}
+
+// Changes implements athar.Changes, through the index on at (or on by, when f names an account).
+func (s *Store) Changes(ctx context.Context, f athar.ChangeFilter, page athar.PageRequest) (*athar.Page[*athar.Change], error) {
+	params := map[string]any{}
+	q := "MATCH (c:Change)\nWHERE true"
+	if f.By != "" {
+		q += " AND c.by = $by"
+		params["by"] = f.By
+	}
+	if !f.Since.IsZero() {
+		q += " AND c.at >= $since"
+		params["since"] = f.Since.UTC()
+	}
+	if !f.Until.IsZero() {
+		q += " AND c.at < $until"
+		params["until"] = f.Until.UTC()
+	}
+	return s.changePage(ctx, q+"\n", params, "changes", page)
+}
+
+// changePage pages the change records q matches (bound to c), newest first: by id, which sorts
+// as their times do.
+func (s *Store) changePage(ctx context.Context, q string, params map[string]any, list string, page athar.PageRequest) (*athar.Page[*athar.Change], error) {
+	q, n, err := keysetPage(q, params, "c", keyset{key: "c.id", id: "c.id"}, list, keyText, page)
+	if err != nil {
+		return nil, err
+	}
+	recs, err := s.read(ctx, q+"RETURN "+changeFields+" AS change", params)
+	if err != nil {
+		return nil, err
+	}
+	rows := make([]*athar.Change, len(recs))
+	for i, rec := range recs {
+		m := field[map[string]any](rowOf(rec), "change")
+		rows[i] = &athar.Change{
+			ID: str(m, "id"), At: timeOf(m, "at").UTC(), By: str(m, "by"), Action: str(m, "action"),
+			EntityID: str(m, "entityId"), EntityType: str(m, "entityType"), Before: str(m, "before"),
+			After: str(m, "after"), Reason: str(m, "reason"), RequestID: str(m, "requestId"),
+		}
+	}
+	items, hasPrev, hasNext := pageOf(rows, n, page)
+	out := &athar.Page[*athar.Change]{Items: items, HasNextPage: hasNext, HasPreviousPage: hasPrev, Cursors: make([]string, len(items))}
+	for i, c := range items {
+		out.Cursors[i] = encodeCursor(list, c.ID, c.ID)
+	}
+	return out, nil
+}
