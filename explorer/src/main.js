@@ -6,7 +6,7 @@ import 'leaflet.markercluster/dist/MarkerCluster.css';
 import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { gql, inline } from './api.js';
+import { gql, inline, token, setToken } from './api.js';
 import * as state from './state.js';
 import { createMap, legend, colour } from './map.js';
 import { createTimeline } from './timeline.js';
@@ -326,6 +326,29 @@ async function openNetwork(id, title) {
 }
 
 fillForm();
+// The token field: a token is kept for this tab (api.js) and the page reloads with it. It is no
+// form, so that nothing ever submits the token in a URL.
+const tokenInput = document.querySelector('#token input[name=token]');
+const tokenState = document.getElementById('token-state');
+tokenState.textContent = token() ? 'requests carry a token' : '';
+function useToken() {
+  const t = tokenInput.value.trim();
+  if (!t) return;
+  if (!setToken(t)) {
+    tokenState.textContent = 'this browser keeps no session storage';
+    return;
+  }
+  window.location.reload();
+}
+document.getElementById('token-use').addEventListener('click', useToken);
+tokenInput.addEventListener('keydown', (ev) => {
+  if (ev.key === 'Enter') useToken();
+});
+document.getElementById('token-forget').addEventListener('click', () => {
+  setToken('');
+  window.location.reload();
+});
+
 loadOptions().then(fillForm).catch((e) => say(e.message, true));
 refresh().then(() => {
   if (s.attack) select(s.attack);

@@ -21,6 +21,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
+	"github.com/athar-project/athar/internal/athar"
+	"github.com/athar-project/athar/internal/auth"
 	"github.com/athar-project/athar/internal/bench"
 	"github.com/athar-project/athar/internal/httpapi"
 	"github.com/athar-project/athar/internal/neo4jstore"
@@ -433,4 +435,59 @@ func BenchmarkExplorer_DrawsTheMap(b *testing.B) {
 func timelineSum(t testing.TB, b *browser) int {
 	t.Helper()
 	return b.bodyInt(t, "timelineSum")
+}
+
+// On an instance where requests need a token, the page says so instead of drawing an empty map; a
+// token pasted in its token field is kept for the tab and every request carries it.
+func TestExplorer_TakesAToken(t *testing.T) {
+	chromium(t)
+	store := neo4jtest.MustStore(t)
+	neo4jtest.MustSeed(t, store)
+	token := neo4jtest.MustAccount(t, store, "researcher", athar.RoleViewer, time.Time{})
+	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv := httptest.NewServer(httpapi.NewServer(httpapi.Config{
+		GraphQL:  resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store, Logger: logger}),
+		Explorer: store, Pinger: store, Logger: logger, Playground: true, ExploreApp: true,
+		Auth: auth.New(auth.Config{Accounts: store}), // not loopback-only: every request needs a token
+	}))
+	t.Cleanup(srv.Close)
+	b := newBrowser(t, srv.URL)
+
+	b.do(t, "open /explore without a token", chromedp.Navigate(srv.URL+"/explore"),
+		waitFor(`document.getElementById('status').textContent.includes('API token')`))
+	if got := text(t, b, "#status"); !strings.Contains(got, "needs an API token") {
+		t.Errorf("status without a token: %q", got)
+	}
+	b.shot(t, 1, "needs-a-token")
+
+	b.do(t, "paste the token", chromedp.SendKeys(`#token input[name=token]`, token), chromedp.Click(`#token-use`))
+	reloaded(t, b, `document.body.dataset.attacks !== undefined`)
+	if n := b.bodyInt(t, "attacks"); n != 15 {
+		t.Errorf("%d attacks listed with the token, want the seed's 15", n)
+	}
+	if got := text(t, b, "#token-state"); !strings.Contains(got, "token") {
+		t.Errorf("token state %q", got)
+	}
+	b.shot(t, 2, "with-the-token")
+
+	b.do(t, "forget it", chromedp.Click(`#token-forget`))
+	reloaded(t, b, `document.getElementById('status').textContent.includes('needs an API token')`)
+}
+
+// reloaded waits for the page the last step reloaded until the script is true in it: a poll that
+// starts before the reload loses its page, so it is tried again.
+func reloaded(t *testing.T, b *browser, script string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(b.ctx, 30*time.Second)
+	defer cancel()
+	for {
+		_, err := chromedp.Run(ctx, waitFor(script))
+		if err == nil {
+			return
+		}
+		if ctx.Err() != nil {
+			t.Fatalf("waiting for %s after the reload: %v", script, err)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
 }
