@@ -204,3 +204,39 @@ func TestAttackClusters_CostTheCellsOfTheirBox(t *testing.T) {
 		t.Errorf("the world at zoom 12 costs %d, want %d (its cells counted up to 4,096)", got, want)
 	}
 }
+
+// An attack on several located facilities is mapped at the first of them by id, once: it is in the
+// clusters of a box that holds that facility, whatever else the box holds, and in no other; an
+// attack's own location comes before its facilities'.
+func TestAttackClusters_AnAttackOnSeveralFacilitiesCountsOnce(t *testing.T) {
+	c := newClient(t, datasetGraph(t))
+	var out struct{}
+	c.MustMutate(`mutation {
+	  a: createFacility(input: {id: "facility:cl-a", name: "Clinic A", type: CLINIC, location: {latitude: 35.10, longitude: 38.10, precision: EXACT}}) { facility { id } userErrors { message } }
+	  b: createFacility(input: {id: "facility:cl-b", name: "Clinic B", type: CLINIC, location: {latitude: 35.12, longitude: 38.12, precision: APPROXIMATE}}) { facility { id } userErrors { message } }
+	  c: createFacility(input: {id: "facility:cl-c", name: "Clinic C", type: CLINIC, location: {latitude: 35.90, longitude: 38.90, precision: EXACT}}) { facility { id } userErrors { message } }
+	  both: createAttack(input: {id: "attack:cl-both", title: "Strike on two clinics", date: {start: "2015-05-01"}, facilityIds: ["facility:cl-b", "facility:cl-a"]}) { attack { id } userErrors { message } }
+	  apart: createAttack(input: {id: "attack:cl-apart", title: "Strike on clinics far apart", date: {start: "2015-05-02"}, facilityIds: ["facility:cl-c", "facility:cl-a"]}) { attack { id } userErrors { message } }
+	  own: createAttack(input: {id: "attack:cl-own", title: "Strike beside clinic C", date: {start: "2015-05-03"}, facilityIds: ["facility:cl-a"], location: {latitude: 35.91, longitude: 38.91, precision: EXACT}}) { attack { id } userErrors { message } }
+	}`, nil, &out)
+	near := map[string]any{"south": 35.0, "west": 38.0, "north": 35.2, "east": 38.2} // A and B
+	far := map[string]any{"south": 35.8, "west": 38.8, "north": 36.0, "east": 39.0}  // C
+	count := func(cs []cluster) (n, exact int) {
+		for _, c := range cs {
+			n += c.Count
+			exact += c.Exact
+		}
+		return n, exact
+	}
+	// Near A and B: both attacks on clinic A (the first by id of each), once each, at A's exact point.
+	if n, exact := count(mustClusters(t, c, near, 6, nil)); n != 2 || exact != 2 {
+		t.Errorf("near clinics A and B: %d attacks (%d exact), want the two whose first clinic is A", n, exact)
+	}
+	// Near C: only the attack with its own location there; the one on C and A is mapped at A.
+	got := mustClusters(t, c, far, 12, nil)
+	if n, _ := count(got); n != 1 || got[0].AttackID == nil || *got[0].AttackID != "attack:cl-own" {
+		t.Errorf("near clinic C: %+v, want the attack with its own location alone", got)
+	}
+	all := mappedAttacks(t, c, map[string]any{"facilityTypes": []string{"CLINIC"}})
+	sameClusters(t, "the clinics", mustClusters(t, c, syria, 9, map[string]any{"facilityTypes": []string{"CLINIC"}}), expectClusters(all, syria, 9))
+}

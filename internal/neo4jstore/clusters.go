@@ -60,16 +60,15 @@ RETURN n, lat, lon, killed, exact, CASE WHEN n = 1 THEN first END AS id`, params
 // $bboxLL–$bboxUR, p to that point and prec to its precision, one row per attack, from the point
 // indexes of attacks, facilities and places: its own location; else, for an attack without one,
 // that of the first facility it hit (by id) that has one; else that of the first place it occurred
-// in (by id) that has one, whose precision is CENTROID. The three are exclusive, so no attack comes
-// twice. An attack on several facilities in the box is checked once, for the first of them.
+// in (by id) that has one, whose precision is CENTROID. The three are exclusive, and only an
+// attack's first located facility passes its check, so no attack comes twice; nothing is sorted or
+// grouped per attack.
 var mappedInBox = fmt.Sprintf(`CALL () {
   MATCH (a:Attack) WHERE point.withinBBox(a.location, $bboxLL, $bboxUR)
   RETURN a, a.location AS p, a.locationPrecision AS prec
   UNION ALL
   MATCH (a:Attack)-[:%[1]s]->(f:Facility) WHERE point.withinBBox(f.location, $bboxLL, $bboxUR) AND a.location IS NULL
-  WITH a, f ORDER BY f.id
-  WITH a, head(collect(f)) AS f
-  WHERE NOT EXISTS { (a)-[:%[1]s]->(g:Facility) WHERE g.location IS NOT NULL AND g.id < f.id }
+    AND NOT EXISTS { (a)-[:%[1]s]->(g:Facility) WHERE g.location IS NOT NULL AND g.id < f.id }
   RETURN a, f.location AS p, f.locationPrecision AS prec
   UNION ALL
   MATCH (a:Attack)-[:%[2]s]->(pl:Place) WHERE point.withinBBox(pl.location, $bboxLL, $bboxUR) AND a.location IS NULL
