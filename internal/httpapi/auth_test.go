@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -46,6 +47,7 @@ func MustQuery(tb testing.TB, base, token, query string) (int, string, gqlAnswer
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatal(err)
@@ -83,6 +85,7 @@ func MustImport(tb testing.TB, url, token, bundle string) (int, string) {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
+	req.Header.Set("Content-Type", "application/json")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatal(err)
@@ -311,4 +314,57 @@ func mustHistory(tb testing.TB, store *neo4jstore.Store, id string) []*athar.Cha
 		tb.Fatal(err)
 	}
 	return p.Items
+}
+
+// A page of another site cannot make a browser import into an instance that needs no token: a body
+// of a type a form or a plain fetch sends is refused (415), and so is another site's Origin (403),
+// before anything is read or written.
+func TestImport_RefusesWhatAnotherSiteCouldSend(t *testing.T) {
+	store := MustStore(t, false)
+	open := MustServer(t, store, func(c *httpapi.Config) {
+		c.Auth, c.Import = auth.New(auth.Config{Accounts: store, Loopback: true}), importer(store)
+	})
+	post := func(contentType, origin string) (int, string) {
+		req, err := http.NewRequest(http.MethodPost, open+"/import", strings.NewReader(placeBundle("place:csrf", "Written from elsewhere")))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if contentType != "" {
+			req.Header.Set("Content-Type", contentType)
+		}
+		if origin != "" {
+			req.Header.Set("Origin", origin)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		raw, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(raw)
+	}
+	for _, tc := range []struct {
+		contentType, origin string
+		status              int
+		parameter           string
+	}{
+		{"text/plain", "", http.StatusUnsupportedMediaType, "Content-Type"},
+		{"", "", http.StatusUnsupportedMediaType, "Content-Type"},
+		{"application/x-www-form-urlencoded", "", http.StatusUnsupportedMediaType, "Content-Type"},
+		{"multipart/form-data; boundary=x", "", http.StatusUnsupportedMediaType, "Content-Type"},
+		{"application/json", "https://evil.example", http.StatusForbidden, "Origin"},
+		{"application/x-ndjson", "null", http.StatusForbidden, "Origin"},
+	} {
+		status, body := post(tc.contentType, tc.origin)
+		if status != tc.status || !strings.Contains(body, `"parameter":"`+tc.parameter+`"`) {
+			t.Errorf("%q from %q: %d %s, want %d naming %s", tc.contentType, tc.origin, status, body, tc.status, tc.parameter)
+		}
+	}
+	if got, err := store.PlacesByID(context.Background(), []string{"place:csrf"}); err != nil || len(got) != 0 {
+		t.Fatalf("a refused import wrote %v (%v)", got, err)
+	}
+	u, _ := url.Parse(open)
+	if status, body := post("application/json; charset=utf-8", "http://"+u.Host); status != http.StatusOK {
+		t.Errorf("the same site's import: %d %s", status, body)
+	}
 }

@@ -2,8 +2,11 @@ package httpapi
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/athar-project/athar/internal/athar"
@@ -29,6 +32,12 @@ const ConfigMaxImportBytes = "ATHAR_MAX_IMPORT_BYTES"
 func importHandler(cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
+		if err := sameSiteBundle(r); err != nil {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(err.status)
+			_ = json.NewEncoder(w).Encode(map[string]any{"error": err.message, "parameter": err.parameter})
+			return
+		}
 		p, _ := athar.PrincipalOf(ctx)
 		switch {
 		case p.Role.Allows(athar.RoleEditor):
@@ -81,4 +90,35 @@ func writeImportTooLarge(w http.ResponseWriter, r *http.Request, cfg Config) {
 		"error":   "the bundle is larger than the limit of " + strconv.FormatInt(cfg.MaxImportBytes, 10) + " bytes (" + ConfigMaxImportBytes + "); import it with athar import",
 		"setting": ConfigMaxImportBytes,
 	})
+}
+
+// refusal is a request refused before it is read: its status, what is wrong and the header at fault.
+type refusal struct {
+	status             int
+	message, parameter string
+}
+
+// bundleTypes are the media types a bundle is sent as (docs/bundle-format.md).
+var bundleTypes = []string{"application/json", "application/x-ndjson", "application/ndjson"}
+
+// sameSiteBundle refuses what a page of another site could make a browser send to POST /import
+// without asking Athar first (CSRF against an instance that needs no token, such as a single-user
+// local one): a body of another media type than a bundle's (text/plain, a form; 415), and a
+// request whose Origin is another site than the one it is sent to (403).
+func sameSiteBundle(r *http.Request) *refusal {
+	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	known := false
+	for _, t := range bundleTypes {
+		known = known || err == nil && mt == t
+	}
+	if !known {
+		return &refusal{http.StatusUnsupportedMediaType, "a bundle is sent as Content-Type: application/json or application/x-ndjson", "Content-Type"}
+	}
+	if origin := r.Header.Get("Origin"); origin != "" {
+		u, err := url.Parse(origin)
+		if err != nil || u.Host != r.Host {
+			return &refusal{http.StatusForbidden, "an import from a page of another site is refused", "Origin"}
+		}
+	}
+	return nil
 }
