@@ -18,6 +18,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -144,6 +145,9 @@ type Authenticator struct {
 	// deleted, so an instance that has had one is never again a single-user one.
 	seen     bool
 	verified map[[32]byte]cached
+	// slots bounds the slow hashes running at once (one per CPU: more would only wait for a CPU
+	// while holding their memory).
+	slots chan struct{}
 }
 
 type cached struct {
@@ -159,7 +163,7 @@ func New(cfg Config) *Authenticator {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	return &Authenticator{cfg: cfg, verified: map[[32]byte]cached{}}
+	return &Authenticator{cfg: cfg, verified: map[[32]byte]cached{}, slots: make(chan struct{}, max(1, runtime.NumCPU()))}
 }
 
 // Open reports whether the instance is a single-user local one now: on loopback, with no account.
@@ -219,29 +223,55 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (athar.
 	if err != nil {
 		return athar.Principal{}, err
 	}
-	if acct == nil || !acct.RevokedAt.IsZero() {
-		return athar.Principal{}, ErrInvalidToken
-	}
 	now := a.cfg.Now()
-	if !acct.ExpiresAt.IsZero() && !now.Before(acct.ExpiresAt) {
-		return athar.Principal{}, ErrExpiredToken
-	}
 	key := sha256.Sum256([]byte(token))
 	a.mu.Lock()
 	c, hit := a.verified[key]
 	a.mu.Unlock()
-	if !hit || c.tokenID != id || !now.Before(c.until) {
-		if !VerifySecret(secret, acct.TokenHash) {
+	if acct == nil || !acct.RevokedAt.IsZero() || !hit || c.tokenID != id || !now.Before(c.until) {
+		// The secret is checked before anything is said of the account, and an unknown or revoked
+		// id pays the same slow hash, so that neither the answer nor its time tells a token id in
+		// use from one that is not.
+		hash := decoyHash()
+		if acct != nil && acct.RevokedAt.IsZero() {
+			hash = acct.TokenHash
+		}
+		ok, err := a.verify(ctx, secret, hash)
+		if err != nil {
+			return athar.Principal{}, err
+		}
+		if !ok || hash == decoyHash() {
 			return athar.Principal{}, ErrInvalidToken
 		}
-		if a.cfg.CacheTTL > 0 {
+		if a.cfg.CacheTTL > 0 && (acct.ExpiresAt.IsZero() || now.Before(acct.ExpiresAt)) {
 			a.remember(key, id, now)
 		}
+	}
+	if !acct.ExpiresAt.IsZero() && !now.Before(acct.ExpiresAt) {
+		return athar.Principal{}, ErrExpiredToken
 	}
 	a.mu.Lock()
 	a.seen = true
 	a.mu.Unlock()
 	return athar.Principal{Name: acct.Name, Role: acct.Role}, nil
+}
+
+// decoyHash is the hash an unknown or revoked token id's secret is checked against: a hash of a
+// random secret, which no secret matches but which costs what a real one does.
+var decoyHash = sync.OnceValue(func() string { return HashSecret(rand.Text()) })
+
+// verify checks secret against hash, holding one of the Authenticator's hashing slots: each check
+// takes argonMemory of memory for tens of milliseconds, and requests with wrong tokens must not be
+// able to take all of the machine's memory at once (64 at once took 800 MB). It waits for a slot
+// as long as ctx allows.
+func (a *Authenticator) verify(ctx context.Context, secret, hash string) (bool, error) {
+	select {
+	case a.slots <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
+	}
+	defer func() { <-a.slots }()
+	return VerifySecret(secret, hash), nil
 }
 
 // maxCached bounds the cache: past it, expired entries are dropped, and if none has, the whole

@@ -2,6 +2,7 @@ package auth_test
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -106,5 +107,27 @@ func BenchmarkAuthenticate(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// A wrong secret is "invalid" whatever the account its id names: active, expired, revoked or none;
+// only the right secret of an expired account is told it expired.
+func TestAuthenticate_TellsNothingOfAnIDWithoutItsSecret(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	expired := neo4jtest.MustAccount(t, store, "late", athar.RoleViewer, time.Now().Add(-time.Hour))
+	id, _, _ := auth.ParseToken(expired)
+	a := auth.New(auth.Config{Accounts: store})
+	ctx := context.Background()
+	for _, tc := range []struct {
+		name, token string
+		want        error
+	}{
+		{"an expired account's id with a wrong secret", "athar_" + id + "_" + strings.Repeat("A", 43), auth.ErrInvalidToken},
+		{"an expired account's own token", expired, auth.ErrExpiredToken},
+		{"an unknown id", "athar_0123456789abcdef_" + strings.Repeat("A", 43), auth.ErrInvalidToken},
+	} {
+		if _, err := a.Authenticate(ctx, "Bearer "+tc.token); !errors.Is(err, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
 	}
 }
