@@ -50,6 +50,17 @@ func addAccount(ctx context.Context, a athar.Accounts, in model.AddAccountInput)
 		}
 		acct.ExpiresAt = at.UTC()
 	}
+	if len(ps) == 0 && acct.Role != athar.RoleAdmin {
+		// The first account ends a single-user instance: made for anyone but an admin, it would
+		// leave nobody able to manage accounts, and everyone locked out.
+		list, err := a.ListAccounts(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if activeAdmins(list, "") == 0 {
+			ps.Add("role", "the first account must be an admin's: once an account exists every request needs a token, and only an admin manages accounts")
+		}
+	}
 	if len(ps) == 0 {
 		token, id := auth.NewToken()
 		_, secret, _ := auth.ParseToken(token)
@@ -74,7 +85,15 @@ func revokeAccount(ctx context.Context, a athar.Accounts, in model.RevokeAccount
 		return nil, err
 	}
 	out := &model.RevokeAccountPayload{ClientMutationID: in.ClientMutationID.Value(), UserErrors: []*gqltypes.UserError{}}
-	err := a.RevokeAccount(ctx, in.Name)
+	before, err := a.ListAccounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if activeAdmins(before, "") > 0 && activeAdmins(before, in.Name) == 0 {
+		out.UserErrors = accountUserErrors(athar.Problems{{Field: "name", Message: "is the last admin whose token works: add another admin first, or nobody could manage accounts"}})
+		return out, nil
+	}
+	err = a.RevokeAccount(ctx, in.Name)
 	if err != nil {
 		if _, ok := userErrorCodes[athar.ErrorCode(err)]; !ok {
 			return nil, err
@@ -113,4 +132,16 @@ func optionalTime(t time.Time) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// activeAdmins counts the admins of list whose token still works (not revoked, not expired), but
+// the one named except.
+func activeAdmins(list []athar.Account, except string) int {
+	n, now := 0, time.Now()
+	for _, acct := range list {
+		if acct.Name != except && acct.Role == athar.RoleAdmin && acct.RevokedAt.IsZero() && (acct.ExpiresAt.IsZero() || now.Before(acct.ExpiresAt)) {
+			n++
+		}
+	}
+	return n
 }

@@ -68,6 +68,13 @@ func history(ctx context.Context, c athar.Changes, id string, a athar.PageArgs) 
 	if p, ok := athar.PrincipalOf(ctx); ok && p.Name == athar.AnonymousName {
 		return nil, athar.Errorf(athar.EUNAUTHORIZED, "history needs an account's token: send it as Authorization: Bearer <token>")
 	}
+	if athar.TypeOfID(id) == "" {
+		// Not an entity of the graph: an account, an export, a bundle. Their records are the team's
+		// activity (who was given which role, who downloaded what), which changes gives admins.
+		if err := requireAdmin(ctx, "the history of an account, an export or an import"); err != nil {
+			return nil, err
+		}
+	}
 	req, err := pageRequest(a)
 	if err != nil {
 		return nil, err

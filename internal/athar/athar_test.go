@@ -238,6 +238,20 @@ func TestClipMessage(t *testing.T) {
 	if got := athar.ClipMessage(`unknown key "` + long + `" in "f"`); !strings.HasSuffix(got, `…" in "f"`) {
 		t.Errorf("the text after a clipped value was lost: %.120q", got)
 	}
+	// An apostrophe inside a word opens no quote: the message after it is kept whole.
+	for _, msg := range []string{
+		"history needs an account's token: send it as Authorization: Bearer <token>",
+		"importing needs the token of an editor's account: send it as Authorization: Bearer <token>",
+		"the Aleppo Media Center's count 'more than 25' is kept as given, and the school's name too",
+		"مدرسة عين جالوت's pupils",
+	} {
+		if got := athar.ClipMessage(msg); got != msg {
+			t.Errorf("ClipMessage(%q) = %q", msg, got)
+		}
+	}
+	if got := athar.ClipMessage("value '" + long + "' refused"); len(got) > 1100 || !strings.HasSuffix(got, "…' refused") {
+		t.Errorf("a quoted value after a space is still clipped: %.120q", got)
+	}
 	if got := athar.ClipField("f." + long); len(got) > 100 || !utf8.ValidString(got) {
 		t.Errorf("ClipField gave %d bytes", len(got))
 	}

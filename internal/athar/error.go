@@ -163,7 +163,8 @@ func ClipMessage(msg string) string {
 	var b strings.Builder
 	for i := 0; i < len(msg); {
 		c := msg[i]
-		if c != '"' && c != '\'' {
+		apostrophe := c == '\'' && i > 0 && isWordByte(msg[i-1]) // an account's: no quote opens
+		if c != '"' && c != '\'' || apostrophe {
 			b.WriteByte(c)
 			i++
 			continue
@@ -179,6 +180,12 @@ func ClipMessage(msg string) string {
 		i += end + 2
 	}
 	return clip(clipWords(b.String(), maxWord), maxMessage)
+}
+
+// isWordByte reports whether b is an ASCII letter or digit, or a byte of a multi-byte character:
+// a single quote after one is an apostrophe, not the start of a quoted value.
+func isWordByte(b byte) bool {
+	return b >= 'a' && b <= 'z' || b >= 'A' && b <= 'Z' || b >= '0' && b <= '9' || b >= 0x80
 }
 
 // maxWord is the longest run of non-space text a message keeps: longer than any word or field path
