@@ -4,6 +4,8 @@
 // the article quotes Reuters) is marked as not an independent account, and so is a source that
 // cites another source on the card.
 
+import { count } from './words.js';
+
 export const cardQuery = `query EvidenceCard($id: ID!) {
   attack(id: $id) {
     id title summary
@@ -67,41 +69,84 @@ export function range(r) {
   return null;
 }
 
+// The counts a claim can give figures for, as the card names them.
+const counts = [['killed', 'killed'], ['childrenKilled', 'children killed'], ['injured', 'injured']];
+
 function figures(c) {
   const out = [];
-  for (const [k, label] of [['killed', 'killed'], ['childrenKilled', 'children killed'], ['injured', 'injured']]) {
+  for (const [k, label] of counts) {
     const r = range(c[k]);
     if (r) out.push(`${r} ${label}`);
   }
   return out.join(', ');
 }
 
-// disagreements returns, per claim kind, what the accounts disagree on, in words.
+// account is who gives a claim: its source, and the actor the source quotes when there is one (an
+// article quoting Reuters and the Aleppo Media Center gives two accounts).
+function account(c) {
+  return `${c.source ? c.source.id : ''} ${c.claimedBy ? c.claimedBy.id : ''}`;
+}
+
+// differing groups what the accounts say: key(c) is what a claim says (null when it says nothing
+// on it), and the answer maps each thing said to the accounts saying it, in words; null unless two
+// accounts say different things. One claim, or one account however many its claims, never differs.
+function differing(claims, key) {
+  const said = new Map();
+  const accounts = new Set();
+  for (const c of claims) {
+    const k = key(c);
+    if (k === null) continue;
+    accounts.add(account(c));
+    if (!said.has(k)) said.set(k, new Map());
+    said.get(k).set(account(c), sayer(c));
+  }
+  return said.size > 1 && accounts.size > 1 ? said : null;
+}
+
+function listSaid(said, show = (k) => k) {
+  return [...said].map(([k, who]) => `${show(k)} (${[...who.values()].join('; ')})`).join(', ');
+}
+
+// disagreements returns, per claim kind, what the accounts disagree on, in words: the live claims
+// (not retracted) of two or more accounts that give different figures for the same count, name
+// different weapons or hold different actors responsible, and an actor both accused and denying.
 export function disagreements(attack) {
   const out = {};
   const claims = attack.claims.nodes.filter((c) => !c.retracted);
-  const k = attack.casualties && attack.casualties.killed;
-  if (k && k.low != null && k.high != null && k.low !== k.high) {
-    const by = claims.filter((c) => range(c.killed)).map((c) => `${range(c.killed)}: ${sayer(c)}`);
-    out.CASUALTIES = `The accounts give ${k.low}–${k.high} killed. ${by.join('; ')}.`;
+  const asserted = claims.filter((c) => c.stance !== 'DENIES');
+  const figs = [];
+  for (const [k, label] of counts) {
+    const said = differing(asserted, (c) => range(c[k]));
+    if (!said) continue;
+    const all = attack.casualties && range(attack.casualties[k]);
+    figs.push(`${label}${all ? ` (${all} in all)` : ''}: ${listSaid(said)}`);
   }
-  const weaponSets = new Map();
-  for (const c of claims) {
-    if (c.stance === 'DENIES' || !c.weapons.length) continue;
-    const key = [...c.weapons].sort().join(' + ');
-    if (!weaponSets.has(key)) weaponSets.set(key, []);
-    weaponSets.get(key).push(sayer(c));
+  if (figs.length) out.CASUALTIES = `The accounts give different figures for ${figs.join('; for ')}.`;
+
+  // An account's weapons are those of all its claims: one source naming missiles in one claim and
+  // parachute bombs in another does not disagree with itself.
+  const weapons = new Map();
+  for (const c of asserted) {
+    if (!c.weapons.length) continue;
+    if (!weapons.has(account(c))) weapons.set(account(c), { c, w: new Set() });
+    for (const w of c.weapons) weapons.get(account(c)).w.add(w);
   }
-  if (weaponSets.size > 1) {
-    out.WEAPON = 'The accounts name different weapons: ' + [...weaponSets].map(([w, who]) => `${w.toLowerCase().replaceAll('_', ' ')} (${[...new Set(who)].join(', ')})`).join(' vs ') + '.';
-  }
-  const accused = attack.attributions.filter((a) => a.actor && a.asserting.length);
-  const denied = attack.attributions.filter((a) => a.actor && a.denying.length);
+  const bySet = differing([...weapons.values()].map((x) => x.c), (c) => [...weapons.get(account(c)).w].sort().join(' + '));
+  if (bySet) out.WEAPON = `The accounts name different weapons: ${listSaid(bySet, (k) => k.toLowerCase().replaceAll('_', ' '))}.`;
+
   const who = [];
-  if (accused.length > 1) who.push(`${accused.length} actors are held responsible: ${accused.map((a) => a.actor.name).join(', ')}.`);
-  for (const a of denied) who.push(`${a.actor.name}: ${a.asserting.length} account(s) accuse, ${a.denying.length} deny.`);
-  if (who.length) out.PERPETRATOR = who.join(' ');
-  if (denied.length) out.DENIAL = out.PERPETRATOR;
+  const names = new Map();
+  for (const c of asserted) {
+    if (c.kind !== 'PERPETRATOR' || !c.names.filter(Boolean).length) continue;
+    if (!names.has(account(c))) names.set(account(c), { c, n: new Set() });
+    for (const n of c.names) if (n) names.get(account(c)).n.add(n.name);
+  }
+  const byActors = differing([...names.values()].map((x) => x.c), (c) => [...names.get(account(c)).n].sort().join(' and '));
+  if (byActors) who.push(`The accounts hold different actors responsible: ${listSaid(byActors)}.`);
+  const denied = attack.attributions.filter((a) => a.actor && a.asserting.length && a.denying.length)
+    .map((a) => `${a.actor.name}: ${count(a.asserting.length, 'account accuses', 'accounts accuse')}, ${count(a.denying.length, 'denies', 'deny')}.`);
+  if (denied.length) out.DENIAL = denied.join(' ');
+  if (who.length || denied.length) out.PERPETRATOR = [...who, ...denied].join(' ');
   return out;
 }
 
@@ -128,7 +173,7 @@ export function renderCard(el, attack, playgroundURL, onNetwork) {
       attack.summary ? h('p', { dir: 'auto' }, attack.summary) : null,
       cas ? h('p', { class: 'figures' },
         h('strong', {}, 'Killed: '), range(cas.killed) || 'no figure',
-        ` (${cas.killed.claims} claims, ${cas.killed.sources} sources, ${cas.killed.independentSources} independent)`,
+        ` (${count(cas.killed.claims, 'claim')}, ${count(cas.killed.sources, 'source')}, ${cas.killed.independentSources} independent)`,
         range(cas.childrenKilled) ? ` · children killed ${range(cas.childrenKilled)}` : '',
         range(cas.injured) ? ` · injured ${range(cas.injured)}` : '') : null,
       h('p', { class: 'actions' },

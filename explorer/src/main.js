@@ -6,12 +6,13 @@ import 'leaflet.markercluster/dist/MarkerCluster.css';
 import 'leaflet.markercluster/dist/MarkerCluster.Default.css';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { gql, inline, token, setToken } from './api.js';
+import { gql, inline, token, setToken, errorView } from './api.js';
 import * as state from './state.js';
 import { createMap, legend, colour } from './map.js';
 import { createTimeline } from './timeline.js';
 import { cardQuery, renderCard, range, h } from './card.js';
 import { drawNetwork } from './network.js';
+import { count } from './words.js';
 
 // At most this many attacks are listed and drawn one by one (pages of 100); when a filter matches
 // more, the list shows the first page and the map draws the clusters Athar groups for the view.
@@ -90,9 +91,20 @@ const timeline = createTimeline(document.getElementById('timeline'), (from, to) 
   refresh();
 });
 
-function say(msg, isError = false) {
+function say(msg) {
   statusEl.textContent = msg;
-  statusEl.classList.toggle('error', isError);
+  statusEl.classList.remove('error');
+}
+
+// fail shows an error in el: a sentence saying what to change, Athar's own words folded beneath.
+function fail(el, e) {
+  el.textContent = '';
+  el.append(errorView(e));
+}
+
+function sayError(e) {
+  fail(statusEl, e);
+  statusEl.classList.add('error');
 }
 
 function fillForm() {
@@ -179,17 +191,17 @@ async function refresh() {
     renderList(attacks);
     document.body.dataset.attacks = String(total);
     if (clustered) {
-      say(`${total} attacks match; the first ${attacks.length} are listed, and the map shows them grouped for its view.`);
+      say(`${count(total, 'attack matches', 'attacks match')}; the first ${attacks.length} are listed, and the map shows them grouped for its view.`);
       await loadClusters(gen, first);
       return;
     }
     const drawn = map.show(attacks);
-    say(`${total} attack${total === 1 ? '' : 's'} match${total === 1 ? 'es' : ''}` +
+    say(count(total, 'attack matches', 'attacks match') +
       `; ${drawn} on the map` + (attacks.length > drawn ? ` (${attacks.length - drawn} without a known point)` : '') + '.');
     document.body.dataset.drawn = String(drawn);
     document.body.dataset.mapDrawnAt = String(performance.now());
   } catch (e) {
-    if (gen === generation) say(e.message, true);
+    if (gen === generation) sayError(e);
   }
 }
 
@@ -209,7 +221,7 @@ async function loadClusters(gen, asked) {
     document.body.dataset.clusters = String(d.attackClusters.length);
     document.body.dataset.mapDrawnAt = String(performance.now());
   } catch (e) {
-    if (gen === generation) say(e.message, true);
+    if (gen === generation) sayError(e);
   }
 }
 
@@ -230,11 +242,11 @@ async function loadTimeline(gen) {
     const d = await gql(timelineQuery, { filter: state.filter(s), interval: s.interval || 'YEAR' });
     if (gen !== generation) return;
     timeline.show(d.timeline);
-    st.textContent = `${d.timeline.length} bucket${d.timeline.length === 1 ? '' : 's'}`;
+    st.textContent = count(d.timeline.length, 'bucket');
     document.body.dataset.buckets = String(d.timeline.length);
     document.body.dataset.timelineSum = String(d.timeline.reduce((n, b) => n + b.attacks, 0));
   } catch (e) {
-    if (gen === generation) st.textContent = e.message;
+    if (gen === generation) fail(st, e);
   }
 }
 
@@ -264,13 +276,13 @@ async function loadDenials(gen) {
       rows.push(h('li', {}, h('button', { type: 'button', class: 'link', onclick: () => select(a.id) }, a.title), ` (${a.date.start}): `,
         h('q', { dir: 'auto' }, c.quote), c.claimedBy ? ` (${c.claimedBy.name}` : ' (', c.source ? `, in “${c.source.title}”)` : ')'));
     }
-    const more = d.actor.namedIn.totalCount > d.actor.namedIn.nodes.length ? ` Only the first ${d.actor.namedIn.nodes.length} of the ${d.actor.namedIn.totalCount} claims naming it are read.` : '';
+    const more = d.actor.namedIn.totalCount > d.actor.namedIn.nodes.length ? ` Only the first ${d.actor.namedIn.nodes.length} of the ${count(d.actor.namedIn.totalCount, 'claim')} naming it are read.` : '';
     el.append(h('h3', { dir: 'auto' }, `Denied by ${d.actor.name}`),
       rows.length ? h('ul', {}, rows) : h('p', {}, 'No account has it deny an attack.'));
     if (more) el.append(h('p', {}, more));
     el.hidden = false;
   } catch (e) {
-    el.textContent = e.message;
+    fail(el, e);
     el.hidden = false;
   }
 }
@@ -306,7 +318,7 @@ async function select(id) {
     renderCard(cardEl, d.attack, url, openNetwork);
     cardEl.scrollIntoView({ block: 'nearest' });
   } catch (e) {
-    cardEl.textContent = e.message;
+    fail(cardEl, e);
   }
 }
 
@@ -321,7 +333,7 @@ async function openNetwork(id, title) {
     cy = drawNetwork(document.getElementById('network'), document.getElementById('network-legend'), d.graph, id);
     netBox.scrollIntoView({ block: 'nearest' });
   } catch (e) {
-    document.getElementById('network-legend').textContent = e.message;
+    fail(document.getElementById('network-legend'), e);
   }
 }
 
@@ -349,7 +361,7 @@ document.getElementById('token-forget').addEventListener('click', () => {
   window.location.reload();
 });
 
-loadOptions().then(fillForm).catch((e) => say(e.message, true));
+loadOptions().then(fillForm).catch(sayError);
 refresh().then(() => {
   if (s.attack) select(s.attack);
   if (s.network) openNetwork(s.network);

@@ -5,6 +5,7 @@
 // NEAR) is a dashed ring, so that the two never look the same.
 import L from 'leaflet';
 import 'leaflet.markercluster';
+import { count } from './words.js';
 import boundaries from 'athar:boundaries';
 
 export const typeColours = {
@@ -115,7 +116,7 @@ export function createMap(el, onSelect, onView) {
         }
         const size = Math.round(24 + 6 * Math.log2(c.count));
         const icon = L.divIcon({ className: 'server-cluster', html: `<span>${c.count}</span>`, iconSize: [size, size] });
-        const m = L.marker(at, { icon, keyboard: true, title: `${c.count} attacks, ${c.exact} at exact points, up to ${c.killedHigh} killed in all` });
+        const m = L.marker(at, { icon, keyboard: true, title: `${count(c.count, 'attack')}, ${c.exact} of them at an exact point, up to ${c.killedHigh} killed in all` });
         m.on('click', () => map.setView(at, Math.min(map.getZoom() + 2, 16)));
         serverClusters.addLayer(m);
       }

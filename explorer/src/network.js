@@ -1,6 +1,7 @@
 // The network of a selected attack or facility: Athar's graph query drawn with Cytoscape.js, each
 // link labelled with its type (TARGETED, OCCURRED_IN, ABOUT, FROM, CITES, ...).
 import cytoscape from 'cytoscape';
+import { count } from './words.js';
 
 const colours = {
   Attack: '#b22222', Facility: '#1f77b4', Place: '#2ca02c', Actor: '#9467bd', Source: '#ff7f0e', Claim: '#8c564b',
@@ -43,7 +44,7 @@ export function drawNetwork(el, legendEl, graph, startId) {
     legendEl.append(s);
   }
   const l = document.createElement('p');
-  l.textContent = `${graph.nodes.length} nodes, ${graph.edges.length} links: ${links.join(', ')}${graph.truncated ? ' (cut at the limit)' : ''}`;
+  l.textContent = `${count(graph.nodes.length, 'node')}, ${count(graph.edges.length, 'link')}${links.length ? ': ' + links.join(', ') : ''}${graph.truncated ? ' (cut at the limit)' : ''}`;
   legendEl.append(l);
   return cy;
 }

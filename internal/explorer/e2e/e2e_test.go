@@ -319,6 +319,15 @@ func TestExplorer_InABrowser(t *testing.T) {
 	if !strings.Contains(weapons, "barrel bomb") {
 		t.Errorf("the card marks no disagreement on the weapon: %q", weapons)
 	}
+	// The accounts' killed figures differ (Reuters at least 13, the Aleppo Media Center at least 26,
+	// the profile up to 35): the box says which account gives which.
+	disagreement := text(t, b, `#card section[data-kind="CASUALTIES"] .disagreement`)
+	for _, want := range []string{"different figures for killed (13–35 in all)", "at least 13 (Reuters", "at least 26 (Aleppo Media Center", "up to 35 (“Ain Jalout”)"} {
+		if !strings.Contains(disagreement, want) {
+			t.Errorf("the casualties' disagreement lacks %q: %q", want, disagreement)
+		}
+	}
+	noOneClaims(t, b)
 	if !strings.Contains(href, "/?query=") || !strings.Contains(href, "EvidenceCard") {
 		t.Errorf("the playground link is %q", href)
 	}
@@ -334,6 +343,27 @@ func TestExplorer_InABrowser(t *testing.T) {
 		t.Errorf("the network's legend: %q", legend)
 	}
 	b.shot(t, 5, "network-ain-jalout-2014")
+	noOneClaims(t, b)
+
+	// One claim giving a range (3–12 killed) is no disagreement, and its figures say "1 claim": the
+	// 2013 attack, whose only other casualty claim gives the injured, gets such a claim.
+	b.do(t, "add a claim of 3–12 killed", eval(`fetch('/graphql', {method: 'POST', headers: {'Content-Type': 'application/json'}, body: JSON.stringify({query:
+		'mutation { addClaim(input: {id: "claim:ain-jalout-2013-killed-range", attackId: "attack:ain-jalout-school-2013-08-06", sourceId: "source:ain-jalout-school-profile", kind: CASUALTIES, text: "3 to 12 were killed.", quote: "between 3 and 12 killed", killed: {low: 3, high: 12}}) { userErrors { message } claim { id } } }'})})
+		.then((r) => r.json()).then((d) => { document.body.dataset.added = JSON.stringify(d); })`),
+		waitFor(`document.body.dataset.added !== undefined`))
+	if added := value(t, b, "added", chromedp.Evaluate[string](`document.body.dataset.added`)); !strings.Contains(added, `"claim:ain-jalout-2013-killed-range"`) {
+		t.Fatalf("adding the claim: %s", added)
+	}
+	b.do(t, "select the 2013 attack", chromedp.Navigate(url+"/explore?attack=attack:ain-jalout-school-2013-08-06"),
+		waitFor(`document.querySelector('#card section[data-kind="CASUALTIES"] [data-claim="claim:ain-jalout-2013-killed-range"]') !== null`))
+	if n := value(t, b, "disagreements", chromedp.Evaluate[int](`document.querySelectorAll('#card .disagreement').length`)); n != 0 {
+		t.Errorf("the 2013 attack's card shows %d disagreements: %q", n, text(t, b, "#card"))
+	}
+	if figures := text(t, b, "#card .figures"); !strings.Contains(figures, "3–12") || !strings.Contains(figures, "(1 claim, 1 source, ") {
+		t.Errorf("the 2013 attack's figures: %q", figures)
+	}
+	noOneClaims(t, b)
+	b.shot(t, 6, "evidence-one-range-2013")
 
 	// 6. An actor's attacks, and apart from them those it denies: Russia denies the strike of
 	// 27 April 2016 on the school and Al Quds hospital.
@@ -343,13 +373,35 @@ func TestExplorer_InABrowser(t *testing.T) {
 		!strings.Contains(denials, "Al Quds") || strings.Contains(denials, "null") {
 		t.Errorf("Russia's denials: %q", denials)
 	}
-	b.shot(t, 6, "actor-russia-denials")
+	b.shot(t, 7, "actor-russia-denials")
 
 	// 7. The card's query opens in the playground.
 	b.do(t, "open the playground", chromedp.Navigate(url+href),
 		waitFor(`document.querySelector('.graphiql-query-editor') !== null && document.querySelector('.graphiql-query-editor').textContent.includes('EvidenceCard')`))
-	b.shot(t, 7, "playground-card-query")
+	b.shot(t, 8, "playground-card-query")
 	b.noProblems(t)
+
+	// 8. A filter value Athar refuses (from a shared URL) is named in a plain sentence, Athar's own
+	// message kept beneath it. Athar answers it with an HTTP error, which the browser logs: it comes
+	// after the check for errors.
+	b.do(t, "a facility type that is none", chromedp.Navigate(url+"/explore?facilityType=NO_SUCH_TYPE"),
+		waitFor(`document.querySelector('#status .api-error') !== null`))
+	status := text(t, b, "#status")
+	raw := value(t, b, "Athar's message", chromedp.Evaluate[string](`(document.querySelector('#status .api-error details code') || {}).textContent || ''`))
+	tip := value(t, b, "the tooltip", chromedp.Evaluate[string](`document.querySelector('#status .api-error').title`))
+	if !strings.HasPrefix(status, "Athar did not accept the Facility filter") || !strings.Contains(raw, "NO_SUCH_TYPE") || tip != raw {
+		t.Errorf("the status shows %q, Athar's message %q, the tooltip %q", status, raw, tip)
+	}
+	b.shot(t, 9, "refused-filter")
+}
+
+// noOneClaims fails the test when the page writes a count of one with a plural ("1 claims").
+func noOneClaims(t testing.TB, b *browser) {
+	t.Helper()
+	found := value(t, b, "counts of one", chromedp.Evaluate[[]string](`document.body.innerText.match(/(?<![\d.,])1 (claims|sources|attacks|buckets|nodes|links|accounts)\b/g) || []`))
+	if len(found) > 0 {
+		t.Errorf("the page writes %q", found)
+	}
 }
 
 // benchGraph loads the synthetic graph of athar bench (internal/bench) at scale into an emptied
