@@ -121,7 +121,9 @@ func TestAccounts_NoLockOut(t *testing.T) {
 	for _, id := range []string{"account:lina", "export:attacks.csv", "bundle", "nonsense"} {
 		sam.MustError(`query ($id: ID!) { history(id: $id) { nodes { id } } }`, map[string]any{"id": id}, "FORBIDDEN", "")
 	}
-	var h struct{ History struct{ Nodes []struct{ ID string } } }
+	var h struct {
+		History struct{ Nodes []struct{ ID string } }
+	}
 	sam.MustData(`{ history(id: "place:aleppo") { nodes { id } } }`, nil, &h)
 	omar.MustData(`{ history(id: "account:lina") { nodes { id } } }`, nil, &h)
 	if len(h.History.Nodes) < 2 {
