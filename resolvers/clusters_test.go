@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/athar-project/athar/internal/athar"
@@ -196,12 +197,22 @@ func TestAttackClusters_CostTheCellsOfTheirBox(t *testing.T) {
 	if cells < 100 || cells > athar.MaxClusterCells {
 		t.Fatalf("Syria spans %d cells at zoom 9", cells)
 	}
-	if got, want := costOf(t, q, map[string]any{"zoom": 9, "bbox": syria}), 1+cells*2+rt; got != want {
+	search := resolvers.DefaultSearchCost // it reads every mapped attack in its box, as a lookup does
+	if got, want := costOf(t, q, map[string]any{"zoom": 9, "bbox": syria}), 1+cells*2+rt+search; got != want {
 		t.Errorf("Syria at zoom 9 costs %d, want %d", got, want)
 	}
 	world := map[string]any{"south": -90, "west": -180, "north": 90, "east": 180}
-	if got, want := costOf(t, q, map[string]any{"zoom": 12, "bbox": world}), 1+athar.MaxClusterCells*2+rt; got != want {
+	if got, want := costOf(t, q, map[string]any{"zoom": 12, "bbox": world}), 1+athar.MaxClusterCells*2+rt+search; got != want {
 		t.Errorf("the world at zoom 12 costs %d, want %d (its cells counted up to 4,096)", got, want)
+	}
+	// Many aliases of the whole world at zoom 0, each a handful of cells but each reading every
+	// mapped attack, are over the limit.
+	var aliases strings.Builder
+	for i := range 30 {
+		fmt.Fprintf(&aliases, "c%d: attackClusters(bbox: {south: -90, west: -180, north: 90, east: 180}, zoom: 0) { count } ", i)
+	}
+	if got := costOf(t, "{ "+aliases.String()+"}", nil); got <= resolvers.DefaultComplexityLimit {
+		t.Errorf("30 views of the whole world cost %d, within the limit of %d", got, resolvers.DefaultComplexityLimit)
 	}
 }
 

@@ -67,7 +67,8 @@ var calendarLists = map[string]int{"Year.months": 12, "Month.days": 31}
 //   - timeline: the intervals of its filter's date range (MinYear to MaxYear when open), by year,
 //     month or day (timelineBuckets);
 //   - attacksGeoJSON: export.MaxFeatures, the features its answer may hold, each costing 1;
-//   - attackClusters: the cells of the grid its box spans at its zoom (clusterCount);
+//   - attackClusters: the cells of the grid its box spans at its zoom (clusterCount), and search
+//     besides, as a full-text lookup, since it reads every mapped attack in its box;
 //   - Year.months 12, Month.days 31 (calendarLists); another list listFactor.
 //
 // Connections' own edges and nodes are their items, not counted again. Each field resolved by a
@@ -244,11 +245,12 @@ func (w *costWalker) field(f *ast.Field) fieldCost {
 	return out
 }
 
-// searches tells whether a field makes a full-text lookup: `search`, or a field whose `filter`
-// argument has a text.
+// searches tells whether a field makes a full-text lookup or a scan as costly: `search`,
+// `attackClusters` (whatever its cells, it reads every mapped attack its box holds), or a field
+// whose `filter` argument has a text.
 func (w *costWalker) searches(f *ast.Field, args map[string]any) bool {
-	if f.Name == "search" && f.ObjectDefinition.Name == "Query" {
-		return true
+	if (f.Name == "search" || f.Name == "attackClusters") && f.ObjectDefinition.Name == "Query" {
+		return true // attackClusters reads every mapped attack in its box: seconds over 100,000
 	}
 	if f.Definition.Arguments.ForName("filter") == nil {
 		return false
