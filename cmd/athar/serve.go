@@ -217,12 +217,20 @@ func logAccess(ctx context.Context, logger *slog.Logger, a *auth.Authenticator, 
 			return err
 		}
 		if !has {
-			logger.Warn("listening beyond loopback with no accounts: every request needs a token; make one with athar user add", "public_read", cfg.PublicRead)
+			if cfg.PublicRead {
+				logger.Warn("listening beyond loopback with no accounts: anonymous requests read (ATHAR_PUBLIC_READ), and nothing can be written until an account exists; make one with athar user add", "public_read", true)
+				return nil
+			}
+			logger.Warn("listening beyond loopback with no accounts: every request needs a token; make one with athar user add", "public_read", false)
 			return nil
 		}
 		fallthrough
 	default:
-		logger.Info("accounts exist: every request needs a token", "public_read", cfg.PublicRead)
+		if cfg.PublicRead {
+			logger.Info("accounts exist: anonymous requests read (ATHAR_PUBLIC_READ); every other request needs a token", "public_read", true)
+			return nil
+		}
+		logger.Info("accounts exist: every request needs a token", "public_read", false)
 	}
 	return nil
 }
