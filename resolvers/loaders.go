@@ -2,7 +2,6 @@ package resolvers
 
 import (
 	"context"
-	"github.com/99designs/gqlgen/graphql"
 	"net/http"
 	"strings"
 	"sync"
@@ -302,24 +301,6 @@ func one[T any](ctx context.Context, l *dataloadgen.Loader[string, *T], id strin
 		return nil, nil
 	}
 	return l.Load(ctx, id)
-}
-
-// idsOnly reports whether the current field's selection reads nothing of the entities it returns
-// but their ids (id and __typename, however spread), so that a resolver that already holds ids just
-// read from the store need not read the entities: the repeated targets' attacks { id } were 800
-// attacks read whole for their ids.
-func idsOnly(ctx context.Context) bool {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || !graphql.HasOperationContext(ctx) {
-		return false
-	}
-	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, implementorsOf(fc.Field.Definition.Type.Name()))
-	for _, f := range fields {
-		if f.Name != "id" && f.Name != "__typename" {
-			return false
-		}
-	}
-	return len(fields) > 0
 }
 
 // many loads entities by id, in the order of ids, leaving out any that do not exist.

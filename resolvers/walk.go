@@ -396,20 +396,43 @@ func requestFields(op *graphql.OperationContext) athar.WalkFields {
 	return fields
 }
 
+// selectedFields returns the fields the current field's selection has on the type it returns (and,
+// for an entity, through Node), however they are spread; none when there is no selection to read.
+func selectedFields(ctx context.Context) []graphql.CollectedField {
+	fc := graphql.GetFieldContext(ctx)
+	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || !graphql.HasOperationContext(ctx) {
+		return nil
+	}
+	return graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, implementorsOf(fc.Field.Definition.Type.Name()))
+}
+
+// onlyNames reports whether fields holds fields of those names alone, and at least one.
+func onlyNames(fields []graphql.CollectedField, names ...string) bool {
+	for _, f := range fields {
+		if !slices.Contains(names, f.Name) {
+			return false
+		}
+	}
+	return len(fields) > 0
+}
+
 // selects reports whether the current field's selection has a field of that name (a connection's
 // totalCount), however it is spread.
 func selects(ctx context.Context, name string) bool {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || !graphql.HasOperationContext(ctx) {
-		return false
-	}
-	for _, f := range graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{fc.Field.Definition.Type.Name()}) {
-		if f.Name == name {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(selectedFields(ctx), func(f graphql.CollectedField) bool { return f.Name == name })
 }
+
+// selectsOnly reports whether the current field's selection has fields of those names alone (a
+// connection of which only totalCount is asked), however they are spread.
+func selectsOnly(ctx context.Context, names ...string) bool {
+	return onlyNames(selectedFields(ctx), names...)
+}
+
+// idsOnly reports whether the current field's selection reads nothing of the entities it returns
+// but their ids (id and __typename, however spread), so that a resolver that already holds ids just
+// read from the store need not read the entities: the repeated targets' attacks { id } were 800
+// attacks read whole for their ids.
+func idsOnly(ctx context.Context) bool { return selectsOnly(ctx, "id", "__typename") }
 
 // loadTargets loads, in one batch each, the facilities and the attacks of the repeated targets of a
 // page that its items select (the attacks unless they are selected for their ids alone, which the
@@ -429,9 +452,7 @@ func loadTargets(ctx context.Context, targets []*athar.RepeatedTarget) error {
 			case "facility":
 				facility = true
 			case "attacks":
-				for _, g := range graphql.CollectFields(op, f.Selections, implementorsOf("Attack")) {
-					attacks = attacks || g.Name != "id" && g.Name != "__typename"
-				}
+				attacks = attacks || !onlyNames(graphql.CollectFields(op, f.Selections, implementorsOf("Attack")), "id", "__typename")
 			}
 		}
 	}
@@ -490,22 +511,6 @@ func hasField(set ast.SelectionSet, name string) bool {
 		return false
 	}
 	return visit(set)
-}
-
-// selectsOnly reports whether the current field's selection has fields of those names alone (a
-// connection of which only totalCount is asked), however they are spread.
-func selectsOnly(ctx context.Context, names ...string) bool {
-	fc := graphql.GetFieldContext(ctx)
-	if fc == nil || fc.Field.Field == nil || fc.Field.Definition == nil || !graphql.HasOperationContext(ctx) {
-		return false
-	}
-	fields := graphql.CollectFields(graphql.GetOperationContext(ctx), fc.Field.Selections, []string{fc.Field.Definition.Type.Name()})
-	for _, f := range fields {
-		if !slices.Contains(names, f.Name) {
-			return false
-		}
-	}
-	return len(fields) > 0
 }
 
 // walkFields returns the fields the request's walks read (requestFields), worked out once a

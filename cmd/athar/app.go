@@ -94,6 +94,19 @@ func (a *app) openExisting(ctx context.Context) error {
 	return a.open(ctx)
 }
 
+// openMigrated opens the existing database (openExisting) and brings its schema up to date, for a
+// command that reads or writes accounts or records in it; when the migration fails it closes what
+// it opened.
+func (a *app) openMigrated(ctx context.Context) error {
+	if err := a.openExisting(ctx); err != nil {
+		return err
+	}
+	if _, err := a.store.Migrate(ctx); err != nil {
+		return errors.Join(err, a.close())
+	}
+	return nil
+}
+
 // close closes the driver and stops the embedded Neo4j, joining their errors. It does nothing when
 // open did not succeed.
 func (a *app) close() error {

@@ -158,13 +158,10 @@ func userList(ctx context.Context, args []string, stdout, stderr io.Writer) (err
 		a.fs.Usage()
 		return errUsage
 	}
-	if err := a.openExisting(ctx); err != nil {
+	if err := a.openMigrated(ctx); err != nil {
 		return err
 	}
 	defer a.closeInto(&err)
-	if _, err := a.store.Migrate(ctx); err != nil {
-		return err
-	}
 	accounts, err := a.store.ListAccounts(ctx)
 	if err != nil {
 		return err
@@ -204,13 +201,10 @@ func userRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		a.fs.Usage()
 		return errUsage
 	}
-	if err := a.openExisting(ctx); err != nil {
+	if err := a.openMigrated(ctx); err != nil {
 		return err
 	}
 	defer a.closeInto(&err)
-	if _, err := a.store.Migrate(ctx); err != nil {
-		return err
-	}
 	if err := a.store.RevokeAccount(ctx, name); err != nil {
 		return err
 	}
