@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,4 +176,97 @@ func text(s *string) string {
 		return ""
 	}
 	return *s
+}
+
+// An imported entity's history holds the import batch that wrote it; an update that changes
+// nothing writes nothing and records nothing.
+func TestChanges_ImportedEntitiesAndNoOpUpdates(t *testing.T) {
+	c := MustServer(t, true)
+	var got struct{ History changePage }
+	c.MustData(`{ history(id: "facility:ain-jalout-school") { `+changeFields+` } }`, nil, &got)
+	if h := got.History.Nodes; len(h) != 1 || h[0].Action != "IMPORT" || h[0].EntityID != "bundle" || h[0].By != "local" {
+		t.Fatalf("the seeded school's history: %+v", h)
+	}
+	var updated struct {
+		UpdateFacility struct{ Facility struct{ ID string } }
+	}
+	c.MustMutate(`mutation { updateFacility(input: {id: "facility:ain-jalout-school", type: SCHOOL}) { facility { id } } }`, nil, &updated)
+	if updated.UpdateFacility.Facility.ID != "facility:ain-jalout-school" {
+		t.Fatalf("a no-op update answered %+v", updated)
+	}
+	if n := changeCount(t, "facility:ain-jalout-school"); n != 0 {
+		t.Errorf("an update that changes nothing left %d records", n)
+	}
+	c.MustData(`{ history(id: "facility:ain-jalout-school") { `+changeFields+` } }`, nil, &got)
+	if len(got.History.Nodes) != 1 {
+		t.Errorf("history after a no-op update: %+v", got.History.Nodes)
+	}
+	// A place of another type's id has no history through the batches.
+	c.MustData(`{ history(id: "place:ain-jalout-school") { `+changeFields+` } }`, nil, &got)
+	if len(got.History.Nodes) != 0 {
+		t.Errorf("a missing entity's history: %+v", got.History.Nodes)
+	}
+}
+
+// Linking attacks records, for every attack whose group changed (those named and the members of
+// the groups merged), the group before and after; unlinking records the attack and every member
+// left behind (or set free, when one is left); unlinking an attack in no group records nothing.
+func TestChanges_SameIncidentRecordsEveryMember(t *testing.T) {
+	c := MustServer(t, true)
+	var ids struct {
+		Attacks struct{ Nodes []struct{ ID string } }
+	}
+	c.MustData(`{ attacks(first: 4) { nodes { id } } }`, nil, &ids)
+	a, b, d, e := ids.Attacks.Nodes[0].ID, ids.Attacks.Nodes[1].ID, ids.Attacks.Nodes[2].ID, ids.Attacks.Nodes[3].ID
+	link := func(x, y string) {
+		c.MustMutate(`mutation($a: ID!, $b: ID!) { linkSameIncident(input: {attackIds: [$a, $b]}) { userErrors { message } } }`,
+			map[string]any{"a": x, "b": y}, new(any))
+	}
+	newest := func(id string) changeNode {
+		var got struct{ History changePage }
+		c.MustData(`query($id: ID!) { history(id: $id, first: 1) { `+changeFields+` } }`, map[string]any{"id": id}, &got)
+		if len(got.History.Nodes) != 1 {
+			t.Fatalf("%s has no record", id)
+		}
+		return got.History.Nodes[0]
+	}
+	group := func(ids ...string) map[string]any {
+		out := make([]any, len(ids))
+		for i, id := range ids {
+			out[i] = id
+		}
+		slices.SortFunc(out, func(x, y any) int { return strings.Compare(x.(string), y.(string)) })
+		return map[string]any{"sameIncident": out}
+	}
+	link(a, b)
+	link(d, e)
+	link(a, d) // merges {a,b} and {d,e}: b and e are not named, their groups change too
+	for _, id := range []string{a, b, d, e} {
+		if n := changeCount(t, id); n != 2 {
+			t.Errorf("%s has %d records after two links, want 2", id, n)
+		}
+		r := newest(id)
+		if r.Action != "LINK_SAME_INCIDENT" {
+			t.Errorf("%s's newest record: %+v", id, r)
+		}
+		assertJSON(t, id+" after", r.After, group(a, b, d, e))
+	}
+	assertJSON(t, "b before the merge", newest(b).Before, group(a, b))
+	assertJSON(t, "e before the merge", newest(e).Before, group(d, e))
+
+	c.MustMutate(`mutation($a: ID!) { unlinkSameIncident(input: {attackId: $a}) { userErrors { message } } }`, map[string]any{"a": a}, new(any))
+	assertJSON(t, "the unlinked attack after", newest(a).After, group())
+	for _, id := range []string{b, d, e} {
+		r := newest(id)
+		if r.Action != "UNLINK_SAME_INCIDENT" {
+			t.Errorf("%s's newest record: %+v", id, r)
+		}
+		assertJSON(t, id+" before the unlink", r.Before, group(a, b, d, e))
+		assertJSON(t, id+" after the unlink", r.After, group(b, d, e))
+	}
+	before := changeCount(t, a)
+	c.MustMutate(`mutation($a: ID!) { unlinkSameIncident(input: {attackId: $a}) { userErrors { message } } }`, map[string]any{"a": a}, new(any))
+	if n := changeCount(t, a); n != before {
+		t.Errorf("unlinking an attack in no group left %d new records", n-before)
+	}
 }

@@ -27,8 +27,11 @@ type Change struct {
 	// An import batch's After holds the dataset, the record type and the counts; an export's its
 	// filter.
 	Before, After string
-	Reason        string
-	RequestID     string
+	// EntityIDs are, for an import batch, the ids of the entities it created or updated (sorted):
+	// an imported entity's history holds the batches that wrote it. Nil for other records.
+	EntityIDs []string
+	Reason    string
+	RequestID string
 }
 
 // The actions of change records.
@@ -54,7 +57,8 @@ type ChangeFilter struct {
 // Changes reads change records, newest first. Errors: EINVALID (a cursor of another list, naming
 // after), and as a Reader's methods.
 type Changes interface {
-	// History returns the changes of the entity (or dataset, export, account) with the id.
+	// History returns the changes of the entity (or dataset, export, account) with the id: those
+	// naming it, and the import batches that created or updated it.
 	History(ctx context.Context, id string, page PageRequest) (*Page[*Change], error)
 	// Changes returns the changes f selects.
 	Changes(ctx context.Context, f ChangeFilter, page PageRequest) (*Page[*Change], error)

@@ -109,7 +109,8 @@ type Curator interface {
 	// does: Duplicate, naming the existing ids).
 	Create(ctx context.Context, e Entity, distinctFrom ...string) (Entity, error)
 	// Update reads the entity of type t with the id, lets apply change it, normalizes, validates
-	// and writes it, and returns it as stored.
+	// and writes it, and returns it as stored. An update that changes no field writes nothing,
+	// keeps updatedAt, and records no change.
 	// Errors: ENOTFOUND (no such id), EINVALID (as Create, or returned by apply).
 	Update(ctx context.Context, t EntityType, id string, apply func(Entity) error) (Entity, error)
 	// MatchCorrector corrects the matches of datasets' places and actors.

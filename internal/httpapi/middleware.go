@@ -24,7 +24,9 @@ import (
 type requestIDKey struct{}
 
 // RequestID returns the id of the request ctx belongs to, or "" outside a request NewServer serves.
-// Logged errors carry it, and clients see it in X-Request-Id and in internal errors.
+// Logged errors and change records carry it, and clients see it in X-Request-Id and in internal
+// errors. Athar makes it for every request: an id a client chose could pose as another request's
+// in the change records.
 func RequestID(ctx context.Context) string {
 	id, _ := ctx.Value(requestIDKey{}).(string)
 	return id
@@ -32,10 +34,11 @@ func RequestID(ctx context.Context) string {
 
 var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
-// withRequestLog gives every request an id (the client's X-Request-Id when it is sane, else a new
-// one), returns it in X-Request-Id, counts the request's database round trips, and logs one line
-// per request with status and duration. Query texts and variables are not logged: they may hold
-// what an investigator is looking into.
+// withRequestLog gives every request a new id, returns it in X-Request-Id, counts the request's
+// database round trips, and logs one line per request with status and duration, and with the
+// client's own X-Request-Id (client_request_id) when it is sane (1 to 64 letters, digits and
+// . _ -), so that a client's trace can be found in the log. Query texts and variables are not
+// logged: they may hold what an investigator is looking into.
 //
 // A request whose client went away before the answer is logged with status 499
 // (StatusClientClosedRequest), whatever was written to the closed connection. Its context carries
@@ -43,11 +46,12 @@ var clientRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 func withRequestLog(logger *slog.Logger, retryAfter time.Duration, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		started := time.Now()
-		id := r.Header.Get("X-Request-Id")
-		if !clientRequestID.MatchString(id) {
-			b := make([]byte, 8)
-			_, _ = rand.Read(b)
-			id = hex.EncodeToString(b)
+		b := make([]byte, 8)
+		_, _ = rand.Read(b)
+		id := hex.EncodeToString(b)
+		clientID := r.Header.Get("X-Request-Id")
+		if !clientRequestID.MatchString(clientID) {
+			clientID = ""
 		}
 		w.Header().Set("X-Request-Id", id)
 		ctx, roundTrips := athar.WithRoundTripCounter(context.WithValue(r.Context(), requestIDKey{}, id))
@@ -59,7 +63,7 @@ func withRequestLog(logger *slog.Logger, retryAfter time.Duration, next http.Han
 			status = StatusClientClosedRequest
 		}
 		logger.LogAttrs(ctx, slog.LevelInfo, "request",
-			slog.String("request_id", id), slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.String("request_id", id), slog.String("client_request_id", clientID), slog.String("method", r.Method), slog.String("path", r.URL.Path),
 			slog.Int("status", status), slog.Int64("bytes", rec.bytes),
 			slog.Duration("duration", time.Since(started)), slog.Int64("db_round_trips", roundTrips.Load()))
 	})

@@ -293,27 +293,32 @@ func (s *Store) writeBatch(ctx context.Context, t athar.EntityType, batch []atha
 				o.incomplete = append(o.incomplete, e)
 			}
 		}
-		return o, writeChange(ctx, tx, batchChange(ctx, s.now(), t, batch, o))
+		return o, writeChange(ctx, tx, batchChange(ctx, s.now(), t, changed, o))
 	})
 }
 
 // batchChange is the one change record of an import batch that changed something: about its
 // dataset (or "bundle" for curated records; the first dataset's id when a batch mixes them, all
-// of them listed in After), with the record type and the counts.
-func batchChange(ctx context.Context, now time.Time, t athar.EntityType, batch []athar.Entity, o batchOutcome) athar.Change {
+// of them listed in After), with the record type, the counts, and the ids of the entities it
+// wrote (changed) in EntityIDs.
+func batchChange(ctx context.Context, now time.Time, t athar.EntityType, changed []athar.Entity, o batchOutcome) athar.Change {
 	var datasets []string
-	for _, e := range batch {
+	ids := make([]string, len(changed))
+	for i, e := range changed {
+		ids[i] = e.EntityID()
 		if d := curatedOwner(e); d != "" && !slices.Contains(datasets, d) {
 			datasets = append(datasets, d)
 		}
 	}
+	slices.Sort(ids)
 	id, typ := "bundle", "Bundle"
 	if len(datasets) > 0 {
 		id, typ = datasets[0], string(athar.TypeDataset)
 	}
 	c := newChange(ctx, now, athar.ChangeImport, id, typ)
-	c.After, _ = jsonText(map[string]any{"datasets": datasets, "type": t, "records": len(batch),
+	c.After, _ = jsonText(map[string]any{"datasets": datasets, "type": t, "records": o.created + o.updated + o.unchanged,
 		"created": o.created, "updated": o.updated, "unchanged": o.unchanged})
+	c.EntityIDs = ids
 	return c
 }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -61,6 +62,9 @@ func changeRow(c athar.Change) map[string]any {
 			row[k] = v
 		}
 	}
+	if c.EntityIDs != nil {
+		row["entityIds"] = c.EntityIDs
+	}
 	return row
 }
 
@@ -105,6 +109,17 @@ func entityChange(ctx context.Context, now time.Time, before, after athar.Entity
 	return c, err
 }
 
+// sameFields reports whether a and b have the same fields (their timestamps aside): an update from
+// a to b changes nothing.
+func sameFields(a, b athar.Entity) (bool, error) {
+	x, err := json.Marshal(a)
+	if err != nil {
+		return false, err
+	}
+	y, err := json.Marshal(b)
+	return bytes.Equal(x, y), err
+}
+
 // fieldsOf returns an entity's fields by their JSON names; none for nil.
 func fieldsOf(e athar.Entity) (map[string]json.RawMessage, error) {
 	out := map[string]json.RawMessage{}
@@ -145,10 +160,23 @@ func (s *Store) RecordExport(ctx context.Context, which, filter string) error {
 // changeFields are what a change record's row returns.
 const changeFields = `c {.id, .at, .by, .action, .entityId, .entityType, .before, .after, .reason, .requestId}`
 
-// History implements athar.Changes, through the index on entityId.
+// History implements athar.Changes, through the index on entityId: the records naming the id, and
+// the import batches of the entity's dataset (or of curated bundles, "bundle") that list it in
+// entityIds. A dataset has a record per batch, so the second part reads a few hundred records at
+// most, not the dataset's entities.
 func (s *Store) History(ctx context.Context, id string, page athar.PageRequest) (*athar.Page[*athar.Change], error) {
 	params := map[string]any{"entity": id}
-	return s.changePage(ctx, "MATCH (c:Change {entityId: $entity})\n", params, "history", page)
+	q := "CALL () {\n  MATCH (c:Change {entityId: $entity}) RETURN c\n"
+	if t := athar.TypeOfID(id); t != "" && t != athar.TypeDataset {
+		q += fmt.Sprintf(`  UNION
+  MATCH (n:%s {id: $entity})
+  OPTIONAL MATCH (n)-[:%s]->(d:Dataset)
+  WITH coalesce(d.id, 'bundle') AS owner
+  MATCH (c:Change {entityId: owner}) WHERE c.action = '%s' AND $entity IN c.entityIds
+  RETURN c
+`, labelOf(t), relInDataset, athar.ChangeImport)
+	}
+	return s.changePage(ctx, q+"}\n", params, "history", page)
 }
 
 // Changes implements athar.Changes, through the index on at (or on by, when f names an account).

@@ -257,8 +257,9 @@ func (s *Store) DatasetOverlap(ctx context.Context, a, b string, f athar.AttackF
 }
 
 // LinkSameIncident implements athar.IncidentCurator, in one transaction of two queries and a change
-// record per attack named (LINK_SAME_INCIDENT, with the group after): the first
-// takes the incident lock and finds the attacks, the second puts them and every member of their
+// record per attack whose group it changed (LINK_SAME_INCIDENT, with the group before and after,
+// recordIncidentChanges): the first takes the incident lock and finds the attacks and their groups,
+// the second puts them and every member of their
 // groups in one new group (keeping each member's note and time) and deletes the old groups.
 func (s *Store) LinkSameIncident(ctx context.Context, r athar.LinkRequest) ([]string, error) {
 	if err := r.Check(); err != nil {
@@ -266,18 +267,30 @@ func (s *Store) LinkSameIncident(ctx context.Context, r athar.LinkRequest) ([]st
 	}
 	params := map[string]any{"ids": r.AttackIDs, "note": nilIfEmpty(r.Note), "now": s.now(), "lock": incidentLock}
 	return write(ctx, s, func(tx neo4j.ManagedTransaction) ([]string, error) {
-		recs, err := collect(ctx, tx, `
+		recs, err := collect(ctx, tx, fmt.Sprintf(`
 MERGE (l:AtharLock {id: $lock}) SET l.at = $now
 WITH l
 UNWIND range(0, size($ids) - 1) AS i
 OPTIONAL MATCH (a:Attack {id: $ids[i]})
-RETURN i, a IS NOT NULL AS found ORDER BY i`, params)
+CALL (a) {
+  OPTIONAL MATCH (a)-[:%[1]s]->(:%[2]s)<-[:%[1]s]-(m:Attack)
+  WITH m ORDER BY m.id
+  RETURN collect(m.id) AS others
+}
+RETURN i, a IS NOT NULL AS found, a.id AS id, others ORDER BY i`, relSameIncident, labelIncident), params)
 		if err != nil {
 			return nil, err
 		}
 		var p athar.Problems
+		before := map[string][]string{}
 		for _, rec := range recs {
 			m := rowOf(rec)
+			if others := strs(m, "others"); len(others) > 0 {
+				before[str(m, "id")] = append(others, str(m, "id"))
+				for _, o := range others {
+					before[o] = before[str(m, "id")]
+				}
+			}
 			if !field[bool](m, "found") {
 				i := int(field[int64](m, "i"))
 				p = append(p, &athar.Error{Code: athar.ENOTFOUND, Field: fmt.Sprintf("attackIds[%d]", i), Message: fmt.Sprintf("attack %q not found", r.AttackIDs[i])})
@@ -315,28 +328,61 @@ RETURN collect(m.id) AS group`, relSameIncident, labelIncident), params)
 			return nil, err
 		}
 		group := strs(rowOf(recs[0]), "group")
-		return group, recordIncidentChanges(ctx, tx, s.now(), athar.ChangeLink, r.AttackIDs, group)
+		changed := map[string][]string{}
+		for _, id := range group {
+			changed[id] = group
+		}
+		return group, recordIncidentChanges(ctx, tx, s.now(), athar.ChangeLink, before, changed)
 	})
 }
 
-// recordIncidentChanges writes, in one query, one change record per attack a link or unlink named,
-// each with the group it is in after it.
-func recordIncidentChanges(ctx context.Context, tx neo4j.ManagedTransaction, now time.Time, action string, ids, group []string) error {
-	after, err := jsonText(map[string]any{"sameIncident": group})
-	if err != nil {
-		return err
+// recordIncidentChanges writes, in one query, one change record per attack whose group a link or
+// unlink changed: each with its group before (every member, itself included; [] when it was in
+// none) and after. An attack whose group is the same after as before gets none.
+func recordIncidentChanges(ctx context.Context, tx neo4j.ManagedTransaction, now time.Time, action string, before, after map[string][]string) error {
+	ids := make([]string, 0, len(before)+len(after))
+	for id := range before {
+		ids = append(ids, id)
 	}
+	for id := range after {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
 	var cs []athar.Change
-	for _, id := range distinct(ids) {
+	for _, id := range slices.Compact(ids) {
+		was, is := sortedGroup(before[id]), sortedGroup(after[id])
+		if slices.Equal(was, is) {
+			continue
+		}
 		c := newChange(ctx, now, action, id, string(athar.TypeAttack))
-		c.After = after
+		var err error
+		if c.Before, err = jsonText(map[string]any{"sameIncident": was}); err != nil {
+			return err
+		}
+		if c.After, err = jsonText(map[string]any{"sameIncident": is}); err != nil {
+			return err
+		}
 		cs = append(cs, c)
+	}
+	if len(cs) == 0 {
+		return nil
 	}
 	return writeChanges(ctx, tx, cs)
 }
 
-// UnlinkSameIncident implements athar.IncidentCurator, in one transaction of one query and the
-// attack's change record (UNLINK_SAME_INCIDENT).
+// sortedGroup is a group's ids sorted, [] for none.
+func sortedGroup(ids []string) []string {
+	out := slices.Clone(ids)
+	if out == nil {
+		out = []string{}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// UnlinkSameIncident implements athar.IncidentCurator, in one transaction of one query and a change
+// record (UNLINK_SAME_INCIDENT) for the attack and for each other member of its group, whose group
+// it changed; an attack in no group changes nothing and writes none.
 func (s *Store) UnlinkSameIncident(ctx context.Context, attackID string) ([]string, error) {
 	var p athar.Problems
 	athar.CheckID(&p, "attackId", athar.TypeAttack, attackID)
@@ -350,8 +396,12 @@ MERGE (l:AtharLock {id: $lock}) SET l.at = $now
 WITH l
 OPTIONAL MATCH (a:Attack {id: $id})
 OPTIONAL MATCH (a)-[r:%[1]s]->(n:%[2]s)
+CALL (n) {
+  OPTIONAL MATCH (m:Attack)-[:%[1]s]->(n)
+  RETURN collect(m.id) AS before
+}
 DELETE r
-WITH a, n
+WITH a, n, before
 CALL (n) {
   OPTIONAL MATCH (m:Attack)-[:%[1]s]->(n)
   WITH n, m ORDER BY m.id
@@ -359,14 +409,21 @@ CALL (n) {
   FOREACH (_ IN CASE WHEN n IS NOT NULL AND size(left) < 2 THEN [1] ELSE [] END | DETACH DELETE n)
   RETURN CASE WHEN size(left) < 2 THEN [] ELSE left END AS left
 }
-RETURN a IS NOT NULL AS found, left`, relSameIncident, labelIncident), params)
+RETURN a IS NOT NULL AS found, before, left`, relSameIncident, labelIncident), params)
 		if err != nil {
 			return nil, err
 		}
 		if len(recs) == 0 || !field[bool](rowOf(recs[0]), "found") {
 			return nil, &athar.Error{Code: athar.ENOTFOUND, Field: "attackId", Message: fmt.Sprintf("attack %q not found", attackID)}
 		}
-		left := strs(rowOf(recs[0]), "left")
-		return left, recordIncidentChanges(ctx, tx, s.now(), athar.ChangeUnlink, []string{attackID}, nil)
+		left, before := strs(rowOf(recs[0]), "left"), map[string][]string{}
+		for _, id := range strs(rowOf(recs[0]), "before") {
+			before[id] = strs(rowOf(recs[0]), "before")
+		}
+		after := map[string][]string{}
+		for _, id := range left {
+			after[id] = left
+		}
+		return left, recordIncidentChanges(ctx, tx, s.now(), athar.ChangeUnlink, before, after)
 	})
 }

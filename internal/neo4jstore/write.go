@@ -108,6 +108,10 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		if err := problems.Err(); err != nil {
 			return nil, err
 		}
+		if same, err := sameFields(before, e); err != nil || same {
+			// Nothing to write and nothing to record: the entity stays as stored, updatedAt too.
+			return before, err
+		}
 		book, err := curatedBook(ctx, tx, before, e)
 		if err != nil {
 			return nil, err
