@@ -57,7 +57,7 @@ func addAccount(ctx context.Context, a athar.Accounts, in model.AddAccountInput)
 		if err != nil {
 			return nil, err
 		}
-		if activeAdmins(list, "") == 0 {
+		if activeAdmins(list) == 0 {
 			ps.Add("role", "the first account must be an admin's: once an account exists every request needs a token, and only an admin manages accounts")
 		}
 	}
@@ -85,16 +85,7 @@ func revokeAccount(ctx context.Context, a athar.Accounts, in model.RevokeAccount
 		return nil, err
 	}
 	out := &model.RevokeAccountPayload{ClientMutationID: in.ClientMutationID.Value(), UserErrors: []*gqltypes.UserError{}}
-	before, err := a.ListAccounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if activeAdmins(before, "") > 0 && activeAdmins(before, in.Name) == 0 {
-		out.UserErrors = accountUserErrors(athar.Problems{{Field: "name", Message: "is the last admin whose token works: add another admin first, or nobody could manage accounts"}})
-		return out, nil
-	}
-	err = a.RevokeAccount(ctx, in.Name)
-	if err != nil {
+	if err := a.RevokeAccount(ctx, in.Name, true); err != nil {
 		if _, ok := userErrorCodes[athar.ErrorCode(err)]; !ok {
 			return nil, err
 		}
@@ -134,12 +125,11 @@ func optionalTime(t time.Time) *time.Time {
 	return &t
 }
 
-// activeAdmins counts the admins of list whose token still works (not revoked, not expired), but
-// the one named except.
-func activeAdmins(list []athar.Account, except string) int {
+// activeAdmins counts the admins of list whose token still works (not revoked, not expired).
+func activeAdmins(list []athar.Account) int {
 	n, now := 0, time.Now()
 	for _, acct := range list {
-		if acct.Name != except && acct.Role == athar.RoleAdmin && acct.RevokedAt.IsZero() && (acct.ExpiresAt.IsZero() || now.Before(acct.ExpiresAt)) {
+		if acct.Role == athar.RoleAdmin && acct.RevokedAt.IsZero() && (acct.ExpiresAt.IsZero() || now.Before(acct.ExpiresAt)) {
 			n++
 		}
 	}

@@ -102,7 +102,7 @@ func TestAccounts_NoLockOut(t *testing.T) {
 		t.Fatal("the first admin got no token")
 	}
 	lina := &client{tb: t, url: local.url, header: http.Header{"Authorization": {"Bearer " + first.AddAccount.Token}}}
-	lina.MustUserError(`mutation { revokeAccount(input: {name: "lina"}) { account { name } userErrors { field code message } } }`, nil, "INVALID", "input", "name")
+	lina.MustUserError(`mutation { revokeAccount(input: {name: "lina"}) { account { name } userErrors { field code message } } }`, nil, "CONFLICT", "input", "name")
 	var second struct{ AddAccount struct{ Token string } }
 	lina.MustMutate(`mutation { addAccount(input: {name: "omar", role: "admin", clearance: "public"}) { token userErrors { field code message } } }`, nil, &second)
 	var revoked struct {
@@ -113,7 +113,7 @@ func TestAccounts_NoLockOut(t *testing.T) {
 		t.Errorf("with a second admin, the first could not be revoked: %+v", revoked)
 	}
 	omar := &client{tb: t, url: local.url, header: http.Header{"Authorization": {"Bearer " + second.AddAccount.Token}}}
-	omar.MustUserError(`mutation { revokeAccount(input: {name: "omar"}) { account { name } userErrors { field code message } } }`, nil, "INVALID", "input", "name")
+	omar.MustUserError(`mutation { revokeAccount(input: {name: "omar"}) { account { name } userErrors { field code message } } }`, nil, "CONFLICT", "input", "name")
 	// A viewer reads the history of the graph's entities, not the records of accounts or exports.
 	var viewer struct{ AddAccount struct{ Token string } }
 	omar.MustMutate(`mutation { addAccount(input: {name: "sam", role: "viewer", clearance: "public"}) { token userErrors { field code message } } }`, nil, &viewer)

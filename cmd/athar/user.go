@@ -205,7 +205,7 @@ func userRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) (e
 		return err
 	}
 	defer a.closeInto(&err)
-	if err := a.store.RevokeAccount(ctx, name); err != nil {
+	if err := a.store.RevokeAccount(ctx, name, false); err != nil {
 		return err
 	}
 	_, err = fmt.Fprintf(stdout, "account %s revoked: its token no longer works\n", name)

@@ -100,8 +100,12 @@ type Accounts interface {
 	// ListAccounts returns every account, by name, revoked ones included.
 	ListAccounts(ctx context.Context) ([]Account, error)
 	// RevokeAccount revokes the account's token at once, for good; revoking again changes nothing.
-	// Errors: ENOTFOUND (no account has the name).
-	RevokeAccount(ctx context.Context, name string) error
+	// With keepAdmin it refuses to revoke the last admin whose token works (not revoked, not
+	// expired) while one does, checked in the revoke's own transaction so that two admins revoking
+	// each other at once cannot both succeed; the API passes it, the command line does not (whoever
+	// holds the database can always add an admin there).
+	// Errors: ENOTFOUND (no account has the name), ECONFLICT naming "name" (the last admin).
+	RevokeAccount(ctx context.Context, name string, keepAdmin bool) error
 	// AccountByTokenID returns the account whose token has the public id, or nil when none has.
 	AccountByTokenID(ctx context.Context, tokenID string) (*Account, error)
 	// HasAccounts reports whether any account exists (revoked ones count).

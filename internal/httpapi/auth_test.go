@@ -113,7 +113,7 @@ func TestAuth_Tokens(t *testing.T) {
 	store := MustStore(t, false)
 	good := neo4jtest.MustAccount(t, store, "reader", athar.RoleViewer, time.Time{})
 	revoked := neo4jtest.MustAccount(t, store, "gone", athar.RoleEditor, time.Time{})
-	if err := store.RevokeAccount(context.Background(), "gone"); err != nil {
+	if err := store.RevokeAccount(context.Background(), "gone", false); err != nil {
 		t.Fatal(err)
 	}
 	expired := neo4jtest.MustAccount(t, store, "late", athar.RoleEditor, time.Now().Add(-time.Minute))
@@ -152,7 +152,7 @@ func TestAuth_Tokens(t *testing.T) {
 		}
 	}
 	// Revoking works at once, even for a token verified a moment ago (and so cached).
-	if err := store.RevokeAccount(context.Background(), "reader"); err != nil {
+	if err := store.RevokeAccount(context.Background(), "reader", false); err != nil {
 		t.Fatal(err)
 	}
 	if status, _, a := MustQuery(t, base, good, readQuery); status != http.StatusUnauthorized || a.Errors[0].Message != "invalid token" {

@@ -90,28 +90,46 @@ func (s *Store) ListAccounts(ctx context.Context) ([]athar.Account, error) {
 
 // RevokeAccount implements athar.Accounts, with its change record (ACCOUNT_REVOKE) in the same
 // transaction when it revokes.
-func (s *Store) RevokeAccount(ctx context.Context, name string) error {
+func (s *Store) RevokeAccount(ctx context.Context, name string, keepAdmin bool) error {
 	now := s.now()
 	c := newChange(ctx, now, athar.ChangeAccountRevoke, "account:"+name, "Account")
 	c.Before, c.After = `{"revoked":false}`, `{"revoked":true}`
 	_, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
-		recs, err := collect(ctx, tx, `MATCH (a:Account {name: $name})
-WITH a, a.revokedAt IS NULL AS fresh
-SET a.revokedAt = coalesce(a.revokedAt, $now), a.updatedAt = $now
-RETURN fresh`, map[string]any{"name": name, "now": now})
+		// Revokes take turns on the accounts lock: each counts the admins left with the others'
+		// revokes done.
+		recs, err := collect(ctx, tx, `MERGE (l:AtharLock {id: $lock}) SET l.at = $now
+WITH l
+MATCH (a:Account {name: $name})
+CALL (a) {
+  OPTIONAL MATCH (o:Account {role: $admin})
+  WHERE o.name <> a.name AND o.revokedAt IS NULL AND (o.expiresAt IS NULL OR o.expiresAt > $now)
+  RETURN count(o) AS others
+}
+WITH a, a.revokedAt IS NULL AS fresh,
+  a.role = $admin AND a.revokedAt IS NULL AND (a.expiresAt IS NULL OR a.expiresAt > $now) AND others = 0 AS last
+FOREACH (_ IN CASE WHEN last AND $keepAdmin THEN [] ELSE [1] END |
+  SET a.revokedAt = coalesce(a.revokedAt, $now), a.updatedAt = $now)
+RETURN fresh, last`, map[string]any{"name": name, "now": now, "lock": accountsLock, "admin": string(athar.RoleAdmin), "keepAdmin": keepAdmin})
 		if err != nil {
 			return struct{}{}, err
 		}
 		if len(recs) == 0 {
 			return struct{}{}, &athar.Error{Code: athar.ENOTFOUND, Field: "name", Message: "no account is named " + athar.ClipMessage(name)}
 		}
-		if !field[bool](rowOf(recs[0]), "fresh") {
+		m := rowOf(recs[0])
+		if keepAdmin && field[bool](m, "last") {
+			return struct{}{}, &athar.Error{Code: athar.ECONFLICT, Field: "name", Message: "is the last admin whose token works: add another admin first, or nobody could manage accounts"}
+		}
+		if !field[bool](m, "fresh") {
 			return struct{}{}, nil
 		}
 		return struct{}{}, writeChange(ctx, tx, c)
 	})
 	return err
 }
+
+// accountsLock is the AtharLock node revokes take turns on.
+const accountsLock = "accounts"
 
 // AccountByTokenID implements athar.Accounts, through the unique index on tokenId.
 func (s *Store) AccountByTokenID(ctx context.Context, tokenID string) (*athar.Account, error) {
