@@ -15,7 +15,7 @@ import (
 // included), from the point indexes of attacks, facilities and places (mappedPointFilter).
 func bboxFilter() filter {
 	return mappedPointFilter(true, func(v string) string {
-		return fmt.Sprintf("point.withinBBox(%s.location, $bboxLL, $bboxUR)", v)
+		return fmt.Sprintf("point.withinBBox(%s, $bboxLL, $bboxUR)", v)
 	})
 }
 
@@ -31,7 +31,7 @@ func attackClustersQuery(f athar.AttackFilter, box athar.BBox, zoom int) (string
 	var params map[string]any
 	if f.Text != "" {
 		sc := attackScope(f, athar.OrderDateAsc, bboxFilter())
-		q, params = sc.cypher+mappedLocation("a", "loc")+"\nWITH a, loc.p AS p, loc.precision AS prec WHERE p IS NOT NULL\n", sc.params
+		q, params = sc.cypher+storedMapped("a", "loc")+"\nWITH a, loc.p AS p, loc.precision AS prec WHERE p IS NOT NULL\n", sc.params
 	} else {
 		filters, p := attackFilters(f)
 		var checks []string
@@ -56,27 +56,12 @@ WITH cx, cy, count(a) AS n, avg(p.y) AS lat, avg(p.x) AS lon, sum(coalesce(a.kil
 RETURN n, lat, lon, killed, exact, CASE WHEN n = 1 THEN first END AS id`, params
 }
 
-// mappedInBox binds a to each attack whose mapped point (mappedLocation) is in the box
-// $bboxLL–$bboxUR, p to that point and prec to its precision, one row per attack, from the point
-// indexes of attacks, facilities and places: its own location; else, for an attack without one,
-// that of the first facility it hit (by id) that has one; else that of the first place it occurred
-// in (by id) that has one, whose precision is CENTROID. The three are exclusive, and only an
-// attack's first located facility passes its check, so no attack comes twice; nothing is sorted or
-// grouped per attack.
-var mappedInBox = fmt.Sprintf(`CALL () {
-  MATCH (a:Attack) WHERE point.withinBBox(a.location, $bboxLL, $bboxUR)
-  RETURN a, a.location AS p, a.locationPrecision AS prec
-  UNION ALL
-  MATCH (a:Attack)-[:%[1]s]->(f:Facility) WHERE point.withinBBox(f.location, $bboxLL, $bboxUR) AND a.location IS NULL
-    AND NOT EXISTS { (a)-[:%[1]s]->(g:Facility) WHERE g.location IS NOT NULL AND g.id < f.id }
-  RETURN a, f.location AS p, f.locationPrecision AS prec
-  UNION ALL
-  MATCH (a:Attack)-[:%[2]s]->(pl:Place) WHERE point.withinBBox(pl.location, $bboxLL, $bboxUR) AND a.location IS NULL
-    AND NOT EXISTS { (a)-[:%[1]s]->(g:Facility) WHERE g.location IS NOT NULL }
-    AND NOT EXISTS { (a)-[:%[2]s]->(q:Place) WHERE q.location IS NOT NULL AND q.id < pl.id }
-  RETURN a, pl.location AS p, '%[3]s' AS prec
-}
-`, relTargeted, relOccurredIn, athar.LocationPrecision("CENTROID"))
+// mappedInBox binds a to each attack whose mapped point (mapPoint, kept by refreshMapped) is in the
+// box $bboxLL–$bboxUR, p to that point and prec to its precision, one row per attack, from the point
+// index on mapPoint.
+const mappedInBox = `MATCH (a:Attack) WHERE point.withinBBox(a.mapPoint, $bboxLL, $bboxUR)
+WITH a, a.mapPoint AS p, a.mapPrecision AS prec
+`
 
 // AttackClusters implements athar.MapClusters.
 func (s *Store) AttackClusters(ctx context.Context, f athar.AttackFilter, box athar.BBox, zoom int) ([]athar.AttackCluster, error) {

@@ -944,7 +944,7 @@ CALL (a) {
   WITH p ORDER BY p.id
   RETURN collect(p.name) AS places
 }
-` + mappedLocation("a", "loc") + `
+` + storedMapped("a", "loc") + `
 OPTIONAL MATCH (a)-[:` + relOf(athar.TypeAttack, "datasetId") + `]->(ds:Dataset)
 RETURN properties(a) AS props, facilities, facilityIds, places, loc, ds.id AS dataset`, sc.params
 }

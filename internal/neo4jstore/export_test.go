@@ -93,3 +93,6 @@ func (s *Store) RunWrite(ctx context.Context, work func(ctx context.Context, tx 
 func Translate(ctx context.Context, err error, duringCommit bool) error {
 	return translateIn(ctx, err, duringCommit)
 }
+
+// MappedLocationRule exposes the rule of an attack's mapped point, which writes keep on the attack.
+func MappedLocationRule(a, out string) string { return mappedLocation(a, out) }

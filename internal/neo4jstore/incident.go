@@ -61,7 +61,7 @@ WITH a, am, aset, lo, hi, b,
 WITH a, am, aset, lo, hi, b, bm, shares, sharesPlace, names,
   CASE WHEN am IS NULL OR bm IS NULL THEN null ELSE point.distance(am.p, bm.p) END AS distance
 WHERE (shares OR names OR sharesPlace OR distance <= $meters)
-`, relTargeted, relInDataset, sharedPlace("a", "b"), sharedPlace("b", "a"), mappedLocation("b", "bm"),
+`, relTargeted, relInDataset, sharedPlace("a", "b"), sharedPlace("b", "a"), storedMapped("b", "bm"),
 		namesFacility("a", "b"), namesFacility("b", "a"))
 }
 
@@ -89,7 +89,7 @@ func sharedPlace(x, y string) string {
 // duplicateSubject binds a's mapped point am, its dataset id aset, and its date window lo..hi (its
 // date range widened by $days each way), dropping the variables mappedLocation binds besides.
 func duplicateSubject() string {
-	return mappedLocation("a", "am") + fmt.Sprintf(`
+	return storedMapped("a", "am") + fmt.Sprintf(`
 WITH a, am, head([(a)-[:%s]->(d:Dataset) | d.id]) AS aset,
   a.startDate - duration({days: $days}) AS lo, a.endDate + duration({days: $days}) AS hi
 `, relInDataset)

@@ -323,7 +323,7 @@ RETURN d.id AS id, d.importedAt AS importedAt, %s AS attacks,
 
 // MappedLocations implements athar.Reader: mappedLocation (scope.go) for each attack.
 func (s *Store) MappedLocations(ctx context.Context, ids []string) (map[string]athar.MappedLocation, error) {
-	recs, err := s.read(ctx, "UNWIND $ids AS id MATCH (a:Attack {id: id})\n"+mappedLocation("a", "loc")+"\nRETURN a.id AS id, loc",
+	recs, err := s.read(ctx, "UNWIND $ids AS id MATCH (a:Attack {id: id})\n"+storedMapped("a", "loc")+"\nRETURN a.id AS id, loc",
 		map[string]any{"ids": ids})
 	if err != nil {
 		return nil, err

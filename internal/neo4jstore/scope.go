@@ -1,6 +1,7 @@
 package neo4jstore
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -214,36 +215,26 @@ func attackFilters(f athar.AttackFilter, extra ...filter) ([]filter, map[string]
 // Each of the three starts from its label's point index.
 func nearFilter(on bool) filter {
 	return mappedPointFilter(on, func(v string) string {
-		return fmt.Sprintf("point.distance(%s.location, $nearPoint) <= $nearRadius", v)
+		return fmt.Sprintf("point.distance(%s, $nearPoint) <= $nearRadius", v)
 	})
 }
 
-// mappedPointFilter matches the attacks whose mapped point (mappedLocation) holds within, a
-// condition on the location of the node in the variable it is given: the attack's own location;
-// else the first facility's it hit (by id) that has one; else the first place's it occurred in (by
-// id) that has one. Each of the three starts from its label's point index.
-func mappedPointFilter(on bool, within func(v string) string) filter {
-	located := fmt.Sprintf("EXISTS { (a)-[:%s]->(g:Facility) WHERE g.location IS NOT NULL", relTargeted)
-	return filter{on: on,
-		patterns: []string{
-			"(a:Attack)",
-			fmt.Sprintf("(a:Attack)-[:%s]->(f:Facility)", relTargeted),
-			fmt.Sprintf("(a:Attack)-[:%s]->(pl:Place)", relOccurredIn),
-		},
-		wheres: []string{
-			within("a"),
-			within("f") + " AND a.location IS NULL AND NOT " + located + " AND g.id < f.id }",
-			within("pl") + " AND a.location IS NULL AND NOT " + located + " }" +
-				fmt.Sprintf(" AND NOT EXISTS { (a)-[:%s]->(q:Place) WHERE q.location IS NOT NULL AND q.id < pl.id }", relOccurredIn),
-		},
-	}
+// mappedPointFilter matches the attacks whose mapped point (mapPoint, kept by refreshMapped) holds
+// within, a condition on a point expression, from the point index on mapPoint.
+func mappedPointFilter(on bool, within func(point string) string) filter {
+	return filter{on: on, patterns: []string{"(a:Attack)"}, where: within("a.mapPoint")}
 }
 
-// mappedLocation binds out to where a map puts the attack in variable a, as a map {p, precision,
-// from} (null when it has no point): its own location; else that of the first facility it hit,
-// by id, that has one; else that of the first place it occurred in, by id, that has one (a
-// place's point is its centre). athar.MappedLocation says the same; nearFilter selects by it. It
-// binds fp, fprec and pp besides, so a query uses it once.
+// mappedLocation is the rule of where a map puts the attack in variable a: it binds out to a map
+// {p, precision, from} (null when it has no point): its own location; else that of the first
+// facility it hit, by id, that has one; else that of the first place it occurred in, by id, that
+// has one (a place's point is its centre). athar.MappedLocation says the same. It binds fp, fprec
+// and pp besides, so a query uses it once.
+//
+// Reads do not work it out: every write that can change it (an attack's location, facilities or
+// places; a facility's or a place's location) keeps its result on the attack (refreshMapped), as
+// mapPoint, mapPrecision and mapFrom, and reads take those (storedMapped), mapPoint through a point
+// index of its own. TestMappedPoint_KeptOnEveryWritePath holds the two equal.
 func mappedLocation(a, out string) string {
 	return fmt.Sprintf(`CALL (%[1]s) {
   OPTIONAL MATCH (%[1]s)-[:%[2]s]->(f:Facility) WHERE f.location IS NOT NULL
@@ -260,6 +251,42 @@ WITH *, CASE
   WHEN fp IS NOT NULL THEN {p: fp, precision: fprec, from: '%[6]s'}
   WHEN pp IS NOT NULL THEN {p: pp, precision: '%[8]s', from: '%[7]s'} END AS %[4]s`,
 		a, relTargeted, relOccurredIn, out, athar.FromAttack, athar.FromFacility, athar.FromPlace, athar.LocationPrecision("CENTROID"))
+}
+
+// storedMapped binds out to the attack in variable a's mapped point as refreshMapped kept it, in
+// the shape mappedLocation gives.
+func storedMapped(a, out string) string {
+	return fmt.Sprintf("WITH *, CASE WHEN %[1]s.mapPoint IS NOT NULL THEN {p: %[1]s.mapPoint, precision: %[1]s.mapPrecision, from: %[1]s.mapFrom} END AS %[2]s", a, out)
+}
+
+// refreshMappedQuery keeps on the attacks a write of entities of type t (by id, $ids) may have
+// moved on a map their mapped point (mappedLocation), in id order: the attacks themselves; the
+// attacks on the facilities; the attacks in the places.
+func refreshMappedQuery(t athar.EntityType) string {
+	var match string
+	switch t {
+	case athar.TypeAttack:
+		match = "MATCH " + seekID("a", "Attack", "id")
+	case athar.TypeFacility:
+		match = fmt.Sprintf("MATCH %s MATCH (a:Attack)-[:%s]->(x)", seekID("x", "Facility", "id"), relTargeted)
+	case athar.TypePlace:
+		match = fmt.Sprintf("MATCH %s MATCH (a:Attack)-[:%s]->(x)", seekID("x", "Place", "id"), relOccurredIn)
+	default:
+		return ""
+	}
+	return "UNWIND $ids AS id\n" + match + "\nWITH DISTINCT a ORDER BY a.id\n" + mappedLocation("a", "loc") +
+		"\nSET a.mapPoint = loc.p, a.mapPrecision = loc.precision, a.mapFrom = loc.from"
+}
+
+// refreshMapped keeps the mapped points of the attacks a write of entities of type t with the ids
+// may have moved (refreshMappedQuery); other types move none.
+func refreshMapped(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, ids []string) error {
+	q := refreshMappedQuery(t)
+	if q == "" || len(ids) == 0 {
+		return nil
+	}
+	_, err := collect(ctx, tx, q, map[string]any{"ids": ids})
+	return err
 }
 
 // mappedLocationOf reads the map mappedLocation binds.

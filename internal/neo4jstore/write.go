@@ -272,7 +272,9 @@ type upsertResult map[string]bool
 // id, bookkeeping properties (bookKeys) to set beside the description; those a node has and book
 // does not name are kept. fresh names the entities the caller found absent in this transaction (an
 // import's classifyQuery): they are created (createNodesQuery) rather than matched, and their
-// links created rather than merged; nil when every entity exists or may (the API's writes).
+// links created rather than merged; nil when every entity exists or may (the API's writes). It
+// keeps what attacks hold of others in step: their killed figures (refreshAttacksQuery) and their
+// mapped points (refreshMapped).
 func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, es []athar.Entity, now time.Time,
 	book map[string]map[string]any, fresh map[string]bool) (upsertResult, error) {
 	spec := specOf(t)
@@ -380,6 +382,13 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 		if _, err := collect(ctx, tx, refreshAttacksQuery, map[string]any{"ids": distinct(attacks)}); err != nil {
 			return nil, err
 		}
+	}
+	ids := make([]string, len(es))
+	for i, e := range es {
+		ids[i] = e.EntityID()
+	}
+	if err := refreshMapped(ctx, tx, t, ids); err != nil {
+		return nil, err
 	}
 	return result, nil
 }
