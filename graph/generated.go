@@ -7368,6 +7368,13 @@ enum LocationOrigin {
   FACILITY
   "The location of a place it occurred in (its centre)."
   PLACE
+  """
+  The centre of the nearest place with a point that holds a place it occurred in or the facility it
+  hit (the facility's own place counts): the map shows only which wider place it was in. Its
+  precision says how wide: COUNTRY, GOVERNORATE, DISTRICT, SETTLEMENT (a city, town or village) or
+  CENTROID (any other place). Incident matching measures no distance from such a point.
+  """
+  ENCLOSING_PLACE
 }
 
 """

@@ -192,17 +192,25 @@ func TestNear_UsesTheAttacksOwnPointFirst(t *testing.T) {
 	for _, n := range p.Attacks.Nodes {
 		ids = append(ids, n.ID)
 		seed := strings.HasPrefix(n.ID, "attack:ain-jalout-school-")
+		inside := strings.HasPrefix(n.ID, "attack:eastern-aleppo-") || strings.HasPrefix(n.ID, "attack:al-shaar-")
 		switch {
 		case n.MappedLocation == nil:
 			t.Errorf("%s: no mapped location", n.ID)
-		case !seed && n.MappedLocation.From != "ATTACK":
-			t.Errorf("%s: mapped location %+v, want the attack's own", n.ID, n.MappedLocation)
 		case seed && (n.MappedLocation.From != "PLACE" || n.MappedLocation.Location.Precision != "CENTROID"):
 			t.Errorf("%s: mapped location %+v, want its place's centre", n.ID, n.MappedLocation)
+		case inside && (n.MappedLocation.From != "ENCLOSING_PLACE" || n.MappedLocation.Location.Precision != "SETTLEMENT"):
+			t.Errorf("%s: mapped location %+v, want the centre of the city its place is in", n.ID, n.MappedLocation)
+		case !seed && !inside && n.MappedLocation.From != "ATTACK":
+			t.Errorf("%s: mapped location %+v, want the attack's own", n.ID, n.MappedLocation)
 		}
 	}
+	// The six attacks of eastern Aleppo (and al-Shaar, inside it) are drawn at Aleppo's centre
+	// too, as in Aleppo (data/seed/README.md).
 	if want := []string{"attack:ain-jalout-school-2013-08-06", "attack:ain-jalout-school-2014-04-30",
-		"attack:ain-jalout-school-al-quds-hospital-2016-04-27", "attack:ucdp-ged-1", "attack:ucdp-ged-2"}; !slices.Equal(ids, want) || p.Attacks.TotalCount != 5 {
+		"attack:ain-jalout-school-al-quds-hospital-2016-04-27", "attack:eastern-aleppo-bombing-2016-09-19-to-10-18",
+		"attack:eastern-aleppo-medical-facilities-2016-11", "attack:eastern-aleppo-central-blood-bank-2016-11",
+		"attack:al-shaar-barrel-bombs-2016-11-16", "attack:eastern-aleppo-barrel-bombs-2016-11-16",
+		"attack:eastern-aleppo-home-2016-11-17", "attack:ucdp-ged-1", "attack:ucdp-ged-2"}; !slices.Equal(ids, want) || p.Attacks.TotalCount != 11 {
 		t.Fatalf("near Aleppo: %v (total %d), want %v", ids, p.Attacks.TotalCount, want)
 	}
 
@@ -239,6 +247,11 @@ func TestNear_UsesTheAttacksOwnPointFirst(t *testing.T) {
 		want := map[string]string{"attack:ucdp-ged-1": "ATTACK", "attack:ucdp-ged-2": "ATTACK",
 			"attack:ain-jalout-school-2013-08-06": "FACILITY", "attack:ain-jalout-school-2014-04-30": "FACILITY",
 			"attack:ain-jalout-school-al-quds-hospital-2016-04-27": "FACILITY", "attack:batabo-airstrikes-2016-11-16": "PLACE"}
+		for _, id := range []string{"attack:eastern-aleppo-bombing-2016-09-19-to-10-18", "attack:eastern-aleppo-medical-facilities-2016-11",
+			"attack:eastern-aleppo-central-blood-bank-2016-11", "attack:al-shaar-barrel-bombs-2016-11-16",
+			"attack:eastern-aleppo-barrel-bombs-2016-11-16", "attack:eastern-aleppo-home-2016-11-17"} {
+			want[id] = "ENCLOSING_PLACE" // at Aleppo's centre, the city their places are in
+		}
 		if g, w := mustJSON(t, from), mustJSON(t, want); string(g) != string(w) {
 			t.Errorf("near Aleppo, by origin:\n got %s\nwant %s", g, w)
 		}

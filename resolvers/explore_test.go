@@ -366,8 +366,8 @@ func TestNearby_AndMaps(t *testing.T) {
 	}
 	c.MustData(`{ attacksGeoJSON }`, nil, &geo)
 	g := geo.AttacksGeoJSON
-	if g.Type != "FeatureCollection" || len(g.Features) != 6 || g.Omitted != 10 {
-		t.Errorf("GeoJSON: %+v (want the one attack with a point and the 5 seed attacks at a gazetteer point (data/seed/README.md) drawn, the other 10 counted as omitted)", g)
+	if g.Type != "FeatureCollection" || len(g.Features) != 12 || g.Omitted != 4 {
+		t.Errorf("GeoJSON: %+v (want the one attack with a point and the 11 seed attacks at or inside a gazetteer point (data/seed/README.md) drawn, the other 4 counted as omitted)", g)
 	}
 }
 

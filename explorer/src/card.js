@@ -5,6 +5,7 @@
 // cites another source on the card.
 
 import { count } from './words.js';
+import { describePrecision } from './map.js';
 
 export const cardQuery = `query EvidenceCard($id: ID!) {
   attack(id: $id) {
@@ -169,7 +170,7 @@ export function renderCard(el, attack, playgroundURL, onNetwork) {
         `${attack.date.start}${attack.date.end && attack.date.end !== attack.date.start ? ' – ' + attack.date.end : ''} (${attack.date.precision.toLowerCase()})`,
         attack.facilities.filter(Boolean).length ? ' · ' + attack.facilities.filter(Boolean).map((f) => `${f.name} (${f.type.toLowerCase()})`).join(', ') : '',
         attack.places.filter(Boolean).length ? ' · ' + attack.places.filter(Boolean).map((p) => p.name).join(', ') : '',
-        loc ? ` · mapped at ${loc.location.latitude.toFixed(4)}, ${loc.location.longitude.toFixed(4)} (${loc.location.precision.toLowerCase()}, from the ${loc.from.toLowerCase()})` : ' · no point known'),
+        loc ? ` · mapped at ${loc.location.latitude.toFixed(4)}, ${loc.location.longitude.toFixed(4)} (${describePrecision(loc)})` : ' · no point known'),
       attack.summary ? h('p', { dir: 'auto' }, attack.summary) : null,
       cas ? h('p', { class: 'figures' },
         h('strong', {}, 'Killed: '), range(cas.killed) || 'no figure',

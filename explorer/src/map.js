@@ -132,7 +132,12 @@ export function createMap(el, onSelect, onView) {
 
 export function describePrecision(ml) {
   const p = ml.location.precision;
-  const from = { ATTACK: 'the attack\u2019s own point', FACILITY: 'the facility\u2019s point', PLACE: 'the centre of its place' }[ml.from] || ml.from;
+  const from = {
+    ATTACK: 'the attack\u2019s own point',
+    FACILITY: 'the facility\u2019s point',
+    PLACE: 'the centre of its place',
+    ENCLOSING_PLACE: 'the centre of a wider place it was in',
+  }[ml.from] || ml.from;
   return p === 'EXACT' ? `exact point (${from})` : `${p.toLowerCase()} precision: ${from}, not the spot itself`;
 }
 

@@ -36,7 +36,9 @@ var broadPlaceKinds = []string{"COUNTRY", "GOVERNORATE"}
 // window (the range indexes attack_start and attack_end), those whose date spans the whole window,
 // which hang from the month or year of the time tree that holds it (by its id), and those that
 // share a facility (relationships, for a date that spans years). It binds bm, b's mapped point,
-// distance, shares, names and sharesPlace besides.
+// distance, shares, names and sharesPlace besides. A point that stands for a wider place the attack
+// was in (athar.FromEnclosingPlace) measures no distance: two attacks of one governorate are not
+// near each other for being drawn at its centre.
 func duplicateCandidates() string {
 	return fmt.Sprintf(`CALL (a, lo, hi) {
   MATCH (b:Attack) WHERE b.startDate >= lo AND b.startDate <= hi RETURN b
@@ -59,10 +61,10 @@ WITH a, am, aset, lo, hi, b,
   %[6]s OR %[7]s AS names
 %[5]s
 WITH a, am, aset, lo, hi, b, bm, shares, sharesPlace, names,
-  CASE WHEN am IS NULL OR bm IS NULL THEN null ELSE point.distance(am.p, bm.p) END AS distance
+  CASE WHEN am IS NULL OR bm IS NULL OR am.from = '%[8]s' OR bm.from = '%[8]s' THEN null ELSE point.distance(am.p, bm.p) END AS distance
 WHERE (shares OR names OR sharesPlace OR distance <= $meters)
 `, relTargeted, relInDataset, sharedPlace("a", "b"), sharedPlace("b", "a"), storedMapped("b", "bm"),
-		namesFacility("a", "b"), namesFacility("b", "a"))
+		namesFacility("a", "b"), namesFacility("b", "a"), athar.FromEnclosingPlace)
 }
 
 // namesFacility is the condition that the title, or the quote of a claim, of the attack in y names

@@ -22,8 +22,8 @@ RETURN count(a) AS n`, nil)
 }
 
 // Every write that can move an attack on a map keeps its mapped point: imports, the attack's own
-// location, facilities and places, and a facility's or a place's location, set, changed or
-// removed.
+// location, facilities and places, a facility's location or place, and a place's location or
+// parent, set, changed or removed.
 func TestMappedPoint_KeptOnEveryWritePath(t *testing.T) {
 	s := neo4jtest.MustStore(t)
 	neo4jtest.MustSeed(t, s)
@@ -86,6 +86,36 @@ func TestMappedPoint_KeptOnEveryWritePath(t *testing.T) {
 	check("its other place got one", athar.FromPlace, true)
 	update("places removed", athar.TypeAttack, "attack:map-test", func(e athar.Entity) { e.(*athar.Attack).PlaceIDs = nil })
 	check("its places removed", athar.FromPlace, false)
+	// Enclosing places: a place inside a located one, and a facility in it.
+	must(s.Create(ctx, &athar.Place{ID: "place:map-c", Name: "Map C", Kind: "NEIGHBOURHOOD"}))
+	update("attack in an unlocated place", athar.TypeAttack, "attack:map-test", func(e athar.Entity) {
+		e.(*athar.Attack).PlaceIDs = []string{"place:map-c"}
+	})
+	check("its place inside nothing located", athar.FromEnclosingPlace, false)
+	must(s.Create(ctx, &athar.Place{ID: "place:map-d", Name: "Map D", Kind: "CITY"}))
+	update("place's parent named", athar.TypePlace, "place:map-c", func(e athar.Entity) { e.(*athar.Place).PartOf = "place:map-d" })
+	check("its place's parent has no point", athar.FromEnclosingPlace, false)
+	update("parent located", athar.TypePlace, "place:map-d", func(e athar.Entity) { e.(*athar.Place).Location = loc(36.5, 37.5) })
+	check("its place's parent got a point", athar.FromEnclosingPlace, true)
+	if n := neo4jtest.Count(t, "MATCH (a:Attack {id: 'attack:map-test'}) WHERE a.mapPrecision = 'SETTLEMENT' RETURN count(a) AS n", nil); n != 1 {
+		t.Error("a city's centre standing for a place inside it is not at SETTLEMENT precision")
+	}
+	update("parent unnamed", athar.TypePlace, "place:map-c", func(e athar.Entity) { e.(*athar.Place).PartOf = "" })
+	check("its place left the located one", athar.FromEnclosingPlace, false)
+	update("parent again", athar.TypePlace, "place:map-c", func(e athar.Entity) { e.(*athar.Place).PartOf = "place:map-d" })
+	update("attack on a facility in a place", athar.TypeAttack, "attack:map-test", func(e athar.Entity) {
+		e.(*athar.Attack).PlaceIDs = nil
+		e.(*athar.Attack).FacilityIDs = []string{"facility:map-f"}
+	})
+	check("its facility's own place has a point", athar.FromEnclosingPlace, true)
+	update("facility moved", athar.TypeFacility, "facility:map-f", func(e athar.Entity) { e.(*athar.Facility).PlaceID = "place:map-c" })
+	check("its facility moved into a place inside a located one", athar.FromEnclosingPlace, true)
+	if n := neo4jtest.Count(t, "MATCH (a:Attack {id: 'attack:map-test'}), (d:Place {id: 'place:map-d'}) WHERE a.mapPoint = d.location RETURN count(a) AS n", nil); n != 1 {
+		t.Error("the attack is not at the centre of the place that holds its facility's")
+	}
+	update("parent unlocated", athar.TypePlace, "place:map-d", func(e athar.Entity) { e.(*athar.Place).Location = nil })
+	check("that place lost its point", athar.FromEnclosingPlace, false)
+
 	update("own point", athar.TypeAttack, "attack:map-test", func(e athar.Entity) { e.(*athar.Attack).Location = loc(36.0, 37.0) })
 	check("its own point", athar.FromAttack, true)
 

@@ -228,13 +228,16 @@ func mappedPointFilter(on bool, within func(point string) string) filter {
 // mappedLocation is the rule of where a map puts the attack in variable a: it binds out to a map
 // {p, precision, from} (null when it has no point): its own location; else that of the first
 // facility it hit, by id, that has one; else that of the first place it occurred in, by id, that
-// has one (a place's point is its centre). athar.MappedLocation says the same. It binds fp, fprec
-// and pp besides, so a query uses it once.
+// has one (a place's point is its centre); else that of the nearest place with a point that holds
+// a place it occurred in or a facility it hit (athar.FromEnclosingPlace), at the precision of its
+// kind. athar.MappedLocation says the same. It binds fp, fprec, pp, ep and eprec besides, so a
+// query uses it once.
 //
 // Reads do not work it out: every write that can change it (an attack's location, facilities or
-// places; a facility's or a place's location) keeps its result on the attack (refreshMapped), as
-// mapPoint, mapPrecision and mapFrom, and reads take those (storedMapped), mapPoint through a point
-// index of its own. TestMappedPoint_KeptOnEveryWritePath holds the two equal.
+// places; a facility's location or place; a place's location or parent) keeps its result on the
+// attack (refreshMapped), as mapPoint, mapPrecision and mapFrom, and reads take those
+// (storedMapped), mapPoint through a point index of its own. TestMappedPoint_KeptOnEveryWritePath
+// holds the two equal.
 func mappedLocation(a, out string) string {
 	return fmt.Sprintf(`CALL (%[1]s) {
   OPTIONAL MATCH (%[1]s)-[:%[2]s]->(f:Facility) WHERE f.location IS NOT NULL
@@ -246,11 +249,38 @@ CALL (%[1]s) {
   WITH p ORDER BY p.id LIMIT 1
   RETURN p.location AS pp
 }
+CALL (%[1]s, fp, pp) {
+  CALL (%[1]s, fp, pp) {
+    WITH %[1]s WHERE %[1]s.location IS NULL AND fp IS NULL AND pp IS NULL
+    MATCH (%[1]s)-[:%[3]s]->(:Place)-[up:%[10]s*1..%[11]d]->(q:Place) WHERE q.location IS NOT NULL
+    RETURN q, size(up) AS steps
+    UNION
+    WITH %[1]s WHERE %[1]s.location IS NULL AND fp IS NULL AND pp IS NULL
+    MATCH (%[1]s)-[:%[2]s]->(:Facility)-[:%[12]s]->(:Place)-[up:%[10]s*0..%[11]d]->(q:Place) WHERE q.location IS NOT NULL
+    RETURN q, size(up) AS steps
+  }
+  WITH q, steps ORDER BY steps, q.id LIMIT 1
+  RETURN collect(q)[0] AS enclosing
+}
 WITH *, CASE
   WHEN %[1]s.location IS NOT NULL THEN {p: %[1]s.location, precision: %[1]s.locationPrecision, from: '%[5]s'}
   WHEN fp IS NOT NULL THEN {p: fp, precision: fprec, from: '%[6]s'}
-  WHEN pp IS NOT NULL THEN {p: pp, precision: '%[8]s', from: '%[7]s'} END AS %[4]s`,
-		a, relTargeted, relOccurredIn, out, athar.FromAttack, athar.FromFacility, athar.FromPlace, athar.LocationPrecision("CENTROID"))
+  WHEN pp IS NOT NULL THEN {p: pp, precision: '%[8]s', from: '%[7]s'}
+  WHEN enclosing IS NOT NULL THEN {p: enclosing.location, precision: %[13]s, from: '%[9]s'} END AS %[4]s`,
+		a, relTargeted, relOccurredIn, out, athar.FromAttack, athar.FromFacility, athar.FromPlace,
+		athar.LocationPrecision("CENTROID"), athar.FromEnclosingPlace, relPlacePartOf, athar.MaxPlaceDepth,
+		relLocatedIn, precisionOfKind("enclosing.kind"))
+}
+
+// precisionOfKind is athar.PrecisionOfPlaceKind in Cypher, for the kind in the expression kind.
+func precisionOfKind(kind string) string {
+	var b strings.Builder
+	b.WriteString("CASE " + kind)
+	for _, k := range athar.PlaceKinds {
+		fmt.Fprintf(&b, " WHEN '%s' THEN '%s'", k, athar.PrecisionOfPlaceKind(k))
+	}
+	fmt.Fprintf(&b, " ELSE '%s' END", athar.PrecisionOfPlaceKind(""))
+	return b.String()
 }
 
 // storedMapped binds out to the attack in variable a's mapped point as refreshMapped kept it, in
@@ -261,7 +291,8 @@ func storedMapped(a, out string) string {
 
 // refreshMappedQuery keeps on the attacks a write of entities of type t (by id, $ids) may have
 // moved on a map their mapped point (mappedLocation), in id order: the attacks themselves; the
-// attacks on the facilities; the attacks in the places.
+// attacks on the facilities; the attacks in the places or in places inside them, and those on
+// facilities there (a place's point or parent moves their enclosing place).
 func refreshMappedQuery(t athar.EntityType) string {
 	var match string
 	switch t {
@@ -270,7 +301,13 @@ func refreshMappedQuery(t athar.EntityType) string {
 	case athar.TypeFacility:
 		match = fmt.Sprintf("MATCH %s MATCH (a:Attack)-[:%s]->(x)", seekID("x", "Facility", "id"), relTargeted)
 	case athar.TypePlace:
-		match = fmt.Sprintf("MATCH %s MATCH (a:Attack)-[:%s]->(x)", seekID("x", "Place", "id"), relOccurredIn)
+		match = fmt.Sprintf(`MATCH %[1]s
+MATCH (q:Place)-[:%[2]s*0..%[3]d]->(x)
+CALL (q) {
+  MATCH (a:Attack)-[:%[4]s]->(q) RETURN a
+  UNION
+  MATCH (a:Attack)-[:%[5]s]->(:Facility)-[:%[6]s]->(q) RETURN a
+}`, seekID("x", "Place", "id"), relPlacePartOf, athar.MaxPlaceDepth, relOccurredIn, relTargeted, relLocatedIn)
 	default:
 		return ""
 	}

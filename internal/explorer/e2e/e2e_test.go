@@ -238,22 +238,24 @@ func TestExplorer_InABrowser(t *testing.T) {
 	url := server(t, store)
 	b := newBrowser(t, url)
 
-	// 1. The page loads: every seed attack listed, five of them on the map (the others are in places
-	// the gazetteer has no point for), the timeline drawn, the outlines and their attribution shown.
+	// 1. The page loads: every seed attack listed, 11 of them on the map (the others are in places
+	// neither the gazetteer nor a place around them has a point for), the timeline drawn, the
+	// outlines and their attribution shown.
 	b.do(t, "open /explore",
 		chromedp.Navigate(url+"/explore"),
 		waitFor(`document.body.dataset.attacks !== undefined && document.body.dataset.buckets !== undefined && document.querySelectorAll('select[name=facilityType] option').length > 1`))
 	if n := b.bodyInt(t, "attacks"); n != 15 {
 		t.Errorf("%d attacks listed, want the seed's 15", n)
 	}
-	if n := b.bodyInt(t, "drawn"); n != 5 {
-		t.Errorf("%d attacks on the map, want 5", n)
+	if n := b.bodyInt(t, "drawn"); n != 11 {
+		t.Errorf("%d attacks on the map, want 11", n)
 	}
 	points := value(t, b, "points", chromedp.Evaluate[int](`document.querySelectorAll('#map path.attack-point').length`))
 	clusters := value(t, b, "clusters", chromedp.Evaluate[int](`document.querySelectorAll('#map .marker-cluster').length`))
 	outlines := value(t, b, "outlines", chromedp.Evaluate[int](`document.querySelectorAll('#map path:not(.attack-point)').length`))
 	attribution := text(t, b, ".leaflet-control-attribution")
-	// The three Ain Jalout attacks share Aleppo's centre: a cluster of three, plus Azaz and Batabo.
+	// The three Ain Jalout attacks and the six in eastern Aleppo share Aleppo's centre: a cluster,
+	// plus Azaz and Batabo.
 	if points+3*clusters < 5 || clusters == 0 {
 		t.Errorf("%d points and %d clusters drawn, want the three at Aleppo clustered", points, clusters)
 	}
@@ -275,8 +277,8 @@ func TestExplorer_InABrowser(t *testing.T) {
 	if got := timelineSum(t, b); got >= allBuckets || got == 0 {
 		t.Errorf("the timeline counts %d attacks on schools, %d in all", got, allBuckets)
 	}
-	if n := b.bodyInt(t, "drawn"); n != 3 {
-		t.Errorf("%d attacks on schools on the map, want the three at Ain Jalout", n)
+	if n := b.bodyInt(t, "drawn"); n != 4 {
+		t.Errorf("%d attacks on schools on the map, want the three at Ain Jalout and al-Shaar's", n)
 	}
 	b.shot(t, 2, "filtered-schools")
 
