@@ -51,7 +51,7 @@ func attackClustersQuery(f athar.AttackFilter, box athar.BBox, zoom int) (string
 	params["cell"] = athar.ClusterCellDegrees(zoom)
 	return q + `WITH a, p, prec WHERE point.withinBBox(p, $bboxLL, $bboxUR)
 WITH a, p, prec, toInteger(floor(p.x / $cell)) AS cx, toInteger(floor(p.y / $cell)) AS cy
-WITH cx, cy, count(a) AS n, avg(p.y) AS lat, avg(p.x) AS lon, sum(coalesce(a.killedHigh, 0)) AS killed,
+WITH cx, cy, count(a) AS n, avg(p.y) AS lat, avg(p.x) AS lon, sum(coalesce(a.killedHigh§, 0)) AS killed,
      sum(CASE WHEN prec = 'EXACT' THEN 1 ELSE 0 END) AS exact, min(a.id) AS first
 RETURN n, lat, lon, killed, exact, CASE WHEN n = 1 THEN first END AS id`, params
 }
