@@ -60,7 +60,9 @@ func TestAccessLevels_WritesStayWithinTheClearance(t *testing.T) {
 	}
 	restricted.MustUserError(create, map[string]any{"level": "CONFIDENTIAL"}, "INVALID", "input", "accessLevel")
 	var made struct {
-		CreateSource struct{ Source struct{ ID, AccessLevel string } }
+		CreateSource struct {
+			Source struct{ ID, AccessLevel string }
+		}
 	}
 	restricted.MustMutate(create, map[string]any{"level": "RESTRICTED"}, &made)
 	if made.CreateSource.Source.AccessLevel != "RESTRICTED" {
@@ -123,7 +125,9 @@ func TestAccessLevels_ASourceLevelReranksItsClaims(t *testing.T) {
 	if after.Claim != nil || len(after.Attack.Attributions) != 0 || after.Attack.Casualties.Killed.Claims != 1 || after.Attack.Casualties.Killed.High != 5 {
 		t.Errorf("after the source became restricted, a public reader reads %+v", after)
 	}
-	var r struct{ Claim *struct{ ID, AccessLevel string } }
+	var r struct {
+		Claim *struct{ ID, AccessLevel string }
+	}
 	srv.as(tokens["viewer-restricted"]).MustData(`{ claim(id: "claim:leak-pub-perp") { id accessLevel } }`, nil, &r)
 	if r.Claim == nil || r.Claim.AccessLevel != "RESTRICTED" {
 		t.Errorf("a restricted reader reads %+v, want the claim at its source's level", r)
