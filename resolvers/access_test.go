@@ -102,7 +102,7 @@ func leakGraph() (shared []athar.Entity, levels []leakMaterial) {
 		{level: athar.Restricted, tells: []string{"source:leak-restricted", "claim:leak-res-cas", "claim:leak-res-own", "claim:leak-lowered",
 			"qorvexrestr", "4111", "4777", "7719", "lowermark", "Hirsaqauthor", "Witnessmarkres"}, records: []athar.Entity{
 			&athar.Source{ID: "source:leak-restricted", Title: "Restricted testimony qorvexrestr", Kind: "TESTIMONY", Author: "Hirsaqauthor",
-				AccessLevel: athar.Restricted, Cites: []string{"source:leak-confidential"}},
+				AccessLevel: athar.Restricted, Cites: []string{"source:leak-confidential", "source:leak-second"}},
 			&athar.Claim{ID: "claim:leak-res-cas", AttackID: "attack:leak-a", SourceID: "source:leak-restricted", Kind: "CASUALTIES",
 				Text: "Many were killed qorvexrestr", Quote: "qorvexrestr counted the dead", Killed: rng(4111, 4777)},
 			&athar.Claim{ID: "claim:leak-res-own", AttackID: "attack:leak-c", SourceID: "source:leak-public", Kind: "CASUALTIES",
