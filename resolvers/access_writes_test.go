@@ -98,6 +98,17 @@ func TestAccessLevels_WritesStayWithinTheClearance(t *testing.T) {
 	if strings.ReplaceAll(hidden.Message, "leak-restricted", "leak-nosuch") != unknown.Message {
 		t.Errorf("citing a hidden source: %+v; an unknown one: %+v", hidden, unknown)
 	}
+	// A new list of citations replaces those the writer sees, and keeps those they do not.
+	var cited struct {
+		UpdateSource struct{ Source struct{ Cites []struct{ ID string } } }
+	}
+	public.MustMutate(`mutation { updateSource(input: {id: "source:leak-public", cites: ["source:leak-second"]}) { source { cites { id } } userErrors { field message } } }`, nil, &cited)
+	if c := cited.UpdateSource.Source.Cites; len(c) != 1 || c[0].ID != "source:leak-second" {
+		t.Errorf("the payload cites %+v", c)
+	}
+	if n := neo4jtest.Count(t, "MATCH (:Source {id: 'source:leak-public'})-[:CITES]->(s:Source) RETURN count(s) AS n", nil); n != 3 {
+		t.Errorf("the source cites %d sources, want the new one and the two hidden ones", n)
+	}
 }
 
 // A source's change of level carries its claims with it, in the same transaction: casualty

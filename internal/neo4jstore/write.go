@@ -121,6 +121,9 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		if err := athar.CheckWritable(ctx, "accessLevel", e); err != nil {
 			return nil, err
 		}
+		if err := keepHiddenCitations(ctx, tx, before, e); err != nil {
+			return nil, err
+		}
 		book, err := curatedBook(ctx, tx, before, e)
 		if err != nil {
 			return nil, err
@@ -131,6 +134,27 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		}
 		return saved, s.recordEntityChange(ctx, tx, before, saved)
 	})
+}
+
+// keepHiddenCitations keeps, in a source's update, the citations of sources its writer may not
+// see: they never saw them, so a new list of citations replaces only those they can.
+func keepHiddenCitations(ctx context.Context, tx neo4j.ManagedTransaction, before, after athar.Entity) error {
+	was, ok := before.(*athar.Source)
+	if !ok || len(was.Cites) == 0 {
+		return nil
+	}
+	hidden, err := hiddenIDs(ctx, tx, was.Cites)
+	if err != nil || len(hidden) == 0 {
+		return err
+	}
+	now := after.(*athar.Source)
+	for _, id := range hidden {
+		if !slices.Contains(now.Cites, id) {
+			now.Cites = append(now.Cites, id)
+		}
+	}
+	slices.Sort(now.Cites)
+	return nil
 }
 
 // curatedBook returns the bookkeeping an update of a dataset's record (or of a dataset's own
