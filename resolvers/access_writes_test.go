@@ -100,7 +100,9 @@ func TestAccessLevels_WritesStayWithinTheClearance(t *testing.T) {
 	}
 	// A new list of citations replaces those the writer sees, and keeps those they do not.
 	var cited struct {
-		UpdateSource struct{ Source struct{ Cites []struct{ ID string } } }
+		UpdateSource struct {
+			Source struct{ Cites []struct{ ID string } }
+		}
 	}
 	public.MustMutate(`mutation { updateSource(input: {id: "source:leak-public", cites: ["source:leak-second"]}) { source { cites { id } } userErrors { field message } } }`, nil, &cited)
 	if c := cited.UpdateSource.Source.Cites; len(c) != 1 || c[0].ID != "source:leak-second" {
