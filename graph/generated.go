@@ -8090,7 +8090,7 @@ type Account {
   name: String!
   "viewer (reads), editor (also changes the graph and imports) or admin (also manages accounts and reads changes)."
   role: String!
-  "public, restricted or confidential: recorded for access levels on material, not enforced yet."
+  "public, restricted or confidential: the highest AccessLevel of material the account reads and writes."
   clearance: String!
   "When it was added (UTC)."
   createdAt: Time!
