@@ -3,6 +3,7 @@ package neo4jstore_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -24,7 +25,7 @@ func BenchmarkReads_AsEachClearance(b *testing.B) {
 		bundle.Records = append(bundle.Records, athar.Record{Entity: e, Where: e.EntityID()})
 	}
 	for _, l := range athar.AccessLevels {
-		add(&athar.Source{ID: "source:bench-" + string(l), Title: "Bench " + string(l), Kind: "NEWS", AccessLevel: l})
+		add(&athar.Source{ID: "source:bench-" + strings.ToLower(string(l)), Title: "Bench " + string(l), Kind: "NEWS", AccessLevel: l})
 	}
 	first := time.Date(2015, 1, 1, 0, 0, 0, 0, time.UTC)
 	var ids []string
@@ -35,7 +36,7 @@ func BenchmarkReads_AsEachClearance(b *testing.B) {
 		ids = append(ids, a.ID)
 		for r, l := range athar.AccessLevels {
 			n := i%50 + 100*r
-			add(&athar.Claim{ID: fmt.Sprintf("claim:bench-%d-%d", i, r), AttackID: a.ID, SourceID: "source:bench-" + string(l),
+			add(&athar.Claim{ID: fmt.Sprintf("claim:bench-%d-%d", i, r), AttackID: a.ID, SourceID: "source:bench-" + strings.ToLower(string(l)),
 				Kind: "CASUALTIES", Text: fmt.Sprintf("shelling killed %d", n), Quote: fmt.Sprintf("%d killed in the shelling", n),
 				Killed: &athar.Range{Low: &n, High: &n}})
 		}
