@@ -231,6 +231,7 @@ type ComplexityRoot struct {
 	}
 
 	Claim struct {
+		AccessLevel     func(childComplexity int) int
 		Attack          func(childComplexity int) int
 		ChildrenKilled  func(childComplexity int) int
 		CiviliansKilled func(childComplexity int) int
@@ -245,6 +246,7 @@ type ComplexityRoot struct {
 		Kind            func(childComplexity int) int
 		Names           func(childComplexity int) int
 		Places          func(childComplexity int) int
+		ProtectedText   func(childComplexity int) int
 		Quote           func(childComplexity int) int
 		Retracted       func(childComplexity int) int
 		SideA           func(childComplexity int) int
@@ -723,6 +725,7 @@ type ComplexityRoot struct {
 	}
 
 	Source struct {
+		AccessLevel func(childComplexity int) int
 		Author      func(childComplexity int) int
 		CitedBy     func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Cites       func(childComplexity int) int
@@ -903,6 +906,8 @@ type ClaimResolver interface {
 	Dataset(ctx context.Context, obj *athar.Claim) (*athar.Dataset, error)
 
 	WithdrawnIn(ctx context.Context, obj *athar.Claim) (*string, error)
+	AccessLevel(ctx context.Context, obj *athar.Claim) (athar.AccessLevel, error)
+	ProtectedText(ctx context.Context, obj *athar.Claim) (*string, error)
 }
 type DatasetResolver interface {
 	ImportedAt(ctx context.Context, obj *athar.Dataset) (*time.Time, error)
@@ -1037,6 +1042,8 @@ type SearchConnectionResolver interface {
 	TotalCount(ctx context.Context, obj *model.SearchConnection) (int, error)
 }
 type SourceResolver interface {
+	Author(ctx context.Context, obj *athar.Source) (*string, error)
+
 	PublishedBy(ctx context.Context, obj *athar.Source) ([]*athar.Actor, error)
 	Cites(ctx context.Context, obj *athar.Source) ([]*athar.Source, error)
 	CitedBy(ctx context.Context, obj *athar.Source, first *int, after *string, last *int, before *string) (*model.SourceConnection, error)
@@ -1788,6 +1795,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.ChangeEdge.Node(childComplexity), true
 
+	case "Claim.accessLevel":
+		if e.ComplexityRoot.Claim.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.AccessLevel(childComplexity), true
 	case "Claim.attack":
 		if e.ComplexityRoot.Claim.Attack == nil {
 			break
@@ -1872,6 +1885,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Claim.Places(childComplexity), true
+	case "Claim.protectedText":
+		if e.ComplexityRoot.Claim.ProtectedText == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Claim.ProtectedText(childComplexity), true
 	case "Claim.quote":
 		if e.ComplexityRoot.Claim.Quote == nil {
 			break
@@ -4100,6 +4119,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.SearchEdge.Score(childComplexity), true
 
+	case "Source.accessLevel":
+		if e.ComplexityRoot.Source.AccessLevel == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Source.AccessLevel(childComplexity), true
 	case "Source.author":
 		if e.ComplexityRoot.Source.Author == nil {
 			break
@@ -5287,8 +5312,13 @@ type Source implements Node {
   published: DateSpan
   "Its language, a BCP 47 tag such as en or ar; null when not recorded."
   language: String
-  "Its author, as the text names them; null when it names none."
+  """
+  Its author, as the text names them; null when it names none, and for a reader cleared below the
+  level that may read what identifies people (ATHAR_IDENTITIES_CLEARANCE, restricted by default).
+  """
   author: String
+  "Who may read it and every claim read in it."
+  accessLevel: AccessLevel!
   "What the curator adds in their own words (what the document is, figures that concern no attack); null when nothing."
   description: String
   "Who published it; empty when the text names no publisher."
@@ -5703,6 +5733,21 @@ enum ClaimKind {
   NARRATIVE
 }
 
+"""
+Who may read a source or a claim. An account is cleared up to a level (athar user add --clearance);
+it reads material at or below it, and nothing above it is shown to it by any path: not in lists,
+counts, search hits or scores, filters, casualty summaries or exports, and the ids of such material
+answer as unknown ids do.
+"""
+enum AccessLevel {
+  "Anyone who may read: anonymous readers where ATHAR_PUBLIC_READ allows them, every account. The default."
+  PUBLIC
+  "Accounts cleared to restricted or confidential."
+  RESTRICTED
+  "Accounts cleared to confidential only."
+  CONFIDENTIAL
+}
+
 "Whether a claim asserts what it states or denies it."
 enum Stance {
   "The source says the statement is true. The default."
@@ -5790,6 +5835,17 @@ type Claim implements Node {
   withdrawn: Boolean!
   "The release of its dataset that no longer contains the record; null when it is current."
   withdrawnIn: String
+  """
+  Who may read the claim: the higher of the level it was given and its source's (a claim given a
+  level below its source's keeps it, and is read at its source's).
+  """
+  accessLevel: AccessLevel!
+  """
+  What identifies people in the claim (witness names, where a researcher was), in free text: never
+  searched, and null for a reader cleared below the level that may read what identifies people
+  (ATHAR_IDENTITIES_CLEARANCE, restricted by default) and when not recorded.
+  """
+  protectedText: String
   "When Athar first stored it (UTC)."
   createdAt: Time!
   "When it was last written (UTC)."
@@ -5978,6 +6034,8 @@ input CreateSourceInput {
   cites: [ID!]
   "What the curator adds in their own words."
   description: String
+  "Who may read it and every claim read in it; PUBLIC when left out. At most the writer's clearance."
+  accessLevel: AccessLevel = PUBLIC
 }
 
 """
@@ -6007,6 +6065,11 @@ input UpdateSourceInput {
   cites: [ID!]
   "What the curator adds in their own words."
   description: String
+  """
+  Who may read it and every claim read in it; its claims are re-ranked with it. At most the writer's
+  clearance; cannot be cleared.
+  """
+  accessLevel: AccessLevel
 }
 
 """
@@ -6175,6 +6238,10 @@ input AddClaimInput {
   sideBKilled: CountRangeInput
   "How many were killed whose side is not known."
   unknownKilled: CountRangeInput
+  "Who may read the claim, when higher than its source's level; PUBLIC when left out. At most the writer's clearance."
+  accessLevel: AccessLevel = PUBLIC
+  "What identifies people in the claim (witness names), in free text; never searched, redacted below ATHAR_IDENTITIES_CLEARANCE."
+  protectedText: String
 }
 
 """
@@ -6223,6 +6290,10 @@ input UpdateClaimInput {
   sideBKilled: CountRangeInput
   "How many were killed whose side is not known."
   unknownKilled: CountRangeInput
+  "Who may read the claim, when higher than its source's level. At most the writer's clearance; cannot be cleared."
+  accessLevel: AccessLevel
+  "What identifies people in the claim (witness names), in free text; never searched, redacted below ATHAR_IDENTITIES_CLEARANCE."
+  protectedText: String
 }
 
 "The answer of createPlace."
@@ -8026,7 +8097,7 @@ type Account {
   name: String!
   "viewer (reads), editor (also changes the graph and imports) or admin (also manages accounts and reads changes)."
   role: String!
-  "public, restricted or confidential: recorded for access levels on material, not enforced yet."
+  "public, restricted or confidential: the highest AccessLevel of material the account reads and writes."
   clearance: String!
   "When it was added (UTC)."
   createdAt: Time!
@@ -8477,6 +8548,10 @@ func (ec *executionContext) childFields_Claim(ctx context.Context, field graphql
 		return ec.fieldContext_Claim_withdrawn(ctx, field)
 	case "withdrawnIn":
 		return ec.fieldContext_Claim_withdrawnIn(ctx, field)
+	case "accessLevel":
+		return ec.fieldContext_Claim_accessLevel(ctx, field)
+	case "protectedText":
+		return ec.fieldContext_Claim_protectedText(ctx, field)
 	case "createdAt":
 		return ec.fieldContext_Claim_createdAt(ctx, field)
 	case "updatedAt":
@@ -9291,6 +9366,8 @@ func (ec *executionContext) childFields_Source(ctx context.Context, field graphq
 		return ec.fieldContext_Source_language(ctx, field)
 	case "author":
 		return ec.fieldContext_Source_author(ctx, field)
+	case "accessLevel":
+		return ec.fieldContext_Source_accessLevel(ctx, field)
 	case "description":
 		return ec.fieldContext_Source_description(ctx, field)
 	case "publishedBy":
@@ -15730,6 +15807,52 @@ func (ec *executionContext) _Claim_withdrawnIn(ctx context.Context, field graphq
 	)
 }
 func (ec *executionContext) fieldContext_Claim_withdrawnIn(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Claim", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Claim_accessLevel(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Claim().AccessLevel(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.AccessLevel) graphql.Marshaler {
+			return ec.marshalNAccessLevel2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Claim", field, true, true, errors.New("field of type AccessLevel does not have child fields"))
+}
+
+func (ec *executionContext) _Claim_protectedText(ctx context.Context, field graphql.CollectedField, obj *athar.Claim) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Claim_protectedText(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Claim().ProtectedText(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Claim_protectedText(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Claim", field, true, true, errors.New("field of type String does not have child fields"))
 }
 
@@ -24935,18 +25058,41 @@ func (ec *executionContext) _Source_author(ctx context.Context, field graphql.Co
 			return ec.fieldContext_Source_author(ctx, field)
 		},
 		func(ctx context.Context) (any, error) {
-			return obj.Author, nil
+			return ec.Resolvers.Source().Author(ctx, obj)
 		},
 		nil,
-		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
-			return ec.marshalOString2string(ctx, selections, v)
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
 		},
 		true,
 		false,
 	)
 }
 func (ec *executionContext) fieldContext_Source_author(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
-	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type String does not have child fields"))
+	return graphql.NewScalarFieldContext("Source", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _Source_accessLevel(ctx context.Context, field graphql.CollectedField, obj *athar.Source) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Source_accessLevel(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AccessLevel, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.AccessLevel) graphql.Marshaler {
+			return ec.marshalNAccessLevel2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Source_accessLevel(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Source", field, false, false, errors.New("field of type AccessLevel does not have child fields"))
 }
 
 func (ec *executionContext) _Source_description(ctx context.Context, field graphql.CollectedField, obj *athar.Source) (ret graphql.Marshaler) {
@@ -27878,8 +28024,11 @@ func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj
 	if _, present := asMap["stance"]; !present {
 		asMap["stance"] = "ASSERTS"
 	}
+	if _, present := asMap["accessLevel"]; !present {
+		asMap["accessLevel"] = "PUBLIC"
+	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled", "reason"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "attackId", "sourceId", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled", "accessLevel", "protectedText", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -28041,6 +28190,20 @@ func (ec *executionContext) unmarshalInputAddClaimInput(ctx context.Context, obj
 				return it, err
 			}
 			it["unknownKilled"] = data
+		case "accessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessLevel"))
+			data, err := ec.unmarshalOAccessLevel2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["accessLevel"] = data
+		case "protectedText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protectedText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["protectedText"] = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -28967,7 +29130,11 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description", "reason"}
+	if _, present := asMap["accessLevel"]; !present {
+		asMap["accessLevel"] = "PUBLIC"
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description", "accessLevel", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -29052,6 +29219,13 @@ func (ec *executionContext) unmarshalInputCreateSourceInput(ctx context.Context,
 				return it, err
 			}
 			it["description"] = data
+		case "accessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessLevel"))
+			data, err := ec.unmarshalOAccessLevel2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["accessLevel"] = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -29936,7 +30110,7 @@ func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, 
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled", "reason"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "kind", "stance", "text", "quote", "claimedBy", "names", "killed", "childrenKilled", "injured", "weapons", "timeOfDay", "placeIds", "civiliansKilled", "sideA", "sideAKilled", "sideB", "sideBKilled", "unknownKilled", "accessLevel", "protectedText", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -30084,6 +30258,20 @@ func (ec *executionContext) unmarshalInputUpdateClaimInput(ctx context.Context, 
 				return it, err
 			}
 			it["unknownKilled"] = data
+		case "accessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessLevel"))
+			data, err := ec.unmarshalOAccessLevel2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["accessLevel"] = data
+		case "protectedText":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("protectedText"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["protectedText"] = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -30469,7 +30657,7 @@ func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context,
 		asMap[k] = v
 	}
 
-	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description", "reason"}
+	fieldsInOrder := [...]string{"clientMutationId", "id", "title", "kind", "url", "published", "language", "author", "publishedBy", "cites", "description", "accessLevel", "reason"}
 	it = make(map[string]any, len(asMap))
 	for _, k := range fieldsInOrder {
 		v, ok := asMap[k]
@@ -30554,6 +30742,13 @@ func (ec *executionContext) unmarshalInputUpdateSourceInput(ctx context.Context,
 				return it, err
 			}
 			it["description"] = data
+		case "accessLevel":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("accessLevel"))
+			data, err := ec.unmarshalOAccessLevel2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it["accessLevel"] = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -33380,6 +33575,82 @@ func (ec *executionContext) _Claim(ctx context.Context, sel ast.SelectionSet, ob
 					}
 				}()
 				res = ec._Claim_withdrawnIn(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "accessLevel":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Claim_accessLevel(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "protectedText":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Claim_protectedText(ctx, field, obj)
 				if res == graphql.RequiredNull {
 					atomic.AddUint32(&fs.Invalids, 1)
 				}
@@ -38576,8 +38847,46 @@ func (ec *executionContext) _Source(ctx context.Context, sel ast.SelectionSet, o
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "author":
-			out.Values[i] = ec._Source_author(ctx, field, obj)
-			if out.Values[i] == graphql.RequiredNull {
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Source_author(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "accessLevel":
+			out.Values[i] = ec._Source_accessLevel(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "description":
@@ -39998,6 +40307,23 @@ func (ec *executionContext) ___Type(ctx context.Context, sel ast.SelectionSet, o
 // endregion **************************** object.gotpl ****************************
 
 // region    ***************************** type.gotpl *****************************
+
+func (ec *executionContext) unmarshalNAccessLevel2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx context.Context, v any) (athar.AccessLevel, error) {
+	tmp, err := graphql.UnmarshalString(v)
+	res := athar.AccessLevel(tmp)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNAccessLevel2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx context.Context, sel ast.SelectionSet, v athar.AccessLevel) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalString(string(v))
+	if res == graphql.Null {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+	}
+	return res
+}
 
 func (ec *executionContext) marshalNAccount2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccountᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.Account) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
@@ -41568,6 +41894,25 @@ func (ec *executionContext) marshalN__TypeKind2string(ctx context.Context, sel a
 			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
 		}
 	}
+	return res
+}
+
+func (ec *executionContext) unmarshalOAccessLevel2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx context.Context, v any) (*athar.AccessLevel, error) {
+	if v == nil {
+		return nil, nil
+	}
+	tmp, err := graphql.UnmarshalString(v)
+	res := athar.AccessLevel(tmp)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOAccessLevel2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐAccessLevel(ctx context.Context, sel ast.SelectionSet, v *athar.AccessLevel) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalString(string(*v))
 	return res
 }
 

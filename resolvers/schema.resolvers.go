@@ -270,6 +270,29 @@ func (r *claimResolver) WithdrawnIn(ctx context.Context, obj *athar.Claim) (*str
 	return optional(obj.WithdrawnIn), nil
 }
 
+// AccessLevel is the resolver for the accessLevel field: the claim's own level or its source's,
+// whichever is higher (athar.EffectiveAccess).
+func (r *claimResolver) AccessLevel(ctx context.Context, obj *athar.Claim) (athar.AccessLevel, error) {
+	src, err := one(ctx, loaders(ctx).sources, obj.SourceID)
+	if err != nil {
+		return "", err
+	}
+	var level athar.AccessLevel
+	if src != nil {
+		level = src.AccessLevel
+	}
+	return athar.EffectiveAccess(obj.AccessLevel, level), nil
+}
+
+// ProtectedText is the resolver for the protectedText field: null below the identities clearance
+// (athar.IdentitiesVisible).
+func (r *claimResolver) ProtectedText(ctx context.Context, obj *athar.Claim) (*string, error) {
+	if !athar.IdentitiesVisible(ctx) {
+		return nil, nil
+	}
+	return optional(obj.ProtectedText), nil
+}
+
 func (r *datasetResolver) ImportedAt(ctx context.Context, obj *athar.Dataset) (*time.Time, error) {
 	info, err := loaders(ctx).datasetInfo.Load(ctx, obj.ID)
 	if err != nil {
@@ -904,6 +927,15 @@ func (r *repeatedTargetResolver) Attacks(ctx context.Context, obj *athar.Repeate
 
 func (r *searchConnectionResolver) TotalCount(ctx context.Context, obj *model.SearchConnection) (int, error) {
 	return r.Explorer.CountSearch(ctx, obj.Request)
+}
+
+// Author is the resolver for the author field: null below the identities clearance
+// (athar.IdentitiesVisible).
+func (r *sourceResolver) Author(ctx context.Context, obj *athar.Source) (*string, error) {
+	if !athar.IdentitiesVisible(ctx) {
+		return nil, nil
+	}
+	return optional(obj.Author), nil
 }
 
 // PublishedBy is the resolver for the publishedBy field.

@@ -35,6 +35,7 @@ type serveConfig struct {
 	Limits          resolvers.Limits
 	ShutdownTimeout time.Duration
 	PublicRead      bool
+	Identities      string
 	MaxImportBytes  int64
 	TokenCacheTTL   time.Duration
 	AllowedHosts    string
@@ -62,6 +63,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	registerLimits(fs, &cfg.Limits)
 	fs.StringVar(&cfg.AllowedHosts, "allowed-hosts", env("ATHAR_ALLOWED_HOSTS", ""), "host names requests may be addressed to, comma-separated, besides localhost, 127.0.0.1 and [::1], which always may; empty allows any on a non-loopback address (env ATHAR_ALLOWED_HOSTS)")
 	fs.BoolVar(&cfg.PublicRead, "public-read", envBool("ATHAR_PUBLIC_READ", false), "let requests without a token read (never write) where a token is otherwise needed (env ATHAR_PUBLIC_READ)")
+	fs.StringVar(&cfg.Identities, "identities-clearance", env("ATHAR_IDENTITIES_CLEARANCE", string(athar.DefaultIdentitiesClearance)), "the clearance a reader needs to see what identifies people (Source.author, Claim.protectedText): public, restricted or confidential; below it they read as null and are left out of exports (env ATHAR_IDENTITIES_CLEARANCE)")
 	fs.Int64Var(&cfg.MaxImportBytes, "max-import-bytes", envInt64("ATHAR_MAX_IMPORT_BYTES", httpapi.DefaultMaxImportBytes), "the largest bundle POST /import takes, in bytes (env ATHAR_MAX_IMPORT_BYTES)")
 	fs.DurationVar(&cfg.TokenCacheTTL, "token-cache-ttl", envDuration("ATHAR_TOKEN_CACHE_TTL", auth.DefaultCacheTTL), "how long a verified token is spared the slow hash (revocation and expiry are checked on every request); negative: verify every request (env ATHAR_TOKEN_CACHE_TTL)")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", envDuration("ATHAR_RETRY_AFTER", 2*time.Second), "how long a client is told to wait (Retry-After) when the database is busy or unavailable (env ATHAR_RETRY_AFTER)")
@@ -77,6 +79,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	if err := athar.SetSearchLimits(athar.SearchLimits{MaxBytes: cfg.SearchMaxBytes, MaxTerms: cfg.SearchMaxTerms}); err != nil {
 		return fmt.Errorf("--search-max-bytes and --search-max-terms: %w", err)
+	}
+	if err := athar.SetIdentitiesClearance("--identities-clearance", athar.Clearance(cfg.Identities)); err != nil {
+		return err
 	}
 	if err := cfg.Export.check(); err != nil {
 		return err

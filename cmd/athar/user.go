@@ -29,8 +29,9 @@ expire. list prints every account (never a token or a hash). revoke stops the ac
 once, for good.
 
 Roles: viewer reads; editor also changes the graph and imports; admin also manages accounts and
-reads the team's activity (the changes query). The clearance is recorded for the access levels of
-material, which are not enforced yet: every account reads everything.
+reads the team's activity (the changes query). The clearance is the highest access level of
+material the account reads (public, restricted, confidential); nothing above it is shown to it, and
+it writes nothing above it.
 
 `
 

@@ -33,8 +33,8 @@ func ParseRole(field, s string) (Role, error) {
 	return "", Invalid(field, "must be viewer, editor or admin, not %q", s)
 }
 
-// Clearance is the highest access level of material an account may read. It is recorded with the
-// account now; access levels on material are not enforced yet, so every account reads all of it.
+// Clearance is the highest access level of material (AccessLevel) an account may read: a
+// request reads only sources and claims whose effective level is at or below it (ClearanceOf).
 type Clearance string
 
 // The clearances, from the lowest.
@@ -113,18 +113,21 @@ type Accounts interface {
 }
 
 // Principal is who a request acts as: an account, the single-user local instance (LocalName, with
-// every right), or an anonymous reader (AnonymousName, reading only).
+// every right), or an anonymous reader (AnonymousName, reading only public material). Clearance
+// is how far it reads (the account's own).
 type Principal struct {
-	Name string
-	Role Role
+	Name      string
+	Role      Role
+	Clearance Clearance
 }
 
-// LocalPrincipal is the single user of an instance with no accounts that listens on loopback.
-var LocalPrincipal = Principal{Name: LocalName, Role: RoleAdmin}
+// LocalPrincipal is the single user of an instance with no accounts that listens on loopback: it
+// reads everything.
+var LocalPrincipal = Principal{Name: LocalName, Role: RoleAdmin, Clearance: ClearanceConfidential}
 
 // AnonymousReader is a request without a token where anonymous reading is allowed
-// (ATHAR_PUBLIC_READ).
-var AnonymousReader = Principal{Name: AnonymousName, Role: RoleViewer}
+// (ATHAR_PUBLIC_READ): it reads public material only.
+var AnonymousReader = Principal{Name: AnonymousName, Role: RoleViewer, Clearance: ClearancePublic}
 
 type principalKey struct{}
 type requestIDKey struct{}

@@ -178,6 +178,8 @@ type Source struct {
 	Description string     `json:"description,omitempty"`
 	DatasetID   string     `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
 	ExternalID  string     `json:"externalId,omitempty" athar:"fixed,noinput"`
+	// AccessLevel is who may read the source and every claim read in it (PUBLIC when not given).
+	AccessLevel AccessLevel `json:"accessLevel,omitempty"`
 	Timestamps
 }
 
@@ -251,6 +253,12 @@ type Claim struct {
 	DatasetID       string      `json:"datasetId,omitempty" athar:"ref=Dataset,fixed,noinput"`
 	ExternalID      string      `json:"externalId,omitempty" athar:"fixed,noinput"`
 	WithdrawnIn     string      `json:"withdrawnIn,omitempty" athar:"noinput"`
+	// AccessLevel is who may read the claim as given (PUBLIC when not given); who may read it in
+	// fact is the higher of it and its source's (EffectiveAccess).
+	AccessLevel AccessLevel `json:"accessLevel,omitempty"`
+	// ProtectedText holds what identifies people (witness names, a researcher's whereabouts): free
+	// text, never searched, shown only to readers cleared to the identities level (IdentitiesVisible).
+	ProtectedText string `json:"protectedText,omitempty"`
 	Timestamps
 }
 
@@ -350,6 +358,16 @@ func (x *Source) checkRules(p *Problems) {
 func (x *Claim) normalizeRules() {
 	if x.Stance == "" {
 		x.Stance = Asserts
+	}
+	if x.AccessLevel == "" {
+		x.AccessLevel = Public
+	}
+}
+
+// normalizeRules gives a source that does not say its access level the default one: PUBLIC.
+func (x *Source) normalizeRules() {
+	if x.AccessLevel == "" {
+		x.AccessLevel = Public
 	}
 }
 

@@ -40,6 +40,11 @@ type Stance string
 // LocationPrecision says how exactly a point marks the spot.
 type LocationPrecision string
 
+// AccessLevel is who may read a source or a claim: PUBLIC material anyone who may read at all,
+// RESTRICTED material accounts cleared to restricted or confidential, CONFIDENTIAL material
+// accounts cleared to confidential only (Clearance). Levels are ordered as AccessLevels lists them.
+type AccessLevel string
+
 // The values of each enum, in the order the API lists them.
 var (
 	FacilityTypes = []FacilityType{"SCHOOL", "HOSPITAL", "CLINIC", "MEDICAL_FACILITY", "BLOOD_BANK",
@@ -61,6 +66,7 @@ var (
 	ClaimKinds         = []ClaimKind{"CASUALTIES", "PERPETRATOR", "DENIAL", "WEAPON", "DATE", "LOCATION", "DAMAGE", "WARNING", "NARRATIVE"}
 	Stances            = []Stance{"ASSERTS", "DENIES"}
 	LocationPrecisions = []LocationPrecision{"EXACT", "APPROXIMATE", "CENTROID", "NEAR", "SETTLEMENT", "DISTRICT", "GOVERNORATE", "COUNTRY"}
+	AccessLevels       = []AccessLevel{Public, Restricted, Confidential}
 )
 
 // enumValues are the values of every enum type an entity's field may have, in the API's order:
@@ -77,6 +83,7 @@ var enumValues = map[reflect.Type][]string{
 	reflect.TypeFor[ClaimKind]():         names(ClaimKinds),
 	reflect.TypeFor[Stance]():            names(Stances),
 	reflect.TypeFor[LocationPrecision](): names(LocationPrecisions),
+	reflect.TypeFor[AccessLevel]():       names(AccessLevels),
 }
 
 // Claim kinds and stances the derivation rules refer to.

@@ -253,7 +253,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, header string) (athar.
 	a.mu.Lock()
 	a.seen = true
 	a.mu.Unlock()
-	return athar.Principal{Name: acct.Name, Role: acct.Role}, nil
+	return athar.Principal{Name: acct.Name, Role: acct.Role, Clearance: acct.Clearance}, nil
 }
 
 // decoyHash is the hash an unknown or revoked token id's secret is checked against: a hash of a

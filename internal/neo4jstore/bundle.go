@@ -100,6 +100,10 @@ func (s *Store) Import(ctx context.Context, b *athar.Bundle, opts ImportOptions)
 	// The file's problems of form, its records' and its unknown references, in one report; then
 	// the owners of its records (checkOwnership), and its dataset places and actors resolved.
 	report, unresolved := b.Check()
+	b.CheckWritable(ctx, report)
+	if err := s.checkHiddenRecords(ctx, b, report); err != nil {
+		return summary, err
+	}
 	plan, unresolved, owned, err := s.planDatasets(ctx, b, unresolved, opts.Partial)
 	if err != nil {
 		return summary, err
@@ -434,7 +438,36 @@ func groupByType(es []athar.Entity) map[athar.EntityType][]athar.Entity {
 	return out
 }
 
-// Export reads every entity, type by type in id order, into a bundle.
+// checkHiddenRecords reports, in report, each record of b whose id is that of a source or claim
+// above the importer's clearance: such a record would overwrite material its writer may not read.
+// It is refused as an id already taken, the answer a create of the id gets.
+func (s *Store) checkHiddenRecords(ctx context.Context, b *athar.Bundle, report *athar.Report) error {
+	if athar.ClearanceOf(ctx).Rank() >= athar.Confidential.Rank() {
+		return nil
+	}
+	where := map[string]string{}
+	var ids []string
+	for _, r := range b.Records {
+		if t := r.Entity.EntityType(); t == athar.TypeSource || t == athar.TypeClaim {
+			ids = append(ids, r.Entity.EntityID())
+			where[r.Entity.EntityID()] = r.Where
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	hidden, err := write(ctx, s, func(tx neo4j.ManagedTransaction) ([]string, error) { return hiddenIDs(ctx, tx, ids) })
+	if err != nil {
+		return err
+	}
+	for _, id := range hidden {
+		report.Addf(where[id]+".id", "an entity with the id %q already exists", id)
+	}
+	return nil
+}
+
+// Export reads every entity the reader of ctx may see, type by type in id order, into a bundle,
+// without what identifies people when the reader may not read it (athar.Redact).
 func (s *Store) Export(ctx context.Context) (*athar.Bundle, error) {
 	b := &athar.Bundle{}
 	const page = 5000
@@ -449,7 +482,7 @@ func (s *Store) Export(ctx context.Context) (*athar.Bundle, error) {
 			}
 			es := decodeEntities(t, recs)
 			for _, e := range es {
-				b.Records = append(b.Records, athar.Record{Entity: e, Where: e.EntityID()})
+				b.Records = append(b.Records, athar.Record{Entity: athar.Redact(ctx, e), Where: e.EntityID()})
 			}
 			if len(es) < page {
 				break

@@ -151,8 +151,13 @@ func (s *Store) recordEntityChange(ctx context.Context, tx neo4j.ManagedTransact
 func (s *Store) RecordExport(ctx context.Context, which, filter string) error {
 	c := newChange(ctx, s.now(), athar.ChangeExport, "export:"+which, "Export")
 	c.After = filter
+	// The filter is what the exporter typed, which may name material of their clearance: the
+	// record is read at it (accessRank, visibleChange).
+	row := changeRow(c)
+	row["accessRank"] = int64(athar.ClearanceOf(ctx).Rank())
 	_, err := write(ctx, s, func(tx neo4j.ManagedTransaction) (struct{}, error) {
-		return struct{}{}, writeChange(ctx, tx, c)
+		_, err := collect(ctx, tx, createChangesQuery, map[string]any{"rows": []map[string]any{row}})
+		return struct{}{}, err
 	})
 	return err
 }
@@ -176,13 +181,13 @@ func (s *Store) History(ctx context.Context, id string, page athar.PageRequest) 
   RETURN c
 `, labelOf(t), relInDataset, athar.ChangeImport)
 	}
-	return s.changePage(ctx, q+"}\n", params, "history", page)
+	return s.changePage(ctx, q+"}\nWITH c WHERE "+visibleChange+"\n", params, "history", page)
 }
 
 // Changes implements athar.Changes, through the index on at (or on by, when f names an account).
 func (s *Store) Changes(ctx context.Context, f athar.ChangeFilter, page athar.PageRequest) (*athar.Page[*athar.Change], error) {
 	params := map[string]any{}
-	q := "MATCH (c:Change)\nWHERE true"
+	q := "MATCH (c:Change)\nWHERE " + visibleChange
 	if f.By != "" {
 		q += " AND c.by = $by"
 		params["by"] = f.By
@@ -197,6 +202,18 @@ func (s *Store) Changes(ctx context.Context, f athar.ChangeFilter, page athar.Pa
 	}
 	return s.changePage(ctx, q+"\n", params, "changes", page)
 }
+
+// visibleChange is the condition that the reader may see the change record c: a record of a
+// source or claim needs a clearance at its level (readerView hides the node from a lower one, so
+// that its records read as those of no entity); the record of an import batch, which counts
+// records of every level, a clearance of confidential; the record of an export, whose filter may
+// name material its exporter could read, the exporter's clearance (accessRank; confidential for
+// the records of exports made before access levels). A reader cleared to confidential sees every
+// record, those of deleted entities included.
+var visibleChange = fmt.Sprintf(`($clearance >= 2 OR (c.action <> '%s'
+  AND (c.action <> '%s' OR coalesce(c.accessRank, 2) <= $clearance)
+  AND (NOT c.entityType IN ['%s', '%s'] OR EXISTS { MATCH (x:Entity {id: c.entityId}) })))`,
+	athar.ChangeImport, athar.ChangeExport, athar.TypeSource, athar.TypeClaim)
 
 // changePage pages the change records q matches (bound to c), newest first: by id, which sorts
 // as their times do.
@@ -218,10 +235,76 @@ func (s *Store) changePage(ctx context.Context, q string, params map[string]any,
 			After: str(m, "after"), Reason: str(m, "reason"), RequestID: str(m, "requestId"),
 		}
 	}
+	if err := s.redactChanges(ctx, rows); err != nil {
+		return nil, err
+	}
 	items, hasPrev, hasNext := pageOf(rows, n, page)
 	out := &athar.Page[*athar.Change]{Items: items, HasNextPage: hasNext, HasPreviousPage: hasPrev, Cursors: make([]string, len(items))}
 	for i, c := range items {
 		out.Cursors[i] = encodeCursor(list, c.ID, c.ID)
 	}
 	return out, nil
+}
+
+// redactChanges removes from the fields before and after of rows what the reader of ctx may not
+// read: the fields that identify people below the identities clearance (athar.IdentitiesVisible),
+// and the ids of cited sources above their clearance.
+func (s *Store) redactChanges(ctx context.Context, rows []*athar.Change) error {
+	identities, all := athar.IdentitiesVisible(ctx), athar.ClearanceOf(ctx).Rank() >= 2
+	if identities && all {
+		return nil
+	}
+	var cited []string
+	parsed := make([][2]map[string]json.RawMessage, len(rows))
+	for i, c := range rows {
+		for j, text := range []string{c.Before, c.After} {
+			var m map[string]json.RawMessage
+			if text == "" || json.Unmarshal([]byte(text), &m) != nil {
+				continue
+			}
+			parsed[i][j] = m
+			var ids []string
+			if json.Unmarshal(m["cites"], &ids) == nil {
+				cited = append(cited, ids...)
+			}
+		}
+	}
+	visible := map[string]bool{}
+	if len(cited) > 0 && !all {
+		recs, err := s.read(ctx, "MATCH (x:Source) WHERE x.id IN $ids RETURN x.id AS id", map[string]any{"ids": distinct(cited)})
+		if err != nil {
+			return err
+		}
+		for _, rec := range recs {
+			visible[str(rowOf(rec), "id")] = true
+		}
+	}
+	for i, c := range rows {
+		for j, text := range []*string{&c.Before, &c.After} {
+			m := parsed[i][j]
+			if m == nil {
+				continue
+			}
+			if !identities {
+				delete(m, "author")
+				delete(m, "protectedText")
+			}
+			var ids []string
+			if !all && json.Unmarshal(m["cites"], &ids) == nil {
+				kept := []string{}
+				for _, id := range ids {
+					if visible[id] {
+						kept = append(kept, id)
+					}
+				}
+				m["cites"], _ = json.Marshal(kept)
+			}
+			out, err := jsonText(m)
+			if err != nil {
+				return err
+			}
+			*text = out
+		}
+	}
+	return nil
 }

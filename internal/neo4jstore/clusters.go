@@ -23,9 +23,8 @@ func bboxFilter() filter {
 // is in the box, grouped by the cell of the grid of side $cell degrees that holds the point.
 //
 // Without a text, it starts from the box (mappedInBox), which binds each attack in it with its
-// mapped point, and checks f's other filters on the attack: no attack's point is worked out
-// twice. A text's full-text lookup comes first (attackScope), and the point of each attack it finds
-// is worked out then (mappedLocation).
+// mapped point, and checks f's other filters on the attack. A text's full-text lookup comes first
+// (attackScope), and the kept point of each attack it finds is read then (storedMapped).
 func attackClustersQuery(f athar.AttackFilter, box athar.BBox, zoom int) (string, map[string]any) {
 	var q string
 	var params map[string]any
@@ -51,7 +50,7 @@ func attackClustersQuery(f athar.AttackFilter, box athar.BBox, zoom int) (string
 	params["cell"] = athar.ClusterCellDegrees(zoom)
 	return q + `WITH a, p, prec WHERE point.withinBBox(p, $bboxLL, $bboxUR)
 WITH a, p, prec, toInteger(floor(p.x / $cell)) AS cx, toInteger(floor(p.y / $cell)) AS cy
-WITH cx, cy, count(a) AS n, avg(p.y) AS lat, avg(p.x) AS lon, sum(coalesce(a.killedHigh, 0)) AS killed,
+WITH cx, cy, count(a) AS n, avg(p.y) AS lat, avg(p.x) AS lon, sum(coalesce(a.killedHigh§, 0)) AS killed,
      sum(CASE WHEN prec = 'EXACT' THEN 1 ELSE 0 END) AS exact, min(a.id) AS first
 RETURN n, lat, lon, killed, exact, CASE WHEN n = 1 THEN first END AS id`, params
 }

@@ -239,10 +239,10 @@ func attackRows(from string, params map[string]any, order athar.AttackOrder, pag
 		k.keyAsc, k.idAsc = false, false
 	case athar.OrderKilledDesc:
 		kind = keyInt
-		k.key, k.keyAsc = "a.killedSort", false
+		k.key, k.keyAsc = figure("a", "killedSort"), false
 	case athar.OrderKilledAsc:
 		kind = keyInt
-		k.key = "a.killedSort"
+		k.key = figure("a", "killedSort")
 	default:
 		order = athar.OrderDateAsc
 	}
@@ -551,10 +551,10 @@ WITH a, bucket, wide, EXISTS { (a)<-[:`+relAggregatedIn+`]-(:Attack) } OR a.with
   head(COLLECT { MATCH (a)-[:`+relSameIncident+`]->(g:`+labelIncident+`) RETURN elementId(g) }) AS g
 WITH bucket, wide, g,
   count(CASE WHEN g IS NULL AND NOT uncounted THEN a END) AS attacks,
-  sum(CASE WHEN g IS NULL THEN coalesce(a.killedCountedLow, a.killedLow, 0) ELSE 0 END) AS low,
-  sum(CASE WHEN g IS NULL THEN coalesce(a.killedCountedHigh, a.killedHigh, 0) ELSE 0 END) AS high,
-  count(CASE WHEN g IS NULL AND NOT uncounted THEN a.killedHigh END) AS withFigures,
-  collect(CASE WHEN g IS NOT NULL AND NOT uncounted THEN {id: a.id, bucket: bucket, wide: wide, low: a.killedLow, high: a.killedHigh} END) AS members
+  sum(CASE WHEN g IS NULL THEN coalesce(a.killedCountedLow§, a.killedLow§, 0) ELSE 0 END) AS low,
+  sum(CASE WHEN g IS NULL THEN coalesce(a.killedCountedHigh§, a.killedHigh§, 0) ELSE 0 END) AS high,
+  count(CASE WHEN g IS NULL AND NOT uncounted THEN a.killedHigh§ END) AS withFigures,
+  collect(CASE WHEN g IS NOT NULL AND NOT uncounted THEN {id: a.id, bucket: bucket, wide: wide, low: a.killedLow§, high: a.killedHigh§} END) AS members
 WITH g, collect({bucket: bucket, wide: wide, attacks: attacks, low: low, high: high, withFigures: withFigures, members: members}) AS rows
 WITH g, rows, [m IN reduce(ms = [], r IN rows | ms + r.members) WHERE m IS NOT NULL] AS counted
 WITH g, rows, counted, reduce(rep = head(counted), m IN counted | CASE WHEN m.id < rep.id THEN m ELSE rep END) AS rep
@@ -973,11 +973,11 @@ func (s *Store) AttackFeatures(ctx context.Context, f athar.AttackFilter, after 
 		if d := date(props, datedField); d != nil {
 			ft.Date = *d
 		}
-		if v, ok := props["killedLow"].(int64); ok {
+		if v, ok := props[figureOf(ctx, "killedLow")].(int64); ok {
 			n := int(v)
 			ft.KilledLow = &n
 		}
-		if v, ok := props["killedHigh"].(int64); ok {
+		if v, ok := props[figureOf(ctx, "killedHigh")].(int64); ok {
 			n := int(v)
 			ft.KilledHigh = &n
 		}

@@ -9,21 +9,33 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
-// AttacksQuery exposes the attack list query to the tests that EXPLAIN it.
+// AttacksQuery exposes the attack list query to the tests that EXPLAIN it, as a reader cleared
+// to confidential runs it.
 func AttacksQuery(f athar.AttackFilter, order athar.AttackOrder) (string, map[string]any) {
+	return AttacksQueryAs(context.Background(), f, order)
+}
+
+// AttacksQueryAs is AttacksQuery as the reader of ctx runs it (readerView).
+func AttacksQueryAs(ctx context.Context, f athar.AttackFilter, order athar.AttackOrder) (string, map[string]any) {
 	q, params, _, _ := attacksQuery(f, order, athar.PageRequest{First: athar.DefaultPageSize})
-	return q, params
+	return readerView(ctx, q, params)
 }
 
 // AttackFeaturesQuery exposes the query of an export's page to the tests that EXPLAIN it.
 func AttackFeaturesQuery(f athar.AttackFilter, after *athar.FeatureCursor) (string, map[string]any) {
-	return attackFeaturesQuery(f, after, 1000)
+	q, params := attackFeaturesQuery(f, after, 1000)
+	return readerView(context.Background(), q, params)
 }
 
 // EntityListQuery exposes the scope of an entity list to the tests that EXPLAIN it.
 func EntityListQuery(t athar.EntityType, f athar.EntityFilter) (string, map[string]any) {
 	sc := entityScope(t, f)
-	return sc.cypher + "RETURN m.id", sc.params
+	return readerView(context.Background(), sc.cypher+"RETURN m.id", sc.params)
+}
+
+// ReaderView exposes readerView: query and params as the reader of ctx runs them.
+func ReaderView(ctx context.Context, query string, params map[string]any) (string, map[string]any) {
+	return readerView(ctx, query, params)
 }
 
 // Rules exposes the Cypher forms of the domain's rules over claims, for the claim in variable c.

@@ -109,13 +109,13 @@ func duplicateFactsQuery(r athar.DuplicateRequest) (string, map[string]any) {
 CALL (a, am, aset, lo, hi) {
 ` + duplicateCandidates() + fmt.Sprintf(`
   RETURN collect({id: b.id, distance: distance, shares: shares, names: names, sharesPlace: sharesPlace,
-    low: b.killedLow, high: b.killedHigh,
+    low: b.killedLow§, high: b.killedHigh§,
     daysApart: CASE WHEN b.startDate > a.endDate THEN duration.inDays(a.endDate, b.startDate).days
                     WHEN b.endDate < a.startDate THEN duration.inDays(b.endDate, a.startDate).days
                     ELSE 0 END,
     linked: EXISTS { (a)-[:%[1]s]->(:%[2]s)<-[:%[1]s]-(b) }}) AS facts
 }
-RETURN a.killedLow AS low, a.killedHigh AS high, facts`, relSameIncident, labelIncident), duplicateParams(r)
+RETURN a.killedLow§ AS low, a.killedHigh§ AS high, facts`, relSameIncident, labelIncident), duplicateParams(r)
 }
 
 // DuplicateFacts implements athar.Incidents, in one query.

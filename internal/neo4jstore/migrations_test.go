@@ -497,3 +497,51 @@ func TestMigrate_FiguresBecomeLowBestHigh(t *testing.T) {
 		t.Errorf("the claim reads back as %+v (%v)", got, err)
 	}
 }
+
+// Migration 6 makes the sources and claims of a database from before access levels public, ranked
+// and labelled, and gives each attack the figures of the public and restricted readers: a public
+// reader then reads the seed as it did.
+func TestMigrate_MaterialBecomesPublic(t *testing.T) {
+	ctx := context.Background()
+	s := MustStore(t)
+	MustSeed(t, s)
+	const attack = "attack:ain-jalout-school-2014-04-30"
+	for _, q := range []string{
+		`MATCH (n) WHERE n:Source OR n:Claim REMOVE n.accessLevel, n.accessRank, n:ReadPublic, n:ReadRestricted`,
+		`MATCH (a:Attack) REMOVE a.killedLowPublic, a.killedHighPublic, a.killedSortPublic, a.killedCountedLowPublic, a.killedCountedHighPublic,
+		   a.killedLowRestricted, a.killedHighRestricted, a.killedSortRestricted, a.killedCountedLowRestricted, a.killedCountedHighRestricted`,
+		`MATCH (m:AtharMigration {version: 6}) DETACH DELETE m`,
+	} {
+		if _, err := neo4j.ExecuteQuery(ctx, neo4jtest.Driver(t), q, nil,
+			neo4j.EagerResultTransformer, neo4j.ExecuteQueryWithDatabase(neo4jtest.Database)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	public := athar.WithPrincipal(ctx, athar.AnonymousReader, "")
+	if got, err := s.ClaimsAboutAttacks(public, []string{attack}, athar.All); err != nil || got[attack].Total != 0 {
+		t.Fatalf("before the migration a public reader reads %d claims (%v), want none", got[attack].Total, err)
+	}
+	applied, err := s.Migrate(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := versions(applied); !slices.Equal(got, []int{6}) {
+		t.Errorf("applied %v, want [6]", got)
+	}
+	if n := neo4jtest.Count(t, `MATCH (n) WHERE (n:Source OR n:Claim) AND NOT (n.accessLevel = 'PUBLIC' AND n.accessRank = 0 AND n:ReadPublic AND n:ReadRestricted)
+	  RETURN count(n) AS n`, nil); n != 0 {
+		t.Errorf("%d sources and claims are not public, ranked and labelled", n)
+	}
+	if n := neo4jtest.Count(t, `MATCH (a:Attack) WHERE a.killedSortPublic IS NULL OR a.killedSortPublic <> a.killedSort
+	  OR a.killedSortRestricted <> a.killedSort RETURN count(a) AS n`, nil); n != 0 {
+		t.Errorf("%d attacks lack the public and restricted figures", n)
+	}
+	all, err := s.ClaimsAboutAttacks(ctx, []string{attack}, athar.All)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := s.ClaimsAboutAttacks(public, []string{attack}, athar.All)
+	if err != nil || got[attack].Total != all[attack].Total || all[attack].Total == 0 {
+		t.Errorf("after the migration a public reader reads %d claims (%v), want all %d", got[attack].Total, err, all[attack].Total)
+	}
+}

@@ -91,6 +91,19 @@ func TestPlans_FiltersUseIndexes(t *testing.T) {
 			assertIndexed(t, mustPlan(t, q, params), q)
 		})
 	}
+	// A reader cleared below confidential reads the figures and the search of their level, which
+	// have indexes of their own (migration 6).
+	public := athar.WithPrincipal(context.Background(), athar.AnonymousReader, "")
+	for name, f := range map[string]athar.AttackFilter{"minKilled": {MinKilled: &n}, "text": {Text: "Jalout"}} {
+		t.Run("attacks "+name+" as a public reader", func(t *testing.T) {
+			q, params := neo4jstore.AttacksQueryAs(public, f, athar.OrderDateAsc)
+			assertIndexed(t, mustPlan(t, q, params), q)
+		})
+	}
+	t.Run("every attack, KILLED_DESC as a public reader", func(t *testing.T) {
+		q, params := neo4jstore.AttacksQueryAs(public, athar.AttackFilter{}, athar.OrderKilledDesc)
+		assertIndexed(t, mustPlan(t, q, params), q)
+	})
 	for _, label := range []athar.EntityType{athar.TypeFacility, athar.TypeActor, athar.TypeSource, athar.TypePlace} {
 		t.Run("every "+string(label), func(t *testing.T) {
 			q, params := neo4jstore.EntityListQuery(label, athar.EntityFilter{})

@@ -427,8 +427,9 @@ UNWIND $ids AS id
 MATCH (s:Source {id: id})
 CALL (s) {
   // DISTINCT ends let Neo4j walk the citations breadth-first, each source once, instead of
-  // enumerating every path (which sources citing each other would make explode).
-  OPTIONAL MATCH (s)-[:%s*1..%d]->(t:Source)
+  // enumerating every path (which sources citing each other would make explode). Every source
+  // on the way is one the reader may see: a hidden source passes on no citation (readerView).
+  OPTIONAL MATCH (s) (()-[:%s]->(:Source)){1,%d} (t:Source)
   RETURN DISTINCT t.id AS cited ORDER BY cited
 }
 RETURN id, collect(cited) AS ids`, relOf(athar.TypeSource, "cites"), athar.MaxCitationDepth), map[string]any{"ids": ids})

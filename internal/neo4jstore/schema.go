@@ -137,11 +137,53 @@ CALL (c) {
 		},
 	},
 	{
+		// Access levels on material (issue 12): every source and claim is public until set
+		// otherwise; each keeps its effective rank (accessRank) and the labels of the readers who
+		// may see it (ReadPublic, ReadRestricted; access.go). Each attack keeps its casualty
+		// figures also as public and restricted readers see them (killedLowPublic…), indexed as
+		// the figures every reader sees are; each of those two levels has its own full-text index,
+		// over the nodes its readers may see, so that their scores count only visible texts.
+		// The content hashes of sources and claims go, since their description gained fields: the
+		// next import of an unchanged file rewrites each once. Safe to run again.
+		version: 6,
+		name:    "access levels",
+		schema: []string{
+			"CREATE RANGE INDEX attack_killed_high_public IF NOT EXISTS FOR (n:Attack) ON (n.killedHighPublic)",
+			"CREATE RANGE INDEX attack_killed_sort_public IF NOT EXISTS FOR (n:Attack) ON (n.killedSortPublic)",
+			"CREATE RANGE INDEX attack_killed_high_restricted IF NOT EXISTS FOR (n:Attack) ON (n.killedHighRestricted)",
+			"CREATE RANGE INDEX attack_killed_sort_restricted IF NOT EXISTS FOR (n:Attack) ON (n.killedSortRestricted)",
+			"CREATE FULLTEXT INDEX " + searchIndexPublic + " IF NOT EXISTS FOR (n:Facility|Place|Actor|Event|Attack|" + labelReadPublic + ") " +
+				"ON EACH [n.nameFolded, n.aliasTextFolded, n.titleFolded, n.summaryFolded, n.descriptionFolded, n.quoteFolded, n.textFolded] " +
+				"OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}}",
+			"CREATE FULLTEXT INDEX " + searchIndexRestricted + " IF NOT EXISTS FOR (n:Facility|Place|Actor|Event|Attack|" + labelReadRestricted + ") " +
+				"ON EACH [n.nameFolded, n.aliasTextFolded, n.titleFolded, n.summaryFolded, n.descriptionFolded, n.quoteFolded, n.textFolded] " +
+				"OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}}",
+		},
+		batched: []string{`
+MATCH (n:Source) WHERE n.accessRank IS NULL
+CALL (n) {
+  SET n.accessLevel = coalesce(n.accessLevel, 'PUBLIC'), n.accessRank = 0, n:` + labelReadPublic + `:` + labelReadRestricted + `
+  REMOVE n.contentHash
+} IN TRANSACTIONS OF 2000 ROWS`, `
+MATCH (n:Claim) WHERE n.accessRank IS NULL
+CALL (n) {
+  SET n.accessLevel = coalesce(n.accessLevel, 'PUBLIC'), n.accessRank = 0, n:` + labelReadPublic + `:` + labelReadRestricted + `
+  REMOVE n.contentHash
+} IN TRANSACTIONS OF 2000 ROWS`, `
+MATCH (a:Attack) WHERE a.killedSortPublic IS NULL
+CALL (a) {
+  SET a.killedLowPublic = a.killedLow, a.killedHighPublic = a.killedHigh, a.killedSortPublic = a.killedSort,
+      a.killedCountedLowPublic = a.killedCountedLow, a.killedCountedHighPublic = a.killedCountedHigh,
+      a.killedLowRestricted = a.killedLow, a.killedHighRestricted = a.killedHigh, a.killedSortRestricted = a.killedSort,
+      a.killedCountedLowRestricted = a.killedCountedLow, a.killedCountedHighRestricted = a.killedCountedHigh
+} IN TRANSACTIONS OF 2000 ROWS`},
+	},
+	{
 		// Each attack keeps where a map puts it (mappedLocation) as mapPoint, mapPrecision and
 		// mapFrom, with a point index of its own (issue 13): the map of 100,000 attacks is one
 		// index seek and a grouping, instead of working out each attack's point from its
 		// facilities and places. The backfill works it out once for the attacks that have none.
-		version: 6,
+		version: 7,
 		name:    "mapped points",
 		schema: []string{
 			"CREATE POINT INDEX attack_map_point IF NOT EXISTS FOR (n:Attack) ON (n.mapPoint)",

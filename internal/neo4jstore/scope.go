@@ -144,7 +144,7 @@ func attackScope(f athar.AttackFilter, order athar.AttackOrder, extra ...filter)
 	// instead of sorting every attack.
 	all := "MATCH (a:Attack) WHERE a.startDate IS NOT NULL"
 	if order == athar.OrderKilledDesc || order == athar.OrderKilledAsc {
-		all = "MATCH (a:Attack) WHERE a.killedSort IS NOT NULL"
+		all = "MATCH (a:Attack) WHERE " + figure("a", "killedSort") + " IS NOT NULL"
 	}
 	return buildScope("a", all, filters, p)
 }
@@ -196,7 +196,7 @@ func attackFilters(f athar.AttackFilter, extra ...filter) ([]filter, map[string]
 		{on: set(len(f.FacilityTypes) > 0, "facilityTypes", func() any { return texts(f.FacilityTypes) }),
 			patterns: []string{atFacility}, where: "f.type IN $facilityTypes"},
 		{on: set(f.MinKilled != nil, "minKilled", func() any { return int64(*f.MinKilled) }),
-			patterns: []string{"(a:Attack)"}, where: "a.killedHigh >= $minKilled"},
+			patterns: []string{"(a:Attack)"}, where: figure("a", "killedHigh") + " >= $minKilled"},
 		{on: set(!f.Dates.To.IsZero(), "to", func() any { return neo4j.DateOf(f.Dates.To) }),
 			patterns: []string{"(a:Attack)"}, where: "a.startDate <= $to"},
 		{on: set(!f.Dates.From.IsZero(), "from", func() any { return neo4j.DateOf(f.Dates.From) }),

@@ -101,8 +101,11 @@ func (s *Store) Ping(ctx context.Context) error {
 // The driver retries a read that failed transiently (a lost connection, a lock) with a growing
 // pause, for as long as the request's deadline leaves: each pause ends with the context, so the
 // retries stay inside the deadline.
+//
+// The query runs as the reader of ctx may see the graph (readerView, access.go).
 func (s *Store) read(ctx context.Context, query string, params map[string]any) ([]*neo4j.Record, error) {
 	countRoundTrip(ctx, metrics.AccessRead)
+	query, params = readerView(ctx, query, params)
 	gctx, release, err := s.guard(ctx)
 	if err != nil {
 		return nil, err
@@ -125,7 +128,8 @@ func write[T any](ctx context.Context, s *Store, work func(tx neo4j.ManagedTrans
 	return inTx(ctx, s, neo4j.AccessModeWrite, work)
 }
 
-// readTx runs work in one read transaction, routed to readers.
+// readTx runs work in one read transaction, routed to readers, whose queries run as the reader of
+// ctx may see the graph (readerView, access.go).
 func readTx[T any](ctx context.Context, s *Store, work func(tx neo4j.ManagedTransaction) (T, error)) (T, error) {
 	return inTx(ctx, s, neo4j.AccessModeRead, work)
 }
@@ -158,7 +162,11 @@ func inTx[T any](ctx context.Context, s *Store, mode neo4j.AccessMode, work func
 	var committing atomic.Bool
 	result, err = run(gctx, session, func(tx neo4j.ManagedTransaction) (T, error) {
 		committing.Store(false)
-		r, err := work(countingTx{tx, ctx, access})
+		var view neo4j.ManagedTransaction = countingTx{tx, ctx, access}
+		if mode == neo4j.AccessModeRead {
+			view = viewingTx{view, ctx}
+		}
+		r, err := work(view)
 		committing.Store(err == nil)
 		return r, err
 	}, txTimeout(gctx))

@@ -99,7 +99,8 @@ func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citat
 			return "", athar.Invalid(field+".citations", "reaches %s records, not sources", spec.d.Type.Record())
 		}
 		c, cited := q.fresh("c"), q.fresh("cited")
-		parts = append(parts, fmt.Sprintf("cited: COLLECT { MATCH (%[1]s)-[:%[2]s*1..%[3]d]->(%[4]s:Source) RETURN DISTINCT %[4]s.id AS %[5]s ORDER BY %[5]s }",
+		// Through visible sources only, as Citations reads them.
+		parts = append(parts, fmt.Sprintf("cited: COLLECT { MATCH (%[1]s) (()-[:%[2]s]->(:Source)){1,%[3]d} (%[4]s:Source) RETURN DISTINCT %[4]s.id AS %[5]s ORDER BY %[5]s }",
 			v, relOf(athar.TypeSource, "cites"), athar.MaxCitationDepth, c, cited))
 	}
 	more, err := q.steps(spec, v, steps, field)

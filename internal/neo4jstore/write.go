@@ -26,6 +26,9 @@ func (s *Store) Create(ctx context.Context, e athar.Entity, distinctFrom ...stri
 	if err := athar.CheckDistinctFrom(e.EntityType(), distinctFrom); err != nil {
 		return nil, err
 	}
+	if err := athar.CheckWritable(ctx, "accessLevel", e); err != nil {
+		return nil, err
+	}
 	return write(ctx, s, func(tx neo4j.ManagedTransaction) (athar.Entity, error) {
 		existing, err := getTx(ctx, tx, e.EntityType(), []string{e.EntityID()})
 		if err != nil {
@@ -95,6 +98,13 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		if len(found) == 0 {
 			return nil, athar.NotFound(t.Record(), id)
 		}
+		// Material above the writer's clearance is, to them, not there.
+		if hidden, err := hiddenIDs(ctx, tx, []string{id}); err != nil || len(hidden) > 0 {
+			if err != nil {
+				return nil, err
+			}
+			return nil, athar.NotFound(t.Record(), id)
+		}
 		e := found[0]
 		before := cloneEntity(e)
 		if err := apply(e); err != nil {
@@ -106,6 +116,12 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		athar.Normalize(e)
 		problems, refs := athar.Validate(e)
 		if err := problems.Err(); err != nil {
+			return nil, err
+		}
+		if err := athar.CheckWritable(ctx, "accessLevel", e); err != nil {
+			return nil, err
+		}
+		if err := keepHiddenCitations(ctx, tx, before, e); err != nil {
 			return nil, err
 		}
 		if same, err := sameFields(before, e); err != nil || same {
@@ -122,6 +138,27 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		}
 		return saved, s.recordEntityChange(ctx, tx, before, saved)
 	})
+}
+
+// keepHiddenCitations keeps, in a source's update, the citations of sources its writer may not
+// see: they never saw them, so a new list of citations replaces only those they can.
+func keepHiddenCitations(ctx context.Context, tx neo4j.ManagedTransaction, before, after athar.Entity) error {
+	was, ok := before.(*athar.Source)
+	if !ok || len(was.Cites) == 0 {
+		return nil
+	}
+	hidden, err := hiddenIDs(ctx, tx, was.Cites)
+	if err != nil || len(hidden) == 0 {
+		return err
+	}
+	now := after.(*athar.Source)
+	for _, id := range hidden {
+		if !slices.Contains(now.Cites, id) {
+			now.Cites = append(now.Cites, id)
+		}
+	}
+	slices.Sort(now.Cites)
+	return nil
 }
 
 // curatedBook returns the bookkeeping an update of a dataset's record (or of a dataset's own
@@ -228,7 +265,8 @@ func unknownRef(r athar.Ref) *athar.Error {
 	return athar.UnknownRef(r)
 }
 
-// missingRefs returns the references whose target does not exist: one query per type referred to.
+// missingRefs returns the references whose target does not exist, or is a source or claim above
+// the writer's clearance (which, to them, does not exist): one query per type referred to.
 func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.Ref) ([]athar.Ref, error) {
 	byType := map[athar.EntityType][]string{}
 	for _, r := range refs {
@@ -243,8 +281,8 @@ func missingRefs(ctx context.Context, tx neo4j.ManagedTransaction, refs []athar.
 			continue
 		}
 		recs, err := collect(ctx, tx, fmt.Sprintf(
-			"UNWIND $ids AS id OPTIONAL MATCH (n:%s {id: id}) WITH id, n WHERE n IS NULL RETURN id", labelOf(t)),
-			map[string]any{"ids": ids})
+			"UNWIND $ids AS id OPTIONAL MATCH (n:%s {id: id}) WITH id, n WHERE n IS NULL OR coalesce(n.accessRank, 0) > $clearance RETURN id", labelOf(t)),
+			map[string]any{"ids": ids, "clearance": int64(athar.ClearanceOf(ctx).Rank())})
 		if err != nil {
 			return nil, err
 		}
@@ -294,7 +332,9 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 		if fresh[e.EntityID()] {
 			if t == athar.TypeAttack {
 				// What refreshAttacksQuery gives an attack that no claim is about yet.
-				row["props"].(map[string]any)["killedSort"] = int64(-1)
+				for _, sfx := range figureSuffix {
+					row["props"].(map[string]any)["killedSort"+sfx] = int64(-1)
+				}
 			}
 			created = append(created, row)
 		} else {
@@ -376,6 +416,22 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 	if len(checked) > 0 {
 		if err := checkNoCycle(ctx, tx, spec, parent, checked); err != nil {
 			return nil, err
+		}
+	}
+	if t == athar.TypeSource || t == athar.TypeClaim {
+		ids := make([]string, len(es))
+		for i, e := range es {
+			ids[i] = e.EntityID()
+		}
+		more, err := rank(ctx, tx, t, ids)
+		if err != nil {
+			return nil, err
+		}
+		if len(more) > 0 {
+			if err := lockAttacks(ctx, tx, more); err != nil {
+				return nil, err
+			}
+			attacks = append(attacks, more...)
 		}
 	}
 	if len(attacks) > 0 {
@@ -584,32 +640,52 @@ func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string)
 // aggregate report (one with parts, through aggregateId) adds only what its figures exceed the sum
 // of its parts' by ("at least 116 killed across Syria" beside its parts' 20 adds 96). The refreshed
 // attacks' aggregates are refreshed with them.
-var refreshAttacksQuery = fmt.Sprintf(`
-UNWIND $ids AS id
-MATCH %[4]s
-CALL (a) {
+//
+// It keeps these figures three times over (figureSuffix, access.go): from every claim, and from
+// the claims a reader cleared to public (killedLowPublic…) and to restricted
+// (killedLowRestricted…) may read (accessRank), so that no reader's filter, order, map or timeline
+// is moved by a claim they may not see.
+var refreshAttacksQuery = refreshAttacks()
+
+// refreshAttacks builds refreshAttacksQuery.
+func refreshAttacks() string {
+	var b strings.Builder
+	b.WriteString("UNWIND $ids AS id\nMATCH " + seekID("a", "Attack", "id") + "\n")
+	for r, sfx := range figureSuffix {
+		fmt.Fprintf(&b, `CALL (a) {
   OPTIONAL MATCH (a)<-[:%[1]s]-(c:Claim)
-  WHERE %[2]s
+  WHERE %[2]s AND coalesce(c.accessRank, 0) <= %[3]d
   UNWIND [c.killedLow, c.killedBest, c.killedHigh] AS v
-  RETURN min(v) AS low, max(v) AS high
+  RETURN min(v) AS low%[4]s, max(v) AS high%[4]s
 }
-SET a.killedLow = low, a.killedHigh = high, a.killedSort = coalesce(high, -1)
-WITH collect(a) AS written
+SET a.killedLow%[4]s = low%[4]s, a.killedHigh%[4]s = high%[4]s, a.killedSort%[4]s = coalesce(high%[4]s, -1)
+WITH a
+`, relAbout, backsFigures("c"), r, sfx)
+	}
+	fmt.Fprintf(&b, `WITH collect(a) AS written
 CALL (written) {
   UNWIND written AS a
-  OPTIONAL MATCH (a)-[:%[3]s]->(agg:Attack)
+  OPTIONAL MATCH (a)-[:%[1]s]->(agg:Attack)
   RETURN collect(DISTINCT agg) AS aggregates
 }
 UNWIND written + aggregates AS t
 WITH DISTINCT t
-CALL (t) {
-  OPTIONAL MATCH (t)<-[:%[3]s]-(p:Attack)
-  RETURN count(p) AS parts, sum(coalesce(p.killedLow, 0)) AS partsLow, sum(coalesce(p.killedHigh, p.killedLow, 0)) AS partsHigh
+`, relAggregatedIn)
+	for _, sfx := range figureSuffix {
+		fmt.Fprintf(&b, `CALL (t) {
+  OPTIONAL MATCH (t)<-[:%[1]s]-(p:Attack)
+  RETURN count(p) AS parts, sum(coalesce(p.killedLow%[2]s, 0)) AS partsLow, sum(coalesce(p.killedHigh%[2]s, p.killedLow%[2]s, 0)) AS partsHigh
 }
-SET t.killedCountedLow = CASE WHEN parts = 0 OR t.killedLow IS NULL THEN t.killedLow
-      WHEN t.killedLow > partsLow THEN t.killedLow - partsLow ELSE 0 END,
-    t.killedCountedHigh = CASE WHEN parts = 0 OR t.killedHigh IS NULL THEN t.killedHigh
-      WHEN t.killedHigh > partsHigh THEN t.killedHigh - partsHigh ELSE 0 END`, relAbout, backsFigures("c"), relAggregatedIn, seekID("a", "Attack", "id"))
+SET t.killedCountedLow%[2]s = CASE WHEN parts = 0 OR t.killedLow%[2]s IS NULL THEN t.killedLow%[2]s
+      WHEN t.killedLow%[2]s > partsLow THEN t.killedLow%[2]s - partsLow ELSE 0 END,
+    t.killedCountedHigh%[2]s = CASE WHEN parts = 0 OR t.killedHigh%[2]s IS NULL THEN t.killedHigh%[2]s
+      WHEN t.killedHigh%[2]s > partsHigh THEN t.killedHigh%[2]s - partsHigh ELSE 0 END
+WITH t
+`, relAggregatedIn, sfx)
+	}
+	b.WriteString("RETURN count(t) AS refreshed")
+	return b.String()
+}
 
 // cycleSearchDepth is how far checkNoCycle looks for a way back to the written entity: well beyond
 // any hierarchy the queries walk (athar.MaxPlaceDepth), so that a cycle is found before it matters.

@@ -14,9 +14,15 @@ import (
 // its token expiring at expires (zero: never), and returns the token.
 func MustAccount(tb testing.TB, s *neo4jstore.Store, name string, role athar.Role, expires time.Time) string {
 	tb.Helper()
+	return MustAccountCleared(tb, s, name, role, athar.ClearancePublic, expires)
+}
+
+// MustAccountCleared is MustAccount with the account cleared to clearance.
+func MustAccountCleared(tb testing.TB, s *neo4jstore.Store, name string, role athar.Role, clearance athar.Clearance, expires time.Time) string {
+	tb.Helper()
 	token, id := auth.NewToken()
 	_, secret, _ := auth.ParseToken(token)
-	err := s.CreateAccount(context.Background(), athar.Account{Name: name, Role: role, Clearance: athar.ClearancePublic,
+	err := s.CreateAccount(context.Background(), athar.Account{Name: name, Role: role, Clearance: clearance,
 		TokenID: id, TokenHash: auth.HashSecret(secret), ExpiresAt: expires})
 	if err != nil {
 		tb.Fatalf("adding the account %s: %v", name, err)
