@@ -56,7 +56,7 @@ func writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, cs []athar.C
 // changeRow is a record's properties; those it does not have are left out.
 func changeRow(c athar.Change) map[string]any {
 	row := map[string]any{"id": c.ID, "at": c.At, "by": c.By, "action": c.Action, "entityId": c.EntityID, "entityType": c.EntityType}
-	for k, v := range map[string]string{"before": c.Before, "after": c.After, "reason": c.Reason, "requestId": c.RequestID} {
+	for k, v := range map[string]string{"before": c.Before, "after": c.After, "reason": c.Reason, "requestId": c.RequestID, "otherId": c.OtherID} {
 		if v != "" {
 			row[k] = v
 		}
@@ -143,12 +143,13 @@ func (s *Store) RecordExport(ctx context.Context, which, filter string) error {
 }
 
 // changeFields are what a change record's row returns.
-const changeFields = `c {.id, .at, .by, .action, .entityId, .entityType, .before, .after, .reason, .requestId}`
+const changeFields = `c {.id, .at, .by, .action, .entityId, .entityType, .otherId, .before, .after, .reason, .requestId}`
 
-// History implements athar.Changes, through the index on entityId.
+// History implements athar.Changes, through the indexes on entityId and otherId (the kept entity
+// of a merge).
 func (s *Store) History(ctx context.Context, id string, page athar.PageRequest) (*athar.Page[*athar.Change], error) {
 	params := map[string]any{"entity": id}
-	return s.changePage(ctx, "MATCH (c:Change {entityId: $entity})\n", params, "history", page)
+	return s.changePage(ctx, "CALL () {\n  MATCH (c:Change {entityId: $entity}) RETURN c\n  UNION\n  MATCH (c:Change {otherId: $entity}) RETURN c\n}\n", params, "history", page)
 }
 
 // Changes implements athar.Changes, through the index on at (or on by, when f names an account).
@@ -186,7 +187,7 @@ func (s *Store) changePage(ctx context.Context, q string, params map[string]any,
 		m := field[map[string]any](rowOf(rec), "change")
 		rows[i] = &athar.Change{
 			ID: str(m, "id"), At: timeOf(m, "at").UTC(), By: str(m, "by"), Action: str(m, "action"),
-			EntityID: str(m, "entityId"), EntityType: str(m, "entityType"), Before: str(m, "before"),
+			EntityID: str(m, "entityId"), EntityType: str(m, "entityType"), OtherID: str(m, "otherId"), Before: str(m, "before"),
 			After: str(m, "after"), Reason: str(m, "reason"), RequestID: str(m, "requestId"),
 		}
 	}
