@@ -7,7 +7,7 @@ import (
 	"fmt"
 	"regexp"
 	"slices"
-		"time"
+	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
