@@ -119,7 +119,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	handler := httpapi.NewServer(httpapi.Config{
 		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{
-			Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Logger: logger, Introspection: cfg.Introspection,
+			Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Remover: store, Logger: logger, Introspection: cfg.Introspection,
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, Limits: cfg.Limits,
 			WalkMaxSteps: cfg.WalkMaxSteps, LevelByLevel: cfg.WalkMaxSteps == 0,
 		}),

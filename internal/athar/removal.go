@@ -49,7 +49,7 @@ func Mergeable(t EntityType) bool {
 // A deleted entity leaves every read: its node loses its type's label, and its relationships are
 // recorded on it and removed. Its id cannot be taken by a create (ECONFLICT naming id) and an
 // import leaves it deleted. A merge moves every relationship of the removed entity to the kept one
-// and keeps the removed id as an alias of the kept one (Aliases), which a merge of the kept one
+// and keeps the removed id as an alias of the kept one (Reader.Aliases), which a merge of the kept one
 // into a third carries on to the third.
 type Remover interface {
 	// Delete deletes the entity of type t with the id, with what it cascades to: the claims about
@@ -70,7 +70,4 @@ type Remover interface {
 	// or actor that would be part of itself, a source that would cite itself), ENOTFOUND on keep
 	// or remove (no live entity has the id).
 	Merge(ctx context.Context, t EntityType, keep, remove string) (Entity, error)
-	// Aliases returns, for each of ids that a merge removed, the id of the entity it was merged
-	// into, following later merges; an id that names no merged entity is left out.
-	Aliases(ctx context.Context, ids []string) (map[string]string, error)
 }
