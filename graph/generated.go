@@ -5434,9 +5434,9 @@ failure (INTERNAL, with a requestId), and a document GraphQL itself refuses (an 
 a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
 GRAPHQL_VALIDATION_FAILED).
 
-The payloads leave room for mutations still to come: deleting an entity will answer, say,
-DeletePlacePayload { clientMutationId deletedId userErrors }, and merging two entities a payload
-with the one kept; neither needs a change to the mutations here.
+Deleting an entity answers, say, DeletePlacePayload { clientMutationId deletedId cascadedIds
+userErrors }, and merging two a payload with the one kept and the id removed (see deletePlace,
+restore and mergePlaces below).
 """
 type Mutation {
   "Adds a dataset: an event dataset or incident list whose records an import reads. User errors: INVALID, CONFLICT (the id exists, on input.id)."
@@ -8684,7 +8684,7 @@ type Change {
   at: Time!
   "The account that made it; local for the single-user instance and the command line, anonymous for an anonymous export."
   by: String!
-  "What was done: CREATE, UPDATE, LINK_SAME_INCIDENT, UNLINK_SAME_INCIDENT, CORRECT_MATCH, IMPORT, EXPORT, ACCOUNT_ADD, ACCOUNT_REVOKE."
+  "What was done: CREATE, UPDATE, LINK_SAME_INCIDENT, UNLINK_SAME_INCIDENT, CORRECT_MATCH, IMPORT, EXPORT, ACCOUNT_ADD, ACCOUNT_REVOKE, DELETE, RESTORE, MERGE."
   action: String!
   "The id of what changed: an entity's, a dataset's, bundle, export:<file>, account:<name>."
   entityId: ID!

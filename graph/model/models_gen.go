@@ -539,9 +539,9 @@ type MergeSourcesInput struct {
 // a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
 // GRAPHQL_VALIDATION_FAILED).
 //
-// The payloads leave room for mutations still to come: deleting an entity will answer, say,
-// DeletePlacePayload { clientMutationId deletedId userErrors }, and merging two entities a payload
-// with the one kept; neither needs a change to the mutations here.
+// Deleting an entity answers, say, DeletePlacePayload { clientMutationId deletedId cascadedIds
+// userErrors }, and merging two a payload with the one kept and the id removed (see deletePlace,
+// restore and mergePlaces below).
 type Mutation struct {
 }
 
