@@ -189,7 +189,8 @@ RETURN n.id AS id, type(r) AS rel, startNode(r) = n AS out, o.id AS other,
 }
 
 // Delete implements athar.Remover, in one transaction with its change record (DELETE, on the
-// entity, after: {"type", "cascaded"}).
+// entity, after: {"type", "cascaded"}). A deletion that would record more relationships than the
+// store's limit (WithMaxDeleteLinks) is refused: EINVALID on id.
 func (s *Store) Delete(ctx context.Context, t athar.EntityType, id string) (*athar.Deleted, error) {
 	var p athar.Problems
 	athar.CheckID(&p, "id", t, id)
@@ -221,6 +222,14 @@ RETURN n {.name, .title, .text} AS props, COUNT { (n)<-[:%s]-() } AS records`, l
 			}
 		}
 		cascaded := slices.Clone(ids[1:])
+		recs, err = collect(ctx, tx, "UNWIND $ids AS id MATCH (n:Entity {id: id}) RETURN sum(COUNT { (n)--() }) AS links", map[string]any{"ids": ids})
+		if err != nil {
+			return nil, err
+		}
+		if n := field[int64](rowOf(recs[0]), "links"); n > int64(s.maxDeleteLinks) {
+			return nil, athar.Invalid("id", "%s and what is deleted with it have %d links, more than one deletion records (%d, ATHAR_DELETE_MAX_LINKS): merge it into another instead, or raise the limit",
+				id, n, s.maxDeleteLinks)
+		}
 		links, others, err := readLinks(ctx, tx, ids)
 		if err != nil {
 			return nil, err

@@ -436,3 +436,60 @@ func TestRemoval_OneChangeRecordEach(t *testing.T) {
 		t.Errorf("failed deletion or restore wrote %d records", count()-before)
 	}
 }
+
+// An import of a record whose id a deleted entity keeps leaves it deleted: a deletion is a
+// curator's decision, as a retraction is.
+func TestImport_LeavesDeletedRecordsDeleted(t *testing.T) {
+	s := MustStore(t)
+	ctx := context.Background()
+	removalGraph(t, s)
+	if _, err := s.Delete(ctx, athar.TypeEvent, "event:market"); err != nil {
+		t.Fatal(err)
+	}
+	b := &athar.Bundle{Records: []athar.Record{{Where: "event", Entity: &athar.Event{ID: "event:market", Name: "Market again", Kind: "GATHERING"}}}}
+	for _, r := range b.Records {
+		athar.Normalize(r.Entity)
+	}
+	b.Sort()
+	sum, err := s.Import(ctx, b, neo4jstore.ImportOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sum.Types[athar.TypeEvent]; got == nil || got.Created != 0 || got.Updated != 0 {
+		t.Errorf("import of a deleted event: %+v", got)
+	}
+	if n := neo4jtest.Count(t, "MATCH (n {id: 'event:market'}) RETURN count(n) AS n", nil); n != 1 {
+		t.Errorf("%d nodes hold the deleted event's id after the import, want 1", n)
+	}
+	if es, _ := s.EventsByID(ctx, []string{"event:market"}); len(es) != 0 {
+		t.Errorf("the import brought the deleted event back")
+	}
+	if _, err := s.Restore(ctx, "event:market"); err != nil {
+		t.Fatal(err)
+	}
+	if es, _ := s.EventsByID(ctx, []string{"event:market"}); len(es) != 1 || es[0].Name != "Market" {
+		t.Errorf("restored event: %+v", es)
+	}
+}
+
+// A deletion that would record more links than the store's limit is refused, naming id, and
+// writes nothing.
+func TestDelete_MoreLinksThanTheLimitRefused(t *testing.T) {
+	s := MustStore(t)
+	ctx := context.Background()
+	removalGraph(t, s)
+	limited := neo4jstore.New(neo4jtest.Driver(t), neo4jtest.Database).WithMaxDeleteLinks(3)
+	before := neo4jtest.Count(t, "MATCH (c:Change) RETURN count(c) AS n", nil)
+	if _, err := limited.Delete(ctx, athar.TypePlace, "place:district"); code(err) != athar.EINVALID || field(err) != "id" {
+		t.Errorf("deleting a place of more links than the limit: %v, want invalid id", err)
+	}
+	if es, _ := s.PlacesByID(ctx, []string{"place:district"}); len(es) != 1 {
+		t.Errorf("the refused deletion deleted the place")
+	}
+	if after := neo4jtest.Count(t, "MATCH (c:Change) RETURN count(c) AS n", nil); after != before {
+		t.Errorf("a refused deletion wrote %d records", after-before)
+	}
+	if _, err := limited.Delete(ctx, athar.TypePlace, "place:city"); err != nil {
+		t.Errorf("deleting a place within the limit: %v", err)
+	}
+}
