@@ -284,6 +284,18 @@ func TestMerge_GraphQL(t *testing.T) {
 	if count(remove) != count(keep) {
 		t.Errorf("a filter by the removed id counts %d, by the kept one %d", count(remove), count(keep))
 	}
+	rows := func(id string) int {
+		resp, err := http.Get(c.url + "/export/attacks.csv?actorId=" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return strings.Count(string(b), "\n")
+	}
+	if r, k := rows(remove), rows(keep); r != k || k < 2 {
+		t.Errorf("the CSV export by the removed id has %d lines, by the kept one %d", r, k)
+	}
 	var r struct {
 		Node  *idOnly
 		Nodes []*idOnly
