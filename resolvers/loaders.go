@@ -57,8 +57,10 @@ type Loaders struct {
 	// walker reads a request's tree of entity fields in one query (walkFrom), reading the fields
 	// of what it reaches that the request needs (walkFields).
 	walker athar.Walker
-	// aliases reads what ids a merge removed now name (athar.Reader.Aliases).
+	// aliases reads what ids a merge removed now name (athar.Reader.Aliases); aliasOf does so
+	// for the lookups of one request in one batch ("" for an id no merge removed).
 	aliases      func(ctx context.Context, ids []string) (map[string]string, error)
+	aliasOf      *dataloadgen.Loader[string, string]
 	walkMaxSteps int // the most steps one walk takes (Config.WalkMaxSteps); none when 0
 	fieldsOnce   sync.Once
 	fields       athar.WalkFields
@@ -140,6 +142,7 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 	return &Loaders{
 		walker:     reader,
 		aliases:    reader.Aliases,
+		aliasOf:    valueLoader(wait, reader.Aliases),
 		datasets:   entityLoader(wait, reader.DatasetsByID),
 		places:     entityLoader(wait, reader.PlacesByID),
 		actors:     entityLoader(wait, reader.ActorsByID),

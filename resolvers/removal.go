@@ -127,11 +127,7 @@ func aliasOf(ctx context.Context, id string) (string, error) {
 	if id == "" || !athar.Mergeable(athar.TypeOfID(id)) {
 		return "", nil
 	}
-	aliases, err := loaders(ctx).aliases(ctx, []string{id})
-	if err != nil {
-		return "", err
-	}
-	return aliases[id], nil
+	return loaders(ctx).aliasOf.Load(ctx, id)
 }
 
 // lookup is a typed lookup (place(id), actor(id), …): the entity with the id, walking the
