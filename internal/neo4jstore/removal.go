@@ -751,7 +751,8 @@ func (s *Store) Aliases(ctx context.Context, ids []string) (map[string]string, e
 }
 
 // Merge implements athar.Remover, in one transaction with its change record (MERGE, on the
-// removed entity and, through otherId, the kept one; after: {"mergedInto", "aliases"}).
+// removed entity and, through otherId, the kept one; before: {"aliases"} of the kept one; after:
+// {"mergedInto", "aliases", "removedName"}, the removed one's name or title).
 func (s *Store) Merge(ctx context.Context, t athar.EntityType, keep, remove string) (athar.Entity, error) {
 	if !athar.Mergeable(t) {
 		return nil, fmt.Errorf("neo4jstore: %s entities are not merged", t)
@@ -911,7 +912,14 @@ SET a.mergedInto = $keep`, label, labelDeleted),
 		if err != nil {
 			return nil, err
 		}
-		if c.After, err = jsonText(map[string]any{"mergedInto": keep, "aliases": aliases}); err != nil {
+		removedName := "" // a source's title: a source has no aliases to keep it in
+		for _, k := range []string{"name", "title"} {
+			if f := athar.Describe(t).Field(k); f != nil {
+				removedName = f.Text(removed)
+				break
+			}
+		}
+		if c.After, err = jsonText(map[string]any{"mergedInto": keep, "aliases": aliases, "removedName": removedName}); err != nil {
 			return nil, err
 		}
 		if err := writeChange(ctx, tx, c); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/athar-project/athar/internal/athar"
@@ -305,7 +306,7 @@ func TestMerge_MovesLinksAndAliasesResolve(t *testing.T) {
 		}
 		merges := 0
 		for _, c := range h.Items {
-			if c.Action == athar.ChangeMerge && c.EntityID == "actor:army" && c.OtherID == "actor:forces" {
+			if c.Action == athar.ChangeMerge && c.EntityID == "actor:army" && c.OtherID == "actor:forces" && strings.Contains(c.After, `"removedName":"Army"`) {
 				merges++
 			}
 		}
