@@ -37,12 +37,14 @@ type ResolverRoot interface {
 	Attack() AttackResolver
 	AttackConnection() AttackConnectionResolver
 	Attribution() AttributionResolver
+	Change() ChangeResolver
 	Claim() ClaimResolver
 	Dataset() DatasetResolver
 	DatasetConnection() DatasetConnectionResolver
 	DatasetEstimate() DatasetEstimateResolver
 	DatasetMatch() DatasetMatchResolver
 	Day() DayResolver
+	DeletedEntity() DeletedEntityResolver
 	DuplicateCandidate() DuplicateCandidateResolver
 	Event() EventResolver
 	Facility() FacilityResolver
@@ -215,6 +217,7 @@ type ComplexityRoot struct {
 		EntityID   func(childComplexity int) int
 		EntityType func(childComplexity int) int
 		ID         func(childComplexity int) int
+		OtherID    func(childComplexity int) int
 		Reason     func(childComplexity int) int
 		RequestID  func(childComplexity int) int
 	}
@@ -418,6 +421,83 @@ type ComplexityRoot struct {
 		Month   func(childComplexity int) int
 	}
 
+	DeleteActorPayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	DeleteAttackPayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	DeleteClaimPayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	DeleteDatasetPayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	DeleteEventPayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	DeleteFacilityPayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	DeletePlacePayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	DeleteSourcePayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		DeletedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	DeletedConnection struct {
+		Edges    func(childComplexity int) int
+		Nodes    func(childComplexity int) int
+		PageInfo func(childComplexity int) int
+	}
+
+	DeletedEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DeletedEntity struct {
+		Cascaded  func(childComplexity int) int
+		DeletedAt func(childComplexity int) int
+		DeletedBy func(childComplexity int) int
+		ID        func(childComplexity int) int
+		Reason    func(childComplexity int) int
+		Title     func(childComplexity int) int
+		Type      func(childComplexity int) int
+	}
+
 	DuplicateCandidate struct {
 		AlreadyLinked  func(childComplexity int) int
 		Attack         func(childComplexity int) int
@@ -532,6 +612,34 @@ type ComplexityRoot struct {
 		Location func(childComplexity int) int
 	}
 
+	MergeActorsPayload struct {
+		Actor            func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		RemovedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	MergeFacilitiesPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Facility         func(childComplexity int) int
+		RemovedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	MergePlacesPayload struct {
+		ClientMutationID func(childComplexity int) int
+		Place            func(childComplexity int) int
+		RemovedID        func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
+	MergeSourcesPayload struct {
+		ClientMutationID func(childComplexity int) int
+		RemovedID        func(childComplexity int) int
+		Source           func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
+	}
+
 	Month struct {
 		Attacks func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Days    func(childComplexity int) int
@@ -554,10 +662,23 @@ type ComplexityRoot struct {
 		CreateFacility       func(childComplexity int, input map[string]any) int
 		CreatePlace          func(childComplexity int, input map[string]any) int
 		CreateSource         func(childComplexity int, input map[string]any) int
+		DeleteActor          func(childComplexity int, input model.DeleteActorInput) int
+		DeleteAttack         func(childComplexity int, input model.DeleteAttackInput) int
+		DeleteClaim          func(childComplexity int, input model.DeleteClaimInput) int
+		DeleteDataset        func(childComplexity int, input model.DeleteDatasetInput) int
+		DeleteEvent          func(childComplexity int, input model.DeleteEventInput) int
+		DeleteFacility       func(childComplexity int, input model.DeleteFacilityInput) int
+		DeletePlace          func(childComplexity int, input model.DeletePlaceInput) int
+		DeleteSource         func(childComplexity int, input model.DeleteSourceInput) int
 		LinkSameIncident     func(childComplexity int, input model.LinkSameIncidentInput) int
+		MergeActors          func(childComplexity int, input model.MergeActorsInput) int
+		MergeFacilities      func(childComplexity int, input model.MergeFacilitiesInput) int
+		MergePlaces          func(childComplexity int, input model.MergePlacesInput) int
+		MergeSources         func(childComplexity int, input model.MergeSourcesInput) int
 		RemoveAttackEvent    func(childComplexity int, input model.RemoveAttackEventInput) int
 		RemoveAttackFacility func(childComplexity int, input model.RemoveAttackFacilityInput) int
 		RemoveAttackPlace    func(childComplexity int, input model.RemoveAttackPlaceInput) int
+		Restore              func(childComplexity int, input model.RestoreInput) int
 		RetractClaim         func(childComplexity int, input model.RetractClaimInput) int
 		RevokeAccount        func(childComplexity int, input model.RevokeAccountInput) int
 		UnlinkSameIncident   func(childComplexity int, input model.UnlinkSameIncidentInput) int
@@ -638,6 +759,7 @@ type ComplexityRoot struct {
 		DatasetOverlap     func(childComplexity int, a string, b string, filter *model.AttackFilter, first *int, after *string) int
 		Datasets           func(childComplexity int, first *int, after *string, last *int, before *string) int
 		Day                func(childComplexity int, date time.Time) int
+		Deleted            func(childComplexity int, first *int, after *string) int
 		Event              func(childComplexity int, id string) int
 		Facilities         func(childComplexity int, filter *model.FacilityFilter, first *int, after *string, last *int, before *string) int
 		Facility           func(childComplexity int, id string) int
@@ -692,6 +814,13 @@ type ComplexityRoot struct {
 	RepeatedTargetEdge struct {
 		Cursor func(childComplexity int) int
 		Node   func(childComplexity int) int
+	}
+
+	RestorePayload struct {
+		CascadedIDs      func(childComplexity int) int
+		ClientMutationID func(childComplexity int) int
+		Node             func(childComplexity int) int
+		UserErrors       func(childComplexity int) int
 	}
 
 	RetractClaimPayload struct {
@@ -891,6 +1020,9 @@ type AttributionResolver interface {
 
 	Sources(ctx context.Context, obj *athar.Attribution) ([]*athar.Source, error)
 }
+type ChangeResolver interface {
+	OtherID(ctx context.Context, obj *athar.Change) (*string, error)
+}
 type ClaimResolver interface {
 	Attack(ctx context.Context, obj *athar.Claim) (*athar.Attack, error)
 	Source(ctx context.Context, obj *athar.Claim) (*athar.Source, error)
@@ -929,6 +1061,11 @@ type DatasetMatchResolver interface {
 type DayResolver interface {
 	Month(ctx context.Context, obj *athar.TimeNode) (*athar.TimeNode, error)
 	Attacks(ctx context.Context, obj *athar.TimeNode, first *int, after *string, last *int, before *string) (*model.AttackConnection, error)
+}
+type DeletedEntityResolver interface {
+	Type(ctx context.Context, obj *athar.Deleted) (string, error)
+
+	Reason(ctx context.Context, obj *athar.Deleted) (*string, error)
 }
 type DuplicateCandidateResolver interface {
 	Attack(ctx context.Context, obj *athar.DuplicateCandidate) (*athar.Attack, error)
@@ -987,6 +1124,19 @@ type MutationResolver interface {
 	UnlinkSameIncident(ctx context.Context, input model.UnlinkSameIncidentInput) (*model.UnlinkSameIncidentPayload, error)
 	AddAccount(ctx context.Context, input model.AddAccountInput) (*model.AddAccountPayload, error)
 	RevokeAccount(ctx context.Context, input model.RevokeAccountInput) (*model.RevokeAccountPayload, error)
+	DeletePlace(ctx context.Context, input model.DeletePlaceInput) (*gqltypes.DeletePayload, error)
+	DeleteActor(ctx context.Context, input model.DeleteActorInput) (*gqltypes.DeletePayload, error)
+	DeleteFacility(ctx context.Context, input model.DeleteFacilityInput) (*gqltypes.DeletePayload, error)
+	DeleteSource(ctx context.Context, input model.DeleteSourceInput) (*gqltypes.DeletePayload, error)
+	DeleteEvent(ctx context.Context, input model.DeleteEventInput) (*gqltypes.DeletePayload, error)
+	DeleteAttack(ctx context.Context, input model.DeleteAttackInput) (*gqltypes.DeletePayload, error)
+	DeleteClaim(ctx context.Context, input model.DeleteClaimInput) (*gqltypes.DeletePayload, error)
+	DeleteDataset(ctx context.Context, input model.DeleteDatasetInput) (*gqltypes.DeletePayload, error)
+	Restore(ctx context.Context, input model.RestoreInput) (*gqltypes.RestorePayload, error)
+	MergePlaces(ctx context.Context, input model.MergePlacesInput) (*gqltypes.MergePayload, error)
+	MergeActors(ctx context.Context, input model.MergeActorsInput) (*gqltypes.MergePayload, error)
+	MergeFacilities(ctx context.Context, input model.MergeFacilitiesInput) (*gqltypes.MergePayload, error)
+	MergeSources(ctx context.Context, input model.MergeSourcesInput) (*gqltypes.MergePayload, error)
 }
 type NearbyFacilityResolver interface {
 	Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error)
@@ -1033,6 +1183,7 @@ type QueryResolver interface {
 	History(ctx context.Context, id string, first *int, after *string) (*model.ChangeConnection, error)
 	Changes(ctx context.Context, since *time.Time, until *time.Time, by *string, first *int, after *string) (*model.ChangeConnection, error)
 	Accounts(ctx context.Context) ([]*athar.Account, error)
+	Deleted(ctx context.Context, first *int, after *string) (*model.DeletedConnection, error)
 }
 type RepeatedTargetResolver interface {
 	Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error)
@@ -1750,6 +1901,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Change.ID(childComplexity), true
+	case "Change.otherId":
+		if e.ComplexityRoot.Change.OtherID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Change.OtherID(childComplexity), true
 	case "Change.reason":
 		if e.ComplexityRoot.Change.Reason == nil {
 			break
@@ -2547,6 +2704,281 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Day.Month(childComplexity), true
 
+	case "DeleteActorPayload.cascadedIds":
+		if e.ComplexityRoot.DeleteActorPayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteActorPayload.CascadedIDs(childComplexity), true
+	case "DeleteActorPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteActorPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteActorPayload.ClientMutationID(childComplexity), true
+	case "DeleteActorPayload.deletedId":
+		if e.ComplexityRoot.DeleteActorPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteActorPayload.DeletedID(childComplexity), true
+	case "DeleteActorPayload.userErrors":
+		if e.ComplexityRoot.DeleteActorPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteActorPayload.UserErrors(childComplexity), true
+
+	case "DeleteAttackPayload.cascadedIds":
+		if e.ComplexityRoot.DeleteAttackPayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAttackPayload.CascadedIDs(childComplexity), true
+	case "DeleteAttackPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteAttackPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAttackPayload.ClientMutationID(childComplexity), true
+	case "DeleteAttackPayload.deletedId":
+		if e.ComplexityRoot.DeleteAttackPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAttackPayload.DeletedID(childComplexity), true
+	case "DeleteAttackPayload.userErrors":
+		if e.ComplexityRoot.DeleteAttackPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteAttackPayload.UserErrors(childComplexity), true
+
+	case "DeleteClaimPayload.cascadedIds":
+		if e.ComplexityRoot.DeleteClaimPayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteClaimPayload.CascadedIDs(childComplexity), true
+	case "DeleteClaimPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteClaimPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteClaimPayload.ClientMutationID(childComplexity), true
+	case "DeleteClaimPayload.deletedId":
+		if e.ComplexityRoot.DeleteClaimPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteClaimPayload.DeletedID(childComplexity), true
+	case "DeleteClaimPayload.userErrors":
+		if e.ComplexityRoot.DeleteClaimPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteClaimPayload.UserErrors(childComplexity), true
+
+	case "DeleteDatasetPayload.cascadedIds":
+		if e.ComplexityRoot.DeleteDatasetPayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteDatasetPayload.CascadedIDs(childComplexity), true
+	case "DeleteDatasetPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteDatasetPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteDatasetPayload.ClientMutationID(childComplexity), true
+	case "DeleteDatasetPayload.deletedId":
+		if e.ComplexityRoot.DeleteDatasetPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteDatasetPayload.DeletedID(childComplexity), true
+	case "DeleteDatasetPayload.userErrors":
+		if e.ComplexityRoot.DeleteDatasetPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteDatasetPayload.UserErrors(childComplexity), true
+
+	case "DeleteEventPayload.cascadedIds":
+		if e.ComplexityRoot.DeleteEventPayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteEventPayload.CascadedIDs(childComplexity), true
+	case "DeleteEventPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteEventPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteEventPayload.ClientMutationID(childComplexity), true
+	case "DeleteEventPayload.deletedId":
+		if e.ComplexityRoot.DeleteEventPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteEventPayload.DeletedID(childComplexity), true
+	case "DeleteEventPayload.userErrors":
+		if e.ComplexityRoot.DeleteEventPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteEventPayload.UserErrors(childComplexity), true
+
+	case "DeleteFacilityPayload.cascadedIds":
+		if e.ComplexityRoot.DeleteFacilityPayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFacilityPayload.CascadedIDs(childComplexity), true
+	case "DeleteFacilityPayload.clientMutationId":
+		if e.ComplexityRoot.DeleteFacilityPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFacilityPayload.ClientMutationID(childComplexity), true
+	case "DeleteFacilityPayload.deletedId":
+		if e.ComplexityRoot.DeleteFacilityPayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFacilityPayload.DeletedID(childComplexity), true
+	case "DeleteFacilityPayload.userErrors":
+		if e.ComplexityRoot.DeleteFacilityPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteFacilityPayload.UserErrors(childComplexity), true
+
+	case "DeletePlacePayload.cascadedIds":
+		if e.ComplexityRoot.DeletePlacePayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePlacePayload.CascadedIDs(childComplexity), true
+	case "DeletePlacePayload.clientMutationId":
+		if e.ComplexityRoot.DeletePlacePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePlacePayload.ClientMutationID(childComplexity), true
+	case "DeletePlacePayload.deletedId":
+		if e.ComplexityRoot.DeletePlacePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePlacePayload.DeletedID(childComplexity), true
+	case "DeletePlacePayload.userErrors":
+		if e.ComplexityRoot.DeletePlacePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletePlacePayload.UserErrors(childComplexity), true
+
+	case "DeleteSourcePayload.cascadedIds":
+		if e.ComplexityRoot.DeleteSourcePayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteSourcePayload.CascadedIDs(childComplexity), true
+	case "DeleteSourcePayload.clientMutationId":
+		if e.ComplexityRoot.DeleteSourcePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteSourcePayload.ClientMutationID(childComplexity), true
+	case "DeleteSourcePayload.deletedId":
+		if e.ComplexityRoot.DeleteSourcePayload.DeletedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteSourcePayload.DeletedID(childComplexity), true
+	case "DeleteSourcePayload.userErrors":
+		if e.ComplexityRoot.DeleteSourcePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeleteSourcePayload.UserErrors(childComplexity), true
+
+	case "DeletedConnection.edges":
+		if e.ComplexityRoot.DeletedConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedConnection.Edges(childComplexity), true
+	case "DeletedConnection.nodes":
+		if e.ComplexityRoot.DeletedConnection.Nodes == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedConnection.Nodes(childComplexity), true
+	case "DeletedConnection.pageInfo":
+		if e.ComplexityRoot.DeletedConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedConnection.PageInfo(childComplexity), true
+
+	case "DeletedEdge.cursor":
+		if e.ComplexityRoot.DeletedEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEdge.Cursor(childComplexity), true
+	case "DeletedEdge.node":
+		if e.ComplexityRoot.DeletedEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEdge.Node(childComplexity), true
+
+	case "DeletedEntity.cascadedIds":
+		if e.ComplexityRoot.DeletedEntity.Cascaded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEntity.Cascaded(childComplexity), true
+	case "DeletedEntity.deletedAt":
+		if e.ComplexityRoot.DeletedEntity.DeletedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEntity.DeletedAt(childComplexity), true
+	case "DeletedEntity.deletedBy":
+		if e.ComplexityRoot.DeletedEntity.DeletedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEntity.DeletedBy(childComplexity), true
+	case "DeletedEntity.id":
+		if e.ComplexityRoot.DeletedEntity.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEntity.ID(childComplexity), true
+	case "DeletedEntity.reason":
+		if e.ComplexityRoot.DeletedEntity.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEntity.Reason(childComplexity), true
+	case "DeletedEntity.title":
+		if e.ComplexityRoot.DeletedEntity.Title == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEntity.Title(childComplexity), true
+	case "DeletedEntity.type":
+		if e.ComplexityRoot.DeletedEntity.Type == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeletedEntity.Type(childComplexity), true
+
 	case "DuplicateCandidate.alreadyLinked":
 		if e.ComplexityRoot.DuplicateCandidate.AlreadyLinked == nil {
 			break
@@ -3013,6 +3445,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.MappedLocation.Location(childComplexity), true
 
+	case "MergeActorsPayload.actor":
+		if e.ComplexityRoot.MergeActorsPayload.Actor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeActorsPayload.Actor(childComplexity), true
+	case "MergeActorsPayload.clientMutationId":
+		if e.ComplexityRoot.MergeActorsPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeActorsPayload.ClientMutationID(childComplexity), true
+	case "MergeActorsPayload.removedId":
+		if e.ComplexityRoot.MergeActorsPayload.RemovedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeActorsPayload.RemovedID(childComplexity), true
+	case "MergeActorsPayload.userErrors":
+		if e.ComplexityRoot.MergeActorsPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeActorsPayload.UserErrors(childComplexity), true
+
+	case "MergeFacilitiesPayload.clientMutationId":
+		if e.ComplexityRoot.MergeFacilitiesPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeFacilitiesPayload.ClientMutationID(childComplexity), true
+	case "MergeFacilitiesPayload.facility":
+		if e.ComplexityRoot.MergeFacilitiesPayload.Facility == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeFacilitiesPayload.Facility(childComplexity), true
+	case "MergeFacilitiesPayload.removedId":
+		if e.ComplexityRoot.MergeFacilitiesPayload.RemovedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeFacilitiesPayload.RemovedID(childComplexity), true
+	case "MergeFacilitiesPayload.userErrors":
+		if e.ComplexityRoot.MergeFacilitiesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeFacilitiesPayload.UserErrors(childComplexity), true
+
+	case "MergePlacesPayload.clientMutationId":
+		if e.ComplexityRoot.MergePlacesPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergePlacesPayload.ClientMutationID(childComplexity), true
+	case "MergePlacesPayload.place":
+		if e.ComplexityRoot.MergePlacesPayload.Place == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergePlacesPayload.Place(childComplexity), true
+	case "MergePlacesPayload.removedId":
+		if e.ComplexityRoot.MergePlacesPayload.RemovedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergePlacesPayload.RemovedID(childComplexity), true
+	case "MergePlacesPayload.userErrors":
+		if e.ComplexityRoot.MergePlacesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergePlacesPayload.UserErrors(childComplexity), true
+
+	case "MergeSourcesPayload.clientMutationId":
+		if e.ComplexityRoot.MergeSourcesPayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeSourcesPayload.ClientMutationID(childComplexity), true
+	case "MergeSourcesPayload.removedId":
+		if e.ComplexityRoot.MergeSourcesPayload.RemovedID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeSourcesPayload.RemovedID(childComplexity), true
+	case "MergeSourcesPayload.source":
+		if e.ComplexityRoot.MergeSourcesPayload.Source == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeSourcesPayload.Source(childComplexity), true
+	case "MergeSourcesPayload.userErrors":
+		if e.ComplexityRoot.MergeSourcesPayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.MergeSourcesPayload.UserErrors(childComplexity), true
+
 	case "Month.attacks":
 		if e.ComplexityRoot.Month.Attacks == nil {
 			break
@@ -3192,6 +3724,94 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.CreateSource(childComplexity, args["input"].(map[string]any)), true
+	case "Mutation.deleteActor":
+		if e.ComplexityRoot.Mutation.DeleteActor == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteActor_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteActor(childComplexity, args["input"].(model.DeleteActorInput)), true
+	case "Mutation.deleteAttack":
+		if e.ComplexityRoot.Mutation.DeleteAttack == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteAttack_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteAttack(childComplexity, args["input"].(model.DeleteAttackInput)), true
+	case "Mutation.deleteClaim":
+		if e.ComplexityRoot.Mutation.DeleteClaim == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteClaim_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteClaim(childComplexity, args["input"].(model.DeleteClaimInput)), true
+	case "Mutation.deleteDataset":
+		if e.ComplexityRoot.Mutation.DeleteDataset == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteDataset_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteDataset(childComplexity, args["input"].(model.DeleteDatasetInput)), true
+	case "Mutation.deleteEvent":
+		if e.ComplexityRoot.Mutation.DeleteEvent == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteEvent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteEvent(childComplexity, args["input"].(model.DeleteEventInput)), true
+	case "Mutation.deleteFacility":
+		if e.ComplexityRoot.Mutation.DeleteFacility == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteFacility_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteFacility(childComplexity, args["input"].(model.DeleteFacilityInput)), true
+	case "Mutation.deletePlace":
+		if e.ComplexityRoot.Mutation.DeletePlace == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deletePlace_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeletePlace(childComplexity, args["input"].(model.DeletePlaceInput)), true
+	case "Mutation.deleteSource":
+		if e.ComplexityRoot.Mutation.DeleteSource == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_deleteSource_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DeleteSource(childComplexity, args["input"].(model.DeleteSourceInput)), true
 	case "Mutation.linkSameIncident":
 		if e.ComplexityRoot.Mutation.LinkSameIncident == nil {
 			break
@@ -3203,6 +3823,50 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.LinkSameIncident(childComplexity, args["input"].(model.LinkSameIncidentInput)), true
+	case "Mutation.mergeActors":
+		if e.ComplexityRoot.Mutation.MergeActors == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeActors_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeActors(childComplexity, args["input"].(model.MergeActorsInput)), true
+	case "Mutation.mergeFacilities":
+		if e.ComplexityRoot.Mutation.MergeFacilities == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeFacilities_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeFacilities(childComplexity, args["input"].(model.MergeFacilitiesInput)), true
+	case "Mutation.mergePlaces":
+		if e.ComplexityRoot.Mutation.MergePlaces == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergePlaces_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergePlaces(childComplexity, args["input"].(model.MergePlacesInput)), true
+	case "Mutation.mergeSources":
+		if e.ComplexityRoot.Mutation.MergeSources == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_mergeSources_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.MergeSources(childComplexity, args["input"].(model.MergeSourcesInput)), true
 	case "Mutation.removeAttackEvent":
 		if e.ComplexityRoot.Mutation.RemoveAttackEvent == nil {
 			break
@@ -3236,6 +3900,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.RemoveAttackPlace(childComplexity, args["input"].(model.RemoveAttackPlaceInput)), true
+	case "Mutation.restore":
+		if e.ComplexityRoot.Mutation.Restore == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_restore_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.Restore(childComplexity, args["input"].(model.RestoreInput)), true
 	case "Mutation.retractClaim":
 		if e.ComplexityRoot.Mutation.RetractClaim == nil {
 			break
@@ -3710,6 +4385,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Day(childComplexity, args["date"].(time.Time)), true
+	case "Query.deleted":
+		if e.ComplexityRoot.Query.Deleted == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deleted_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.Deleted(childComplexity, args["first"].(*int), args["after"].(*string)), true
 	case "Query.event":
 		if e.ComplexityRoot.Query.Event == nil {
 			break
@@ -4023,6 +4709,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.RepeatedTargetEdge.Node(childComplexity), true
+
+	case "RestorePayload.cascadedIds":
+		if e.ComplexityRoot.RestorePayload.CascadedIDs == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestorePayload.CascadedIDs(childComplexity), true
+	case "RestorePayload.clientMutationId":
+		if e.ComplexityRoot.RestorePayload.ClientMutationID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestorePayload.ClientMutationID(childComplexity), true
+	case "RestorePayload.node":
+		if e.ComplexityRoot.RestorePayload.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestorePayload.Node(childComplexity), true
+	case "RestorePayload.userErrors":
+		if e.ComplexityRoot.RestorePayload.UserErrors == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestorePayload.UserErrors(childComplexity), true
 
 	case "RetractClaimPayload.claim":
 		if e.ComplexityRoot.RetractClaimPayload.Claim == nil {
@@ -4561,14 +5272,27 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 		ec.unmarshalInputCreateSourceInput,
 		ec.unmarshalInputDateInput,
 		ec.unmarshalInputDateRangeInput,
+		ec.unmarshalInputDeleteActorInput,
+		ec.unmarshalInputDeleteAttackInput,
+		ec.unmarshalInputDeleteClaimInput,
+		ec.unmarshalInputDeleteDatasetInput,
+		ec.unmarshalInputDeleteEventInput,
+		ec.unmarshalInputDeleteFacilityInput,
+		ec.unmarshalInputDeletePlaceInput,
+		ec.unmarshalInputDeleteSourceInput,
 		ec.unmarshalInputFacilityFilter,
 		ec.unmarshalInputLinkSameIncidentInput,
 		ec.unmarshalInputLocationInput,
+		ec.unmarshalInputMergeActorsInput,
+		ec.unmarshalInputMergeFacilitiesInput,
+		ec.unmarshalInputMergePlacesInput,
+		ec.unmarshalInputMergeSourcesInput,
 		ec.unmarshalInputNearInput,
 		ec.unmarshalInputPlaceFilter,
 		ec.unmarshalInputRemoveAttackEventInput,
 		ec.unmarshalInputRemoveAttackFacilityInput,
 		ec.unmarshalInputRemoveAttackPlaceInput,
+		ec.unmarshalInputRestoreInput,
 		ec.unmarshalInputRetractClaimInput,
 		ec.unmarshalInputRevokeAccountInput,
 		ec.unmarshalInputSourceFilter,
@@ -4735,9 +5459,9 @@ failure (INTERNAL, with a requestId), and a document GraphQL itself refuses (an 
 a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
 GRAPHQL_VALIDATION_FAILED).
 
-The payloads leave room for mutations still to come: deleting an entity will answer, say,
-DeletePlacePayload { clientMutationId deletedId userErrors }, and merging two entities a payload
-with the one kept; neither needs a change to the mutations here.
+Deleting an entity answers, say, DeletePlacePayload { clientMutationId deletedId cascadedIds
+userErrors }, and merging two a payload with the one kept and the id removed (see deletePlace,
+restore and mergePlaces below).
 """
 type Mutation {
   "Adds a dataset: an event dataset or incident list whose records an import reads. User errors: INVALID, CONFLICT (the id exists, on input.id)."
@@ -8038,7 +8762,7 @@ type Change {
   at: Time!
   "The account that made it; local for the single-user instance and the command line, anonymous for an anonymous export."
   by: String!
-  "What was done: CREATE, UPDATE, LINK_SAME_INCIDENT, UNLINK_SAME_INCIDENT, CORRECT_MATCH, IMPORT, EXPORT, ACCOUNT_ADD, ACCOUNT_REVOKE."
+  "What was done: CREATE, UPDATE, LINK_SAME_INCIDENT, UNLINK_SAME_INCIDENT, CORRECT_MATCH, IMPORT, EXPORT, ACCOUNT_ADD, ACCOUNT_REVOKE, DELETE, RESTORE, MERGE."
   action: String!
   "The id of what changed: an entity's, a dataset's, bundle, export:<file>, account:<name>."
   entityId: ID!
@@ -8153,6 +8877,461 @@ type RevokeAccountPayload {
   account: Account
   "What was wrong with the input; empty when the account was revoked."
   userErrors: [UserError!]!
+}
+
+# Deletion, restore and merge (issue 12). A deleted entity leaves every read (lists and their
+# totalCount, search, filters, node and the typed lookups, walks, maps, timelines, graph and
+# exports) and is kept, with its links, for restore. A merge keeps the removed id as an alias of
+# the kept entity. Editors and admins only, as every mutation.
+
+extend type Mutation {
+  """
+  Deletes a place: it and its links leave every read, and are kept for restore. Its id cannot be
+  taken by a create until then, and an import leaves it deleted. One change record
+  (DELETE). User errors: NOT_FOUND (input.id: no place has it, or it is deleted already), INVALID (input.id).
+  """
+  deletePlace("The place's id and why it is deleted." input: DeletePlaceInput!): DeletePlacePayload
+  """
+  Deletes an actor: it and its links leave every read, and are kept for restore. Its id cannot be
+  taken by a create until then, and an import leaves it deleted. One change record
+  (DELETE). User errors: NOT_FOUND (input.id: no actor has it, or it is deleted already), INVALID (input.id).
+  """
+  deleteActor("The actor's id and why it is deleted." input: DeleteActorInput!): DeleteActorPayload
+  """
+  Deletes a facility: it and its links leave every read, and are kept for restore. Its id cannot be
+  taken by a create until then, and an import leaves it deleted. One change record
+  (DELETE). User errors: NOT_FOUND (input.id: no facility has it, or it is deleted already), INVALID (input.id).
+  """
+  deleteFacility("The facility's id and why it is deleted." input: DeleteFacilityInput!): DeleteFacilityPayload
+  """
+  Deletes a source: it and its links leave every read, and are kept for restore. Its id cannot be
+  taken by a create until then, and an import leaves it deleted. The claims read in it are deleted with it, and come back with it. One change record
+  (DELETE). User errors: NOT_FOUND (input.id: no source has it, or it is deleted already), INVALID (input.id).
+  """
+  deleteSource("The source's id and why it is deleted." input: DeleteSourceInput!): DeleteSourcePayload
+  """
+  Deletes an event: it and its links leave every read, and are kept for restore. Its id cannot be
+  taken by a create until then, and an import leaves it deleted. One change record
+  (DELETE). User errors: NOT_FOUND (input.id: no event has it, or it is deleted already), INVALID (input.id).
+  """
+  deleteEvent("The event's id and why it is deleted." input: DeleteEventInput!): DeleteEventPayload
+  """
+  Deletes an attack: it and its links leave every read, and are kept for restore. Its id cannot be
+  taken by a create until then, and an import leaves it deleted. Its claims are deleted with it, and come back with it. One change record
+  (DELETE). User errors: NOT_FOUND (input.id: no attack has it, or it is deleted already), INVALID (input.id).
+  """
+  deleteAttack("The attack's id and why it is deleted." input: DeleteAttackInput!): DeleteAttackPayload
+  """
+  Deletes a claim: it and its links leave every read, and are kept for restore. Its id cannot be
+  taken by a create until then, and an import leaves it deleted. One change record
+  (DELETE). User errors: NOT_FOUND (input.id: no claim has it, or it is deleted already), INVALID (input.id).
+  """
+  deleteClaim("The claim's id and why it is deleted." input: DeleteClaimInput!): DeleteClaimPayload
+  """
+  Deletes a dataset: it and its links leave every read, and are kept for restore. Its id cannot be
+  taken by a create until then, and an import leaves it deleted. A dataset that still holds records is not deleted (INVALID on input.id): its next import would write them again. One change record
+  (DELETE). User errors: NOT_FOUND (input.id: no dataset has it, or it is deleted already), INVALID (input.id).
+  """
+  deleteDataset("The dataset's id and why it is deleted." input: DeleteDatasetInput!): DeleteDatasetPayload
+  """
+  Brings back a deleted entity, with what was deleted with it (an attack's or a source's claims)
+  and every link whose other end exists; a link to an entity still deleted comes back when that
+  one is restored. A claim comes back only with its attack and its source. One change record
+  (RESTORE). User errors: NOT_FOUND (input.id names nothing), INVALID (input.id: it is not deleted;
+  it was merged, which is not undone; it was deleted with another entity that is still deleted,
+  which brings it back).
+  """
+  restore("The deleted entity's id and why it is restored." input: RestoreInput!): RestorePayload
+  """
+  Merges two places that are one: every link of remove (both ways, every kind: attacks, claims,
+  parts, dataset matches) moves to keep, without doubling one keep has, and remove's name and
+  aliases join keep's aliases. remove becomes an alias of keep: node, nodes, place(id) and the filters
+  that take place ids resolve it to keep (also after keep is merged on). A merge that would make a place part of itself (one inside the other through partOf) is refused. A merge is not
+  undone (restore refuses a merged id): the moved links are keep's own from then on. One change
+  record (MERGE), in the history of both. User errors: INVALID (input.remove: the same as keep, an
+  id of another type, or a cycle; input.keep: a cycle), NOT_FOUND (input.keep or input.remove).
+  """
+  mergePlaces("The place to keep, the one to remove and why." input: MergePlacesInput!): MergePlacesPayload
+  """
+  Merges two actors that are one: every link of remove (both ways, every kind: attacks, claims,
+  parts, dataset matches) moves to keep, without doubling one keep has, and remove's name and
+  aliases join keep's aliases. remove becomes an alias of keep: node, nodes, actor(id) and the filters
+  that take actor ids resolve it to keep (also after keep is merged on). A merge that would make an actor part of itself (one part of the other through partOf) is refused. A merge is not
+  undone (restore refuses a merged id): the moved links are keep's own from then on. One change
+  record (MERGE), in the history of both. User errors: INVALID (input.remove: the same as keep, an
+  id of another type, or a cycle; input.keep: a cycle), NOT_FOUND (input.keep or input.remove).
+  """
+  mergeActors("The actor to keep, the one to remove and why." input: MergeActorsInput!): MergeActorsPayload
+  """
+  Merges two facilities that are one: every link of remove (both ways, every kind: attacks, claims,
+  parts, dataset matches) moves to keep, without doubling one keep has, and remove's name and
+  aliases join keep's aliases. remove becomes an alias of keep: node, nodes, facility(id) and the filters
+  that take facility ids resolve it to keep (also after keep is merged on). A merge is not
+  undone (restore refuses a merged id): the moved links are keep's own from then on. One change
+  record (MERGE), in the history of both. User errors: INVALID (input.remove: the same as keep, an
+  id of another type, or a cycle; input.keep: a cycle), NOT_FOUND (input.keep or input.remove).
+  """
+  mergeFacilities("The facility to keep, the one to remove and why." input: MergeFacilitiesInput!): MergeFacilitiesPayload
+  """
+  Merges two sources that are one: every link of remove (both ways, every kind: attacks, claims,
+  parts, dataset matches) moves to keep, without doubling one keep has, and remove's name and
+  aliases join keep's aliases. remove becomes an alias of keep: node, nodes, source(id) and the filters
+  that take source ids resolve it to keep (also after keep is merged on). A merge that would make a source cite itself (one citing the other through cites) is refused; a source has no aliases, so the removed title is kept in the change record. A merge is not
+  undone (restore refuses a merged id): the moved links are keep's own from then on. One change
+  record (MERGE), in the history of both. User errors: INVALID (input.remove: the same as keep, an
+  id of another type, or a cycle; input.keep: a cycle), NOT_FOUND (input.keep or input.remove).
+  """
+  mergeSources("The source to keep, the one to remove and why." input: MergeSourcesInput!): MergeSourcesPayload
+}
+
+"The input of deletePlace."
+input DeletePlaceInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the place to delete."
+  id: ID!
+  "Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of deletePlace."
+type DeletePlacePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The id of the place deleted; null when it was not."
+  deletedId: ID
+  "The ids deleted with it (claims), in id order; empty when none, null when nothing was deleted."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was deleted."
+  userErrors: [UserError!]!
+}
+
+"The input of deleteActor."
+input DeleteActorInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the actor to delete."
+  id: ID!
+  "Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of deleteActor."
+type DeleteActorPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The id of the actor deleted; null when it was not."
+  deletedId: ID
+  "The ids deleted with it (claims), in id order; empty when none, null when nothing was deleted."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was deleted."
+  userErrors: [UserError!]!
+}
+
+"The input of deleteFacility."
+input DeleteFacilityInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the facility to delete."
+  id: ID!
+  "Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of deleteFacility."
+type DeleteFacilityPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The id of the facility deleted; null when it was not."
+  deletedId: ID
+  "The ids deleted with it (claims), in id order; empty when none, null when nothing was deleted."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was deleted."
+  userErrors: [UserError!]!
+}
+
+"The input of deleteSource."
+input DeleteSourceInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the source to delete."
+  id: ID!
+  "Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of deleteSource."
+type DeleteSourcePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The id of the source deleted; null when it was not."
+  deletedId: ID
+  "The ids deleted with it (claims), in id order; empty when none, null when nothing was deleted."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was deleted."
+  userErrors: [UserError!]!
+}
+
+"The input of deleteEvent."
+input DeleteEventInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the event to delete."
+  id: ID!
+  "Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of deleteEvent."
+type DeleteEventPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The id of the event deleted; null when it was not."
+  deletedId: ID
+  "The ids deleted with it (claims), in id order; empty when none, null when nothing was deleted."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was deleted."
+  userErrors: [UserError!]!
+}
+
+"The input of deleteAttack."
+input DeleteAttackInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the attack to delete."
+  id: ID!
+  "Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of deleteAttack."
+type DeleteAttackPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The id of the attack deleted; null when it was not."
+  deletedId: ID
+  "The ids deleted with it (claims), in id order; empty when none, null when nothing was deleted."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was deleted."
+  userErrors: [UserError!]!
+}
+
+"The input of deleteClaim."
+input DeleteClaimInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the claim to delete."
+  id: ID!
+  "Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of deleteClaim."
+type DeleteClaimPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The id of the claim deleted; null when it was not."
+  deletedId: ID
+  "The ids deleted with it (claims), in id order; empty when none, null when nothing was deleted."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was deleted."
+  userErrors: [UserError!]!
+}
+
+"The input of deleteDataset."
+input DeleteDatasetInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the dataset to delete."
+  id: ID!
+  "Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of deleteDataset."
+type DeleteDatasetPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The id of the dataset deleted; null when it was not."
+  deletedId: ID
+  "The ids deleted with it (claims), in id order; empty when none, null when nothing was deleted."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was deleted."
+  userErrors: [UserError!]!
+}
+
+"The input of restore."
+input RestoreInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the deleted entity (see deleted)."
+  id: ID!
+  "Why it is restored, kept in its change record; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of restore."
+type RestorePayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The entity restored, as it is now; null when it was not."
+  node: Node
+  "The ids restored with it (claims), in id order; null when nothing was restored."
+  cascadedIds: [ID!]
+  "What was wrong with the input; empty when it was restored."
+  userErrors: [UserError!]!
+}
+
+"The input of mergePlaces."
+input MergePlacesInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the place to keep."
+  keep: ID!
+  "The id of the place merged into keep, which becomes its alias."
+  remove: ID!
+  "Why they are merged, kept in the change record; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of mergePlaces."
+type MergePlacesPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The kept place, with the links and aliases of the removed one; null when nothing was merged."
+  place: Place
+  "The id merged away, now an alias of the kept one; null when nothing was merged."
+  removedId: ID
+  "What was wrong with the input; empty when they were merged."
+  userErrors: [UserError!]!
+}
+
+"The input of mergeActors."
+input MergeActorsInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the actor to keep."
+  keep: ID!
+  "The id of the actor merged into keep, which becomes its alias."
+  remove: ID!
+  "Why they are merged, kept in the change record; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of mergeActors."
+type MergeActorsPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The kept actor, with the links and aliases of the removed one; null when nothing was merged."
+  actor: Actor
+  "The id merged away, now an alias of the kept one; null when nothing was merged."
+  removedId: ID
+  "What was wrong with the input; empty when they were merged."
+  userErrors: [UserError!]!
+}
+
+"The input of mergeFacilities."
+input MergeFacilitiesInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the facility to keep."
+  keep: ID!
+  "The id of the facility merged into keep, which becomes its alias."
+  remove: ID!
+  "Why they are merged, kept in the change record; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of mergeFacilities."
+type MergeFacilitiesPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The kept facility, with the links and aliases of the removed one; null when nothing was merged."
+  facility: Facility
+  "The id merged away, now an alias of the kept one; null when nothing was merged."
+  removedId: ID
+  "What was wrong with the input; empty when they were merged."
+  userErrors: [UserError!]!
+}
+
+"The input of mergeSources."
+input MergeSourcesInput {
+  "Any string the client chooses, echoed in the payload to match the answer to the request."
+  clientMutationId: String
+  "The id of the source to keep."
+  keep: ID!
+  "The id of the source merged into keep, which becomes its alias."
+  remove: ID!
+  "Why they are merged, kept in the change record; at most ATHAR_MAX_STRING_LENGTH characters."
+  reason: String
+}
+
+"The answer of mergeSources."
+type MergeSourcesPayload {
+  "The clientMutationId of the input, as given."
+  clientMutationId: String
+  "The kept source, with the links and aliases of the removed one; null when nothing was merged."
+  source: Source
+  "The id merged away, now an alias of the kept one; null when nothing was merged."
+  removedId: ID
+  "What was wrong with the input; empty when they were merged."
+  userErrors: [UserError!]!
+}
+
+extend type Query {
+  """
+  The deleted entities restore can bring back, the latest deletion first: not those deleted with
+  another (they come back with it, see cascadedIds), nor merged ones. Editors and admins only.
+  Errors: UNAUTHENTICATED (no account's token), FORBIDDEN (a viewer), BAD_USER_INPUT (a cursor of
+  another list, on after).
+  """
+  deleted(
+    "How many, 0 to 100."
+    first: Int = 20
+    "The cursor of the item to start after."
+    after: String
+  ): DeletedConnection!
+}
+
+"An entity deleted through the API, which restore brings back."
+type DeletedEntity {
+  "Its id, which restore takes."
+  id: ID!
+  "Its type: Place, Actor, Facility, Source, Event, Attack, Claim or Dataset."
+  type: String!
+  "Its name, or title (sources, attacks), or a claim's text."
+  title: String!
+  "When it was deleted (UTC)."
+  deletedAt: Time!
+  "The account that deleted it, as change records name it."
+  deletedBy: String!
+  "The reason the deletion gave; null when none."
+  reason: String
+  "The ids deleted with it (an attack's or a source's claims), in id order, which restore brings back with it."
+  cascadedIds: [ID!]!
+}
+
+"One page of deleted entities, the latest deletion first."
+type DeletedConnection {
+  "The items of the page, each with its cursor."
+  edges: [DeletedEdge]!
+  "The items of the page."
+  nodes: [DeletedEntity]!
+  "Where the page stands."
+  pageInfo: PageInfo!
+}
+
+"A deleted entity in a page, with its cursor."
+type DeletedEdge {
+  "The position of this item, for after."
+  cursor: String!
+  "The deleted entity."
+  node: DeletedEntity
+}
+
+extend type Change {
+  "The second entity the change is about, whose history shows it too: the kept entity of a merge (entityId is the removed one); null for other changes."
+  otherId: ID
 }
 `, BuiltIn: false},
 }
@@ -8466,6 +9645,8 @@ func (ec *executionContext) childFields_Change(ctx context.Context, field graphq
 		return ec.fieldContext_Change_reason(ctx, field)
 	case "requestId":
 		return ec.fieldContext_Change_requestId(ctx, field)
+	case "otherId":
+		return ec.fieldContext_Change_otherId(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Change", field.Name)
 }
@@ -8868,6 +10049,160 @@ func (ec *executionContext) childFields_Day(ctx context.Context, field graphql.C
 	return nil, fmt.Errorf("no field named %q was found under type Day", field.Name)
 }
 
+func (ec *executionContext) childFields_DeleteActorPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteActorPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteActorPayload_deletedId(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeleteActorPayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteActorPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteActorPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteAttackPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteAttackPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteAttackPayload_deletedId(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeleteAttackPayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteAttackPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteAttackPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteClaimPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteClaimPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteClaimPayload_deletedId(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeleteClaimPayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteClaimPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteClaimPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteDatasetPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteDatasetPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteDatasetPayload_deletedId(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeleteDatasetPayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteDatasetPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteDatasetPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteEventPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteEventPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteEventPayload_deletedId(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeleteEventPayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteEventPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteEventPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteFacilityPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteFacilityPayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteFacilityPayload_deletedId(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeleteFacilityPayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteFacilityPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteFacilityPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletePlacePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeletePlacePayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeletePlacePayload_deletedId(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeletePlacePayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeletePlacePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletePlacePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeleteSourcePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_DeleteSourcePayload_clientMutationId(ctx, field)
+	case "deletedId":
+		return ec.fieldContext_DeleteSourcePayload_deletedId(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeleteSourcePayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_DeleteSourcePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeleteSourcePayload", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletedConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeletedConnection_edges(ctx, field)
+	case "nodes":
+		return ec.fieldContext_DeletedConnection_nodes(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeletedConnection_pageInfo(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletedConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletedEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeletedEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeletedEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletedEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DeletedEntity(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DeletedEntity_id(ctx, field)
+	case "type":
+		return ec.fieldContext_DeletedEntity_type(ctx, field)
+	case "title":
+		return ec.fieldContext_DeletedEntity_title(ctx, field)
+	case "deletedAt":
+		return ec.fieldContext_DeletedEntity_deletedAt(ctx, field)
+	case "deletedBy":
+		return ec.fieldContext_DeletedEntity_deletedBy(ctx, field)
+	case "reason":
+		return ec.fieldContext_DeletedEntity_reason(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_DeletedEntity_cascadedIds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeletedEntity", field.Name)
+}
+
 func (ec *executionContext) childFields_DuplicateCandidate(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "attack":
@@ -9096,6 +10431,62 @@ func (ec *executionContext) childFields_MappedLocation(ctx context.Context, fiel
 	return nil, fmt.Errorf("no field named %q was found under type MappedLocation", field.Name)
 }
 
+func (ec *executionContext) childFields_MergeActorsPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_MergeActorsPayload_clientMutationId(ctx, field)
+	case "actor":
+		return ec.fieldContext_MergeActorsPayload_actor(ctx, field)
+	case "removedId":
+		return ec.fieldContext_MergeActorsPayload_removedId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MergeActorsPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeActorsPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeFacilitiesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_MergeFacilitiesPayload_clientMutationId(ctx, field)
+	case "facility":
+		return ec.fieldContext_MergeFacilitiesPayload_facility(ctx, field)
+	case "removedId":
+		return ec.fieldContext_MergeFacilitiesPayload_removedId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MergeFacilitiesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeFacilitiesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MergePlacesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_MergePlacesPayload_clientMutationId(ctx, field)
+	case "place":
+		return ec.fieldContext_MergePlacesPayload_place(ctx, field)
+	case "removedId":
+		return ec.fieldContext_MergePlacesPayload_removedId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MergePlacesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergePlacesPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_MergeSourcesPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_MergeSourcesPayload_clientMutationId(ctx, field)
+	case "source":
+		return ec.fieldContext_MergeSourcesPayload_source(ctx, field)
+	case "removedId":
+		return ec.fieldContext_MergeSourcesPayload_removedId(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_MergeSourcesPayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type MergeSourcesPayload", field.Name)
+}
+
 func (ec *executionContext) childFields_Month(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "id":
@@ -9288,6 +10679,20 @@ func (ec *executionContext) childFields_RepeatedTargetEdge(ctx context.Context, 
 		return ec.fieldContext_RepeatedTargetEdge_node(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type RepeatedTargetEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_RestorePayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "clientMutationId":
+		return ec.fieldContext_RestorePayload_clientMutationId(ctx, field)
+	case "node":
+		return ec.fieldContext_RestorePayload_node(ctx, field)
+	case "cascadedIds":
+		return ec.fieldContext_RestorePayload_cascadedIds(ctx, field)
+	case "userErrors":
+		return ec.fieldContext_RestorePayload_userErrors(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RestorePayload", field.Name)
 }
 
 func (ec *executionContext) childFields_RetractClaimPayload(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -10484,12 +11889,180 @@ func (ec *executionContext) field_Mutation_createSource_args(ctx context.Context
 	return args, nil
 }
 
+func (ec *executionContext) field_Mutation_deleteActor_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteActorInput, error) {
+			return ec.unmarshalNDeleteActorInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteActorInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteAttack_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteAttackInput, error) {
+			return ec.unmarshalNDeleteAttackInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteAttackInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteClaim_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteClaimInput, error) {
+			return ec.unmarshalNDeleteClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteClaimInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteDataset_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteDatasetInput, error) {
+			return ec.unmarshalNDeleteDatasetInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteDatasetInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteEvent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteEventInput, error) {
+			return ec.unmarshalNDeleteEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteEventInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteFacility_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteFacilityInput, error) {
+			return ec.unmarshalNDeleteFacilityInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteFacilityInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deletePlace_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeletePlaceInput, error) {
+			return ec.unmarshalNDeletePlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeletePlaceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_deleteSource_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.DeleteSourceInput, error) {
+			return ec.unmarshalNDeleteSourceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteSourceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Mutation_linkSameIncident_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.LinkSameIncidentInput, error) {
 			return ec.unmarshalNLinkSameIncidentInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐLinkSameIncidentInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeActors_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MergeActorsInput, error) {
+			return ec.unmarshalNMergeActorsInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐMergeActorsInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeFacilities_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MergeFacilitiesInput, error) {
+			return ec.unmarshalNMergeFacilitiesInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐMergeFacilitiesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergePlaces_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MergePlacesInput, error) {
+			return ec.unmarshalNMergePlacesInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐMergePlacesInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_mergeSources_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.MergeSourcesInput, error) {
+			return ec.unmarshalNMergeSourcesInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐMergeSourcesInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -10532,6 +12105,20 @@ func (ec *executionContext) field_Mutation_removeAttackPlace_args(ctx context.Co
 	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
 		func(ctx context.Context, v any) (model.RemoveAttackPlaceInput, error) {
 			return ec.unmarshalNRemoveAttackPlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRemoveAttackPlaceInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["input"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_restore_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "input",
+		func(ctx context.Context, v any) (model.RestoreInput, error) {
+			return ec.unmarshalNRestoreInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRestoreInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -11163,6 +12750,28 @@ func (ec *executionContext) field_Query_day_args(ctx context.Context, rawArgs ma
 		return nil, err
 	}
 	args["date"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deleted_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg1
 	return args, nil
 }
 
@@ -14894,6 +16503,29 @@ func (ec *executionContext) fieldContext_Change_requestId(_ context.Context, fie
 	return graphql.NewScalarFieldContext("Change", field, false, false, errors.New("field of type String does not have child fields"))
 }
 
+func (ec *executionContext) _Change_otherId(ctx context.Context, field graphql.CollectedField, obj *athar.Change) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Change_otherId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Change().OtherID(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Change_otherId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Change", field, true, true, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _ChangeConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.ChangeConnection) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -18295,6 +19927,1126 @@ func (ec *executionContext) fieldContext_Day_attacks(ctx context.Context, field 
 	return fc, nil
 }
 
+func (ec *executionContext) _DeleteActorPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteActorPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteActorPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteActorPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteActorPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteActorPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteActorPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteActorPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteActorPayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteActorPayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteActorPayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteActorPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteActorPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteActorPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteActorPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteActorPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteAttackPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAttackPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAttackPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAttackPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteAttackPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAttackPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAttackPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAttackPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteAttackPayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAttackPayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAttackPayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteAttackPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteAttackPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteAttackPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteAttackPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteAttackPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteClaimPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteClaimPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteClaimPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteClaimPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteClaimPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteClaimPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteClaimPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteClaimPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteClaimPayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteClaimPayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteClaimPayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteClaimPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteClaimPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteClaimPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteClaimPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteClaimPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteDatasetPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteDatasetPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteDatasetPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteDatasetPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteDatasetPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteDatasetPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteDatasetPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteDatasetPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteDatasetPayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteDatasetPayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteDatasetPayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteDatasetPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteDatasetPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteDatasetPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteDatasetPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteDatasetPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteEventPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteEventPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteEventPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteEventPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteEventPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteEventPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteEventPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteEventPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteEventPayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteEventPayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteEventPayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteEventPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteEventPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteEventPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteEventPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteEventPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteFacilityPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteFacilityPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteFacilityPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteFacilityPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteFacilityPayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteFacilityPayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteFacilityPayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteFacilityPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteFacilityPayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteFacilityPayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteFacilityPayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteFacilityPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteFacilityPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteFacilityPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteFacilityPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteFacilityPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletePlacePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePlacePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePlacePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePlacePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeletePlacePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePlacePayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePlacePayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePlacePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeletePlacePayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePlacePayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePlacePayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletePlacePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeletePlacePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletePlacePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletePlacePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletePlacePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeleteSourcePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteSourcePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteSourcePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteSourcePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteSourcePayload_deletedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteSourcePayload_deletedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteSourcePayload_deletedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteSourcePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteSourcePayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteSourcePayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteSourcePayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeleteSourcePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeleteSourcePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.DeletePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeleteSourcePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeleteSourcePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeleteSourcePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletedConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeletedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DeletedEdge) graphql.Marshaler {
+			return ec.marshalNDeletedEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeletedEdge(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletedEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletedConnection_nodes(ctx context.Context, field graphql.CollectedField, obj *model.DeletedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedConnection_nodes(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Nodes, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*athar.Deleted) graphql.Marshaler {
+			return ec.marshalNDeletedEntity2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDeleted(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedConnection_nodes(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletedEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletedConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeletedConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletedConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletedEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeletedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletedEdge", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeletedEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeletedEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Deleted) graphql.Marshaler {
+			return ec.marshalODeletedEntity2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDeleted(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeletedEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletedEntity(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeletedEntity_id(ctx context.Context, field graphql.CollectedField, obj *athar.Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEntity_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEntity_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletedEntity", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _DeletedEntity_type(ctx context.Context, field graphql.CollectedField, obj *athar.Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEntity_type(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeletedEntity().Type(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEntity_type(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletedEntity", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeletedEntity_title(ctx context.Context, field graphql.CollectedField, obj *athar.Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEntity_title(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Title, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEntity_title(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletedEntity", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeletedEntity_deletedAt(ctx context.Context, field graphql.CollectedField, obj *athar.Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEntity_deletedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v time.Time) graphql.Marshaler {
+			return ec.marshalNTime2timeᚐTime(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEntity_deletedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletedEntity", field, false, false, errors.New("field of type Time does not have child fields"))
+}
+
+func (ec *executionContext) _DeletedEntity_deletedBy(ctx context.Context, field graphql.CollectedField, obj *athar.Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEntity_deletedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.DeletedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEntity_deletedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletedEntity", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeletedEntity_reason(ctx context.Context, field graphql.CollectedField, obj *athar.Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEntity_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.DeletedEntity().Reason(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEntity_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletedEntity", field, true, true, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _DeletedEntity_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *athar.Deleted) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeletedEntity_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cascaded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeletedEntity_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeletedEntity", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
 func (ec *executionContext) _DuplicateCandidate_attack(ctx context.Context, field graphql.CollectedField, obj *athar.DuplicateCandidate) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -20251,6 +23003,446 @@ func (ec *executionContext) fieldContext_MappedLocation_from(_ context.Context, 
 	return graphql.NewScalarFieldContext("MappedLocation", field, false, false, errors.New("field of type LocationOrigin does not have child fields"))
 }
 
+func (ec *executionContext) _MergeActorsPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeActorsPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeActorsPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeActorsPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MergeActorsPayload_actor(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeActorsPayload_actor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Actor(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Actor) graphql.Marshaler {
+			return ec.marshalOActor2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐActor(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeActorsPayload_actor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeActorsPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Actor(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeActorsPayload_removedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeActorsPayload_removedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeActorsPayload_removedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeActorsPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MergeActorsPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeActorsPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeActorsPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeActorsPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeFacilitiesPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeFacilitiesPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeFacilitiesPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeFacilitiesPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MergeFacilitiesPayload_facility(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeFacilitiesPayload_facility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Facility(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Facility) graphql.Marshaler {
+			return ec.marshalOFacility2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐFacility(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeFacilitiesPayload_facility(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeFacilitiesPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Facility(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeFacilitiesPayload_removedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeFacilitiesPayload_removedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeFacilitiesPayload_removedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeFacilitiesPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MergeFacilitiesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeFacilitiesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeFacilitiesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeFacilitiesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergePlacesPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergePlacesPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergePlacesPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergePlacesPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MergePlacesPayload_place(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergePlacesPayload_place(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Place(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Place) graphql.Marshaler {
+			return ec.marshalOPlace2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐPlace(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergePlacesPayload_place(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergePlacesPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Place(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergePlacesPayload_removedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergePlacesPayload_removedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergePlacesPayload_removedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergePlacesPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MergePlacesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergePlacesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergePlacesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergePlacesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeSourcesPayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeSourcesPayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeSourcesPayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeSourcesPayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _MergeSourcesPayload_source(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeSourcesPayload_source(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Source(), nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *athar.Source) graphql.Marshaler {
+			return ec.marshalOSource2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐSource(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeSourcesPayload_source(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeSourcesPayload",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Source(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _MergeSourcesPayload_removedId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeSourcesPayload_removedId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.RemovedID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_MergeSourcesPayload_removedId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("MergeSourcesPayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _MergeSourcesPayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.MergePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_MergeSourcesPayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_MergeSourcesPayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "MergeSourcesPayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Month_id(ctx context.Context, field graphql.CollectedField, obj *athar.TimeNode) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -21622,6 +24814,578 @@ func (ec *executionContext) fieldContext_Mutation_revokeAccount(ctx context.Cont
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Mutation_revokeAccount_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deletePlace(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deletePlace(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeletePlace(ctx, fc.Args["input"].(model.DeletePlaceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeletePlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deletePlace(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletePlacePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deletePlace_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteActor(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteActor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteActor(ctx, fc.Args["input"].(model.DeleteActorInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeleteActorPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteActor(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteActorPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteActor_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteFacility(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteFacility(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteFacility(ctx, fc.Args["input"].(model.DeleteFacilityInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeleteFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteFacility(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteFacilityPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteFacility_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteSource(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteSource(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteSource(ctx, fc.Args["input"].(model.DeleteSourceInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeleteSourcePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteSource(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteSourcePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteSource_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteEvent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteEvent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteEvent(ctx, fc.Args["input"].(model.DeleteEventInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeleteEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteEvent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteEventPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteEvent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteAttack(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteAttack(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteAttack(ctx, fc.Args["input"].(model.DeleteAttackInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeleteAttackPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteAttack(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteAttackPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteAttack_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteClaim(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteClaim(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteClaim(ctx, fc.Args["input"].(model.DeleteClaimInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeleteClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteClaim(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteClaimPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteClaim_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_deleteDataset(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_deleteDataset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DeleteDataset(ctx, fc.Args["input"].(model.DeleteDatasetInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+			return ec.marshalODeleteDatasetPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_deleteDataset(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeleteDatasetPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_deleteDataset_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_restore(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_restore(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().Restore(ctx, fc.Args["input"].(model.RestoreInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.RestorePayload) graphql.Marshaler {
+			return ec.marshalORestorePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐRestorePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_restore(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RestorePayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_restore_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergePlaces(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergePlaces(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergePlaces(ctx, fc.Args["input"].(model.MergePlacesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.MergePayload) graphql.Marshaler {
+			return ec.marshalOMergePlacesPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐMergePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergePlaces(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergePlacesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergePlaces_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeActors(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeActors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeActors(ctx, fc.Args["input"].(model.MergeActorsInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.MergePayload) graphql.Marshaler {
+			return ec.marshalOMergeActorsPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐMergePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeActors(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeActorsPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeActors_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeFacilities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeFacilities(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeFacilities(ctx, fc.Args["input"].(model.MergeFacilitiesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.MergePayload) graphql.Marshaler {
+			return ec.marshalOMergeFacilitiesPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐMergePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeFacilities(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeFacilitiesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeFacilities_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_mergeSources(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_mergeSources(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().MergeSources(ctx, fc.Args["input"].(model.MergeSourcesInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *gqltypes.MergePayload) graphql.Marshaler {
+			return ec.marshalOMergeSourcesPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐMergePayload(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_mergeSources(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_MergeSourcesPayload(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_mergeSources_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -23887,6 +27651,50 @@ func (ec *executionContext) fieldContext_Query_accounts(_ context.Context, field
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_deleted(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deleted(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().Deleted(ctx, fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeletedConnection) graphql.Marshaler {
+			return ec.marshalNDeletedConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeletedConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deleted(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeletedConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deleted_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query___type(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -24480,6 +28288,116 @@ func (ec *executionContext) fieldContext_RepeatedTargetEdge_node(_ context.Conte
 		IsResolver: false,
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_RepeatedTarget(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RestorePayload_clientMutationId(ctx context.Context, field graphql.CollectedField, obj *gqltypes.RestorePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestorePayload_clientMutationId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ClientMutationID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RestorePayload_clientMutationId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RestorePayload", field, false, false, errors.New("field of type String does not have child fields"))
+}
+
+func (ec *executionContext) _RestorePayload_node(ctx context.Context, field graphql.CollectedField, obj *gqltypes.RestorePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestorePayload_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v athar.Entity) graphql.Marshaler {
+			return ec.marshalONode2githubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐEntity(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RestorePayload_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RestorePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return nil, errors.New("FieldContext.Child cannot be called on type INTERFACE")
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RestorePayload_cascadedIds(ctx context.Context, field graphql.CollectedField, obj *gqltypes.RestorePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestorePayload_cascadedIds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CascadedIDs, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalOID2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_RestorePayload_cascadedIds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RestorePayload", field, false, false, errors.New("field of type ID does not have child fields"))
+}
+
+func (ec *executionContext) _RestorePayload_userErrors(ctx context.Context, field graphql.CollectedField, obj *gqltypes.RestorePayload) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestorePayload_userErrors(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.UserErrors, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*gqltypes.UserError) graphql.Marshaler {
+			return ec.marshalNUserError2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐUserErrorᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RestorePayload_userErrors(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RestorePayload",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_UserError(ctx, field)
 		},
 	}
 	return fc, nil
@@ -29320,6 +33238,358 @@ func (ec *executionContext) unmarshalInputDateRangeInput(ctx context.Context, ob
 	return it, nil
 }
 
+func (ec *executionContext) unmarshalInputDeleteActorInput(ctx context.Context, obj any) (model.DeleteActorInput, error) {
+	var it model.DeleteActorInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeleteAttackInput(ctx context.Context, obj any) (model.DeleteAttackInput, error) {
+	var it model.DeleteAttackInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeleteClaimInput(ctx context.Context, obj any) (model.DeleteClaimInput, error) {
+	var it model.DeleteClaimInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeleteDatasetInput(ctx context.Context, obj any) (model.DeleteDatasetInput, error) {
+	var it model.DeleteDatasetInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeleteEventInput(ctx context.Context, obj any) (model.DeleteEventInput, error) {
+	var it model.DeleteEventInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeleteFacilityInput(ctx context.Context, obj any) (model.DeleteFacilityInput, error) {
+	var it model.DeleteFacilityInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeletePlaceInput(ctx context.Context, obj any) (model.DeletePlaceInput, error) {
+	var it model.DeletePlaceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputDeleteSourceInput(ctx context.Context, obj any) (model.DeleteSourceInput, error) {
+	var it model.DeleteSourceInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
 func (ec *executionContext) unmarshalInputFacilityFilter(ctx context.Context, obj any) (model.FacilityFilter, error) {
 	var it model.FacilityFilter
 	if obj == nil {
@@ -29461,6 +33731,210 @@ func (ec *executionContext) unmarshalInputLocationInput(ctx context.Context, obj
 				return it, err
 			}
 			it.Precision = data
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMergeActorsInput(ctx context.Context, obj any) (model.MergeActorsInput, error) {
+	var it model.MergeActorsInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "keep", "remove", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "keep":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keep"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keep = data
+		case "remove":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remove"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Remove = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMergeFacilitiesInput(ctx context.Context, obj any) (model.MergeFacilitiesInput, error) {
+	var it model.MergeFacilitiesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "keep", "remove", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "keep":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keep"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keep = data
+		case "remove":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remove"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Remove = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMergePlacesInput(ctx context.Context, obj any) (model.MergePlacesInput, error) {
+	var it model.MergePlacesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "keep", "remove", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "keep":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keep"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keep = data
+		case "remove":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remove"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Remove = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputMergeSourcesInput(ctx context.Context, obj any) (model.MergeSourcesInput, error) {
+	var it model.MergeSourcesInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "keep", "remove", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "keep":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("keep"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Keep = data
+		case "remove":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("remove"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Remove = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
 		}
 	}
 	return it, nil
@@ -29702,6 +34176,50 @@ func (ec *executionContext) unmarshalInputRemoveAttackPlaceInput(ctx context.Con
 				return it, err
 			}
 			it.PlaceID = data
+		case "reason":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.Reason = graphql.OmittableOf(data)
+		}
+	}
+	return it, nil
+}
+
+func (ec *executionContext) unmarshalInputRestoreInput(ctx context.Context, obj any) (model.RestoreInput, error) {
+	var it model.RestoreInput
+	if obj == nil {
+		return it, nil
+	}
+
+	asMap := map[string]any{}
+	for k, v := range obj.(map[string]any) {
+		asMap[k] = v
+	}
+
+	fieldsInOrder := [...]string{"clientMutationId", "id", "reason"}
+	for _, k := range fieldsInOrder {
+		v, ok := asMap[k]
+		if !ok {
+			continue
+		}
+		switch k {
+		case "clientMutationId":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("clientMutationId"))
+			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ClientMutationID = graphql.OmittableOf(data)
+		case "id":
+			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("id"))
+			data, err := ec.unmarshalNID2string(ctx, v)
+			if err != nil {
+				return it, err
+			}
+			it.ID = data
 		case "reason":
 			ctx := graphql.WithPathContext(ctx, graphql.NewPathWithField("reason"))
 			data, err := ec.unmarshalOString2ᚖstring(ctx, v)
@@ -33000,53 +37518,91 @@ func (ec *executionContext) _Change(ctx context.Context, sel ast.SelectionSet, o
 		case "id":
 			out.Values[i] = ec._Change_id(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "at":
 			out.Values[i] = ec._Change_at(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "by":
 			out.Values[i] = ec._Change_by(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "action":
 			out.Values[i] = ec._Change_action(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entityId":
 			out.Values[i] = ec._Change_entityId(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "entityType":
 			out.Values[i] = ec._Change_entityType(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "before":
 			out.Values[i] = ec._Change_before(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "after":
 			out.Values[i] = ec._Change_after(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "reason":
 			out.Values[i] = ec._Change_reason(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
 		case "requestId":
 			out.Values[i] = ec._Change_requestId(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
-				out.Invalids++
+				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "otherId":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Change_otherId(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -35206,6 +39762,655 @@ func (ec *executionContext) _Day(ctx context.Context, sel ast.SelectionSet, obj 
 	return out
 }
 
+var deleteActorPayloadImplementors = []string{"DeleteActorPayload"}
+
+func (ec *executionContext) _DeleteActorPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteActorPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteActorPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteActorPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteActorPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._DeleteActorPayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteActorPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteAttackPayloadImplementors = []string{"DeleteAttackPayload"}
+
+func (ec *executionContext) _DeleteAttackPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteAttackPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteAttackPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteAttackPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteAttackPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._DeleteAttackPayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteAttackPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteClaimPayloadImplementors = []string{"DeleteClaimPayload"}
+
+func (ec *executionContext) _DeleteClaimPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteClaimPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteClaimPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteClaimPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteClaimPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._DeleteClaimPayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteClaimPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteDatasetPayloadImplementors = []string{"DeleteDatasetPayload"}
+
+func (ec *executionContext) _DeleteDatasetPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteDatasetPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteDatasetPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteDatasetPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteDatasetPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._DeleteDatasetPayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteDatasetPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteEventPayloadImplementors = []string{"DeleteEventPayload"}
+
+func (ec *executionContext) _DeleteEventPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteEventPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteEventPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteEventPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteEventPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._DeleteEventPayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteEventPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteFacilityPayloadImplementors = []string{"DeleteFacilityPayload"}
+
+func (ec *executionContext) _DeleteFacilityPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteFacilityPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteFacilityPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteFacilityPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteFacilityPayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._DeleteFacilityPayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteFacilityPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deletePlacePayloadImplementors = []string{"DeletePlacePayload"}
+
+func (ec *executionContext) _DeletePlacePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletePlacePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletePlacePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeletePlacePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeletePlacePayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._DeletePlacePayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeletePlacePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deleteSourcePayloadImplementors = []string{"DeleteSourcePayload"}
+
+func (ec *executionContext) _DeleteSourcePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.DeletePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deleteSourcePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeleteSourcePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._DeleteSourcePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletedId":
+			out.Values[i] = ec._DeleteSourcePayload_deletedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._DeleteSourcePayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._DeleteSourcePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deletedConnectionImplementors = []string{"DeletedConnection"}
+
+func (ec *executionContext) _DeletedConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeletedConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletedConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletedConnection")
+		case "edges":
+			out.Values[i] = ec._DeletedConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "nodes":
+			out.Values[i] = ec._DeletedConnection_nodes(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeletedConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deletedEdgeImplementors = []string{"DeletedEdge"}
+
+func (ec *executionContext) _DeletedEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeletedEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletedEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletedEdge")
+		case "cursor":
+			out.Values[i] = ec._DeletedEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeletedEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var deletedEntityImplementors = []string{"DeletedEntity"}
+
+func (ec *executionContext) _DeletedEntity(ctx context.Context, sel ast.SelectionSet, obj *athar.Deleted) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deletedEntityImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeletedEntity")
+		case "id":
+			out.Values[i] = ec._DeletedEntity_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "type":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DeletedEntity_type(ctx, field, obj)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "title":
+			out.Values[i] = ec._DeletedEntity_title(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deletedAt":
+			out.Values[i] = ec._DeletedEntity_deletedAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "deletedBy":
+			out.Values[i] = ec._DeletedEntity_deletedBy(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "reason":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._DeletedEntity_reason(ctx, field, obj)
+				if res == graphql.RequiredNull {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			if field.IsDeferred() {
+				deferredFieldSet.AddField(field)
+				fieldIndex := len(deferredFieldSet.Values) - 1
+				deferredFieldSet.Concurrently(fieldIndex, func(ctx context.Context) graphql.Marshaler {
+					return innerFunc(ctx, deferredFieldSet)
+				})
+
+				for _, deferrable := range field.Deferrables {
+					view, ok := deferLabelToView[deferrable.Label]
+					if !ok {
+						view = deferredFieldSet.NewView()
+						deferLabelToView[deferrable.Label] = view
+					}
+					view.AddIndices(fieldIndex)
+				}
+
+				// don't run the out.Concurrently() call below
+				out.Values[i] = graphql.Null
+				continue
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+		case "cascadedIds":
+			out.Values[i] = ec._DeletedEntity_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var duplicateCandidateImplementors = []string{"DuplicateCandidate"}
 
 func (ec *executionContext) _DuplicateCandidate(ctx context.Context, sel ast.SelectionSet, obj *athar.DuplicateCandidate) graphql.Marshaler {
@@ -36457,6 +41662,218 @@ func (ec *executionContext) _MappedLocation(ctx context.Context, sel ast.Selecti
 	return out
 }
 
+var mergeActorsPayloadImplementors = []string{"MergeActorsPayload"}
+
+func (ec *executionContext) _MergeActorsPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.MergePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeActorsPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeActorsPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._MergeActorsPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actor":
+			out.Values[i] = ec._MergeActorsPayload_actor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removedId":
+			out.Values[i] = ec._MergeActorsPayload_removedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MergeActorsPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var mergeFacilitiesPayloadImplementors = []string{"MergeFacilitiesPayload"}
+
+func (ec *executionContext) _MergeFacilitiesPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.MergePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeFacilitiesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeFacilitiesPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._MergeFacilitiesPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "facility":
+			out.Values[i] = ec._MergeFacilitiesPayload_facility(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removedId":
+			out.Values[i] = ec._MergeFacilitiesPayload_removedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MergeFacilitiesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var mergePlacesPayloadImplementors = []string{"MergePlacesPayload"}
+
+func (ec *executionContext) _MergePlacesPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.MergePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergePlacesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergePlacesPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._MergePlacesPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "place":
+			out.Values[i] = ec._MergePlacesPayload_place(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removedId":
+			out.Values[i] = ec._MergePlacesPayload_removedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MergePlacesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var mergeSourcesPayloadImplementors = []string{"MergeSourcesPayload"}
+
+func (ec *executionContext) _MergeSourcesPayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.MergePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mergeSourcesPayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("MergeSourcesPayload")
+		case "clientMutationId":
+			out.Values[i] = ec._MergeSourcesPayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "source":
+			out.Values[i] = ec._MergeSourcesPayload_source(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "removedId":
+			out.Values[i] = ec._MergeSourcesPayload_removedId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._MergeSourcesPayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
 var monthImplementors = []string{"Month"}
 
 func (ec *executionContext) _Month(ctx context.Context, sel ast.SelectionSet, obj *athar.TimeNode) graphql.Marshaler {
@@ -36793,6 +42210,97 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 		case "revokeAccount":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_revokeAccount(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deletePlace":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deletePlace(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteActor":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteActor(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteFacility":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteFacility(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteSource":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteSource(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteEvent":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteEvent(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteAttack":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteAttack(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteClaim":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteClaim(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "deleteDataset":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_deleteDataset(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "restore":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_restore(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergePlaces":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergePlaces(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeActors":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeActors(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeFacilities":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeFacilities(ctx, field)
+			})
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "mergeSources":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_mergeSources(ctx, field)
 			})
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
@@ -38142,6 +43650,28 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			}
 
 			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
+		case "deleted":
+			field := field
+
+			innerFunc := func(ctx context.Context, fs *graphql.FieldSet) (res graphql.Marshaler) {
+				defer func() {
+					if r := recover(); r != nil {
+						ec.Error(ctx, ec.Recover(ctx, r))
+					}
+				}()
+				res = ec._Query_deleted(ctx, field)
+				if res == graphql.Null {
+					atomic.AddUint32(&fs.Invalids, 1)
+				}
+				return res
+			}
+
+			rrm := func(ctx context.Context) graphql.Marshaler {
+				return ec.OperationContext.RootResolverMiddleware(ctx,
+					func(ctx context.Context) graphql.Marshaler { return innerFunc(ctx, out) })
+			}
+
+			out.Concurrently(i, func(ctx context.Context) graphql.Marshaler { return rrm(innerCtx) })
 		case "__type":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Query___type(ctx, field)
@@ -38508,6 +44038,59 @@ func (ec *executionContext) _RepeatedTargetEdge(ctx context.Context, sel ast.Sel
 		case "node":
 			out.Values[i] = ec._RepeatedTargetEdge_node(ctx, field, obj)
 			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	atomic.AddInt32(&ec.Deferred, int32(min(len(deferLabelToView), math.MaxInt32)))
+
+	ec.ProcessDeferredGroup(graphql.DeferredGroup{
+		Defers:   deferLabelToView,
+		Path:     graphql.GetPath(ctx),
+		FieldSet: deferredFieldSet,
+		Context:  ctx,
+	})
+
+	return out
+}
+
+var restorePayloadImplementors = []string{"RestorePayload"}
+
+func (ec *executionContext) _RestorePayload(ctx context.Context, sel ast.SelectionSet, obj *gqltypes.RestorePayload) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, restorePayloadImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferredFieldSet := graphql.NewFieldSet(nil)
+	deferLabelToView := make(map[string]*graphql.FieldSetView)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RestorePayload")
+		case "clientMutationId":
+			out.Values[i] = ec._RestorePayload_clientMutationId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._RestorePayload_node(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "cascadedIds":
+			out.Values[i] = ec._RestorePayload_cascadedIds(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "userErrors":
+			out.Values[i] = ec._RestorePayload_userErrors(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
 		default:
@@ -40879,6 +46462,76 @@ func (ec *executionContext) marshalNDay2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋa
 	return ret
 }
 
+func (ec *executionContext) unmarshalNDeleteActorInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteActorInput(ctx context.Context, v any) (model.DeleteActorInput, error) {
+	res, err := ec.unmarshalInputDeleteActorInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteAttackInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteAttackInput(ctx context.Context, v any) (model.DeleteAttackInput, error) {
+	res, err := ec.unmarshalInputDeleteAttackInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteClaimInput(ctx context.Context, v any) (model.DeleteClaimInput, error) {
+	res, err := ec.unmarshalInputDeleteClaimInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteDatasetInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteDatasetInput(ctx context.Context, v any) (model.DeleteDatasetInput, error) {
+	res, err := ec.unmarshalInputDeleteDatasetInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteEventInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteEventInput(ctx context.Context, v any) (model.DeleteEventInput, error) {
+	res, err := ec.unmarshalInputDeleteEventInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteFacilityInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteFacilityInput(ctx context.Context, v any) (model.DeleteFacilityInput, error) {
+	res, err := ec.unmarshalInputDeleteFacilityInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeletePlaceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeletePlaceInput(ctx context.Context, v any) (model.DeletePlaceInput, error) {
+	res, err := ec.unmarshalInputDeletePlaceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNDeleteSourceInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeleteSourceInput(ctx context.Context, v any) (model.DeleteSourceInput, error) {
+	res, err := ec.unmarshalInputDeleteSourceInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeletedConnection2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeletedConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeletedConnection) graphql.Marshaler {
+	if v == nil {
+		if !graphql.HasFieldError(ctx, graphql.GetFieldContext(ctx)) {
+			graphql.AddErrorf(ctx, "the requested element is null which the schema does not allow")
+		}
+		return graphql.Null
+	}
+	return ec._DeletedConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeletedEdge2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeletedEdge(ctx context.Context, sel ast.SelectionSet, v []*model.DeletedEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODeletedEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeletedEdge(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeletedEntity2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDeleted(ctx context.Context, sel ast.SelectionSet, v []*athar.Deleted) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalODeletedEntity2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDeleted(ctx, sel, v[i])
+	})
+
+	return ret
+}
+
 func (ec *executionContext) marshalNDuplicateCandidate2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDuplicateCandidateᚄ(ctx context.Context, sel ast.SelectionSet, v []*athar.DuplicateCandidate) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -41269,6 +46922,26 @@ func (ec *executionContext) marshalNMatchRule2githubᚗcomᚋatharᚑprojectᚋa
 	return res
 }
 
+func (ec *executionContext) unmarshalNMergeActorsInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐMergeActorsInput(ctx context.Context, v any) (model.MergeActorsInput, error) {
+	res, err := ec.unmarshalInputMergeActorsInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMergeFacilitiesInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐMergeFacilitiesInput(ctx context.Context, v any) (model.MergeFacilitiesInput, error) {
+	res, err := ec.unmarshalInputMergeFacilitiesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMergePlacesInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐMergePlacesInput(ctx context.Context, v any) (model.MergePlacesInput, error) {
+	res, err := ec.unmarshalInputMergePlacesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) unmarshalNMergeSourcesInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐMergeSourcesInput(ctx context.Context, v any) (model.MergeSourcesInput, error) {
+	res, err := ec.unmarshalInputMergeSourcesInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
 func (ec *executionContext) marshalNMonth2ᚕᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx context.Context, sel ast.SelectionSet, v []*athar.TimeNode) graphql.Marshaler {
 	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
 		fc := graphql.GetFieldContext(ctx)
@@ -41429,6 +47102,11 @@ func (ec *executionContext) marshalNRepeatedTargetEdge2ᚕᚖgithubᚗcomᚋatha
 	})
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalNRestoreInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRestoreInput(ctx context.Context, v any) (model.RestoreInput, error) {
+	res, err := ec.unmarshalInputRestoreInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNRetractClaimInput2githubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐRetractClaimInput(ctx context.Context, v any) (model.RetractClaimInput, error) {
@@ -42403,6 +48081,76 @@ func (ec *executionContext) marshalODay2ᚖgithubᚗcomᚋatharᚑprojectᚋatha
 	return ec._Day(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalODeleteActorPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteActorPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteAttackPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteAttackPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteClaimPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteDatasetPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteDatasetPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteEventPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteEventPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteFacilityPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteFacilityPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeletePlacePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeletePlacePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeleteSourcePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐDeletePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.DeletePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeleteSourcePayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeletedEdge2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐDeletedEdge(ctx context.Context, sel ast.SelectionSet, v *model.DeletedEdge) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeletedEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalODeletedEntity2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐDeleted(ctx context.Context, sel ast.SelectionSet, v *athar.Deleted) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._DeletedEntity(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOEntityType2ᚕgithubᚗcomᚋatharᚑprojectᚋatharᚋgraphᚋmodelᚐEntityTypeᚄ(ctx context.Context, v any) ([]model.EntityType, error) {
 	if v == nil {
 		return nil, nil
@@ -42665,6 +48413,34 @@ func (ec *executionContext) marshalOMappedLocation2ᚖgithubᚗcomᚋatharᚑpro
 	return ec._MappedLocation(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalOMergeActorsPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐMergePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.MergePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeActorsPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeFacilitiesPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐMergePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.MergePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeFacilitiesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergePlacesPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐMergePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.MergePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergePlacesPayload(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOMergeSourcesPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐMergePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.MergePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._MergeSourcesPayload(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalOMonth2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋatharᚐTimeNode(ctx context.Context, sel ast.SelectionSet, v *athar.TimeNode) graphql.Marshaler {
 	if v == nil {
 		return graphql.Null
@@ -42811,6 +48587,13 @@ func (ec *executionContext) marshalORepeatedTargetEdge2ᚖgithubᚗcomᚋathar�
 		return graphql.Null
 	}
 	return ec._RepeatedTargetEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalORestorePayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐRestorePayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.RestorePayload) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._RestorePayload(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalORetractClaimPayload2ᚖgithubᚗcomᚋatharᚑprojectᚋatharᚋinternalᚋgqltypesᚐPayload(ctx context.Context, sel ast.SelectionSet, v *gqltypes.Payload) graphql.Marshaler {

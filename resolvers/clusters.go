@@ -11,7 +11,7 @@ import (
 // attackClusters answers Query.attackClusters: the filter and the box checked (problems name
 // "filter.…", "bbox.…" and "zoom"), then the store's clusters.
 func attackClusters(ctx context.Context, x athar.Explorer, box athar.BBox, zoom int, filter *model.AttackFilter) ([]*athar.AttackCluster, error) {
-	f, err := attackFilter(filter)
+	f, err := attackFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}

@@ -75,6 +75,9 @@ var calendarLists = map[string]int{"Year.months": 12, "Month.days": 31}
 // resolver of its own (they load through the store: graph.ResolverRoot's methods) adds roundTrip
 // for each round trip it makes (roundTrips), once where it is written, not once per item, since the
 // loaders batch the items of a level into one query; graph adds one more for each hop of its walk.
+// A root lookup of a place, actor, facility or source (place(id:), node(id:), nodes(ids:) with such
+// ids) and a filter that gives ids of them add one more: the read of the entities merges put in the
+// place of ids that name nothing (readsAliases).
 // Each full-text lookup adds search: a search field or a filter with a text, and again its
 // connection's totalCount, which counts the hits by looking them up again. Introspection costs
 // nothing. A fragment's cost is counted once for each context it is spread in (under which graph,
@@ -289,6 +292,9 @@ func (c costLimit) roundTrips(f *ast.Field, args map[string]any, items int) int 
 	}
 	if f.ObjectDefinition == c.schema.Mutation {
 		n = mutationRoundTrips
+		if f.Name == "restore" {
+			n = restoreRoundTrips
+		}
 	}
 	if t := c.schema.Types[f.Definition.Type.Name()]; t != nil && t.IsAbstractType() {
 		n = len(c.schema.GetPossibleTypes(t))
@@ -298,11 +304,45 @@ func (c costLimit) roundTrips(f *ast.Field, args map[string]any, items int) int 
 			n = 1 // node(id:): one entity
 		}
 	}
+	if f.ObjectDefinition == c.schema.Query && readsAliases(f.Name, args) {
+		n++ // the merged ids among those that name nothing (resolveAliases, aliasOf)
+	}
 	if last, before := args["last"], args["before"]; last != nil && before == nil &&
 		(f.ObjectDefinition != c.schema.Query || f.Name == "nearby") {
 		n++
 	}
 	return n
+}
+
+// aliasLookups are the root fields that read, for an id of a mergeable type that names nothing,
+// the entity a merge put in its place: one more round trip.
+var aliasLookups = map[string]bool{"node": true, "nodes": true, "place": true, "actor": true, "facility": true, "source": true}
+
+// aliasFilters are the filter fields whose ids stand, once merged away, for the entities they were
+// merged into (attackFilter): a filter that gives any reads them in one more round trip.
+var aliasFilters = []string{"facilityIds", "placeIds", "actorIds", "sourceIds"}
+
+// readsAliases tells whether the root field name, with args, may read aliases of merged ids.
+func readsAliases(name string, args map[string]any) bool {
+	if aliasLookups[name] {
+		ids, _ := args["ids"].([]any)
+		if id, ok := args["id"].(string); ok {
+			ids = append(ids, id)
+		}
+		for _, id := range ids {
+			if s, ok := id.(string); ok && athar.Mergeable(athar.TypeOfID(s)) {
+				return true
+			}
+		}
+		return false
+	}
+	filter, _ := args["filter"].(map[string]any)
+	for _, k := range aliasFilters {
+		if ids, ok := filter[k].([]any); ok && len(ids) > 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // typesOf returns how many entity types the ids name (by their prefixes: facility:…).
@@ -316,12 +356,18 @@ func typesOf(ids []any) int {
 	return len(types)
 }
 
-// mutationRoundTrips is how many queries a mutation runs in its transaction: it checks the id, the
-// references and the duplicates, locks, writes its node and each kind of its links (one small
-// statement a kind, as imports write them), keeps the attacks' figures and mapped points, reads back
-// what it wrote and writes its change record. The most measured is 21, of createAttack
-// (TestQueryCost_CountsEveryMutationsRoundTrips sends each kind).
-const mutationRoundTrips = 21
+// mutationRoundTrips is how many queries a mutation runs in its transaction: it checks the id (and
+// that no deleted entity keeps it), the references and the duplicates, locks, writes its node and
+// each kind of its links (one small statement a kind, as imports write them), keeps the attacks'
+// figures and mapped points, reads back what it wrote and writes its change record. The most
+// measured is 22, of createAttack (TestQueryCost_CountsEveryMutationsRoundTrips sends each kind);
+// restore is counted apart (restoreRoundTrips).
+const mutationRoundTrips = 22
+
+// restoreRoundTrips is how many queries a restore runs at most: its reads and relabelling, and one
+// statement for each kind of link it makes again (an attack's: its facilities, places, events,
+// date, weapons, attack types, claims and theirs), which may be more than another mutation's.
+const restoreRoundTrips = 40
 
 // sequentialLoads are the fields whose resolvers make more than one round trip, each waiting for the
 // one before: a list of ids, then the entities (the attacks of a day, the days of a month); the

@@ -14,8 +14,9 @@ import (
 // into connections, and the loaders' use for the fields of lists.
 
 // attackFilter turns the GraphQL filter into the domain's and validates it; problems name
-// "filter.…" fields.
-func attackFilter(in *model.AttackFilter) (athar.AttackFilter, error) {
+// "filter.…" fields. The ids of places, actors, facilities and sources a merge removed stand for
+// the entities they were merged into.
+func attackFilter(ctx context.Context, in *model.AttackFilter) (athar.AttackFilter, error) {
 	var f athar.AttackFilter
 	if in == nil {
 		return f, nil
@@ -35,7 +36,15 @@ func attackFilter(in *model.AttackFilter) (athar.AttackFilter, error) {
 	f.Text = val(in.Text)
 	f.DatasetIDs = in.DatasetIds.Value()
 	f.Withdrawn = in.Withdrawn.Value()
-	return f, f.Validate("filter")
+	if err := f.Validate("filter"); err != nil {
+		return f, err
+	}
+	for _, ids := range [][]string{f.FacilityIDs, f.PlaceIDs, f.ActorIDs, f.SourceIDs} {
+		if err := resolveAliases(ctx, ids); err != nil {
+			return f, err
+		}
+	}
+	return f, nil
 }
 
 // pageRequest is the request of a root list's page from the field's arguments.
@@ -88,7 +97,7 @@ func findPage[T athar.Entity, E any](ctx context.Context, find func(context.Cont
 }
 
 func attackConnection(ctx context.Context, x athar.Explorer, in *model.AttackFilter, orderBy *model.AttackOrder, a athar.PageArgs) (*model.AttackConnection, error) {
-	f, err := attackFilter(in)
+	f, err := attackFilter(ctx, in)
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func FuzzGraphQLRequest(f *testing.F) {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	handler := httpapi.NewServer(httpapi.Config{
 		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{
-			Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Logger: logger, Introspection: true,
+			Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Remover: store, Logger: logger, Introspection: true,
 		}),
 		Explorer: store, Pinger: store, Logger: logger, QueryTimeout: 20 * time.Second,
 	})

@@ -26,6 +26,7 @@ type Config struct {
 	Explorer athar.Explorer
 	Changes  athar.Changes  // history and changes
 	Accounts athar.Accounts // accounts, addAccount, revokeAccount (admins')
+	Remover  athar.Remover  // deleteX, restore, mergeX, deleted (editors')
 	Logger   *slog.Logger   // gets internal errors and panics, with their request id
 
 	Introspection   bool // answer introspection queries
@@ -82,7 +83,7 @@ func (c *Config) defaults() {
 func NewGraphQLHandler(cfg Config) http.Handler {
 	cfg.defaults()
 	es := graph.NewExecutableSchema(graph.Config{
-		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer, ChangeLog: cfg.Changes, AccountStore: cfg.Accounts}})
+		Resolvers: &Resolver{Reader: cfg.Reader, Curator: cfg.Curator, Explorer: cfg.Explorer, ChangeLog: cfg.Changes, AccountStore: cfg.Accounts, Remover: cfg.Remover}})
 	srv := handler.New(es)
 	srv.AddTransport(transport.Options{})
 	srv.AddTransport(overHTTP{logger: cfg.Logger})

@@ -54,7 +54,7 @@ func datasetOverlap(ctx context.Context, x athar.Explorer, a, b string, filter *
 	if err := p.Err(); err != nil {
 		return nil, err
 	}
-	f, err := attackFilter(filter)
+	f, err := attackFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}

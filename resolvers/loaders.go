@@ -56,7 +56,11 @@ type Loaders struct {
 
 	// walker reads a request's tree of entity fields in one query (walkFrom), reading the fields
 	// of what it reaches that the request needs (walkFields).
-	walker       athar.Walker
+	walker athar.Walker
+	// aliases reads what ids a merge removed now name (athar.Reader.Aliases); aliasOf does so
+	// for the lookups of one request in one batch ("" for an id no merge removed).
+	aliases      func(ctx context.Context, ids []string) (map[string]string, error)
+	aliasOf      *dataloadgen.Loader[string, string]
 	walkMaxSteps int // the most steps one walk takes (Config.WalkMaxSteps); none when 0
 	fieldsOnce   sync.Once
 	fields       athar.WalkFields
@@ -137,6 +141,8 @@ func windowLoader[V any](wait time.Duration, fetch func(context.Context, []strin
 func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration) *Loaders {
 	return &Loaders{
 		walker:     reader,
+		aliases:    reader.Aliases,
+		aliasOf:    valueLoader(wait, reader.Aliases),
 		datasets:   entityLoader(wait, reader.DatasetsByID),
 		places:     entityLoader(wait, reader.PlacesByID),
 		actors:     entityLoader(wait, reader.ActorsByID),
@@ -374,7 +380,19 @@ func node(ctx context.Context, id string) (athar.Entity, error) {
 	if err := walkFrom(ctx, t, []string{id}); err != nil {
 		return nil, err
 	}
-	return loaders(ctx).entities.Load(ctx, id)
+	e, err := loaders(ctx).entities.Load(ctx, id)
+	if e != nil || err != nil {
+		return e, err
+	}
+	// A merge's removed id resolves to the entity it was merged into.
+	to, err := aliasOf(ctx, id)
+	if to == "" || err != nil {
+		return nil, err
+	}
+	if err := walkFrom(ctx, t, []string{to}); err != nil {
+		return nil, err
+	}
+	return loaders(ctx).entities.Load(ctx, to)
 }
 
 // nodes loads entities of any types by id, walking the selection from those of each type in one
@@ -391,7 +409,42 @@ func nodes(ctx context.Context, ids []string) ([]athar.Entity, error) {
 			return nil, err
 		}
 	}
-	return loaders(ctx).entities.LoadAll(ctx, ids)
+	out, err := loaders(ctx).entities.LoadAll(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	// The ids a merge removed resolve to the entities they were merged into, read in one more
+	// round: only when some id found nothing.
+	var missing []string
+	for i, e := range out {
+		if e == nil && athar.Mergeable(athar.TypeOfID(ids[i])) {
+			missing = append(missing, ids[i])
+		}
+	}
+	if len(missing) == 0 {
+		return out, nil
+	}
+	aliases, err := loaders(ctx).aliases(ctx, missing)
+	if err != nil || len(aliases) == 0 {
+		return out, err
+	}
+	byType = map[athar.EntityType][]string{}
+	for _, to := range aliases {
+		byType[athar.TypeOfID(to)] = append(byType[athar.TypeOfID(to)], to)
+	}
+	for _, t := range athar.EntityTypes {
+		if err := walkFrom(ctx, t, byType[t]); err != nil {
+			return nil, err
+		}
+	}
+	for i, e := range out {
+		if to, ok := aliases[ids[i]]; ok && e == nil {
+			if out[i], err = loaders(ctx).entities.Load(ctx, to); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return out, nil
 }
 
 // listLoader loads windows of a list of entities of type T that hang from an id.

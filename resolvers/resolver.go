@@ -14,4 +14,5 @@ type Resolver struct {
 	Explorer     athar.Explorer
 	ChangeLog    athar.Changes  // change records: history and changes
 	AccountStore athar.Accounts // accounts, for the admins' operations
+	Remover      athar.Remover  // deletion, restore and merge
 }

@@ -229,6 +229,10 @@ func (r *attributionResolver) Sources(ctx context.Context, obj *athar.Attributio
 	return many(ctx, loaders(ctx).sources, obj.SourceIDs())
 }
 
+func (r *changeResolver) OtherID(ctx context.Context, obj *athar.Change) (*string, error) {
+	return nilIfEmpty(obj.OtherID), nil
+}
+
 // Attack is the resolver for the attack field.
 func (r *claimResolver) Attack(ctx context.Context, obj *athar.Claim) (*athar.Attack, error) {
 	return one(ctx, loaders(ctx).attacks, obj.AttackID)
@@ -350,6 +354,14 @@ func (r *dayResolver) Attacks(ctx context.Context, obj *athar.TimeNode, first *i
 		return nil, err
 	}
 	return attackList(p, n), nil
+}
+
+func (r *deletedEntityResolver) Type(ctx context.Context, obj *athar.Deleted) (string, error) {
+	return string(obj.Type), nil
+}
+
+func (r *deletedEntityResolver) Reason(ctx context.Context, obj *athar.Deleted) (*string, error) {
+	return nilIfEmpty(obj.Reason), nil
 }
 
 func (r *duplicateCandidateResolver) Attack(ctx context.Context, obj *athar.DuplicateCandidate) (*athar.Attack, error) {
@@ -585,6 +597,58 @@ func (r *mutationResolver) RevokeAccount(ctx context.Context, input model.Revoke
 	return revokeAccount(ctx, r.AccountStore, input)
 }
 
+func (r *mutationResolver) DeletePlace(ctx context.Context, input model.DeletePlaceInput) (*gqltypes.DeletePayload, error) {
+	return deleteEntity(ctx, r.Remover, athar.TypePlace, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) DeleteActor(ctx context.Context, input model.DeleteActorInput) (*gqltypes.DeletePayload, error) {
+	return deleteEntity(ctx, r.Remover, athar.TypeActor, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) DeleteFacility(ctx context.Context, input model.DeleteFacilityInput) (*gqltypes.DeletePayload, error) {
+	return deleteEntity(ctx, r.Remover, athar.TypeFacility, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) DeleteSource(ctx context.Context, input model.DeleteSourceInput) (*gqltypes.DeletePayload, error) {
+	return deleteEntity(ctx, r.Remover, athar.TypeSource, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) DeleteEvent(ctx context.Context, input model.DeleteEventInput) (*gqltypes.DeletePayload, error) {
+	return deleteEntity(ctx, r.Remover, athar.TypeEvent, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) DeleteAttack(ctx context.Context, input model.DeleteAttackInput) (*gqltypes.DeletePayload, error) {
+	return deleteEntity(ctx, r.Remover, athar.TypeAttack, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) DeleteClaim(ctx context.Context, input model.DeleteClaimInput) (*gqltypes.DeletePayload, error) {
+	return deleteEntity(ctx, r.Remover, athar.TypeClaim, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) DeleteDataset(ctx context.Context, input model.DeleteDatasetInput) (*gqltypes.DeletePayload, error) {
+	return deleteEntity(ctx, r.Remover, athar.TypeDataset, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) Restore(ctx context.Context, input model.RestoreInput) (*gqltypes.RestorePayload, error) {
+	return restoreEntity(ctx, r.Remover, input.ClientMutationID.Value(), input.ID)
+}
+
+func (r *mutationResolver) MergePlaces(ctx context.Context, input model.MergePlacesInput) (*gqltypes.MergePayload, error) {
+	return mergeEntities(ctx, r.Remover, athar.TypePlace, input.ClientMutationID.Value(), input.Keep, input.Remove)
+}
+
+func (r *mutationResolver) MergeActors(ctx context.Context, input model.MergeActorsInput) (*gqltypes.MergePayload, error) {
+	return mergeEntities(ctx, r.Remover, athar.TypeActor, input.ClientMutationID.Value(), input.Keep, input.Remove)
+}
+
+func (r *mutationResolver) MergeFacilities(ctx context.Context, input model.MergeFacilitiesInput) (*gqltypes.MergePayload, error) {
+	return mergeEntities(ctx, r.Remover, athar.TypeFacility, input.ClientMutationID.Value(), input.Keep, input.Remove)
+}
+
+func (r *mutationResolver) MergeSources(ctx context.Context, input model.MergeSourcesInput) (*gqltypes.MergePayload, error) {
+	return mergeEntities(ctx, r.Remover, athar.TypeSource, input.ClientMutationID.Value(), input.Keep, input.Remove)
+}
+
 func (r *nearbyFacilityResolver) Facility(ctx context.Context, obj *athar.NearbyFacility) (*athar.Facility, error) {
 	return one(ctx, loaders(ctx).facilities, obj.FacilityID)
 }
@@ -634,65 +698,41 @@ func (r *placeConnectionResolver) TotalCount(ctx context.Context, obj *model.Pla
 
 // Facility is the resolver for the facility field.
 func (r *queryResolver) Facility(ctx context.Context, id string) (*athar.Facility, error) {
-	if err := walkFrom(ctx, athar.TypeFacility, []string{id}); err != nil {
-		return nil, err
-	}
-	return one(ctx, loaders(ctx).facilities, id)
+	return lookup(ctx, athar.TypeFacility, loaders(ctx).facilities, id)
 }
 
 // Attack is the resolver for the attack field.
 func (r *queryResolver) Attack(ctx context.Context, id string) (*athar.Attack, error) {
-	if err := walkFrom(ctx, athar.TypeAttack, []string{id}); err != nil {
-		return nil, err
-	}
-	return one(ctx, loaders(ctx).attacks, id)
+	return lookup(ctx, athar.TypeAttack, loaders(ctx).attacks, id)
 }
 
 // Actor is the resolver for the actor field.
 func (r *queryResolver) Actor(ctx context.Context, id string) (*athar.Actor, error) {
-	if err := walkFrom(ctx, athar.TypeActor, []string{id}); err != nil {
-		return nil, err
-	}
-	return one(ctx, loaders(ctx).actors, id)
+	return lookup(ctx, athar.TypeActor, loaders(ctx).actors, id)
 }
 
 // Source is the resolver for the source field.
 func (r *queryResolver) Source(ctx context.Context, id string) (*athar.Source, error) {
-	if err := walkFrom(ctx, athar.TypeSource, []string{id}); err != nil {
-		return nil, err
-	}
-	return one(ctx, loaders(ctx).sources, id)
+	return lookup(ctx, athar.TypeSource, loaders(ctx).sources, id)
 }
 
 // Place is the resolver for the place field.
 func (r *queryResolver) Place(ctx context.Context, id string) (*athar.Place, error) {
-	if err := walkFrom(ctx, athar.TypePlace, []string{id}); err != nil {
-		return nil, err
-	}
-	return one(ctx, loaders(ctx).places, id)
+	return lookup(ctx, athar.TypePlace, loaders(ctx).places, id)
 }
 
 // Event is the resolver for the event field.
 func (r *queryResolver) Event(ctx context.Context, id string) (*athar.Event, error) {
-	if err := walkFrom(ctx, athar.TypeEvent, []string{id}); err != nil {
-		return nil, err
-	}
-	return one(ctx, loaders(ctx).events, id)
+	return lookup(ctx, athar.TypeEvent, loaders(ctx).events, id)
 }
 
 // Claim is the resolver for the claim field.
 func (r *queryResolver) Claim(ctx context.Context, id string) (*athar.Claim, error) {
-	if err := walkFrom(ctx, athar.TypeClaim, []string{id}); err != nil {
-		return nil, err
-	}
-	return one(ctx, loaders(ctx).claims, id)
+	return lookup(ctx, athar.TypeClaim, loaders(ctx).claims, id)
 }
 
 func (r *queryResolver) Dataset(ctx context.Context, id string) (*athar.Dataset, error) {
-	if err := walkFrom(ctx, athar.TypeDataset, []string{id}); err != nil {
-		return nil, err
-	}
-	return one(ctx, loaders(ctx).datasets, id)
+	return lookup(ctx, athar.TypeDataset, loaders(ctx).datasets, id)
 }
 
 func (r *queryResolver) Datasets(ctx context.Context, first *int, after *string, last *int, before *string) (*model.DatasetConnection, error) {
@@ -725,6 +765,9 @@ func (r *queryResolver) Facilities(ctx context.Context, filter *model.FacilityFi
 	var f athar.EntityFilter
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Types.Value()), PlaceIDs: filter.PlaceIds.Value(), Near: filter.Near.Value(), Text: val(filter.Text)}
+		if err := resolveAliases(ctx, f.PlaceIDs); err != nil {
+			return nil, err
+		}
 	}
 	nodes, edges, info, err := findPage(ctx, r.Explorer.FindFacilities, f, athar.PageArgs{First: first, After: after, Last: last, Before: before}, loaders(ctx).facilities,
 		func(cursor string, n *athar.Facility) *model.FacilityEdge {
@@ -782,7 +825,7 @@ func (r *queryResolver) Search(ctx context.Context, query string, types []model.
 }
 
 func (r *queryResolver) Timeline(ctx context.Context, filter *model.AttackFilter, interval model.TimelineInterval) ([]*athar.TimelineBucket, error) {
-	f, err := attackFilter(filter)
+	f, err := attackFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -794,7 +837,7 @@ func (r *queryResolver) Timeline(ctx context.Context, filter *model.AttackFilter
 }
 
 func (r *queryResolver) RepeatedlyTargeted(ctx context.Context, minAttacks *int, withinDays *int, filter *model.AttackFilter, first *int, after *string, last *int, before *string) (*model.RepeatedTargetConnection, error) {
-	f, err := attackFilter(filter)
+	f, err := attackFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -875,7 +918,7 @@ func (r *queryResolver) Graph(ctx context.Context, ids []string, depth *int, lim
 }
 
 func (r *queryResolver) AttacksGeoJSON(ctx context.Context, filter *model.AttackFilter) (map[string]any, error) {
-	f, err := attackFilter(filter)
+	f, err := attackFilter(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
@@ -908,6 +951,10 @@ func (r *queryResolver) Changes(ctx context.Context, since *time.Time, until *ti
 
 func (r *queryResolver) Accounts(ctx context.Context) ([]*athar.Account, error) {
 	return accounts(ctx, r.AccountStore)
+}
+
+func (r *queryResolver) Deleted(ctx context.Context, first *int, after *string) (*model.DeletedConnection, error) {
+	return deletedList(ctx, r.Remover, first, after)
 }
 
 func (r *repeatedTargetResolver) Facility(ctx context.Context, obj *athar.RepeatedTarget) (*athar.Facility, error) {
@@ -1005,6 +1052,8 @@ func (r *Resolver) AttackConnection() graph.AttackConnectionResolver {
 
 func (r *Resolver) Attribution() graph.AttributionResolver { return &attributionResolver{r} }
 
+func (r *Resolver) Change() graph.ChangeResolver { return &changeResolver{r} }
+
 func (r *Resolver) Claim() graph.ClaimResolver { return &claimResolver{r} }
 
 func (r *Resolver) Dataset() graph.DatasetResolver { return &datasetResolver{r} }
@@ -1020,6 +1069,8 @@ func (r *Resolver) DatasetEstimate() graph.DatasetEstimateResolver {
 func (r *Resolver) DatasetMatch() graph.DatasetMatchResolver { return &datasetMatchResolver{r} }
 
 func (r *Resolver) Day() graph.DayResolver { return &dayResolver{r} }
+
+func (r *Resolver) DeletedEntity() graph.DeletedEntityResolver { return &deletedEntityResolver{r} }
 
 func (r *Resolver) DuplicateCandidate() graph.DuplicateCandidateResolver {
 	return &duplicateCandidateResolver{r}
@@ -1070,12 +1121,14 @@ type (
 	attackResolver             struct{ *Resolver }
 	attackConnectionResolver   struct{ *Resolver }
 	attributionResolver        struct{ *Resolver }
+	changeResolver             struct{ *Resolver }
 	claimResolver              struct{ *Resolver }
 	datasetResolver            struct{ *Resolver }
 	datasetConnectionResolver  struct{ *Resolver }
 	datasetEstimateResolver    struct{ *Resolver }
 	datasetMatchResolver       struct{ *Resolver }
 	dayResolver                struct{ *Resolver }
+	deletedEntityResolver      struct{ *Resolver }
 	duplicateCandidateResolver struct{ *Resolver }
 	eventResolver              struct{ *Resolver }
 	facilityResolver           struct{ *Resolver }

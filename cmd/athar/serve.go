@@ -44,6 +44,7 @@ type serveConfig struct {
 	SearchMaxTerms  int
 	Export          exportConfig
 	RetryAfter      time.Duration
+	DeleteMaxLinks  int
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -68,6 +69,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.DurationVar(&cfg.TokenCacheTTL, "token-cache-ttl", envDuration("ATHAR_TOKEN_CACHE_TTL", auth.DefaultCacheTTL), "how long a verified token is spared the slow hash (revocation and expiry are checked on every request); negative: verify every request (env ATHAR_TOKEN_CACHE_TTL)")
 	fs.DurationVar(&cfg.RetryAfter, "retry-after", envDuration("ATHAR_RETRY_AFTER", 2*time.Second), "how long a client is told to wait (Retry-After) when the database is busy or unavailable (env ATHAR_RETRY_AFTER)")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", envDuration("ATHAR_SHUTDOWN_TIMEOUT", 30*time.Second), "how long requests in flight may take to finish on shutdown (env ATHAR_SHUTDOWN_TIMEOUT)")
+	fs.IntVar(&cfg.DeleteMaxLinks, "delete-max-links", envInt("ATHAR_DELETE_MAX_LINKS", neo4jstore.DefaultMaxDeleteLinks), "the most relationships one deletion records, of the entity and what is deleted with it; a deletion of more is refused (env ATHAR_DELETE_MAX_LINKS)")
 	fs.IntVar(&cfg.SearchMaxBytes, "search-max-bytes", envInt("ATHAR_SEARCH_MAX_BYTES", athar.MaxSearchText), "the longest search or text filter, in bytes (env ATHAR_SEARCH_MAX_BYTES)")
 	fs.IntVar(&cfg.SearchMaxTerms, "search-max-terms", envInt("ATHAR_SEARCH_MAX_TERMS", athar.MaxSearchTerms), "the most words a search or text filter may have (env ATHAR_SEARCH_MAX_TERMS)")
 	var mc metricsConfig
@@ -101,7 +103,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			logger.Error("closing the database", "err", cerr)
 		}
 	}()
-	store := a.store
+	store := a.store.WithMaxDeleteLinks(cfg.DeleteMaxLinks)
 	applied, err := store.Migrate(ctx)
 	if err != nil {
 		return err
@@ -124,11 +126,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	handler := httpapi.NewServer(httpapi.Config{
 		GraphQL: resolvers.NewGraphQLHandler(resolvers.Config{
-			Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Logger: logger, Introspection: cfg.Introspection,
+			Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Remover: store, Logger: logger, Introspection: cfg.Introspection,
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, Limits: cfg.Limits,
 			WalkMaxSteps: cfg.WalkMaxSteps, LevelByLevel: cfg.WalkMaxSteps == 0,
 		}),
-		Explorer: store, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
+		Explorer: store, Aliases: store.Aliases, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
 		Logger: logger, Playground: cfg.Playground, ExploreApp: cfg.ExploreApp, QueryTimeout: cfg.QueryTimeout,
 		Auth: authn, Changes: store, Import: importFunc(store), MaxImportBytes: cfg.MaxImportBytes, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),

@@ -300,6 +300,104 @@ type DateRangeInput struct {
 	To graphql.Omittable[*time.Time] `json:"to,omitempty"`
 }
 
+// The input of deleteActor.
+type DeleteActorInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the actor to delete.
+	ID string `json:"id"`
+	// Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of deleteAttack.
+type DeleteAttackInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the attack to delete.
+	ID string `json:"id"`
+	// Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of deleteClaim.
+type DeleteClaimInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the claim to delete.
+	ID string `json:"id"`
+	// Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of deleteDataset.
+type DeleteDatasetInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the dataset to delete.
+	ID string `json:"id"`
+	// Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of deleteEvent.
+type DeleteEventInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the event to delete.
+	ID string `json:"id"`
+	// Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of deleteFacility.
+type DeleteFacilityInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the facility to delete.
+	ID string `json:"id"`
+	// Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of deletePlace.
+type DeletePlaceInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the place to delete.
+	ID string `json:"id"`
+	// Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of deleteSource.
+type DeleteSourceInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the source to delete.
+	ID string `json:"id"`
+	// Why it is deleted, kept in its change record and in the list of deleted entities; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// One page of deleted entities, the latest deletion first.
+type DeletedConnection struct {
+	// The items of the page, each with its cursor.
+	Edges []*DeletedEdge `json:"edges"`
+	// The items of the page.
+	Nodes []*athar.Deleted `json:"nodes"`
+	// Where the page stands.
+	PageInfo *PageInfo `json:"pageInfo"`
+}
+
+// A deleted entity in a page, with its cursor.
+type DeletedEdge struct {
+	// The position of this item, for after.
+	Cursor string `json:"cursor"`
+	// The deleted entity.
+	Node *athar.Deleted `json:"node,omitempty"`
+}
+
 // One page of events.
 type EventConnection struct {
 	// The items of the page, each with its cursor.
@@ -377,6 +475,54 @@ type LinkSameIncidentPayload struct {
 	UserErrors []*gqltypes.UserError `json:"userErrors"`
 }
 
+// The input of mergeActors.
+type MergeActorsInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the actor to keep.
+	Keep string `json:"keep"`
+	// The id of the actor merged into keep, which becomes its alias.
+	Remove string `json:"remove"`
+	// Why they are merged, kept in the change record; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of mergeFacilities.
+type MergeFacilitiesInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the facility to keep.
+	Keep string `json:"keep"`
+	// The id of the facility merged into keep, which becomes its alias.
+	Remove string `json:"remove"`
+	// Why they are merged, kept in the change record; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of mergePlaces.
+type MergePlacesInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the place to keep.
+	Keep string `json:"keep"`
+	// The id of the place merged into keep, which becomes its alias.
+	Remove string `json:"remove"`
+	// Why they are merged, kept in the change record; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
+// The input of mergeSources.
+type MergeSourcesInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the source to keep.
+	Keep string `json:"keep"`
+	// The id of the source merged into keep, which becomes its alias.
+	Remove string `json:"remove"`
+	// Why they are merged, kept in the change record; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
+}
+
 // What changes the graph. Each mutation is one transaction: it writes everything or nothing.
 //
 // Every mutation follows Relay's input/payload convention: it takes one argument, input, of its own
@@ -393,9 +539,9 @@ type LinkSameIncidentPayload struct {
 // a value of the wrong type, a required input field left out: BAD_USER_INPUT; an unknown field:
 // GRAPHQL_VALIDATION_FAILED).
 //
-// The payloads leave room for mutations still to come: deleting an entity will answer, say,
-// DeletePlacePayload { clientMutationId deletedId userErrors }, and merging two entities a payload
-// with the one kept; neither needs a change to the mutations here.
+// Deleting an entity answers, say, DeletePlacePayload { clientMutationId deletedId cascadedIds
+// userErrors }, and merging two a payload with the one kept and the id removed (see deletePlace,
+// restore and mergePlaces below).
 type Mutation struct {
 }
 
@@ -524,6 +670,16 @@ type RepeatedTargetEdge struct {
 	Cursor string `json:"cursor"`
 	// The item.
 	Node *athar.RepeatedTarget `json:"node,omitempty"`
+}
+
+// The input of restore.
+type RestoreInput struct {
+	// Any string the client chooses, echoed in the payload to match the answer to the request.
+	ClientMutationID graphql.Omittable[*string] `json:"clientMutationId,omitempty"`
+	// The id of the deleted entity (see deleted).
+	ID string `json:"id"`
+	// Why it is restored, kept in its change record; at most ATHAR_MAX_STRING_LENGTH characters.
+	Reason graphql.Omittable[*string] `json:"reason,omitempty"`
 }
 
 // The input of retractClaim.

@@ -15,13 +15,17 @@ type Change struct {
 	// command line, or AnonymousName for an anonymous export.
 	By string
 	// Action says what was done: ChangeCreate, ChangeUpdate, ChangeLink, ChangeUnlink,
-	// ChangeCorrectMatch, ChangeImport, ChangeExport, ChangeAccountAdd, ChangeAccountRevoke.
+	// ChangeCorrectMatch, ChangeImport, ChangeExport, ChangeAccountAdd, ChangeAccountRevoke,
+	// ChangeDelete, ChangeRestore, ChangeMerge.
 	Action string
 	// EntityID and EntityType name what changed: an entity (attack:…, Attack), a dataset an
 	// import batch wrote (dataset:…, Dataset; "bundle", Bundle for curated records), an export
 	// (export:attacks.csv, Export), an account (account:NAME, Account).
 	EntityID   string
 	EntityType string
+	// OtherID names the second entity a change is about, whose history shows it too: the kept
+	// entity of a merge (EntityID is the removed one); "" for every other change.
+	OtherID string
 	// Before and After are JSON objects of the fields that changed, as they were and as they are
 	// (for an entity, by their names in the API); Before is "" for what did not exist before.
 	// An import batch's After holds the dataset, the record type and the counts; an export's its

@@ -50,6 +50,9 @@ type Reader interface {
 	// EntitiesByID returns the entities of any type with the given ids, in no particular order; an
 	// id whose prefix names no entity type is left out like a missing one.
 	EntitiesByID(ctx context.Context, ids []string) ([]Entity, error)
+	// Aliases returns, for each of ids that a merge removed (Remover.Merge), the id of the entity
+	// it was merged into, following later merges; an id that names no merged entity is left out.
+	Aliases(ctx context.Context, ids []string) (map[string]string, error)
 
 	// AttacksOnFacilities returns, for each facility id, its attacks whose date overlaps r.
 	AttacksOnFacilities(ctx context.Context, ids []string, r DateRange, w Window) (map[string]List[*Attack], error)

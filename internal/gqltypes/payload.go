@@ -58,3 +58,43 @@ const (
 	UserErrorNotFound UserErrorCode = "NOT_FOUND" // athar.ENOTFOUND
 	UserErrorConflict UserErrorCode = "CONFLICT"  // athar.ECONFLICT
 )
+
+// DeletePayload is what every delete mutation answers (DeletePlacePayload, …): the id deleted and
+// those deleted with it, or the user errors that stopped it.
+type DeletePayload struct {
+	ClientMutationID *string
+	DeletedID        *string  // nil when nothing was deleted
+	CascadedIDs      []string // the ids deleted with it; nil when nothing was deleted
+	UserErrors       []*UserError
+}
+
+// RestorePayload is what restore answers: the entity restored and the ids restored with it, or the
+// user errors that stopped it.
+type RestorePayload struct {
+	ClientMutationID *string
+	Node             athar.Entity // nil when nothing was restored
+	CascadedIDs      []string
+	UserErrors       []*UserError
+}
+
+// MergePayload is what every merge mutation answers (MergePlacesPayload, …): the kept entity, read
+// through the typed method its payload declares, and the id merged away, or the user errors that
+// stopped it.
+type MergePayload struct {
+	ClientMutationID *string
+	Entity           athar.Entity // the kept entity; nil when nothing was merged
+	RemovedID        *string
+	UserErrors       []*UserError
+}
+
+// Place is the kept place, or nil.
+func (p *MergePayload) Place() *athar.Place { e, _ := p.Entity.(*athar.Place); return e }
+
+// Actor is the kept actor, or nil.
+func (p *MergePayload) Actor() *athar.Actor { e, _ := p.Entity.(*athar.Actor); return e }
+
+// Facility is the kept facility, or nil.
+func (p *MergePayload) Facility() *athar.Facility { e, _ := p.Entity.(*athar.Facility); return e }
+
+// Source is the kept source, or nil.
+func (p *MergePayload) Source() *athar.Source { e, _ := p.Entity.(*athar.Source); return e }

@@ -43,7 +43,7 @@ func MustStore(tb testing.TB, seeded bool) *neo4jstore.Store {
 func MustServer(tb testing.TB, store *neo4jstore.Store, configure func(*httpapi.Config)) string {
 	tb.Helper()
 	cfg := httpapi.Config{
-		GraphQL:  resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Logger: discard, Introspection: true}),
+		GraphQL:  resolvers.NewGraphQLHandler(resolvers.Config{Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Remover: store, Logger: discard, Introspection: true}),
 		Explorer: store, Changes: store, Pinger: store, Logger: discard, Playground: true,
 	}
 	if configure != nil {

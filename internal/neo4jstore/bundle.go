@@ -330,16 +330,18 @@ func batchChange(ctx context.Context, now time.Time, t athar.EntityType, changed
 // its content hash, or, for a dataset's record (given), by the hash of the record as the dataset
 // gave it (datasetHash), so that a record a curator changed is the same while its dataset does not
 // change it, and a withdrawn one is not. It also returns a dataset record's curated fields and the
-// record as last imported, which importPlan.merge needs.
+// record as last imported, which importPlan.merge needs. A record whose id a deleted or merged
+// entity keeps (:Deleted) is the same: a deletion is a curator's decision, which an import of the
+// record (a dataset's next release) leaves as it is, as it does a retraction.
 func classifyQuery(t athar.EntityType) string {
 	return fmt.Sprintf(`UNWIND $rows AS row
 OPTIONAL MATCH %s
 RETURN row.id AS id, n IS NOT NULL AS exists,
-  coalesce(CASE WHEN row.given
+  EXISTS { MATCH (d:%s {id: row.id}) } OR coalesce(CASE WHEN row.given
     THEN n.datasetHash = row.hash AND n.contentHash IS NOT NULL AND n.withdrawnIn IS NULL
     ELSE n.contentHash = row.hash END, false) AS same,
   CASE WHEN row.given THEN n.curatedFields END AS curated,
-  CASE WHEN row.given AND n.curatedFields IS NOT NULL THEN n.datasetRecord END AS record`, seekID("n", labelOf(t), "row.id"))
+  CASE WHEN row.given AND n.curatedFields IS NOT NULL THEN n.datasetRecord END AS record`, seekID("n", labelOf(t), "row.id"), labelDeleted)
 }
 
 // classify reads the result of classifyQuery: per id, "created", "updated" or "unchanged".

@@ -57,7 +57,7 @@ func writeChanges(ctx context.Context, tx neo4j.ManagedTransaction, cs []athar.C
 // changeRow is a record's properties; those it does not have are left out.
 func changeRow(c athar.Change) map[string]any {
 	row := map[string]any{"id": c.ID, "at": c.At, "by": c.By, "action": c.Action, "entityId": c.EntityID, "entityType": c.EntityType}
-	for k, v := range map[string]string{"before": c.Before, "after": c.After, "reason": c.Reason, "requestId": c.RequestID} {
+	for k, v := range map[string]string{"before": c.Before, "after": c.After, "reason": c.Reason, "requestId": c.RequestID, "otherId": c.OtherID} {
 		if v != "" {
 			row[k] = v
 		}
@@ -163,15 +163,16 @@ func (s *Store) RecordExport(ctx context.Context, which, filter string) error {
 }
 
 // changeFields are what a change record's row returns.
-const changeFields = `c {.id, .at, .by, .action, .entityId, .entityType, .before, .after, .reason, .requestId}`
+const changeFields = `c {.id, .at, .by, .action, .entityId, .entityType, .otherId, .before, .after, .reason, .requestId}`
 
-// History implements athar.Changes, through the index on entityId: the records naming the id, and
-// the import batches of the entity's dataset (or of curated bundles, "bundle") that list it in
-// entityIds. A dataset has a record per batch, so the second part reads a few hundred records at
-// most, not the dataset's entities.
+// History implements athar.Changes, through the indexes on entityId and otherId: the records naming
+// the id (as the entity changed, or as the kept entity of a merge), and the import batches of the
+// entity's dataset (or of curated bundles, "bundle") that list it in entityIds. A dataset has a
+// record per batch, so the last part reads a few hundred records at most, not the dataset's
+// entities.
 func (s *Store) History(ctx context.Context, id string, page athar.PageRequest) (*athar.Page[*athar.Change], error) {
 	params := map[string]any{"entity": id}
-	q := "CALL () {\n  MATCH (c:Change {entityId: $entity}) RETURN c\n"
+	q := "CALL () {\n  MATCH (c:Change {entityId: $entity}) RETURN c\n  UNION\n  MATCH (c:Change {otherId: $entity}) RETURN c\n"
 	if t := athar.TypeOfID(id); t != "" && t != athar.TypeDataset {
 		q += fmt.Sprintf(`  UNION
   MATCH (n:%s {id: $entity})
@@ -208,12 +209,13 @@ func (s *Store) Changes(ctx context.Context, f athar.ChangeFilter, page athar.Pa
 // that its records read as those of no entity); the record of an import batch, which counts
 // records of every level, a clearance of confidential; the record of an export, whose filter may
 // name material its exporter could read, the exporter's clearance (accessRank; confidential for
-// the records of exports made before access levels). A reader cleared to confidential sees every
-// record, those of deleted entities included.
+// the records of exports made before access levels). The records of a deleted source or claim
+// are read at the level it had. A reader cleared to confidential sees every record.
 var visibleChange = fmt.Sprintf(`($clearance >= 2 OR (c.action <> '%s'
   AND (c.action <> '%s' OR coalesce(c.accessRank, 2) <= $clearance)
-  AND (NOT c.entityType IN ['%s', '%s'] OR EXISTS { MATCH (x:Entity {id: c.entityId}) })))`,
-	athar.ChangeImport, athar.ChangeExport, athar.TypeSource, athar.TypeClaim)
+  AND (NOT c.entityType IN ['%s', '%s'] OR EXISTS { MATCH (x:Entity {id: c.entityId}) }
+    OR EXISTS { MATCH (x:%s {id: c.entityId}) WHERE coalesce(x.accessRank, 0) <= $clearance })))`,
+	athar.ChangeImport, athar.ChangeExport, athar.TypeSource, athar.TypeClaim, labelDeleted)
 
 // changePage pages the change records q matches (bound to c), newest first: by id, which sorts
 // as their times do.
@@ -231,7 +233,7 @@ func (s *Store) changePage(ctx context.Context, q string, params map[string]any,
 		m := field[map[string]any](rowOf(rec), "change")
 		rows[i] = &athar.Change{
 			ID: str(m, "id"), At: timeOf(m, "at").UTC(), By: str(m, "by"), Action: str(m, "action"),
-			EntityID: str(m, "entityId"), EntityType: str(m, "entityType"), Before: str(m, "before"),
+			EntityID: str(m, "entityId"), EntityType: str(m, "entityType"), OtherID: str(m, "otherId"), Before: str(m, "before"),
 			After: str(m, "after"), Reason: str(m, "reason"), RequestID: str(m, "requestId"),
 		}
 	}

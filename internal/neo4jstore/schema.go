@@ -191,4 +191,21 @@ CALL (a) {
 		batched: []string{"MATCH (a:Attack) WHERE a.mapFrom IS NULL\nCALL (a) {\n" + mappedLocation("a", "loc") +
 			"\n  SET a.mapPoint = loc.p, a.mapPrecision = loc.precision, a.mapFrom = loc.from\n} IN TRANSACTIONS OF 2000 ROWS"},
 	},
+	{
+		// Deletion and merge (issue 12): a deleted entity keeps its id under :Deleted (unique, so
+		// that a create cannot take it, and the lookup of restore and of aliases); the entities
+		// deleted with one are found by its id (deletedWith), the aliases of a kept entity by its
+		// id (mergedInto), the list of deletions by the time of their change record
+		// (deletedChange). A merge's change record names the kept entity (otherId), whose history
+		// reads it through its own index.
+		version: 8,
+		name:    "deletion and merge",
+		schema: []string{
+			"CREATE CONSTRAINT deleted_id IF NOT EXISTS FOR (n:Deleted) REQUIRE n.id IS UNIQUE",
+			"CREATE RANGE INDEX deleted_with IF NOT EXISTS FOR (n:Deleted) ON (n.deletedWith)",
+			"CREATE RANGE INDEX deleted_merged_into IF NOT EXISTS FOR (n:Deleted) ON (n.mergedInto)",
+			"CREATE RANGE INDEX deleted_change IF NOT EXISTS FOR (n:Deleted) ON (n.deletedChange)",
+			"CREATE RANGE INDEX change_other IF NOT EXISTS FOR (c:Change) ON (c.otherId)",
+		},
+	},
 }

@@ -25,6 +25,8 @@ type Store struct {
 	// refoldBatch is how many nodes one transaction of a backfill of folded texts rewrites.
 	refoldBatch int
 	avail       Availability
+	// maxDeleteLinks is the most relationships one deletion records (WithMaxDeleteLinks).
+	maxDeleteLinks int
 }
 
 // Availability says whether the database can answer; neo4jlocal's Supervisor of the embedded Neo4j
@@ -77,7 +79,24 @@ func New(driver neo4j.DriverWithContext, database string) *Store {
 	if database == "" {
 		database = "neo4j"
 	}
-	return &Store{driver: driver, database: database, now: func() time.Time { return time.Now().UTC() }, refoldBatch: RefoldBatch}
+	return &Store{driver: driver, database: database, now: func() time.Time { return time.Now().UTC() }, refoldBatch: RefoldBatch, maxDeleteLinks: DefaultMaxDeleteLinks}
+}
+
+// DefaultMaxDeleteLinks is the most relationships one deletion records by default: the entity's and
+// those of what is deleted with it. Each is kept on the deleted node as a short JSON text (about
+// 100 bytes), all in the one transaction of the deletion, whose memory Neo4j bounds
+// (dbms.memory.transaction.total.max); a place that 50,000 dataset records occurred in is
+// better left in place or merged.
+const DefaultMaxDeleteLinks = 50_000
+
+// WithMaxDeleteLinks sets the most relationships one deletion records (n > 0; otherwise
+// DefaultMaxDeleteLinks), and returns the store. A deletion of more is refused (EINVALID on id).
+func (s *Store) WithMaxDeleteLinks(n int) *Store {
+	if n <= 0 {
+		n = DefaultMaxDeleteLinks
+	}
+	s.maxDeleteLinks = n
+	return s
 }
 
 var (

@@ -37,6 +37,9 @@ func (s *Store) Create(ctx context.Context, e athar.Entity, distinctFrom ...stri
 		if len(existing) > 0 {
 			return nil, conflict(e.EntityID())
 		}
+		if err := deletedConflict(ctx, tx, e.EntityID()); err != nil {
+			return nil, err
+		}
 		if e.EntityType() != athar.TypeDataset {
 			// A curated record never takes an id in a dataset's namespace: the dataset's next
 			// import would find its own id held by a curator.
