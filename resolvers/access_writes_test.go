@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -188,6 +189,20 @@ func TestAccessLevels_ImportsStayWithinTheClearance(t *testing.T) {
 	if status, body := post(tokens["editor-restricted"], above); status != http.StatusOK {
 		t.Errorf("an import at the clearance: %d %s", status, body)
 	}
+	// A record of an existing source or claim keeps what its importer may not see: citations of
+	// hidden sources, and, below the identities clearance, the author and protectedText.
+	again := `{"format":"athar-bundle","version":2,"sources":[{"id":"source:leak-public","title":"Public report on Leak, revised","kind":"NEWS","cites":["source:leak-second"]}],
+	  "claims":[{"id":"claim:leak-pub-protected","attackId":"attack:leak-b","sourceId":"source:leak-public","kind":"NARRATIVE","text":"A witness saw it, revised","quote":"a witness saw the second strike"}]}`
+	if status, body := post(tokens["editor-public"], again); status != http.StatusOK {
+		t.Fatalf("a public editor's import of public records: %d %s", status, body)
+	}
+	if n := neo4jtest.Count(t, `MATCH (s:Source {id: 'source:leak-public', title: 'Public report on Leak, revised', author: 'Pubelauthor'})
+	  RETURN COUNT { (s)-[:CITES]->() } AS n`, nil); n != 3 {
+		t.Errorf("after the import the source cites %d sources (or lost its author), want the new one and the two hidden ones", n)
+	}
+	if n := neo4jtest.Count(t, "MATCH (c:Claim {id: 'claim:leak-pub-protected', text: 'A witness saw it, revised', protectedText: 'Witnessmarkpub Samir'}) RETURN count(c) AS n", nil); n != 1 {
+		t.Error("the import erased the claim's protectedText, which its importer may not read")
+	}
 }
 
 // What identifies people is shown from the configured clearance (ATHAR_IDENTITIES_CLEARANCE) on.
@@ -221,5 +236,86 @@ func TestAccessLevels_IdentitiesFollowTheirClearance(t *testing.T) {
 	var e *athar.Error
 	if err := athar.SetIdentitiesClearance("ATHAR_IDENTITIES_CLEARANCE", "secret"); !errors.As(err, &e) || e.Field != "ATHAR_IDENTITIES_CLEARANCE" {
 		t.Errorf("a clearance that is none: %v", err)
+	}
+}
+
+// Deleting, restoring and merging stay within the writer's clearance: a source or claim above it,
+// live or deleted, is an id that does not exist, word for word; sources of different levels are
+// not merged; a deleted claim leaves its level's search and comes back to it when restored.
+func TestAccessLevels_RemovalStaysWithinTheClearance(t *testing.T) {
+	srv, tokens := accessServer(t)
+	public, admin := srv.as(tokens["editor-public"]), srv.as(tokens["admin"])
+	same := func(what string, hidden, unknown userError, hiddenID, unknownID string) {
+		t.Helper()
+		if hidden.Code != unknown.Code || strings.Join(hidden.Field, ".") != strings.Join(unknown.Field, ".") ||
+			strings.ReplaceAll(hidden.Message, hiddenID, unknownID) != unknown.Message {
+			t.Errorf("%s: hidden %+v, unknown %+v", what, hidden, unknown)
+		}
+	}
+	del := `mutation($id: ID!) { deleteClaim(input: {id: $id}) { deletedId userErrors { field code message } } }`
+	same("deleting a hidden claim", public.MustUserErrors(del, map[string]any{"id": "claim:leak-res-cas"})[0],
+		public.MustUserErrors(del, map[string]any{"id": "claim:leak-nosuch"})[0], "leak-res-cas", "leak-nosuch")
+	if n := neo4jtest.Count(t, "MATCH (c:Claim {id: 'claim:leak-res-cas'}) RETURN count(c) AS n", nil); n != 1 {
+		t.Fatal("a public editor deleted a restricted claim")
+	}
+	// Deleted by an admin: still unknown to the public editor, in restore, the list and errors.
+	admin.MustMutate(del, map[string]any{"id": "claim:leak-res-cas"}, new(any))
+	restore := `mutation($id: ID!) { restore(input: {id: $id}) { node { id } userErrors { field code message } } }`
+	same("restoring a hidden deleted claim", public.MustUserErrors(restore, map[string]any{"id": "claim:leak-res-cas"})[0],
+		public.MustUserErrors(restore, map[string]any{"id": "claim:leak-nosuch"})[0], "leak-res-cas", "leak-nosuch")
+	same("deleting a hidden deleted claim", public.MustUserErrors(del, map[string]any{"id": "claim:leak-res-cas"})[0],
+		public.MustUserErrors(del, map[string]any{"id": "claim:leak-nosuch"})[0], "leak-res-cas", "leak-nosuch")
+	var list struct {
+		Deleted struct{ Nodes []struct{ ID string } }
+	}
+	public.MustData(`{ deleted(first: 50) { nodes { id } } }`, nil, &list)
+	if len(list.Deleted.Nodes) != 0 {
+		t.Errorf("a public editor lists %+v as deleted", list.Deleted.Nodes)
+	}
+	admin.MustData(`{ deleted(first: 50) { nodes { id } } }`, nil, &list)
+	if len(list.Deleted.Nodes) != 1 || list.Deleted.Nodes[0].ID != "claim:leak-res-cas" {
+		t.Errorf("an admin lists %+v as deleted", list.Deleted.Nodes)
+	}
+	// Merging: a hidden source is unknown; sources of different levels are refused.
+	merge := `mutation($keep: ID!, $remove: ID!) { mergeSources(input: {keep: $keep, remove: $remove}) { source { id } userErrors { field code message } } }`
+	same("merging a hidden source", public.MustUserErrors(merge, map[string]any{"keep": "source:leak-public", "remove": "source:leak-restricted"})[0],
+		public.MustUserErrors(merge, map[string]any{"keep": "source:leak-public", "remove": "source:leak-nosuch"})[0], "leak-restricted", "leak-nosuch")
+	admin.MustUserError(merge, map[string]any{"keep": "source:leak-public", "remove": "source:leak-restricted"}, "INVALID", "input", "remove")
+	// A public claim deleted leaves the public search; restored, it is found again.
+	search := func() int {
+		var s struct{ Search struct{ TotalCount int } }
+		public.MustData(`{ search(query: "witness saw the second strike", first: 5) { totalCount } }`, nil, &s)
+		return s.Search.TotalCount
+	}
+	if search() == 0 {
+		t.Fatal("the public claim is not found before its deletion")
+	}
+	public.MustMutate(del, map[string]any{"id": "claim:leak-pub-protected"}, new(any))
+	if n := search(); n != 0 {
+		t.Errorf("a deleted claim is still found (%d hits)", n)
+	}
+	public.MustMutate(restore, map[string]any{"id": "claim:leak-pub-protected"}, new(any))
+	if search() == 0 {
+		t.Error("a restored public claim is not found by a public reader")
+	}
+	if n := neo4jtest.Count(t, "MATCH (c:Claim:ReadPublic:ReadRestricted {id: 'claim:leak-pub-protected'}) RETURN count(c) AS n", nil); n != 1 {
+		t.Error("the restored claim has not its readers' labels again")
+	}
+}
+
+// An imported entity's history holds its import batch for readers cleared to confidential only:
+// the batch's counts take in records of every level.
+func TestAccessLevels_ImportRecordsOnlyForConfidential(t *testing.T) {
+	srv, tokens := accessServer(t)
+	q := `{ history(id: "source:leak-public") { nodes { action } } }`
+	for name, want := range map[string]bool{"viewer-public": false, "viewer-restricted": false, "admin": true} {
+		var h struct {
+			History struct{ Nodes []struct{ Action string } }
+		}
+		srv.as(tokens[name]).MustData(q, nil, &h)
+		got := slices.ContainsFunc(h.History.Nodes, func(n struct{ Action string }) bool { return n.Action == "IMPORT" })
+		if got != want {
+			t.Errorf("%s reads the import batch in the history: %v, want %v (%+v)", name, got, want, h.History.Nodes)
+		}
 	}
 }

@@ -230,10 +230,13 @@ func TestChanges_SameIncidentRecordsEveryMember(t *testing.T) {
 		}
 		return got.History.Nodes[0]
 	}
-	group := func(ids ...string) map[string]any {
-		out := make([]any, len(ids))
-		for i, id := range ids {
-			out[i] = id
+	// group is the group of the attack self as its record holds it: the others, sorted.
+	group := func(self string, ids ...string) map[string]any {
+		out := []any{}
+		for _, id := range ids {
+			if id != self {
+				out = append(out, id)
+			}
 		}
 		slices.SortFunc(out, func(x, y any) int { return strings.Compare(x.(string), y.(string)) })
 		return map[string]any{"sameIncident": out}
@@ -249,20 +252,20 @@ func TestChanges_SameIncidentRecordsEveryMember(t *testing.T) {
 		if r.Action != "LINK_SAME_INCIDENT" {
 			t.Errorf("%s's newest record: %+v", id, r)
 		}
-		assertJSON(t, id+" after", r.After, group(a, b, d, e))
+		assertJSON(t, id+" after", r.After, group(id, a, b, d, e))
 	}
-	assertJSON(t, "b before the merge", newest(b).Before, group(a, b))
-	assertJSON(t, "e before the merge", newest(e).Before, group(d, e))
+	assertJSON(t, "b before the merge", newest(b).Before, group(b, a, b))
+	assertJSON(t, "e before the merge", newest(e).Before, group(e, d, e))
 
 	c.MustMutate(`mutation($a: ID!) { unlinkSameIncident(input: {attackId: $a}) { userErrors { message } } }`, map[string]any{"a": a}, new(any))
-	assertJSON(t, "the unlinked attack after", newest(a).After, group())
+	assertJSON(t, "the unlinked attack after", newest(a).After, group(a))
 	for _, id := range []string{b, d, e} {
 		r := newest(id)
 		if r.Action != "UNLINK_SAME_INCIDENT" {
 			t.Errorf("%s's newest record: %+v", id, r)
 		}
-		assertJSON(t, id+" before the unlink", r.Before, group(a, b, d, e))
-		assertJSON(t, id+" after the unlink", r.After, group(b, d, e))
+		assertJSON(t, id+" before the unlink", r.Before, group(id, a, b, d, e))
+		assertJSON(t, id+" after the unlink", r.After, group(id, b, d, e))
 	}
 	before := changeCount(t, a)
 	c.MustMutate(`mutation($a: ID!) { unlinkSameIncident(input: {attackId: $a}) { userErrors { message } } }`, map[string]any{"a": a}, new(any))

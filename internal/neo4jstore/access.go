@@ -184,3 +184,54 @@ func hiddenIDs(ctx context.Context, tx neo4j.ManagedTransaction, ids []string) (
 	}
 	return out, nil
 }
+
+// keepUnseen keeps, in an import's records of existing sources and claims (those state names
+// "updated"), what their importer may not see and so could not give: a source's citations of
+// sources above their clearance, and, below the identities clearance, a source's author and a
+// claim's protectedText where the record gives none. A record replaces the entity it names, and
+// an importer must not erase, unknowing, what was kept from them (an export made for them leaves
+// those out).
+func keepUnseen(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType, es []athar.Entity, state map[string]string) error {
+	identities := athar.IdentitiesVisible(ctx)
+	if (t != athar.TypeSource && t != athar.TypeClaim) || (identities && athar.ClearanceOf(ctx).Rank() >= 2) {
+		return nil
+	}
+	var ids []string
+	for _, e := range es {
+		if state[e.EntityID()] == "updated" {
+			ids = append(ids, e.EntityID())
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	current, err := getTx(ctx, tx, t, ids)
+	if err != nil {
+		return err
+	}
+	was := map[string]athar.Entity{}
+	for _, e := range current {
+		was[e.EntityID()] = e
+	}
+	for _, e := range es {
+		before, ok := was[e.EntityID()]
+		if !ok {
+			continue
+		}
+		switch x := e.(type) {
+		case *athar.Source:
+			b := before.(*athar.Source)
+			if !identities && x.Author == "" {
+				x.Author = b.Author
+			}
+			if err := keepHiddenCitations(ctx, tx, b, x); err != nil {
+				return err
+			}
+		case *athar.Claim:
+			if b := before.(*athar.Claim); !identities && x.ProtectedText == "" {
+				x.ProtectedText = b.ProtectedText
+			}
+		}
+	}
+	return nil
+}

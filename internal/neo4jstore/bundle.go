@@ -282,6 +282,9 @@ func (s *Store) writeBatch(ctx context.Context, t athar.EntityType, batch []atha
 				return o, err
 			}
 		}
+		if err := keepUnseen(ctx, tx, t, changed, o.state); err != nil {
+			return o, err
+		}
 		fresh := map[string]bool{}
 		for _, e := range changed {
 			if o.state[e.EntityID()] == "created" {

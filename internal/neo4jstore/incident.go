@@ -339,8 +339,8 @@ RETURN collect(m.id) AS group`, relSameIncident, labelIncident), params)
 }
 
 // recordIncidentChanges writes, in one query, one change record per attack whose group a link or
-// unlink changed: each with its group before (every member, itself included; [] when it was in
-// none) and after. An attack whose group is the same after as before gets none.
+// unlink changed: each with the other attacks of its group before and after (as Attack.sameIncident
+// lists them; [] for none). An attack whose group is the same after as before gets none.
 func recordIncidentChanges(ctx context.Context, tx neo4j.ManagedTransaction, now time.Time, action string, before, after map[string][]string) error {
 	ids := make([]string, 0, len(before)+len(after))
 	for id := range before {
@@ -352,7 +352,7 @@ func recordIncidentChanges(ctx context.Context, tx neo4j.ManagedTransaction, now
 	slices.Sort(ids)
 	var cs []athar.Change
 	for _, id := range slices.Compact(ids) {
-		was, is := sortedGroup(before[id]), sortedGroup(after[id])
+		was, is := sortedGroup(before[id], id), sortedGroup(after[id], id)
 		if slices.Equal(was, is) {
 			continue
 		}
@@ -372,9 +372,9 @@ func recordIncidentChanges(ctx context.Context, tx neo4j.ManagedTransaction, now
 	return writeChanges(ctx, tx, cs)
 }
 
-// sortedGroup is a group's ids sorted, [] for none.
-func sortedGroup(ids []string) []string {
-	out := slices.Clone(ids)
+// sortedGroup is the ids of a group but self, sorted, [] for none.
+func sortedGroup(ids []string, self string) []string {
+	out := slices.DeleteFunc(slices.Clone(ids), func(id string) bool { return id == self })
 	if out == nil {
 		out = []string{}
 	}

@@ -829,9 +829,6 @@ func (s *Store) Merge(ctx context.Context, t athar.EntityType, keep, remove stri
 				return nil, err
 			}
 		}
-		if err := checkMergeCycle(ctx, tx, t, keep, remove); err != nil {
-			return nil, err
-		}
 		if t == athar.TypeSource {
 			// A claim is read at its source's level or higher: moving claims to a source of
 			// another level would show them to readers their source was kept from, or hide them.
@@ -846,6 +843,9 @@ func (s *Store) Merge(ctx context.Context, t athar.EntityType, keep, remove stri
 					return nil, athar.Invalid("remove", "is %s and %s is %s: give them one access level (updateSource) before merging them", r, keep, k)
 				}
 			}
+		}
+		if err := checkMergeCycle(ctx, tx, t, keep, remove); err != nil {
+			return nil, err
 		}
 		es, err := getTx(ctx, tx, t, []string{keep, remove})
 		if err != nil {

@@ -127,17 +127,16 @@ func (s *Store) Update(ctx context.Context, t athar.EntityType, id string, apply
 		if err := keepHiddenCitations(ctx, tx, before, e); err != nil {
 			return nil, err
 		}
-		if same, err := sameFields(before, e); err != nil || same {
-			// Nothing to write and nothing to record: the entity stays as stored, updatedAt too.
-			return before, err
-		}
 		book, err := curatedBook(ctx, tx, before, e)
 		if err != nil {
 			return nil, err
 		}
-		saved, err := s.save(ctx, tx, e, refs, book)
+		saved, err := s.saveChanged(ctx, tx, before, e, refs, book)
 		if err != nil {
 			return nil, err
+		}
+		if saved == before {
+			return saved, nil // nothing changed: nothing to record
 		}
 		return saved, s.recordEntityChange(ctx, tx, before, saved)
 	})
@@ -191,6 +190,13 @@ func curatedBook(ctx context.Context, tx neo4j.ManagedTransaction, before, after
 // save checks that every reference names an existing entity, writes the entity (with the
 // bookkeeping properties book gives it, by id; see upsert) and reads it back.
 func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.Entity, refs []athar.Ref, book map[string]map[string]any) (athar.Entity, error) {
+	return s.saveChanged(ctx, tx, nil, e, refs, book)
+}
+
+// saveChanged is save of an entity that was before (nil for a new one): when its references hold
+// and no field differs from before, nothing is written and before is returned, updatedAt and all.
+// Callers check that before and e are the same entity.
+func (s *Store) saveChanged(ctx context.Context, tx neo4j.ManagedTransaction, before, e athar.Entity, refs []athar.Ref, book map[string]map[string]any) (athar.Entity, error) {
 	missing, err := missingRefs(ctx, tx, refs)
 	if err != nil {
 		return nil, err
@@ -201,6 +207,11 @@ func (s *Store) save(ctx context.Context, tx neo4j.ManagedTransaction, e athar.E
 			p = append(p, unknownRef(r))
 		}
 		return nil, p.Err()
+	}
+	if before != nil {
+		if same, err := sameFields(before, e); err != nil || same {
+			return before, err
+		}
 	}
 	if _, err := upsert(ctx, tx, e.EntityType(), []athar.Entity{e}, s.now(), book, nil); err != nil {
 		return nil, err
