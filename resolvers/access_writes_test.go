@@ -319,3 +319,31 @@ func TestAccessLevels_ImportRecordsOnlyForConfidential(t *testing.T) {
 		}
 	}
 }
+
+// A change a reader cannot see any of (a hidden citation added, then taken away; an author below
+// the identities clearance) is not in their history: it would tell them that something hidden
+// changed.
+func TestAccessLevels_HistoryHoldsNoUnseenChange(t *testing.T) {
+	srv, tokens := accessServer(t)
+	admin, viewer := srv.as(tokens["admin"]), srv.as(tokens["viewer-public"])
+	update := func(input string) {
+		admin.MustMutate(`mutation { updateSource(input: `+input+`) { source { id } userErrors { field message } } }`, nil, new(any))
+	}
+	update(`{id: "source:leak-second", cites: []}`)
+	update(`{id: "source:leak-second", cites: ["source:leak-confidential"]}`)
+	update(`{id: "source:leak-second", author: "Newauthormark"}`)
+	update(`{id: "source:leak-second", title: "Second public report, retitled"}`)
+	var h struct {
+		History struct {
+			Nodes []struct{ Action, Before, After string }
+		}
+	}
+	viewer.MustData(`{ history(id: "source:leak-second") { nodes { action before after } } }`, nil, &h)
+	if len(h.History.Nodes) != 1 || !strings.Contains(h.History.Nodes[0].After, "retitled") {
+		t.Errorf("a public viewer's history of the source: %+v, want only the retitling", h.History.Nodes)
+	}
+	admin.MustData(`{ history(id: "source:leak-second") { nodes { action before after } } }`, nil, &h)
+	if n := len(h.History.Nodes); n < 4 {
+		t.Errorf("an admin's history of the source has %d records, want the four updates", n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
@@ -237,10 +238,14 @@ func (s *Store) changePage(ctx context.Context, q string, params map[string]any,
 			After: str(m, "after"), Reason: str(m, "reason"), RequestID: str(m, "requestId"),
 		}
 	}
-	if err := s.redactChanges(ctx, rows); err != nil {
+	unseen, err := s.redactChanges(ctx, rows)
+	if err != nil {
 		return nil, err
 	}
 	items, hasPrev, hasNext := pageOf(rows, n, page)
+	// An update whose every change the reader may not see is not theirs to read: it would tell
+	// them that something they cannot see changed. The page may come out shorter for it.
+	items = slices.DeleteFunc(items, func(c *athar.Change) bool { return unseen[c.ID] })
 	out := &athar.Page[*athar.Change]{Items: items, HasNextPage: hasNext, HasPreviousPage: hasPrev, Cursors: make([]string, len(items))}
 	for i, c := range items {
 		out.Cursors[i] = encodeCursor(list, c.ID, c.ID)
@@ -250,11 +255,13 @@ func (s *Store) changePage(ctx context.Context, q string, params map[string]any,
 
 // redactChanges removes from the fields before and after of rows what the reader of ctx may not
 // read: the fields that identify people below the identities clearance (athar.IdentitiesVisible),
-// and the ids of cited sources above their clearance.
-func (s *Store) redactChanges(ctx context.Context, rows []*athar.Change) error {
+// and the ids of cited sources above their clearance; a field the same before and after once
+// redacted is left out of both. It returns the ids of the updates left with no field.
+func (s *Store) redactChanges(ctx context.Context, rows []*athar.Change) (map[string]bool, error) {
+	unseen := map[string]bool{}
 	identities, all := athar.IdentitiesVisible(ctx), athar.ClearanceOf(ctx).Rank() >= 2
 	if identities && all {
-		return nil
+		return unseen, nil
 	}
 	var cited []string
 	parsed := make([][2]map[string]json.RawMessage, len(rows))
@@ -275,14 +282,14 @@ func (s *Store) redactChanges(ctx context.Context, rows []*athar.Change) error {
 	if len(cited) > 0 && !all {
 		recs, err := s.read(ctx, "MATCH (x:Source) WHERE x.id IN $ids RETURN x.id AS id", map[string]any{"ids": distinct(cited)})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for _, rec := range recs {
 			visible[str(rowOf(rec), "id")] = true
 		}
 	}
 	for i, c := range rows {
-		for j, text := range []*string{&c.Before, &c.After} {
+		for j := range 2 {
 			m := parsed[i][j]
 			if m == nil {
 				continue
@@ -301,12 +308,28 @@ func (s *Store) redactChanges(ctx context.Context, rows []*athar.Change) error {
 				}
 				m["cites"], _ = json.Marshal(kept)
 			}
-			out, err := jsonText(m)
+		}
+		if before, after := parsed[i][0], parsed[i][1]; before != nil && after != nil {
+			for k, v := range after {
+				if w, ok := before[k]; ok && bytes.Equal(v, w) {
+					delete(before, k)
+					delete(after, k)
+				}
+			}
+			if c.Action == athar.ChangeUpdate && len(before) == 0 && len(after) == 0 {
+				unseen[c.ID] = true
+			}
+		}
+		for j, text := range []*string{&c.Before, &c.After} {
+			if parsed[i][j] == nil {
+				continue
+			}
+			out, err := jsonText(parsed[i][j])
 			if err != nil {
-				return err
+				return nil, err
 			}
 			*text = out
 		}
 	}
-	return nil
+	return unseen, nil
 }
