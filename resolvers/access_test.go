@@ -19,6 +19,8 @@ package resolvers_test
 //     nearby, graph (from an attack, a visible source and the actor), attacksGeoJSON (with the filters
 //     above), possibleDuplicates, datasetOverlap, attackClusters, history (of each source and claim),
 //     changes, accounts
+//   - deletion: a claim of each level is deleted (leakEdits); the deleted list, node, history and
+//     search of those claims
 //   - exports over HTTP: /export/attacks.csv and /export/attacks.geojson, with no filter, sourceIds,
 //     minKilled and text
 //
