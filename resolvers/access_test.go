@@ -5,7 +5,8 @@ package resolvers_test
 // every access level. It covers these paths:
 //
 //   - by id: facility, attack, actor, source, place, event, claim, dataset, node, nodes; the hidden
-//     ids of sources and claims answer null, as unknown ids do
+//     ids of sources and claims answer null, as unknown ids do, and so does an attack only a
+//     confidential claim tells of (attack:leak-covert)
 //   - lists and their totalCount: attacks (no filter; sourceIds naming each source; text naming each
 //     marker word; minKilled above and between the hidden figures; actorIds naming the actor only a
 //     confidential claim names; dateRange; KILLED_DESC and KILLED_ASC), facilities, actors, sources
@@ -100,7 +101,7 @@ func leakGraph() (shared []athar.Entity, levels []leakMaterial) {
 		&athar.Claim{ID: "claim:leak-pub-protected", AttackID: "attack:leak-b", SourceID: "source:leak-public", Kind: "NARRATIVE",
 			Text: "A witness saw it", Quote: "a witness saw the second strike", ProtectedText: "Witnessmarkpub Samir"},
 		// Deleted by leakEdits, as the claims leak-res-gone and leak-conf-gone are.
-		&athar.Claim{ID: "claim:leak-pub-gone", AttackID: "attack:leak-c", SourceID: "source:leak-second", Kind: "NARRATIVE",
+		&athar.Claim{ID: "claim:leak-pub-gone", AttackID: "attack:leak-b", SourceID: "source:leak-second", Kind: "NARRATIVE",
 			Text: "Entered by mistake", Quote: "a mistaken entry"},
 	}
 	levels = []leakMaterial{
@@ -120,6 +121,7 @@ func leakGraph() (shared []athar.Entity, levels []leakMaterial) {
 				Text: "Deleted qorvexrestr", Quote: "qorvexrestr mistaken entry"},
 		}},
 		{level: athar.Confidential, tells: []string{"source:leak-confidential", "claim:leak-conf-cas", "claim:leak-conf-perp", "claim:leak-conf-gone",
+			"attack:leak-covert", "claim:leak-conf-covert", "zelquorconf", "6011",
 			"xanthicconf", "vormelconf", "9133"}, records: []athar.Entity{
 			&athar.Source{ID: "source:leak-confidential", Title: "Confidential file xanthicconf", Kind: "OTHER", Author: "Confauthor",
 				AccessLevel: athar.Confidential, Description: "xanthicconf field notes"},
@@ -131,6 +133,14 @@ func leakGraph() (shared []athar.Entity, levels []leakMaterial) {
 				Names: []string{"actor:leak-ghostgroup"}},
 			&athar.Claim{ID: "claim:leak-conf-gone", AttackID: "attack:leak-c", SourceID: "source:leak-confidential", Kind: "NARRATIVE",
 				Text: "Deleted xanthicconf", Quote: "xanthicconf mistaken entry"},
+			// An attack only a confidential claim tells of: hidden with it, wherever attacks are
+			// read (the school's attacks, the city's, the day's, the siege's, the map, the exports).
+			&athar.Attack{ID: "attack:leak-covert", Title: "Covert strike zelquorconf", Date: date("2015-03-01"),
+				FacilityIDs: []string{"facility:leak-school"}, PlaceIDs: []string{"place:leak-city"},
+				DuringEventIDs: []string{"event:leak-siege"}, Weapons: []athar.Weapon{"MISSILE"},
+				Location: &athar.Location{Latitude: 36.23, Longitude: 37.13, Precision: "EXACT"}},
+			&athar.Claim{ID: "claim:leak-conf-covert", AttackID: "attack:leak-covert", SourceID: "source:leak-second", Kind: "CASUALTIES",
+				AccessLevel: athar.Confidential, Text: "zelquorconf count", Quote: "zelquorconf 6011 dead", Killed: rng(6011, 6011)},
 		}},
 	}
 	return shared, levels
@@ -152,6 +162,25 @@ func leakBundle(c athar.Clearance, redact bool) *athar.Bundle {
 			hidden[e.EntityID()] = true
 		}
 	}
+	// An attack is read at the lowest level of its claims (those leakEdits leaves): one that only
+	// hidden claims tell of is hidden with them.
+	tellers, shown := map[string]int{}, map[string]int{}
+	for _, m := range append([]leakMaterial{{level: athar.Public, records: shared}}, levels...) {
+		for _, e := range m.records {
+			if x, ok := e.(*athar.Claim); ok && !slices.Contains(leakDeleted, x.ID) {
+				tellers[x.AttackID]++
+				if !hidden[x.ID] {
+					shown[x.AttackID]++
+				}
+			}
+		}
+	}
+	all = slices.DeleteFunc(all, func(e athar.Entity) bool {
+		if hidden[e.EntityID()] = hidden[e.EntityID()] || tellers[e.EntityID()] > 0 && shown[e.EntityID()] == 0; hidden[e.EntityID()] {
+			return true
+		}
+		return false
+	})
 	b := &athar.Bundle{}
 	for _, e := range all {
 		switch x := e.(type) {
@@ -193,7 +222,7 @@ var leakIDs = []string{"source:leak-public", "source:leak-second", "source:leak-
 	"claim:leak-pub-cas", "claim:leak-pub-perp", "claim:leak-pub-protected", "claim:leak-res-cas", "claim:leak-res-own",
 	"claim:leak-lowered", "claim:leak-conf-cas", "claim:leak-conf-perp", "claim:leak-pub-gone", "claim:leak-res-gone", "claim:leak-conf-gone"}
 
-var leakMarkers = []string{"qorvexrestr", "xanthicconf", "vormelconf", "lowermark", "Ghostgroup", "Leak School", "report"}
+var leakMarkers = []string{"qorvexrestr", "xanthicconf", "vormelconf", "zelquorconf", "lowermark", "Ghostgroup", "Leak School", "report"}
 
 // leakFilters are attack filters that can probe hidden claims, as GraphQL input.
 var leakFilters = func() []string {
@@ -202,7 +231,7 @@ var leakFilters = func() []string {
 	for _, id := range leakIDs[:4] {
 		out = append(out, `{sourceIds: ["`+id+`"]}`)
 	}
-	for _, m := range leakMarkers[:4] {
+	for _, m := range leakMarkers[:5] {
 		out = append(out, `{text: "`+m+`"}`)
 	}
 	return out
@@ -220,7 +249,7 @@ func leakRows() []leakRow {
 	sources, claims := leakIDs[:4], leakIDs[4:]
 	return []leakRow{
 		{field: "facility", queries: []string{`{ facility(id: "facility:leak-school") { id attacks(first: 50) { totalCount nodes { ` + leakAttack + ` } } } }`}},
-		{field: "attack", queries: each([]string{"attack:leak-a", "attack:leak-b", "attack:leak-c"}, func(id string) string {
+		{field: "attack", queries: each([]string{"attack:leak-a", "attack:leak-b", "attack:leak-c", "attack:leak-covert"}, func(id string) string {
 			return `{ attack(id: "` + id + `") { ` + leakAttack + ` incidentCasualties { killed { low high sources } } incidentAttributions { actor { id } } } }`
 		})},
 		{field: "actor", queries: each([]string{"actor:leak-ghostgroup", "actor:leak-army"}, func(id string) string {
@@ -282,6 +311,9 @@ func leakRows() []leakRow {
 	}
 }
 
+// leakDeleted are the claims leakEdits deletes, public, restricted and confidential.
+var leakDeleted = []string{"claim:leak-pub-gone", "claim:leak-res-gone", "claim:leak-conf-gone"}
+
 // leakEdits updates the claims at each level at or below c, as an admin cleared to confidential,
 // so that history holds records of every level.
 func leakEdits(t *testing.T, admin *client, c athar.Clearance) {
@@ -300,10 +332,11 @@ func leakEdits(t *testing.T, admin *client, c athar.Clearance) {
 	}
 	// A claim of each level is deleted: the deleted list, history, node and search hold each only
 	// for its readers.
-	for _, e := range []struct {
-		id    string
-		level athar.AccessLevel
-	}{{"claim:leak-pub-gone", athar.Public}, {"claim:leak-res-gone", athar.Restricted}, {"claim:leak-conf-gone", athar.Confidential}} {
+	for i, level := range []athar.AccessLevel{athar.Public, athar.Restricted, athar.Confidential} {
+		e := struct {
+			id    string
+			level athar.AccessLevel
+		}{leakDeleted[i], level}
 		if c.Allows(e.level) {
 			admin.MustMutate(`mutation($id: ID!) { deleteClaim(input: {id: $id, reason: "entered by mistake"}) { deletedId userErrors { field message } } }`,
 				map[string]any{"id": e.id}, new(any))
@@ -316,7 +349,8 @@ var leakExports = func() []string {
 	var out []string
 	for _, file := range []string{"attacks.csv", "attacks.geojson"} {
 		out = append(out, "/export/"+file, "/export/"+file+"?minKilled=4200", "/export/"+file+"?minKilled=9000",
-			"/export/"+file+"?text=xanthicconf", "/export/"+file+"?text=qorvexrestr", "/export/"+file+"?actorId=actor:leak-ghostgroup")
+			"/export/"+file+"?text=xanthicconf", "/export/"+file+"?text=qorvexrestr", "/export/"+file+"?text=zelquorconf",
+			"/export/"+file+"?actorId=actor:leak-ghostgroup")
 		for _, id := range leakIDs[:4] {
 			out = append(out, "/export/"+file+"?sourceId="+id)
 		}

@@ -15,13 +15,15 @@ import (
 // athar.AccessLevel.Rank of its own level, and for a claim the higher of its own and its
 // source's), and labels that say who may read it: ReadPublic on rank 0, ReadRestricted on ranks 0
 // and 1. Each write of sources or claims sets them in its transaction (rankQueries); a source's
-// change of level re-ranks its claims there too.
+// change of level re-ranks its claims there too. An attack is ranked and labelled the same way, at
+// the lowest rank of its claims (public when it has none), by the refresh every write of its
+// claims runs (refreshAttacksQuery): an attack only hidden claims tell of is hidden with them.
 //
 // Reads are made to see only what their reader may, in one place (readerView): every query a read
 // helper (read, readTx) runs is rewritten for the request's clearance, so that a query cannot
-// forget it. Below confidential clearance, a node pattern or label check on :Claim or :Source
-// becomes :Claim&ReadPublic (or &ReadRestricted), one on :Entity (a lookup by id alone) excludes
-// claims and sources without the label, the full-text index read is the one of the reader's level
+// forget it. Below confidential clearance, a node pattern or label check on :Claim, :Source or
+// :Attack becomes :Claim&ReadPublic (or &ReadRestricted), one on :Entity (a lookup by id alone)
+// excludes claims, sources and attacks without the label, the full-text index read is the one of the reader's level
 // (whose scores are computed over the visible texts only), and the casualty figures kept on each
 // attack (killedLow, killedHigh, killedSort, killedCountedLow, killedCountedHigh) are read from
 // the copies computed from the visible claims only (refreshAttacksQuery). Every read also has the
@@ -59,7 +61,7 @@ func figureOf(ctx context.Context, name string) string {
 	return name + figureSuffix[athar.ClearanceOf(ctx).Rank()]
 }
 
-var labelUse = regexp.MustCompile(`:(Claim|Source|Entity)\b(\()?`)
+var labelUse = regexp.MustCompile(`:(Claim|Source|Attack|Entity)\b(\()?`)
 
 // readerView returns query and params as the reader of ctx may run them (see the comment at the
 // top of this file). params is copied, never changed.
@@ -80,7 +82,7 @@ func readerView(ctx context.Context, query string, params map[string]any) (strin
 			return m // USING INDEX c:Claim(id): the index, not a pattern
 		}
 		if m == ":Entity" {
-			return fmt.Sprintf(":Entity&(%s|!(Claim|Source))", label)
+			return fmt.Sprintf(":Entity&(%s|!(Claim|Source|Attack))", label)
 		}
 		return m + "&" + label
 	})

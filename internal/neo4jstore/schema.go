@@ -142,7 +142,9 @@ CALL (c) {
 		// may see it (ReadPublic, ReadRestricted; access.go). Each attack keeps its casualty
 		// figures also as public and restricted readers see them (killedLowPublic…), indexed as
 		// the figures every reader sees are; each of those two levels has its own full-text index,
-		// over the nodes its readers may see, so that their scores count only visible texts.
+		// over the nodes its readers may see, so that their scores count only visible texts. An
+		// attack is read at the lowest level of its claims (public with none), so that an attack
+		// only hidden claims tell of is hidden with them.
 		// The content hashes of sources and claims go, since their description gained fields: the
 		// next import of an unchanged file rewrites each once. Safe to run again.
 		version: 6,
@@ -152,10 +154,10 @@ CALL (c) {
 			"CREATE RANGE INDEX attack_killed_sort_public IF NOT EXISTS FOR (n:Attack) ON (n.killedSortPublic)",
 			"CREATE RANGE INDEX attack_killed_high_restricted IF NOT EXISTS FOR (n:Attack) ON (n.killedHighRestricted)",
 			"CREATE RANGE INDEX attack_killed_sort_restricted IF NOT EXISTS FOR (n:Attack) ON (n.killedSortRestricted)",
-			"CREATE FULLTEXT INDEX " + searchIndexPublic + " IF NOT EXISTS FOR (n:Facility|Place|Actor|Event|Attack|" + labelReadPublic + ") " +
+			"CREATE FULLTEXT INDEX " + searchIndexPublic + " IF NOT EXISTS FOR (n:Facility|Place|Actor|Event|" + labelReadPublic + ") " +
 				"ON EACH [n.nameFolded, n.aliasTextFolded, n.titleFolded, n.summaryFolded, n.descriptionFolded, n.quoteFolded, n.textFolded] " +
 				"OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}}",
-			"CREATE FULLTEXT INDEX " + searchIndexRestricted + " IF NOT EXISTS FOR (n:Facility|Place|Actor|Event|Attack|" + labelReadRestricted + ") " +
+			"CREATE FULLTEXT INDEX " + searchIndexRestricted + " IF NOT EXISTS FOR (n:Facility|Place|Actor|Event|" + labelReadRestricted + ") " +
 				"ON EACH [n.nameFolded, n.aliasTextFolded, n.titleFolded, n.summaryFolded, n.descriptionFolded, n.quoteFolded, n.textFolded] " +
 				"OPTIONS {indexConfig: {`fulltext.analyzer`: 'standard-no-stop-words', `fulltext.eventually_consistent`: false}}",
 		},
@@ -175,7 +177,8 @@ CALL (a) {
   SET a.killedLowPublic = a.killedLow, a.killedHighPublic = a.killedHigh, a.killedSortPublic = a.killedSort,
       a.killedCountedLowPublic = a.killedCountedLow, a.killedCountedHighPublic = a.killedCountedHigh,
       a.killedLowRestricted = a.killedLow, a.killedHighRestricted = a.killedHigh, a.killedSortRestricted = a.killedSort,
-      a.killedCountedLowRestricted = a.killedCountedLow, a.killedCountedHighRestricted = a.killedCountedHigh
+      a.killedCountedLowRestricted = a.killedCountedLow, a.killedCountedHighRestricted = a.killedCountedHigh,
+      a.accessRank = 0, a:` + labelReadPublic + `:` + labelReadRestricted + `
 } IN TRANSACTIONS OF 2000 ROWS`},
 	},
 	{

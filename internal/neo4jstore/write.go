@@ -381,9 +381,9 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 	switch t {
 	case athar.TypeAttack:
 		for _, e := range es {
-			if !fresh[e.EntityID()] {
-				attacks = append(attacks, e.EntityID())
-			} else if agg := parent.Text(e); agg != "" {
+			// A fresh attack too: it takes its rank and its readers' labels (public, with no claim).
+			attacks = append(attacks, e.EntityID())
+			if agg := parent.Text(e); fresh[e.EntityID()] && agg != "" {
 				attacks = append(attacks, agg)
 			}
 		}
@@ -643,7 +643,9 @@ func lockAttacks(ctx context.Context, tx neo4j.ManagedTransaction, ids []string)
 	return err
 }
 
-// refreshAttacksQuery keeps on each attack the lowest and highest killed figure its live claims
+// refreshAttacksQuery keeps on each attack its access rank and its readers' labels (the lowest rank
+// of its claims, public with none: an attack only hidden claims tell of is hidden with them), and
+// the lowest and highest killed figure its live claims
 // give (killedLow, killedHigh, and killedSort, which is -1 where there is none so that KILLED_DESC
 // reads every attack in index order), so that minKilled, KILLED_DESC and timelines are served by
 // an index. It is the rule of athar.SummarizeCasualties (backsFigures), kept in the graph; a test
@@ -665,6 +667,16 @@ var refreshAttacksQuery = refreshAttacks()
 func refreshAttacks() string {
 	var b strings.Builder
 	b.WriteString("UNWIND $ids AS id\nMATCH " + seekID("a", "Attack", "id") + "\n")
+	// The attack's own rank: the lowest of its claims' (retracted and withdrawn ones too: they
+	// tell of it all the same), public when it has none; and the labels of its readers.
+	fmt.Fprintf(&b, `CALL (a) {
+  OPTIONAL MATCH (a)<-[:%s]-(c:Claim)
+  RETURN coalesce(min(c.accessRank), 0) AS ar
+}
+SET a.accessRank = ar
+%s
+WITH a
+`, relAbout, setRankLabels("a", "ar"))
 	for r, sfx := range figureSuffix {
 		fmt.Fprintf(&b, `CALL (a) {
   OPTIONAL MATCH (a)<-[:%[1]s]-(c:Claim)
