@@ -377,22 +377,7 @@ func node(ctx context.Context, id string) (athar.Entity, error) {
 	if t == "" {
 		return nil, nil
 	}
-	if err := walkFrom(ctx, t, []string{id}); err != nil {
-		return nil, err
-	}
-	e, err := loaders(ctx).entities.Load(ctx, id)
-	if e != nil || err != nil {
-		return e, err
-	}
-	// A merge's removed id resolves to the entity it was merged into.
-	to, err := aliasOf(ctx, id)
-	if to == "" || err != nil {
-		return nil, err
-	}
-	if err := walkFrom(ctx, t, []string{to}); err != nil {
-		return nil, err
-	}
-	return loaders(ctx).entities.Load(ctx, to)
+	return throughAlias(ctx, t, id, func(id string) (athar.Entity, error) { return loaders(ctx).entities.Load(ctx, id) })
 }
 
 // nodes loads entities of any types by id, walking the selection from those of each type in one

@@ -134,19 +134,27 @@ func aliasOf(ctx context.Context, id string) (string, error) {
 // request's selection from it; when none has it and a merge removed it, the entity it was merged
 // into.
 func lookup[T any](ctx context.Context, t athar.EntityType, l *entityLoaderOf[*T], id string) (*T, error) {
+	return throughAlias(ctx, t, id, func(id string) (*T, error) { return one(ctx, l, id) })
+}
+
+// throughAlias loads the entity of type t with the id (load), walking the request's selection
+// from it; when none has it and a merge removed it, the entity it was merged into. The zero E is
+// "none".
+func throughAlias[E comparable](ctx context.Context, t athar.EntityType, id string, load func(id string) (E, error)) (E, error) {
+	var none E
 	if err := walkFrom(ctx, t, []string{id}); err != nil {
-		return nil, err
+		return none, err
 	}
-	e, err := one(ctx, l, id)
-	if e != nil || err != nil {
+	e, err := load(id)
+	if e != none || err != nil {
 		return e, err
 	}
 	to, err := aliasOf(ctx, id)
 	if to == "" || err != nil {
-		return nil, err
+		return none, err
 	}
 	if err := walkFrom(ctx, t, []string{to}); err != nil {
-		return nil, err
+		return none, err
 	}
-	return one(ctx, l, to)
+	return load(to)
 }
