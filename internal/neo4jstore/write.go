@@ -345,10 +345,12 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 		}
 		if fresh[e.EntityID()] {
 			if t == athar.TypeAttack {
-				// What refreshAttacksQuery gives an attack that no claim is about yet.
+				// What refreshAttacksQuery gives an attack that no claim is about yet: no figures,
+				// and rank 0 (with its readers' labels, createNodesQuery).
 				for _, sfx := range figureSuffix {
 					row["props"].(map[string]any)["killedSort"+sfx] = int64(-1)
 				}
+				row["props"].(map[string]any)["accessRank"] = int64(0)
 			}
 			created = append(created, row)
 		} else {
@@ -381,9 +383,9 @@ func upsert(ctx context.Context, tx neo4j.ManagedTransaction, t athar.EntityType
 	switch t {
 	case athar.TypeAttack:
 		for _, e := range es {
-			// A fresh attack too: it takes its rank and its readers' labels (public, with no claim).
-			attacks = append(attacks, e.EntityID())
-			if agg := parent.Text(e); fresh[e.EntityID()] && agg != "" {
+			if !fresh[e.EntityID()] {
+				attacks = append(attacks, e.EntityID())
+			} else if agg := parent.Text(e); agg != "" {
 				attacks = append(attacks, agg)
 			}
 		}
@@ -873,8 +875,13 @@ SET n += row.book`,
 // unique constraint on id (ECONFLICT), and nothing of the transaction is written; Import then runs
 // the batch again, which finds it (importBatch).
 func createNodesQuery(spec *typeSpec) string {
+	labels := spec.label + ":Entity"
+	if spec.d.Type == athar.TypeAttack {
+		// A new attack has no claim yet: every reader may see it (refreshAttacksQuery).
+		labels += ":" + labelReadPublic + ":" + labelReadRestricted
+	}
 	return fmt.Sprintf(`UNWIND $rows AS row
-CREATE (n:%s:Entity)
+CREATE (n:%s)
 SET n = row.props, n.createdAt = $now, n.updatedAt = $now, n.contentHash = row.hash
-SET n += row.book`, spec.label)
+SET n += row.book`, labels)
 }
