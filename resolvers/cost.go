@@ -76,8 +76,8 @@ var calendarLists = map[string]int{"Year.months": 12, "Month.days": 31}
 // for each round trip it makes (roundTrips), once where it is written, not once per item, since the
 // loaders batch the items of a level into one query; graph adds one more for each hop of its walk.
 // A root lookup of a place, actor, facility or source (place(id:), node(id:), nodes(ids:) with such
-// ids) and a filter that gives ids of them add one more: the read of the entities merges put in the
-// place of ids that name nothing (readsAliases).
+// ids) adds one more: the read of the entities merges put in the place of ids that name nothing
+// (readsAliases); a filter's ids are read through their aliases in the list's own query.
 // Each full-text lookup adds search: a search field or a filter with a text, and again its
 // connection's totalCount, which counts the hits by looking them up again. Introspection costs
 // nothing. A fragment's cost is counted once for each context it is spread in (under which graph,
@@ -305,7 +305,7 @@ func (c costLimit) roundTrips(f *ast.Field, args map[string]any, items int) int 
 		}
 	}
 	if f.ObjectDefinition == c.schema.Query && readsAliases(f.Name, args) {
-		n++ // the merged ids among those that name nothing (resolveAliases, aliasOf)
+		n++ // the merged ids among those that name nothing (aliasOf)
 	}
 	if last, before := args["last"], args["before"]; last != nil && before == nil &&
 		(f.ObjectDefinition != c.schema.Query || f.Name == "nearby") {
@@ -318,27 +318,18 @@ func (c costLimit) roundTrips(f *ast.Field, args map[string]any, items int) int 
 // the entity a merge put in its place: one more round trip.
 var aliasLookups = map[string]bool{"node": true, "nodes": true, "place": true, "actor": true, "facility": true, "source": true}
 
-// aliasFilters are the filter fields whose ids stand, once merged away, for the entities they were
-// merged into (attackFilter): a filter that gives any reads them in one more round trip.
-var aliasFilters = []string{"facilityIds", "placeIds", "actorIds", "sourceIds"}
-
-// readsAliases tells whether the root field name, with args, may read aliases of merged ids.
+// readsAliases tells whether the root field name, with args, may read aliases of merged ids. A
+// filter's ids are read through their aliases in the list's own query (neo4jstore's currentIDs).
 func readsAliases(name string, args map[string]any) bool {
-	if aliasLookups[name] {
-		ids, _ := args["ids"].([]any)
-		if id, ok := args["id"].(string); ok {
-			ids = append(ids, id)
-		}
-		for _, id := range ids {
-			if s, ok := id.(string); ok && athar.Mergeable(athar.TypeOfID(s)) {
-				return true
-			}
-		}
+	if !aliasLookups[name] {
 		return false
 	}
-	filter, _ := args["filter"].(map[string]any)
-	for _, k := range aliasFilters {
-		if ids, ok := filter[k].([]any); ok && len(ids) > 0 {
+	ids, _ := args["ids"].([]any)
+	if id, ok := args["id"].(string); ok {
+		ids = append(ids, id)
+	}
+	for _, id := range ids {
+		if s, ok := id.(string); ok && athar.Mergeable(athar.TypeOfID(s)) {
 			return true
 		}
 	}

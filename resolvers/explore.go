@@ -39,11 +39,6 @@ func attackFilter(ctx context.Context, in *model.AttackFilter) (athar.AttackFilt
 	if err := f.Validate("filter"); err != nil {
 		return f, err
 	}
-	for _, ids := range [][]string{f.FacilityIDs, f.PlaceIDs, f.ActorIDs, f.SourceIDs} {
-		if err := resolveAliases(ctx, ids); err != nil {
-			return f, err
-		}
-	}
 	return f, nil
 }
 

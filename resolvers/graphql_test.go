@@ -83,7 +83,7 @@ func newClientRoundTrips(tb testing.TB, store *neo4jstore.Store) *client {
 func serve(tb testing.TB, store *neo4jstore.Store, configure func(*resolvers.Config, *httpapi.Config)) *client {
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
 	gql := resolvers.Config{Reader: store, Curator: store, Explorer: store, Changes: store, Accounts: store, Remover: store, Logger: logger}
-	web := httpapi.Config{Explorer: store, Aliases: store.Aliases, Changes: store, Pinger: store, Logger: logger}
+	web := httpapi.Config{Explorer: store, Changes: store, Pinger: store, Logger: logger}
 	if configure != nil {
 		configure(&gql, &web)
 	}

@@ -103,25 +103,6 @@ func nilIfEmpty(s string) *string {
 	return &s
 }
 
-// resolveAliases replaces, in place, each id of ids that a merge removed by the id of the entity
-// it was merged into (athar.Reader.Aliases): filters that take ids of a mergeable type find what
-// the removed one was linked to. One query, and only when ids are given.
-func resolveAliases(ctx context.Context, ids []string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	aliases, err := loaders(ctx).aliases(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for i, id := range ids {
-		if to, ok := aliases[id]; ok {
-			ids[i] = to
-		}
-	}
-	return nil
-}
-
 // aliasOf returns the id a merge's removed id resolves to, or "" when id names no merged entity.
 func aliasOf(ctx context.Context, id string) (string, error) {
 	if id == "" || !athar.Mergeable(athar.TypeOfID(id)) {

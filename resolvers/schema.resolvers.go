@@ -765,9 +765,6 @@ func (r *queryResolver) Facilities(ctx context.Context, filter *model.FacilityFi
 	var f athar.EntityFilter
 	if filter != nil {
 		f = athar.EntityFilter{Kinds: kinds(filter.Types.Value()), PlaceIDs: filter.PlaceIds.Value(), Near: filter.Near.Value(), Text: val(filter.Text)}
-		if err := resolveAliases(ctx, f.PlaceIDs); err != nil {
-			return nil, err
-		}
 	}
 	nodes, edges, info, err := findPage(ctx, r.Explorer.FindFacilities, f, athar.PageArgs{First: first, After: after, Last: last, Before: before}, loaders(ctx).facilities,
 		func(cursor string, n *athar.Facility) *model.FacilityEdge {

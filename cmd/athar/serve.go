@@ -130,7 +130,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 			ComplexityLimit: cfg.ComplexityLimit, DepthLimit: cfg.DepthLimit, Limits: cfg.Limits,
 			WalkMaxSteps: cfg.WalkMaxSteps, LevelByLevel: cfg.WalkMaxSteps == 0,
 		}),
-		Explorer: store, Aliases: store.Aliases, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
+		Explorer: store, Pinger: store, Alive: alive(a.local), RetryAfter: cfg.RetryAfter,
 		Logger: logger, Playground: cfg.Playground, ExploreApp: cfg.ExploreApp, QueryTimeout: cfg.QueryTimeout,
 		Auth: authn, Changes: store, Import: importFunc(store), MaxImportBytes: cfg.MaxImportBytes, LoopbackOnly: isLoopback(cfg.Addr), AllowedHosts: splitList(cfg.AllowedHosts),
 		Metrics:      mc.onMain(),

@@ -28,9 +28,6 @@ func exportHandler(x athar.Explorer, cfg Config, format export.Format) http.Hand
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
 		f, opts, err := ParseExportQuery(r.URL.RawQuery, format)
-		if err == nil {
-			err = resolveAliases(ctx, cfg.Aliases, f)
-		}
 		if err != nil {
 			writeError(w, r, cfg.Logger, err)
 			return
@@ -110,32 +107,6 @@ func ParseExportQuery(rawQuery string, format export.Format) (athar.AttackFilter
 	}
 	f, err := attackFilter(q)
 	return f, opts, err
-}
-
-// resolveAliases replaces, in f's facility, place, actor and source ids, each id a merge removed by
-// the id of the entity it was merged into (athar.Reader.Aliases), in one read; nothing when
-// aliases is nil or f gives none of those ids.
-func resolveAliases(ctx context.Context, aliases func(context.Context, []string) (map[string]string, error), f athar.AttackFilter) error {
-	lists := [][]string{f.FacilityIDs, f.PlaceIDs, f.ActorIDs, f.SourceIDs}
-	var ids []string
-	for _, l := range lists {
-		ids = append(ids, l...)
-	}
-	if aliases == nil || len(ids) == 0 {
-		return nil
-	}
-	to, err := aliases(ctx, ids)
-	if err != nil {
-		return err
-	}
-	for _, l := range lists {
-		for i, id := range l {
-			if t, ok := to[id]; ok {
-				l[i] = t
-			}
-		}
-	}
-	return nil
 }
 
 // exportOptions reads the parameters of the format beyond the filter: excel (CSV only; true or

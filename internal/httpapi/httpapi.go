@@ -26,9 +26,6 @@ type Config struct {
 	GraphQL http.Handler
 	// Explorer answers the plain-HTTP exports under /export/; without it there are none.
 	Explorer athar.Explorer
-	// Aliases reads what ids a merge removed now name (athar.Reader.Aliases), so that an export's
-	// facilityId, placeId, actorId and sourceId take them; nil takes every id as given.
-	Aliases func(ctx context.Context, ids []string) (map[string]string, error)
 	// Pinger tells /readyz whether the database answers.
 	Pinger athar.Pinger
 	// Alive, when set, reports a fault only a restart of the process mends (the embedded Neo4j

@@ -27,7 +27,10 @@ import (
 // (whose scores are computed over the visible texts only), and the casualty figures kept on each
 // attack (killedLow, killedHigh, killedSort, killedCountedLow, killedCountedHigh) are read from
 // the copies computed from the visible claims only (refreshAttacksQuery). Every read also has the
-// parameter $clearance (the reader's rank), for the queries that test accessRank themselves.
+// parameter $clearance (the reader's rank), for the queries that test accessRank themselves. A
+// label written quoted (:`Attack`) is left as it is: a query that must read past the rewrite (a
+// count from Neo4j's count store, which counts one label alone, less the hidden ones by accessRank)
+// says so that way, and tests accessRank against $clearance itself.
 const (
 	labelReadPublic     = "ReadPublic"
 	labelReadRestricted = "ReadRestricted"

@@ -310,20 +310,17 @@ func (s *Store) CountAttacks(ctx context.Context, f athar.AttackFilter) (int, er
 	return s.count(ctx, q, params)
 }
 
-// countAttacksQuery is the query that counts the attacks f matches, as n; a filter by dates alone
-// is counted by countDated.
+// countAttacksQuery is the query that counts the attacks f matches, as n; a filter by dates alone,
+// or none, is counted by countDated.
 func countAttacksQuery(f athar.AttackFilter) (string, map[string]any) {
 	sc := attackScope(f, athar.OrderDateAsc)
-	if dated := f; !dated.Dates.From.IsZero() || !dated.Dates.To.IsZero() {
-		dated.Dates = athar.DateRange{}
-		if reflect.DeepEqual(dated, athar.AttackFilter{}) {
-			for _, bound := range []string{"from", "to"} {
-				if _, ok := sc.params[bound]; !ok {
-					sc.params[bound] = nil // an open end
-				}
+	if dated := f; reflect.DeepEqual(athar.AttackFilter{Dates: dated.Dates}, dated) {
+		for _, bound := range []string{"from", "to"} {
+			if _, ok := sc.params[bound]; !ok {
+				sc.params[bound] = nil // an open end
 			}
-			return countDated(sc.cypher), sc.params
 		}
+		return countDated(sc.cypher), sc.params
 	}
 	return sc.cypher + "RETURN count(a) AS n", sc.params
 }
@@ -331,8 +328,10 @@ func countAttacksQuery(f athar.AttackFilter) (string, map[string]any) {
 // countDated counts the attacks whose dates overlap a range ($from, $to; either may be absent),
 // given scope, the attackScope of that range, in whichever of two ways reads fewer index entries:
 // when the range spans most of the attacks' dates (an estimate from the first and last start
-// date, two index seeks, as if attacks were spread evenly), as every attack (Neo4j's count store)
-// less those starting after the range and those ending before it (two range seeks over the few
+// date, two index seeks, as if attacks were spread evenly), as every attack (Neo4j's count store,
+// which counts one label alone: the label is quoted so that readerView leaves it whole) less those
+// the reader may not see (a range seek of accessRank over the few above the reader's clearance)
+// and those starting after the range and those ending before it (two range seeks over the few
 // outside; no attack is in both, as none ends before it starts); else by scope itself. Every
 // attack has a date (athar.Attack's date is required, and putDate stores both ends), so both ways
 // count the same attacks (TestCountAttacks_ByDatesEitherWay).
@@ -345,10 +344,11 @@ WITH CASE WHEN first IS NULL OR first = last OR hi < lo THEN false
   ELSE duration.inDays(lo, hi).days * 2 > duration.inDays(first, last).days END AS wide
 OPTIONAL CALL (wide) {
   WITH wide WHERE wide
-  CALL () { MATCH (a:Attack) RETURN count(a) AS every }
+  CALL () { MATCH (a:` + "`Attack`" + `) RETURN count(a) AS every }
+  CALL () { MATCH (a:` + "`Attack`" + `) WHERE a.accessRank > $clearance RETURN count(a) AS hidden }
   CALL () { MATCH (a:Attack) WHERE a.startDate > $to RETURN count(a) AS after }
   CALL () { MATCH (a:Attack) WHERE a.endDate < $from RETURN count(a) AS before }
-  RETURN every - after - before AS complement
+  RETURN every - hidden - after - before AS complement
 }
 OPTIONAL CALL (wide) {
   WITH wide WHERE NOT wide

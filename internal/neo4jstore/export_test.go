@@ -21,6 +21,12 @@ func AttacksQueryAs(ctx context.Context, f athar.AttackFilter, order athar.Attac
 	return readerView(ctx, q, params)
 }
 
+// CountAttacksQueryAs exposes the count of the attacks f matches as the reader of ctx runs it.
+func CountAttacksQueryAs(ctx context.Context, f athar.AttackFilter) (string, map[string]any) {
+	q, params := countAttacksQuery(f)
+	return readerView(ctx, q, params)
+}
+
 // AttackFeaturesQuery exposes the query of an export's page to the tests that EXPLAIN it.
 func AttackFeaturesQuery(f athar.AttackFilter, after *athar.FeatureCursor) (string, map[string]any) {
 	q, params := attackFeaturesQuery(f, after, 1000)

@@ -494,3 +494,81 @@ func TestDelete_MoreLinksThanTheLimitRefused(t *testing.T) {
 		t.Errorf("deleting a place within the limit: %v", err)
 	}
 }
+
+// A filter by the ids of places, facilities, actors or sources reads an id a merge removed as the
+// one it was merged into, in the list's own query, whether the filter starts the query (its
+// index seek) or is checked on what another filter found, in counts, pages and entity lists.
+func TestMerge_FiltersReadRemovedIDsInTheirOwnQuery(t *testing.T) {
+	s := MustStore(t)
+	ctx := context.Background()
+	removalGraph(t, s)
+	kept := map[string]string{"place:district": "place:town", "facility:school": "facility:academy",
+		"source:report": "source:bulletin", "actor:army": "actor:forces"}
+	for _, e := range []athar.Entity{
+		&athar.Place{ID: "place:town", Name: "Town", Kind: "CITY"},
+		&athar.Facility{ID: "facility:academy", Name: "Academy", Type: "SCHOOL"},
+		&athar.Source{ID: "source:bulletin", Title: "Bulletin", Kind: "NGO_REPORT"},
+		&athar.Actor{ID: "actor:forces", Name: "Armed Forces", Kind: "STATE_FORCE"},
+	} {
+		if _, err := s.Create(ctx, e); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for remove, keep := range kept {
+		if _, err := s.Merge(ctx, athar.TypeOfID(remove), keep, remove); err != nil {
+			t.Fatalf("merge %s into %s: %v", remove, keep, err)
+		}
+	}
+	swap := func(ids []string) []string {
+		out := slices.Clone(ids)
+		for i, id := range out {
+			if k, ok := kept[id]; ok {
+				out[i] = k
+			}
+		}
+		return out
+	}
+	filters := map[string]athar.AttackFilter{
+		"facilityIds":                  {FacilityIDs: []string{"facility:school"}},
+		"placeIds":                     {PlaceIDs: []string{"place:nowhere", "place:district"}},
+		"sourceIds":                    {SourceIDs: []string{"source:report"}},
+		"actorIds":                     {ActorIDs: []string{"actor:army"}},
+		"placeIds checked":             {FacilityIDs: []string{"facility:school", "facility:school-2"}, PlaceIDs: []string{"place:district"}},
+		"actorIds checked":             {SourceIDs: []string{"source:report"}, ActorIDs: []string{"actor:army"}},
+		"facilityIds after a text":     {Text: "killed", FacilityIDs: []string{"facility:school"}},
+		"every id filter at once":      {FacilityIDs: []string{"facility:school-2"}, PlaceIDs: []string{"place:district"}, SourceIDs: []string{"source:report"}, ActorIDs: []string{"actor:army"}},
+		"a removed id and another one": {PlaceIDs: []string{"place:district", "place:city"}},
+	}
+	for name, removed := range filters {
+		t.Run(name, func(t *testing.T) {
+			current := removed
+			current.FacilityIDs, current.PlaceIDs = swap(removed.FacilityIDs), swap(removed.PlaceIDs)
+			current.SourceIDs, current.ActorIDs = swap(removed.SourceIDs), swap(removed.ActorIDs)
+			byRemoved, err := s.CountAttacks(ctx, removed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			byKept, err := s.CountAttacks(ctx, current)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if byRemoved != byKept || byKept == 0 {
+				t.Errorf("counted %d attacks by the removed ids, %d by the kept ones (want the same, not 0)", byRemoved, byKept)
+			}
+			page, err := s.FindAttacks(ctx, removed, athar.OrderDateAsc, athar.PageRequest{First: 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(page.Items) != byKept {
+				t.Errorf("a page by the removed ids has %d attacks, want %d", len(page.Items), byKept)
+			}
+		})
+	}
+	facilities, err := s.FindFacilities(ctx, athar.EntityFilter{PlaceIDs: []string{"place:district"}}, athar.PageRequest{First: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(facilities.Items) != 2 {
+		t.Errorf("facilities in the removed place: %d, want the two schools in it and in the quarter inside it", len(facilities.Items))
+	}
+}

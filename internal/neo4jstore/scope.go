@@ -63,6 +63,10 @@ type filter struct {
 	// lookup, when set, is how the filter starts a query instead (a full-text query); such a
 	// filter is always the first given.
 	lookup string
+	// ids, when set, is the parameter of ids of a mergeable type the filter's conditions test
+	// with "<node>.id IN $<ids>": each id a merge removed is read as the one it was merged into
+	// (currentIDs), in the same query.
+	ids string
 }
 
 // scope is a Cypher fragment that binds a variable to the nodes the filters match, one row each,
@@ -98,23 +102,42 @@ func buildScope(v, all string, filters []filter, params map[string]any) scope {
 	return scope{cypher: c + "\n", params: params}
 }
 
-// start is the clause that binds v to the nodes the filter matches, from an index.
+// start is the clause that binds v to the nodes the filter matches, from an index. A filter by
+// ids starts from each current id in turn (currentIDs), whose node is one index seek.
 func (f filter) start(v string) string {
 	if f.lookup != "" {
 		return f.lookup
 	}
+	match := func(i int) string {
+		if f.ids == "" {
+			return "MATCH " + f.patterns[i] + " WHERE " + f.whereOf(i)
+		}
+		current := "current_" + f.ids
+		return fmt.Sprintf("UNWIND %s AS %s MATCH %s WHERE %s", currentIDs(f.ids), current, f.patterns[i],
+			strings.Replace(f.given(i), ".id IN $"+f.ids, ".id = "+current, 1))
+	}
 	if len(f.patterns) == 1 {
-		return "MATCH " + f.patterns[0] + " WHERE " + f.where
+		return match(0)
 	}
 	parts := make([]string, len(f.patterns))
-	for i, p := range f.patterns {
-		parts[i] = fmt.Sprintf("MATCH %s WHERE %s RETURN %s", p, f.whereOf(i), v)
+	for i := range f.patterns {
+		parts[i] = fmt.Sprintf("%s RETURN %s", match(i), v)
 	}
 	return "CALL () { " + strings.Join(parts, " UNION ") + " }"
 }
 
-// whereOf is the condition of pattern i.
+// whereOf is the condition of pattern i, as a check on nodes already matched: a filter by ids
+// tests them against the current ids (currentIDs).
 func (f filter) whereOf(i int) string {
+	w := f.given(i)
+	if f.ids != "" {
+		w = strings.Replace(w, "$"+f.ids, currentIDs(f.ids), 1)
+	}
+	return w
+}
+
+// given is the condition of pattern i as the filter states it.
+func (f filter) given(i int) string {
 	if f.wheres != nil {
 		return f.wheres[i]
 	}
@@ -135,6 +158,16 @@ func (f filter) check(v string) string {
 		return parts[0]
 	}
 	return "(" + strings.Join(parts, " OR ") + ")"
+}
+
+// currentIDs is the list of ids in the parameter param, each id a merge removed replaced by the id
+// of the entity it was merged into (its alias, as Aliases reads it), as a Cypher expression: a
+// filter by ids of a mergeable type finds what the removed one was linked to, in its own query.
+// An id no merge removed stays as it is.
+func currentIDs(param string) string {
+	given, gone := "given_"+param, "gone_"+param
+	return fmt.Sprintf("COLLECT { UNWIND $%[1]s AS %[2]s OPTIONAL MATCH (%[3]s:%[4]s {id: %[2]s}) RETURN coalesce(%[3]s.mergedInto, %[2]s) AS alias_%[1]s }",
+		param, given, gone, labelDeleted)
 }
 
 // attackScope binds a to the attacks f matches. The filters are listed most selective first.
@@ -166,19 +199,19 @@ func attackFilters(f athar.AttackFilter, extra ...filter) ([]filter, map[string]
 				fmt.Sprintf("OPTIONAL MATCH (node:Claim)-[:%s]->(about:Attack)\n", relAbout) +
 				"WITH coalesce(about, CASE WHEN node:Attack THEN node END) AS a WHERE a IS NOT NULL"},
 		{on: set(len(f.FacilityIDs) > 0, "facilityIds", func() any { return f.FacilityIDs }),
-			patterns: []string{atFacility}, where: "f.id IN $facilityIds"},
+			patterns: []string{atFacility}, ids: "facilityIds", where: "f.id IN $facilityIds"},
 		{on: set(len(f.SourceIDs) > 0, "sourceIds", func() any { return f.SourceIDs }),
 			patterns: []string{fmt.Sprintf("(a:Attack)<-[:%s]-(:Claim)-[:%s]->(s:Source)", relAbout, relReportedIn)},
-			where:    "s.id IN $sourceIds"},
+			ids:      "sourceIds", where: "s.id IN $sourceIds"},
 		{on: set(len(f.ActorIDs) > 0, "actorIds", func() any { return f.ActorIDs }),
 			patterns: []string{fmt.Sprintf("(a:Attack)<-[:%s]-(c:Claim)-[:%s]->(:Actor)%s(x:Actor)", relAbout, relNames, upActors)},
-			where:    "x.id IN $actorIds AND " + attributes("c")},
+			ids:      "actorIds", where: "x.id IN $actorIds AND " + attributes("c")},
 		{on: set(len(f.PlaceIDs) > 0, "placeIds", func() any { return f.PlaceIDs }),
 			patterns: []string{
 				fmt.Sprintf("(a:Attack)-[:%s]->(:Place)%s(pl:Place)", relOccurredIn, upPlaces),
 				fmt.Sprintf("(a:Attack)-[:%s]->(:Facility)-[:%s]->(:Place)%s(pl:Place)", relTargeted, relLocatedIn, upPlaces),
 			},
-			where: "pl.id IN $placeIds"},
+			ids: "placeIds", where: "pl.id IN $placeIds"},
 		nearFilter(f.Near != nil),
 	}
 	// Filters of the caller's own (the map's box, clusters.go), as selective as near.
@@ -374,7 +407,7 @@ func entityScope(t athar.EntityType, f athar.EntityFilter) scope {
 			lookup: fmt.Sprintf("CALL db.index.fulltext.queryNodes('%s', $text) YIELD node AS m WHERE m:%s", searchIndex, label)},
 		{on: t == athar.TypeFacility && len(f.PlaceIDs) > 0,
 			patterns: []string{fmt.Sprintf("(m:Facility)-[:%s]->(:Place)%s(pl:Place)", relLocatedIn, upPlaces)},
-			where:    "pl.id IN $placeIds"},
+			ids:      "placeIds", where: "pl.id IN $placeIds"},
 		{on: t == athar.TypePlace && f.Within != "",
 			patterns: []string{fmt.Sprintf("(m:Place)%s(w:Place)", strictlyInside)}, where: "w.id = $within"},
 		{on: t == athar.TypeFacility && f.Near != nil,
