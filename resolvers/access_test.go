@@ -582,3 +582,77 @@ func assertNoTell(t *testing.T, what, answer string, tells []string) {
 		}
 	}
 }
+
+// A casualty summary that asks only killed's low and high reads the figures the attack keeps for
+// the reader (athar.KeptFigures) instead of its claims; they are the summary's by the domain's
+// rule over the same claims, at every clearance, for every attack, and they come in the page's
+// own query.
+func TestAccessLevels_KeptFiguresAreTheSummarys(t *testing.T) {
+	store := neo4jtest.MustStore(t)
+	if _, err := store.Import(context.Background(), leakBundle(athar.ClearanceConfidential, false), neo4jstore.ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	neo4jtest.MustSeed(t, store)
+	tokens := map[athar.Clearance]string{}
+	for _, c := range leakClearances {
+		tokens[c] = neo4jtest.MustAccountCleared(t, store, "reader-"+string(c), athar.RoleAdmin, c, time.Time{})
+	}
+	srv := serve(t, store, func(gql *resolvers.Config, web *httpapi.Config) {
+		web.Auth = auth.New(auth.Config{Accounts: store, PublicRead: true})
+		gql.ReportRoundTrips = true
+	})
+	leakEdits(t, &client{tb: t, url: srv.url, header: http.Header{"Authorization": {"Bearer " + tokens[athar.ClearanceConfidential]}}},
+		athar.ClearanceConfidential)
+	jsonOf := func(t *testing.T, v any) string {
+		t.Helper()
+		b, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	type page struct {
+		Attacks struct {
+			Nodes []struct {
+				ID         string
+				Casualties struct{ Killed struct{ Low, High *int } }
+			}
+		}
+	}
+	figures := func(p page) map[string]string {
+		out := map[string]string{}
+		for _, n := range p.Attacks.Nodes {
+			k := n.Casualties.Killed
+			out[n.ID] = jsonOf(t, []*int{k.Low, k.High})
+		}
+		return out
+	}
+	withFigures := 0
+	for _, c := range leakClearances {
+		reader := &client{tb: t, url: srv.url, header: http.Header{"Authorization": {"Bearer " + tokens[c]}}}
+		var kept, derived page
+		resp := reader.Do(`{ attacks(first: 100) { nodes { id casualties { __typename killed { low high __typename } } } } }`, nil)
+		if len(resp.Errors) > 0 {
+			t.Fatal(resp.Errors)
+		}
+		if err := json.Unmarshal(resp.Data, &kept); err != nil {
+			t.Fatal(err)
+		}
+		if trips, _ := resp.Extensions["dbRoundTrips"].(float64); trips != 1 {
+			t.Errorf("%s: the page with its kept figures took %v round trips, want 1", c, trips)
+		}
+		reader.MustData(`{ attacks(first: 100) { nodes { id casualties { killed { low high claims } } } } }`, nil, &derived)
+		k, d := figures(kept), figures(derived)
+		if len(k) < 10 || jsonOf(t, k) != jsonOf(t, d) {
+			t.Errorf("%s: kept figures\n%v\nthe summary's\n%v", c, k, d)
+		}
+		for _, f := range k {
+			if f != "[null,null]" {
+				withFigures++
+			}
+		}
+	}
+	if withFigures < 6 {
+		t.Errorf("only %d attacks have figures: the comparison shows little", withFigures)
+	}
+}

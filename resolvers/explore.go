@@ -4,6 +4,8 @@ import (
 	"context"
 	"strings"
 
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vikstrous/dataloadgen"
 
 	"github.com/athar-project/athar/graph/model"
@@ -300,6 +302,51 @@ func casualtiesOf(ctx context.Context, load func(context.Context, string) ([]*at
 	}
 	c := athar.SummarizeCasualties(claims, cites)
 	return &c, nil
+}
+
+// keptSuffices tells whether a selection on Casualties asks only what an attack keeps
+// (athar.KeptFigures): killed's low and high, and __typename, through any fragments and
+// directives. Such a summary is read from the attack, without its claims (keptCasualties).
+func keptSuffices(op *graphql.OperationContext, sel ast.SelectionSet) bool {
+	fields := graphql.CollectFields(op, sel, []string{"Casualties"})
+	if len(fields) == 0 {
+		return false
+	}
+	for _, f := range fields {
+		switch f.Name {
+		case "__typename":
+		case "killed":
+			for _, g := range graphql.CollectFields(op, f.Selections, []string{"FigureSummary"}) {
+				if g.Name != "low" && g.Name != "high" && g.Name != "__typename" {
+					return false
+				}
+			}
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// attackCasualties is the casualty summary of the attack id for the field being resolved: read
+// from what the attack keeps when the field's selection asks nothing more (keptSuffices), derived
+// from its claims otherwise.
+func attackCasualties(ctx context.Context, id string) (*athar.Casualties, error) {
+	if keptSuffices(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections) {
+		return keptCasualties(ctx, id)
+	}
+	return casualtiesOf(ctx, attackClaims, id)
+}
+
+// keptCasualties is the casualty summary of the attack id as far as the figures it keeps for the
+// reader go (athar.KeptFigures: the summary's killed low and high, by the same rule over the same
+// claims); the rest of it is left empty, for a selection keptSuffices allows.
+func keptCasualties(ctx context.Context, id string) (*athar.Casualties, error) {
+	k, err := loaders(ctx).keptKilled.Load(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return &athar.Casualties{Killed: athar.FigureSummary{Low: k.Low, High: k.High}}, nil
 }
 
 // attributionsOf derives who is said to be responsible from the claims load gives for id.

@@ -44,6 +44,7 @@ type Loaders struct {
 	partsOfAttack      *dataloadgen.Loader[windowed, athar.List[*athar.Attack]]
 	datasetInfo        *dataloadgen.Loader[string, athar.DatasetInfo]
 	mappedLocation     *dataloadgen.Loader[string, *athar.MappedLocation]
+	keptKilled         *dataloadgen.Loader[string, athar.KeptFigures]
 	// matchesOfDataset loads a dataset's matches of places and actors, by type ("" for both).
 	matchesOfDataset map[athar.EntityType]*dataloadgen.Loader[windowed, athar.List[*athar.DatasetMatch]]
 
@@ -181,6 +182,7 @@ func NewLoaders(reader athar.Reader, explorer athar.Explorer, wait time.Duration
 			return out, err
 		}),
 
+		keptKilled:       valueLoader(wait, reader.KeptKilled),
 		matchesOfDataset: matchLoaders(wait, reader),
 
 		sameDay:      windowLoader(wait, explorer.SameDay),

@@ -122,7 +122,7 @@ func (r *attackResolver) Claims(ctx context.Context, obj *athar.Attack, kinds []
 
 // Casualties is the resolver for the casualties field.
 func (r *attackResolver) Casualties(ctx context.Context, obj *athar.Attack) (*athar.Casualties, error) {
-	return casualtiesOf(ctx, attackClaims, obj.ID)
+	return attackCasualties(ctx, obj.ID)
 }
 
 // Attributions is the resolver for the attributions field.

@@ -40,6 +40,9 @@ type walkRule struct {
 	// fields of claims a field derived from an attack's claims reads (its domain rule's).
 	ref         string
 	claimFields []string
+	// instead, when set, is the step that serves the field in place of step when the field's
+	// selection allows it (an attack's casualties that ask only what the attack keeps).
+	instead func(op *graphql.OperationContext, f graphql.CollectedField) (athar.WalkStep, bool)
 }
 
 // ref is the rule of a field resolved from a reference field of its parent (a claim's source).
@@ -79,6 +82,15 @@ func claimsOfAttack(next string, claimFields []string, fixed ...athar.WalkStep) 
 	}, next: next, fixed: fixed, claimFields: claimFields}
 }
 
+// keptOr is the rule r of an attack's casualties, which reads instead the killed figures the
+// attack keeps when the selection asks for nothing else (keptSuffices).
+func keptOr(r walkRule) walkRule {
+	r.instead = func(op *graphql.OperationContext, f graphql.CollectedField) (athar.WalkStep, bool) {
+		return athar.WalkStep{KeptKilled: true}, keptSuffices(op, f.Selections)
+	}
+	return r
+}
+
 // when returns the rule with its fixed steps taken only for a selection that has a field named
 // name, however deep.
 func (r walkRule) when(name string) walkRule {
@@ -100,7 +112,7 @@ var walkRules = map[string]walkRule{
 	"Attack.during":       ref("duringEventIds", "Event"),
 	"Attack.partOf":       ref("partOfEventIds", "Event"),
 	"Attack.claims":       claimsOfAttack("Claim", athar.SelectClaimFields),
-	"Attack.casualties":   claimsOfAttack("", athar.CasualtyClaimFields, athar.WalkStep{Ref: "sourceId", Citations: true}).when("independentSources"),
+	"Attack.casualties":   keptOr(claimsOfAttack("", athar.CasualtyClaimFields, athar.WalkStep{Ref: "sourceId", Citations: true}).when("independentSources")),
 	"Attack.attributions": claimsOfAttack("Attribution", athar.AttributionClaimFields),
 	"Attack.sources":      {step: claimsOfAttack("", nil).step, via: "sourceId", next: "Source", claimFields: []string{"sourceId"}},
 	"Attack.aggregate":    ref("aggregateId", "Attack"),
@@ -161,6 +173,12 @@ func (b walkBuilder) steps(typeName string, set ast.SelectionSet) []athar.WalkSt
 		rule, ok := walkRules[key]
 		if !ok {
 			continue
+		}
+		if rule.instead != nil {
+			if st, ok := rule.instead(b.op, f); ok {
+				out = mergeSteps(out, st)
+				continue
+			}
 		}
 		st, ok := rule.step(f, b.vars)
 		if !ok {
@@ -228,11 +246,12 @@ func implementorsOf(typeName string) []string {
 	return []string{typeName}
 }
 
-// refsOnly returns the steps that follow references, each with its own references only.
+// refsOnly returns the steps that follow references, each with its own references only, and
+// those that read what an entity keeps (KeptKilled), one read per item as a reference is.
 func refsOnly(steps []athar.WalkStep) []athar.WalkStep {
 	var out []athar.WalkStep
 	for _, st := range steps {
-		if st.Ref != "" {
+		if st.Ref != "" || st.KeptKilled {
 			st.Steps = refsOnly(st.Steps)
 			out = append(out, st)
 		}
@@ -271,10 +290,11 @@ func cloneSteps(steps []athar.WalkStep) []athar.WalkStep {
 }
 
 // mergeSteps adds st to steps, or merges it into the step that is the same (same reference field,
-// or same list, window and dates): their steps merged in turn, citations read if either asks.
+// or same list, window and dates, or both KeptKilled): their steps merged in turn, citations read
+// if either asks.
 func mergeSteps(steps []athar.WalkStep, st athar.WalkStep) []athar.WalkStep {
 	for i, s := range steps {
-		if s.Ref == st.Ref && s.List == st.List && s.Window == st.Window && s.Dates == st.Dates {
+		if s.Ref == st.Ref && s.List == st.List && s.Window == st.Window && s.Dates == st.Dates && s.KeptKilled == st.KeptKilled {
 			for _, child := range st.Steps {
 				s.Steps = mergeSteps(s.Steps, child)
 			}
@@ -572,6 +592,9 @@ func (l *Loaders) prime(w athar.Walked) {
 	}
 	for id, cited := range w.Citations {
 		l.citations.Prime(id, cited)
+	}
+	for id, kept := range w.KeptKilled {
+		l.keptKilled.Prime(id, kept)
 	}
 	for _, list := range w.Lists {
 		key := windowed{list.ID, list.Window}

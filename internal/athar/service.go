@@ -53,6 +53,9 @@ type Reader interface {
 	// Aliases returns, for each of ids that a merge removed (Remover.Merge), the id of the entity
 	// it was merged into, following later merges; an id that names no merged entity is left out.
 	Aliases(ctx context.Context, ids []string) (map[string]string, error)
+	// KeptKilled returns, for each of ids that names an attack the reader may see, the killed
+	// figures kept on it for the reader's clearance (KeptFigures); other ids are left out.
+	KeptKilled(ctx context.Context, ids []string) (map[string]KeptFigures, error)
 
 	// AttacksOnFacilities returns, for each facility id, its attacks whose date overlaps r.
 	AttacksOnFacilities(ctx context.Context, ids []string, r DateRange, w Window) (map[string]List[*Attack], error)

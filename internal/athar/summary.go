@@ -29,6 +29,16 @@ type DatasetEstimate struct {
 	Low, Best, High *int
 }
 
+// KeptFigures is the killed count an attack keeps for each reader's clearance (Reader.KeptKilled):
+// the lowest and highest killed value (low, best or high) of its claims that back figures
+// (Claim.BacksFigures) among those the reader may read, which is SummarizeCasualties' Killed.Low
+// and Killed.High over the same claims; nil when none gives one. Every write of an attack's claims
+// keeps it, and the lists filter (minKilled) and order (KILLED) by it, so that a list that shows
+// only these two reads no claim.
+type KeptFigures struct {
+	Low, High *int
+}
+
 // Casualties summarises the casualty figures of an attack's claims.
 type Casualties struct {
 	Killed         FigureSummary

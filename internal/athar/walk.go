@@ -49,15 +49,18 @@ type WalkFields map[EntityType][]string
 // WalkStep is one step of a Walk from each entity reached by the step above it: either the entities
 // one of its reference fields names (Ref, a field of its type's description such as a claim's
 // sourceId), or a window of one of its lists (List, Window, and Dates for
-// ListAttacksOnFacilities). Citations, on a step that reaches sources, also reads what each of them
-// cites, as Reader.Citations does. Steps go on from the entities the step reaches.
+// ListAttacksOnFacilities), or, from an attack, the killed figures kept on it (KeptKilled, as
+// Reader.KeptKilled reads them; no entity is reached). Citations, on a step that reaches sources,
+// also reads what each of them cites, as Reader.Citations does. Steps go on from the entities the
+// step reaches.
 type WalkStep struct {
-	Ref       string
-	List      ListName
-	Window    Window
-	Dates     DateRange
-	Citations bool
-	Steps     []WalkStep
+	Ref        string
+	List       ListName
+	Window     Window
+	Dates      DateRange
+	KeptKilled bool
+	Citations  bool
+	Steps      []WalkStep
 }
 
 // WalkedList is a list a Walk read: the window of the list named List of the entity ID, as the
@@ -72,12 +75,14 @@ type WalkedList struct {
 }
 
 // Walked is what a Walk read: every entity it reached (whole, as the Reader's ...ByID methods read
-// them; each once, in no particular order), every list window, and the citations of the sources of
-// the steps that asked for them (as Reader.Citations).
+// them; each once, in no particular order), every list window, the citations of the sources of
+// the steps that asked for them (as Reader.Citations), and the kept killed figures of the attacks
+// of the KeptKilled steps, by attack id (as Reader.KeptKilled).
 type Walked struct {
-	Entities  []Entity
-	Lists     []WalkedList
-	Citations Citations
+	Entities   []Entity
+	Lists      []WalkedList
+	Citations  Citations
+	KeptKilled map[string]KeptFigures
 }
 
 // Walker reads a Walk in one query. A step it cannot follow (a Ref that is not a reference field

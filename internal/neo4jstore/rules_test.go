@@ -28,7 +28,7 @@ func TestRules_CypherFollowsTheDomain(t *testing.T) {
 	var claims []*athar.Claim
 	i := 0
 	for _, kind := range athar.ClaimKinds {
-		for _, stance := range athar.Stances {
+		for _, stance := range append([]athar.Stance{""}, athar.Stances...) { // "": a record that gives none
 			for _, retracted := range []bool{false, true} {
 				i++
 				attack := fmt.Sprintf("attack:a%d", i)

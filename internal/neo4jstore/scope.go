@@ -39,15 +39,17 @@ var (
 )
 
 // backsFigures is athar.(*Claim).BacksFigures in Cypher, for the claim in variable c: a live claim
-// that does not deny what it states. TestRules_CypherFollowsTheDomain holds them equal.
+// that does not deny what it states (a claim that gives no stance denies nothing, as in Go, where
+// comparing a missing property would leave it out). TestRules_CypherFollowsTheDomain holds them
+// equal.
 func backsFigures(c string) string {
-	return fmt.Sprintf("%[1]s.retracted IS NULL AND %[1]s.withdrawnIn IS NULL AND %[1]s.stance <> '%[2]s'", c, athar.Denies)
+	return fmt.Sprintf("%[1]s.retracted IS NULL AND %[1]s.withdrawnIn IS NULL AND coalesce(%[1]s.stance, '') <> '%[2]s'", c, athar.Denies)
 }
 
 // attributes is athar.(*Claim).Attributes in Cypher, for the claim in variable c: a live
 // PERPETRATOR claim that does not deny. TestRules_CypherFollowsTheDomain holds them equal.
 func attributes(c string) string {
-	return fmt.Sprintf("%[1]s.kind = '%[2]s' AND %[1]s.stance <> '%[3]s' AND %[1]s.retracted IS NULL AND %[1]s.withdrawnIn IS NULL",
+	return fmt.Sprintf("%[1]s.kind = '%[2]s' AND coalesce(%[1]s.stance, '') <> '%[3]s' AND %[1]s.retracted IS NULL AND %[1]s.withdrawnIn IS NULL",
 		c, athar.ClaimPerpetrator, athar.Denies)
 }
 

@@ -34,7 +34,7 @@ var walkLists = map[athar.ListName]incoming{
 // their links, the same window in the same order, the same total, the same citations), so that
 // what a request primes its loaders with is what they would have loaded.
 func (s *Store) Walk(ctx context.Context, w athar.Walk) (athar.Walked, error) {
-	out := athar.Walked{Citations: athar.Citations{}}
+	out := athar.Walked{Citations: athar.Citations{}, KeptKilled: map[string]athar.KeptFigures{}}
 	if len(w.IDs) == 0 {
 		return out, nil
 	}
@@ -111,10 +111,18 @@ func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citat
 }
 
 // steps returns the map entries of the steps from the entity in v: s<i> for what the i-th reaches,
-// t<i> for the size of its list when its window is not the whole list.
+// t<i> for the size of its list when its window is not the whole list, k<i> for the killed figures
+// kept on an attack (a KeptKilled step).
 func (q *walkQuery) steps(spec *typeSpec, v string, steps []athar.WalkStep, field string) ([]string, error) {
 	var parts []string
 	for i, st := range steps {
+		if st.KeptKilled {
+			if spec.d.Type != athar.TypeAttack {
+				return nil, athar.Invalid(fmt.Sprintf("%s[%d].keptKilled", field, i), "%s records keep no killed figures", spec.d.Type.Record())
+			}
+			parts = append(parts, fmt.Sprintf("k%d: %s", i, keptKilledMap(v)))
+			continue
+		}
 		items, total, err := q.step(spec, v, st, fmt.Sprintf("%s[%d]", field, i))
 		if err != nil {
 			return nil, err
@@ -195,6 +203,9 @@ func newWalkDecoder(out *athar.Walked) walkDecoder {
 	if out.Citations == nil {
 		out.Citations = athar.Citations{}
 	}
+	if out.KeptKilled == nil {
+		out.KeptKilled = map[string]athar.KeptFigures{}
+	}
 	return walkDecoder{out: out, seen: map[string]bool{}}
 }
 
@@ -221,6 +232,10 @@ func (d walkDecoder) node(spec *typeSpec, m map[string]any, steps []athar.WalkSt
 func (d walkDecoder) steps(spec *typeSpec, e athar.Entity, m map[string]any, steps []athar.WalkStep) {
 	id := e.EntityID()
 	for i, st := range steps {
+		if st.KeptKilled {
+			d.out.KeptKilled[id] = keptFiguresOf(field[map[string]any](m, fmt.Sprintf("k%d", i)))
+			continue
+		}
 		var to *typeSpec
 		if st.Ref != "" {
 			to = specOf(spec.d.Field(st.Ref).Target)
@@ -243,4 +258,43 @@ func (d walkDecoder) steps(spec *typeSpec, e athar.Entity, m map[string]any, ste
 		}
 		d.out.Lists = append(d.out.Lists, athar.WalkedList{List: st.List, ID: id, Window: st.Window, Dates: st.Dates, Items: es, Total: total})
 	}
+}
+
+// keptKilledMap is the Cypher map of the killed figures kept on the attack in v for the reader
+// (figure: readerView names the reader's copy), as keptFiguresOf reads it.
+func keptKilledMap(v string) string {
+	return fmt.Sprintf("{low: %s, high: %s}", figure(v, "killedLow"), figure(v, "killedHigh"))
+}
+
+// keptFiguresOf reads a map keptKilledMap made.
+func keptFiguresOf(m map[string]any) athar.KeptFigures {
+	var k athar.KeptFigures
+	if v, ok := m["low"].(int64); ok {
+		n := int(v)
+		k.Low = &n
+	}
+	if v, ok := m["high"].(int64); ok {
+		n := int(v)
+		k.High = &n
+	}
+	return k
+}
+
+// KeptKilled implements athar.Reader: the figures each attack keeps for the reader's clearance
+// (refreshAttacksQuery), by id, of the attacks the reader may see.
+func (s *Store) KeptKilled(ctx context.Context, ids []string) (map[string]athar.KeptFigures, error) {
+	out := map[string]athar.KeptFigures{}
+	if len(ids) == 0 {
+		return out, nil
+	}
+	recs, err := s.read(ctx, "UNWIND $ids AS id\nMATCH (a:Attack {id: id})\nRETURN a.id AS id, "+keptKilledMap("a")+" AS kept",
+		map[string]any{"ids": distinct(ids)})
+	if err != nil {
+		return nil, err
+	}
+	for _, rec := range recs {
+		m := rowOf(rec)
+		out[str(m, "id")] = keptFiguresOf(field[map[string]any](m, "kept"))
+	}
+	return out, nil
 }
