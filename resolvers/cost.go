@@ -74,7 +74,8 @@ var calendarLists = map[string]int{"Year.months": 12, "Month.days": 31}
 // Connections' own edges and nodes are their items, not counted again. Each field resolved by a
 // resolver of its own (they load through the store: graph.ResolverRoot's methods) adds roundTrip
 // for each round trip it makes (roundTrips), once where it is written, not once per item, since the
-// loaders batch the items of a level into one query; graph adds one more for each hop of its walk.
+// loaders batch the items of a level into one query; graph adds one more for each hop of its walk
+// past the second (its first query reads the first two).
 // A root lookup of a place, actor, facility or source (place(id:), node(id:), nodes(ids:) with such
 // ids) adds one more: the read of the entities merges put in the place of ids that name nothing
 // (readsAliases); a filter's ids are read through their aliases in the list's own query.
@@ -223,7 +224,7 @@ func (w *costWalker) field(f *ast.Field) fieldCost {
 	w.at = walkContext{}
 	if typeName == "Query" && f.Name == "graph" {
 		w.at.graphLimit, w.at.graphDepth = graphSize(args)
-		out.trips = satAdd(out.trips, w.at.graphDepth) // one query for each hop of the walk
+		out.trips = satAdd(out.trips, max(0, w.at.graphDepth-2)) // one query for each hop past the first two
 	}
 	if w.searches(f, args) {
 		out.searches = satAdd(out.searches, 1)

@@ -390,9 +390,9 @@ func TestQueryCost_ItemsFromArguments(t *testing.T) {
 		{"totalCount without a lookup", `{ facilities(first: 0, filter: {types: [SCHOOL]}) { totalCount } }`, nil, 1 + 2*rt},
 		{"nodes: one item per id", `query ($ids: [ID!]!) { nodes(ids: $ids) { id } }`, map[string]any{"ids": []any{"attack:a", "attack:b", "attack:c", "attack:d"}}, 1 + 4 + rt},
 		{"graph: nodes by its default limit, edges by its default depth", `{ graph(ids: ["facility:a"]) { nodes { id } edges { id } truncated } }`, nil,
-			1 + (1 + 500) + (1 + 500*10) + 1 + 2*rt},
+			1 + (1 + 500) + (1 + 500*10) + 1 + rt}, // its one query reads the starts and their first hop
 		{"graph: its limit and depth as given", `query ($l: Int) { graph(ids: ["facility:a"], depth: 3, limit: $l) { nodes { id name } edges { id type } } }`, map[string]any{"l": 40},
-			1 + (1 + 40*2) + (1 + 40*10*3*2) + 4*rt},
+			1 + (1 + 40*2) + (1 + 40*10*3*2) + 2*rt}, // one query for the first two hops, one for the third
 		{"graph: depth 0 walks nowhere", `{ graph(ids: ["facility:a"], depth: 0, limit: 10) { nodes { id } edges { id } } }`, nil, 1 + (1 + 10) + 1 + rt},
 		{"timeline by year, open", `{ timeline(interval: YEAR) { start attacks } }`, nil, 1 + years*2 + rt},
 		{"timeline by day over a week", `query ($f: AttackFilter) { timeline(interval: DAY, filter: $f) { start } }`,

@@ -822,14 +822,37 @@ var hubLabels = map[string]bool{labelWeapon: true, labelAttackType: true, "Month
 // graphHop is the query of one hop of a Graph from the nodes $ids: at most $cap links, in the order
 // of the nodes they reach, then their type. Its rows are bound to from, r, out (whether r leaves
 // from's node) and m (the node reached).
-const graphHop = `UNWIND $ids AS from
+var graphHop = graphHopFrom("$ids")
+
+// graphHopFrom is graphHop from the ids of the list expression ids.
+func graphHopFrom(ids string) string {
+	return "UNWIND " + ids + ` AS from
 MATCH (n:Entity {id: from})-[r]-(m:Entity)
 WITH from, r, m, startNode(r) = n AS out ORDER BY m.id, type(r)
 LIMIT $cap
 `
+}
 
-// Graph implements athar.Explorer: a breadth-first walk, one query per hop; the first query reads
-// the nodes the walk starts from and their first hop together.
+// graphSecondHop reads, with the first hop (hop) from the starts, the second: from the nodes the
+// first reached that are not starts and not hubs, as the walk goes on (Graph's take), unless the
+// first hop already filled the graph (more links than $cap, more nodes than $limit), after which
+// the walk stops and a second hop would be read for nothing.
+var graphSecondHop = `CALL (starts, hop) {
+  WITH [s IN starts | s.id] AS seen, hop
+  WITH hop, size(seen) + size(COLLECT { UNWIND hop AS x WITH x.id AS id WHERE id IS NOT NULL AND NOT id IN seen RETURN DISTINCT id }) AS nodes,
+    COLLECT { UNWIND hop AS x WITH x WHERE x.id IS NOT NULL AND x.rel IS NOT NULL AND NOT x.id IN seen AND NOT x.label IN $hubs RETURN DISTINCT x.id AS id } AS next
+  WITH next WHERE size(hop) < $cap AND nodes <= $limit
+  ` + graphHopFrom("next") + `RETURN collect(` + graphHopRow + `) AS hop2
+}
+`
+
+// graphHopRow is what a hop's query returns of each link: graphNodeMap of the node it reaches,
+// with from, rel and out.
+var graphHopRow = strings.Replace(graphNodeMap, "{", "{from: from, rel: type(r), out: out, ", 1)
+
+// Graph implements athar.Explorer: a breadth-first walk, one query per hop but the second; the
+// first query reads the nodes the walk starts from and their first two hops together
+// (graphSecondHop).
 func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*athar.Graph, error) {
 	g := &athar.Graph{}
 	if len(ids) == 0 {
@@ -839,11 +862,21 @@ func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*ath
 	hopCap := limit * 20
 	first := "CALL () { MATCH (m:Entity) WHERE m.id IN $ids WITH m ORDER BY m.id RETURN collect(" + graphNodeMap + ") AS starts }\n"
 	if depth > 0 {
-		first += "CALL () { " + graphHop + "RETURN collect(" + strings.Replace(graphNodeMap, "{", "{from: from, rel: type(r), out: out, ", 1) + ") AS hop }\n"
+		first += "CALL () { " + graphHop + "RETURN collect(" + graphHopRow + ") AS hop }\n"
 	} else {
 		first += "WITH starts, [] AS hop\n"
 	}
-	recs, err := s.read(ctx, first+"RETURN starts, hop", map[string]any{"ids": ids, "cap": int64(hopCap)})
+	if depth > 1 {
+		first += graphSecondHop
+	} else {
+		first += "WITH starts, hop, [] AS hop2\n"
+	}
+	hubs := make([]string, 0, len(hubLabels))
+	for l := range hubLabels {
+		hubs = append(hubs, l)
+	}
+	slices.Sort(hubs)
+	recs, err := s.read(ctx, first+"RETURN starts, hop, hop2", map[string]any{"ids": ids, "cap": int64(hopCap), "limit": int64(limit), "hubs": hubs})
 	if err != nil {
 		return nil, err
 	}
@@ -911,11 +944,17 @@ func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*ath
 	}
 	for hop := 0; hop < depth && len(frontier) > 0 && !g.Truncated; hop++ {
 		var rows []map[string]any
-		if hop == 0 {
+		switch hop {
+		case 0:
 			// Read with the starts: every start that exists is in the frontier, as the graph is
 			// not yet truncated.
 			rows = mapsAt(row, "hop")
-		} else {
+		case 1:
+			// Read with the starts too, from the same frontier: the first hop's new nodes that
+			// are not hubs (graphSecondHop); the graph is not truncated, or the walk would
+			// have stopped.
+			rows = mapsAt(row, "hop2")
+		default:
 			recs, err := s.read(ctx, graphHop+"RETURN from, type(r) AS rel, out, "+graphNodeFields,
 				map[string]any{"ids": frontier, "cap": int64(hopCap)})
 			if err != nil {
