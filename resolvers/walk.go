@@ -375,6 +375,8 @@ func requestFields(op *graphql.OperationContext) athar.WalkFields {
 				whole[t] = true // a field of an interface: read every type whole
 			}
 		case !slices.Contains(athar.EntityTypes, t):
+		case key == "Attack.casualties":
+			add(athar.TypeClaim, casualtyClaimFields(f.SelectionSet)...)
 		case walkRules[key].step != nil:
 			rule := walkRules[key]
 			if rule.ref != "" {
@@ -682,4 +684,46 @@ func strPtr(v any) *string {
 		return nil
 	}
 	return &s
+}
+
+// casualtyClaimFields are the fields of claims a casualty summary with the selection set reads:
+// of athar.CasualtyClaimFields, whether a claim counts, the figures selected (killed,
+// childrenKilled, injured), the sources when it asks how many sources back them, and the datasets
+// when it asks for each dataset's estimate. The summary's other figures are then derived from
+// claims read without them, and are not in the answer. Names are looked for anywhere under the
+// selection, through fragments: a name found where it means something else only reads more.
+func casualtyClaimFields(set ast.SelectionSet) []string {
+	names := map[string]bool{}
+	seen := map[string]bool{}
+	var visit func(set ast.SelectionSet)
+	visit = func(set ast.SelectionSet) {
+		for _, sel := range set {
+			switch s := sel.(type) {
+			case *ast.Field:
+				names[s.Name] = true
+				visit(s.SelectionSet)
+			case *ast.InlineFragment:
+				visit(s.SelectionSet)
+			case *ast.FragmentSpread:
+				if !seen[s.Name] && s.Definition != nil {
+					seen[s.Name] = true
+					visit(s.Definition.SelectionSet)
+				}
+			}
+		}
+	}
+	visit(set)
+	out := []string{"stance", "retracted", "withdrawnIn"}
+	for _, figure := range []string{"killed", "childrenKilled", "injured"} {
+		if names[figure] {
+			out = append(out, figure)
+		}
+	}
+	if names["sources"] || names["independentSources"] {
+		out = append(out, "sourceId")
+	}
+	if names["datasetEstimates"] {
+		out = append(out, "datasetId")
+	}
+	return out
 }
