@@ -354,12 +354,16 @@ func requestFields(op *graphql.OperationContext) athar.WalkFields {
 		}
 	}
 	field := func(f *ast.Field) {
-		if f.ObjectDefinition == nil || f.Name == "id" || f.Name == "createdAt" || f.Name == "updatedAt" || strings.HasPrefix(f.Name, "__") {
+		if f.ObjectDefinition == nil || f.Name == "id" || strings.HasPrefix(f.Name, "__") {
 			return
 		}
 		parent := f.ObjectDefinition.Name
 		key := parent + "." + f.Name
 		t := athar.EntityType(parent)
+		if (f.Name == "createdAt" || f.Name == "updatedAt") && slices.Contains(athar.EntityTypes, t) {
+			add(t, f.Name) // read only when asked for (a timestamp is a date-time to send and decode)
+			return
+		}
 		read, described := fieldsRead[key]
 		switch {
 		case key == "Attribution.actor":

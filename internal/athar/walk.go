@@ -40,8 +40,8 @@ type Walk struct {
 
 // WalkFields names, for each entity type, the fields of its description (json names) a walk reads
 // of the entities of that type it reaches: reference fields (the ids they link to, one expansion in
-// the graph each) and properties alike. The others are left at their zero value; an entity's id and
-// timestamps are always read. A type it does not name is read whole. A request that selects an
+// the graph each) and properties alike. The others are left at their zero value; an entity's id is
+// always read, its timestamps when named ("createdAt", "updatedAt"). A type it does not name is read whole. A request that selects an
 // attack's title and date, and neither its places nor anything derived from them, has no use for
 // their ids nor for its summary: a claim has 44 properties, most of them figures.
 type WalkFields map[EntityType][]string

@@ -341,14 +341,19 @@ func (s *typeSpec) projection(v string) string {
 	return v + " {." + strings.Join(s.keys, ", .") + "}"
 }
 
-// projectionOf is projection limited to the id, the timestamps and the fields only names for spec's
-// type (a type it does not name is read whole).
+// projectionOf is projection limited to the id and the fields only names for spec's type, the
+// timestamps among them (createdAt, updatedAt; a type it does not name is read whole).
 func (s *typeSpec) projectionOf(v string, only athar.WalkFields) string {
 	fields, limited := only[s.d.Type]
 	if !limited {
 		return s.projection(v)
 	}
-	keys := []string{"id", "createdAt", "updatedAt"}
+	keys := []string{"id"}
+	for _, stamp := range []string{"createdAt", "updatedAt"} {
+		if slices.Contains(fields, stamp) {
+			keys = append(keys, stamp)
+		}
+	}
 	for _, f := range s.d.Fields {
 		if slices.Contains(fields, f.Name) {
 			keys = append(keys, fieldKeys(f)...)

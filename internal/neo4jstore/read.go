@@ -36,15 +36,15 @@ func itemFields(spec *typeSpec, v string) string {
 func linkMap(spec *typeSpec, v string) string { return linkMapOf(spec, v, nil) }
 
 // linkMapOf is linkMap limited to the reference fields only names for spec's type (a type it does
-// not name has all its links read).
-func linkMapOf(spec *typeSpec, v string, only athar.WalkFields) string {
+// not name has all its links read), less those of skip (read otherwise).
+func linkMapOf(spec *typeSpec, v string, only athar.WalkFields, skip ...string) string {
 	fields, limited := only[spec.d.Type]
 	links := make([]string, 0, len(spec.links))
 	for _, l := range spec.links {
 		if l.derived != nil {
 			continue // mirrors a property
 		}
-		if limited && !slices.Contains(fields, l.field.Name) {
+		if limited && !slices.Contains(fields, l.field.Name) || slices.Contains(skip, l.field.Name) {
 			continue
 		}
 		links = append(links, fmt.Sprintf("%s: [(%s)-[:%s]->(t:%s) | t.id]", l.rel, v, l.rel, l.target))

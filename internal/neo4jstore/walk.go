@@ -87,9 +87,10 @@ func (q *walkQuery) fresh(prefix string) string {
 // node is the Cypher map of the entity in v (spec's type): props and links as returnFields reads
 // them (the fields q.fields names, unless root: the walk's own roots are read whole), cited (the ids of the sources it cites, as Citations reads them) when citations, and for
 // the i-th step, s<i> (the entities it reaches) and t<i> (the size of a list whose window is not
-// the whole list). field names the steps in errors.
+// the whole list). A single reference a step follows is not read again as a link: the decoder
+// takes it from what the step reached (steppedRefs). field names the steps in errors.
 func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citations, root bool, field string) (string, error) {
-	props, links := spec.projectionOf(v, q.fields), linkMapOf(spec, v, q.fields)
+	props, links := spec.projectionOf(v, q.fields), linkMapOf(spec, v, q.fields, steppedRefs(spec, steps)...)
 	if root {
 		props, links = spec.projection(v), linkMap(spec, v) // a Walk's Fields are for what its steps reach
 	}
@@ -250,6 +251,13 @@ func (d walkDecoder) steps(spec *typeSpec, e athar.Entity, m map[string]any, ste
 			}
 		}
 		if st.Ref != "" {
+			if f := spec.d.Field(st.Ref); f.Shape == athar.ShapeRef {
+				id := "" // the link node did not read (steppedRefs)
+				if len(es) > 0 {
+					id = es[0].EntityID()
+				}
+				f.SetText(e, id)
+			}
 			continue
 		}
 		total := len(es)
@@ -297,4 +305,21 @@ func (s *Store) KeptKilled(ctx context.Context, ids []string) (map[string]athar.
 		out[str(m, "id")] = keptFiguresOf(field[map[string]any](m, "kept"))
 	}
 	return out, nil
+}
+
+// steppedRefs are the single reference fields (athar.ShapeRef) of spec's type that steps follow:
+// the entity each names is what the step reaches, so its link is not read besides
+// (walkDecoder.steps sets the field from it). A list of references keeps its link, whose order
+// the step does not keep.
+func steppedRefs(spec *typeSpec, steps []athar.WalkStep) []string {
+	var out []string
+	for _, st := range steps {
+		if st.Ref == "" {
+			continue
+		}
+		if f := spec.d.Field(st.Ref); f != nil && f.Shape == athar.ShapeRef {
+			out = append(out, st.Ref)
+		}
+	}
+	return out
 }
