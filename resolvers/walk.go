@@ -395,26 +395,8 @@ func requestFields(op *graphql.OperationContext) athar.WalkFields {
 			whole[t] = true
 		}
 	}
-	seen := map[string]bool{}
-	var visit func(set ast.SelectionSet)
-	visit = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				field(s)
-				visit(s.SelectionSet)
-			case *ast.InlineFragment:
-				visit(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if !seen[s.Name] && s.Definition != nil {
-					seen[s.Name] = true
-					visit(s.Definition.SelectionSet)
-				}
-			}
-		}
-	}
 	if op.Operation != nil {
-		visit(op.Operation.SelectionSet)
+		eachField(op.Operation.SelectionSet, field)
 	}
 	for t := range whole {
 		delete(fields, t)
@@ -512,31 +494,33 @@ func selectsBelow(ctx context.Context, name string) bool {
 
 // hasField reports whether set has a field of that name at any depth, through fragments.
 func hasField(set ast.SelectionSet, name string) bool {
+	found := false
+	eachField(set, func(f *ast.Field) { found = found || f.Name == name })
+	return found
+}
+
+// eachField calls fn with every field of set, at any depth, in the order they are written, through
+// inline fragments and fragment spreads (each named fragment once).
+func eachField(set ast.SelectionSet, fn func(*ast.Field)) {
 	seen := map[string]bool{}
-	var visit func(set ast.SelectionSet) bool
-	visit = func(set ast.SelectionSet) bool {
+	var visit func(set ast.SelectionSet)
+	visit = func(set ast.SelectionSet) {
 		for _, sel := range set {
 			switch s := sel.(type) {
 			case *ast.Field:
-				if s.Name == name || visit(s.SelectionSet) {
-					return true
-				}
+				fn(s)
+				visit(s.SelectionSet)
 			case *ast.InlineFragment:
-				if visit(s.SelectionSet) {
-					return true
-				}
+				visit(s.SelectionSet)
 			case *ast.FragmentSpread:
 				if !seen[s.Name] && s.Definition != nil {
 					seen[s.Name] = true
-					if visit(s.Definition.SelectionSet) {
-						return true
-					}
+					visit(s.Definition.SelectionSet)
 				}
 			}
 		}
-		return false
 	}
-	return visit(set)
+	visit(set)
 }
 
 // walkFields returns the fields the request's walks read (requestFields), worked out once a
@@ -698,25 +682,7 @@ func strPtr(v any) *string {
 // selection, through fragments: a name found where it means something else only reads more.
 func casualtyClaimFields(set ast.SelectionSet) []string {
 	names := map[string]bool{}
-	seen := map[string]bool{}
-	var visit func(set ast.SelectionSet)
-	visit = func(set ast.SelectionSet) {
-		for _, sel := range set {
-			switch s := sel.(type) {
-			case *ast.Field:
-				names[s.Name] = true
-				visit(s.SelectionSet)
-			case *ast.InlineFragment:
-				visit(s.SelectionSet)
-			case *ast.FragmentSpread:
-				if !seen[s.Name] && s.Definition != nil {
-					seen[s.Name] = true
-					visit(s.Definition.SelectionSet)
-				}
-			}
-		}
-	}
-	visit(set)
+	eachField(set, func(f *ast.Field) { names[f.Name] = true })
 	out := []string{"stance", "retracted", "withdrawnIn"}
 	for _, figure := range []string{"killed", "childrenKilled", "injured"} {
 		if names[figure] {
