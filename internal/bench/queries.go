@@ -208,9 +208,14 @@ RETURN p.name AS name, COUNT { (p)<-[:OCCURRED_IN]-(:Attack) } AS total, attacks
 			y := year(r)
 			return map[string]any{"from": fmt.Sprintf("%d-01-01", y), "to": fmt.Sprintf("%d-06-30", y)}
 		},
-		// One pass over the matches gives both the total and the page.
-		Floor: `MATCH (f:Facility)<-[:TARGETED]-(a:Attack) WHERE f.type IN ['HOSPITAL'] AND a.startDate <= $to AND a.endDate >= $from
-WITH DISTINCT a
+		// One pass over the matches gives both the total and the page. The matches start from the
+		// facilities of the type (a few thousand attacks at full scale) and check the dates on
+		// their attacks once they are distinct: given the dates in the MATCH's own WHERE, Neo4j
+		// starts from the start-date index instead, whose range up to $to holds most attacks
+		// (68.8 ms at p50 at full scale, against 26.0 ms for Athar's query, which starts from the
+		// type).
+		Floor: `MATCH (f:Facility)<-[:TARGETED]-(a:Attack) WHERE f.type IN ['HOSPITAL']
+WITH DISTINCT a WHERE a.startDate <= $to AND a.endDate >= $from
 WITH collect(a) AS matched
 UNWIND matched AS a
 WITH size(matched) AS total, a ORDER BY a.startDate, a.id LIMIT 20
