@@ -607,16 +607,18 @@ ORDER BY bucket, wide`, sc.params)
 	return out, nil
 }
 
-// AttacksByFacility implements athar.Explorer.
+// AttacksByFacility implements athar.Explorer. Each facility's attacks come as three lists in step
+// (ids, starts, ends), which Bolt carries and the driver decodes for less than a map per attack: a
+// governorate's facilities can have thousands.
 func (s *Store) AttacksByFacility(ctx context.Context, f athar.AttackFilter, minAttacks int) (map[string][]athar.DatedAttack, error) {
 	sc := attackScope(f, athar.OrderDateAsc)
 	sc.params["min"] = int64(max(minAttacks, 1))
 	recs, err := s.read(ctx, sc.cypher+`
 MATCH (a)-[:`+relTargeted+`]->(fac:Facility)
 WITH fac, a ORDER BY a.startDate, a.id
-WITH fac, collect({id: a.id, start: a.startDate, end: a.endDate}) AS attacks
-WHERE size(attacks) >= $min
-RETURN fac.id AS id, attacks`, sc.params)
+WITH fac, collect(a.id) AS ids, collect(a.startDate) AS starts, collect(a.endDate) AS ends
+WHERE size(ids) >= $min
+RETURN fac.id AS id, ids, starts, ends`, sc.params)
 	if err != nil {
 		return nil, err
 	}
@@ -624,13 +626,18 @@ RETURN fac.id AS id, attacks`, sc.params)
 	for _, rec := range recs {
 		row := rowOf(rec)
 		id := str(row, "id")
-		for _, m := range mapsAt(row, "attacks") {
-			start, ok1 := dateOf(m, "start")
-			end, ok2 := dateOf(m, "end")
-			if id == "" || str(m, "id") == "" || !ok1 || !ok2 {
+		ids, starts, ends := field[[]any](row, "ids"), field[[]any](row, "starts"), field[[]any](row, "ends")
+		if id == "" || len(starts) != len(ids) || len(ends) != len(ids) {
+			continue // changed while the query read it
+		}
+		for i := range ids {
+			attack, _ := ids[i].(string)
+			start, ok1 := starts[i].(dbtype.Date)
+			end, ok2 := ends[i].(dbtype.Date)
+			if attack == "" || !ok1 || !ok2 {
 				continue // changed while the query read it
 			}
-			out[id] = append(out[id], athar.DatedAttack{ID: str(m, "id"), Start: start, End: end})
+			out[id] = append(out[id], athar.DatedAttack{ID: attack, Start: start.Time().UTC(), End: end.Time().UTC()})
 		}
 	}
 	return out, nil
