@@ -332,7 +332,11 @@ func keptSuffices(op *graphql.OperationContext, sel ast.SelectionSet) bool {
 // from what the attack keeps when the field's selection asks nothing more (keptSuffices), derived
 // from its claims otherwise.
 func attackCasualties(ctx context.Context, id string) (*athar.Casualties, error) {
-	if keptSuffices(graphql.GetOperationContext(ctx), graphql.GetFieldContext(ctx).Field.Selections) {
+	// A mutation's answers derive it from the claims: the kept figures' loader and the claims'
+	// are primed at different moments, and two mutations in one document would answer two
+	// selections of one summary differently.
+	op := graphql.GetOperationContext(ctx)
+	if op.Operation.Operation != ast.Mutation && keptSuffices(op, graphql.GetFieldContext(ctx).Field.Selections) {
 		return keptCasualties(ctx, id)
 	}
 	return casualtiesOf(ctx, attackClaims, id)
