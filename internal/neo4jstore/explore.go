@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"reflect"
 	"slices"
 	"strings"
@@ -826,6 +827,9 @@ var graphNodeFields, graphNodeMap = func() (string, string) {
 // a month or a year links to thousands of attacks, and a neighbourhood through them is noise.
 var hubLabels = map[string]bool{labelWeapon: true, labelAttackType: true, "Month": true, "Year": true}
 
+// hubList is hubLabels as a list, the parameter graphSecondHop tests labels against.
+var hubList = slices.Sorted(maps.Keys(hubLabels))
+
 // graphHop is the query of one hop of a Graph from the nodes $ids: at most $cap links, in the order
 // of the nodes they reach, then their type. Its rows are bound to from, r, out (whether r leaves
 // from's node) and m (the node reached).
@@ -878,12 +882,7 @@ func (s *Store) Graph(ctx context.Context, ids []string, depth, limit int) (*ath
 	} else {
 		first += "WITH starts, hop, [] AS hop2\n"
 	}
-	hubs := make([]string, 0, len(hubLabels))
-	for l := range hubLabels {
-		hubs = append(hubs, l)
-	}
-	slices.Sort(hubs)
-	recs, err := s.read(ctx, first+"RETURN starts, hop, hop2", map[string]any{"ids": ids, "cap": int64(hopCap), "limit": int64(limit), "hubs": hubs})
+	recs, err := s.read(ctx, first+"RETURN starts, hop, hop2", map[string]any{"ids": ids, "cap": int64(hopCap), "limit": int64(limit), "hubs": hubList})
 	if err != nil {
 		return nil, err
 	}
