@@ -3,6 +3,7 @@ package neo4jstore
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/athar-project/athar/internal/athar"
@@ -40,7 +41,7 @@ func (s *Store) Walk(ctx context.Context, w athar.Walk) (athar.Walked, error) {
 	}
 	spec := specOf(w.Type)
 	q := &walkQuery{params: map[string]any{"walkIds": w.IDs}, fields: w.Fields}
-	node, err := q.node(spec, "walk0", w.Steps, false, true, "steps")
+	node, err := q.node(spec, "walk0", w.Steps, false, "steps")
 	if err != nil {
 		return out, err
 	}
@@ -85,15 +86,13 @@ func (q *walkQuery) fresh(prefix string) string {
 }
 
 // node is the Cypher map of the entity in v (spec's type): props and links as returnFields reads
-// them (the fields q.fields names, unless root: the walk's own roots are read whole), cited (the ids of the sources it cites, as Citations reads them) when citations, and for
-// the i-th step, s<i> (the entities it reaches) and t<i> (the size of a list whose window is not
-// the whole list). A single reference a step follows is not read again as a link: the decoder
-// takes it from what the step reached (steppedRefs). field names the steps in errors.
-func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citations, root bool, field string) (string, error) {
+// them (the fields q.fields names for its type, the walk's roots as the entities its steps reach),
+// cited (the ids of the sources it cites, as Citations reads them) when citations, and for the
+// i-th step, s<i> (the entities it reaches) and t<i> (the size of a list whose window is not the
+// whole list). A reference a step follows is not read again as a link: the decoder takes it from
+// what the step reached (steppedRefs). field names the steps in errors.
+func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citations bool, field string) (string, error) {
 	props, links := spec.projectionOf(v, q.fields), linkMapOf(spec, v, q.fields, steppedRefs(spec, steps)...)
-	if root {
-		props, links = spec.projection(v), linkMap(spec, v) // a Walk's Fields are for what its steps reach
-	}
 	parts := []string{"props: " + props, "links: " + links}
 	if citations {
 		if spec.d.Type != athar.TypeSource {
@@ -146,7 +145,7 @@ func (q *walkQuery) step(spec *typeSpec, v string, st athar.WalkStep, field stri
 			return "", "", athar.Invalid(field+".ref", "%s is not a reference field of %s records", st.Ref, spec.d.Type.Record())
 		}
 		to := specOf(f.Target)
-		node, err := q.node(to, c, st.Steps, st.Citations, false, field)
+		node, err := q.node(to, c, st.Steps, st.Citations, field)
 		if err != nil {
 			return "", "", err
 		}
@@ -171,7 +170,7 @@ func (q *walkQuery) step(spec *typeSpec, v string, st athar.WalkStep, field stri
 	if len(in.fields) > 1 {
 		distinct = "DISTINCT " // an attack both during and part of an event is listed once
 	}
-	node, err := q.node(to, c, st.Steps, st.Citations, false, field)
+	node, err := q.node(to, c, st.Steps, st.Citations, field)
 	if err != nil {
 		return "", "", err
 	}
@@ -251,12 +250,17 @@ func (d walkDecoder) steps(spec *typeSpec, e athar.Entity, m map[string]any, ste
 			}
 		}
 		if st.Ref != "" {
+			// The link node did not read (steppedRefs): the ids of what the step reached, a list
+			// of them as Normalize keeps one (sorted, once each).
+			ids := make([]string, len(es))
+			for j, child := range es {
+				ids[j] = child.EntityID()
+			}
 			if f := spec.d.Field(st.Ref); f.Shape == athar.ShapeRef {
-				id := "" // the link node did not read (steppedRefs)
-				if len(es) > 0 {
-					id = es[0].EntityID()
-				}
-				f.SetText(e, id)
+				f.SetText(e, strings.Join(ids[:min(len(ids), 1)], ""))
+			} else {
+				slices.Sort(ids)
+				f.SetStrings(e, slices.Compact(ids))
 			}
 			continue
 		}
@@ -307,17 +311,17 @@ func (s *Store) KeptKilled(ctx context.Context, ids []string) (map[string]athar.
 	return out, nil
 }
 
-// steppedRefs are the single reference fields (athar.ShapeRef) of spec's type that steps follow:
-// the entity each names is what the step reaches, so its link is not read besides
-// (walkDecoder.steps sets the field from it). A list of references keeps its link, whose order
-// the step does not keep.
+// steppedRefs are the reference fields of spec's type that steps follow: the entities they name
+// are what the step reaches (through the same relationships, to nodes of the same labels), so
+// their links are not read besides; walkDecoder.steps sets each field from what its step reached.
+// A list of references loses no order by it: Normalize keeps one sorted.
 func steppedRefs(spec *typeSpec, steps []athar.WalkStep) []string {
 	var out []string
 	for _, st := range steps {
 		if st.Ref == "" {
 			continue
 		}
-		if f := spec.d.Field(st.Ref); f != nil && f.Shape == athar.ShapeRef {
+		if f := spec.d.Field(st.Ref); f != nil && (f.Shape == athar.ShapeRef || f.Shape == athar.ShapeRefList) {
 			out = append(out, st.Ref)
 		}
 	}

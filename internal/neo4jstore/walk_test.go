@@ -124,10 +124,11 @@ func TestWalk_RefusesStepsItsTypeDoesNotHave(t *testing.T) {
 	}
 }
 
-// A walk with Fields reads, of the entities its steps reach, the fields it names for their type
-// (and their ids and timestamps), leaves the others at their zero value (or the default of a
-// field that has one: a claim's stance), and reads a type it does
-// not name whole; the walk's own roots are read whole.
+// A walk with Fields reads, of its roots and the entities its steps reach, the fields it names for
+// their type (and their ids, and their timestamps when named), leaves the others at their zero
+// value (or the default of a field that has one: a claim's stance), and reads a type it does not
+// name whole. A reference a step follows (a claim's source, an attack's facilities) holds what
+// the step reached, as the store holds it.
 func TestWalk_ReadsTheFieldsItIsGiven(t *testing.T) {
 	s := MustStore(t)
 	MustSeed(t, s)
@@ -136,7 +137,7 @@ func TestWalk_ReadsTheFieldsItIsGiven(t *testing.T) {
 	w := athar.Walk{Type: athar.TypeAttack, IDs: []string{attack}, Steps: []athar.WalkStep{
 		{List: athar.ListClaimsAboutAttacks, Window: athar.All, Steps: []athar.WalkStep{{Ref: "sourceId"}}},
 		{Ref: "facilityIds"},
-	}, Fields: athar.WalkFields{athar.TypeClaim: {"quote", "killed", "sourceId"}, athar.TypeSource: {}}}
+	}, Fields: athar.WalkFields{athar.TypeAttack: {"title", "facilityIds"}, athar.TypeClaim: {"quote", "killed", "sourceId"}, athar.TypeSource: {}}}
 	got, err := s.Walk(ctx, w)
 	if err != nil {
 		t.Fatal(err)
@@ -161,8 +162,7 @@ func TestWalk_ReadsTheFieldsItIsGiven(t *testing.T) {
 		athar.SetID(blank, e.EntityID())
 		athar.Normalize(blank)
 		for _, f := range d.Fields {
-			kept := e.EntityType() == athar.TypeFacility || e.EntityID() == attack ||
-				slices.Contains(w.Fields[e.EntityType()], f.Name)
+			kept := e.EntityType() == athar.TypeFacility || slices.Contains(w.Fields[e.EntityType()], f.Name)
 			if got, want := valueOf(f, e), valueOf(f, full); kept && !reflect.DeepEqual(got, want) {
 				t.Errorf("%s.%s: read %v, the store holds %v", e.EntityID(), f.Name, got, want)
 			}
@@ -170,10 +170,9 @@ func TestWalk_ReadsTheFieldsItIsGiven(t *testing.T) {
 				t.Errorf("%s.%s was read, though the walk's fields leave it out", e.EntityID(), f.Name)
 			}
 		}
-		// Timestamps are read when the walk's fields name them (as a root's and a facility's are,
-		// read whole), and left zero otherwise.
-		stamped := e.EntityType() == athar.TypeFacility || e.EntityID() == attack ||
-			slices.Contains(w.Fields[e.EntityType()], "createdAt")
+		// Timestamps are read when the walk's fields name them (as a facility's are, read whole),
+		// and left zero otherwise.
+		stamped := e.EntityType() == athar.TypeFacility || slices.Contains(w.Fields[e.EntityType()], "createdAt")
 		if stamped && (*e.Stamps() != *full.Stamps() || e.Stamps().CreatedAt.IsZero()) {
 			t.Errorf("%s: timestamps %+v, want %+v", e.EntityID(), *e.Stamps(), *full.Stamps())
 		}
