@@ -11,18 +11,18 @@ import (
 	"github.com/athar-project/athar/internal/athar"
 )
 
-// withReason gives a mutation's context the reason its input gives (input.reason; a retraction's
-// own reason), which its change record keeps, and takes it out of an entity's input map before the
-// domain decodes the map's fields.
-func withReason(ctx context.Context, next graphql.Resolver) (any, error) {
-	fc := graphql.GetFieldContext(ctx)
+// withReason returns the context of a mutation's field (fc) with the reason its input gives
+// (input.reason; a retraction's own reason), which its change record keeps, and takes it out of
+// an entity's input map before the domain decodes the map's fields. Any other field's context is
+// returned as it is.
+func withReason(ctx context.Context, fc *graphql.FieldContext) context.Context {
 	if fc == nil || fc.Object != "Mutation" || !fc.IsResolver {
-		return next(ctx)
+		return ctx
 	}
 	if reason := takeReason(fc.Args["input"]); reason != "" {
 		ctx = athar.WithReason(ctx, reason)
 	}
-	return next(ctx)
+	return ctx
 }
 
 // takeReason returns the reason of a mutation's input: a map's "reason" entry (removed from the

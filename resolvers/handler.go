@@ -102,8 +102,7 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 		srv.Use(extension.Introspection{})
 	}
 	srv.AroundOperations(requireRole)
-	srv.AroundFields(withReason)
-	srv.AroundFields(emptyAsNull)
+	srv.AroundFields(aroundField)
 	srv.Use(inputs)
 	srv.Use(newCostLimit(es.Schema(), cfg.ComplexityLimit, cfg.Limits.RoundTripCost, cfg.Limits.SearchCost))
 	if cfg.ReportRoundTrips {
@@ -127,15 +126,24 @@ func NewGraphQLHandler(cfg Config) http.Handler {
 	return LoaderMiddleware(cfg.Reader, cfg.Explorer, cfg.BatchWait, walkMaxSteps, srv)
 }
 
-// emptyAsNull answers null for an optional text or enum field that the object does not have. The
-// domain keeps an unset text or enum as "", which says nothing as text and is no value of an enum;
-// a client reads null as "not given" (TestEveryField_RoundTrips checks every such field).
-func emptyAsNull(ctx context.Context, next graphql.Resolver) (any, error) {
-	res, err := next(ctx)
+// aroundField is the middleware of every field's resolution: a mutation's reason goes into its
+// context (withReason) and an empty optional text or enum comes out as null (emptyAsNull). gqlgen
+// calls a field middleware for every field of an answer, each in frames of its own on the stack
+// of the goroutine that resolves it, so there is one, not one per concern.
+func aroundField(ctx context.Context, next graphql.Resolver) (any, error) {
+	fc := graphql.GetFieldContext(ctx)
+	res, err := next(withReason(ctx, fc))
+	return emptyAsNull(fc, res, err)
+}
+
+// emptyAsNull answers null for an optional text or enum field (fc) that the object does not have:
+// res when the field resolved to anything else. The domain keeps an unset text or enum as "",
+// which says nothing as text and is no value of an enum; a client reads null as "not given"
+// (TestEveryField_RoundTrips checks every such field).
+func emptyAsNull(fc *graphql.FieldContext, res any, err error) (any, error) {
 	if err != nil || res == nil {
 		return res, err
 	}
-	fc := graphql.GetFieldContext(ctx)
 	if fc == nil || fc.Field.Definition == nil || fc.Field.Definition.Type.NonNull || fc.Field.Definition.Type.Elem != nil {
 		return res, err
 	}

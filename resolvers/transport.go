@@ -331,7 +331,7 @@ func (t overHTTP) write(w http.ResponseWriter, media string, status int, resp *g
 	var b []byte
 	var err error
 	if withData {
-		b, err = json.Marshal(resp)
+		b, err = encodeResponse(resp)
 	} else {
 		b, err = json.Marshal(struct {
 			Errors     gqlerror.List  `json:"errors,omitempty"`
@@ -351,6 +351,44 @@ func (t overHTTP) write(w http.ResponseWriter, media string, status int, resp *g
 	}
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// encodeResponse is resp as encoding/json writes it, but for its data: JSON that gqlgen wrote
+// (tens of kilobytes for an evidence tree), which json.Marshal would parse, validate and compact
+// again, is copied as it is with only its <, > and & escaped, as json.Marshal escapes them. A
+// response of incremental delivery (label, path, hasNext) goes through json.Marshal whole.
+func encodeResponse(resp *graphql.Response) ([]byte, error) {
+	if resp.Label != "" || resp.Path != nil || resp.HasNext != nil {
+		return json.Marshal(resp)
+	}
+	var b bytes.Buffer
+	b.Grow(len(resp.Data) + 64)
+	b.WriteByte('{')
+	if len(resp.Errors) > 0 {
+		errs, err := json.Marshal(resp.Errors)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(`"errors":`)
+		b.Write(errs)
+		b.WriteByte(',')
+	}
+	b.WriteString(`"data":`)
+	if len(resp.Data) == 0 {
+		b.WriteString("null")
+	} else {
+		json.HTMLEscape(&b, resp.Data)
+	}
+	if len(resp.Extensions) > 0 {
+		ext, err := json.Marshal(resp.Extensions)
+		if err != nil {
+			return nil, err
+		}
+		b.WriteString(`,"extensions":`)
+		b.Write(ext)
+	}
+	b.WriteByte('}')
+	return b.Bytes(), nil
 }
 
 // retryAfter returns the longest extensions.retryAfter, in seconds, of errs (0 for none).

@@ -93,7 +93,10 @@ func (q *walkQuery) fresh(prefix string) string {
 // what the step reached (steppedRefs). field names the steps in errors.
 func (q *walkQuery) node(spec *typeSpec, v string, steps []athar.WalkStep, citations bool, field string) (string, error) {
 	props, links := spec.projectionOf(v, q.fields), linkMapOf(spec, v, q.fields, steppedRefs(spec, steps)...)
-	parts := []string{"props: " + props, "links: " + links}
+	parts := []string{"props: " + props}
+	if links != "{}" {
+		parts = append(parts, "links: "+links) // none read is none sent: decodeRecord reads no links alike
+	}
 	if citations {
 		if spec.d.Type != athar.TypeSource {
 			return "", athar.Invalid(field+".citations", "reaches %s records, not sources", spec.d.Type.Record())
